@@ -1,0 +1,577 @@
+#include "config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "log.h"
+#include "util.h"
+
+enum s_type {
+    S_STRING,   /* copied as is */
+    S_STREAM,   /* a stream name */
+    S_PATH,     /* relative paths are taken from the config file's directory */
+    S_ENDPOINT, /* ipc://, tcp:// or inproc://; relative ipc paths as S_PATH */
+    S_ENDPOINTS,
+    S_U32,
+    S_U64,
+    S_DOUBLE,
+    S_BOOL,
+    S_PIXFMT,
+    S_SOURCE,
+    S_LOGLEVEL,
+};
+
+struct s_key {
+    const char *section;
+    const char *name;
+    enum s_type type;
+    size_t offset;
+    size_t size;     /* for strings */
+    double min, max; /* for numbers */
+};
+
+#define S_FIELD(f) offsetof(struct cs_conf, f), sizeof(((struct cs_conf *) 0)->f)
+
+/* Every key the file may hold. Endpoints left empty get defaults from runtime_dir. */
+static const struct s_key s_keys[] = {
+    { "stack", "stream", S_STREAM, S_FIELD(stack.stream), 0, 0 },
+    { "stack", "runtime_dir", S_PATH, S_FIELD(stack.runtime_dir), 0, 0 },
+    { "endpoints", "ingest", S_ENDPOINT, S_FIELD(endpoints.ingest), 0, 0 },
+    { "endpoints", "publish", S_ENDPOINTS, S_FIELD(endpoints.publish), 0, 0 },
+    { "endpoints", "subscribe", S_ENDPOINT, S_FIELD(endpoints.subscribe), 0, 0 },
+    { "endpoints", "control_camerad", S_ENDPOINT, S_FIELD(endpoints.control[CS_DAEMON_CAMERAD]),
+      0, 0 },
+    { "endpoints", "control_pubd", S_ENDPOINT, S_FIELD(endpoints.control[CS_DAEMON_PUBD]), 0, 0 },
+    { "endpoints", "control_analyzerd", S_ENDPOINT,
+      S_FIELD(endpoints.control[CS_DAEMON_ANALYZERD]), 0, 0 },
+    { "endpoints", "control_saverd", S_ENDPOINT, S_FIELD(endpoints.control[CS_DAEMON_SAVERD]), 0,
+      0 },
+    { "camerad", "source", S_SOURCE, S_FIELD(camerad.source), 0, 0 },
+    { "camerad", "device", S_PATH, S_FIELD(camerad.device), 0, 0 },
+    { "camerad", "width", S_U32, S_FIELD(camerad.width), 1, 65535 },
+    { "camerad", "height", S_U32, S_FIELD(camerad.height), 1, 65535 },
+    { "camerad", "pixel_format", S_PIXFMT, S_FIELD(camerad.pixel_format), 0, 0 },
+    { "camerad", "fps", S_DOUBLE, S_FIELD(camerad.fps), 0, 100000 },
+    { "camerad", "frames", S_U64, S_FIELD(camerad.frames), 0, 1e15 },
+    { "camerad", "send_buffer_mb", S_U32, S_FIELD(camerad.send_buffer_mb), 1, 65536 },
+    { "camerad", "wait_subscribers", S_U32, S_FIELD(camerad.wait_subscribers), 0, 1000 },
+    { "camerad", "wait_timeout_ms", S_U32, S_FIELD(camerad.wait_timeout_ms), 0, 86400000 },
+    { "pubd", "ingest_buffer_mb", S_U32, S_FIELD(pubd.ingest_buffer_mb), 1, 65536 },
+    { "pubd", "subscriber_buffer_mb", S_U32, S_FIELD(pubd.subscriber_buffer_mb), 1, 65536 },
+    { "pubd", "linger_ms", S_U32, S_FIELD(pubd.linger_ms), 0, 600000 },
+    { "analyzerd", "directory", S_PATH, S_FIELD(analyzerd.directory), 0, 0 },
+    { "analyzerd", "receive_buffer_mb", S_U32, S_FIELD(analyzerd.receive_buffer_mb), 1, 65536 },
+    { "analyzerd", "drain_timeout_ms", S_U32, S_FIELD(analyzerd.drain_timeout_ms), 0, 600000 },
+    { "analyzerd", "publish_stats", S_BOOL, S_FIELD(analyzerd.publish_stats), 0, 0 },
+    { "saverd", "directory", S_PATH, S_FIELD(saverd.directory), 0, 0 },
+    { "saverd", "receive_buffer_mb", S_U32, S_FIELD(saverd.receive_buffer_mb), 1, 65536 },
+    { "saverd", "drain_timeout_ms", S_U32, S_FIELD(saverd.drain_timeout_ms), 0, 600000 },
+    { "log", "level", S_LOGLEVEL, S_FIELD(log.level), 0, 0 },
+};
+
+#define S_N_KEYS (sizeof s_keys / sizeof s_keys[0])
+
+/* Sections that may appear; [security] is reserved for remote subscribers and has no keys
+ * yet. */
+static const char *const s_sections[] = { "stack",     "endpoints", "camerad", "pubd",
+                                          "analyzerd", "saverd",    "security", "log" };
+
+static const char *const s_daemon_names[CS_DAEMON_COUNT] = { "camerad", "pubd", "analyzerd",
+                                                             "saverd" };
+static const char *const s_source_names[CS_SOURCE_COUNT] = { "testpattern", "v4l2" };
+static const char *const s_level_names[8] = { "emerg",   "alert",  "crit", "err",
+                                              "warning", "notice", "info", "debug" };
+
+const char *
+cs_daemon_name(enum cs_daemon_id d)
+{
+    return d < CS_DAEMON_COUNT ? s_daemon_names[d] : "?";
+}
+
+const char *
+cs_source_name(enum cs_source s)
+{
+    return s < CS_SOURCE_COUNT ? s_source_names[s] : "?";
+}
+
+struct s_parser {
+    struct cs_conf *conf;
+    FILE *file;
+    char dir[PATH_MAX];       /* the config file's directory */
+    unsigned line;            /* the line inih is handling */
+    unsigned set_on[S_N_KEYS]; /* line where each key was set, 0 if not yet */
+    char *err;                /* first error, "path:line: ..." */
+    size_t err_size;
+    bool failed;
+    bool line_too_long;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+s_error(struct s_parser *p, unsigned line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (p->failed)
+        return; /* the first error is the one to fix first */
+    va_start(ap, fmt);
+    (void) vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line)
+        (void) snprintf(p->err, p->err_size, "%s:%u: %s", p->conf->path, line, msg);
+    else
+        (void) snprintf(p->err, p->err_size, "%s: %s", p->conf->path, msg);
+    p->failed = true;
+}
+
+static bool
+s_section_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof s_sections / sizeof s_sections[0]; i++) {
+        if (strcmp(name, s_sections[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* inih's reader: one whole line at a time, so that p->line is exact. Leading blanks are
+ * removed (inih would otherwise take an indented line for a continuation of the previous
+ * value), and section headers are checked here so that an empty unknown section is caught. */
+static char *
+s_read_line(char *str, int num, void *user)
+{
+    struct s_parser *p = user;
+    char *line = NULL, *s, *end;
+    size_t cap = 0;
+    ssize_t n;
+
+    n = getline(&line, &cap, p->file);
+    if (n < 0) {
+        free(line);
+        return NULL;
+    }
+    p->line++;
+    s = line;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (strlen(s) >= (size_t) num - 1) {
+        s_error(p, p->line, "line too long (at most %d characters)", num - 2);
+        s = "\n";
+    } else if (*s == '[' && (end = strchr(s, ']'))) {
+        char name[128];
+        size_t len = (size_t) (end - s - 1);
+
+        (void) snprintf(name, sizeof name, "%.*s", (int) (len < 127 ? len : 127), s + 1);
+        if (!s_section_known(name))
+            s_error(p, p->line,
+                    "unknown section [%s] (expected stack, endpoints, camerad, pubd, "
+                    "analyzerd, saverd, security or log)",
+                    name);
+    }
+    memcpy(str, s, strlen(s) + 1);
+    free(line);
+    return str;
+}
+
+/* Resolves @value against the config file's directory into @out of @size bytes. */
+static int
+s_resolve_path(const struct s_parser *p, const char *value, char *out, size_t size)
+{
+    int n;
+
+    if (value[0] == '/')
+        return cs_strlcpy(out, value, size);
+    n = snprintf(out, size, "%s/%s", p->dir, value);
+    return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The longest path an ipc endpoint may have (sockaddr_un.sun_path, less the NUL). */
+#define S_IPC_PATH_MAX 107
+
+static int
+s_parse_endpoint(struct s_parser *p, const char *value, char *out, size_t size)
+{
+    char path[PATH_MAX];
+
+    if (strncmp(value, "ipc://", 6) == 0) {
+        if (value[6] == '\0' || s_resolve_path(p, value + 6, path, sizeof path) < 0)
+            return -EINVAL;
+        if (strlen(path) > S_IPC_PATH_MAX)
+            return -ENAMETOOLONG;
+        return snprintf(out, size, "ipc://%s", path) < (int) size ? 0 : -ENAMETOOLONG;
+    }
+    if ((strncmp(value, "tcp://", 6) == 0 && strchr(value + 6, ':'))
+        || (strncmp(value, "inproc://", 9) == 0 && value[9]))
+        return cs_strlcpy(out, value, size);
+    return -EINVAL;
+}
+
+static void
+s_endpoint_error(struct s_parser *p, const struct s_key *k, const char *value, int r)
+{
+    if (r == -ENAMETOOLONG)
+        s_error(p, p->line, "'%s': endpoint '%s' is too long (ipc paths: at most %d bytes)",
+                k->name, value, S_IPC_PATH_MAX);
+    else
+        s_error(p, p->line,
+                "'%s' expects an endpoint 'ipc://PATH', 'tcp://HOST:PORT' or 'inproc://NAME', "
+                "got '%s'",
+                k->name, value);
+}
+
+static void
+s_set_endpoints(struct s_parser *p, const struct s_key *k, const char *value)
+{
+    struct cs_conf *c = p->conf;
+    char buf[CS_ENDPOINT_MAX * CS_ENDPOINTS_MAX], *save = NULL, *tok;
+    int r;
+
+    if (cs_strlcpy(buf, value, sizeof buf) < 0) {
+        s_error(p, p->line, "'%s': value too long", k->name);
+        return;
+    }
+    c->endpoints.n_publish = 0;
+    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *end;
+
+        while (*tok == ' ' || *tok == '\t')
+            tok++;
+        end = tok + strlen(tok);
+        while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+            *--end = '\0';
+        if (c->endpoints.n_publish == CS_ENDPOINTS_MAX) {
+            s_error(p, p->line, "'%s': at most %d endpoints", k->name, CS_ENDPOINTS_MAX);
+            return;
+        }
+        r = s_parse_endpoint(p, tok, c->endpoints.publish[c->endpoints.n_publish],
+                             CS_ENDPOINT_MAX);
+        if (r < 0) {
+            s_endpoint_error(p, k, tok, r);
+            return;
+        }
+        c->endpoints.n_publish++;
+    }
+    if (c->endpoints.n_publish == 0)
+        s_error(p, p->line, "'%s' expects a comma-separated list of endpoints", k->name);
+}
+
+static void
+s_number_error(struct s_parser *p, const struct s_key *k, const char *what, const char *value)
+{
+    s_error(p, p->line, "'%s' expects %s from %.15g to %.15g, got '%s'", k->name, what, k->min,
+            k->max, value);
+}
+
+static void
+s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
+{
+    void *field = (char *) p->conf + k->offset;
+    uint64_t u;
+    double d;
+    int r;
+
+    switch (k->type) {
+    case S_STRING:
+        if (cs_strlcpy(field, value, k->size) < 0)
+            s_error(p, p->line, "'%s': value too long (at most %zu characters)", k->name,
+                    k->size - 1);
+        break;
+    case S_STREAM:
+        if (!cs_stream_name_valid(value))
+            s_error(p, p->line,
+                    "'%s' expects 1 to %d characters of A-Z a-z 0-9 _ . -, got '%s'", k->name,
+                    CS_STREAM_MAX, value);
+        else
+            (void) cs_strlcpy(field, value, k->size);
+        break;
+    case S_PATH:
+        if (s_resolve_path(p, value, field, k->size) < 0)
+            s_error(p, p->line, "'%s': path too long", k->name);
+        break;
+    case S_ENDPOINT:
+        r = s_parse_endpoint(p, value, field, k->size);
+        if (r < 0)
+            s_endpoint_error(p, k, value, r);
+        break;
+    case S_ENDPOINTS:
+        s_set_endpoints(p, k, value);
+        break;
+    case S_U32:
+    case S_U64:
+        if (cs_parse_u64(value, (uint64_t) k->min, (uint64_t) k->max, &u) < 0)
+            s_number_error(p, k, "a whole number", value);
+        else if (k->type == S_U32)
+            *(uint32_t *) field = (uint32_t) u;
+        else
+            *(uint64_t *) field = u;
+        break;
+    case S_DOUBLE:
+        if (cs_parse_double(value, k->min, k->max, &d) < 0)
+            s_number_error(p, k, "a number", value);
+        else
+            *(double *) field = d;
+        break;
+    case S_BOOL:
+        if (cs_parse_bool(value, field) < 0)
+            s_error(p, p->line, "'%s' expects yes or no, got '%s'", k->name, value);
+        break;
+    case S_PIXFMT:
+        if (cs_pixfmt_from_name(value, field) < 0)
+            s_error(p, p->line,
+                    "'%s' expects one of GREY, Y16, RGB24, BGR24, YUYV, got '%s'", k->name,
+                    value);
+        break;
+    case S_SOURCE:
+        r = -1;
+        for (int i = 0; i < CS_SOURCE_COUNT; i++) {
+            if (strcmp(value, s_source_names[i]) == 0) {
+                *(enum cs_source *) field = (enum cs_source) i;
+                r = 0;
+            }
+        }
+        if (r < 0)
+            s_error(p, p->line, "'%s' expects testpattern or v4l2, got '%s'", k->name, value);
+        break;
+    case S_LOGLEVEL:
+        if (cs_log_parse_priority(value, field) < 0)
+            s_error(p, p->line,
+                    "'%s' expects err, warning, notice, info or debug, got '%s'", k->name,
+                    value);
+        break;
+    }
+}
+
+static int
+s_on_key(void *user, const char *section, const char *name, const char *value)
+{
+    struct s_parser *p = user;
+
+    if (section[0] == '\0') {
+        s_error(p, p->line, "key '%s' before the first [section]", name);
+        return 1;
+    }
+    if (!s_section_known(section))
+        return 1; /* already reported on its header line */
+    for (size_t i = 0; i < S_N_KEYS; i++) {
+        const struct s_key *k = &s_keys[i];
+
+        if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
+            continue;
+        if (p->set_on[i]) {
+            s_error(p, p->line, "duplicate key '%s' in [%s] (first set on line %u)", name,
+                    section, p->set_on[i]);
+            return 1;
+        }
+        p->set_on[i] = p->line;
+        if (value[0] == '\0') {
+            s_error(p, p->line, "key '%s' has an empty value", name);
+            return 1;
+        }
+        s_set_value(p, k, value);
+        return 1;
+    }
+    s_error(p, p->line, "unknown key '%s' in [%s]", name, section);
+    return 1; /* errors are collected in p; inih's own are for syntax */
+}
+
+void
+cs_conf_defaults(struct cs_conf *conf, const char *path)
+{
+    memset(conf, 0, sizeof *conf);
+    (void) cs_strlcpy(conf->path, path, sizeof conf->path);
+    (void) cs_strlcpy(conf->stack.stream, "cam1", sizeof conf->stack.stream);
+    (void) cs_strlcpy(conf->stack.runtime_dir, "/run/camstack", sizeof conf->stack.runtime_dir);
+    conf->camerad.source = CS_SOURCE_TESTPATTERN;
+    (void) cs_strlcpy(conf->camerad.device, "/dev/video0", sizeof conf->camerad.device);
+    conf->camerad.width = 640;
+    conf->camerad.height = 480;
+    conf->camerad.pixel_format = CS_PIXFMT_GREY;
+    conf->camerad.fps = 30;
+    conf->camerad.frames = 0;
+    conf->camerad.send_buffer_mb = 64;
+    conf->pubd.ingest_buffer_mb = 64;
+    conf->pubd.subscriber_buffer_mb = 256;
+    conf->pubd.linger_ms = 2000;
+    (void) cs_strlcpy(conf->analyzerd.directory, "/var/lib/camstack/stats",
+                      sizeof conf->analyzerd.directory);
+    conf->analyzerd.receive_buffer_mb = 64;
+    conf->analyzerd.drain_timeout_ms = 2000;
+    conf->analyzerd.publish_stats = true;
+    (void) cs_strlcpy(conf->saverd.directory, "/var/lib/camstack/movies",
+                      sizeof conf->saverd.directory);
+    conf->saverd.receive_buffer_mb = 256;
+    conf->saverd.drain_timeout_ms = 2000;
+    conf->log.level = LOG_INFO;
+}
+
+/* Endpoints not given in the file live in the runtime directory. */
+static void
+s_default_endpoints(struct s_parser *p)
+{
+    struct cs_conf *c = p->conf;
+    const char *rt = c->stack.runtime_dir;
+    char path[PATH_MAX + 32];
+
+    if (!c->endpoints.ingest[0]) {
+        (void) snprintf(path, sizeof path, "ipc://%s/ingest", rt);
+        if (s_parse_endpoint(p, path, c->endpoints.ingest, CS_ENDPOINT_MAX) < 0)
+            s_error(p, 0, "runtime_dir '%s' is too long for ipc endpoints", rt);
+    }
+    if (c->endpoints.n_publish == 0) {
+        (void) snprintf(path, sizeof path, "ipc://%s/frames", rt);
+        if (s_parse_endpoint(p, path, c->endpoints.publish[0], CS_ENDPOINT_MAX) < 0)
+            s_error(p, 0, "runtime_dir '%s' is too long for ipc endpoints", rt);
+        c->endpoints.n_publish = 1;
+    }
+    if (!c->endpoints.subscribe[0]) {
+        if (strchr(c->endpoints.publish[0], '*'))
+            s_error(p, 0,
+                    "[endpoints] subscribe must be set when the first publish endpoint '%s' "
+                    "has a wildcard address",
+                    c->endpoints.publish[0]);
+        else
+            (void) cs_strlcpy(c->endpoints.subscribe, c->endpoints.publish[0], CS_ENDPOINT_MAX);
+    }
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (c->endpoints.control[d][0])
+            continue;
+        (void) snprintf(path, sizeof path, "ipc://%s/%s.control", rt, s_daemon_names[d]);
+        if (s_parse_endpoint(p, path, c->endpoints.control[d], CS_ENDPOINT_MAX) < 0)
+            s_error(p, 0, "runtime_dir '%s' is too long for ipc endpoints", rt);
+    }
+}
+
+/* Checks that involve more than one key. */
+static void
+s_check_whole(struct s_parser *p)
+{
+    struct cs_conf *c = p->conf;
+    uint64_t bytes = cs_conf_frame_bytes(c);
+    unsigned line = 0;
+
+    for (size_t i = 0; i < S_N_KEYS; i++) {
+        if (strcmp(s_keys[i].name, "pixel_format") == 0)
+            line = p->set_on[i];
+    }
+    if (c->camerad.pixel_format == CS_PIXFMT_YUYV && c->camerad.width % 2)
+        s_error(p, line, "pixel_format YUYV needs an even width, got %u", c->camerad.width);
+    if (bytes > UINT32_MAX)
+        s_error(p, line, "a %ux%u %s frame is larger than 4 GiB", c->camerad.width,
+                c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);
+    s_default_endpoints(p);
+}
+
+int
+cs_conf_load(const char *path, struct cs_conf *conf, char *reterr_msg, size_t msg_size)
+{
+    struct s_parser p = { .conf = conf, .err = reterr_msg, .err_size = msg_size };
+    char tmp[PATH_MAX];
+    int r;
+
+    cs_conf_defaults(conf, path);
+    if (cs_strlcpy(tmp, path, sizeof tmp) < 0) {
+        (void) snprintf(reterr_msg, msg_size, "%s: path too long", path);
+        return -ENAMETOOLONG;
+    }
+    (void) cs_strlcpy(p.dir, dirname(tmp), sizeof p.dir);
+    p.file = fopen(path, "re");
+    if (!p.file) {
+        r = -errno;
+        (void) snprintf(reterr_msg, msg_size, "%s: cannot open: %s", path, strerror(-r));
+        return r;
+    }
+    r = ini_parse_stream(s_read_line, &p, s_on_key, &p);
+    if (r > 0)
+        s_error(&p, (unsigned) r, "syntax error: expected '[section]', 'key = value' or a comment");
+    else if (r < 0 || ferror(p.file))
+        s_error(&p, 0, "read error");
+    (void) fclose(p.file);
+    if (!p.failed)
+        s_check_whole(&p);
+    return p.failed ? -EINVAL : 0;
+}
+
+static void
+s_dump_value(const struct cs_conf *conf, const struct s_key *k, FILE *out)
+{
+    const void *field = (const char *) conf + k->offset;
+
+    switch (k->type) {
+    case S_STRING:
+    case S_STREAM:
+    case S_PATH:
+    case S_ENDPOINT:
+        (void) fprintf(out, "%s", (const char *) field);
+        break;
+    case S_ENDPOINTS:
+        for (unsigned i = 0; i < conf->endpoints.n_publish; i++)
+            (void) fprintf(out, "%s%s", i ? ", " : "", conf->endpoints.publish[i]);
+        break;
+    case S_U32:
+        (void) fprintf(out, "%u", *(const uint32_t *) field);
+        break;
+    case S_U64:
+        (void) fprintf(out, "%llu", (unsigned long long) *(const uint64_t *) field);
+        break;
+    case S_DOUBLE:
+        (void) fprintf(out, "%g", *(const double *) field);
+        break;
+    case S_BOOL:
+        (void) fprintf(out, "%s", *(const bool *) field ? "yes" : "no");
+        break;
+    case S_PIXFMT:
+        (void) fprintf(out, "%s", cs_pixfmt_info(*(const enum cs_pixfmt *) field)->name);
+        break;
+    case S_SOURCE:
+        (void) fprintf(out, "%s", s_source_names[*(const enum cs_source *) field]);
+        break;
+    case S_LOGLEVEL:
+        (void) fprintf(out, "%s", s_level_names[*(const int *) field & 7]);
+        break;
+    }
+}
+
+void
+cs_conf_dump(const struct cs_conf *conf, FILE *out)
+{
+    const char *section = "";
+
+    (void) fprintf(out, "# values in effect for %s\n", conf->path);
+    for (size_t i = 0; i < S_N_KEYS; i++) {
+        const struct s_key *k = &s_keys[i];
+
+        if (strcmp(section, k->section) != 0) {
+            section = k->section;
+            (void) fprintf(out, "\n[%s]\n", section);
+        }
+        (void) fprintf(out, "%s = ", k->name);
+        s_dump_value(conf, k, out);
+        (void) fputc('\n', out);
+    }
+}
+
+uint64_t
+cs_conf_frame_bytes(const struct cs_conf *conf)
+{
+    return cs_pixfmt_frame_bytes(conf->camerad.pixel_format, conf->camerad.width,
+                                 conf->camerad.height);
+}
+
+int
+cs_conf_hwm(uint32_t budget_mb, uint64_t frame_bytes)
+{
+    uint64_t n = ((uint64_t) budget_mb << 20) / (frame_bytes ? frame_bytes : 1);
+
+    if (n < 2)
+        n = 2;
+    if (n > 1000000)
+        n = 1000000;
+    return (int) n;
+}

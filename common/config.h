@@ -1,0 +1,87 @@
+/* The one INI file every daemon reads (parsed with inih, strictly): its typed contents, the
+ * defaults, and errors that name the file, the line and what was expected. Every daemon
+ * parses the whole file, so a typo in any section is caught by all of them. */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "frame.h"
+#include "pixfmt.h"
+
+#define CS_EX_CONFIG      78  /* sysexits.h EX_CONFIG: the units do not restart on it */
+#define CS_ENDPOINT_MAX   256
+#define CS_ENDPOINTS_MAX  8   /* publish endpoints */
+#define CS_CONF_ERROR_MAX (PATH_MAX + 256)
+
+enum cs_daemon_id { CS_DAEMON_CAMERAD, CS_DAEMON_PUBD, CS_DAEMON_ANALYZERD, CS_DAEMON_SAVERD,
+                 CS_DAEMON_COUNT };
+
+enum cs_source { CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2, CS_SOURCE_COUNT };
+
+struct cs_conf {
+    char path[PATH_MAX]; /* the file it came from; relative paths in it are relative to its dir */
+    struct {
+        char stream[CS_STREAM_MAX + 1];
+        char runtime_dir[PATH_MAX];
+    } stack;
+    struct {
+        char ingest[CS_ENDPOINT_MAX];    /* pubd binds (PULL); camerad, analyzerd connect */
+        char publish[CS_ENDPOINTS_MAX][CS_ENDPOINT_MAX]; /* pubd binds each (XPUB) */
+        unsigned n_publish;
+        char subscribe[CS_ENDPOINT_MAX]; /* analyzerd and saverd connect (SUB) */
+        char control[CS_DAEMON_COUNT][CS_ENDPOINT_MAX]; /* each daemon binds its own */
+    } endpoints;
+    struct {
+        enum cs_source source;
+        char device[PATH_MAX];
+        uint32_t width, height;
+        enum cs_pixfmt pixel_format;
+        double fps;                 /* 0: as fast as possible */
+        uint64_t frames;            /* 0: until stopped */
+        uint32_t send_buffer_mb;    /* memory budget of frames queued towards pubd */
+        uint32_t wait_subscribers;  /* frame subscribers pubd must have before capture starts */
+        uint32_t wait_timeout_ms;   /* how long to wait for them; 0: forever */
+    } camerad;
+    struct {
+        uint32_t ingest_buffer_mb;  /* budget of frames queued on ingest */
+        uint32_t subscriber_buffer_mb; /* budget of frames queued towards each subscriber */
+        uint32_t linger_ms;         /* how long queued frames may take to leave at stop */
+    } pubd;
+    struct {
+        char directory[PATH_MAX];
+        uint32_t receive_buffer_mb;
+        uint32_t drain_timeout_ms;  /* at stop, how long to wait for end-of-stream */
+        bool publish_stats;
+    } analyzerd;
+    struct {
+        char directory[PATH_MAX];
+        uint32_t receive_buffer_mb;
+        uint32_t drain_timeout_ms;
+    } saverd;
+    struct {
+        int level; /* syslog priority: messages above it are not written */
+    } log;
+};
+
+/* Fills @conf with the defaults (those of an empty file next to @path). */
+void cs_conf_defaults(struct cs_conf *conf, const char *path);
+
+/* Loads and validates @path. Returns 0, or a negative errno with "path:line: message" (or
+ * "path: message" where no line applies) in @reterr_msg. */
+int cs_conf_load(const char *path, struct cs_conf *conf, char *reterr_msg, size_t msg_size);
+
+/* Writes every key with the value in effect, as an INI file. */
+void cs_conf_dump(const struct cs_conf *conf, FILE *out);
+
+/* The size of one camera frame as configured, in bytes (for budgets). */
+uint64_t cs_conf_frame_bytes(const struct cs_conf *conf);
+
+/* A ZeroMQ high-water mark in messages for a budget of @budget_mb with frames of
+ * @frame_bytes: at least 2, so that one frame can wait while another is on its way. */
+int cs_conf_hwm(uint32_t budget_mb, uint64_t frame_bytes);
+
+const char *cs_daemon_name(enum cs_daemon_id d);
+const char *cs_source_name(enum cs_source s);

@@ -1,0 +1,210 @@
+#include "control.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_COMMANDS_MAX 16
+
+struct s_command {
+    const char *name;
+    const char *help;
+    cs_control_fn *fn;
+    void *arg;
+};
+
+struct cs_control {
+    zsock_t *sock;
+    zloop_t *loop;
+    struct s_command commands[S_COMMANDS_MAX];
+    int n_commands;
+};
+
+void
+cs_json_escape(const char *s, char *buf, size_t size)
+{
+    size_t o = 0;
+
+    for (; *s && o + 7 < size; s++) {
+        unsigned char c = (unsigned char) *s;
+
+        if (c == '"' || c == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = (char) c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            o += (size_t) snprintf(buf + o, size - o, "\\u%04x", c);
+        } else {
+            buf[o++] = (char) c;
+        }
+    }
+    buf[o] = '\0';
+}
+
+int
+cs_control_send(cs_control_t *self, zmsg_t **envelope, const char *json)
+{
+    zmsg_t *msg = *envelope;
+
+    *envelope = NULL;
+    if (zmsg_addstr(msg, json) < 0) {
+        zmsg_destroy(&msg);
+        return -ENOMEM;
+    }
+    return zmsg_send(&msg, self->sock) < 0 ? -errno : 0;
+}
+
+static int
+s_help(void *arg, struct cs_control_req *req, char *reply, size_t size)
+{
+    cs_control_t *self = arg;
+    size_t o = (size_t) snprintf(reply, size, "{\"ok\":true,\"commands\":{");
+
+    for (int i = 0; i < self->n_commands && o < size; i++)
+        o += (size_t) snprintf(reply + o, size - o, "%s\"%s\":\"%s\"", i ? "," : "",
+                               self->commands[i].name, self->commands[i].help);
+    if (o < size)
+        (void) snprintf(reply + o, size - o, "}}");
+    return 0;
+}
+
+/* Splits @line into words in place. */
+static int
+s_split(char *line, struct cs_control_req *req)
+{
+    char *save = NULL;
+
+    req->argc = 0;
+    for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+        if (req->argc == CS_CONTROL_ARGS_MAX)
+            return -E2BIG;
+        req->argv[req->argc++] = w;
+    }
+    return req->argc > 0 ? 0 : -EINVAL;
+}
+
+static void
+s_handle(cs_control_t *self, struct cs_control_req *req, zframe_t *body)
+{
+    char line[CS_CONTROL_REQUEST_MAX + 1], reply[8192], msg[256];
+    size_t n = zframe_size(body);
+    int r = -ENOENT;
+
+    if (n > CS_CONTROL_REQUEST_MAX) {
+        (void) snprintf(reply, sizeof reply,
+                        "{\"ok\":false,\"error\":\"request longer than %d bytes\"}",
+                        CS_CONTROL_REQUEST_MAX);
+        goto send;
+    }
+    memcpy(line, zframe_data(body), n);
+    line[n] = '\0';
+    if (memchr(line, '\0', n) || s_split(line, req) < 0) {
+        (void) snprintf(reply, sizeof reply,
+                        "{\"ok\":false,\"error\":\"expected a command and at most %d words\"}",
+                        CS_CONTROL_ARGS_MAX - 1);
+        goto send;
+    }
+    for (int i = 0; i < self->n_commands; i++) {
+        if (strcmp(self->commands[i].name, req->argv[0]) != 0)
+            continue;
+        reply[0] = '\0';
+        r = self->commands[i].fn(self->commands[i].arg, req, reply, sizeof reply);
+        if (r == 1)
+            return; /* held: the handler took the envelope */
+        if (r < 0) {
+            cs_json_escape(reply[0] ? reply : strerror(-r), msg, sizeof msg);
+            (void) snprintf(reply, sizeof reply, "{\"ok\":false,\"error\":\"%s\"}", msg);
+        }
+        goto send;
+    }
+    cs_json_escape(req->argv[0], msg, sizeof msg);
+    (void) snprintf(reply, sizeof reply,
+                    "{\"ok\":false,\"error\":\"unknown command '%s' (try 'help')\"}", msg);
+send:
+    (void) cs_control_send(self, &req->envelope, reply);
+}
+
+static int
+s_on_request(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    cs_control_t *self = arg;
+    struct cs_control_req req = { .argc = 0 };
+    zmsg_t *msg = zmsg_recv(sock);
+    zframe_t *body = NULL;
+    size_t n;
+
+    if (!msg)
+        return 0;
+    /* A REQ client's request is: routing frames, an empty delimiter, the body. Anything else
+     * is dropped: there is no well-formed place to send an answer. */
+    n = zmsg_size(msg);
+    if (n < 3)
+        goto out;
+    req.envelope = zmsg_new();
+    for (size_t i = 0; i + 1 < n; i++) {
+        zframe_t *f = zmsg_pop(msg);
+        zmsg_append(req.envelope, &f);
+    }
+    body = zmsg_pop(msg);
+    if (zframe_size(zmsg_last(req.envelope)) != 0)
+        goto out;
+    s_handle(self, &req, body);
+out:
+    zframe_destroy(&body);
+    zmsg_destroy(&req.envelope);
+    zmsg_destroy(&msg);
+    return 0;
+}
+
+cs_control_t *
+cs_control_new(zloop_t *loop, const char *endpoint)
+{
+    cs_control_t *self = calloc(1, sizeof *self);
+
+    if (!self)
+        return NULL;
+    self->loop = loop;
+    self->sock = zsock_new(ZMQ_ROUTER);
+    if (!self->sock)
+        goto fail;
+    zsock_set_linger(self->sock, 0);
+    zsock_set_sndtimeo(self->sock, 0); /* a vanished client must not block the daemon */
+    zsock_set_maxmsgsize(self->sock, CS_CONTROL_REQUEST_MAX * 4);
+    if (zsock_bind(self->sock, "%s", endpoint) < 0)
+        goto fail;
+    if (zloop_reader(loop, self->sock, s_on_request, self) < 0)
+        goto fail;
+    (void) cs_control_add(self, "help", "list the commands", s_help, self);
+    return self;
+fail:
+    {
+        int e = errno ? errno : ENOMEM;
+        cs_control_destroy(&self);
+        errno = e;
+    }
+    return NULL;
+}
+
+void
+cs_control_destroy(cs_control_t **self_p)
+{
+    cs_control_t *self = *self_p;
+
+    if (!self)
+        return;
+    if (self->sock && self->loop)
+        zloop_reader_end(self->loop, self->sock);
+    zsock_destroy(&self->sock);
+    free(self);
+    *self_p = NULL;
+}
+
+int
+cs_control_add(cs_control_t *self, const char *command, const char *help, cs_control_fn *fn,
+               void *arg)
+{
+    if (self->n_commands == S_COMMANDS_MAX)
+        return -ENOSPC;
+    self->commands[self->n_commands++] = (struct s_command) { command, help, fn, arg };
+    return 0;
+}

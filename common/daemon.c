@@ -1,0 +1,339 @@
+#include "daemon.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "cs-build.h"
+#include "log.h"
+#include "util.h"
+
+struct cs_daemon {
+    const struct cs_conf *conf;
+    enum cs_daemon_id which;
+    zloop_t *loop;
+    cs_control_t *control;
+    int sfd;
+    uint64_t started_ns;
+    bool stopping;
+    bool healthy;
+    bool quit;
+    cs_daemon_stop_fn *on_stop;
+    cs_daemon_status_fn *status;
+    cs_daemon_json_fn *json;
+    void *arg;
+};
+
+static void
+s_usage(const struct cs_daemon_info *info, FILE *out)
+{
+    const char *name = cs_daemon_name(info->which);
+
+    (void) fprintf(out,
+                   "Usage: %s [--config PATH] [--check-config]\n"
+                   "       %s --help | --version\n\n"
+                   "%s\n\n%s\n\n"
+                   "Options:\n"
+                   "  -c, --config PATH   read PATH instead of %s\n"
+                   "      --check-config  validate the file, print the values in effect, and\n"
+                   "                      exit 0, or 78 on an error\n"
+                   "  -h, --help          show this help and exit\n"
+                   "  -V, --version       show the version and exit\n\n"
+                   "Signals: SIGTERM or SIGINT stop the daemon in order (a second one stops it\n"
+                   "at once). Under systemd it reports READY, STATUS and the watchdog through\n"
+                   "sd_notify and logs to the journal.\n\n"
+                   "Exit status: 0 after a clean stop, 1 on a runtime failure, 2 for a bad\n"
+                   "option, 78 (EX_CONFIG) for a configuration error.\n",
+                   name, name, info->summary, info->description, CS_DEFAULT_CONFIG);
+}
+
+int
+cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct cs_conf *conf)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "check-config", no_argument, NULL, 'k' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *path = CS_DEFAULT_CONFIG, *name = cs_daemon_name(info->which);
+    char err[CS_CONF_ERROR_MAX];
+    bool check = false;
+    sigset_t mask;
+    int c;
+
+    cs_log_open(name);
+    while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            path = optarg;
+            break;
+        case 'k':
+            check = true;
+            break;
+        case 'h':
+            s_usage(info, stdout);
+            return 0;
+        case 'V':
+            (void) printf("%s (camstack) %s\n", name, CS_VERSION);
+            return 0;
+        default:
+            (void) fprintf(stderr, "Try '%s --help' for more information.\n", name);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        (void) fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s --help'.\n", name,
+                       argv[optind], name);
+        return 2;
+    }
+    if (cs_conf_load(path, conf, err, sizeof err) < 0) {
+        cs_log(LOG_ERR, "configuration error: %s", err);
+        return CS_EX_CONFIG;
+    }
+    if (check) {
+        cs_conf_dump(conf, stdout);
+        return 0;
+    }
+    cs_log_set_max_priority(conf->log.level);
+    cs_log_set_stream(conf->stack.stream);
+
+    /* Frames are megabytes: keep freed buffers in the heap instead of handing them back to
+     * the kernel, whose fresh pages cost a fault each on first touch. */
+    (void) mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+    (void) mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+
+    /* Before czmq starts libzmq's threads, which inherit the mask. */
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+    (void) signal(SIGPIPE, SIG_IGN);
+    zsys_handler_set(NULL);
+    zsys_set_logstream(NULL);
+    zsys_set_logsystem(false);
+    zsys_init();
+    return CS_DAEMON_RUN;
+}
+
+static void
+s_send_status(cs_daemon_t *self)
+{
+    char line[512];
+
+    if (!self->status)
+        return;
+    line[0] = '\0';
+    self->status(self->arg, line, sizeof line);
+    (void) sd_notifyf(0, "STATUS=%s", line);
+}
+
+void
+cs_daemon_update_status(cs_daemon_t *self)
+{
+    s_send_status(self);
+}
+
+static int
+s_on_signal(zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    cs_daemon_t *self = arg;
+    struct signalfd_siginfo si;
+
+    if (read(self->sfd, &si, sizeof si) != (ssize_t) sizeof si)
+        return 0;
+    if (self->stopping) {
+        cs_log(LOG_WARNING, "second %s, stopping at once", strsignal((int) si.ssi_signo));
+        return -1;
+    }
+    self->stopping = true;
+    cs_log(LOG_NOTICE, "%s received, stopping", strsignal((int) si.ssi_signo));
+    (void) sd_notify(0, "STOPPING=1");
+    if (self->on_stop && self->on_stop(self->arg) == 1)
+        return 0;
+    return -1;
+}
+
+static int
+s_on_tick(zloop_t *loop, int timer_id, void *arg)
+{
+    cs_daemon_t *self = arg;
+
+    s_send_status(self);
+    return self->quit ? -1 : 0;
+}
+
+/* Fed from the loop itself, so a stuck loop starves it; a daemon that knows it is unhealthy
+ * (a stalled writer) withholds it too. */
+static int
+s_on_watchdog(zloop_t *loop, int timer_id, void *arg)
+{
+    cs_daemon_t *self = arg;
+
+    if (self->healthy)
+        (void) sd_notify(0, "WATCHDOG=1");
+    return 0;
+}
+
+/* Any timer or reader that wants the loop to end calls cs_daemon_quit(); this zero-delay
+ * timer makes zloop notice it even when nothing else happens. */
+static int
+s_on_quit(zloop_t *loop, int timer_id, void *arg)
+{
+    return -1;
+}
+
+static int
+s_status_json(void *arg, struct cs_control_req *req, char *reply, size_t size)
+{
+    cs_daemon_t *self = arg;
+    char body[7000] = "";
+    double uptime_s = (double) (cs_now_ns(CLOCK_MONOTONIC) - self->started_ns) / 1e9;
+
+    if (self->json)
+        self->json(self->arg, body, sizeof body);
+    (void) snprintf(reply, size,
+                    "{\"ok\":true,\"daemon\":\"%s\",\"pid\":%d,\"stream\":\"%s\","
+                    "\"uptime_s\":%.3f,\"state\":\"%s\"%s%s}",
+                    cs_daemon_name(self->which), (int) getpid(), self->conf->stack.stream,
+                    uptime_s, self->stopping ? "stopping" : "running", body[0] ? "," : "", body);
+    return 0;
+}
+
+cs_daemon_t *
+cs_daemon_new(const struct cs_conf *conf, enum cs_daemon_id which)
+{
+    cs_daemon_t *self = calloc(1, sizeof *self);
+    sigset_t mask;
+    int e;
+
+    if (!self)
+        return NULL;
+    self->conf = conf;
+    self->which = which;
+    self->sfd = -1;
+    self->healthy = true;
+    self->started_ns = cs_now_ns(CLOCK_MONOTONIC);
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    self->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    self->loop = zloop_new();
+    if (self->sfd < 0 || !self->loop)
+        goto fail;
+    zloop_set_nonstop(self->loop, true); /* we stop through the signalfd, not czmq's flag */
+    self->control = cs_control_new(self->loop, conf->endpoints.control[which]);
+    if (!self->control) {
+        e = errno;
+        cs_log_errno(LOG_ERR, -e, "cannot bind control endpoint '%s'",
+                     conf->endpoints.control[which]);
+        errno = e;
+        goto fail;
+    }
+    (void) cs_control_add(self->control, "status", "state and counters of this daemon",
+                          s_status_json, self);
+    zmq_pollitem_t item = { .socket = NULL, .fd = self->sfd, .events = ZMQ_POLLIN };
+    if (zloop_poller(self->loop, &item, s_on_signal, self) < 0
+        || zloop_timer(self->loop, 1000, 0, s_on_tick, self) < 0)
+        goto fail;
+    return self;
+fail:
+    e = errno ? errno : ENOMEM;
+    cs_daemon_destroy(&self);
+    errno = e;
+    return NULL;
+}
+
+void
+cs_daemon_destroy(cs_daemon_t **self_p)
+{
+    cs_daemon_t *self = *self_p;
+
+    if (!self)
+        return;
+    cs_control_destroy(&self->control);
+    zloop_destroy(&self->loop);
+    if (self->sfd >= 0)
+        (void) close(self->sfd);
+    free(self);
+    *self_p = NULL;
+}
+
+zloop_t *
+cs_daemon_loop(cs_daemon_t *self)
+{
+    return self->loop;
+}
+
+cs_control_t *
+cs_daemon_control(cs_daemon_t *self)
+{
+    return self->control;
+}
+
+void
+cs_daemon_set_handlers(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
+                       cs_daemon_status_fn *status, cs_daemon_json_fn *json, void *arg)
+{
+    self->on_stop = on_stop;
+    self->status = status;
+    self->json = json;
+    self->arg = arg;
+}
+
+void
+cs_daemon_set_healthy(cs_daemon_t *self, bool healthy)
+{
+    self->healthy = healthy;
+}
+
+bool
+cs_daemon_stopping(const cs_daemon_t *self)
+{
+    return self->stopping;
+}
+
+void
+cs_daemon_quit(cs_daemon_t *self)
+{
+    if (self->quit)
+        return;
+    self->quit = true;
+    (void) zloop_timer(self->loop, 0, 1, s_on_quit, self);
+}
+
+int
+cs_daemon_run(cs_daemon_t *self)
+{
+    uint64_t wd_usec = 0;
+    int r;
+
+    if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec >= 2000)
+        (void) zloop_timer(self->loop, (size_t) (wd_usec / 2000), 0, s_on_watchdog, self);
+    s_send_status(self);
+    (void) sd_notify(0, "READY=1");
+    r = zloop_start(self->loop);
+    if (!self->stopping)
+        (void) sd_notify(0, "STOPPING=1");
+    s_send_status(self);
+    return r < 0 && !self->stopping && !self->quit ? -EIO : 0;
+}
+
+void
+cs_daemon_tune_socket(zsock_t *sock, int sndhwm, int rcvhwm, int linger_ms)
+{
+    if (sndhwm > 0)
+        zsock_set_sndhwm(sock, sndhwm);
+    if (rcvhwm > 0)
+        zsock_set_rcvhwm(sock, rcvhwm);
+    zsock_set_linger(sock, linger_ms);
+}

@@ -1,0 +1,72 @@
+/* What the four daemons share around their own work: the command line, loading the config,
+ * signals through a signalfd, the zloop, sd_notify (READY, STATUS, STOPPING, WATCHDOG) and the
+ * control endpoint. A daemon's main() is: cs_daemon_setup(), cs_daemon_new(), build its own
+ * objects on cs_daemon_loop(), cs_daemon_run(), destroy in reverse order. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <czmq.h>
+
+#include "config.h"
+#include "control.h"
+
+typedef struct cs_daemon cs_daemon_t;
+
+/* What cs_daemon_setup() decided: run, or exit now with the given code. */
+#define CS_DAEMON_RUN (-1)
+
+/* The per-daemon text of --help: a synopsis line and a description with the config keys it
+ * reads. */
+struct cs_daemon_info {
+    enum cs_daemon_id which;
+    const char *summary;     /* one line: what the daemon does */
+    const char *description; /* paragraphs, already wrapped at 80 columns */
+};
+
+/* Parses the command line, opens the log, loads the config into @conf, blocks SIGINT and
+ * SIGTERM, switches off czmq's signal handler and tunes malloc for large frames. Returns
+ * CS_DAEMON_RUN, or an exit code (0 after --help/--version/--check-config, 2 for a bad
+ * option, 78 for a config error). */
+int cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv,
+                    struct cs_conf *conf);
+
+/* Called when SIGTERM or SIGINT arrives. Return 0 to stop the loop now, or 1 if the daemon is
+ * draining and will call cs_daemon_quit() itself. A second signal stops the loop at once. */
+typedef int(cs_daemon_stop_fn)(void *arg);
+
+/* Writes the human STATUS= line (rate, frames, losses) into @buf. */
+typedef void(cs_daemon_status_fn)(void *arg, char *buf, size_t size);
+
+/* Writes the body of the control "status" answer: JSON members without the braces. */
+typedef void(cs_daemon_json_fn)(void *arg, char *buf, size_t size);
+
+/* Creates the loop, the signalfd and the control endpoint. NULL with errno on failure. */
+cs_daemon_t *cs_daemon_new(const struct cs_conf *conf, enum cs_daemon_id which);
+void cs_daemon_destroy(cs_daemon_t **self_p);
+
+zloop_t *cs_daemon_loop(cs_daemon_t *self);
+cs_control_t *cs_daemon_control(cs_daemon_t *self);
+
+void cs_daemon_set_handlers(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
+                            cs_daemon_status_fn *status, cs_daemon_json_fn *json, void *arg);
+
+/* Marks the daemon unhealthy (the watchdog is no longer fed) or healthy again. */
+void cs_daemon_set_healthy(cs_daemon_t *self, bool healthy);
+
+/* Sends READY=1 and runs the loop until a stop. Returns 0, or a negative errno if the loop
+ * failed. Sends STOPPING=1 on the way out. */
+int cs_daemon_run(cs_daemon_t *self);
+
+/* Ends the loop after the current handler (from a drain that has finished). */
+void cs_daemon_quit(cs_daemon_t *self);
+
+/* True once a stop signal has arrived. */
+bool cs_daemon_stopping(const cs_daemon_t *self);
+
+/* Sends STATUS= now (the loop also does it every second). */
+void cs_daemon_update_status(cs_daemon_t *self);
+
+/* Sets a zsock's high-water marks and linger; logs nothing. */
+void cs_daemon_tune_socket(zsock_t *sock, int sndhwm, int rcvhwm, int linger_ms);

@@ -1,0 +1,37 @@
+/* HDF5 files as camstack writes them: exclusive creation under the naming rule
+ * <dir>/<stream>[-<kind>]-<UTC yyyymmddThhmmssZ>-<run>[-NNNN].h5 (nothing is ever
+ * overwritten: a taken name moves on to the next part number), NeXus groups, and attributes.
+ * HDF5's own error printing is switched off; failures come back as -EIO. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hdf5.h>
+
+/* Switches off HDF5's automatic error stack printing (once per process). */
+void cs_h5_quiet(void);
+
+/* Creates a new file for run @run started at @start_ns (CLOCK_REALTIME). @kind is NULL for
+ * movies or a word such as "stats". @part is the first part number to try (0: none). The name
+ * taken is written into @ret_path and the part number used into @ret_part. Returns the file
+ * id or a negative errno. With @swmr the file is created with the latest format, ready for
+ * H5Fstart_swmr_write(). */
+hid_t cs_h5_create(const char *dir, const char *stream, const char *kind, uint64_t run,
+                   uint64_t start_ns, unsigned part, char *ret_path, size_t path_size,
+                   unsigned *ret_part);
+
+/* Creates a group with NX_class = @nx_class. Returns its id or H5I_INVALID_HID. */
+hid_t cs_h5_group(hid_t parent, const char *name, const char *nx_class);
+
+/* Attributes, created or overwritten. Return 0 or -EIO. */
+int cs_h5_attr_str(hid_t obj, const char *name, const char *value);
+int cs_h5_attr_u64(hid_t obj, const char *name, uint64_t value);
+int cs_h5_attr_i64(hid_t obj, const char *name, int64_t value);
+int cs_h5_attr_f64(hid_t obj, const char *name, double value);
+
+/* A scalar string dataset (NeXus fields such as start_time). Returns 0 or -EIO. */
+int cs_h5_str_dataset(hid_t parent, const char *name, const char *value);
+
+/* ISO 8601 UTC text of @ns for NeXus time fields. */
+void cs_h5_time_str(uint64_t ns, char *buf, size_t size);

@@ -1,0 +1,57 @@
+/* The receiving side shared by analyzerd and saverd: a SUB socket on the stream's frame topic,
+ * validation of every message (exact topic, header, sizes), the loss ledger, and the drain at
+ * stop (frames already queued are handled up to the run's end-of-stream, within a time
+ * limit). The daemon sees runs beginning and ending and frames with their gaps; pixels are
+ * borrowed straight from the received message. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <czmq.h>
+
+#include "config.h"
+#include "frame.h"
+#include "ledger.h"
+
+typedef struct cs_sub cs_sub_t;
+
+struct cs_sub_ops {
+    /* The first frame of a run arrived (@hdr is that frame). Return < 0 to log and go on. */
+    int (*run_begin)(void *arg, const struct cs_frame_hdr *hdr);
+    /* A frame, after the gaps in front of it. @pixels is valid during the call only. */
+    int (*frame)(void *arg, const struct cs_frame_hdr *hdr, const void *pixels,
+                 const struct cs_gap *gaps, size_t n_gaps);
+    /* The run ended: @eos true on its end-of-stream (with the tail loss in @gaps), false when
+     * it was cut (a stop, or a new run without the old one's end-of-stream). */
+    int (*run_end)(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps);
+};
+
+struct cs_sub_counters {
+    uint64_t messages;     /* every message read */
+    uint64_t bytes;
+    uint64_t bad;          /* rejected by validation */
+    uint64_t bad_by_reason[CS_REJECT_COUNT];
+};
+
+/* Connects to @endpoint and subscribes to "frame/<stream>" (and nothing else). @rcvhwm
+ * bounds the frames queued in this process. NULL with errno on failure. */
+cs_sub_t *cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
+                     const struct cs_sub_ops *ops, void *arg);
+void cs_sub_destroy(cs_sub_t **self_p);
+
+/* Starts the drain: frames already queued are handled until the current run's end-of-stream
+ * or @timeout_ms without one. @done is called once, when the drain is over. Returns 1 if a
+ * drain started, 0 if there was nothing to wait for (no run active; @done is not called). */
+int cs_sub_drain(cs_sub_t *self, uint32_t timeout_ms, void (*done)(void *arg), void *arg);
+
+const struct cs_ledger *cs_sub_ledger(const cs_sub_t *self);
+const struct cs_sub_counters *cs_sub_counters(const cs_sub_t *self);
+
+/* Handles one message given as parts, as if it had been received (for tests and fuzzing). */
+void cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts);
+
+/* Writes the ledger as JSON members (no braces) / a short human line. */
+void cs_sub_format_json(const cs_sub_t *self, char *buf, size_t size);
+void cs_sub_format_line(const cs_sub_t *self, char *buf, size_t size);

@@ -1,0 +1,101 @@
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+int
+cs_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret_value)
+{
+    unsigned long long v;
+    char *end = NULL;
+
+    if (!s || !isdigit((unsigned char) s[0]))
+        return -EINVAL; /* strtoull would accept blanks and a minus sign */
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno == ERANGE)
+        return -ERANGE;
+    if (errno != 0 || end == s || *end != '\0')
+        return -EINVAL;
+    if (v < min || v > max)
+        return -ERANGE;
+    *ret_value = v;
+    return 0;
+}
+
+int
+cs_parse_double(const char *s, double min, double max, double *ret_value)
+{
+    char *end = NULL;
+    double v;
+
+    if (!s || !(isdigit((unsigned char) s[0]) || s[0] == '-' || s[0] == '.'))
+        return -EINVAL;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno == ERANGE)
+        return -ERANGE;
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
+        return -EINVAL;
+    if (v < min || v > max)
+        return -ERANGE;
+    *ret_value = v;
+    return 0;
+}
+
+int
+cs_parse_bool(const char *s, bool *ret_value)
+{
+    static const char *const yes[] = { "yes", "true", "on", "1" };
+    static const char *const no[] = { "no", "false", "off", "0" };
+
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *ret_value = true;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *ret_value = false;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+uint64_t
+cs_now_ns(int clock)
+{
+    struct timespec ts;
+
+    (void) clock_gettime(clock, &ts);
+    return (uint64_t) ts.tv_sec * CS_NSEC_PER_SEC + (uint64_t) ts.tv_nsec;
+}
+
+int
+cs_strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t n = strlen(src);
+
+    if (n >= size)
+        return -ENAMETOOLONG;
+    memcpy(dst, src, n + 1);
+    return 0;
+}
+
+void
+cs_format_iso8601(uint64_t ns, char *buf, size_t size)
+{
+    time_t secs = (time_t) (ns / CS_NSEC_PER_SEC);
+    struct tm tm;
+
+    (void) gmtime_r(&secs, &tm);
+    (void) snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                    (unsigned) ((ns % CS_NSEC_PER_SEC) / 1000));
+}
