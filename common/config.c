@@ -480,7 +480,13 @@ cs_conf_load(const char *path, struct cs_conf *conf, char *reterr_msg, size_t ms
         (void) snprintf(reterr_msg, msg_size, "%s: path too long", path);
         return -ENAMETOOLONG;
     }
-    (void) cs_strlcpy(p.dir, dirname(tmp), sizeof p.dir);
+    /* Absolute, so that what is resolved against it does not depend on the working
+     * directory of the daemon that reads it. */
+    if (!realpath(dirname(tmp), p.dir)) {
+        r = -errno;
+        (void) snprintf(reterr_msg, msg_size, "%s: cannot open: %s", path, strerror(-r));
+        return r;
+    }
     p.file = fopen(path, "re");
     if (!p.file) {
         r = -errno;

@@ -337,3 +337,36 @@ cs_daemon_tune_socket(zsock_t *sock, int sndhwm, int rcvhwm, int linger_ms)
         zsock_set_rcvhwm(sock, rcvhwm);
     zsock_set_linger(sock, linger_ms);
 }
+
+int
+cs_daemon_main(const struct cs_daemon_info *info, const struct cs_daemon_impl *impl, int argc,
+               char **argv)
+{
+    struct cs_conf conf;
+    cs_daemon_t *daemon = NULL;
+    void *obj = NULL;
+    int r;
+
+    r = cs_daemon_setup(info, argc, argv, &conf);
+    if (r != CS_DAEMON_RUN)
+        return r;
+    errno = 0;
+    daemon = cs_daemon_new(&conf, info->which);
+    if (daemon)
+        obj = impl->create(&conf, daemon);
+    if (!daemon || !obj) {
+        r = errno == EINVAL ? CS_EX_CONFIG : EXIT_FAILURE;
+        cs_log(LOG_ERR, "startup failed, exiting with status %d", r);
+        goto out;
+    }
+    r = cs_daemon_run(daemon);
+    if (r < 0)
+        r = EXIT_FAILURE;
+    else
+        r = impl->exit_status ? impl->exit_status(obj) : EXIT_SUCCESS;
+out:
+    if (obj)
+        impl->destroy(obj);
+    cs_daemon_destroy(&daemon);
+    return r;
+}

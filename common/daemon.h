@@ -68,5 +68,19 @@ bool cs_daemon_stopping(const cs_daemon_t *self);
 /* Sends STATUS= now (the loop also does it every second). */
 void cs_daemon_update_status(cs_daemon_t *self);
 
+/* The daemon's own object, built on a running cs_daemon_t. */
+struct cs_daemon_impl {
+    /* Creates it; NULL with errno on failure (EINVAL: a setting it cannot meet, exit 78). */
+    void *(*create)(const struct cs_conf *conf, cs_daemon_t *daemon);
+    void (*destroy)(void *self);
+    /* The exit status after a stop (NULL: 0). */
+    int (*exit_status)(const void *self);
+};
+
+/* The whole main() of a daemon: setup, create, run, destroy in reverse order. Returns the
+ * process exit status. */
+int cs_daemon_main(const struct cs_daemon_info *info, const struct cs_daemon_impl *impl, int argc,
+                   char **argv);
+
 /* Sets a zsock's high-water marks and linger; logs nothing. */
 void cs_daemon_tune_socket(zsock_t *sock, int sndhwm, int rcvhwm, int linger_ms);

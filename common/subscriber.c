@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon.h"
 #include "log.h"
 
 #define S_BATCH   64 /* messages read per wake-up before the loop gets a turn */
@@ -246,6 +247,22 @@ cs_sub_drain(cs_sub_t *self, uint32_t timeout_ms, void (*done)(void *arg), void 
     self->drain_arg = arg;
     self->drain_timer = zloop_timer(self->loop, timeout_ms ? timeout_ms : 1, 1,
                                     s_on_drain_timeout, self);
+    return 1;
+}
+
+static void
+s_quit_daemon(void *arg)
+{
+    cs_daemon_quit(arg);
+}
+
+int
+cs_sub_stop_daemon(cs_sub_t *self, struct cs_daemon *daemon, uint32_t timeout_ms)
+{
+    if (cs_sub_drain(self, timeout_ms, s_quit_daemon, daemon) == 0)
+        return 0;
+    cs_log(LOG_INFO, "draining queued frames up to the end of run %llu",
+           (unsigned long long) self->ledger.cur.run);
     return 1;
 }
 

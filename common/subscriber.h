@@ -46,6 +46,11 @@ void cs_sub_destroy(cs_sub_t **self_p);
  * drain started, 0 if there was nothing to wait for (no run active; @done is not called). */
 int cs_sub_drain(cs_sub_t *self, uint32_t timeout_ms, void (*done)(void *arg), void *arg);
 
+/* The stop hook of a subscribing daemon: drains as cs_sub_drain() does and ends @daemon's
+ * loop when the drain is over. Returns what a cs_daemon_stop_fn returns. */
+struct cs_daemon;
+int cs_sub_stop_daemon(cs_sub_t *self, struct cs_daemon *daemon, uint32_t timeout_ms);
+
 const struct cs_ledger *cs_sub_ledger(const cs_sub_t *self);
 const struct cs_sub_counters *cs_sub_counters(const cs_sub_t *self);
 

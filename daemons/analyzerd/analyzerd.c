@@ -1,0 +1,269 @@
+#include "analyzerd.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "rate.h"
+#include "stats.h"
+#include "statsfile.h"
+#include "subscriber.h"
+#include "util.h"
+
+#define S_FLUSH_MS 1000
+
+struct analyzerd {
+    const struct cs_conf *conf;
+    cs_daemon_t *daemon;
+    cs_sub_t *sub;
+    struct statsfile *f;
+    zsock_t *push;             /* stats towards pubd's ingest */
+    char topic[CS_TOPIC_MAX];
+    size_t topic_len;
+    char last_path[PATH_MAX];
+    uint64_t analysed;
+    uint64_t stats_sent;
+    uint64_t stats_dropped;    /* pubd could not take them */
+    uint64_t write_errors;
+    struct cs_stats last;
+    struct cs_rate rate;
+    int flush_timer;
+};
+
+static void
+s_close_file(analyzerd_t *self, bool complete)
+{
+    uint64_t rows;
+    int r;
+
+    if (!self->f)
+        return;
+    rows = statsfile_rows(self->f);
+    (void) cs_strlcpy(self->last_path, statsfile_path(self->f), sizeof self->last_path);
+    r = statsfile_close(&self->f, complete);
+    if (r < 0)
+        cs_log_errno(LOG_ERR, r, "closing '%s' failed", self->last_path);
+    else
+        cs_log(LOG_NOTICE, "closed '%s': %llu frames analysed, %s", self->last_path,
+               (unsigned long long) rows, complete ? "complete" : "incomplete (the run was cut)");
+}
+
+static int
+s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
+{
+    analyzerd_t *self = arg;
+    int r;
+
+    s_close_file(self, false);
+    r = statsfile_open(self->conf, hdr, &self->f);
+    if (r < 0)
+        return cs_log_errno(LOG_ERR, r, "cannot create a stats file for run %llu in '%s'",
+                            (unsigned long long) hdr->run, self->conf->analyzerd.directory);
+    cs_log(LOG_NOTICE, "run %llu: statistics to '%s' (joined at seq %llu)",
+           (unsigned long long) hdr->run, statsfile_path(self->f),
+           (unsigned long long) hdr->seq);
+    return 0;
+}
+
+static void
+s_publish(analyzerd_t *self, const struct cs_frame_hdr *hdr, const struct cs_stats *st)
+{
+    char body[CS_STATS_MAX];
+    int n;
+
+    n = snprintf(body, sizeof body,
+                 "{\"stream\":\"%s\",\"run\":%llu,\"seq\":%llu,\"timestamp_ns\":%llu,"
+                 "\"min\":%u,\"max\":%u,\"mean\":%.17g,\"std\":%.17g}",
+                 self->conf->stack.stream, (unsigned long long) hdr->run,
+                 (unsigned long long) hdr->seq, (unsigned long long) hdr->capture_ns, st->min,
+                 st->max, st->mean, st->std);
+    if (zmq_send(zsock_resolve(self->push), self->topic, self->topic_len,
+                 ZMQ_SNDMORE | ZMQ_DONTWAIT)
+            < 0
+        || zmq_send(zsock_resolve(self->push), body, (size_t) n, 0) < 0) {
+        if (self->stats_dropped++ == 0)
+            cs_log(LOG_WARNING, "pubd cannot take statistics, dropping them");
+        return;
+    }
+    self->stats_sent++;
+}
+
+static int
+s_frame(void *arg, const struct cs_frame_hdr *hdr, const void *pixels, const struct cs_gap *gaps,
+        size_t n_gaps)
+{
+    analyzerd_t *self = arg;
+    enum cs_pixfmt fmt;
+    struct cs_stats st;
+    int r;
+
+    if (cs_pixfmt_from_fourcc(hdr->fourcc, &fmt) < 0
+        || cs_stats_compute(fmt, hdr->width, hdr->height, hdr->stride, pixels, &st) < 0)
+        return -EINVAL;
+    self->analysed++;
+    self->last = st;
+    if (self->push)
+        s_publish(self, hdr, &st);
+    if (!self->f)
+        return 0;
+    for (size_t i = 0; i < n_gaps; i++) {
+        if (gaps[i].reason != CS_GAP_CAMERA)
+            statsfile_note_lost(self->f, gaps[i].count);
+    }
+    r = statsfile_append(self->f, hdr, &st);
+    if (r < 0) {
+        self->write_errors++;
+        cs_log_errno(LOG_ERR, r, "writing to '%s' failed, closing it", statsfile_path(self->f));
+        s_close_file(self, false);
+    }
+    return r;
+}
+
+static int
+s_run_end(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps)
+{
+    analyzerd_t *self = arg;
+
+    for (size_t i = 0; self->f && i < n_gaps; i++)
+        statsfile_note_lost(self->f, gaps[i].count);
+    s_close_file(self, eos);
+    return 0;
+}
+
+static int
+s_on_flush(zloop_t *loop, int timer_id, void *arg)
+{
+    analyzerd_t *self = arg;
+
+    if (self->f && statsfile_flush(self->f) < 0) {
+        self->write_errors++;
+        cs_log(LOG_ERR, "flushing '%s' failed, closing it", statsfile_path(self->f));
+        s_close_file(self, false);
+    }
+    return 0;
+}
+
+static int
+s_on_stop(void *arg)
+{
+    analyzerd_t *self = arg;
+
+    return cs_sub_stop_daemon(self->sub, self->daemon, self->conf->analyzerd.drain_timeout_ms);
+}
+
+static void
+s_status(void *arg, char *buf, size_t size)
+{
+    analyzerd_t *self = arg;
+    const struct cs_ledger *l = cs_sub_ledger(self->sub);
+
+    (void) snprintf(buf, size,
+                    "%.1f frames/s analysed, %llu in total, %llu lost; last mean %.2f "
+                    "(min %u, max %u)",
+                    cs_rate_update(&self->rate, self->analysed),
+                    (unsigned long long) self->analysed, (unsigned long long) l->lost,
+                    self->last.mean, self->last.min, self->last.max);
+}
+
+static void
+s_json(void *arg, char *buf, size_t size)
+{
+    analyzerd_t *self = arg;
+    char ledger[1024], path[2 * PATH_MAX];
+
+    cs_sub_format_json(self->sub, ledger, sizeof ledger);
+    cs_json_escape(self->f ? statsfile_path(self->f) : self->last_path, path, sizeof path);
+    (void) snprintf(buf, size,
+                    "%s,\"analysed\":%llu,\"stats_sent\":%llu,\"stats_dropped\":%llu,"
+                    "\"write_errors\":%llu,\"file\":\"%s\",\"fps\":%.3f",
+                    ledger, (unsigned long long) self->analysed,
+                    (unsigned long long) self->stats_sent,
+                    (unsigned long long) self->stats_dropped,
+                    (unsigned long long) self->write_errors, path,
+                    cs_rate_update(&self->rate, self->analysed));
+}
+
+analyzerd_t *
+analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
+{
+    static const struct cs_sub_ops ops = {
+        .run_begin = s_run_begin,
+        .frame = s_frame,
+        .run_end = s_run_end,
+    };
+    analyzerd_t *self = calloc(1, sizeof *self);
+    zloop_t *loop = cs_daemon_loop(daemon);
+    int hwm = cs_conf_hwm(conf->analyzerd.receive_buffer_mb, cs_conf_frame_bytes(conf));
+    struct stat st;
+
+    if (!self)
+        return NULL;
+    self->conf = conf;
+    self->daemon = daemon;
+    self->flush_timer = -1;
+    self->topic_len = cs_topic_format(CS_MSG_STATS, conf->stack.stream, self->topic);
+    if (stat(conf->analyzerd.directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        cs_log(LOG_ERR, "output directory '%s' does not exist", conf->analyzerd.directory);
+        errno = ENOENT;
+        goto fail;
+    }
+    if (conf->analyzerd.publish_stats) {
+        self->push = zsock_new(ZMQ_PUSH);
+        if (!self->push)
+            goto fail;
+        /* Statistics are small: a thousand of them queued cost well under a megabyte. */
+        cs_daemon_tune_socket(self->push, 1000, 0, 1000);
+        if (zsock_connect(self->push, "%s", conf->endpoints.ingest) < 0) {
+            cs_log_errno(LOG_ERR, -errno, "cannot connect to ingest '%s'",
+                         conf->endpoints.ingest);
+            goto fail;
+        }
+    }
+    self->sub = cs_sub_new(loop, conf->endpoints.subscribe, conf->stack.stream, hwm, &ops, self);
+    if (!self->sub) {
+        cs_log_errno(LOG_ERR, -errno, "cannot subscribe to '%s'", conf->endpoints.subscribe);
+        goto fail;
+    }
+    self->flush_timer = zloop_timer(loop, S_FLUSH_MS, 0, s_on_flush, self);
+    cs_log(LOG_INFO, "subscribed to %s on %s (queue of %d frames), statistics to '%s'%s",
+           conf->stack.stream, conf->endpoints.subscribe, hwm, conf->analyzerd.directory,
+           conf->analyzerd.publish_stats ? " and to pubd" : "");
+    cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
+    return self;
+fail:
+    {
+        int e = errno ? errno : EIO;
+        analyzerd_destroy(&self);
+        errno = e;
+    }
+    return NULL;
+}
+
+void
+analyzerd_destroy(analyzerd_t **self_p)
+{
+    analyzerd_t *self = *self_p;
+    char line[256];
+
+    if (!self)
+        return;
+    s_close_file(self, false);
+    if (self->sub) {
+        cs_sub_format_line(self->sub, line, sizeof line);
+        cs_log(LOG_NOTICE,
+               "ledger at stop: %s analysed=%llu stats_sent=%llu stats_dropped=%llu "
+               "write_errors=%llu",
+               line, (unsigned long long) self->analysed, (unsigned long long) self->stats_sent,
+               (unsigned long long) self->stats_dropped, (unsigned long long) self->write_errors);
+    }
+    if (self->flush_timer >= 0)
+        zloop_timer_end(cs_daemon_loop(self->daemon), self->flush_timer);
+    cs_sub_destroy(&self->sub);
+    zsock_destroy(&self->push);
+    free(self);
+    *self_p = NULL;
+}

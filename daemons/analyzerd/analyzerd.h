@@ -1,0 +1,12 @@
+/* analyzerd: subscribes to the stream's frames, computes the statistics of every frame
+ * (stats.h), appends them to one HDF5 file per run and pushes each as a "stats/<stream>"
+ * message into pubd's ingest for live consumers. */
+#pragma once
+
+#include "config.h"
+#include "daemon.h"
+
+typedef struct analyzerd analyzerd_t;
+
+analyzerd_t *analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon);
+void analyzerd_destroy(analyzerd_t **self_p);

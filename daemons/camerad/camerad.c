@@ -1,0 +1,467 @@
+#include "camerad.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <czmq.h>
+
+#include "frame.h"
+#include "log.h"
+#include "rate.h"
+#include "source.h"
+#include "util.h"
+
+#define S_BURST_MAX         64   /* frames sent per wake-up before the loop gets a turn */
+#define S_EOS_TIMEOUT_MS    5000 /* how long the end-of-stream may wait for pubd */
+#define S_WAIT_POLL_MS      1000 /* how long pubd may hold one "subscribers" request */
+#define S_WAIT_RETRY_MS     3000 /* no answer by then: pubd is down, ask again */
+
+enum s_state { S_WAITING, S_RUNNING, S_ENDED };
+
+struct camerad {
+    const struct cs_conf *conf;
+    cs_daemon_t *daemon;
+    zloop_t *loop;
+    const struct source_ops *ops;
+    struct source *src;
+    struct source_format fmt;
+    zsock_t *push;
+    void *push_handle;
+    enum s_state state;
+    int exit_status;
+    struct camerad_counters c;
+    uint32_t pending_skip;     /* camera skips not yet carried by a sent frame */
+    char topic[CS_TOPIC_MAX];
+    size_t topic_len;
+    /* the frame being filled between begin() and commit() */
+    zmq_msg_t payload;
+    bool payload_open;
+    struct source_sink sink;
+    /* waiting for subscribers */
+    zsock_t *req;
+    int wait_timer;
+    uint64_t wait_started_ns;
+    struct cs_rate rate;
+};
+
+static camerad_t *
+s_from_sink(struct source_sink *sink)
+{
+    return (camerad_t *) ((char *) sink - offsetof(camerad_t, sink));
+}
+
+static void *
+s_sink_begin(struct source_sink *sink, size_t size, uint64_t *ret_seq)
+{
+    camerad_t *self = s_from_sink(sink);
+
+    assert(!self->payload_open);
+    if (zmq_msg_init_size(&self->payload, size) < 0)
+        return NULL;
+    self->payload_open = true;
+    *ret_seq = self->c.next_seq;
+    return zmq_msg_data(&self->payload);
+}
+
+static void
+s_fill_header(const camerad_t *self, struct cs_frame_hdr *h)
+{
+    memset(h, 0, sizeof *h);
+    h->fourcc = cs_pixfmt_info(self->fmt.pixfmt)->fourcc;
+    h->run = self->c.run;
+    h->seq = self->c.next_seq;
+    h->width = (uint16_t) self->fmt.width;
+    h->height = (uint16_t) self->fmt.height;
+    h->stride = self->fmt.stride;
+}
+
+/* Sends topic, header, payload. The first part decides: if pubd cannot take it, nothing
+ * is sent (libzmq queues all parts of a message once its first part is accepted). */
+static int
+s_send(camerad_t *self, const struct cs_frame_hdr *h, zmq_msg_t *payload, int flags)
+{
+    uint8_t hdr[CS_FRAME_HDR_SIZE];
+
+    cs_frame_hdr_encode(h, hdr);
+    if (zmq_send(self->push_handle, self->topic, self->topic_len, ZMQ_SNDMORE | flags) < 0)
+        return -errno;
+    if (zmq_send(self->push_handle, hdr, sizeof hdr, ZMQ_SNDMORE) < 0)
+        return -errno;
+    if (payload)
+        return zmq_msg_send(payload, self->push_handle, 0) < 0 ? -errno : 0;
+    return zmq_send(self->push_handle, "", 0, 0) < 0 ? -errno : 0;
+}
+
+static void
+s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
+{
+    camerad_t *self = s_from_sink(sink);
+    struct cs_frame_hdr h;
+    size_t size = zmq_msg_size(&self->payload);
+    int r;
+
+    self->c.captured++;
+    if (meta->camera_skipped) {
+        self->c.camera_dropped += meta->camera_skipped;
+        self->c.next_seq += meta->camera_skipped; /* the seq numbers of the frames it lost */
+        self->pending_skip += meta->camera_skipped;
+    }
+    s_fill_header(self, &h);
+    h.capture_ns = meta->capture_ns;
+    h.driver_ns = meta->driver_ns;
+    h.payload_size = (uint32_t) size;
+    h.camera_skipped = self->pending_skip;
+    r = s_send(self, &h, &self->payload, ZMQ_DONTWAIT);
+    if (r == 0) {
+        self->c.sent++;
+        self->c.bytes_sent += size;
+        self->c.next_seq++;
+        self->pending_skip = 0;
+    } else {
+        if (self->c.dropped_at_source++ == 0 || r != -EAGAIN)
+            cs_log_errno(LOG_WARNING, r, "pubd cannot take frames, dropping at source");
+        zmq_msg_close(&self->payload);
+    }
+    self->payload_open = false;
+}
+
+static void
+s_send_eos(camerad_t *self)
+{
+    struct cs_frame_hdr h;
+    int r;
+
+    s_fill_header(self, &h);
+    h.flags = CS_FRAME_FLAG_EOS;
+    h.capture_ns = cs_now_ns(CLOCK_REALTIME);
+    zsock_set_sndtimeo(self->push, S_EOS_TIMEOUT_MS);
+    r = s_send(self, &h, NULL, 0);
+    if (r < 0)
+        cs_log_errno(LOG_WARNING, r, "cannot send end-of-stream of run %llu",
+                     (unsigned long long) self->c.run);
+}
+
+static void
+s_log_ledger(const camerad_t *self, const char *when)
+{
+    cs_log(LOG_NOTICE,
+           "ledger %s: run=%llu captured=%llu camera_dropped=%llu dropped_at_source=%llu "
+           "sent=%llu frames_numbered=%llu",
+           when, (unsigned long long) self->c.run, (unsigned long long) self->c.captured,
+           (unsigned long long) self->c.camera_dropped,
+           (unsigned long long) self->c.dropped_at_source, (unsigned long long) self->c.sent,
+           (unsigned long long) self->c.next_seq);
+}
+
+/* Ends the run: stops the source, sends the end-of-stream, and stops the loop. */
+static void
+s_end_run(camerad_t *self)
+{
+    if (self->state == S_RUNNING) {
+        zmq_pollitem_t item = { .socket = NULL, .fd = self->ops->fd(self->src) };
+
+        zloop_poller_end(self->loop, &item);
+        self->ops->stop(self->src);
+        s_send_eos(self);
+        s_log_ledger(self, "at end of run");
+    }
+    self->state = S_ENDED;
+    cs_daemon_quit(self->daemon);
+}
+
+static int
+s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    camerad_t *self = arg;
+    uint64_t limit = self->conf->camerad.frames;
+    unsigned max = S_BURST_MAX;
+    int r;
+
+    if (self->state != S_RUNNING)
+        return 0;
+    if (limit && limit - self->c.captured < max)
+        max = (unsigned) (limit - self->c.captured);
+    r = self->ops->read(self->src, &self->sink, max);
+    if (r < 0) {
+        cs_log_errno(LOG_ERR, r, "source %s failed", self->ops->name);
+        self->exit_status = 1;
+        s_end_run(self);
+        return 0;
+    }
+    if (limit && self->c.captured >= limit) {
+        cs_log(LOG_NOTICE, "captured the %llu frames asked for", (unsigned long long) limit);
+        s_end_run(self);
+    }
+    return 0;
+}
+
+static int
+s_start_capture(camerad_t *self)
+{
+    zmq_pollitem_t item = { .socket = NULL, .events = ZMQ_POLLIN };
+    char fourcc[5];
+    int r;
+
+    r = self->ops->start(self->src);
+    if (r < 0)
+        return cs_log_errno(LOG_ERR, r, "cannot start source %s", self->ops->name);
+    item.fd = self->ops->fd(self->src);
+    if (zloop_poller(self->loop, &item, s_on_source, self) < 0)
+        return cs_log_errno(LOG_ERR, -errno, "cannot poll source");
+    self->c.run = cs_now_ns(CLOCK_REALTIME) / 1000; /* microseconds: unique and increasing */
+    self->c.next_seq = 0;
+    self->state = S_RUNNING;
+    cs_log_set_run(self->c.run);
+    cs_fourcc_str(cs_pixfmt_info(self->fmt.pixfmt)->fourcc, fourcc);
+    cs_log(LOG_NOTICE, "run %llu started: %s %ux%u %s at %s", (unsigned long long) self->c.run,
+           self->ops->name, self->fmt.width, self->fmt.height, fourcc,
+           self->fmt.fps > 0 ? "a paced rate" : "full speed");
+    if (self->fmt.fps > 0)
+        cs_log(LOG_INFO, "frame rate %.3f/s", self->fmt.fps);
+    return 0;
+}
+
+/* --- waiting for pubd's subscribers before the first frame --------------------------- */
+
+static void s_ask_subscribers(camerad_t *self);
+
+static void
+s_stop_waiting(camerad_t *self)
+{
+    if (self->wait_timer >= 0)
+        zloop_timer_end(self->loop, self->wait_timer);
+    self->wait_timer = -1;
+    if (self->req)
+        zloop_reader_end(self->loop, self->req);
+    zsock_destroy(&self->req);
+}
+
+static void
+s_begin_after_wait(camerad_t *self)
+{
+    s_stop_waiting(self);
+    if (s_start_capture(self) < 0) {
+        self->exit_status = 1;
+        s_end_run(self);
+    }
+}
+
+static bool
+s_wait_expired(const camerad_t *self)
+{
+    uint32_t t = self->conf->camerad.wait_timeout_ms;
+
+    return t && cs_now_ns(CLOCK_MONOTONIC) - self->wait_started_ns >= t * CS_NSEC_PER_MSEC;
+}
+
+static int
+s_on_subscribers(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    camerad_t *self = arg;
+    char *reply = zstr_recv(sock);
+    const char *p = reply ? strstr(reply, "\"frame_subscribers\":") : NULL;
+    unsigned long have = p ? strtoul(p + 20, NULL, 10) : 0;
+    uint32_t want = self->conf->camerad.wait_subscribers;
+
+    zstr_free(&reply);
+    if (have >= want) {
+        cs_log(LOG_NOTICE, "pubd has %lu frame subscribers, starting", have);
+        s_begin_after_wait(self);
+    } else if (s_wait_expired(self)) {
+        cs_log(LOG_WARNING, "pubd has %lu of %u frame subscribers after %u ms, starting anyway",
+               have, want, self->conf->camerad.wait_timeout_ms);
+        s_begin_after_wait(self);
+    } else {
+        s_ask_subscribers(self);
+    }
+    return 0;
+}
+
+static int
+s_on_wait_timeout(zloop_t *loop, int timer_id, void *arg)
+{
+    camerad_t *self = arg;
+
+    self->wait_timer = -1;
+    if (s_wait_expired(self)) {
+        cs_log(LOG_WARNING, "pubd did not answer within %u ms, starting anyway",
+               self->conf->camerad.wait_timeout_ms);
+        s_begin_after_wait(self);
+        return 0;
+    }
+    /* No answer: pubd is not there yet. A REQ socket cannot send twice, so start afresh. */
+    if (self->req)
+        zloop_reader_end(self->loop, self->req);
+    zsock_destroy(&self->req);
+    s_ask_subscribers(self);
+    return 0;
+}
+
+static void
+s_ask_subscribers(camerad_t *self)
+{
+    const char *ep = self->conf->endpoints.control[CS_DAEMON_PUBD];
+
+    if (!self->req) {
+        self->req = zsock_new(ZMQ_REQ);
+        if (!self->req || zsock_connect(self->req, "%s", ep) < 0
+            || zloop_reader(self->loop, self->req, s_on_subscribers, self) < 0) {
+            cs_log_errno(LOG_WARNING, -errno, "cannot connect to pubd's control '%s'", ep);
+            zsock_destroy(&self->req);
+        } else {
+            zsock_set_linger(self->req, 0);
+        }
+    }
+    if (self->wait_timer >= 0)
+        zloop_timer_end(self->loop, self->wait_timer);
+    self->wait_timer = zloop_timer(self->loop, S_WAIT_RETRY_MS, 1, s_on_wait_timeout, self);
+    if (self->req)
+        (void) zstr_sendf(self->req, "subscribers %u %u", self->conf->camerad.wait_subscribers,
+                          S_WAIT_POLL_MS);
+}
+
+/* --- daemon hooks ---------------------------------------------------------------------- */
+
+static int
+s_on_stop(void *arg)
+{
+    camerad_t *self = arg;
+
+    s_stop_waiting(self);
+    s_end_run(self);
+    return 0;
+}
+
+static void
+s_status(void *arg, char *buf, size_t size)
+{
+    camerad_t *self = arg;
+
+    double fps = cs_rate_update(&self->rate, self->c.captured);
+
+    if (self->state == S_WAITING) {
+        (void) snprintf(buf, size, "waiting for %u frame subscribers on pubd",
+                        self->conf->camerad.wait_subscribers);
+        return;
+    }
+    (void) snprintf(buf, size,
+                    "run %llu: %.1f frames/s, captured %llu, dropped at source %llu, camera "
+                    "dropped %llu",
+                    (unsigned long long) self->c.run, fps, (unsigned long long) self->c.captured,
+                    (unsigned long long) self->c.dropped_at_source,
+                    (unsigned long long) self->c.camera_dropped);
+}
+
+static void
+s_json(void *arg, char *buf, size_t size)
+{
+    camerad_t *self = arg;
+    static const char *const states[] = { "waiting", "running", "ended" };
+
+    (void) snprintf(buf, size,
+                    "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"captured\":%llu,"
+                    "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
+                    "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f",
+                    states[self->state], self->ops->name, (unsigned long long) self->c.run,
+                    (unsigned long long) self->c.captured,
+                    (unsigned long long) self->c.camera_dropped,
+                    (unsigned long long) self->c.dropped_at_source,
+                    (unsigned long long) self->c.sent, (unsigned long long) self->c.bytes_sent,
+                    (unsigned long long) self->c.next_seq, self->rate.per_s);
+}
+
+camerad_t *
+camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
+{
+    camerad_t *self = calloc(1, sizeof *self);
+    uint64_t frame_bytes;
+    int r;
+
+    if (!self)
+        return NULL;
+    self->conf = conf;
+    self->daemon = daemon;
+    self->loop = cs_daemon_loop(daemon);
+    self->wait_timer = -1;
+    self->sink.begin = s_sink_begin;
+    self->sink.commit = s_sink_commit;
+    self->topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->topic);
+    self->ops = source_lookup(conf->camerad.source);
+    if (!self->ops) {
+        cs_log(LOG_ERR, "source '%s' is not available in this build",
+               cs_source_name(conf->camerad.source));
+        errno = EINVAL;
+        goto fail;
+    }
+    r = self->ops->open(conf, &self->src, &self->fmt);
+    if (r < 0) {
+        cs_log_errno(LOG_ERR, r, "cannot open source %s", self->ops->name);
+        errno = -r;
+        goto fail;
+    }
+    frame_bytes = (uint64_t) self->fmt.stride * self->fmt.height;
+    self->push = zsock_new(ZMQ_PUSH);
+    if (!self->push)
+        goto fail;
+    cs_daemon_tune_socket(self->push, cs_conf_hwm(conf->camerad.send_buffer_mb, frame_bytes), 0,
+                          S_EOS_TIMEOUT_MS);
+    if (zsock_connect(self->push, "%s", conf->endpoints.ingest) < 0) {
+        cs_log_errno(LOG_ERR, -errno, "cannot connect to ingest '%s'", conf->endpoints.ingest);
+        goto fail;
+    }
+    self->push_handle = zsock_resolve(self->push);
+    cs_log(LOG_INFO, "pushing %s frames of %llu bytes to %s (queue of %d frames)",
+           conf->stack.stream, (unsigned long long) frame_bytes, conf->endpoints.ingest,
+           cs_conf_hwm(conf->camerad.send_buffer_mb, frame_bytes));
+    cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
+    if (conf->camerad.wait_subscribers > 0) {
+        self->state = S_WAITING;
+        self->wait_started_ns = cs_now_ns(CLOCK_MONOTONIC);
+        cs_log(LOG_NOTICE, "waiting for %u frame subscribers on pubd before capturing",
+               conf->camerad.wait_subscribers);
+        s_ask_subscribers(self);
+    } else if (s_start_capture(self) < 0) {
+        goto fail;
+    }
+    return self;
+fail:
+    {
+        int e = errno ? errno : EIO;
+        camerad_destroy(&self);
+        errno = e;
+    }
+    return NULL;
+}
+
+void
+camerad_destroy(camerad_t **self_p)
+{
+    camerad_t *self = *self_p;
+
+    if (!self)
+        return;
+    s_stop_waiting(self);
+    if (self->payload_open)
+        zmq_msg_close(&self->payload);
+    if (self->ops && self->src)
+        self->ops->close(&self->src);
+    zsock_destroy(&self->push);
+    free(self);
+    *self_p = NULL;
+}
+
+int
+camerad_exit_status(const camerad_t *self)
+{
+    return self->exit_status;
+}
+
+const struct camerad_counters *
+camerad_counters(const camerad_t *self)
+{
+    return &self->c;
+}

@@ -1,0 +1,45 @@
+/* pubd: forwards every message from its ingest to all its subscribers. */
+#include "daemon.h"
+#include "pubd.h"
+
+static const struct cs_daemon_info s_info = {
+    .which = CS_DAEMON_PUBD,
+    .summary = "pubd - fan camera frames and statistics out to every subscriber",
+    .description =
+        "pubd binds [endpoints] ingest (PULL), where camerad pushes frames and analyzerd\n"
+        "pushes statistics, and each [endpoints] publish endpoint (XPUB: ipc and tcp\n"
+        "together). Every valid message is forwarded unchanged and without copying to all\n"
+        "publish sockets; malformed ones are counted by reason and dropped. pubd keeps no\n"
+        "queue of its own: ZeroMQ's high-water marks, derived from ingest_buffer_mb and\n"
+        "subscriber_buffer_mb and the configured frame size, bound its memory, and a\n"
+        "subscriber that falls behind misses frames (it sees the gap in their sequence\n"
+        "numbers) instead of slowing the camera. Subscribers joining and leaving are logged.\n"
+        "Its control endpoint answers 'subscribers [N [MS]]', which camerad uses to start\n"
+        "only once its subscribers are connected. On SIGTERM it forwards what has arrived\n"
+        "and gives queued messages linger_ms to leave.\n\n"
+        "Keys read: [stack] stream, runtime_dir; [endpoints] ingest, publish, control_pubd;\n"
+        "[camerad] width, height, pixel_format (for the frame size); [pubd]\n"
+        "ingest_buffer_mb, subscriber_buffer_mb, linger_ms; [log] level.",
+};
+
+static void *
+s_create(const struct cs_conf *conf, cs_daemon_t *daemon)
+{
+    return pubd_new(conf, daemon);
+}
+
+static void
+s_destroy(void *self)
+{
+    pubd_t *p = self;
+
+    pubd_destroy(&p);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct cs_daemon_impl impl = { s_create, s_destroy, NULL };
+
+    return cs_daemon_main(&s_info, &impl, argc, argv);
+}
