@@ -1,0 +1,70 @@
+/* The integration harness: a whole stack of real daemon processes in a temporary directory,
+ * each under timeout(1) in its own process group, stopped by PID (never by name), with a
+ * generated config, its logs, and readers for what the daemons report and write. */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "pixfmt.h"
+
+struct stack {
+    char dir[64];                /* temporary directory holding everything below */
+    char config[PATH_MAX];
+    char movies[PATH_MAX];
+    char stats[PATH_MAX];
+    pid_t pid[CS_DAEMON_COUNT];  /* 0 when not running */
+    int status[CS_DAEMON_COUNT]; /* exit status once reaped */
+};
+
+struct stack_params {
+    const char *stream;
+    enum cs_pixfmt pixfmt;
+    unsigned width, height;
+    double fps;
+    uint64_t frames;
+    unsigned wait_subscribers;
+    const char *extra;           /* more INI text appended as is, or NULL */
+};
+
+/* Creates the directory and writes the config. Returns 0 or -errno. */
+int stack_init(struct stack *s, const struct stack_params *p);
+
+/* Starts daemon @d (under timeout, stderr to <dir>/<name>.log). Returns 0 or -errno. */
+int stack_start(struct stack *s, enum cs_daemon_id d);
+
+/* Waits for daemon @d to exit and returns its exit status (128 + signal if killed). */
+int stack_wait(struct stack *s, enum cs_daemon_id d);
+
+/* Sends SIGTERM to @d and waits for it. Returns its exit status. */
+int stack_stop(struct stack *s, enum cs_daemon_id d);
+
+/* Kills whatever still runs (SIGKILL to each process group) and removes the directory.
+ * Returns 0 if everything was removed. */
+int stack_destroy(struct stack *s);
+
+/* The value of @key in the last "ledger" line of @d's log, or -1 if absent. */
+int64_t stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key);
+
+/* Reads @d's whole log into @buf. */
+void stack_log(const struct stack *s, enum cs_daemon_id d, char *buf, size_t size);
+
+/* The single *.h5 file in @dir (fails the test if there is not exactly one). */
+void stack_only_file(const char *dir, char *ret_path, size_t size);
+
+/* Runs a binary of the build with @args (NULL-terminated) and returns its exit status, with
+ * its stderr in @err. */
+int stack_run_tool(const char *name, const char *const *args, char *err, size_t err_size);
+
+/* Asks @d's control endpoint for "status" and returns the unsigned value of @key, or -1 if
+ * the daemon did not answer within @timeout_ms or the key is absent. */
+int64_t stack_status(const struct stack *s, enum cs_daemon_id d, const char *key,
+                     int timeout_ms);
+
+/* Polls @d's status until @key >= @value (a state the daemon reports, not a guess at how
+ * long it takes); fails the test after @timeout_ms. */
+void stack_await(const struct stack *s, enum cs_daemon_id d, const char *key, int64_t value,
+                 int timeout_ms);

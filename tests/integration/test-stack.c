@@ -1,0 +1,246 @@
+/* The whole stack end to end: the four real daemons as processes on a generated config,
+ * N frames of the test pattern, then exact checks of the ledgers, the movie and the
+ * statistics file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "harness.h"
+#include "verify.h"
+
+static struct stack s_stack;
+
+static void
+s_teardown(void)
+{
+    ck_assert_int_eq(stack_destroy(&s_stack), 0);
+}
+
+struct s_case {
+    enum cs_pixfmt pixfmt;
+    unsigned width, height;
+    double fps;
+    uint64_t frames;
+};
+
+/* Paced well within what a loaded 2-core machine sustains, so that nothing may be lost. */
+static const struct s_case s_cases[] = {
+    { CS_PIXFMT_GREY, 640, 480, 200, 120 },
+    { CS_PIXFMT_RGB24, 1280, 720, 30, 40 },
+    { CS_PIXFMT_Y16, 320, 240, 250, 60 },
+    { CS_PIXFMT_BGR24, 97, 31, 1000, 300 }, /* odd sizes, many small frames */
+};
+
+/* Starts subscribers and pubd, then camerad, which waits for both subscribers. */
+static void
+s_start_all(void)
+{
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
+}
+
+/* The orderly stop: camerad is already gone; pubd delivers, subscribers drain. */
+static void
+s_stop_rest(void)
+{
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
+}
+
+static void
+s_check_ledgers(uint64_t frames)
+{
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "captured"), (int64_t) frames);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "dropped_at_source"), 0);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "sent"), (int64_t) frames);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_PUBD, "frames_in"), (int64_t) frames);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_PUBD, "rejected"), 0);
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "received"), (int64_t) frames);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "lost"), 0);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "bad"), 0);
+    }
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_SAVERD, "written"), (int64_t) frames);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "analysed"), (int64_t) frames);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "stats_sent"), (int64_t) frames);
+}
+
+START_TEST(stack_records_exact_frames_and_stats)
+{
+    const struct s_case *c = &s_cases[_i];
+    struct stack_params p = { .pixfmt = c->pixfmt, .width = c->width, .height = c->height,
+                              .fps = c->fps, .frames = c->frames, .wait_subscribers = 2 };
+    struct expect e = { .pixfmt = c->pixfmt, .width = c->width, .height = c->height,
+                        .first_seq = 0, .frames = c->frames, .lost = 0, .complete = 1 };
+    char movie[PATH_MAX], stats[PATH_MAX];
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0); /* after frames = N */
+    s_stop_rest();
+    s_check_ledgers(c->frames);
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    verify_movie(movie, &e);
+    verify_stats(stats, &e);
+}
+END_TEST
+
+/* Unpaced, the source outruns the stack: frames may be dropped at source or lost on the way,
+ * but every one is accounted for, exactly, and every frame saved is the right one. */
+START_TEST(stack_unpaced_ledger_balances)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_RGB24, .width = 1280, .height = 720,
+                              .fps = 0, .frames = 150, .wait_subscribers = 2 };
+    struct expect e = { .pixfmt = CS_PIXFMT_RGB24, .width = 1280, .height = 720, .gaps = true,
+                        .complete = 1 };
+    char movie[PATH_MAX], stats[PATH_MAX];
+    int64_t sent;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    s_stop_rest();
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "captured"), 150);
+    sent = stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "sent");
+    ck_assert_int_eq(150 - stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "dropped_at_source"), sent);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_PUBD, "frames_in"), sent);
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++)
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "received") + stack_ledger(&s_stack, d, "lost"),
+                         sent);
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    e.frames = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_SAVERD, "received");
+    e.lost = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_SAVERD, "lost");
+    verify_movie(movie, &e);
+    e.frames = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "received");
+    e.lost = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "lost");
+    verify_stats(stats, &e);
+}
+END_TEST
+
+START_TEST(stack_stopped_mid_run_keeps_every_frame_captured)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY, .width = 320, .height = 200,
+                              .fps = 200, .frames = 0, .wait_subscribers = 2 };
+    struct expect e = { .pixfmt = CS_PIXFMT_GREY, .width = 320, .height = 200, .complete = 1 };
+    char movie[PATH_MAX], stats[PATH_MAX];
+    int64_t captured;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 40, 20000);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
+    s_stop_rest();
+    captured = stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "captured");
+    ck_assert_int_ge(captured, 40);
+    s_check_ledgers((uint64_t) captured);
+    e.frames = (uint64_t) captured;
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    verify_movie(movie, &e);
+    verify_stats(stats, &e);
+}
+END_TEST
+
+START_TEST(stack_late_subscriber_records_join_not_loss)
+{
+    /* camerad does not wait; saverd joins while the run is going. */
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY, .width = 64, .height = 48, .fps = 400,
+                              .frames = 0, .wait_subscribers = 1 };
+    struct expect e = { .pixfmt = CS_PIXFMT_GREY, .width = 64, .height = 48, .complete = 1 };
+    char movie[PATH_MAX];
+    int64_t first, received;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_await(&s_stack, CS_DAEMON_ANALYZERD, "received", 50, 20000);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 50, 20000);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
+    s_stop_rest();
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    first = (int64_t) verify_root_attr(movie, "first_seq");
+    received = stack_ledger(&s_stack, CS_DAEMON_SAVERD, "received");
+    ck_assert_int_gt(first, 0);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_SAVERD, "lost"), 0);
+    ck_assert_int_eq(first + received, stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "sent"));
+    e.first_seq = (uint64_t) first;
+    e.frames = (uint64_t) received;
+    verify_movie(movie, &e);
+}
+END_TEST
+
+START_TEST(bad_config_exits_78_with_file_and_line)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY, .width = 64, .height = 48, .fps = 10,
+                              .extra = "\n[saverd]\ndirectry = /tmp\n" };
+    const char *args[] = { "--config", s_stack.config, NULL };
+    char err[4096], where[PATH_MAX + 32];
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
+        ck_assert_int_eq(stack_run_tool(cs_daemon_name(d), args, err, sizeof err), 78);
+        (void) snprintf(where, sizeof where, "%s:", s_stack.config);
+        ck_assert_msg(strstr(err, where) && strstr(err, "unknown key 'directry' in [saverd]"),
+                      "unexpected error text: %s", err);
+    }
+}
+END_TEST
+
+START_TEST(check_config_prints_values_in_effect)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_Y16, .width = 64, .height = 48, .fps = 12.5 };
+    const char *args[] = { "--check-config", "--config", s_stack.config, NULL };
+    char err[4096];
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    ck_assert_int_eq(stack_run_tool("saverd", args, err, sizeof err), 0);
+    ck_assert_int_eq(stack_run_tool("camerad", (const char *[]) { "--help", NULL }, err,
+                                    sizeof err),
+                     0);
+}
+END_TEST
+
+static Suite *
+s_suite(void)
+{
+    Suite *s = suite_create("stack");
+    TCase *tc = tcase_create("end-to-end");
+
+    tcase_add_checked_fixture(tc, NULL, s_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, stack_records_exact_frames_and_stats, 0,
+                        (int) (sizeof s_cases / sizeof s_cases[0]));
+    tcase_add_test(tc, stack_unpaced_ledger_balances);
+    tcase_add_test(tc, stack_stopped_mid_run_keeps_every_frame_captured);
+    tcase_add_test(tc, stack_late_subscriber_records_join_not_loss);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("command-line");
+    tcase_add_checked_fixture(tc, NULL, s_teardown);
+    tcase_add_test(tc, bad_config_exits_78_with_file_and_line);
+    tcase_add_test(tc, check_config_prints_values_in_effect);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(s_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,214 @@
+#include "verify.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <hdf5.h>
+
+#include "pattern.h"
+
+static uint64_t
+s_attr_u64(hid_t obj, const char *name)
+{
+    uint64_t v = 0;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+
+    ck_assert_msg(a >= 0, "attribute '%s' is missing", name);
+    ck_assert_int_ge(H5Aread(a, H5T_NATIVE_UINT64, &v), 0);
+    H5Aclose(a);
+    return v;
+}
+
+uint64_t
+verify_root_attr(const char *path, const char *name)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    uint64_t v;
+
+    ck_assert_msg(f >= 0, "cannot open '%s'", path);
+    v = s_attr_u64(f, name);
+    H5Fclose(f);
+    return v;
+}
+
+static void
+s_read_column(hid_t file, const char *name, hid_t type, void *buf, uint64_t n)
+{
+    hid_t d = H5Dopen2(file, name, H5P_DEFAULT), sp;
+    hsize_t dims[1] = { 0 };
+
+    ck_assert_msg(d >= 0, "dataset '%s' is missing", name);
+    sp = H5Dget_space(d);
+    ck_assert_int_eq(H5Sget_simple_extent_ndims(sp), 1);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    ck_assert_msg(dims[0] == n, "'%s' has %llu rows, expected %llu", name,
+                  (unsigned long long) dims[0], (unsigned long long) n);
+    if (n)
+        ck_assert_int_ge(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
+    H5Sclose(sp);
+    H5Dclose(d);
+}
+
+static void
+s_check_common(hid_t f, const struct expect *e, const char *group)
+{
+    char path[64];
+    hid_t g;
+
+    ck_assert_uint_eq(s_attr_u64(f, "frames"), e->frames);
+    ck_assert_uint_eq(s_attr_u64(f, "frames_lost"), e->lost);
+    ck_assert_uint_eq(s_attr_u64(f, "complete"), (uint64_t) e->complete);
+    ck_assert_uint_eq(s_attr_u64(f, "first_seq"), e->first_seq);
+    (void) snprintf(path, sizeof path, "/entry/%s", group);
+    g = H5Gopen2(f, path, H5P_DEFAULT);
+    ck_assert_msg(g >= 0, "group %s is missing", path);
+    ck_assert_int_gt(H5Aexists(g, "NX_class"), 0);
+    ck_assert_int_gt(H5Aexists(g, "signal"), 0);
+    H5Gclose(g);
+}
+
+/* Returns the seq column (the caller frees it). */
+static uint64_t *
+s_check_seq_time(hid_t f, const char *group, const struct expect *e)
+{
+    uint64_t *seq = calloc(e->frames + 1, sizeof *seq), *ts = calloc(e->frames + 1, sizeof *ts);
+    char path[64];
+
+    (void) snprintf(path, sizeof path, "/entry/%s/seq", group);
+    s_read_column(f, path, H5T_NATIVE_UINT64, seq, e->frames);
+    (void) snprintf(path, sizeof path, "/entry/%s/timestamp_ns", group);
+    s_read_column(f, path, H5T_NATIVE_UINT64, ts, e->frames);
+    for (uint64_t i = 0; i < e->frames; i++) {
+        if (!e->gaps)
+            ck_assert_uint_eq(seq[i], e->first_seq + i);
+        else if (i == 0)
+            ck_assert_uint_eq(seq[i], e->first_seq);
+        else
+            ck_assert_uint_gt(seq[i], seq[i - 1]);
+        ck_assert_uint_gt(ts[i], 1500000000ULL * 1000000000ULL); /* a real CLOCK_REALTIME */
+        if (i)
+            ck_assert_uint_ge(ts[i], ts[i - 1]);
+    }
+    free(ts);
+    return seq;
+}
+
+void
+verify_movie(const char *path, const struct expect *e)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(e->pixfmt);
+    size_t frame_bytes = (size_t) e->width * e->height * pi->bytes_per_pixel, off = 0;
+    hsize_t dims[4] = { 0 }, start[4] = { 0 }, count[4];
+    hid_t f, d, sp, ms, t;
+    uint8_t *buf = malloc(frame_bytes);
+    int rank;
+
+    uint64_t *seq;
+
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_msg(f >= 0, "cannot open '%s'", path);
+    s_check_common(f, e, "data");
+    seq = s_check_seq_time(f, "data", e);
+    d = H5Dopen2(f, "/entry/data/data", H5P_DEFAULT);
+    ck_assert(d >= 0);
+    t = H5Dget_type(d);
+    ck_assert_uint_eq(H5Tget_size(t), pi->bits / 8);
+    H5Tclose(t);
+    sp = H5Dget_space(d);
+    rank = H5Sget_simple_extent_ndims(sp);
+    ck_assert_int_eq(rank, pi->channels > 1 ? 4 : 3);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    ck_assert_uint_eq(dims[0], e->frames);
+    ck_assert_uint_eq(dims[1], e->height);
+    ck_assert_uint_eq(dims[2], e->width);
+    if (rank == 4)
+        ck_assert_uint_eq(dims[3], pi->channels);
+    memcpy(count, dims, sizeof count);
+    count[0] = 1;
+    ms = H5Screate_simple(rank, count, NULL);
+    for (uint64_t i = 0; i < e->frames; i++) {
+        start[0] = i;
+        ck_assert_int_ge(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL), 0);
+        ck_assert_int_ge(H5Dread(d, pi->bits == 16 ? H5T_STD_U16LE : H5T_STD_U8LE, ms, sp,
+                                 H5P_DEFAULT, buf),
+                         0);
+        ck_assert_msg(cs_pattern_check(e->pixfmt, e->width, e->height,
+                                       (size_t) e->width * pi->bytes_per_pixel,
+                                       seq[i], buf, &off) == 0,
+                      "frame %llu (seq %llu) of '%s' differs from the pattern at byte %zu",
+                      (unsigned long long) i, (unsigned long long) seq[i], path, off);
+    }
+    free(seq);
+    H5Sclose(ms);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+    free(buf);
+}
+
+/* The statistics of frame @seq straight from the formula, sample by sample. */
+static void
+s_reference(const struct expect *e, uint64_t seq, uint32_t *ret_min, uint32_t *ret_max,
+            double *ret_mean, double *ret_std)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(e->pixfmt);
+    uint32_t mn = UINT32_MAX, mx = 0;
+    double sum = 0, sq = 0, n = (double) e->width * e->height;
+
+    for (unsigned y = 0; y < e->height; y++) {
+        for (unsigned x = 0; x < e->width; x++) {
+            uint32_t v = 0;
+
+            if (pi->channels == 3)
+                for (unsigned c = 0; c < 3; c++)
+                    v += cs_pattern_sample(e->pixfmt, x, y, c, seq);
+            else
+                v = cs_pattern_sample(e->pixfmt, x, y, 0, seq);
+            mn = v < mn ? v : mn;
+            mx = v > mx ? v : mx;
+            sum += v;
+            sq += (double) v * v;
+        }
+    }
+    *ret_min = mn;
+    *ret_max = mx;
+    *ret_mean = sum / n;
+    *ret_std = sqrt(sq / n - (sum / n) * (sum / n));
+}
+
+void
+verify_stats(const char *path, const struct expect *e)
+{
+    uint32_t *mn = calloc(e->frames + 1, 4), *mx = calloc(e->frames + 1, 4);
+    double *mean = calloc(e->frames + 1, 8), *std = calloc(e->frames + 1, 8);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+
+    uint64_t *seq;
+
+    ck_assert_msg(f >= 0, "cannot open '%s'", path);
+    s_check_common(f, e, "stats");
+    seq = s_check_seq_time(f, "stats", e);
+    s_read_column(f, "/entry/stats/min", H5T_NATIVE_UINT32, mn, e->frames);
+    s_read_column(f, "/entry/stats/max", H5T_NATIVE_UINT32, mx, e->frames);
+    s_read_column(f, "/entry/stats/mean", H5T_NATIVE_DOUBLE, mean, e->frames);
+    s_read_column(f, "/entry/stats/std", H5T_NATIVE_DOUBLE, std, e->frames);
+    for (uint64_t i = 0; i < e->frames; i++) {
+        uint32_t rmn, rmx;
+        double rmean, rstd;
+
+        s_reference(e, seq[i], &rmn, &rmx, &rmean, &rstd);
+        ck_assert_uint_eq(mn[i], rmn);
+        ck_assert_uint_eq(mx[i], rmx);
+        /* Sums of whole numbers below 2^53 are exact in a double: the mean is exact. */
+        ck_assert_double_eq(mean[i], rmean);
+        ck_assert_double_eq_tol(std[i], rstd, 1e-9 * (rstd + 1));
+    }
+    H5Fclose(f);
+    free(seq);
+    free(mn);
+    free(mx);
+    free(mean);
+    free(std);
+}
