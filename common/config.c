@@ -46,11 +46,11 @@ static const struct s_key s_keys[] = {
     { "endpoints", "ingest", S_ENDPOINT, S_FIELD(endpoints.ingest), 0, 0 },
     { "endpoints", "publish", S_ENDPOINTS, S_FIELD(endpoints.publish), 0, 0 },
     { "endpoints", "subscribe", S_ENDPOINT, S_FIELD(endpoints.subscribe), 0, 0 },
-    { "endpoints", "control_camerad", S_ENDPOINT, S_FIELD(endpoints.control[CS_DAEMON_CAMERAD]),
-      0, 0 },
+    { "endpoints", "control_camerad", S_ENDPOINT, S_FIELD(endpoints.control[CS_DAEMON_CAMERAD]), 0,
+      0 },
     { "endpoints", "control_pubd", S_ENDPOINT, S_FIELD(endpoints.control[CS_DAEMON_PUBD]), 0, 0 },
-    { "endpoints", "control_analyzerd", S_ENDPOINT,
-      S_FIELD(endpoints.control[CS_DAEMON_ANALYZERD]), 0, 0 },
+    { "endpoints", "control_analyzerd", S_ENDPOINT, S_FIELD(endpoints.control[CS_DAEMON_ANALYZERD]),
+      0, 0 },
     { "endpoints", "control_saverd", S_ENDPOINT, S_FIELD(endpoints.control[CS_DAEMON_SAVERD]), 0,
       0 },
     { "camerad", "source", S_SOURCE, S_FIELD(camerad.source), 0, 0 },
@@ -80,7 +80,7 @@ static const struct s_key s_keys[] = {
 
 /* Sections that may appear; [security] is reserved for remote subscribers and has no keys
  * yet. */
-static const char *const s_sections[] = { "stack",     "endpoints", "camerad", "pubd",
+static const char *const s_sections[] = { "stack",     "endpoints", "camerad",  "pubd",
                                           "analyzerd", "saverd",    "security", "log" };
 
 static const char *const s_daemon_names[CS_DAEMON_COUNT] = { "camerad", "pubd", "analyzerd",
@@ -104,10 +104,10 @@ cs_source_name(enum cs_source s)
 struct s_parser {
     struct cs_conf *conf;
     FILE *file;
-    char dir[PATH_MAX];       /* the config file's directory */
-    unsigned line;            /* the line inih is handling */
+    char dir[PATH_MAX];        /* the config file's directory */
+    unsigned line;             /* the line inih is handling */
     unsigned set_on[S_N_KEYS]; /* line where each key was set, 0 if not yet */
-    char *err;                /* first error, "path:line: ..." */
+    char *err;                 /* first error, "path:line: ..." */
     size_t err_size;
     bool failed;
     bool line_too_long;
@@ -180,6 +180,38 @@ s_read_line(char *str, int num, void *user)
     return str;
 }
 
+/* Removes "." and "dir/.." components and repeated slashes from absolute @path, in place,
+ * without looking at the file system (the path need not exist yet). */
+static void
+s_normalize(char *path)
+{
+    char *out = path, *in = path;
+
+    while (*in) {
+        char *end;
+        size_t len;
+
+        while (*in == '/')
+            in++;
+        end = strchrnul(in, '/');
+        len = (size_t) (end - in);
+        if (len == 0 || (len == 1 && in[0] == '.')) {
+            /* nothing */
+        } else if (len == 2 && in[0] == '.' && in[1] == '.') {
+            while (out > path && *--out != '/')
+                ;
+        } else {
+            *out++ = '/';
+            memmove(out, in, len);
+            out += len;
+        }
+        in = end;
+    }
+    if (out == path)
+        *out++ = '/';
+    *out = '\0';
+}
+
 /* Resolves @value against the config file's directory into @out of @size bytes. */
 static int
 s_resolve_path(const struct s_parser *p, const char *value, char *out, size_t size)
@@ -187,9 +219,13 @@ s_resolve_path(const struct s_parser *p, const char *value, char *out, size_t si
     int n;
 
     if (value[0] == '/')
-        return cs_strlcpy(out, value, size);
-    n = snprintf(out, size, "%s/%s", p->dir, value);
-    return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
+        n = snprintf(out, size, "%s", value);
+    else
+        n = snprintf(out, size, "%s/%s", p->dir, value);
+    if (n < 0 || (size_t) n >= size)
+        return -ENAMETOOLONG;
+    s_normalize(out);
+    return 0;
 }
 
 /* The longest path an ipc endpoint may have (sockaddr_un.sun_path, less the NUL). */
@@ -250,8 +286,7 @@ s_set_endpoints(struct s_parser *p, const struct s_key *k, const char *value)
             s_error(p, p->line, "'%s': at most %d endpoints", k->name, CS_ENDPOINTS_MAX);
             return;
         }
-        r = s_parse_endpoint(p, tok, c->endpoints.publish[c->endpoints.n_publish],
-                             CS_ENDPOINT_MAX);
+        r = s_parse_endpoint(p, tok, c->endpoints.publish[c->endpoints.n_publish], CS_ENDPOINT_MAX);
         if (r < 0) {
             s_endpoint_error(p, k, tok, r);
             return;
@@ -285,9 +320,8 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
         break;
     case S_STREAM:
         if (!cs_stream_name_valid(value))
-            s_error(p, p->line,
-                    "'%s' expects 1 to %d characters of A-Z a-z 0-9 _ . -, got '%s'", k->name,
-                    CS_STREAM_MAX, value);
+            s_error(p, p->line, "'%s' expects 1 to %d characters of A-Z a-z 0-9 _ . -, got '%s'",
+                    k->name, CS_STREAM_MAX, value);
         else
             (void) cs_strlcpy(field, value, k->size);
         break;
@@ -324,9 +358,8 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
         break;
     case S_PIXFMT:
         if (cs_pixfmt_from_name(value, field) < 0)
-            s_error(p, p->line,
-                    "'%s' expects one of GREY, Y16, RGB24, BGR24, YUYV, got '%s'", k->name,
-                    value);
+            s_error(p, p->line, "'%s' expects one of GREY, Y16, RGB24, BGR24, YUYV, got '%s'",
+                    k->name, value);
         break;
     case S_SOURCE:
         r = -1;
@@ -341,9 +374,8 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
         break;
     case S_LOGLEVEL:
         if (cs_log_parse_priority(value, field) < 0)
-            s_error(p, p->line,
-                    "'%s' expects err, warning, notice, info or debug, got '%s'", k->name,
-                    value);
+            s_error(p, p->line, "'%s' expects err, warning, notice, info or debug, got '%s'",
+                    k->name, value);
         break;
     }
 }
@@ -365,8 +397,8 @@ s_on_key(void *user, const char *section, const char *name, const char *value)
         if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
             continue;
         if (p->set_on[i]) {
-            s_error(p, p->line, "duplicate key '%s' in [%s] (first set on line %u)", name,
-                    section, p->set_on[i]);
+            s_error(p, p->line, "duplicate key '%s' in [%s] (first set on line %u)", name, section,
+                    p->set_on[i]);
             return 1;
         }
         p->set_on[i] = p->line;
@@ -411,23 +443,29 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
     conf->log.level = LOG_INFO;
 }
 
+/* Writes "ipc://<runtime_dir>/<name>" into @out. */
+static void
+s_runtime_endpoint(struct s_parser *p, const char *name, char *out)
+{
+    const char *rt = p->conf->stack.runtime_dir;
+
+    if (strlen(rt) + 1 + strlen(name) > S_IPC_PATH_MAX
+        || snprintf(out, CS_ENDPOINT_MAX, "ipc://%s/%s", rt, name) >= CS_ENDPOINT_MAX)
+        s_error(p, 0, "runtime_dir '%s' is too long for ipc endpoints (at most %d bytes)", rt,
+                S_IPC_PATH_MAX - 20);
+}
+
 /* Endpoints not given in the file live in the runtime directory. */
 static void
 s_default_endpoints(struct s_parser *p)
 {
     struct cs_conf *c = p->conf;
-    const char *rt = c->stack.runtime_dir;
-    char path[PATH_MAX + 32];
+    char name[64];
 
-    if (!c->endpoints.ingest[0]) {
-        (void) snprintf(path, sizeof path, "ipc://%s/ingest", rt);
-        if (s_parse_endpoint(p, path, c->endpoints.ingest, CS_ENDPOINT_MAX) < 0)
-            s_error(p, 0, "runtime_dir '%s' is too long for ipc endpoints", rt);
-    }
+    if (!c->endpoints.ingest[0])
+        s_runtime_endpoint(p, "ingest", c->endpoints.ingest);
     if (c->endpoints.n_publish == 0) {
-        (void) snprintf(path, sizeof path, "ipc://%s/frames", rt);
-        if (s_parse_endpoint(p, path, c->endpoints.publish[0], CS_ENDPOINT_MAX) < 0)
-            s_error(p, 0, "runtime_dir '%s' is too long for ipc endpoints", rt);
+        s_runtime_endpoint(p, "frames", c->endpoints.publish[0]);
         c->endpoints.n_publish = 1;
     }
     if (!c->endpoints.subscribe[0]) {
@@ -442,9 +480,8 @@ s_default_endpoints(struct s_parser *p)
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (c->endpoints.control[d][0])
             continue;
-        (void) snprintf(path, sizeof path, "ipc://%s/%s.control", rt, s_daemon_names[d]);
-        if (s_parse_endpoint(p, path, c->endpoints.control[d], CS_ENDPOINT_MAX) < 0)
-            s_error(p, 0, "runtime_dir '%s' is too long for ipc endpoints", rt);
+        (void) snprintf(name, sizeof name, "%s.control", s_daemon_names[d]);
+        s_runtime_endpoint(p, name, c->endpoints.control[d]);
     }
 }
 

@@ -11,13 +11,18 @@
 #include "frame.h"
 #include "pixfmt.h"
 
-#define CS_EX_CONFIG      78  /* sysexits.h EX_CONFIG: the units do not restart on it */
+#define CS_EX_CONFIG      78 /* sysexits.h EX_CONFIG: the units do not restart on it */
 #define CS_ENDPOINT_MAX   256
-#define CS_ENDPOINTS_MAX  8   /* publish endpoints */
+#define CS_ENDPOINTS_MAX  8 /* publish endpoints */
 #define CS_CONF_ERROR_MAX (PATH_MAX + 256)
 
-enum cs_daemon_id { CS_DAEMON_CAMERAD, CS_DAEMON_PUBD, CS_DAEMON_ANALYZERD, CS_DAEMON_SAVERD,
-                 CS_DAEMON_COUNT };
+enum cs_daemon_id {
+    CS_DAEMON_CAMERAD,
+    CS_DAEMON_PUBD,
+    CS_DAEMON_ANALYZERD,
+    CS_DAEMON_SAVERD,
+    CS_DAEMON_COUNT
+};
 
 enum cs_source { CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2, CS_SOURCE_COUNT };
 
@@ -28,10 +33,10 @@ struct cs_conf {
         char runtime_dir[PATH_MAX];
     } stack;
     struct {
-        char ingest[CS_ENDPOINT_MAX];    /* pubd binds (PULL); camerad, analyzerd connect */
+        char ingest[CS_ENDPOINT_MAX]; /* pubd binds (PULL); camerad, analyzerd connect */
         char publish[CS_ENDPOINTS_MAX][CS_ENDPOINT_MAX]; /* pubd binds each (XPUB) */
         unsigned n_publish;
-        char subscribe[CS_ENDPOINT_MAX]; /* analyzerd and saverd connect (SUB) */
+        char subscribe[CS_ENDPOINT_MAX];                /* analyzerd and saverd connect (SUB) */
         char control[CS_DAEMON_COUNT][CS_ENDPOINT_MAX]; /* each daemon binds its own */
     } endpoints;
     struct {
@@ -39,21 +44,21 @@ struct cs_conf {
         char device[PATH_MAX];
         uint32_t width, height;
         enum cs_pixfmt pixel_format;
-        double fps;                 /* 0: as fast as possible */
-        uint64_t frames;            /* 0: until stopped */
-        uint32_t send_buffer_mb;    /* memory budget of frames queued towards pubd */
-        uint32_t wait_subscribers;  /* frame subscribers pubd must have before capture starts */
-        uint32_t wait_timeout_ms;   /* how long to wait for them; 0: forever */
+        double fps;                /* 0: as fast as possible */
+        uint64_t frames;           /* 0: until stopped */
+        uint32_t send_buffer_mb;   /* memory budget of frames queued towards pubd */
+        uint32_t wait_subscribers; /* frame subscribers pubd must have before capture starts */
+        uint32_t wait_timeout_ms;  /* how long to wait for them; 0: forever */
     } camerad;
     struct {
-        uint32_t ingest_buffer_mb;  /* budget of frames queued on ingest */
+        uint32_t ingest_buffer_mb;     /* budget of frames queued on ingest */
         uint32_t subscriber_buffer_mb; /* budget of frames queued towards each subscriber */
-        uint32_t linger_ms;         /* how long queued frames may take to leave at stop */
+        uint32_t linger_ms;            /* how long queued frames may take to leave at stop */
     } pubd;
     struct {
         char directory[PATH_MAX];
         uint32_t receive_buffer_mb;
-        uint32_t drain_timeout_ms;  /* at stop, how long to wait for end-of-stream */
+        uint32_t drain_timeout_ms; /* at stop, how long to wait for end-of-stream */
         bool publish_stats;
     } analyzerd;
     struct {

@@ -159,6 +159,7 @@ out:
 cs_control_t *
 cs_control_new(zloop_t *loop, const char *endpoint)
 {
+    int saved_errno;
     cs_control_t *self = calloc(1, sizeof *self);
 
     if (!self)
@@ -177,11 +178,9 @@ cs_control_new(zloop_t *loop, const char *endpoint)
     (void) cs_control_add(self, "help", "list the commands", s_help, self);
     return self;
 fail:
-    {
-        int e = errno ? errno : ENOMEM;
-        cs_control_destroy(&self);
-        errno = e;
-    }
+    saved_errno = errno ? errno : ENOMEM;
+    cs_control_destroy(&self);
+    errno = saved_errno;
     return NULL;
 }
 
@@ -205,6 +204,6 @@ cs_control_add(cs_control_t *self, const char *command, const char *help, cs_con
 {
     if (self->n_commands == S_COMMANDS_MAX)
         return -ENOSPC;
-    self->commands[self->n_commands++] = (struct s_command) { command, help, fn, arg };
+    self->commands[self->n_commands++] = (struct s_command){ command, help, fn, arg };
     return 0;
 }

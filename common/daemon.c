@@ -204,8 +204,8 @@ s_status_json(void *arg, struct cs_control_req *req, char *reply, size_t size)
     (void) snprintf(reply, size,
                     "{\"ok\":true,\"daemon\":\"%s\",\"pid\":%d,\"stream\":\"%s\","
                     "\"uptime_s\":%.3f,\"state\":\"%s\"%s%s}",
-                    cs_daemon_name(self->which), (int) getpid(), self->conf->stack.stream,
-                    uptime_s, self->stopping ? "stopping" : "running", body[0] ? "," : "", body);
+                    cs_daemon_name(self->which), (int) getpid(), self->conf->stack.stream, uptime_s,
+                    self->stopping ? "stopping" : "running", body[0] ? "," : "", body);
     return 0;
 }
 
@@ -281,8 +281,8 @@ cs_daemon_control(cs_daemon_t *self)
 }
 
 void
-cs_daemon_set_handlers(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
-                       cs_daemon_status_fn *status, cs_daemon_json_fn *json, void *arg)
+cs_daemon_set_handlers(cs_daemon_t *self, cs_daemon_stop_fn *on_stop, cs_daemon_status_fn *status,
+                       cs_daemon_json_fn *json, void *arg)
 {
     self->on_stop = on_stop;
     self->status = status;

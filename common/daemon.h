@@ -29,8 +29,7 @@ struct cs_daemon_info {
  * SIGTERM, switches off czmq's signal handler and tunes malloc for large frames. Returns
  * CS_DAEMON_RUN, or an exit code (0 after --help/--version/--check-config, 2 for a bad
  * option, 78 for a config error). */
-int cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv,
-                    struct cs_conf *conf);
+int cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct cs_conf *conf);
 
 /* Called when SIGTERM or SIGINT arrives. Return 0 to stop the loop now, or 1 if the daemon is
  * draining and will call cs_daemon_quit() itself. A second signal stops the loop at once. */

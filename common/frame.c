@@ -6,11 +6,16 @@
 #include "pixfmt.h"
 
 static const char *const s_reject_names[CS_REJECT_COUNT] = {
-    [CS_REJECT_PARTS] = "parts",       [CS_REJECT_TOPIC] = "topic",
-    [CS_REJECT_HEADER_SIZE] = "header-size", [CS_REJECT_MAGIC] = "magic",
-    [CS_REJECT_VERSION] = "version",   [CS_REJECT_FLAGS] = "flags",
-    [CS_REJECT_FORMAT] = "format",     [CS_REJECT_GEOMETRY] = "geometry",
-    [CS_REJECT_PAYLOAD_SIZE] = "payload-size", [CS_REJECT_STATS] = "stats",
+    [CS_REJECT_PARTS] = "parts",
+    [CS_REJECT_TOPIC] = "topic",
+    [CS_REJECT_HEADER_SIZE] = "header-size",
+    [CS_REJECT_MAGIC] = "magic",
+    [CS_REJECT_VERSION] = "version",
+    [CS_REJECT_FLAGS] = "flags",
+    [CS_REJECT_FORMAT] = "format",
+    [CS_REJECT_GEOMETRY] = "geometry",
+    [CS_REJECT_PAYLOAD_SIZE] = "payload-size",
+    [CS_REJECT_STATS] = "stats",
 };
 
 const char *

@@ -12,7 +12,7 @@
 #define CS_FRAME_HDR_SIZE    64
 #define CS_FRAME_FLAG_EOS    0x1u /* end of stream: the run is over; no payload */
 #define CS_FRAME_FLAGS_KNOWN CS_FRAME_FLAG_EOS
-#define CS_STREAM_MAX        63   /* longest stream name */
+#define CS_STREAM_MAX        63 /* longest stream name */
 #define CS_TOPIC_MAX         (6 + CS_STREAM_MAX + 1)
 #define CS_STATS_MAX         4096 /* longest stats JSON object */
 
@@ -20,25 +20,25 @@ struct cs_frame_hdr {
     uint16_t version;
     uint16_t header_size;
     uint32_t flags;
-    uint32_t fourcc;          /* pixel format */
-    uint64_t run;             /* acquisition run id; seq restarts at 0 in each run */
-    uint64_t seq;             /* frame number in the run; on EOS, the number of frames numbered */
-    uint64_t capture_ns;      /* CLOCK_REALTIME at capture */
-    uint64_t driver_ns;       /* the driver's CLOCK_MONOTONIC timestamp, 0 if none */
+    uint32_t fourcc;     /* pixel format */
+    uint64_t run;        /* acquisition run id; seq restarts at 0 in each run */
+    uint64_t seq;        /* frame number in the run; on EOS, the number of frames numbered */
+    uint64_t capture_ns; /* CLOCK_REALTIME at capture */
+    uint64_t driver_ns;  /* the driver's CLOCK_MONOTONIC timestamp, 0 if none */
     uint16_t width;
     uint16_t height;
-    uint32_t stride;          /* bytes per row */
-    uint32_t payload_size;    /* bytes in part 3: stride * height, 0 on EOS */
-    uint32_t camera_skipped;  /* frames the camera dropped just before this one (seq skips them) */
+    uint32_t stride;         /* bytes per row */
+    uint32_t payload_size;   /* bytes in part 3: stride * height, 0 on EOS */
+    uint32_t camera_skipped; /* frames the camera dropped just before this one (seq skips them) */
 };
 
 enum cs_msg_kind { CS_MSG_FRAME, CS_MSG_STATS, CS_MSG_KIND_COUNT };
 
 /* Why a message was rejected; every reject is counted under one of these. */
 enum cs_reject {
-    CS_REJECT_PARTS,        /* wrong number of parts */
-    CS_REJECT_TOPIC,        /* malformed topic, or another stream's */
-    CS_REJECT_HEADER_SIZE,  /* header part is not 64 bytes, or says another size */
+    CS_REJECT_PARTS,       /* wrong number of parts */
+    CS_REJECT_TOPIC,       /* malformed topic, or another stream's */
+    CS_REJECT_HEADER_SIZE, /* header part is not 64 bytes, or says another size */
     CS_REJECT_MAGIC,
     CS_REJECT_VERSION,
     CS_REJECT_FLAGS,        /* unknown flag bits */

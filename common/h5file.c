@@ -22,8 +22,8 @@ cs_h5_time_str(uint64_t ns, char *buf, size_t size)
 }
 
 static int
-s_name(char *buf, size_t size, const char *dir, const char *stream, const char *kind,
-       uint64_t run, uint64_t start_ns, unsigned part)
+s_name(char *buf, size_t size, const char *dir, const char *stream, const char *kind, uint64_t run,
+       uint64_t start_ns, unsigned part)
 {
     time_t secs = (time_t) (start_ns / CS_NSEC_PER_SEC);
     char when[32], suffix[16] = "";
@@ -40,9 +40,8 @@ s_name(char *buf, size_t size, const char *dir, const char *stream, const char *
 }
 
 hid_t
-cs_h5_create(const char *dir, const char *stream, const char *kind, uint64_t run,
-             uint64_t start_ns, unsigned part, char *ret_path, size_t path_size,
-             unsigned *ret_part)
+cs_h5_create(const char *dir, const char *stream, const char *kind, uint64_t run, uint64_t start_ns,
+             unsigned part, char *ret_path, size_t path_size, unsigned *ret_part)
 {
     hid_t fapl = H5I_INVALID_HID, fid = H5I_INVALID_HID;
     int fd = -1, r;

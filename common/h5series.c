@@ -9,8 +9,8 @@
 struct cs_h5series {
     hid_t dset;
     hid_t type;
-    size_t elem;       /* bytes per value */
-    size_t cap;        /* values the buffer holds */
+    size_t elem; /* bytes per value */
+    size_t cap;  /* values the buffer holds */
     size_t n_buffered;
     uint64_t n_written;
     unsigned char *buf;

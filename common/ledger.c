@@ -64,13 +64,12 @@ cs_ledger_frame(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_g
     gap = hdr->seq - r->next_seq;
     camera = hdr->camera_skipped < gap ? hdr->camera_skipped : gap;
     if (gap > camera) {
-        ret_gaps[(*ret_n_gaps)++] =
-            (struct cs_gap) { r->next_seq, gap - camera, CS_GAP_NETWORK };
+        ret_gaps[(*ret_n_gaps)++] = (struct cs_gap){ r->next_seq, gap - camera, CS_GAP_NETWORK };
         r->lost += gap - camera;
         l->lost += gap - camera;
     }
     if (camera > 0) {
-        ret_gaps[(*ret_n_gaps)++] = (struct cs_gap) { hdr->seq - camera, camera, CS_GAP_CAMERA };
+        ret_gaps[(*ret_n_gaps)++] = (struct cs_gap){ hdr->seq - camera, camera, CS_GAP_CAMERA };
         r->camera += camera;
         l->camera += camera;
     }
@@ -90,7 +89,7 @@ cs_ledger_eos(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_gap
     if (!r->active || hdr->run != r->run)
         return false; /* the end of a run we saw nothing of */
     if (hdr->seq > r->next_seq) {
-        *ret_gap = (struct cs_gap) { r->next_seq, hdr->seq - r->next_seq, CS_GAP_NETWORK };
+        *ret_gap = (struct cs_gap){ r->next_seq, hdr->seq - r->next_seq, CS_GAP_NETWORK };
         *ret_n_gaps = 1;
         r->lost += hdr->seq - r->next_seq;
         l->lost += hdr->seq - r->next_seq;

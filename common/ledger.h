@@ -22,12 +22,12 @@ struct cs_gap {
 
 struct cs_ledger_run {
     uint64_t run;
-    uint64_t first_seq;  /* the first frame seen: where this subscriber joined */
-    uint64_t next_seq;   /* the frame expected next */
+    uint64_t first_seq; /* the first frame seen: where this subscriber joined */
+    uint64_t next_seq;  /* the frame expected next */
     uint64_t received;
     uint64_t lost;
     uint64_t camera;
-    bool active;         /* a frame of it was seen and its end-of-stream was not */
+    bool active; /* a frame of it was seen and its end-of-stream was not */
 };
 
 struct cs_ledger {
@@ -38,9 +38,9 @@ struct cs_ledger {
 
 /* What a frame header meant to the ledger. */
 enum cs_ledger_verdict {
-    CS_LEDGER_NEXT,      /* the frame expected (possibly after a gap) */
-    CS_LEDGER_NEW_RUN,   /* the first frame of a run; the previous one, if active, was cut */
-    CS_LEDGER_STALE,     /* a frame already accounted for (seq behind): ignore it */
+    CS_LEDGER_NEXT,    /* the frame expected (possibly after a gap) */
+    CS_LEDGER_NEW_RUN, /* the first frame of a run; the previous one, if active, was cut */
+    CS_LEDGER_STALE,   /* a frame already accounted for (seq behind): ignore it */
 };
 
 const char *cs_gap_reason_name(enum cs_gap_reason reason);

@@ -82,7 +82,7 @@ cs_log_to_journal(void)
 int
 cs_log_parse_priority(const char *s, int *ret_prio)
 {
-    static const char *const names[] = { "emerg", "alert", "crit",  "err",
+    static const char *const names[] = { "emerg",   "alert",  "crit", "err",
                                          "warning", "notice", "info", "debug" };
 
     for (int i = 0; i < 8; i++) {

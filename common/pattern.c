@@ -52,8 +52,8 @@ s_fill_row16(uint32_t width, uint64_t base, uint8_t *row)
 }
 
 void
-cs_pattern_fill(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stride,
-                uint64_t seq, void *buf)
+cs_pattern_fill(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stride, uint64_t seq,
+                void *buf)
 {
     unsigned bpp = cs_pixfmt_info(fmt)->bytes_per_pixel;
     size_t row_bytes = (size_t) width * bpp;
@@ -72,8 +72,8 @@ cs_pattern_fill(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stri
 }
 
 int
-cs_pattern_check(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stride,
-                 uint64_t seq, const void *buf, size_t *ret_offset)
+cs_pattern_check(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stride, uint64_t seq,
+                 const void *buf, size_t *ret_offset)
 {
     unsigned bpp = cs_pixfmt_info(fmt)->bytes_per_pixel;
     uint8_t row[65536 * 3];

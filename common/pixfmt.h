@@ -14,15 +14,15 @@ enum cs_pixfmt {
     CS_PIXFMT_COUNT
 };
 
-#define CS_FOURCC(a, b, c, d)                                                                     \
+#define CS_FOURCC(a, b, c, d) \
     ((uint32_t) (a) | ((uint32_t) (b) << 8) | ((uint32_t) (c) << 16) | ((uint32_t) (d) << 24))
 
 struct cs_pixfmt_info {
-    const char *name;        /* as written in the INI file: "GREY", "RGB24", ... */
-    uint32_t fourcc;         /* V4L2 fourcc, as carried in the frame header */
+    const char *name; /* as written in the INI file: "GREY", "RGB24", ... */
+    uint32_t fourcc;  /* V4L2 fourcc, as carried in the frame header */
     unsigned bytes_per_pixel;
-    unsigned channels;       /* samples per pixel in the saved dataset's last axis */
-    unsigned bits;           /* bits per sample: 8 or 16 */
+    unsigned channels; /* samples per pixel in the saved dataset's last axis */
+    unsigned bits;     /* bits per sample: 8 or 16 */
 };
 
 /* The description of @fmt; @fmt must be < CS_PIXFMT_COUNT. */

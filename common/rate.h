@@ -4,8 +4,8 @@
 #include <stdint.h>
 
 struct cs_rate {
-    uint64_t count;  /* the counter at the last update */
-    uint64_t ns;     /* CLOCK_MONOTONIC then; 0 before the first update */
+    uint64_t count; /* the counter at the last update */
+    uint64_t ns;    /* CLOCK_MONOTONIC then; 0 before the first update */
     double per_s;
 };
 

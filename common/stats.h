@@ -12,7 +12,7 @@ struct cs_stats {
     uint32_t min;
     uint32_t max;
     double mean;
-    double std;   /* population standard deviation */
+    double std; /* population standard deviation */
 };
 
 /* Computes the statistics of a frame of @width x @height pixels whose rows are @stride bytes

@@ -8,8 +8,8 @@
 #include "daemon.h"
 #include "log.h"
 
-#define S_BATCH   64 /* messages read per wake-up before the loop gets a turn */
-#define S_PARTS   3
+#define S_BATCH 64 /* messages read per wake-up before the loop gets a turn */
+#define S_PARTS 3
 
 struct cs_sub {
     zloop_t *loop;
@@ -158,7 +158,7 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
         n = s_recv(handle, parts, &total);
         if (n > 0) {
             for (int k = 0; k < n; k++)
-                views[k] = (struct cs_part) { zmq_msg_data(&parts[k]), zmq_msg_size(&parts[k]) };
+                views[k] = (struct cs_part){ zmq_msg_data(&parts[k]), zmq_msg_size(&parts[k]) };
             if (total > S_PARTS) {
                 self->counters.messages++;
                 s_reject(self, CS_REJECT_PARTS);
@@ -245,8 +245,8 @@ cs_sub_drain(cs_sub_t *self, uint32_t timeout_ms, void (*done)(void *arg), void 
     self->draining = true;
     self->drain_done = done;
     self->drain_arg = arg;
-    self->drain_timer = zloop_timer(self->loop, timeout_ms ? timeout_ms : 1, 1,
-                                    s_on_drain_timeout, self);
+    self->drain_timer =
+        zloop_timer(self->loop, timeout_ms ? timeout_ms : 1, 1, s_on_drain_timeout, self);
     return 1;
 }
 

@@ -29,9 +29,9 @@ struct cs_sub_ops {
 };
 
 struct cs_sub_counters {
-    uint64_t messages;     /* every message read */
+    uint64_t messages; /* every message read */
     uint64_t bytes;
-    uint64_t bad;          /* rejected by validation */
+    uint64_t bad; /* rejected by validation */
     uint64_t bad_by_reason[CS_REJECT_COUNT];
 };
 

@@ -21,13 +21,13 @@ struct analyzerd {
     cs_daemon_t *daemon;
     cs_sub_t *sub;
     struct statsfile *f;
-    zsock_t *push;             /* stats towards pubd's ingest */
+    zsock_t *push; /* stats towards pubd's ingest */
     char topic[CS_TOPIC_MAX];
     size_t topic_len;
     char last_path[PATH_MAX];
     uint64_t analysed;
     uint64_t stats_sent;
-    uint64_t stats_dropped;    /* pubd could not take them */
+    uint64_t stats_dropped; /* pubd could not take them */
     uint64_t write_errors;
     struct cs_stats last;
     struct cs_rate rate;
@@ -64,8 +64,7 @@ s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
         return cs_log_errno(LOG_ERR, r, "cannot create a stats file for run %llu in '%s'",
                             (unsigned long long) hdr->run, self->conf->analyzerd.directory);
     cs_log(LOG_NOTICE, "run %llu: statistics to '%s' (joined at seq %llu)",
-           (unsigned long long) hdr->run, statsfile_path(self->f),
-           (unsigned long long) hdr->seq);
+           (unsigned long long) hdr->run, statsfile_path(self->f), (unsigned long long) hdr->seq);
     return 0;
 }
 
@@ -181,8 +180,7 @@ s_json(void *arg, char *buf, size_t size)
                     "%s,\"analysed\":%llu,\"stats_sent\":%llu,\"stats_dropped\":%llu,"
                     "\"write_errors\":%llu,\"file\":\"%s\",\"fps\":%.3f",
                     ledger, (unsigned long long) self->analysed,
-                    (unsigned long long) self->stats_sent,
-                    (unsigned long long) self->stats_dropped,
+                    (unsigned long long) self->stats_sent, (unsigned long long) self->stats_dropped,
                     (unsigned long long) self->write_errors, path,
                     cs_rate_update(&self->rate, self->analysed));
 }
@@ -190,6 +188,7 @@ s_json(void *arg, char *buf, size_t size)
 analyzerd_t *
 analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
 {
+    int saved_errno;
     static const struct cs_sub_ops ops = {
         .run_begin = s_run_begin,
         .frame = s_frame,
@@ -218,8 +217,7 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
         /* Statistics are small: a thousand of them queued cost well under a megabyte. */
         cs_daemon_tune_socket(self->push, 1000, 0, 1000);
         if (zsock_connect(self->push, "%s", conf->endpoints.ingest) < 0) {
-            cs_log_errno(LOG_ERR, -errno, "cannot connect to ingest '%s'",
-                         conf->endpoints.ingest);
+            cs_log_errno(LOG_ERR, -errno, "cannot connect to ingest '%s'", conf->endpoints.ingest);
             goto fail;
         }
     }
@@ -235,11 +233,9 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
     return self;
 fail:
-    {
-        int e = errno ? errno : EIO;
-        analyzerd_destroy(&self);
-        errno = e;
-    }
+    saved_errno = errno ? errno : EIO;
+    analyzerd_destroy(&self);
+    errno = saved_errno;
     return NULL;
 }
 

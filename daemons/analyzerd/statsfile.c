@@ -119,6 +119,7 @@ statsfile_close(struct statsfile **f_p, bool complete)
 {
     struct statsfile *f = *f_p;
     char when[40];
+    int r;
 
     if (!f)
         return 0;
@@ -141,12 +142,10 @@ statsfile_close(struct statsfile **f_p, bool complete)
         (void) H5Gclose(f->entry);
     if (H5Fclose(f->file) < 0)
         f->failed = true;
-    {
-        int r = f->failed ? -EIO : 0;
-        free(f);
-        *f_p = NULL;
-        return r;
-    }
+    r = f->failed ? -EIO : 0;
+    free(f);
+    *f_p = NULL;
+    return r;
 }
 
 const char *

@@ -15,10 +15,10 @@
 #include "source.h"
 #include "util.h"
 
-#define S_BURST_MAX         64   /* frames sent per wake-up before the loop gets a turn */
-#define S_EOS_TIMEOUT_MS    5000 /* how long the end-of-stream may wait for pubd */
-#define S_WAIT_POLL_MS      1000 /* how long pubd may hold one "subscribers" request */
-#define S_WAIT_RETRY_MS     3000 /* no answer by then: pubd is down, ask again */
+#define S_BURST_MAX      64   /* frames sent per wake-up before the loop gets a turn */
+#define S_EOS_TIMEOUT_MS 5000 /* how long the end-of-stream may wait for pubd */
+#define S_WAIT_POLL_MS   1000 /* how long pubd may hold one "subscribers" request */
+#define S_WAIT_RETRY_MS  3000 /* no answer by then: pubd is down, ask again */
 
 enum s_state { S_WAITING, S_RUNNING, S_ENDED };
 
@@ -34,7 +34,7 @@ struct camerad {
     enum s_state state;
     int exit_status;
     struct camerad_counters c;
-    uint32_t pending_skip;     /* camera skips not yet carried by a sent frame */
+    uint32_t pending_skip; /* camera skips not yet carried by a sent frame */
     char topic[CS_TOPIC_MAX];
     size_t topic_len;
     /* the frame being filled between begin() and commit() */
@@ -377,6 +377,7 @@ s_json(void *arg, char *buf, size_t size)
 camerad_t *
 camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
 {
+    int saved_errno;
     camerad_t *self = calloc(1, sizeof *self);
     uint64_t frame_bytes;
     int r;
@@ -429,11 +430,9 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     }
     return self;
 fail:
-    {
-        int e = errno ? errno : EIO;
-        camerad_destroy(&self);
-        errno = e;
-    }
+    saved_errno = errno ? errno : EIO;
+    camerad_destroy(&self);
+    errno = saved_errno;
     return NULL;
 }
 

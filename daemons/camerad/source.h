@@ -14,8 +14,8 @@ struct source_format {
     enum cs_pixfmt pixfmt;
     uint32_t width;
     uint32_t height;
-    uint32_t stride;   /* bytes per row in the frames delivered */
-    double fps;        /* nominal rate, 0 when unpaced */
+    uint32_t stride; /* bytes per row in the frames delivered */
+    double fps;      /* nominal rate, 0 when unpaced */
 };
 
 /* What a source reports with each frame it wrote. */

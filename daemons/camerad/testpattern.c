@@ -20,9 +20,9 @@
 struct source {
     struct source_format fmt;
     int fd;
-    uint64_t period_ns;  /* 0: unpaced */
-    uint64_t t0_ns;      /* CLOCK_MONOTONIC of frame 0's deadline */
-    uint64_t due;        /* deadlines passed and not yet delivered */
+    uint64_t period_ns; /* 0: unpaced */
+    uint64_t t0_ns;     /* CLOCK_MONOTONIC of frame 0's deadline */
+    uint64_t due;       /* deadlines passed and not yet delivered */
 };
 
 static int
@@ -34,7 +34,7 @@ s_open(const struct cs_conf *conf, struct source **ret_src, struct source_format
     if (!src)
         return -ENOMEM;
     src->fd = -1;
-    src->fmt = (struct source_format) {
+    src->fmt = (struct source_format){
         .pixfmt = conf->camerad.pixel_format,
         .width = conf->camerad.width,
         .height = conf->camerad.height,

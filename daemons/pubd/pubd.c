@@ -31,8 +31,8 @@ struct pubd {
     unsigned n_publish;
     char frame_topic[CS_TOPIC_MAX];
     size_t frame_topic_len;
-    unsigned frame_subs;   /* subscriptions that receive this stream's frames */
-    unsigned other_subs;   /* stats and other topics */
+    unsigned frame_subs; /* subscriptions that receive this stream's frames */
+    unsigned other_subs; /* stats and other topics */
     struct pubd_counters c;
     struct s_waiter waiters[S_WAITERS_MAX];
     int waiter_timer;
@@ -136,13 +136,14 @@ s_pump(pubd_t *self, int max)
             break;
         }
         for (int k = 0; k < n; k++) {
-            views[k] = (struct cs_part) { zmq_msg_data(&parts[k]), zmq_msg_size(&parts[k]) };
+            views[k] = (struct cs_part){ zmq_msg_data(&parts[k]), zmq_msg_size(&parts[k]) };
             bytes += views[k].size;
         }
         if (total > S_PARTS) {
             s_reject(self, CS_REJECT_PARTS);
         } else if (cs_msg_validate(views, (size_t) n, self->conf->stack.stream, &kind, &hdr,
-                                   &reason) < 0) {
+                                   &reason)
+                   < 0) {
             s_reject(self, reason);
         } else {
             self->c.in++;
@@ -258,8 +259,9 @@ s_cmd_subscribers(void *arg, struct cs_control_req *req, char *reply, size_t siz
 
     if (req->argc > 3 || (req->argc > 1 && cs_parse_u64(req->argv[1], 0, 1000, &want) < 0)
         || (req->argc > 2 && cs_parse_u64(req->argv[2], 0, 60000, &wait_ms) < 0)) {
-        (void) snprintf(reply, size, "usage: subscribers [WANT [WAIT_MS]] (WANT <= 1000, "
-                                     "WAIT_MS <= 60000)");
+        (void) snprintf(reply, size,
+                        "usage: subscribers [WANT [WAIT_MS]] (WANT <= 1000, "
+                        "WAIT_MS <= 60000)");
         return -EINVAL;
     }
     if (self->frame_subs >= want || wait_ms == 0) {
@@ -325,8 +327,8 @@ s_status(void *arg, char *buf, size_t size)
     s_update_rate(self);
     (void) snprintf(buf, size,
                     "%.1f frames/s, %.1f MB/s, %u frame subscribers, in %llu, rejected %llu",
-                    self->rate_frames.per_s, self->rate_bytes.per_s / 1e6, self->frame_subs, (unsigned long long) self->c.in,
-                    (unsigned long long) self->c.rejected);
+                    self->rate_frames.per_s, self->rate_bytes.per_s / 1e6, self->frame_subs,
+                    (unsigned long long) self->c.in, (unsigned long long) self->c.rejected);
 }
 
 static void
@@ -341,14 +343,15 @@ s_json(void *arg, char *buf, size_t size)
                     "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f",
                     (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
                     (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
-                    (unsigned long long) self->c.send_failed,
-                    (unsigned long long) self->c.rejected, self->frame_subs, self->other_subs,
-                    self->rate_frames.per_s, self->rate_bytes.per_s / 1e6);
+                    (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
+                    self->frame_subs, self->other_subs, self->rate_frames.per_s,
+                    self->rate_bytes.per_s / 1e6);
 }
 
 pubd_t *
 pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
 {
+    int saved_errno;
     pubd_t *self = calloc(1, sizeof *self);
     uint64_t frame_bytes = cs_conf_frame_bytes(conf);
     int in_hwm = cs_conf_hwm(conf->pubd.ingest_buffer_mb, frame_bytes);
@@ -397,16 +400,15 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     if (cs_control_add(cs_daemon_control(daemon), "subscribers",
                        "frame subscribers now; 'subscribers N MS' answers once there are N or "
                        "after MS ms",
-                       s_cmd_subscribers, self) < 0)
+                       s_cmd_subscribers, self)
+        < 0)
         goto fail;
     cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
     return self;
 fail:
-    {
-        int e = errno ? errno : EIO;
-        pubd_destroy(&self);
-        errno = e;
-    }
+    saved_errno = errno ? errno : EIO;
+    pubd_destroy(&self);
+    errno = saved_errno;
     return NULL;
 }
 

@@ -14,10 +14,10 @@
 typedef struct pubd pubd_t;
 
 struct pubd_counters {
-    uint64_t in;        /* valid messages received on the ingest */
+    uint64_t in; /* valid messages received on the ingest */
     uint64_t frames_in;
     uint64_t bytes_in;
-    uint64_t out;       /* message copies handed to publish sockets */
+    uint64_t out; /* message copies handed to publish sockets */
     uint64_t send_failed;
     uint64_t rejected;
     uint64_t rejected_by_reason[CS_REJECT_COUNT];

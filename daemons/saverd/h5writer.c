@@ -17,7 +17,7 @@
 #include "pixfmt.h"
 #include "util.h"
 
-#define S_GROW_FRAMES  64   /* the frame axis grows this many frames at a time */
+#define S_GROW_FRAMES  64 /* the frame axis grows this many frames at a time */
 #define S_COLUMN_CHUNK 1024
 
 struct h5writer {
@@ -29,11 +29,11 @@ struct h5writer {
     uint64_t run;
     uint64_t first_seq;
     uint64_t n_frames;
-    uint64_t allocated;   /* frames the extent holds */
+    uint64_t allocated; /* frames the extent holds */
     uint64_t lost;
     size_t frame_bytes;
-    uint8_t *pack;        /* rows without their padding, when a camera pads them */
-    bool failed;          /* a write failed: the file can no longer be called complete */
+    uint8_t *pack; /* rows without their padding, when a camera pads them */
+    bool failed;   /* a write failed: the file can no longer be called complete */
 };
 
 static void
@@ -109,8 +109,7 @@ out:
 }
 
 int
-h5writer_open(const struct cs_conf *conf, const struct cs_frame_hdr *first,
-              struct h5writer **ret_w)
+h5writer_open(const struct cs_conf *conf, const struct cs_frame_hdr *first, struct h5writer **ret_w)
 {
     struct h5writer *w = calloc(1, sizeof *w);
     char when[40];

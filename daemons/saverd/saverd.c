@@ -141,9 +141,8 @@ s_status(void *arg, char *buf, size_t size)
     double fps = cs_rate_update(&self->rate, self->frames_written);
 
     if (self->w)
-        (void) snprintf(buf, size, "recording %.1f frames/s to %s: %llu frames, %llu lost",
-                        fps, h5writer_path(self->w),
-                        (unsigned long long) h5writer_frames(self->w),
+        (void) snprintf(buf, size, "recording %.1f frames/s to %s: %llu frames, %llu lost", fps,
+                        h5writer_path(self->w), (unsigned long long) h5writer_frames(self->w),
                         (unsigned long long) h5writer_lost(self->w));
     else
         (void) snprintf(buf, size, "idle, waiting for frames; %llu received, %llu lost in total",
@@ -170,6 +169,7 @@ s_json(void *arg, char *buf, size_t size)
 saverd_t *
 saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
 {
+    int saved_errno;
     static const struct cs_sub_ops ops = {
         .run_begin = s_run_begin,
         .frame = s_frame,
@@ -202,11 +202,9 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
     return self;
 fail:
-    {
-        int e = errno ? errno : EIO;
-        saverd_destroy(&self);
-        errno = e;
-    }
+    saved_errno = errno ? errno : EIO;
+    saverd_destroy(&self);
+    errno = saved_errno;
     return NULL;
 }
 

@@ -59,8 +59,7 @@ stack_init(struct stack *s, const struct stack_params *p)
                    "[analyzerd]\ndirectory = stats\n\n[saverd]\ndirectory = movies\n\n"
                    "[log]\nlevel = info\n%s",
                    p->stream ? p->stream : "it", p->width, p->height, pi->name, p->fps,
-                   (unsigned long long) p->frames, p->wait_subscribers,
-                   p->extra ? p->extra : "");
+                   (unsigned long long) p->frames, p->wait_subscribers, p->extra ? p->extra : "");
     return fclose(f) == 0 ? 0 : -errno;
 }
 
@@ -71,15 +70,14 @@ stack_start(struct stack *s, enum cs_daemon_id d)
     char bin[PATH_MAX], log[PATH_MAX + 16];
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    char *argv[] = { "timeout", "--kill-after=5", S_PROCESS_TIMEOUT_S, bin, "--config",
-                     s->config, NULL };
+    char *argv[] = { "timeout", "--kill-after=5", S_PROCESS_TIMEOUT_S, bin, "--config", s->config,
+                     NULL };
     int r;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawnattr_init(&attr);
     /* Its own process group, so that cleanup reaches timeout(1) and the daemon together. */

@@ -12,7 +12,7 @@
 #include "pixfmt.h"
 
 struct stack {
-    char dir[64];                /* temporary directory holding everything below */
+    char dir[64]; /* temporary directory holding everything below */
     char config[PATH_MAX];
     char movies[PATH_MAX];
     char stats[PATH_MAX];
@@ -27,7 +27,7 @@ struct stack_params {
     double fps;
     uint64_t frames;
     unsigned wait_subscribers;
-    const char *extra;           /* more INI text appended as is, or NULL */
+    const char *extra; /* more INI text appended as is, or NULL */
 };
 
 /* Creates the directory and writes the config. Returns 0 or -errno. */
@@ -61,8 +61,7 @@ int stack_run_tool(const char *name, const char *const *args, char *err, size_t 
 
 /* Asks @d's control endpoint for "status" and returns the unsigned value of @key, or -1 if
  * the daemon did not answer within @timeout_ms or the key is absent. */
-int64_t stack_status(const struct stack *s, enum cs_daemon_id d, const char *key,
-                     int timeout_ms);
+int64_t stack_status(const struct stack *s, enum cs_daemon_id d, const char *key, int timeout_ms);
 
 /* Polls @d's status until @key >= @value (a state the daemon reports, not a guess at how
  * long it takes); fails the test after @timeout_ms. */

@@ -74,10 +74,19 @@ s_check_ledgers(uint64_t frames)
 START_TEST(stack_records_exact_frames_and_stats)
 {
     const struct s_case *c = &s_cases[_i];
-    struct stack_params p = { .pixfmt = c->pixfmt, .width = c->width, .height = c->height,
-                              .fps = c->fps, .frames = c->frames, .wait_subscribers = 2 };
-    struct expect e = { .pixfmt = c->pixfmt, .width = c->width, .height = c->height,
-                        .first_seq = 0, .frames = c->frames, .lost = 0, .complete = 1 };
+    struct stack_params p = { .pixfmt = c->pixfmt,
+                              .width = c->width,
+                              .height = c->height,
+                              .fps = c->fps,
+                              .frames = c->frames,
+                              .wait_subscribers = 2 };
+    struct expect e = { .pixfmt = c->pixfmt,
+                        .width = c->width,
+                        .height = c->height,
+                        .first_seq = 0,
+                        .frames = c->frames,
+                        .lost = 0,
+                        .complete = 1 };
     char movie[PATH_MAX], stats[PATH_MAX];
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
@@ -96,10 +105,15 @@ END_TEST
  * but every one is accounted for, exactly, and every frame saved is the right one. */
 START_TEST(stack_unpaced_ledger_balances)
 {
-    struct stack_params p = { .pixfmt = CS_PIXFMT_RGB24, .width = 1280, .height = 720,
-                              .fps = 0, .frames = 150, .wait_subscribers = 2 };
-    struct expect e = { .pixfmt = CS_PIXFMT_RGB24, .width = 1280, .height = 720, .gaps = true,
-                        .complete = 1 };
+    struct stack_params p = { .pixfmt = CS_PIXFMT_RGB24,
+                              .width = 1280,
+                              .height = 720,
+                              .fps = 0,
+                              .frames = 150,
+                              .wait_subscribers = 2 };
+    struct expect e = {
+        .pixfmt = CS_PIXFMT_RGB24, .width = 1280, .height = 720, .gaps = true, .complete = 1
+    };
     char movie[PATH_MAX], stats[PATH_MAX];
     int64_t sent;
 
@@ -127,8 +141,12 @@ END_TEST
 
 START_TEST(stack_stopped_mid_run_keeps_every_frame_captured)
 {
-    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY, .width = 320, .height = 200,
-                              .fps = 200, .frames = 0, .wait_subscribers = 2 };
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
+                              .width = 320,
+                              .height = 200,
+                              .fps = 200,
+                              .frames = 0,
+                              .wait_subscribers = 2 };
     struct expect e = { .pixfmt = CS_PIXFMT_GREY, .width = 320, .height = 200, .complete = 1 };
     char movie[PATH_MAX], stats[PATH_MAX];
     int64_t captured;
@@ -152,8 +170,12 @@ END_TEST
 START_TEST(stack_late_subscriber_records_join_not_loss)
 {
     /* camerad does not wait; saverd joins while the run is going. */
-    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY, .width = 64, .height = 48, .fps = 400,
-                              .frames = 0, .wait_subscribers = 1 };
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
+                              .width = 64,
+                              .height = 48,
+                              .fps = 400,
+                              .frames = 0,
+                              .wait_subscribers = 1 };
     struct expect e = { .pixfmt = CS_PIXFMT_GREY, .width = 64, .height = 48, .complete = 1 };
     char movie[PATH_MAX];
     int64_t first, received;
@@ -181,7 +203,10 @@ END_TEST
 
 START_TEST(bad_config_exits_78_with_file_and_line)
 {
-    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY, .width = 64, .height = 48, .fps = 10,
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
+                              .width = 64,
+                              .height = 48,
+                              .fps = 10,
                               .extra = "\n[saverd]\ndirectry = /tmp\n" };
     const char *args[] = { "--config", s_stack.config, NULL };
     char err[4096], where[PATH_MAX + 32];
@@ -204,8 +229,7 @@ START_TEST(check_config_prints_values_in_effect)
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     ck_assert_int_eq(stack_run_tool("saverd", args, err, sizeof err), 0);
-    ck_assert_int_eq(stack_run_tool("camerad", (const char *[]) { "--help", NULL }, err,
-                                    sizeof err),
+    ck_assert_int_eq(stack_run_tool("camerad", (const char *[]){ "--help", NULL }, err, sizeof err),
                      0);
 }
 END_TEST

@@ -131,12 +131,11 @@ verify_movie(const char *path, const struct expect *e)
     for (uint64_t i = 0; i < e->frames; i++) {
         start[0] = i;
         ck_assert_int_ge(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL), 0);
-        ck_assert_int_ge(H5Dread(d, pi->bits == 16 ? H5T_STD_U16LE : H5T_STD_U8LE, ms, sp,
-                                 H5P_DEFAULT, buf),
-                         0);
+        ck_assert_int_ge(
+            H5Dread(d, pi->bits == 16 ? H5T_STD_U16LE : H5T_STD_U8LE, ms, sp, H5P_DEFAULT, buf), 0);
         ck_assert_msg(cs_pattern_check(e->pixfmt, e->width, e->height,
-                                       (size_t) e->width * pi->bytes_per_pixel,
-                                       seq[i], buf, &off) == 0,
+                                       (size_t) e->width * pi->bytes_per_pixel, seq[i], buf, &off)
+                          == 0,
                       "frame %llu (seq %llu) of '%s' differs from the pattern at byte %zu",
                       (unsigned long long) i, (unsigned long long) seq[i], path, off);
     }

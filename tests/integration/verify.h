@@ -12,8 +12,8 @@ struct expect {
     enum cs_pixfmt pixfmt;
     unsigned width, height;
     uint64_t first_seq;
-    uint64_t frames;   /* rows in the file */
-    bool gaps;         /* false: seqs are first_seq .. first_seq + frames - 1 */
+    uint64_t frames; /* rows in the file */
+    bool gaps;       /* false: seqs are first_seq .. first_seq + frames - 1 */
     uint64_t lost;
     int complete;
 };
