@@ -212,7 +212,7 @@ stack_run_tool(const char *name, const char *const *args, char *err, size_t err_
     ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
     ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
     (void) close(pipefd[1]);

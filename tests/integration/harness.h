@@ -56,7 +56,7 @@ void stack_log(const struct stack *s, enum cs_daemon_id d, char *buf, size_t siz
 void stack_only_file(const char *dir, char *ret_path, size_t size);
 
 /* Runs a binary of the build with @args (NULL-terminated) and returns its exit status, with
- * its stderr in @err. */
+ * what it printed (stdout and stderr) in @err. */
 int stack_run_tool(const char *name, const char *const *args, char *err, size_t err_size);
 
 /* Asks @d's control endpoint for "status" and returns the unsigned value of @key, or -1 if

@@ -234,6 +234,34 @@ START_TEST(check_config_prints_values_in_effect)
 }
 END_TEST
 
+/* The example config shipped for a system install lists every key with its default. */
+START_TEST(example_config_lists_the_defaults)
+{
+    char example[PATH_MAX], empty[PATH_MAX], a[16384], b[16384];
+    const char *src = getenv("CS_SOURCE_ROOT");
+    FILE *f;
+
+    ck_assert_ptr_nonnull(src);
+    (void) snprintf(example, sizeof example, "%s/config/camstack.ini", src);
+    ck_assert_int_eq(stack_run_tool("pubd",
+                                    (const char *[]){ "--check-config", "--config", example, NULL },
+                                    a, sizeof a),
+                     0);
+    (void) snprintf(s_stack.dir, sizeof s_stack.dir, "/tmp/camstack-it-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(s_stack.dir));
+    (void) snprintf(empty, sizeof empty, "%s/empty.ini", s_stack.dir);
+    f = fopen(empty, "we");
+    ck_assert_ptr_nonnull(f);
+    (void) fclose(f);
+    ck_assert_int_eq(stack_run_tool("pubd",
+                                    (const char *[]){ "--check-config", "--config", empty, NULL },
+                                    b, sizeof b),
+                     0);
+    /* The first line names the file; the values after it must be the same. */
+    ck_assert_str_eq(strchr(a, '\n'), strchr(b, '\n'));
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -253,6 +281,7 @@ s_suite(void)
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_add_test(tc, bad_config_exits_78_with_file_and_line);
     tcase_add_test(tc, check_config_prints_values_in_effect);
+    tcase_add_test(tc, example_config_lists_the_defaults);
     suite_add_tcase(s, tc);
     return s;
 }
