@@ -107,11 +107,13 @@ struct s_parser {
     char dir[PATH_MAX];        /* the config file's directory */
     unsigned line;             /* the line inih is handling */
     unsigned set_on[S_N_KEYS]; /* line where each key was set, 0 if not yet */
-    char *err;                 /* first error, "path:line: ..." */
+    char *err;                 /* the error of the smallest line, "path:line: ..." */
     size_t err_size;
+    unsigned err_line;
     bool failed;
-    bool line_too_long;
 };
+
+#define S_SYNTAX_ERROR "syntax error: expected '[section]', 'key = value' or a comment"
 
 static void __attribute__((format(printf, 3, 4)))
 s_error(struct s_parser *p, unsigned line, const char *fmt, ...)
@@ -119,8 +121,10 @@ s_error(struct s_parser *p, unsigned line, const char *fmt, ...)
     char msg[512];
     va_list ap;
 
-    if (p->failed)
-        return; /* the first error is the one to fix first */
+    /* The error of the earliest line is the one to fix first. inih reports its syntax errors
+     * only at the end of the file, so a later report may still be the earlier line. */
+    if (p->failed && !(line && p->err_line && line < p->err_line))
+        return;
     va_start(ap, fmt);
     (void) vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -128,6 +132,7 @@ s_error(struct s_parser *p, unsigned line, const char *fmt, ...)
         (void) snprintf(p->err, p->err_size, "%s:%u: %s", p->conf->path, line, msg);
     else
         (void) snprintf(p->err, p->err_size, "%s: %s", p->conf->path, msg);
+    p->err_line = line;
     p->failed = true;
 }
 
@@ -141,30 +146,14 @@ s_section_known(const char *name)
     return false;
 }
 
-/* inih's reader: one whole line at a time, so that p->line is exact. Leading blanks are
- * removed (inih would otherwise take an indented line for a continuation of the previous
- * value), and section headers are checked here so that an empty unknown section is caught. */
-static char *
-s_read_line(char *str, int num, void *user)
+/* Checks a line (leading blanks removed, no line end) for what inih would let through:
+ * unknown sections, and ':' as the separator of a key and its value. */
+static void
+s_check_line(struct s_parser *p, const char *s)
 {
-    struct s_parser *p = user;
-    char *line = NULL, *s, *end;
-    size_t cap = 0;
-    ssize_t n;
+    const char *end, *eq, *colon;
 
-    n = getline(&line, &cap, p->file);
-    if (n < 0) {
-        free(line);
-        return NULL;
-    }
-    p->line++;
-    s = line;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (strlen(s) >= (size_t) num - 1) {
-        s_error(p, p->line, "line too long (at most %d characters)", num - 2);
-        s = "\n";
-    } else if (*s == '[' && (end = strchr(s, ']'))) {
+    if (*s == '[' && (end = strchr(s, ']'))) {
         char name[128];
         size_t len = (size_t) (end - s - 1);
 
@@ -174,8 +163,51 @@ s_read_line(char *str, int num, void *user)
                     "unknown section [%s] (expected stack, endpoints, camerad, pubd, "
                     "analyzerd, saverd, security or log)",
                     name);
+        return;
     }
-    memcpy(str, s, strlen(s) + 1);
+    if (*s == '\0' || *s == ';' || *s == '#' || *s == '[')
+        return;
+    eq = strchr(s, '=');
+    colon = strchr(s, ':');
+    if (colon && (!eq || colon < eq))
+        s_error(p, p->line, S_SYNTAX_ERROR);
+}
+
+/* inih's reader: one whole line at a time, so that p->line is exact. Leading blanks are
+ * removed (inih would otherwise take an indented line for a continuation of the previous
+ * value), as is a UTF-8 byte order mark on the first line, and each line is checked by
+ * s_check_line() before inih sees it. @num is inih's buffer: a line of up to @num - 2
+ * characters and its '\n'. */
+static char *
+s_read_line(char *str, int num, void *user)
+{
+    struct s_parser *p = user;
+    char *line = NULL, *s;
+    size_t cap = 0, len;
+    ssize_t n;
+
+    n = getline(&line, &cap, p->file);
+    if (n < 0) {
+        free(line);
+        return NULL;
+    }
+    p->line++;
+    s = line;
+    if (p->line == 1 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+        s += 3;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    len = strcspn(s, "\r\n");
+    s[len] = '\0';
+    if (len > (size_t) num - 2) {
+        s_error(p, p->line, "line too long (at most %d characters)", num - 2);
+        len = 0;
+    } else {
+        s_check_line(p, s);
+    }
+    memcpy(str, s, len);
+    str[len] = '\n';
+    str[len + 1] = '\0';
     free(line);
     return str;
 }
@@ -243,7 +275,7 @@ s_parse_endpoint(struct s_parser *p, const char *value, char *out, size_t size)
             return -ENAMETOOLONG;
         return snprintf(out, size, "ipc://%s", path) < (int) size ? 0 : -ENAMETOOLONG;
     }
-    if ((strncmp(value, "tcp://", 6) == 0 && strchr(value + 6, ':'))
+    if ((strncmp(value, "tcp://", 6) == 0 && strrchr(value, ':') > value + 6)
         || (strncmp(value, "inproc://", 9) == 0 && value[9]))
         return cs_strlcpy(out, value, size);
     return -EINVAL;
@@ -449,10 +481,13 @@ s_runtime_endpoint(struct s_parser *p, const char *name, char *out)
 {
     const char *rt = p->conf->stack.runtime_dir;
 
+    /* The longest name placed there is "analyzerd.control". */
+    const int rt_max = S_IPC_PATH_MAX - 1 - (int) strlen("analyzerd.control");
+
     if (strlen(rt) + 1 + strlen(name) > S_IPC_PATH_MAX
         || snprintf(out, CS_ENDPOINT_MAX, "ipc://%s/%s", rt, name) >= CS_ENDPOINT_MAX)
         s_error(p, 0, "runtime_dir '%s' is too long for ipc endpoints (at most %d bytes)", rt,
-                S_IPC_PATH_MAX - 20);
+                rt_max);
 }
 
 /* Endpoints not given in the file live in the runtime directory. */
@@ -532,7 +567,7 @@ cs_conf_load(const char *path, struct cs_conf *conf, char *reterr_msg, size_t ms
     }
     r = ini_parse_stream(s_read_line, &p, s_on_key, &p);
     if (r > 0)
-        s_error(&p, (unsigned) r, "syntax error: expected '[section]', 'key = value' or a comment");
+        s_error(&p, (unsigned) r, S_SYNTAX_ERROR);
     else if (r < 0 || ferror(p.file))
         s_error(&p, 0, "read error");
     (void) fclose(p.file);
@@ -563,9 +598,19 @@ s_dump_value(const struct cs_conf *conf, const struct s_key *k, FILE *out)
     case S_U64:
         (void) fprintf(out, "%llu", (unsigned long long) *(const uint64_t *) field);
         break;
-    case S_DOUBLE:
-        (void) fprintf(out, "%g", *(const double *) field);
+    case S_DOUBLE: {
+        /* The shortest text that reads back as the same double. */
+        double v = *(const double *) field;
+        char buf[32];
+
+        for (int digits = 6; digits <= 17; digits++) {
+            (void) snprintf(buf, sizeof buf, "%.*g", digits, v);
+            if (strtod(buf, NULL) == v)
+                break;
+        }
+        (void) fprintf(out, "%s", buf);
         break;
+    }
     case S_BOOL:
         (void) fprintf(out, "%s", *(const bool *) field ? "yes" : "no");
         break;

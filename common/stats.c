@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <math.h>
 
+__extension__ typedef unsigned __int128 s_u128; /* GCC and clang, on 64-bit targets */
+
 /* Accumulators of one frame. Row sums stay in 32 bits (at most 65535 * 765), which keeps the
  * inner loops simple enough for the compiler to vectorise; the frame totals are 64-bit. */
 struct s_acc {
@@ -118,10 +120,17 @@ cs_stats_compute(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t str
         }
     }
     mean = (double) a.sum / n;
-    var = (double) a.sumsq / n - mean * mean;
+    /* n * sumsq - sum^2 in exact integers: the difference of two large, nearly equal
+     * floating-point terms would cancel to nothing on near-constant frames. */
+    {
+        s_u128 np = (s_u128) width * height;
+        s_u128 d = np * a.sumsq - (s_u128) a.sum * a.sum;
+
+        var = (double) d / ((double) np * (double) np);
+    }
     ret_stats->min = a.min;
     ret_stats->max = a.max;
     ret_stats->mean = mean;
-    ret_stats->std = var > 0 ? sqrt(var) : 0.0;
+    ret_stats->std = sqrt(var);
     return 0;
 }

@@ -37,6 +37,9 @@ cs_parse_double(const char *s, double min, double max, double *ret_value)
 
     if (!s || !(isdigit((unsigned char) s[0]) || s[0] == '-' || s[0] == '.'))
         return -EINVAL;
+    /* Decimal only: strtod would also take hexadecimal ("0x1p-2"), "inf" and "nan". */
+    if (s[strspn(s, "0123456789.eE+-")] != '\0')
+        return -EINVAL;
     errno = 0;
     v = strtod(s, &end);
     if (errno == ERANGE)
