@@ -110,7 +110,8 @@ s_attr(hid_t obj, const char *name, hid_t type, const void *value)
     return r;
 }
 
-/* A variable-length UTF-8 string type, which h5py reads back as str. */
+/* A variable-length UTF-8 string type (h5py reads attributes back as str, datasets as bytes:
+ * .asstr() gives str). */
 static hid_t
 s_str_type(void)
 {

@@ -29,16 +29,44 @@ cs_ledger_cut(struct cs_ledger *l)
     l->runs_cut++;
 }
 
+/* The first frame seen of a run. Frames the camera dropped just before it belong to the run
+ * as camera drops, so the run is taken to start where they do. */
 static void
 s_start_run(struct cs_ledger *l, const struct cs_frame_hdr *hdr)
 {
+    uint64_t camera = hdr->camera_skipped < hdr->seq ? hdr->camera_skipped : hdr->seq;
+
     cs_ledger_cut(l);
     memset(&l->cur, 0, sizeof l->cur);
     l->cur.run = hdr->run;
-    l->cur.first_seq = hdr->seq;
-    l->cur.next_seq = hdr->seq;
+    l->cur.first_seq = hdr->seq - camera;
+    l->cur.next_seq = hdr->seq - camera;
     l->cur.active = true;
     l->runs++;
+}
+
+/* Accounts for the frames from next_seq up to (not including) @upto: the last
+ * @camera_skipped of them the camera dropped, the others were lost on the way. */
+static void
+s_account_gap(struct cs_ledger *l, uint64_t upto, uint32_t camera_skipped,
+              struct cs_gap ret_gaps[2], size_t *ret_n_gaps)
+{
+    struct cs_ledger_run *r = &l->cur;
+    uint64_t gap = upto - r->next_seq;
+    uint64_t camera = camera_skipped < gap ? camera_skipped : gap;
+
+    *ret_n_gaps = 0;
+    if (gap > camera) {
+        ret_gaps[(*ret_n_gaps)++] = (struct cs_gap){ r->next_seq, gap - camera, CS_GAP_NETWORK };
+        r->lost += gap - camera;
+        l->lost += gap - camera;
+    }
+    if (camera > 0) {
+        ret_gaps[(*ret_n_gaps)++] = (struct cs_gap){ upto - camera, camera, CS_GAP_CAMERA };
+        r->camera += camera;
+        l->camera += camera;
+    }
+    r->next_seq = upto;
 }
 
 enum cs_ledger_verdict
@@ -47,7 +75,6 @@ cs_ledger_frame(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_g
 {
     enum cs_ledger_verdict verdict = CS_LEDGER_NEXT;
     struct cs_ledger_run *r = &l->cur;
-    uint64_t gap, camera;
 
     *ret_n_gaps = 0;
     if (!r->active || hdr->run != r->run) {
@@ -61,18 +88,7 @@ cs_ledger_frame(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_g
         l->stale++;
         return CS_LEDGER_STALE;
     }
-    gap = hdr->seq - r->next_seq;
-    camera = hdr->camera_skipped < gap ? hdr->camera_skipped : gap;
-    if (gap > camera) {
-        ret_gaps[(*ret_n_gaps)++] = (struct cs_gap){ r->next_seq, gap - camera, CS_GAP_NETWORK };
-        r->lost += gap - camera;
-        l->lost += gap - camera;
-    }
-    if (camera > 0) {
-        ret_gaps[(*ret_n_gaps)++] = (struct cs_gap){ hdr->seq - camera, camera, CS_GAP_CAMERA };
-        r->camera += camera;
-        l->camera += camera;
-    }
+    s_account_gap(l, hdr->seq, hdr->camera_skipped, ret_gaps, ret_n_gaps);
     r->received++;
     l->received++;
     r->next_seq = hdr->seq + 1;
@@ -80,7 +96,7 @@ cs_ledger_frame(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_g
 }
 
 bool
-cs_ledger_eos(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_gap *ret_gap,
+cs_ledger_eos(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_gap ret_gaps[2],
               size_t *ret_n_gaps)
 {
     struct cs_ledger_run *r = &l->cur;
@@ -88,13 +104,8 @@ cs_ledger_eos(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_gap
     *ret_n_gaps = 0;
     if (!r->active || hdr->run != r->run)
         return false; /* the end of a run we saw nothing of */
-    if (hdr->seq > r->next_seq) {
-        *ret_gap = (struct cs_gap){ r->next_seq, hdr->seq - r->next_seq, CS_GAP_NETWORK };
-        *ret_n_gaps = 1;
-        r->lost += hdr->seq - r->next_seq;
-        l->lost += hdr->seq - r->next_seq;
-        r->next_seq = hdr->seq;
-    }
+    if (hdr->seq > r->next_seq)
+        s_account_gap(l, hdr->seq, hdr->camera_skipped, ret_gaps, ret_n_gaps);
     r->active = false;
     l->runs_ended++;
     return true;

@@ -3,7 +3,8 @@
  *   received  frames delivered
  *   lost      frames numbered by camerad that never arrived (sequence gaps, tail at EOS)
  *   camera    frames the camera dropped (the header's camera_skipped), not counted as lost
- * The first frame seen in a run sets first_seq (a late join is not a loss). */
+ * The first frame seen in a run sets first_seq (a late join is not a loss), less the camera
+ * drops just before it. */
 #pragma once
 
 #include <stdbool.h>
@@ -53,9 +54,10 @@ void cs_ledger_init(struct cs_ledger *l);
 enum cs_ledger_verdict cs_ledger_frame(struct cs_ledger *l, const struct cs_frame_hdr *hdr,
                                        struct cs_gap ret_gaps[2], size_t *ret_n_gaps);
 
-/* Accounts for end-of-stream @hdr (its seq is the number of frames the run had). Returns true
- * if it ends the current run, with the tail loss, if any, in @ret_gap and @ret_n_gaps. */
-bool cs_ledger_eos(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_gap *ret_gap,
+/* Accounts for end-of-stream @hdr (its seq is the number of frames the run had; its
+ * camera_skipped, the camera drops after the last frame sent). Returns true if it ends the
+ * current run, with the tail's gaps, as cs_ledger_frame() gives them, in @ret_gaps. */
+bool cs_ledger_eos(struct cs_ledger *l, const struct cs_frame_hdr *hdr, struct cs_gap ret_gaps[2],
                    size_t *ret_n_gaps);
 
 /* Ends the current run without an end-of-stream (a stop before it arrived). */

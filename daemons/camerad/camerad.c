@@ -138,6 +138,7 @@ s_send_eos(camerad_t *self)
     s_fill_header(self, &h);
     h.flags = CS_FRAME_FLAG_EOS;
     h.capture_ns = cs_now_ns(CLOCK_REALTIME);
+    h.camera_skipped = self->pending_skip; /* camera drops after the last frame sent */
     zsock_set_sndtimeo(self->push, S_EOS_TIMEOUT_MS);
     r = s_send(self, &h, NULL, 0);
     if (r < 0)

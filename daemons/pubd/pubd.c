@@ -58,24 +58,23 @@ s_forward(pubd_t *self, zmq_msg_t *parts, int n)
     for (unsigned s = 0; s < self->n_publish; s++) {
         void *h = zsock_resolve(self->publish[s]);
         bool last = s + 1 == self->n_publish;
-        bool ok = true;
+        int k;
 
-        for (int k = 0; k < n; k++) {
+        for (k = 0; k < n; k++) {
             int flags = ZMQ_DONTWAIT | (k + 1 < n ? ZMQ_SNDMORE : 0);
             zmq_msg_t copy;
-            zmq_msg_t *m = &parts[k];
 
             if (!last) {
                 zmq_msg_init(&copy);
                 (void) zmq_msg_copy(&copy, &parts[k]);
-                m = &copy;
             }
-            if (zmq_msg_send(m, h, flags) < 0) {
-                ok = false;
-                zmq_msg_close(m);
+            if (zmq_msg_send(last ? &parts[k] : &copy, h, flags) < 0) {
+                if (!last)
+                    zmq_msg_close(&copy);
+                break; /* the caller closes the originals */
             }
         }
-        if (ok)
+        if (k == n)
             self->c.out++;
         else
             self->c.send_failed++;

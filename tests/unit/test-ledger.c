@@ -59,13 +59,28 @@ s_feed_range(uint64_t run, uint64_t first, uint64_t last, enum cs_ledger_verdict
 }
 
 static bool
-s_eos(uint64_t run, uint64_t n_frames, struct cs_gap *ret_gap, size_t *ret_n)
+s_eos_skipped(uint64_t run, uint64_t n_frames, uint32_t camera_skipped, struct cs_gap ret_gaps[2],
+              size_t *ret_n)
 {
-    struct cs_frame_hdr h = s_frame(run, n_frames, 0);
+    struct cs_frame_hdr h = s_frame(run, n_frames, camera_skipped);
 
     h.flags = CS_FRAME_FLAG_EOS;
     h.payload_size = 0;
-    return cs_ledger_eos(&s_l, &h, ret_gap, ret_n);
+    return cs_ledger_eos(&s_l, &h, ret_gaps, ret_n);
+}
+
+/* End of run @run after @n_frames frames, with no camera drop at its tail (so one gap at
+ * most, returned in @ret_gap). */
+static bool
+s_eos(uint64_t run, uint64_t n_frames, struct cs_gap *ret_gap, size_t *ret_n)
+{
+    struct cs_gap gaps[2];
+    bool ended = s_eos_skipped(run, n_frames, 0, gaps, ret_n);
+
+    ck_assert_uint_le(*ret_n, 1);
+    if (*ret_n)
+        *ret_gap = gaps[0];
+    return ended;
 }
 
 static void
@@ -215,18 +230,20 @@ START_TEST(late_join_is_not_a_loss)
     struct cs_gap gaps[2], gap;
     size_t n = 99;
 
-    /* camera_skipped on the first frame seen is from before we joined: not ours to count */
+    /* The camera dropped 497..499 just before the first frame seen: the run is taken to start
+     * there, with those three as camera drops and nothing lost. */
     ck_assert_int_eq(cs_ledger_frame(&s_l, &h, gaps, &n), CS_LEDGER_NEW_RUN);
-    ck_assert_uint_eq(n, 0);
-    ck_assert_uint_eq(s_l.cur.first_seq, 500);
+    ck_assert_uint_eq(n, 1);
+    s_assert_gap(&gaps[0], 497, 3, CS_GAP_CAMERA);
+    ck_assert_uint_eq(s_l.cur.first_seq, 497);
     ck_assert_uint_eq(s_l.cur.next_seq, 501);
     ck_assert_uint_eq(s_l.cur.lost, 0);
-    ck_assert_uint_eq(s_l.cur.camera, 0);
+    ck_assert_uint_eq(s_l.cur.camera, 3);
     s_feed_range(8, 501, 509, CS_LEDGER_NEXT);
     ck_assert(s_eos(8, 510, &gap, &n));
     ck_assert_uint_eq(n, 0);
     ck_assert_uint_eq(s_l.cur.received, 10);
-    ck_assert_uint_eq(s_l.cur.received + s_l.cur.lost, 510 - s_l.cur.first_seq);
+    ck_assert_uint_eq(s_l.cur.received + s_l.cur.lost + s_l.cur.camera, 510 - s_l.cur.first_seq);
     ck_assert_uint_eq(s_l.lost, 0);
 }
 END_TEST
@@ -493,6 +510,41 @@ START_TEST(gap_reason_names)
 }
 END_TEST
 
+/* The camera dropped the last frames of a run: the end-of-stream says so, and they are camera
+ * drops, not losses; a frame lost on the way before them is a loss. */
+START_TEST(eos_camera_tail_is_not_a_loss)
+{
+    struct cs_gap gaps[2];
+    size_t n = 0;
+
+    s_feed_range(4, 0, 9, CS_LEDGER_NEW_RUN);
+    ck_assert(s_eos_skipped(4, 13, 2, gaps, &n));
+    ck_assert_uint_eq(n, 2);
+    s_assert_gap(&gaps[0], 10, 1, CS_GAP_NETWORK);
+    s_assert_gap(&gaps[1], 11, 2, CS_GAP_CAMERA);
+    ck_assert_uint_eq(s_l.lost, 1);
+    ck_assert_uint_eq(s_l.camera, 2);
+    ck_assert_uint_eq(s_l.received + s_l.lost + s_l.camera, 13);
+}
+END_TEST
+
+/* The camera dropped the first frames of a run: a subscriber there from the start sees them
+ * as camera drops of its run, which starts at seq 0, not as a late join. */
+START_TEST(camera_drops_before_first_frame)
+{
+    struct cs_frame_hdr h = s_frame(6, 3, 3);
+    struct cs_gap gaps[2];
+    size_t n = 0;
+
+    ck_assert_int_eq(cs_ledger_frame(&s_l, &h, gaps, &n), CS_LEDGER_NEW_RUN);
+    ck_assert_uint_eq(s_l.cur.first_seq, 0);
+    ck_assert_uint_eq(n, 1);
+    s_assert_gap(&gaps[0], 0, 3, CS_GAP_CAMERA);
+    ck_assert_uint_eq(s_l.lost, 0);
+    ck_assert_uint_eq(s_l.camera, 3);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -515,6 +567,8 @@ s_suite(void)
     tcase_add_checked_fixture(tc, s_setup, NULL);
     tcase_add_test(tc, eos_with_tail_loss);
     tcase_add_test(tc, eos_of_unknown_run_ignored);
+    tcase_add_test(tc, eos_camera_tail_is_not_a_loss);
+    tcase_add_test(tc, camera_drops_before_first_frame);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("runs");
