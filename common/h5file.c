@@ -177,3 +177,16 @@ cs_h5_str_dataset(hid_t parent, const char *name, const char *value)
         (void) H5Tclose(t);
     return r;
 }
+
+int
+cs_h5_fsync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (fsync(fd) < 0)
+        r = -errno;
+    (void) close(fd);
+    return r;
+}

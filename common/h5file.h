@@ -33,5 +33,9 @@ int cs_h5_attr_f64(hid_t obj, const char *name, double value);
 /* A scalar string dataset (NeXus fields such as start_time). Returns 0 or -EIO. */
 int cs_h5_str_dataset(hid_t parent, const char *name, const char *value);
 
+/* fsync()s the closed file at @path, so that a clean close survives a power cut.
+ * Returns 0 or -errno. */
+int cs_h5_fsync_path(const char *path);
+
 /* ISO 8601 UTC text of @ns for NeXus time fields. */
 void cs_h5_time_str(uint64_t ns, char *buf, size_t size);

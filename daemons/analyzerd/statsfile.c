@@ -142,7 +142,7 @@ statsfile_close(struct statsfile **f_p, bool complete)
         (void) H5Gclose(f->entry);
     if (H5Fclose(f->file) < 0)
         f->failed = true;
-    r = f->failed ? -EIO : 0;
+    r = f->failed ? -EIO : cs_h5_fsync_path(f->path);
     free(f);
     *f_p = NULL;
     return r;
