@@ -37,6 +37,13 @@ struct pubd {
     struct s_waiter waiters[S_WAITERS_MAX];
     int waiter_timer;
     struct cs_rate rate_frames, rate_bytes;
+    /* The run whose frames are flowing: at stop, pubd waits (up to linger_ms) for its
+     * end-of-stream, which may still be on its way from camerad. */
+    uint64_t open_run;
+    bool run_open;
+    bool stopping;
+    bool stopped;
+    int stop_timer;
 };
 
 static void
@@ -110,6 +117,25 @@ s_recv(void *h, zmq_msg_t *parts, size_t *ret_total)
     return (int) (n < S_PARTS ? n : S_PARTS);
 }
 
+static void s_finish_stop(pubd_t *self);
+
+static void
+s_track_run(pubd_t *self, const struct cs_frame_hdr *hdr)
+{
+    if (!(hdr->flags & CS_FRAME_FLAG_EOS)) {
+        self->c.frames_in++;
+        self->open_run = hdr->run;
+        self->run_open = true;
+        return;
+    }
+    cs_log(LOG_NOTICE, "end of run %llu after %llu frames, forwarding",
+           (unsigned long long) hdr->run, (unsigned long long) hdr->seq);
+    if (self->run_open && hdr->run == self->open_run)
+        self->run_open = false;
+    if (self->stopping && !self->run_open)
+        s_finish_stop(self);
+}
+
 /* Handles up to @max messages waiting on the ingest. Returns how many were read. */
 static int
 s_pump(pubd_t *self, int max)
@@ -147,11 +173,8 @@ s_pump(pubd_t *self, int max)
         } else {
             self->c.in++;
             self->c.bytes_in += bytes;
-            if (kind == CS_MSG_FRAME && !(hdr.flags & CS_FRAME_FLAG_EOS))
-                self->c.frames_in++;
-            if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS))
-                cs_log(LOG_NOTICE, "end of run %llu after %llu frames, forwarding",
-                       (unsigned long long) hdr.run, (unsigned long long) hdr.seq);
+            if (kind == CS_MSG_FRAME)
+                s_track_run(self, &hdr);
             s_forward(self, parts, n);
         }
         for (int k = 0; k < S_PARTS; k++)
@@ -296,19 +319,56 @@ s_log_ledger(const pubd_t *self)
            self->frame_subs);
 }
 
+/* Ends the stop: ZeroMQ's linger then delivers what is queued towards subscribers. */
+static void
+s_finish_stop(pubd_t *self)
+{
+    if (self->stopped)
+        return;
+    self->stopped = true;
+    if (self->stop_timer >= 0)
+        zloop_timer_end(self->loop, self->stop_timer);
+    self->stop_timer = -1;
+    s_answer_waiters(self, true);
+    s_log_ledger(self);
+    cs_daemon_quit(self->daemon);
+}
+
+static int
+s_on_stop_timeout(zloop_t *loop, int timer_id, void *arg)
+{
+    pubd_t *self = arg;
+
+    self->stop_timer = -1;
+    cs_log(LOG_WARNING, "no end-of-stream for run %llu within %u ms, stopping without it",
+           (unsigned long long) self->open_run, self->conf->pubd.linger_ms);
+    s_finish_stop(self);
+    return 0;
+}
+
+/* At stop, what already arrived is forwarded. If a run is open, its end-of-stream may still
+ * be on its way (camerad stops first and its last messages can be in the socket), so pubd
+ * goes on forwarding until it arrives, for at most linger_ms. */
 static int
 s_on_stop(void *arg)
 {
     pubd_t *self = arg;
     int n;
 
-    /* Forward what already arrived; ZeroMQ's linger then delivers what is queued. */
+    self->stopping = true;
     do {
         n = s_pump(self, 1000);
-    } while (n == 1000);
-    s_answer_waiters(self, true);
-    s_log_ledger(self);
-    return 0;
+    } while (n == 1000 && self->stopping && self->run_open);
+    if (!self->run_open) {
+        s_finish_stop(self);
+        return 1;
+    }
+    cs_log(LOG_INFO, "waiting up to %u ms for the end-of-stream of run %llu",
+           self->conf->pubd.linger_ms, (unsigned long long) self->open_run);
+    self->stop_timer =
+        zloop_timer(self->loop, self->conf->pubd.linger_ms ? self->conf->pubd.linger_ms : 1, 1,
+                    s_on_stop_timeout, self);
+    return 1;
 }
 
 static void
@@ -362,6 +422,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->daemon = daemon;
     self->loop = cs_daemon_loop(daemon);
     self->waiter_timer = -1;
+    self->stop_timer = -1;
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->ingest)
@@ -422,6 +483,8 @@ pubd_destroy(pubd_t **self_p)
         zmsg_destroy(&self->waiters[i].envelope);
     if (self->waiter_timer >= 0)
         zloop_timer_end(self->loop, self->waiter_timer);
+    if (self->stop_timer >= 0)
+        zloop_timer_end(self->loop, self->stop_timer);
     for (unsigned i = 0; i < self->n_publish; i++) {
         zloop_reader_end(self->loop, self->publish[i]);
         zsock_destroy(&self->publish[i]);
