@@ -30,6 +30,10 @@ struct stack_params {
     const char *extra; /* more INI text appended as is, or NULL */
 };
 
+/* Creates a fresh directory below $CS_TEST_TMPDIR (meson sets it inside the build tree, so
+ * that test runs of different trees never meet) or /tmp. Returns 0 or -errno. */
+int stack_mkdtemp(char *dir, size_t size);
+
 /* Creates the directory and writes the config. Returns 0 or -errno. */
 int stack_init(struct stack *s, const struct stack_params *p);
 

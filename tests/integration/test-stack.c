@@ -247,8 +247,7 @@ START_TEST(example_config_lists_the_defaults)
                                     (const char *[]){ "--check-config", "--config", example, NULL },
                                     a, sizeof a),
                      0);
-    (void) snprintf(s_stack.dir, sizeof s_stack.dir, "/tmp/camstack-it-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s_stack.dir));
+    ck_assert_int_eq(stack_mkdtemp(s_stack.dir, sizeof s_stack.dir), 0);
     (void) snprintf(empty, sizeof empty, "%s/empty.ini", s_stack.dir);
     f = fopen(empty, "we");
     ck_assert_ptr_nonnull(f);
