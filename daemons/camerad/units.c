@@ -5,13 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-bus.h>
-#include <systemd/sd-login.h>
+#include <systemd/sd-daemon.h>
 
 #define S_DEST      "org.freedesktop.systemd1"
 #define S_UNIT_IFC  "org.freedesktop.systemd1.Unit"
 #define S_UNIT_ROOT "/org/freedesktop/systemd1/unit"
+#define S_MANAGER   "/org/freedesktop/systemd1"
 
 static void
 s_strv_free(char ***strv_p)
@@ -72,6 +74,27 @@ s_get_string(sd_bus *bus, const char *unit, const char *name, char **ret)
         r = sd_bus_get_property_string(bus, S_DEST, path, S_UNIT_IFC, name, &err, ret);
     sd_bus_error_free(&err);
     free(path);
+    return r;
+}
+
+/* The name of the unit this process runs in, asked of systemd (sd_pid_get_unit() would read
+ * /proc/1, which ProtectProc=invisible hides). */
+static int
+s_own_unit(sd_bus *bus, char **ret_name)
+{
+    sd_bus_error err = SD_BUS_ERROR_NULL;
+    sd_bus_message *reply = NULL;
+    const char *path;
+    int r;
+
+    r = sd_bus_call_method(bus, S_DEST, S_MANAGER, "org.freedesktop.systemd1.Manager",
+                           "GetUnitByPID", &err, &reply, "u", (uint32_t) getpid());
+    if (r >= 0)
+        r = sd_bus_message_read(reply, "o", &path);
+    if (r >= 0)
+        r = sd_bus_get_property_string(bus, S_DEST, path, S_UNIT_IFC, "Id", &err, ret_name);
+    sd_bus_message_unref(reply);
+    sd_bus_error_free(&err);
     return r;
 }
 
@@ -164,15 +187,15 @@ units_count_subscribers(unsigned *ret_n, char *names, size_t size)
 
     if (size)
         names[0] = '\0';
-    r = sd_pid_get_unit(0, &self);
-    if (r < 0) {
-        r = -ENXIO; /* not in a system unit */
+    if (sd_booted() <= 0) {
+        r = -ENXIO; /* systemd is not PID 1: no units */
         goto out;
     }
     r = sd_bus_open_system(&bus);
-    if (r < 0)
-        goto out;
-    r = s_get_strv(bus, self, "PartOf", &part_of);
+    if (r >= 0)
+        r = s_own_unit(bus, &self);
+    if (r >= 0)
+        r = s_get_strv(bus, self, "PartOf", &part_of);
     if (r >= 0)
         r = s_get_strv(bus, self, "After", &after);
     if (r < 0)

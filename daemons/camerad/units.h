@@ -9,6 +9,6 @@
 
 /* Counts the subscriber units that are active now into @ret_n and writes their names,
  * comma-separated, into @names of @size bytes (for the log). Returns 0, -ENXIO when this
- * process does not run in a system unit that is PartOf= a target (outside systemd: nothing to
+ * process does not run under systemd in a unit that is PartOf= a target (nothing to
  * wait for), or another negative errno when systemd could not be asked. */
 int units_count_subscribers(unsigned *ret_n, char *names, size_t size);
