@@ -26,6 +26,7 @@ enum s_type {
     S_PIXFMT,
     S_SOURCE,
     S_LOGLEVEL,
+    S_WAIT, /* "auto" (CS_WAIT_AUTO) or a whole number, as S_U32 */
 };
 
 struct s_key {
@@ -61,7 +62,7 @@ static const struct s_key s_keys[] = {
     { "camerad", "fps", S_DOUBLE, S_FIELD(camerad.fps), 0, 100000 },
     { "camerad", "frames", S_U64, S_FIELD(camerad.frames), 0, 1e15 },
     { "camerad", "send_buffer_mb", S_U32, S_FIELD(camerad.send_buffer_mb), 1, 65536 },
-    { "camerad", "wait_subscribers", S_U32, S_FIELD(camerad.wait_subscribers), 0, 1000 },
+    { "camerad", "wait_subscribers", S_WAIT, S_FIELD(camerad.wait_subscribers), 0, 1000 },
     { "camerad", "wait_timeout_ms", S_U32, S_FIELD(camerad.wait_timeout_ms), 0, 86400000 },
     { "pubd", "ingest_buffer_mb", S_U32, S_FIELD(pubd.ingest_buffer_mb), 1, 65536 },
     { "pubd", "subscriber_buffer_mb", S_U32, S_FIELD(pubd.subscriber_buffer_mb), 1, 65536 },
@@ -369,6 +370,16 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
     case S_ENDPOINTS:
         s_set_endpoints(p, k, value);
         break;
+    case S_WAIT:
+        if (strcmp(value, "auto") == 0) {
+            *(uint32_t *) field = CS_WAIT_AUTO;
+            break;
+        }
+        if (cs_parse_u64(value, (uint64_t) k->min, (uint64_t) k->max, &u) < 0)
+            s_number_error(p, k, "auto or a whole number", value);
+        else
+            *(uint32_t *) field = (uint32_t) u;
+        break;
     case S_U32:
     case S_U64:
         if (cs_parse_u64(value, (uint64_t) k->min, (uint64_t) k->max, &u) < 0)
@@ -458,6 +469,7 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
     conf->camerad.height = 480;
     conf->camerad.pixel_format = CS_PIXFMT_GREY;
     conf->camerad.fps = 30;
+    conf->camerad.wait_subscribers = CS_WAIT_AUTO;
     conf->camerad.frames = 0;
     conf->camerad.send_buffer_mb = 64;
     conf->pubd.ingest_buffer_mb = 64;
@@ -591,6 +603,13 @@ s_dump_value(const struct cs_conf *conf, const struct s_key *k, FILE *out)
     case S_ENDPOINTS:
         for (unsigned i = 0; i < conf->endpoints.n_publish; i++)
             (void) fprintf(out, "%s%s", i ? ", " : "", conf->endpoints.publish[i]);
+        break;
+    case S_WAIT:
+        if (*(const uint32_t *) field == CS_WAIT_AUTO) {
+            (void) fprintf(out, "auto");
+            break;
+        }
+        (void) fprintf(out, "%u", *(const uint32_t *) field);
         break;
     case S_U32:
         (void) fprintf(out, "%u", *(const uint32_t *) field);

@@ -15,6 +15,7 @@
 #define CS_ENDPOINT_MAX   256
 #define CS_ENDPOINTS_MAX  8 /* publish endpoints */
 #define CS_CONF_ERROR_MAX (PATH_MAX + 256)
+#define CS_WAIT_AUTO      UINT32_MAX /* wait_subscribers = auto: as many as systemd started */
 
 enum cs_daemon_id {
     CS_DAEMON_CAMERAD,
@@ -47,7 +48,8 @@ struct cs_conf {
         double fps;                /* 0: as fast as possible */
         uint64_t frames;           /* 0: until stopped */
         uint32_t send_buffer_mb;   /* memory budget of frames queued towards pubd */
-        uint32_t wait_subscribers; /* frame subscribers pubd must have before capture starts */
+        uint32_t wait_subscribers; /* frame subscribers pubd must have before capture starts,
+                                    * or CS_WAIT_AUTO */
         uint32_t wait_timeout_ms;  /* how long to wait for them; 0: forever */
     } camerad;
     struct {

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "rate.h"
 #include "source.h"
+#include "units.h"
 #include "util.h"
 
 #define S_BURST_MAX      64   /* frames sent per wake-up before the loop gets a turn */
@@ -42,6 +43,7 @@ struct camerad {
     bool payload_open;
     struct source_sink sink;
     /* waiting for subscribers */
+    uint32_t wait_subscribers; /* wait_subscribers resolved: auto is a number here */
     zsock_t *req;
     int wait_timer;
     uint64_t wait_started_ns;
@@ -266,7 +268,7 @@ s_on_subscribers(zloop_t *loop, zsock_t *sock, void *arg)
     char *reply = zstr_recv(sock);
     const char *p = reply ? strstr(reply, "\"frame_subscribers\":") : NULL;
     unsigned long have = p ? strtoul(p + 20, NULL, 10) : 0;
-    uint32_t want = self->conf->camerad.wait_subscribers;
+    uint32_t want = self->wait_subscribers;
 
     zstr_free(&reply);
     if (have >= want) {
@@ -321,8 +323,32 @@ s_ask_subscribers(camerad_t *self)
         zloop_timer_end(self->loop, self->wait_timer);
     self->wait_timer = zloop_timer(self->loop, S_WAIT_RETRY_MS, 1, s_on_wait_timeout, self);
     if (self->req)
-        (void) zstr_sendf(self->req, "subscribers %u %u", self->conf->camerad.wait_subscribers,
-                          S_WAIT_POLL_MS);
+        (void) zstr_sendf(self->req, "subscribers %u %u", self->wait_subscribers, S_WAIT_POLL_MS);
+}
+
+/* wait_subscribers = auto: the subscriber units systemd started before camerad (see units.h);
+ * none outside systemd. */
+static uint32_t
+s_resolve_wait(uint32_t wait)
+{
+    char names[512];
+    unsigned n = 0;
+    int r;
+
+    if (wait != CS_WAIT_AUTO)
+        return wait;
+    r = units_count_subscribers(&n, names, sizeof names);
+    if (r == -ENXIO) {
+        cs_log(LOG_INFO, "wait_subscribers = auto: not in a unit of a target, not waiting");
+        return 0;
+    }
+    if (r < 0) {
+        cs_log_errno(LOG_WARNING, r, "wait_subscribers = auto: cannot ask systemd, not waiting");
+        return 0;
+    }
+    cs_log(LOG_INFO, "wait_subscribers = auto: %u subscriber units running%s%s%s", n, n ? " (" : "",
+           names, n ? ")" : "");
+    return n;
 }
 
 /* --- daemon hooks ---------------------------------------------------------------------- */
@@ -346,7 +372,7 @@ s_status(void *arg, char *buf, size_t size)
 
     if (self->state == S_WAITING) {
         (void) snprintf(buf, size, "waiting for %u frame subscribers on pubd",
-                        self->conf->camerad.wait_subscribers);
+                        self->wait_subscribers);
         return;
     }
     (void) snprintf(buf, size,
@@ -363,16 +389,16 @@ s_json(void *arg, char *buf, size_t size)
     camerad_t *self = arg;
     static const char *const states[] = { "waiting", "running", "ended" };
 
-    (void) snprintf(buf, size,
-                    "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"captured\":%llu,"
-                    "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
-                    "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f",
-                    states[self->state], self->ops->name, (unsigned long long) self->c.run,
-                    (unsigned long long) self->c.captured,
-                    (unsigned long long) self->c.camera_dropped,
-                    (unsigned long long) self->c.dropped_at_source,
-                    (unsigned long long) self->c.sent, (unsigned long long) self->c.bytes_sent,
-                    (unsigned long long) self->c.next_seq, self->rate.per_s);
+    (void) snprintf(
+        buf, size,
+        "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"captured\":%llu,"
+        "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
+        "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f,\"wait_subscribers\":%u",
+        states[self->state], self->ops->name, (unsigned long long) self->c.run,
+        (unsigned long long) self->c.captured, (unsigned long long) self->c.camera_dropped,
+        (unsigned long long) self->c.dropped_at_source, (unsigned long long) self->c.sent,
+        (unsigned long long) self->c.bytes_sent, (unsigned long long) self->c.next_seq,
+        self->rate.per_s, self->wait_subscribers);
 }
 
 camerad_t *
@@ -420,11 +446,12 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
            conf->stack.stream, (unsigned long long) frame_bytes, conf->endpoints.ingest,
            cs_conf_hwm(conf->camerad.send_buffer_mb, frame_bytes));
     cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
-    if (conf->camerad.wait_subscribers > 0) {
+    self->wait_subscribers = s_resolve_wait(conf->camerad.wait_subscribers);
+    if (self->wait_subscribers > 0) {
         self->state = S_WAITING;
         self->wait_started_ns = cs_now_ns(CLOCK_MONOTONIC);
         cs_log(LOG_NOTICE, "waiting for %u frame subscribers on pubd before capturing",
-               conf->camerad.wait_subscribers);
+               self->wait_subscribers);
         s_ask_subscribers(self);
     } else if (s_start_capture(self) < 0) {
         goto fail;

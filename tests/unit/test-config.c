@@ -325,7 +325,7 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert(c->camerad.fps == 30);
     ck_assert_uint_eq(c->camerad.frames, 0);
     ck_assert_uint_eq(c->camerad.send_buffer_mb, 64);
-    ck_assert_uint_eq(c->camerad.wait_subscribers, 0);
+    ck_assert_uint_eq(c->camerad.wait_subscribers, CS_WAIT_AUTO);
     ck_assert_uint_eq(c->camerad.wait_timeout_ms, 0);
     ck_assert_uint_eq(c->pubd.ingest_buffer_mb, 64);
     ck_assert_uint_eq(c->pubd.subscriber_buffer_mb, 256);
@@ -377,6 +377,32 @@ START_TEST(defaults_function)
 END_TEST
 
 /* The other helpers of config.h. */
+/* wait_subscribers takes "auto" (count the subscriber units systemd started) or a number, and
+ * --check-config prints "auto" back. */
+START_TEST(wait_subscribers_auto)
+{
+    char path[PATH_MAX], *text = NULL;
+    struct cs_conf conf;
+    size_t len = 0;
+    FILE *f;
+
+    s_write(path, sizeof path, "auto.ini", "[camerad]\nwait_subscribers = auto\n");
+    s_load_ok(path, &conf);
+    ck_assert_uint_eq(conf.camerad.wait_subscribers, CS_WAIT_AUTO);
+    f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    cs_conf_dump(&conf, f);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_ptr_nonnull(strstr(text, "\nwait_subscribers = auto\n"));
+    free(text);
+    s_unlink(path);
+    s_write(path, sizeof path, "zero.ini", "[camerad]\nwait_subscribers = 0\n");
+    s_load_ok(path, &conf);
+    ck_assert_uint_eq(conf.camerad.wait_subscribers, 0);
+    s_unlink(path);
+}
+END_TEST
+
 START_TEST(hwm_and_names)
 {
     ck_assert_int_eq(cs_conf_hwm(64, 1 << 20), 64);
@@ -600,6 +626,10 @@ static const struct s_bad_case s_bad_cases[] = {
       "'publish_stats' expects yes or no, got 'maybe'" },
     { "bool as a number", "[analyzerd]\npublish_stats = 2\n", 2,
       "'publish_stats' expects yes or no, got '2'" },
+    { "wait_subscribers neither auto nor a number", "[camerad]\nwait_subscribers = Auto\n", 2,
+      "'wait_subscribers' expects auto or a whole number from 0 to 1000, got 'Auto'" },
+    { "wait_subscribers out of range", "[camerad]\nwait_subscribers = 1001\n", 2,
+      "'wait_subscribers' expects auto or a whole number from 0 to 1000, got '1001'" },
     { "bad source", "[camerad]\nsource = usb\n", 2,
       "'source' expects testpattern or v4l2, got 'usb'" },
     { "bad log level", "[log]\nlevel = verbose\n", 2,
@@ -920,6 +950,7 @@ s_suite(void)
     tcase_add_test(tc, empty_file_gives_defaults);
     tcase_add_test(tc, defaults_function);
     tcase_add_test(tc, hwm_and_names);
+    tcase_add_test(tc, wait_subscribers_auto);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("relative_paths");
