@@ -8,6 +8,7 @@
 #include <czmq.h>
 
 #include "log.h"
+#include "outbox.h"
 #include "rate.h"
 #include "util.h"
 
@@ -44,7 +45,13 @@ struct pubd {
     bool stopping;
     bool stopped;
     int stop_timer;
+    uint64_t stop_deadline_ns; /* everything at stop (waiting, delivering) ends by then */
+    /* End-of-stream messages waiting for room, one per publish socket (outbox.h). */
+    struct outbox outbox[CS_ENDPOINTS_MAX];
+    int outbox_timer;
 };
+
+#define S_OUTBOX_RETRY_MS 10
 
 static void
 s_reject(pubd_t *self, enum cs_reject reason)
@@ -119,6 +126,88 @@ s_recv(void *h, zmq_msg_t *parts, size_t *ret_total)
 
 static void s_finish_stop(pubd_t *self);
 
+static bool
+s_outbox_pending(const pubd_t *self)
+{
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        if (self->outbox[i].pending)
+            return true;
+    }
+    return false;
+}
+
+/* Called when the last thing a stop waits for may have happened. */
+static void
+s_check_stop(pubd_t *self)
+{
+    if (self->stopping && !self->run_open && !s_outbox_pending(self))
+        s_finish_stop(self);
+}
+
+static int
+s_on_outbox(zloop_t *loop, int timer_id, void *arg)
+{
+    pubd_t *self = arg;
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+    uint64_t give_up = (uint64_t) self->conf->pubd.linger_ms * CS_NSEC_PER_MSEC;
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        int r;
+
+        if (!self->outbox[i].pending)
+            continue;
+        /* At stop, the stop's own deadline comes first. */
+        if (self->stopping && now >= self->stop_deadline_ns)
+            give_up = 0;
+        r = outbox_retry(&self->outbox[i], self->publish[i], now, give_up);
+        if (r == -EAGAIN)
+            continue;
+        if (r == 0 || r == -ETIMEDOUT)
+            self->c.out++;
+        else
+            self->c.send_failed++;
+        if (r == -ETIMEDOUT)
+            cs_log(LOG_WARNING,
+                   "an end-of-stream waited %u ms for a subscriber with a full queue on %s, "
+                   "sent without waiting longer",
+                   self->conf->pubd.linger_ms, self->conf->endpoints.publish[i]);
+    }
+    if (!s_outbox_pending(self)) {
+        zloop_timer_end(loop, timer_id);
+        self->outbox_timer = -1;
+        s_check_stop(self);
+    }
+    return 0;
+}
+
+/* Sends an end-of-stream to every subscriber, holding it where one has no room now. */
+static void
+s_forward_eos(pubd_t *self, zmq_msg_t *parts, int n)
+{
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        int r;
+
+        if (self->outbox[i].pending) {
+            /* A second end-of-stream before the first went: the older one goes now. */
+            (void) outbox_retry(&self->outbox[i], self->publish[i], now, 0);
+            self->c.out++;
+        }
+        r = outbox_try_send(self->publish[i], parts, n);
+        if (r == 0) {
+            self->c.out++;
+        } else if (r == -EAGAIN) {
+            outbox_hold(&self->outbox[i], parts, n, now);
+            if (self->outbox_timer < 0)
+                self->outbox_timer =
+                    zloop_timer(self->loop, S_OUTBOX_RETRY_MS, 0, s_on_outbox, self);
+        } else {
+            self->c.send_failed++;
+        }
+    }
+}
+
 static void
 s_track_run(pubd_t *self, const struct cs_frame_hdr *hdr)
 {
@@ -132,8 +221,7 @@ s_track_run(pubd_t *self, const struct cs_frame_hdr *hdr)
            (unsigned long long) hdr->run, (unsigned long long) hdr->seq);
     if (self->run_open && hdr->run == self->open_run)
         self->run_open = false;
-    if (self->stopping && !self->run_open)
-        s_finish_stop(self);
+    s_check_stop(self);
 }
 
 /* Handles up to @max messages waiting on the ingest. Returns how many were read. */
@@ -173,9 +261,12 @@ s_pump(pubd_t *self, int max)
         } else {
             self->c.in++;
             self->c.bytes_in += bytes;
+            if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS))
+                s_forward_eos(self, parts, n);
+            else
+                s_forward(self, parts, n);
             if (kind == CS_MSG_FRAME)
                 s_track_run(self, &hdr);
-            s_forward(self, parts, n);
         }
         for (int k = 0; k < S_PARTS; k++)
             zmq_msg_close(&parts[k]);
@@ -323,12 +414,31 @@ s_log_ledger(const pubd_t *self)
 static void
 s_finish_stop(pubd_t *self)
 {
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+
     if (self->stopped)
         return;
     self->stopped = true;
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        if (self->outbox[i].pending) {
+            cs_log(LOG_WARNING,
+                   "stopping with an end-of-stream not delivered to every "
+                   "subscriber on %s, sending it without waiting",
+                   self->conf->endpoints.publish[i]);
+            (void) outbox_retry(&self->outbox[i], self->publish[i], now, 0);
+            self->c.out++;
+        }
+    }
     if (self->stop_timer >= 0)
         zloop_timer_end(self->loop, self->stop_timer);
     self->stop_timer = -1;
+    /* What is still queued towards subscribers gets what is left of linger_ms, so that the
+     * whole stop takes at most linger_ms (and a supervisor's stop timeout can rely on it). */
+    for (unsigned i = 0; i < self->n_publish; i++)
+        zsock_set_linger(self->publish[i],
+                         now < self->stop_deadline_ns
+                             ? (int) ((self->stop_deadline_ns - now) / CS_NSEC_PER_MSEC)
+                             : 0);
     s_answer_waiters(self, true);
     s_log_ledger(self);
     cs_daemon_quit(self->daemon);
@@ -356,11 +466,13 @@ s_on_stop(void *arg)
     int n;
 
     self->stopping = true;
+    self->stop_deadline_ns =
+        cs_now_ns(CLOCK_MONOTONIC) + (uint64_t) self->conf->pubd.linger_ms * CS_NSEC_PER_MSEC;
     do {
         n = s_pump(self, 1000);
-    } while (n == 1000 && self->stopping && self->run_open);
+    } while (n == 1000 && !self->stopped && self->run_open);
     if (!self->run_open) {
-        s_finish_stop(self);
+        s_check_stop(self); /* or when the outbox has delivered its end-of-stream */
         return 1;
     }
     cs_log(LOG_INFO, "waiting up to %u ms for the end-of-stream of run %llu",
@@ -423,6 +535,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->loop = cs_daemon_loop(daemon);
     self->waiter_timer = -1;
     self->stop_timer = -1;
+    self->outbox_timer = -1;
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->ingest)
@@ -485,7 +598,10 @@ pubd_destroy(pubd_t **self_p)
         zloop_timer_end(self->loop, self->waiter_timer);
     if (self->stop_timer >= 0)
         zloop_timer_end(self->loop, self->stop_timer);
+    if (self->outbox_timer >= 0)
+        zloop_timer_end(self->loop, self->outbox_timer);
     for (unsigned i = 0; i < self->n_publish; i++) {
+        outbox_clear(&self->outbox[i]);
         zloop_reader_end(self->loop, self->publish[i]);
         zsock_destroy(&self->publish[i]);
     }

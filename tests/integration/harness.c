@@ -16,8 +16,11 @@
 #include <check.h>
 #include <czmq.h>
 
-/* Every daemon dies at the latest this long after it started, whatever happens to the test. */
+/* Every daemon dies at the latest this long after it started, whatever happens to the test,
+ * and at the latest S_KILL_AFTER_S after it was told to stop (timeout(1) arms that on the
+ * SIGTERM it passes on; a daemon's orderly stop is bounded by its drain and linger times). */
 #define S_PROCESS_TIMEOUT_S "120"
+#define S_KILL_AFTER_S      "30"
 
 extern char **environ;
 
@@ -44,6 +47,24 @@ stack_mkdtemp(char *dir, size_t size)
     return mkdtemp(dir) ? 0 : -errno;
 }
 
+/* The stack of the running test, so that daemons do not outlive a failed test: Check ends a
+ * failing test's process with exit(), which skips the fixture's teardown but runs atexit. */
+static struct stack *s_running;
+
+static void
+s_kill_running(void)
+{
+    if (!s_running)
+        return;
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (s_running->pid[d] > 0) {
+            (void) kill(-s_running->pid[d], SIGKILL);
+            (void) waitpid(s_running->pid[d], NULL, 0);
+            s_running->pid[d] = 0;
+        }
+    }
+}
+
 int
 stack_init(struct stack *s, const struct stack_params *p)
 {
@@ -53,6 +74,9 @@ stack_init(struct stack *s, const struct stack_params *p)
     int r;
 
     memset(s, 0, sizeof *s);
+    if (!s_running)
+        (void) atexit(s_kill_running);
+    s_running = s;
     r = stack_mkdtemp(s->dir, sizeof s->dir);
     if (r < 0)
         return r;
@@ -140,6 +164,8 @@ stack_destroy(struct stack *s)
             s->pid[d] = 0;
         }
     }
+    if (s_running == s)
+        s_running = NULL;
     if (!s->dir[0])
         return 0;
     if (getenv("CS_KEEP_TEST_DIRS")) {
