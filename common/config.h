@@ -11,11 +11,11 @@
 #include "frame.h"
 #include "pixfmt.h"
 
-#define CS_EX_CONFIG      78 /* sysexits.h EX_CONFIG: the units do not restart on it */
-#define CS_ENDPOINT_MAX   256
-#define CS_ENDPOINTS_MAX  8 /* publish endpoints */
-#define CS_CONF_ERROR_MAX (PATH_MAX + 256)
-#define CS_CONTROLS_MAX   32 /* [camerad] control.<name> keys */
+#define CS_EX_CONFIG        78 /* sysexits.h EX_CONFIG: the units do not restart on it */
+#define CS_ENDPOINT_MAX     256
+#define CS_ENDPOINTS_MAX    8 /* publish endpoints */
+#define CS_CONF_ERROR_MAX   (PATH_MAX + 256)
+#define CS_CONTROLS_MAX     32 /* [camerad] control.<name> keys */
 #define CS_CONTROL_NAME_MAX 32 /* a control's name as v4l2-ctl lists it, with its NUL */
 
 enum cs_daemon_id {
@@ -54,12 +54,12 @@ struct cs_conf {
         char device[PATH_MAX];
         uint32_t width, height;
         enum cs_pixfmt pixel_format;
-        double fps;                /* 0: as fast as possible */
-        uint64_t frames;           /* 0: until stopped */
-        uint32_t send_buffer_mb;   /* memory budget of frames queued towards pubd */
-        uint32_t wait_subscribers; /* frame subscribers pubd must have before capture starts */
-        uint32_t wait_timeout_ms;  /* how long to wait for them; 0: forever */
-        uint32_t buffers;          /* V4L2 buffers shared with the driver */
+        double fps;                 /* 0: as fast as possible */
+        uint64_t frames;            /* 0: until stopped */
+        uint32_t send_buffer_mb;    /* memory budget of frames queued towards pubd */
+        uint32_t wait_subscribers;  /* frame subscribers pubd must have before capture starts */
+        uint32_t wait_timeout_ms;   /* how long to wait for them; 0: forever */
+        uint32_t buffers;           /* V4L2 buffers shared with the driver */
         bool allow_format_fallback; /* accept what the camera offers instead, and log it */
         struct cs_conf_control controls[CS_CONTROLS_MAX];
         unsigned n_controls;

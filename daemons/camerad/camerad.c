@@ -42,8 +42,8 @@ struct camerad {
     uint32_t pending_skip; /* camera skips not yet carried by a sent frame */
     /* the device: absent, lost, or stalled */
     int retry_timer;
-    uint32_t retry_ms;      /* the next retry's delay */
-    int device_error;       /* why the source is not running (0 while it is) */
+    uint32_t retry_ms; /* the next retry's delay */
+    int device_error;  /* why the source is not running (0 while it is) */
     int stall_timer;
     uint64_t last_frame_ns; /* CLOCK_MONOTONIC of the last frame, or of the run's start */
     char topic[CS_TOPIC_MAX];

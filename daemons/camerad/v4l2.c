@@ -47,16 +47,16 @@ struct s_buffer {
 struct source {
     const struct cs_conf *conf;
     struct source_format fmt;
-    int fd;            /* libv4l2's descriptor (the device's own) */
-    bool converting;   /* libv4l2 converts from camera_fourcc */
-    uint32_t fourcc;   /* what camerad receives */
+    int fd;          /* libv4l2's descriptor (the device's own) */
+    bool converting; /* libv4l2 converts from camera_fourcc */
+    uint32_t fourcc; /* what camerad receives */
     uint32_t camera_fourcc;
     struct s_buffer bufs[S_MAX_BUFFERS];
     unsigned n_bufs;
     bool streaming;
-    bool have_seq;     /* last_seq is the sequence of a frame of this stream */
+    bool have_seq; /* last_seq is the sequence of a frame of this stream */
     uint32_t last_seq;
-    bool mono_stamps;  /* the driver stamps buffers on CLOCK_MONOTONIC */
+    bool mono_stamps; /* the driver stamps buffers on CLOCK_MONOTONIC */
     struct clockmap clock;
 };
 
@@ -363,8 +363,9 @@ s_set_format(struct source *src)
     if (f.fmt.pix.width > 65535 || f.fmt.pix.height > 65535
         || f.fmt.pix.bytesperline < f.fmt.pix.width * bpp
         || (uint64_t) f.fmt.pix.bytesperline * f.fmt.pix.height > f.fmt.pix.sizeimage) {
-        cs_log(LOG_ERR, "device '%s' reports an inconsistent format: %ux%u, %u bytes per line, "
-                        "%u bytes per image",
+        cs_log(LOG_ERR,
+               "device '%s' reports an inconsistent format: %ux%u, %u bytes per line, "
+               "%u bytes per image",
                conf->camerad.device, f.fmt.pix.width, f.fmt.pix.height, f.fmt.pix.bytesperline,
                f.fmt.pix.sizeimage);
         return -EINVAL;
@@ -413,8 +414,7 @@ s_set_rate(struct source *src)
             cs_log(LOG_ERR,
                    "device '%s' cannot run at fps %g with %s %ux%u (it set %g); its rates "
                    "there: %s (fps = 0 takes the camera's own)",
-                   conf->camerad.device, want, fcc, src->fmt.width, src->fmt.height, got,
-                   rates);
+                   conf->camerad.device, want, fcc, src->fmt.width, src->fmt.height, got, rates);
             return -EINVAL;
         }
         cs_log(LOG_WARNING,
@@ -461,7 +461,8 @@ static int
 s_find_control(int fd, const char *name, struct v4l2_query_ext_ctrl *ret_q, char *names,
                size_t size)
 {
-    struct v4l2_query_ext_ctrl q = { .id = V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND };
+    struct v4l2_query_ext_ctrl q = { .id =
+                                         V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND };
     char cname[CS_CONTROL_NAME_MAX + 32];
     int found = -ENOENT;
 
@@ -526,8 +527,9 @@ s_apply_control(struct source *src, const struct cs_conf_control *ctl)
     case V4L2_CTRL_TYPE_INTEGER64:
         break;
     default:
-        cs_log(LOG_ERR, "%s:%u: control '%s' of device '%s' is a %s control; only int, int64, "
-                        "bool, menu and button controls can be set from the config",
+        cs_log(LOG_ERR,
+               "%s:%u: control '%s' of device '%s' is a %s control; only int, int64, "
+               "bool, menu and button controls can be set from the config",
                conf->path, ctl->line, ctl->name, conf->camerad.device, s_ctrl_type_name(q.type));
         return -EINVAL;
     }
