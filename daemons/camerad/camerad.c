@@ -217,8 +217,10 @@ s_on_retry(zloop_t *loop, int timer_id, void *arg)
     camerad_t *self = arg;
 
     self->retry_timer = -1;
-    if (self->state == S_NO_DEVICE)
+    if (self->state == S_NO_DEVICE) {
+        self->c.device_retries++;
         s_try_start(self);
+    }
     return 0;
 }
 
@@ -520,20 +522,20 @@ s_json(void *arg, char *buf, size_t size)
     char fourcc[5];
 
     cs_fourcc_str(cs_pixfmt_info(self->fmt.pixfmt)->fourcc, fourcc);
-    (void) snprintf(buf, size,
-                    "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"runs\":%llu,"
-                    "\"device_losses\":%llu,\"captured\":%llu,"
-                    "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
-                    "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f,\"format\":\"%s\","
-                    "\"width\":%u,\"height\":%u,\"stride\":%u,\"nominal_fps\":%.3f",
-                    s_state_names[self->state], self->ops->name, (unsigned long long) self->c.run,
-                    (unsigned long long) self->c.runs, (unsigned long long) self->c.device_losses,
-                    (unsigned long long) self->c.captured,
-                    (unsigned long long) self->c.camera_dropped,
-                    (unsigned long long) self->c.dropped_at_source,
-                    (unsigned long long) self->c.sent, (unsigned long long) self->c.bytes_sent,
-                    (unsigned long long) self->c.next_seq, self->rate.per_s, fourcc,
-                    self->fmt.width, self->fmt.height, self->fmt.stride, self->fmt.fps);
+    (void) snprintf(
+        buf, size,
+        "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"runs\":%llu,"
+        "\"device_losses\":%llu,\"device_retries\":%llu,\"captured\":%llu,"
+        "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
+        "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f,\"format\":\"%s\","
+        "\"width\":%u,\"height\":%u,\"stride\":%u,\"nominal_fps\":%.3f",
+        s_state_names[self->state], self->ops->name, (unsigned long long) self->c.run,
+        (unsigned long long) self->c.runs, (unsigned long long) self->c.device_losses,
+        (unsigned long long) self->c.device_retries, (unsigned long long) self->c.captured,
+        (unsigned long long) self->c.camera_dropped, (unsigned long long) self->c.dropped_at_source,
+        (unsigned long long) self->c.sent, (unsigned long long) self->c.bytes_sent,
+        (unsigned long long) self->c.next_seq, self->rate.per_s, fourcc, self->fmt.width,
+        self->fmt.height, self->fmt.stride, self->fmt.fps);
 }
 
 camerad_t *

@@ -15,6 +15,7 @@ struct camerad_counters {
     uint64_t run;               /* the current (or last) run's id */
     uint64_t runs;              /* runs started: more than one after a device came back */
     uint64_t device_losses;     /* runs ended because the source failed */
+    uint64_t device_retries;    /* attempts to open a source that was not there */
     uint64_t captured;          /* frames the source delivered in this process */
     uint64_t camera_dropped;    /* frames the device skipped (seq jumps over them) */
     uint64_t dropped_at_source; /* frames pubd could not take */

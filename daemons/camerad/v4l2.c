@@ -599,6 +599,10 @@ s_open(const struct cs_conf *conf, struct source **ret_src, struct source_format
     src->fd = -1;
     /* First with libv4l2's conversion on, to learn which formats are the camera's own. */
     r = s_open_device(conf->camerad.device, true, &fd);
+    if (r == -ENOTTY) {
+        cs_log(LOG_ERR, "'%s' is not a V4L2 device", conf->camerad.device);
+        r = -EINVAL;
+    }
     if (r < 0)
         goto fail;
     src->fd = fd;
