@@ -5,7 +5,8 @@
 # Prints the kernel's directory. Cache: $CAMSTACK_VM_CACHE, default ~/.cache/camstack/vm.
 set -euo pipefail
 
-cache=${CAMSTACK_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/camstack/vm}
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+cache=${CAMSTACK_VM_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/camstack/vm}
 modules=(vivid virtio_pci 9pnet_virtio 9p overlay)
 pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
       sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1)

@@ -18,7 +18,8 @@ for tool in qemu-system-x86_64 cpio modprobe depmod; do
     command -v "$tool" >/dev/null || skip "no $tool (scripts/deps test installs it)"
 done
 [ -x /bin/busybox ] || skip "no /bin/busybox (scripts/deps test installs busybox-static)"
-cache=${CAMSTACK_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/camstack/vm}
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+cache=${CAMSTACK_VM_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/camstack/vm}
 kdir=$(ls -d "$cache"/linux-image-*/ 2>/dev/null | sort -V | tail -1)
 kdir=${kdir%/}
 [ -n "$kdir" ] && [ -f "$kdir/ready" ] ||
