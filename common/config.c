@@ -64,6 +64,8 @@ static const struct s_key s_keys[] = {
     { "camerad", "send_buffer_mb", S_U32, S_FIELD(camerad.send_buffer_mb), 1, 65536 },
     { "camerad", "wait_subscribers", S_WAIT, S_FIELD(camerad.wait_subscribers), 0, 1000 },
     { "camerad", "wait_timeout_ms", S_U32, S_FIELD(camerad.wait_timeout_ms), 0, 86400000 },
+    { "camerad", "buffers", S_U32, S_FIELD(camerad.buffers), 2, 32 },
+    { "camerad", "allow_format_fallback", S_BOOL, S_FIELD(camerad.allow_format_fallback), 0, 0 },
     { "pubd", "ingest_buffer_mb", S_U32, S_FIELD(pubd.ingest_buffer_mb), 1, 65536 },
     { "pubd", "subscriber_buffer_mb", S_U32, S_FIELD(pubd.subscriber_buffer_mb), 1, 65536 },
     { "pubd", "linger_ms", S_U32, S_FIELD(pubd.linger_ms), 0, 600000 },
@@ -423,6 +425,51 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
     }
 }
 
+#define S_CONTROL_PREFIX "control."
+
+/* "control.<name> = <integer>" in [camerad]: a name as v4l2-ctl lists controls (lower case,
+ * digits and '_'), checked against the device when it is opened. */
+static void
+s_set_control(struct s_parser *p, const char *key, const char *value)
+{
+    struct cs_conf *c = p->conf;
+    const char *name = key + strlen(S_CONTROL_PREFIX);
+    struct cs_conf_control *ctl;
+    size_t len = strlen(name);
+
+    if (len == 0 || len >= CS_CONTROL_NAME_MAX
+        || name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_")] != '\0') {
+        s_error(p, p->line,
+                "'%s': a control name is 1 to %d characters of a-z 0-9 _ (as v4l2-ctl "
+                "--list-ctrls shows it)",
+                key, CS_CONTROL_NAME_MAX - 1);
+        return;
+    }
+    for (unsigned i = 0; i < c->camerad.n_controls; i++) {
+        if (strcmp(c->camerad.controls[i].name, name) == 0) {
+            s_error(p, p->line, "duplicate key '%s' in [camerad] (first set on line %u)", key,
+                    c->camerad.controls[i].line);
+            return;
+        }
+    }
+    if (c->camerad.n_controls == CS_CONTROLS_MAX) {
+        s_error(p, p->line, "at most %d control.<name> keys", CS_CONTROLS_MAX);
+        return;
+    }
+    if (value[0] == '\0') {
+        s_error(p, p->line, "key '%s' has an empty value", key);
+        return;
+    }
+    ctl = &c->camerad.controls[c->camerad.n_controls];
+    if (cs_parse_i64(value, INT64_MIN, INT64_MAX, &ctl->value) < 0) {
+        s_error(p, p->line, "'%s' expects a whole number, got '%s'", key, value);
+        return;
+    }
+    (void) cs_strlcpy(ctl->name, name, sizeof ctl->name);
+    ctl->line = p->line;
+    c->camerad.n_controls++;
+}
+
 static int
 s_on_key(void *user, const char *section, const char *name, const char *value)
 {
@@ -434,6 +481,11 @@ s_on_key(void *user, const char *section, const char *name, const char *value)
     }
     if (!s_section_known(section))
         return 1; /* already reported on its header line */
+    if (strcmp(section, "camerad") == 0
+        && strncmp(name, S_CONTROL_PREFIX, strlen(S_CONTROL_PREFIX)) == 0) {
+        s_set_control(p, name, value);
+        return 1;
+    }
     for (size_t i = 0; i < S_N_KEYS; i++) {
         const struct s_key *k = &s_keys[i];
 
@@ -472,6 +524,8 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
     conf->camerad.wait_subscribers = CS_WAIT_AUTO;
     conf->camerad.frames = 0;
     conf->camerad.send_buffer_mb = 64;
+    conf->camerad.buffers = 4;
+    conf->camerad.allow_format_fallback = false;
     conf->pubd.ingest_buffer_mb = 64;
     conf->pubd.subscriber_buffer_mb = 256;
     conf->pubd.linger_ms = 2000;
@@ -661,6 +715,13 @@ cs_conf_dump(const struct cs_conf *conf, FILE *out)
         (void) fprintf(out, "%s = ", k->name);
         s_dump_value(conf, k, out);
         (void) fputc('\n', out);
+        if (strcmp(k->section, "camerad") == 0
+            && (i + 1 == S_N_KEYS || strcmp(s_keys[i + 1].section, "camerad") != 0)) {
+            for (unsigned j = 0; j < conf->camerad.n_controls; j++)
+                (void) fprintf(out, "%s%s = %lld\n", S_CONTROL_PREFIX,
+                               conf->camerad.controls[j].name,
+                               (long long) conf->camerad.controls[j].value);
+        }
     }
 }
 

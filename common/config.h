@@ -11,11 +11,13 @@
 #include "frame.h"
 #include "pixfmt.h"
 
-#define CS_EX_CONFIG      78 /* sysexits.h EX_CONFIG: the units do not restart on it */
-#define CS_ENDPOINT_MAX   256
-#define CS_ENDPOINTS_MAX  8 /* publish endpoints */
-#define CS_CONF_ERROR_MAX (PATH_MAX + 256)
-#define CS_WAIT_AUTO      UINT32_MAX /* wait_subscribers = auto: as many as systemd started */
+#define CS_EX_CONFIG        78 /* sysexits.h EX_CONFIG: the units do not restart on it */
+#define CS_ENDPOINT_MAX     256
+#define CS_ENDPOINTS_MAX    8 /* publish endpoints */
+#define CS_CONF_ERROR_MAX   (PATH_MAX + 256)
+#define CS_WAIT_AUTO        UINT32_MAX /* wait_subscribers = auto: as many as systemd started */
+#define CS_CONTROLS_MAX     32 /* [camerad] control.<name> keys */
+#define CS_CONTROL_NAME_MAX 32 /* a control's name as v4l2-ctl lists it, with its NUL */
 
 enum cs_daemon_id {
     CS_DAEMON_CAMERAD,
@@ -26,6 +28,14 @@ enum cs_daemon_id {
 };
 
 enum cs_source { CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2, CS_SOURCE_COUNT };
+
+/* A camera control to set at open ("control.<name> = value" in [camerad]); the name is checked
+ * against the device only when it is opened, so the line is kept for the error. */
+struct cs_conf_control {
+    char name[CS_CONTROL_NAME_MAX];
+    int64_t value;
+    unsigned line;
+};
 
 struct cs_conf {
     char path[PATH_MAX]; /* the file it came from; relative paths in it are relative to its dir */
@@ -45,12 +55,16 @@ struct cs_conf {
         char device[PATH_MAX];
         uint32_t width, height;
         enum cs_pixfmt pixel_format;
-        double fps;                /* 0: as fast as possible */
-        uint64_t frames;           /* 0: until stopped */
-        uint32_t send_buffer_mb;   /* memory budget of frames queued towards pubd */
-        uint32_t wait_subscribers; /* frame subscribers pubd must have before capture starts,
-                                    * or CS_WAIT_AUTO */
-        uint32_t wait_timeout_ms;  /* how long to wait for them; 0: forever */
+        double fps;                 /* 0: as fast as possible */
+        uint64_t frames;            /* 0: until stopped */
+        uint32_t send_buffer_mb;    /* memory budget of frames queued towards pubd */
+        uint32_t wait_subscribers;  /* frame subscribers pubd must have before capture starts,
+                                     * or CS_WAIT_AUTO */
+        uint32_t wait_timeout_ms;   /* how long to wait for them; 0: forever */
+        uint32_t buffers;           /* V4L2 buffers shared with the driver */
+        bool allow_format_fallback; /* accept what the camera offers instead, and log it */
+        struct cs_conf_control controls[CS_CONTROLS_MAX];
+        unsigned n_controls;
     } camerad;
     struct {
         uint32_t ingest_buffer_mb;     /* budget of frames queued on ingest */

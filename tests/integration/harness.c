@@ -91,13 +91,14 @@ stack_init(struct stack *s, const struct stack_params *p)
         return -errno;
     (void) fprintf(f,
                    "[stack]\nstream = %s\nruntime_dir = run\n\n"
-                   "[camerad]\nsource = testpattern\nwidth = %u\nheight = %u\n"
+                   "[camerad]\nsource = %s\nwidth = %u\nheight = %u\n"
                    "pixel_format = %s\nfps = %g\nframes = %llu\nwait_subscribers = %u\n"
-                   "wait_timeout_ms = 20000\n\n"
+                   "wait_timeout_ms = 20000\n%s\n"
                    "[analyzerd]\ndirectory = stats\n\n[saverd]\ndirectory = movies\n\n"
                    "[log]\nlevel = info\n%s",
-                   p->stream ? p->stream : "it", p->width, p->height, pi->name, p->fps,
-                   (unsigned long long) p->frames, p->wait_subscribers, p->extra ? p->extra : "");
+                   p->stream ? p->stream : "it", cs_source_name(p->source), p->width, p->height,
+                   pi->name, p->fps, (unsigned long long) p->frames, p->wait_subscribers,
+                   p->camerad_extra ? p->camerad_extra : "", p->extra ? p->extra : "");
     return fclose(f) == 0 ? 0 : -errno;
 }
 

@@ -27,7 +27,9 @@ struct stack_params {
     double fps;
     uint64_t frames;
     unsigned wait_subscribers;
-    const char *extra; /* more INI text appended as is, or NULL */
+    const char *extra;         /* more INI text appended as is, or NULL */
+    enum cs_source source;     /* CS_SOURCE_TESTPATTERN unless set */
+    const char *camerad_extra; /* more [camerad] keys ("device = ...\n"), or NULL */
 };
 
 /* Creates a fresh directory below $CS_TEST_TMPDIR (meson sets it inside the build tree, so

@@ -261,6 +261,51 @@ START_TEST(example_config_lists_the_defaults)
 }
 END_TEST
 
+/* A camera that is not there: camerad runs, says it waits for the device (once, not at every
+ * retry), keeps trying, and stops cleanly; it never exits because a camera is absent. */
+START_TEST(camerad_waits_for_absent_device)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_YUYV,
+                              .width = 640,
+                              .height = 360,
+                              .fps = 30,
+                              .source = CS_SOURCE_V4L2,
+                              .camerad_extra = "device = no-camera\n" };
+    char log[16384];
+    const char *needle = "no-camera' is not available, waiting for it: No such file or directory";
+    const char *first;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_await(&s_stack, CS_DAEMON_CAMERAD, "device_retries", 4, 20000);
+    ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_CAMERAD, "runs", 5000), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_log(&s_stack, CS_DAEMON_CAMERAD, log, sizeof log);
+    first = strstr(log, needle);
+    ck_assert_msg(first, "no waiting message in:\n%s", log);
+    ck_assert_msg(!strstr(first + strlen(needle), "is not available"), "logged more than once:\n%s",
+                  log);
+}
+END_TEST
+
+/* Something that is not a camera is a config error (status 78), named as such. */
+START_TEST(camerad_refuses_a_non_v4l2_device)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_YUYV,
+                              .width = 640,
+                              .height = 360,
+                              .fps = 30,
+                              .source = CS_SOURCE_V4L2,
+                              .camerad_extra = "device = /dev/null\n" };
+    const char *args[] = { "--config", s_stack.config, NULL };
+    char err[4096];
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    ck_assert_int_eq(stack_run_tool("camerad", args, err, sizeof err), 78);
+    ck_assert_msg(strstr(err, "'/dev/null' is not a V4L2 device"), "unexpected error: %s", err);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -274,6 +319,7 @@ s_suite(void)
     tcase_add_test(tc, stack_unpaced_ledger_balances);
     tcase_add_test(tc, stack_stopped_mid_run_keeps_every_frame_captured);
     tcase_add_test(tc, stack_late_subscriber_records_join_not_loss);
+    tcase_add_test(tc, camerad_waits_for_absent_device);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("command-line");
@@ -281,6 +327,7 @@ s_suite(void)
     tcase_add_test(tc, bad_config_exits_78_with_file_and_line);
     tcase_add_test(tc, check_config_prints_values_in_effect);
     tcase_add_test(tc, example_config_lists_the_defaults);
+    tcase_add_test(tc, camerad_refuses_a_non_v4l2_device);
     suite_add_tcase(s, tc);
     return s;
 }

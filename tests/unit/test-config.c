@@ -172,6 +172,11 @@ static const char s_good_ini[] =
     "send_buffer_mb = 128\n"
     "wait_subscribers = 2\n"
     "wait_timeout_ms = 86400000\n"
+    "buffers = 32\n"
+    "allow_format_fallback = yes\n"
+    "control.brightness = 200\n"
+    "control.exposure_time_absolute = -9223372036854775808\n"
+    "control.power_line_frequency = 0\n"
     "\n"
     "[pubd]\n"
     "  ingest_buffer_mb = 1\n"
@@ -226,6 +231,15 @@ s_assert_good(const struct cs_conf *c, const char *path, const char *dir)
     ck_assert_uint_eq(c->camerad.send_buffer_mb, 128);
     ck_assert_uint_eq(c->camerad.wait_subscribers, 2);
     ck_assert_uint_eq(c->camerad.wait_timeout_ms, 86400000);
+    ck_assert_uint_eq(c->camerad.buffers, 32);
+    ck_assert(c->camerad.allow_format_fallback);
+    ck_assert_uint_eq(c->camerad.n_controls, 3);
+    ck_assert_str_eq(c->camerad.controls[0].name, "brightness");
+    ck_assert_int_eq(c->camerad.controls[0].value, 200);
+    ck_assert_str_eq(c->camerad.controls[1].name, "exposure_time_absolute");
+    ck_assert_int_eq(c->camerad.controls[1].value, INT64_MIN);
+    ck_assert_str_eq(c->camerad.controls[2].name, "power_line_frequency");
+    ck_assert_int_eq(c->camerad.controls[2].value, 0);
 
     ck_assert_uint_eq(c->pubd.ingest_buffer_mb, 1);
     ck_assert_uint_eq(c->pubd.subscriber_buffer_mb, 65536);
@@ -327,6 +341,9 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert_uint_eq(c->camerad.send_buffer_mb, 64);
     ck_assert_uint_eq(c->camerad.wait_subscribers, CS_WAIT_AUTO);
     ck_assert_uint_eq(c->camerad.wait_timeout_ms, 0);
+    ck_assert_uint_eq(c->camerad.buffers, 4);
+    ck_assert(!c->camerad.allow_format_fallback);
+    ck_assert_uint_eq(c->camerad.n_controls, 0);
     ck_assert_uint_eq(c->pubd.ingest_buffer_mb, 64);
     ck_assert_uint_eq(c->pubd.subscriber_buffer_mb, 256);
     ck_assert_uint_eq(c->pubd.linger_ms, 2000);
@@ -584,6 +601,30 @@ static const struct s_bad_case s_bad_cases[] = {
     { "duplicate empty key", "[camerad]\n\n\ndevice =\ndevice = /dev/video1\n", 4,
       "key 'device' has an empty value" },
     { "empty value", "[camerad]\ndevice =\n", 2, "key 'device' has an empty value" },
+    { "too few buffers", "[camerad]\nbuffers = 1\n", 2,
+      "'buffers' expects a whole number from 2 to 32, got '1'" },
+    { "too many buffers", "[camerad]\nbuffers = 33\n", 2,
+      "'buffers' expects a whole number from 2 to 32, got '33'" },
+    { "fallback not a bool", "[camerad]\nallow_format_fallback = maybe\n", 2,
+      "'allow_format_fallback' expects yes or no, got 'maybe'" },
+    { "control value not a number", "[camerad]\ncontrol.brightness = bright\n", 2,
+      "'control.brightness' expects a whole number, got 'bright'" },
+    { "control value with junk", "[camerad]\ncontrol.gain = 12dB\n", 2,
+      "'control.gain' expects a whole number, got '12dB'" },
+    { "control value out of 64 bits", "[camerad]\ncontrol.gain = 9223372036854775808\n", 2,
+      "'control.gain' expects a whole number, got '9223372036854775808'" },
+    { "control value empty", "[camerad]\ncontrol.gain =\n", 2,
+      "key 'control.gain' has an empty value" },
+    { "control name with upper case", "[camerad]\ncontrol.Brightness = 1\n", 2,
+      "'control.Brightness': a control name is 1 to 31 characters of a-z 0-9 _" },
+    { "control without a name", "[camerad]\ncontrol. = 1\n", 2,
+      "'control.': a control name is 1 to 31 characters of a-z 0-9 _" },
+    { "control name too long", "[camerad]\ncontrol." S_A10 S_A10 S_A10 "aa = 1\n", 2,
+      "a control name is 1 to 31 characters" },
+    { "duplicate control", "[camerad]\ncontrol.gain = 1\nwidth = 8\ncontrol.gain = 2\n", 4,
+      "duplicate key 'control.gain' in [camerad] (first set on line 2)" },
+    { "control in another section", "[pubd]\ncontrol.gain = 1\n", 2,
+      "unknown key 'control.gain' in [pubd]" },
     { "empty value, only a comment", "[camerad]\ndevice = ; none\n", 2,
       "key 'device' has an empty value" },
     { "empty number", "[pubd]\nlinger_ms=\n", 2, "key 'linger_ms' has an empty value" },
@@ -828,6 +869,29 @@ END_TEST
  * and strlen counts the '\n', so a line of 198 characters is refused with "line too long (at
  * most 198 characters)": the real limit is 197 (198 on a last line without '\n'). Either the
  * test should be > num - 2 ... or the message should say 197. */
+/* At most CS_CONTROLS_MAX control keys; the next one is refused on its line. */
+START_TEST(controls_at_most_max)
+{
+    char path[PATH_MAX], text[4096] = "[camerad]\n";
+    struct cs_conf conf;
+
+    for (int i = 0; i < CS_CONTROLS_MAX; i++)
+        (void) snprintf(text + strlen(text), sizeof text - strlen(text), "control.c%d = %d\n", i,
+                        -i);
+    s_write(path, sizeof path, "controls.ini", text);
+    s_load_ok(path, &conf);
+    ck_assert_uint_eq(conf.camerad.n_controls, CS_CONTROLS_MAX);
+    ck_assert_str_eq(conf.camerad.controls[CS_CONTROLS_MAX - 1].name, "c31");
+    ck_assert_int_eq(conf.camerad.controls[CS_CONTROLS_MAX - 1].value, -31);
+    ck_assert_uint_eq(conf.camerad.controls[CS_CONTROLS_MAX - 1].line, CS_CONTROLS_MAX + 1);
+    s_unlink(path);
+    (void) snprintf(text + strlen(text), sizeof text - strlen(text), "control.one_more = 1\n");
+    s_write(path, sizeof path, "controls.ini", text);
+    s_assert_load_error(path, CS_CONTROLS_MAX + 2, "at most 32 control.<name> keys", "33rd");
+    s_unlink(path);
+}
+END_TEST
+
 START_TEST(regression_line_of_198_characters)
 {
     char text[400], path[PATH_MAX];
@@ -967,6 +1031,7 @@ s_suite(void)
     tcase_add_test(tc, line_too_long);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, error_message_truncated);
+    tcase_add_test(tc, controls_at_most_max);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data_files");

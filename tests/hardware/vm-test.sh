@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The meson test of the hardware suite: runs a test program inside the qemu VM (Debian's
+# kernel, vivid loaded, the host's / over 9p so the build tree is where it is here) and
+# passes its exit status back. Exits 77 (skipped) with the reason when this machine cannot
+# run the VM: no qemu, no kernel fetched (scripts/deps test fetches it), no busybox.
+# Usage: vm-test.sh BUILD_ROOT SOURCE_ROOT TEST [PLUGIN PLUGIN_DIR]
+#   TEST        the test program, run as root in the VM with CS_BUILD_ROOT/CS_SOURCE_ROOT
+#   PLUGIN      a libv4l2 plugin installed into PLUGIN_DIR inside the VM only
+set -uo pipefail
+
+build=$1 src=$2 test=$3 plugin=${4:-} plugin_dir=${5:-}
+here=$(cd "$(dirname "$0")" && pwd)
+skip() {
+    echo "SKIP: $*"
+    exit 77
+}
+for tool in qemu-system-x86_64 cpio modprobe depmod; do
+    command -v "$tool" >/dev/null || skip "no $tool (scripts/deps test installs it)"
+done
+[ -x /bin/busybox ] || skip "no /bin/busybox (scripts/deps test installs busybox-static)"
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+cache=${CAMSTACK_VM_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/camstack/vm}
+kdir=$(ls -d "$cache"/linux-image-*/ 2>/dev/null | sort -V | tail -1)
+kdir=${kdir%/}
+[ -n "$kdir" ] && [ -f "$kdir/ready" ] ||
+    skip "no kernel in $cache (scripts/deps test fetches it)"
+kver=$(cat "$kdir/kver")
+vm=$build/tests/hardware/vm
+mkdir -p "$vm"
+initrd=$vm/initrd-$kver.gz
+if [ ! -f "$initrd" ] || [ "$here/mk-initramfs.sh" -nt "$initrd" ]; then
+    "$here/mk-initramfs.sh" "$kdir" "$kver" "$initrd" || skip "cannot build the initramfs"
+fi
+name=$(basename "$test")
+job=$vm/job-$name.sh
+{
+    echo "#!/bin/sh"
+    echo "# Written by vm-test.sh: runs $name inside the VM."
+    if [ -n "$plugin" ]; then
+        echo "mkdir -p '$plugin_dir' && cp '$plugin' '$plugin_dir/' &&"
+        echo "    export CS_TEST_V4L2_PLUGIN='$plugin_dir/$(basename "$plugin")'"
+    fi
+    echo "export CS_BUILD_ROOT='$build' CS_SOURCE_ROOT='$src' CK_DEFAULT_TIMEOUT=300"
+    echo "export CK_VERBOSITY=\${CK_VERBOSITY:-normal} PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+    echo "cd /tmp && exec '$test'"
+} >"$job"
+chmod +x "$job"
+t0=$(date +%s)
+CAMSTACK_VM_LOG=$vm/console-$name.log CAMSTACK_VM_TIMEOUT=${CAMSTACK_VM_TIMEOUT:-540} \
+    "$here/run-vm.sh" "$kdir/boot/vmlinuz-$kver" "$initrd" "$job"
+rc=$?
+echo "vm-test: $name in the VM: exit status $rc after $(($(date +%s) - t0)) s"
+exit "$rc"
