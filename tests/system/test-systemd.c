@@ -611,8 +611,12 @@ START_TEST(sigkill_restarts_and_losses_are_counted)
         s_await_status(CS_DAEMON_CAMERAD, "captured", before + 25, 20000);
     s_await_status(CS_DAEMON_SAVERD, "received", 25, 20000);
     s_await_status(CS_DAEMON_ANALYZERD, "received", 25, 20000);
-    if (d == CS_DAEMON_PUBD)
+    if (d == CS_DAEMON_PUBD) {
+        /* The subscribers' counters outlive pubd: wait until both are back on the new one,
+         * or the end-of-stream at stop could go out before one has reconnected. */
+        s_await_status(CS_DAEMON_PUBD, "frame_subscribers", 2, 20000);
         s_await_status(CS_DAEMON_PUBD, "frames_in", 25, 20000);
+    }
     s_stop_target();
 
     numbered = s_numbered();
