@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define S_COMMANDS_MAX 16
 
 struct s_command {
@@ -58,7 +60,13 @@ static int
 s_help(void *arg, struct cs_control_req *req, char *reply, size_t size)
 {
     cs_control_t *self = arg;
-    size_t o = (size_t) snprintf(reply, size, "{\"ok\":true,\"commands\":{");
+    size_t o;
+
+    if (req->argc > 1) {
+        (void) snprintf(reply, size, "usage: help");
+        return -EINVAL;
+    }
+    o = (size_t) snprintf(reply, size, "{\"ok\":true,\"commands\":{");
 
     for (int i = 0; i < self->n_commands && o < size; i++)
         o += (size_t) snprintf(reply + o, size - o, "%s\"%s\":\"%s\"", i ? "," : "",
@@ -68,73 +76,94 @@ s_help(void *arg, struct cs_control_req *req, char *reply, size_t size)
     return 0;
 }
 
-/* Splits @line into words in place. */
-static int
-s_split(char *line, struct cs_control_req *req)
+int
+cs_control_parse(const void *data, size_t size, struct cs_control_req *req, char *reterr,
+                 size_t err_size)
 {
     char *save = NULL;
 
     req->argc = 0;
-    for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
-        if (req->argc == CS_CONTROL_ARGS_MAX)
+    req->line[0] = '\0';
+    if (size > CS_CONTROL_REQUEST_MAX) {
+        (void) snprintf(reterr, err_size, "request longer than %d bytes", CS_CONTROL_REQUEST_MAX);
+        return -EMSGSIZE;
+    }
+    if (size > 0)
+        memcpy(req->line, data, size);
+    req->line[size] = '\0';
+    if (memchr(req->line, '\0', size)) {
+        (void) snprintf(reterr, err_size, "a request is text without NUL bytes");
+        return -EINVAL;
+    }
+    for (char *w = strtok_r(req->line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+        if (req->argc == CS_CONTROL_ARGS_MAX) {
+            req->argc = 0;
+            (void) snprintf(reterr, err_size, "expected a command and at most %d words",
+                            CS_CONTROL_ARGS_MAX - 1);
             return -E2BIG;
+        }
         req->argv[req->argc++] = w;
     }
-    return req->argc > 0 ? 0 : -EINVAL;
+    if (req->argc == 0) {
+        (void) snprintf(reterr, err_size, "empty request (try 'help')");
+        return -EINVAL;
+    }
+    return 0;
 }
 
 static void
-s_handle(cs_control_t *self, struct cs_control_req *req, zframe_t *body)
+s_error(char *reply, size_t size, const char *message)
 {
-    char line[CS_CONTROL_REQUEST_MAX + 1], reply[8192], msg[256];
-    size_t n = zframe_size(body);
-    int r = -ENOENT;
+    char msg[512];
 
-    if (n > CS_CONTROL_REQUEST_MAX) {
-        (void) snprintf(reply, sizeof reply,
-                        "{\"ok\":false,\"error\":\"request longer than %d bytes\"}",
-                        CS_CONTROL_REQUEST_MAX);
-        goto send;
-    }
-    memcpy(line, zframe_data(body), n);
-    line[n] = '\0';
-    if (memchr(line, '\0', n) || s_split(line, req) < 0) {
-        (void) snprintf(reply, sizeof reply,
-                        "{\"ok\":false,\"error\":\"expected a command and at most %d words\"}",
-                        CS_CONTROL_ARGS_MAX - 1);
-        goto send;
+    cs_json_escape(message, msg, sizeof msg);
+    (void) snprintf(reply, size, "{\"ok\":false,\"error\":\"%s\"}", msg);
+}
+
+int
+cs_control_dispatch(cs_control_t *self, const void *data, size_t size, struct cs_control_req *req,
+                    char *reply, size_t reply_size)
+{
+    char err[256];
+    int r;
+
+    if (cs_control_parse(data, size, req, err, sizeof err) < 0) {
+        s_error(reply, reply_size, err);
+        return 0;
     }
     for (int i = 0; i < self->n_commands; i++) {
         if (strcmp(self->commands[i].name, req->argv[0]) != 0)
             continue;
         reply[0] = '\0';
-        r = self->commands[i].fn(self->commands[i].arg, req, reply, sizeof reply);
+        r = self->commands[i].fn(self->commands[i].arg, req, reply, reply_size);
         if (r == 1)
-            return; /* held: the handler took the envelope */
+            return 1; /* held: the handler took the envelope */
         if (r < 0) {
-            cs_json_escape(reply[0] ? reply : strerror(-r), msg, sizeof msg);
-            (void) snprintf(reply, sizeof reply, "{\"ok\":false,\"error\":\"%s\"}", msg);
+            (void) cs_strlcpy(err, reply[0] ? reply : strerror(-r), sizeof err);
+            s_error(reply, reply_size, err);
         }
-        goto send;
+        return 0;
     }
-    cs_json_escape(req->argv[0], msg, sizeof msg);
-    (void) snprintf(reply, sizeof reply,
-                    "{\"ok\":false,\"error\":\"unknown command '%s' (try 'help')\"}", msg);
-send:
-    (void) cs_control_send(self, &req->envelope, reply);
+    cs_json_escape(req->argv[0], err, 64);
+    (void) snprintf(reply, reply_size,
+                    "{\"ok\":false,\"error\":\"unknown command '%s' (try 'help')\"}", err);
+    return 0;
 }
 
 static int
 s_on_request(zloop_t *loop, zsock_t *sock, void *arg)
 {
     cs_control_t *self = arg;
-    struct cs_control_req req = { .argc = 0 };
+    struct cs_control_req req;
+    char reply[CS_CONTROL_REPLY_MAX];
     zmsg_t *msg = zmsg_recv(sock);
     zframe_t *body = NULL;
     size_t n;
 
     if (!msg)
         return 0;
+    req.argc = 0;
+    req.envelope = NULL;
     /* A REQ client's request is: routing frames, an empty delimiter, the body. Anything else
      * is dropped: there is no well-formed place to send an answer. */
     n = zmsg_size(msg);
@@ -148,7 +177,9 @@ s_on_request(zloop_t *loop, zsock_t *sock, void *arg)
     body = zmsg_pop(msg);
     if (zframe_size(zmsg_last(req.envelope)) != 0)
         goto out;
-    s_handle(self, &req, body);
+    if (cs_control_dispatch(self, zframe_data(body), zframe_size(body), &req, reply, sizeof reply)
+        == 0)
+        (void) cs_control_send(self, &req.envelope, reply);
 out:
     zframe_destroy(&body);
     zmsg_destroy(&req.envelope);
@@ -170,7 +201,7 @@ cs_control_new(zloop_t *loop, const char *endpoint)
         goto fail;
     zsock_set_linger(self->sock, 0);
     zsock_set_sndtimeo(self->sock, 0); /* a vanished client must not block the daemon */
-    zsock_set_maxmsgsize(self->sock, CS_CONTROL_REQUEST_MAX * 4);
+    zsock_set_maxmsgsize(self->sock, CS_CONTROL_RECEIVE_MAX);
     if (zsock_bind(self->sock, "%s", endpoint) < 0)
         goto fail;
     if (zloop_reader(loop, self->sock, s_on_request, self) < 0)

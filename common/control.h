@@ -7,14 +7,19 @@
 
 #include <czmq.h>
 
-#define CS_CONTROL_REQUEST_MAX 1024
-#define CS_CONTROL_ARGS_MAX    8
+#define CS_CONTROL_REQUEST_MAX 1024 /* bytes of a request that is answered */
+#define CS_CONTROL_ARGS_MAX    8    /* words of a request, the command included */
+/* Longer requests make libzmq drop the client's connection instead of reading them. Between
+ * CS_CONTROL_REQUEST_MAX and this, a request gets an error answer. */
+#define CS_CONTROL_RECEIVE_MAX (64 * 1024)
+#define CS_CONTROL_REPLY_MAX   8192
 
 typedef struct cs_control cs_control_t;
 
 /* A request being handled: its words, and where the answer goes. */
 struct cs_control_req {
-    char *argv[CS_CONTROL_ARGS_MAX];
+    char line[CS_CONTROL_REQUEST_MAX + 1]; /* the request's text, split in place */
+    char *argv[CS_CONTROL_ARGS_MAX];       /* words, pointing into line */
     int argc;
     zmsg_t *envelope; /* routing frames; owned by the request */
 };
@@ -24,13 +29,29 @@ struct cs_control_req {
  * (set it to NULL) to answer later with cs_control_send(). */
 typedef int(cs_control_fn)(void *arg, struct cs_control_req *req, char *reply, size_t size);
 
+/* Parses the body of a request, @size bytes at @data (any bytes), into @req->line and its
+ * words: blank-separated (space, tab, CR, LF). A plain function over a buffer: no socket, no
+ * allocation, no state. Returns 0; -EMSGSIZE (longer than CS_CONTROL_REQUEST_MAX), -EINVAL
+ * (a NUL byte, or no word at all) or -E2BIG (more than CS_CONTROL_ARGS_MAX words), with the
+ * error message in @reterr (size @err_size). @req->envelope is left alone. */
+int cs_control_parse(const void *data, size_t size, struct cs_control_req *req, char *reterr,
+                     size_t err_size);
+
 /* Binds @endpoint and adds its reader to @loop. Returns NULL with errno set on failure. */
 cs_control_t *cs_control_new(zloop_t *loop, const char *endpoint);
 void cs_control_destroy(cs_control_t **self_p);
 
-/* Registers @fn for requests whose first word is @command; @help is one line for "help". */
+/* Registers @fn for requests whose first word is @command; @help is one line for "help".
+ * Returns 0, or -ENOSPC when the table is full. */
 int cs_control_add(cs_control_t *self, const char *command, const char *help, cs_control_fn *fn,
                    void *arg);
+
+/* Handles request body @data (@size bytes) as if it had arrived with @req->envelope: parses
+ * it, runs the command's handler and writes the JSON answer into @reply (always an object,
+ * "ok": false with an error for anything malformed). Returns 0 with the answer in @reply, or
+ * 1 if the handler held the request (it took the envelope). For tests and fuzzing too. */
+int cs_control_dispatch(cs_control_t *self, const void *data, size_t size,
+                        struct cs_control_req *req, char *reply, size_t reply_size);
 
 /* Sends @json to the client behind @envelope, which it takes (and sets to NULL). */
 int cs_control_send(cs_control_t *self, zmsg_t **envelope, const char *json);

@@ -205,9 +205,13 @@ static int
 s_status_json(void *arg, struct cs_control_req *req, char *reply, size_t size)
 {
     cs_daemon_t *self = arg;
-    char body[7000] = "";
+    char body[CS_CONTROL_REPLY_MAX - 512] = "";
     double uptime_s = (double) (cs_now_ns(CLOCK_MONOTONIC) - self->started_ns) / 1e9;
 
+    if (req->argc > 1) {
+        (void) snprintf(reply, size, "usage: status");
+        return -EINVAL;
+    }
     if (self->json)
         self->json(self->arg, body, sizeof body);
     (void) snprintf(reply, size,
