@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "latency.h"
 #include "log.h"
+#include "rate.h"
+#include "util.h"
 
 #define S_BATCH 64 /* messages read per wake-up before the loop gets a turn */
 #define S_PARTS 3
@@ -23,6 +26,9 @@ struct cs_sub {
     int drain_timer;
     void (*drain_done)(void *arg);
     void *drain_arg;
+    struct cs_latency latency; /* capture to receipt, of every frame received */
+    struct cs_rate rate_bytes;
+    int rate_timer;
 };
 
 static void
@@ -80,6 +86,8 @@ cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
         s_reject(self, CS_REJECT_TOPIC); /* we subscribe to frames only */
         return;
     }
+    if (!(hdr.flags & CS_FRAME_FLAG_EOS))
+        cs_latency_add(&self->latency, hdr.capture_ns, cs_now_ns(CLOCK_REALTIME));
     if (hdr.flags & CS_FRAME_FLAG_EOS) {
         if (cs_ledger_eos(&self->ledger, &hdr, gaps, &n_gaps)) {
             s_end_run(self, true, gaps, n_gaps);
@@ -174,6 +182,16 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+/* Rates are measured over about a second, whenever status is asked for. */
+static int
+s_on_rate_tick(zloop_t *loop, int timer_id, void *arg)
+{
+    cs_sub_t *self = arg;
+
+    (void) cs_rate_update(&self->rate_bytes, self->counters.bytes);
+    return 0;
+}
+
 cs_sub_t *
 cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
            const struct cs_sub_ops *ops, void *arg)
@@ -188,7 +206,9 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
     self->ops = *ops;
     self->arg = arg;
     self->drain_timer = -1;
+    self->rate_timer = -1;
     cs_ledger_init(&self->ledger);
+    cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     (void) snprintf(self->stream, sizeof self->stream, "%s", stream);
     self->sock = zsock_new(ZMQ_SUB);
     if (!self->sock)
@@ -200,6 +220,9 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
     if (zsock_connect(self->sock, "%s", endpoint) < 0)
         goto fail;
     if (zloop_reader(loop, self->sock, s_on_readable, self) < 0)
+        goto fail;
+    self->rate_timer = zloop_timer(loop, 1000, 0, s_on_rate_tick, self);
+    if (self->rate_timer < 0)
         goto fail;
     return self;
 fail:
@@ -218,6 +241,8 @@ cs_sub_destroy(cs_sub_t **self_p)
         return;
     if (self->drain_timer >= 0)
         zloop_timer_end(self->loop, self->drain_timer);
+    if (self->rate_timer >= 0)
+        zloop_timer_end(self->loop, self->rate_timer);
     if (self->sock)
         zloop_reader_end(self->loop, self->sock);
     zsock_destroy(&self->sock);
@@ -279,20 +304,25 @@ cs_sub_counters(const cs_sub_t *self)
 }
 
 void
-cs_sub_format_json(const cs_sub_t *self, char *buf, size_t size)
+cs_sub_format_json(cs_sub_t *self, char *buf, size_t size)
 {
     const struct cs_ledger *l = &self->ledger;
+    char latency[512];
 
-    (void) snprintf(buf, size,
-                    "\"run\":%llu,\"first_seq\":%llu,\"next_seq\":%llu,\"received\":%llu,"
-                    "\"lost\":%llu,\"camera_dropped\":%llu,\"bad\":%llu,\"stale\":%llu,"
-                    "\"runs\":%llu,\"runs_cut\":%llu,\"bytes\":%llu",
-                    (unsigned long long) l->cur.run, (unsigned long long) l->cur.first_seq,
-                    (unsigned long long) l->cur.next_seq, (unsigned long long) l->received,
-                    (unsigned long long) l->lost, (unsigned long long) l->camera,
-                    (unsigned long long) self->counters.bad, (unsigned long long) l->stale,
-                    (unsigned long long) l->runs, (unsigned long long) l->runs_cut,
-                    (unsigned long long) self->counters.bytes);
+    cs_latency_format_json(&self->latency, cs_now_ns(CLOCK_REALTIME), latency, sizeof latency);
+    (void) snprintf(
+        buf, size,
+        "\"run\":%llu,\"first_seq\":%llu,\"next_seq\":%llu,\"received\":%llu,"
+        "\"lost\":%llu,\"camera_dropped\":%llu,\"bad\":%llu,\"stale\":%llu,"
+        "\"runs\":%llu,\"runs_ended\":%llu,\"runs_cut\":%llu,\"run_active\":%s,\"bytes\":%llu,"
+        "\"mb_per_s\":%.3f,%s",
+        (unsigned long long) l->cur.run, (unsigned long long) l->cur.first_seq,
+        (unsigned long long) l->cur.next_seq, (unsigned long long) l->received,
+        (unsigned long long) l->lost, (unsigned long long) l->camera,
+        (unsigned long long) self->counters.bad, (unsigned long long) l->stale,
+        (unsigned long long) l->runs, (unsigned long long) l->runs_ended,
+        (unsigned long long) l->runs_cut, l->cur.active ? "true" : "false",
+        (unsigned long long) self->counters.bytes, self->rate_bytes.per_s / 1e6, latency);
 }
 
 void

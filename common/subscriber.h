@@ -57,6 +57,7 @@ const struct cs_sub_counters *cs_sub_counters(const cs_sub_t *self);
 /* Handles one message given as parts, as if it had been received (for tests and fuzzing). */
 void cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts);
 
-/* Writes the ledger as JSON members (no braces) / a short human line. */
-void cs_sub_format_json(const cs_sub_t *self, char *buf, size_t size);
+/* Writes the ledger as JSON members (no braces), with the rate of bytes received
+ * ("mb_per_s") and the latency from capture to receipt (latency.h) / a short human line. */
+void cs_sub_format_json(cs_sub_t *self, char *buf, size_t size);
 void cs_sub_format_line(const cs_sub_t *self, char *buf, size_t size);

@@ -7,6 +7,7 @@
 
 #include <czmq.h>
 
+#include "latency.h"
 #include "log.h"
 #include "outbox.h"
 #include "rate.h"
@@ -41,6 +42,7 @@ struct pubd {
     /* The run whose frames are flowing: at stop, pubd waits (up to linger_ms) for its
      * end-of-stream, which may still be on its way from camerad. */
     uint64_t open_run;
+    uint64_t next_seq; /* after the last frame of open_run forwarded: how far the stream is */
     bool run_open;
     bool stopping;
     bool stopped;
@@ -49,6 +51,7 @@ struct pubd {
     /* End-of-stream messages waiting for room, one per publish socket (outbox.h). */
     struct outbox outbox[CS_ENDPOINTS_MAX];
     int outbox_timer;
+    struct cs_latency latency; /* capture to receipt on the ingest, of every frame */
 };
 
 #define S_OUTBOX_RETRY_MS 10
@@ -214,6 +217,7 @@ s_track_run(pubd_t *self, const struct cs_frame_hdr *hdr)
     if (!(hdr->flags & CS_FRAME_FLAG_EOS)) {
         self->c.frames_in++;
         self->open_run = hdr->run;
+        self->next_seq = hdr->seq + 1;
         self->run_open = true;
         return;
     }
@@ -261,6 +265,8 @@ s_pump(pubd_t *self, int max)
         } else {
             self->c.in++;
             self->c.bytes_in += bytes;
+            if (kind == CS_MSG_FRAME && !(hdr.flags & CS_FRAME_FLAG_EOS))
+                cs_latency_add(&self->latency, hdr.capture_ns, cs_now_ns(CLOCK_REALTIME));
             if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS))
                 s_forward_eos(self, parts, n);
             else
@@ -506,17 +512,22 @@ static void
 s_json(void *arg, char *buf, size_t size)
 {
     pubd_t *self = arg;
+    char latency[512];
 
     s_update_rate(self);
+    cs_latency_format_json(&self->latency, cs_now_ns(CLOCK_REALTIME), latency, sizeof latency);
     (void) snprintf(buf, size,
                     "\"in\":%llu,\"frames_in\":%llu,\"bytes_in\":%llu,\"out\":%llu,"
                     "\"send_failed\":%llu,\"rejected\":%llu,\"frame_subscribers\":%u,"
-                    "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f",
+                    "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f,\"run\":%llu,"
+                    "\"next_seq\":%llu,\"run_open\":%s,%s",
                     (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
                     (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
                     (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
                     self->frame_subs, self->other_subs, self->rate_frames.per_s,
-                    self->rate_bytes.per_s / 1e6);
+                    self->rate_bytes.per_s / 1e6, (unsigned long long) self->open_run,
+                    (unsigned long long) self->next_seq, self->run_open ? "true" : "false",
+                    latency);
 }
 
 pubd_t *
@@ -536,6 +547,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->waiter_timer = -1;
     self->stop_timer = -1;
     self->outbox_timer = -1;
+    cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->ingest)
