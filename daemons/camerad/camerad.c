@@ -10,6 +10,7 @@
 #include <czmq.h>
 
 #include "frame.h"
+#include "latency.h"
 #include "log.h"
 #include "rate.h"
 #include "source.h"
@@ -23,10 +24,15 @@
 #define S_RETRY_FIRST_MS 100  /* first retry after the device failed; doubled up to: */
 #define S_RETRY_MAX_MS   2000
 
-enum s_state { S_WAITING, S_NO_DEVICE, S_RUNNING, S_ENDED, S_STATE_COUNT };
+/* waiting (for subscribers) happens once, before the first run. Between runs that the
+ * operator steers with "acquire", camerad is idle; without steering, the end of the run
+ * (frames = N) ends camerad. */
+enum s_state { S_WAITING, S_NO_DEVICE, S_RUNNING, S_IDLE, S_ENDED, S_STATE_COUNT };
 
 static const char *const s_state_names[S_STATE_COUNT] = { "waiting", "waiting-for-device",
-                                                          "running", "ended" };
+                                                          "running", "idle", "ended" };
+
+#define S_FRAMES_MAX 1000000000000ULL /* the largest "acquire start N" */
 
 struct camerad {
     const struct cs_conf *conf;
@@ -40,6 +46,11 @@ struct camerad {
     enum s_state state;
     int exit_status;
     struct camerad_counters c;
+    /* How many frames the acquisition takes: [camerad] frames, or what "acquire start" asked
+     * for, counted from c.captured == frames_base (0: until stopped). */
+    uint64_t frames_limit;
+    uint64_t frames_base;
+    bool steered;          /* an "acquire" command came: a run's end leaves camerad idle */
     uint32_t pending_skip; /* camera skips not yet carried by a sent frame */
     /* the device: absent, lost, or stalled */
     int retry_timer;
@@ -58,7 +69,8 @@ struct camerad {
     zsock_t *req;
     int wait_timer;
     uint64_t wait_started_ns;
-    struct cs_rate rate;
+    struct cs_rate rate, rate_bytes;
+    struct cs_latency latency; /* capture to the hand-over to pubd, of every frame captured */
 };
 
 static camerad_t *
@@ -119,6 +131,7 @@ s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
 
     self->c.captured++;
     self->last_frame_ns = cs_now_ns(CLOCK_MONOTONIC);
+    cs_latency_add(&self->latency, meta->capture_ns, cs_now_ns(CLOCK_REALTIME));
     if (meta->camera_skipped) {
         self->c.camera_dropped += meta->camera_skipped;
         self->c.next_seq += meta->camera_skipped; /* the seq numbers of the frames it lost */
@@ -212,6 +225,19 @@ s_end_run(camerad_t *self)
     cs_daemon_quit(self->daemon);
 }
 
+/* Ends the run (or the wait for a device) and waits for the next "acquire start"; the
+ * source stays open, if it is, for the next run. */
+static void
+s_go_idle(camerad_t *self)
+{
+    s_finish_run(self);
+    s_cancel_retry(self);
+    self->state = S_IDLE;
+    cs_log(LOG_NOTICE, "idle after run %llu, until 'acquire start'",
+           (unsigned long long) self->c.run);
+    cs_daemon_update_status(self->daemon);
+}
+
 static void s_try_start(camerad_t *self);
 
 static int
@@ -277,14 +303,14 @@ static int
 s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
     camerad_t *self = arg;
-    uint64_t limit = self->conf->camerad.frames;
+    uint64_t limit = self->frames_limit;
     unsigned max = S_BURST_MAX;
     int r;
 
     if (self->state != S_RUNNING)
         return 0;
-    if (limit && limit - self->c.captured < max)
-        max = (unsigned) (limit - self->c.captured);
+    if (limit && limit - (self->c.captured - self->frames_base) < max)
+        max = (unsigned) (limit - (self->c.captured - self->frames_base));
     r = self->ops->read(self->src, &self->sink, max);
     if (r == 0 && (item->revents & ZMQ_POLLERR))
         r = -EIO; /* an error condition on the descriptor and no frame behind it */
@@ -292,9 +318,12 @@ s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
         s_lose_device(self, r);
         return 0;
     }
-    if (limit && self->c.captured >= limit) {
+    if (limit && self->c.captured - self->frames_base >= limit) {
         cs_log(LOG_NOTICE, "captured the %llu frames asked for", (unsigned long long) limit);
-        s_end_run(self);
+        if (self->steered)
+            s_go_idle(self);
+        else
+            s_end_run(self);
     }
     return 0;
 }
@@ -502,6 +531,96 @@ s_resolve_wait(uint32_t wait)
     return n;
 }
 
+/* --- the "acquire" command ------------------------------------------------------------- */
+
+static int
+s_acquire_start(camerad_t *self, struct cs_control_req *req, char *reply, size_t size)
+{
+    uint64_t frames = self->conf->camerad.frames;
+
+    if (req->argc > 3
+        || (req->argc == 3 && cs_parse_u64(req->argv[2], 0, S_FRAMES_MAX, &frames) < 0)) {
+        (void) snprintf(reply, size,
+                        "usage: acquire start [FRAMES] (FRAMES <= %llu, 0: until "
+                        "stopped)",
+                        (unsigned long long) S_FRAMES_MAX);
+        return -EINVAL;
+    }
+    if (self->state != S_IDLE) {
+        if (self->state == S_RUNNING)
+            (void) snprintf(reply, size, "run %llu is going; 'acquire stop' ends it",
+                            (unsigned long long) self->c.run);
+        else
+            (void) snprintf(reply, size, "camerad is %s; 'acquire stop' first",
+                            s_state_names[self->state]);
+        return -EBUSY;
+    }
+    self->frames_limit = frames;
+    self->frames_base = self->c.captured;
+    cs_log(LOG_NOTICE, "acquire start: %s%llu frames", frames ? "" : "until stopped, ",
+           (unsigned long long) frames);
+    s_try_start(self);
+    return 0;
+}
+
+static int
+s_acquire_stop(camerad_t *self, struct cs_control_req *req, char *reply, size_t size)
+{
+    if (req->argc > 2) {
+        (void) snprintf(reply, size, "usage: acquire stop");
+        return -EINVAL;
+    }
+    switch (self->state) {
+    case S_WAITING:
+        s_stop_waiting(self);
+        s_go_idle(self);
+        break;
+    case S_NO_DEVICE:
+    case S_RUNNING:
+        cs_log(LOG_NOTICE, "acquire stop: ending run %llu", (unsigned long long) self->c.run);
+        s_go_idle(self);
+        break;
+    case S_IDLE:
+        break;
+    case S_ENDED:
+    case S_STATE_COUNT:
+        (void) snprintf(reply, size, "camerad is stopping");
+        return -ESHUTDOWN;
+    }
+    return 0;
+}
+
+/* acquire start [FRAMES] | acquire stop: steers runs without restarting camerad. */
+static int
+s_cmd_acquire(void *arg, struct cs_control_req *req, char *reply, size_t size)
+{
+    camerad_t *self = arg;
+    int r;
+
+    if (cs_daemon_stopping(self->daemon) || self->state == S_ENDED) {
+        (void) snprintf(reply, size, "camerad is stopping");
+        return -ESHUTDOWN;
+    }
+    if (req->argc >= 2 && strcmp(req->argv[1], "start") == 0) {
+        r = s_acquire_start(self, req, reply, size);
+    } else if (req->argc >= 2 && strcmp(req->argv[1], "stop") == 0) {
+        r = s_acquire_stop(self, req, reply, size);
+    } else {
+        (void) snprintf(reply, size, "usage: acquire start [FRAMES] | acquire stop");
+        return -EINVAL;
+    }
+    if (r < 0)
+        return r;
+    self->steered = true;
+    (void) snprintf(reply, size,
+                    "{\"ok\":true,\"acquisition\":\"%s\",\"run\":%llu,\"runs\":%llu,"
+                    "\"frames_limit\":%llu,\"captured\":%llu,\"next_seq\":%llu}",
+                    s_state_names[self->state], (unsigned long long) self->c.run,
+                    (unsigned long long) self->c.runs, (unsigned long long) self->frames_limit,
+                    (unsigned long long) self->c.captured, (unsigned long long) self->c.next_seq);
+    return 0;
+}
+
 /* --- daemon hooks ---------------------------------------------------------------------- */
 
 static int
@@ -521,9 +640,16 @@ s_status(void *arg, char *buf, size_t size)
 
     double fps = cs_rate_update(&self->rate, self->c.captured);
 
+    (void) cs_rate_update(&self->rate_bytes, self->c.bytes_sent);
     if (self->state == S_WAITING) {
         (void) snprintf(buf, size, "waiting for %u frame subscribers on pubd",
                         self->wait_subscribers);
+        return;
+    }
+    if (self->state == S_IDLE) {
+        (void) snprintf(buf, size, "idle after run %llu; runs %llu, captured %llu",
+                        (unsigned long long) self->c.run, (unsigned long long) self->c.runs,
+                        (unsigned long long) self->c.captured);
         return;
     }
     if (self->state == S_NO_DEVICE) {
@@ -546,24 +672,27 @@ static void
 s_json(void *arg, char *buf, size_t size)
 {
     camerad_t *self = arg;
-    char fourcc[5];
+    char fourcc[5], latency[512];
 
     cs_fourcc_str(cs_pixfmt_info(self->fmt.pixfmt)->fourcc, fourcc);
+    cs_latency_format_json(&self->latency, cs_now_ns(CLOCK_REALTIME), latency, sizeof latency);
     (void) snprintf(
         buf, size,
         "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"runs\":%llu,"
         "\"device_losses\":%llu,\"device_retries\":%llu,\"captured\":%llu,"
         "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
-        "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f,\"format\":\"%s\","
-        "\"width\":%u,\"height\":%u,\"stride\":%u,\"nominal_fps\":%.3f,"
-        "\"wait_subscribers\":%u",
+        "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f,\"mb_per_s\":%.3f,"
+        "\"format\":\"%s\",\"width\":%u,\"height\":%u,\"stride\":%u,\"nominal_fps\":%.3f,"
+        "\"wait_subscribers\":%u,\"frames_limit\":%llu,\"steered\":%s,%s",
         s_state_names[self->state], self->ops->name, (unsigned long long) self->c.run,
         (unsigned long long) self->c.runs, (unsigned long long) self->c.device_losses,
         (unsigned long long) self->c.device_retries, (unsigned long long) self->c.captured,
         (unsigned long long) self->c.camera_dropped, (unsigned long long) self->c.dropped_at_source,
         (unsigned long long) self->c.sent, (unsigned long long) self->c.bytes_sent,
-        (unsigned long long) self->c.next_seq, self->rate.per_s, fourcc, self->fmt.width,
-        self->fmt.height, self->fmt.stride, self->fmt.fps, self->wait_subscribers);
+        (unsigned long long) self->c.next_seq, self->rate.per_s, self->rate_bytes.per_s / 1e6,
+        fourcc, self->fmt.width, self->fmt.height, self->fmt.stride, self->fmt.fps,
+        self->wait_subscribers, (unsigned long long) self->frames_limit,
+        self->steered ? "true" : "false", latency);
 }
 
 camerad_t *
@@ -583,6 +712,8 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->retry_timer = -1;
     self->stall_timer = -1;
     self->retry_ms = S_RETRY_FIRST_MS;
+    self->frames_limit = conf->camerad.frames;
+    cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     self->sink.begin = s_sink_begin;
     self->sink.commit = s_sink_commit;
     self->topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->topic);
@@ -626,6 +757,12 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
            conf->stack.stream, (unsigned long long) frame_bytes, conf->endpoints.ingest,
            cs_conf_hwm(conf->camerad.send_buffer_mb, frame_bytes));
     cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
+    if (cs_control_add(cs_daemon_control(daemon), "acquire",
+                       "'acquire start [FRAMES]' begins a run (FRAMES: [camerad] frames if not "
+                       "given, 0: until stopped), 'acquire stop' ends it; camerad then stays idle",
+                       s_cmd_acquire, self)
+        < 0)
+        goto fail;
     self->wait_subscribers = s_resolve_wait(conf->camerad.wait_subscribers);
     if (self->wait_subscribers > 0) {
         self->state = S_WAITING;
