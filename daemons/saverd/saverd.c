@@ -26,6 +26,11 @@ struct saverd {
     uint64_t write_errors;
     struct cs_rate rate;
     int flush_timer;
+    /* "record start|stop": frames are written only while recording is on (the default). A
+     * start in the middle of a run opens a file at the run's next frame (open_next). */
+    bool recording;
+    bool open_next;
+    uint64_t unrecorded; /* frames received while recording was off */
 };
 
 static void
@@ -51,12 +56,10 @@ s_close_file(saverd_t *self, bool complete)
 }
 
 static int
-s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
+s_open_file(saverd_t *self, const struct cs_frame_hdr *hdr)
 {
-    saverd_t *self = arg;
     int r;
 
-    s_close_file(self, false);
     r = h5writer_open(self->conf, hdr, &self->w);
     if (r < 0)
         return cs_log_errno(LOG_ERR, r, "cannot create a file for run %llu in '%s'",
@@ -67,12 +70,35 @@ s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
 }
 
 static int
+s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
+{
+    saverd_t *self = arg;
+
+    s_close_file(self, false);
+    self->open_next = false;
+    if (!self->recording)
+        return 0;
+    return s_open_file(self, hdr);
+}
+
+static int
 s_frame(void *arg, const struct cs_frame_hdr *hdr, const void *pixels, const struct cs_gap *gaps,
         size_t n_gaps)
 {
     saverd_t *self = arg;
     int r;
 
+    if (self->open_next) {
+        /* Recording started in the middle of this run: the file begins here, as a late
+         * join does, and the gaps before this frame are not its business. */
+        self->open_next = false;
+        n_gaps = 0;
+        r = s_open_file(self, hdr);
+        if (r < 0)
+            return r;
+    }
+    if (!self->recording)
+        self->unrecorded++;
     if (!self->w)
         return 0;
     for (size_t i = 0; i < n_gaps; i++)
@@ -94,6 +120,7 @@ s_run_end(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps)
 {
     saverd_t *self = arg;
 
+    self->open_next = false;
     for (size_t i = 0; self->w && i < n_gaps; i++)
         h5writer_note_gap(self->w, &gaps[i]);
     s_close_file(self, eos);
@@ -119,9 +146,10 @@ s_log_ledger(const saverd_t *self)
     char line[256];
 
     cs_sub_format_line(self->sub, line, sizeof line);
-    cs_log(LOG_NOTICE, "ledger at stop: %s written=%llu write_errors=%llu files=%llu", line,
+    cs_log(LOG_NOTICE,
+           "ledger at stop: %s written=%llu write_errors=%llu files=%llu unrecorded=%llu", line,
            (unsigned long long) self->frames_written, (unsigned long long) self->write_errors,
-           (unsigned long long) self->files_closed);
+           (unsigned long long) self->files_closed, (unsigned long long) self->unrecorded);
 }
 
 static int
@@ -140,7 +168,11 @@ s_status(void *arg, char *buf, size_t size)
 
     double fps = cs_rate_update(&self->rate, self->frames_written);
 
-    if (self->w)
+    if (!self->recording)
+        (void) snprintf(buf, size, "recording off; %llu received, %llu not recorded, %llu lost",
+                        (unsigned long long) l->received, (unsigned long long) self->unrecorded,
+                        (unsigned long long) l->lost);
+    else if (self->w)
         (void) snprintf(buf, size, "recording %.1f frames/s to %s: %llu frames, %llu lost", fps,
                         h5writer_path(self->w), (unsigned long long) h5writer_frames(self->w),
                         (unsigned long long) h5writer_lost(self->w));
@@ -159,11 +191,54 @@ s_json(void *arg, char *buf, size_t size)
     cs_json_escape(self->w ? h5writer_path(self->w) : self->last_path, path, sizeof path);
     (void) snprintf(buf, size,
                     "%s,\"written\":%llu,\"write_errors\":%llu,\"files_closed\":%llu,"
-                    "\"recording\":%s,\"file\":\"%s\",\"fps\":%.3f",
+                    "\"recording\":%s,\"file\":\"%s\",\"fps\":%.3f,\"record\":\"%s\","
+                    "\"unrecorded\":%llu",
                     ledger, (unsigned long long) self->frames_written,
                     (unsigned long long) self->write_errors,
                     (unsigned long long) self->files_closed, self->w ? "true" : "false", path,
-                    cs_rate_update(&self->rate, self->frames_written));
+                    cs_rate_update(&self->rate, self->frames_written),
+                    self->recording ? "on" : "off", (unsigned long long) self->unrecorded);
+}
+
+/* record start | record stop. A stop closes the file of the run being recorded (it ends
+ * before the run does: complete = 0); a start during a run opens a new file at its next
+ * frame, so that the two files share no frame. */
+static int
+s_cmd_record(void *arg, struct cs_control_req *req, char *reply, size_t size)
+{
+    saverd_t *self = arg;
+    const struct cs_ledger *l = cs_sub_ledger(self->sub);
+    char path[2 * PATH_MAX];
+    bool on;
+
+    if (req->argc != 2
+        || (strcmp(req->argv[1], "start") != 0 && strcmp(req->argv[1], "stop") != 0)) {
+        (void) snprintf(reply, size, "usage: record start | record stop");
+        return -EINVAL;
+    }
+    on = strcmp(req->argv[1], "start") == 0;
+    if (on && !self->recording) {
+        self->open_next = l->cur.active && !self->w;
+        cs_log(LOG_NOTICE, "record start%s",
+               self->open_next ? ": a new file at the next frame" : "");
+    } else if (!on && self->recording) {
+        self->open_next = false;
+        if (self->w)
+            cs_log(LOG_NOTICE, "record stop: closing '%s' after seq %llu of run %llu",
+                   h5writer_path(self->w), (unsigned long long) (l->cur.next_seq - 1),
+                   (unsigned long long) l->cur.run);
+        else
+            cs_log(LOG_NOTICE, "record stop");
+        s_close_file(self, false);
+    }
+    self->recording = on;
+    cs_json_escape(self->w ? h5writer_path(self->w) : self->last_path, path, sizeof path);
+    (void) snprintf(reply, size,
+                    "{\"ok\":true,\"record\":\"%s\",\"written\":%llu,\"files_closed\":%llu,"
+                    "\"file\":\"%s\"}",
+                    on ? "on" : "off", (unsigned long long) self->frames_written,
+                    (unsigned long long) self->files_closed, path);
+    return 0;
 }
 
 saverd_t *
@@ -186,6 +261,7 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->conf = conf;
     self->daemon = daemon;
     self->flush_timer = -1;
+    self->recording = true;
     if (stat(conf->saverd.directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
         cs_log(LOG_ERR, "output directory '%s' does not exist", conf->saverd.directory);
         errno = ENOENT;
@@ -200,6 +276,12 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     cs_log(LOG_INFO, "subscribed to %s on %s (queue of %d frames), writing to '%s'",
            conf->stack.stream, conf->endpoints.subscribe, hwm, conf->saverd.directory);
     cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
+    if (cs_control_add(cs_daemon_control(daemon), "record",
+                       "'record stop' closes the file and writes nothing more, 'record start' "
+                       "writes again (from the next frame)",
+                       s_cmd_record, self)
+        < 0)
+        goto fail;
     return self;
 fail:
     saved_errno = errno ? errno : EIO;
