@@ -1,0 +1,541 @@
+/* camstackctl: the operator's command line for a running camstack. It reads the same INI file
+ * as the daemons to find their control endpoints, and shows or steers the whole stack:
+ * status, acquisition and recording, a live view, a snapshot of the stream as a PNG, and a
+ * plot of a statistics file. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+
+#include "client.h"
+#include "config.h"
+#include "control.h"
+#include "cs-build.h"
+#include "json.h"
+#include "plot.h"
+#include "report.h"
+#include "snapshot.h"
+#include "statsread.h"
+#include "util.h"
+#include "watch.h"
+
+#define S_EXIT_FAILED 1 /* a daemon did not answer, or refused */
+#define S_EXIT_USAGE  2
+
+#define S_TIMEOUT_STATUS_MS   2000
+#define S_TIMEOUT_COMMAND_MS  10000 /* acquire stop may wait for camerad's end-of-stream */
+#define S_TIMEOUT_SNAPSHOT_MS 5000
+
+static const char *s_config_path = CS_DEFAULT_CONFIG;
+static int s_timeout_ms = -1; /* -1: the command's default */
+
+static void
+s_usage(FILE *out)
+{
+    (void) fprintf(
+        out,
+        "Usage: camstackctl [--config PATH] [--timeout MS] COMMAND [ARGS]\n"
+        "       camstackctl --help | --version\n\n"
+        "camstackctl - see and steer a running camstack\n\n"
+        "Commands:\n"
+        "  status [--json]              one row per daemon: state, uptime, run, frames/s,\n"
+        "                               MB/s, queue fill, latency p50/p99, ledger, file;\n"
+        "                               exits 1 if a daemon does not answer (and says which)\n"
+        "  acquire start [--frames N]   camerad begins a run (N frames; 0: until stopped;\n"
+        "                               default: [camerad] frames)\n"
+        "  acquire stop                 camerad ends the run (end-of-stream) and stays idle\n"
+        "  record start | record stop   saverd writes frames again / closes its file and\n"
+        "                               writes nothing until 'record start'\n"
+        "  watch [--interval MS] [--count N] [--plain]\n"
+        "                               the stack refreshed like top(1); plain lines when\n"
+        "                               not on a terminal (or with --plain)\n"
+        "  snapshot FILE.png [--raw16]  the next frame of the stream as a PNG, converted for\n"
+        "                               viewing (Y16 scaled to its range, or 16-bit with\n"
+        "                               --raw16; YUYV and BGR24 as RGB)\n"
+        "  plot STATS.h5 OUT.svg        min, max and mean over time from analyzerd's file\n"
+        "  request DAEMON TEXT...       send one request line to a daemon, print the answer\n\n"
+        "Options:\n"
+        "  -c, --config PATH   read PATH instead of %s\n"
+        "  -t, --timeout MS    how long to wait for answers (status and watch %d, acquire,\n"
+        "                      record and request %d, snapshot %d)\n"
+        "  -h, --help          show this help and exit\n"
+        "  -V, --version       show the version and exit\n\n"
+        "Exit status: 0 on success, 1 if a daemon did not answer or refused, 2 for a bad\n"
+        "command line, 78 (EX_CONFIG) for a configuration error.\n",
+        CS_DEFAULT_CONFIG, S_TIMEOUT_STATUS_MS, S_TIMEOUT_COMMAND_MS, S_TIMEOUT_SNAPSHOT_MS);
+}
+
+static int s_bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+s_bad_usage(const char *fmt, ...)
+{
+    va_list ap;
+
+    (void) fprintf(stderr, "camstackctl: ");
+    va_start(ap, fmt);
+    (void) vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    (void) fprintf(stderr, "\nTry 'camstackctl --help'.\n");
+    return S_EXIT_USAGE;
+}
+
+static int
+s_timeout(int dflt)
+{
+    return s_timeout_ms >= 0 ? s_timeout_ms : dflt;
+}
+
+static int
+s_load(struct cs_conf *conf)
+{
+    char err[CS_CONF_ERROR_MAX];
+
+    if (cs_conf_load(s_config_path, conf, err, sizeof err) < 0) {
+        (void) fprintf(stderr, "camstackctl: configuration error: %s\n", err);
+        return CS_EX_CONFIG;
+    }
+    return 0;
+}
+
+/* Parses the options of a command (after its name) that take none but @flags. Returns the
+ * index of the first operand, or -1 after printing the problem. */
+static int
+s_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+         int (*each)(int c, const char *arg, void *ctx), void *ctx)
+{
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        if (c == '?' || c == ':') {
+            (void) s_bad_usage("%s: bad or incomplete option", argv[optind - 1]);
+            return -1;
+        }
+        if (each(c, optarg, ctx) < 0)
+            return -1;
+    }
+    return optind;
+}
+
+/* --- status --------------------------------------------------------------------------- */
+
+static int
+s_status_opt(int c, const char *arg, void *ctx)
+{
+    *(bool *) ctx = true;
+    return 0;
+}
+
+static int
+s_cmd_status(int argc, char **argv)
+{
+    static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+                                          { NULL, 0, NULL, 0 } };
+    struct client_answer answers[CS_DAEMON_COUNT];
+    struct report_row rows[CS_DAEMON_COUNT];
+    struct cs_conf conf;
+    bool json = false;
+    int first = s_getopt(argc, argv, "+j", opts, s_status_opt, &json), r, down;
+
+    if (first < 0)
+        return S_EXIT_USAGE;
+    if (first < argc)
+        return s_bad_usage("status: unexpected argument '%s'", argv[first]);
+    r = s_load(&conf);
+    if (r)
+        return r;
+    down = client_ask(&conf, CLIENT_ALL, "status", s_timeout(S_TIMEOUT_STATUS_MS), answers);
+    if (json) {
+        report_print_json(stdout, answers);
+    } else {
+        report_build(&conf, answers, false, rows);
+        report_print_table(stdout, rows, 0);
+    }
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (answers[d].error < 0)
+            (void) fprintf(stderr, "camstackctl: %s is down: %s\n", cs_daemon_name(d),
+                           answers[d].reason);
+    }
+    client_answers_clear(answers);
+    return down ? S_EXIT_FAILED : 0;
+}
+
+/* --- commands to one daemon ------------------------------------------------------------- */
+
+/* Sends @request to @d and returns its answer (to free), or NULL after saying why. A refusal
+ * ("ok": false) is printed too, and returned. */
+static char *
+s_ask_one(const struct cs_conf *conf, enum cs_daemon_id d, const char *request, bool *ret_ok)
+{
+    struct client_answer answers[CS_DAEMON_COUNT];
+    char err[512];
+    char *json;
+    bool ok = false;
+
+    *ret_ok = false;
+    (void) client_ask(conf, 1u << d, request, s_timeout(S_TIMEOUT_COMMAND_MS), answers);
+    if (answers[d].error < 0) {
+        (void) fprintf(stderr, "camstackctl: %s is down: %s\n", cs_daemon_name(d),
+                       answers[d].reason);
+        client_answers_clear(answers);
+        return NULL;
+    }
+    json = answers[d].json;
+    answers[d].json = NULL;
+    if (json_get_bool(json, "ok", &ok) < 0 || !ok) {
+        if (json_get_string(json, "error", err, sizeof err) < 0)
+            (void) cs_strlcpy(err, json, sizeof err);
+        (void) fprintf(stderr, "camstackctl: %s refused '%s': %s\n", cs_daemon_name(d), request,
+                       err);
+    }
+    *ret_ok = ok;
+    return json;
+}
+
+struct s_acquire_opts {
+    const char *frames;
+};
+
+static int
+s_acquire_opt(int c, const char *arg, void *ctx)
+{
+    uint64_t v;
+
+    if (cs_parse_u64(arg, 0, UINT64_MAX, &v) < 0) {
+        (void) s_bad_usage("acquire start: --frames wants a number of frames, not '%s'", arg);
+        return -1;
+    }
+    ((struct s_acquire_opts *) ctx)->frames = arg;
+    return 0;
+}
+
+static int
+s_cmd_acquire(int argc, char **argv)
+{
+    static const struct option opts[] = { { "frames", required_argument, NULL, 'n' },
+                                          { NULL, 0, NULL, 0 } };
+    struct s_acquire_opts o = { NULL };
+    char request[64], state[32] = "";
+    struct cs_conf conf;
+    uint64_t run = 0, limit = 0;
+    bool ok;
+    char *json;
+    int first, r;
+
+    if (argc < 2 || (strcmp(argv[1], "start") != 0 && strcmp(argv[1], "stop") != 0))
+        return s_bad_usage("%s: expected 'acquire start [--frames N]' or 'acquire stop'",
+                           "acquire");
+    first = s_getopt(argc - 1, argv + 1, "+n:", opts, s_acquire_opt, &o);
+    if (first < 0)
+        return S_EXIT_USAGE;
+    if (first + 1 < argc)
+        return s_bad_usage("acquire: unexpected argument '%s'", argv[first + 1]);
+    if (o.frames && strcmp(argv[1], "stop") == 0)
+        return s_bad_usage("%s: --frames goes with 'acquire start'", "acquire stop");
+    r = s_load(&conf);
+    if (r)
+        return r;
+    (void) snprintf(request, sizeof request, "acquire %s%s%s", argv[1], o.frames ? " " : "",
+                    o.frames ? o.frames : "");
+    json = s_ask_one(&conf, CS_DAEMON_CAMERAD, request, &ok);
+    if (!json)
+        return S_EXIT_FAILED;
+    if (ok) {
+        (void) json_get_string(json, "acquisition", state, sizeof state);
+        (void) json_get_u64(json, "run", &run);
+        (void) json_get_u64(json, "frames_limit", &limit);
+        if (strcmp(argv[1], "start") == 0 && strcmp(state, "running") == 0 && limit)
+            (void) printf("camerad: run %llu started, %llu frames\n", (unsigned long long) run,
+                          (unsigned long long) limit);
+        else if (strcmp(argv[1], "start") == 0 && strcmp(state, "running") == 0)
+            (void) printf("camerad: run %llu started, until 'acquire stop'\n",
+                          (unsigned long long) run);
+        else if (strcmp(argv[1], "start") == 0)
+            (void) printf("camerad: %s\n", state);
+        else
+            (void) printf("camerad: %s after run %llu\n", state, (unsigned long long) run);
+    }
+    zstr_free(&json);
+    return ok ? 0 : S_EXIT_FAILED;
+}
+
+static int
+s_cmd_record(int argc, char **argv)
+{
+    char request[32], file[PATH_MAX] = "";
+    struct cs_conf conf;
+    bool ok;
+    char *json;
+    int r;
+
+    if (argc != 2 || (strcmp(argv[1], "start") != 0 && strcmp(argv[1], "stop") != 0))
+        return s_bad_usage("%s: expected 'record start' or 'record stop'", "record");
+    r = s_load(&conf);
+    if (r)
+        return r;
+    (void) snprintf(request, sizeof request, "record %s", argv[1]);
+    json = s_ask_one(&conf, CS_DAEMON_SAVERD, request, &ok);
+    if (!json)
+        return S_EXIT_FAILED;
+    if (ok) {
+        (void) json_get_string(json, "file", file, sizeof file);
+        if (strcmp(argv[1], "start") == 0)
+            (void) printf("saverd: recording on\n");
+        else
+            (void) printf("saverd: recording off%s%s\n", file[0] ? "; last file " : "", file);
+    }
+    zstr_free(&json);
+    return ok ? 0 : S_EXIT_FAILED;
+}
+
+static int
+s_cmd_request(int argc, char **argv)
+{
+    char request[CS_CONTROL_REQUEST_MAX + 1] = "";
+    struct cs_conf conf;
+    size_t o = 0;
+    int d, r;
+    bool ok;
+    char *json;
+
+    if (argc < 3)
+        return s_bad_usage("%s: expected 'request DAEMON TEXT...'", "request");
+    for (d = 0; d < CS_DAEMON_COUNT && strcmp(argv[1], cs_daemon_name(d)) != 0; d++)
+        ;
+    if (d == CS_DAEMON_COUNT)
+        return s_bad_usage("request: unknown daemon '%s' (camerad, pubd, analyzerd, saverd)",
+                           argv[1]);
+    for (int i = 2; i < argc; i++) {
+        int n = snprintf(request + o, sizeof request - o, "%s%s", i > 2 ? " " : "", argv[i]);
+
+        if (n < 0 || (size_t) n >= sizeof request - o)
+            return s_bad_usage("request: longer than %s bytes", "1024");
+        o += (size_t) n;
+    }
+    r = s_load(&conf);
+    if (r)
+        return r;
+    json = s_ask_one(&conf, (enum cs_daemon_id) d, request, &ok);
+    if (!json)
+        return S_EXIT_FAILED;
+    (void) printf("%s\n", json);
+    zstr_free(&json);
+    return ok ? 0 : S_EXIT_FAILED;
+}
+
+/* --- watch ------------------------------------------------------------------------------ */
+
+static int
+s_watch_opt(int c, const char *arg, void *ctx)
+{
+    struct watch_opts *o = ctx;
+    uint64_t v;
+
+    switch (c) {
+    case 'i':
+        if (cs_parse_u64(arg, 100, 3600000, &v) < 0) {
+            (void) s_bad_usage("watch: --interval wants 100 to 3600000 ms, not '%s'", arg);
+            return -1;
+        }
+        o->interval_ms = (int) v;
+        break;
+    case 'n':
+        if (cs_parse_u64(arg, 1, 1000000000, &v) < 0) {
+            (void) s_bad_usage("watch: --count wants a positive number, not '%s'", arg);
+            return -1;
+        }
+        o->count = (long) v;
+        break;
+    case 'p':
+        o->plain = true;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int
+s_cmd_watch(int argc, char **argv)
+{
+    static const struct option opts[] = { { "interval", required_argument, NULL, 'i' },
+                                          { "count", required_argument, NULL, 'n' },
+                                          { "plain", no_argument, NULL, 'p' },
+                                          { NULL, 0, NULL, 0 } };
+    struct watch_opts o = { .interval_ms = 1000 };
+    struct cs_conf conf;
+    int first = s_getopt(argc, argv, "+i:n:p", opts, s_watch_opt, &o), r;
+
+    if (first < 0)
+        return S_EXIT_USAGE;
+    if (first < argc)
+        return s_bad_usage("watch: unexpected argument '%s'", argv[first]);
+    r = s_load(&conf);
+    if (r)
+        return r;
+    o.timeout_ms = s_timeout(S_TIMEOUT_STATUS_MS);
+    r = watch_run(&conf, &o);
+    if (r < 0) {
+        (void) fprintf(stderr, "camstackctl: watch: %s\n", strerror(-r));
+        return S_EXIT_FAILED;
+    }
+    return 0;
+}
+
+/* --- snapshot and plot ------------------------------------------------------------------ */
+
+static int
+s_snapshot_opt(int c, const char *arg, void *ctx)
+{
+    *(bool *) ctx = true;
+    return 0;
+}
+
+static int
+s_cmd_snapshot(int argc, char **argv)
+{
+    static const struct option opts[] = { { "raw16", no_argument, NULL, 'r' },
+                                          { NULL, 0, NULL, 0 } };
+    struct cs_frame_hdr h;
+    struct cs_conf conf;
+    char err[PATH_MAX + 256], fourcc[5];
+    bool raw16 = false;
+    int first = s_getopt(argc, argv, "+r", opts, s_snapshot_opt, &raw16), r;
+
+    if (first < 0)
+        return S_EXIT_USAGE;
+    if (first + 1 != argc)
+        return s_bad_usage("%s: expected 'snapshot FILE.png'", "snapshot");
+    r = s_load(&conf);
+    if (r)
+        return r;
+    r = snapshot_take(&conf, argv[first], s_timeout(S_TIMEOUT_SNAPSHOT_MS), raw16, &h, err,
+                      sizeof err);
+    if (r < 0) {
+        (void) fprintf(stderr, "camstackctl: snapshot: %s\n", err);
+        return S_EXIT_FAILED;
+    }
+    cs_fourcc_str(h.fourcc, fourcc);
+    (void) printf("%s: run %llu seq %llu, %ux%u %s\n", argv[first], (unsigned long long) h.run,
+                  (unsigned long long) h.seq, h.width, h.height, fourcc);
+    return 0;
+}
+
+static bool
+s_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+static int
+s_cmd_plot(int argc, char **argv)
+{
+    struct stats_series st;
+    char err[PATH_MAX + 256], tmp[PATH_MAX];
+    const char *base;
+    FILE *f;
+    int r;
+
+    if (argc != 3)
+        return s_bad_usage("%s: expected 'plot STATS.h5 OUT.svg'", "plot");
+    if (!s_ends_with(argv[2], ".svg"))
+        return s_bad_usage("plot: '%s': the picture is written as SVG, name it .svg", argv[2]);
+    r = stats_read(argv[1], &st, err, sizeof err);
+    if (r < 0) {
+        (void) fprintf(stderr, "camstackctl: plot: %s\n", err);
+        return S_EXIT_FAILED;
+    }
+    if (st.n == 0) {
+        (void) fprintf(stderr, "camstackctl: plot: '%s' holds no frame yet\n", argv[1]);
+        stats_free(&st);
+        return S_EXIT_FAILED;
+    }
+    base = strrchr(argv[1], '/');
+    base = base ? base + 1 : argv[1];
+    (void) snprintf(tmp, sizeof tmp, "%s.tmp", argv[2]);
+    f = fopen(tmp, "we");
+    if (!f) {
+        (void) fprintf(stderr, "camstackctl: plot: cannot create '%s': %s\n", tmp, strerror(errno));
+        stats_free(&st);
+        return S_EXIT_FAILED;
+    }
+    r = plot_svg(f, &st, base);
+    if (fclose(f) != 0 && r == 0)
+        r = -errno;
+    if (r == 0 && rename(tmp, argv[2]) < 0)
+        r = -errno;
+    if (r < 0) {
+        (void) unlink(tmp);
+        (void) fprintf(stderr, "camstackctl: plot: cannot write '%s': %s\n", argv[2], strerror(-r));
+        stats_free(&st);
+        return S_EXIT_FAILED;
+    }
+    (void) printf("%s: %zu frames of %s\n", argv[2], st.n, argv[1]);
+    stats_free(&st);
+    return 0;
+}
+
+/* --- main ------------------------------------------------------------------------------- */
+
+int
+main(int argc, char **argv)
+{
+    static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+                                          { "timeout", required_argument, NULL, 't' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { "version", no_argument, NULL, 'V' },
+                                          { NULL, 0, NULL, 0 } };
+    static const struct {
+        const char *name;
+        int (*fn)(int argc, char **argv);
+    } commands[] = {
+        { "status", s_cmd_status },   { "acquire", s_cmd_acquire },   { "record", s_cmd_record },
+        { "watch", s_cmd_watch },     { "snapshot", s_cmd_snapshot }, { "plot", s_cmd_plot },
+        { "request", s_cmd_request },
+    };
+    uint64_t v;
+    int c;
+
+    /* czmq must not install its own SIGINT handler: watch handles signals itself. */
+    zsys_handler_set(NULL);
+    zsys_set_logstream(NULL);
+    zsys_set_logsystem(false);
+    while ((c = getopt_long(argc, argv, "+c:t:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            s_config_path = optarg;
+            break;
+        case 't':
+            if (cs_parse_u64(optarg, 1, 3600000, &v) < 0)
+                return s_bad_usage("--timeout wants 1 to 3600000 ms, not '%s'", optarg);
+            s_timeout_ms = (int) v;
+            break;
+        case 'h':
+            s_usage(stdout);
+            return 0;
+        case 'V':
+            (void) printf("camstackctl (camstack) %s\n", CS_VERSION);
+            return 0;
+        default:
+            (void) fprintf(stderr, "Try 'camstackctl --help' for more information.\n");
+            return S_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return s_bad_usage("%s", "a command is needed (status, acquire, record, watch, snapshot, "
+                                 "plot, request)");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[optind], commands[i].name) == 0)
+            return commands[i].fn(argc - optind, argv + optind);
+    }
+    return s_bad_usage("unknown command '%s'", argv[optind]);
+}

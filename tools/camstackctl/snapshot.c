@@ -1,0 +1,137 @@
+#include "snapshot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <czmq.h>
+
+#include "pngfile.h"
+#include "util.h"
+#include "view.h"
+
+#define S_PARTS 3
+
+/* Receives one message into @parts (at most S_PARTS kept, the others read and dropped).
+ * Returns the number of parts it had, or -errno. */
+static int
+s_recv(void *h, zmq_msg_t parts[S_PARTS])
+{
+    int n = 0, more = 1;
+
+    while (more) {
+        zmq_msg_t *m = &parts[n < S_PARTS ? n : S_PARTS - 1];
+
+        if (n >= S_PARTS) {
+            zmq_msg_close(m);
+            zmq_msg_init(m);
+        }
+        if (zmq_msg_recv(m, h, 0) < 0)
+            return -errno;
+        more = zmq_msg_more(m);
+        n++;
+    }
+    return n;
+}
+
+static int
+s_save(const struct cs_frame_hdr *h, const void *pixels, const char *path, bool keep16,
+       char *reterr, size_t err_size)
+{
+    struct view_image img;
+    enum cs_pixfmt fmt;
+    char comment[160], fourcc[5];
+    int r;
+
+    if (cs_pixfmt_from_fourcc(h->fourcc, &fmt) < 0)
+        return -EINVAL; /* validated already */
+    r = view_convert(fmt, h->width, h->height, h->stride, pixels, keep16, &img);
+    if (r < 0) {
+        (void) snprintf(reterr, err_size, "cannot convert the frame: %s", strerror(-r));
+        return r;
+    }
+    cs_fourcc_str(h->fourcc, fourcc);
+    (void) snprintf(comment, sizeof comment, "camstack frame: run %llu seq %llu %ux%u %s",
+                    (unsigned long long) h->run, (unsigned long long) h->seq, h->width, h->height,
+                    fourcc);
+    r = pngfile_write(path, &img, comment, reterr, err_size);
+    view_free(&img);
+    return r;
+}
+
+int
+snapshot_take(const struct cs_conf *conf, const char *path, int timeout_ms, bool keep16,
+              struct cs_frame_hdr *ret_hdr, char *reterr, size_t err_size)
+{
+    uint64_t deadline = cs_now_ns(CLOCK_MONOTONIC) + (uint64_t) timeout_ms * CS_NSEC_PER_MSEC;
+    char topic[CS_TOPIC_MAX];
+    zsock_t *sub = zsock_new(ZMQ_SUB);
+    unsigned rejected = 0;
+    int r = -ETIMEDOUT;
+
+    if (!sub) {
+        (void) snprintf(reterr, err_size, "cannot create a socket");
+        return -ENOMEM;
+    }
+    /* Two frames queued at most: the one taken and the one behind it. */
+    zsock_set_rcvhwm(sub, 2);
+    zsock_set_linger(sub, 0);
+    (void) cs_topic_format(CS_MSG_FRAME, conf->stack.stream, topic);
+    zsock_set_subscribe(sub, topic);
+    if (zsock_connect(sub, "%s", conf->endpoints.subscribe) < 0) {
+        r = -errno;
+        (void) snprintf(reterr, err_size, "cannot connect to '%s': %s", conf->endpoints.subscribe,
+                        strerror(-r));
+        goto out;
+    }
+    for (;;) {
+        zmq_pollitem_t item = { zsock_resolve(sub), 0, ZMQ_POLLIN, 0 };
+        zmq_msg_t parts[S_PARTS];
+        struct cs_part views[S_PARTS];
+        struct cs_frame_hdr h = { 0 };
+        enum cs_msg_kind kind;
+        enum cs_reject reason;
+        uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+        int n, p;
+
+        if (now >= deadline) {
+            (void) snprintf(reterr, err_size, "no frame of stream '%s' on %s within %d ms%s",
+                            conf->stack.stream, conf->endpoints.subscribe, timeout_ms,
+                            rejected ? " (only invalid messages)" : "");
+            r = -ETIMEDOUT;
+            goto out;
+        }
+        p = zmq_poll(&item, 1, (long) ((deadline - now) / CS_NSEC_PER_MSEC) + 1);
+        if (p < 0 && errno == EINTR) {
+            r = -EINTR;
+            (void) snprintf(reterr, err_size, "interrupted");
+            goto out;
+        }
+        if (p <= 0)
+            continue;
+        for (int k = 0; k < S_PARTS; k++)
+            zmq_msg_init(&parts[k]);
+        n = s_recv(item.socket, parts);
+        if (n > 0 && n <= S_PARTS) {
+            for (int k = 0; k < n; k++)
+                views[k] = (struct cs_part){ zmq_msg_data(&parts[k]), zmq_msg_size(&parts[k]) };
+            if (cs_msg_validate(views, (size_t) n, conf->stack.stream, &kind, &h, &reason) < 0
+                || kind != CS_MSG_FRAME)
+                rejected++;
+            else if (!(h.flags & CS_FRAME_FLAG_EOS))
+                r = s_save(&h, views[2].data, path, keep16, reterr, err_size);
+        } else {
+            rejected++;
+        }
+        for (int k = 0; k < S_PARTS; k++)
+            zmq_msg_close(&parts[k]);
+        if (r != -ETIMEDOUT) {
+            if (r == 0)
+                *ret_hdr = h;
+            goto out;
+        }
+    }
+out:
+    zsock_destroy(&sub);
+    return r;
+}
