@@ -158,6 +158,7 @@ json_member(const char *json, const char *key, const char **ret_value, size_t *r
         return -ENOENT;
     for (;;) {
         const char *k = p, *end = s_string(p), *v;
+        size_t n;
 
         if (!end)
             return -EBADMSG;
@@ -168,17 +169,18 @@ json_member(const char *json, const char *key, const char **ret_value, size_t *r
         p = s_value(v, 1);
         if (!p)
             return -EBADMSG;
+        n = (size_t) (p - v);
+        p = s_ws(p);
+        if (*p != '}' && *p != ',')
+            return -EBADMSG;
         /* Keys are compared as written: the daemons' keys need no escapes. */
         if ((size_t) (end - k) == klen + 2 && memcmp(k + 1, key, klen) == 0) {
             *ret_value = v;
-            *ret_len = (size_t) (p - v);
+            *ret_len = n;
             return 0;
         }
-        p = s_ws(p);
         if (*p == '}')
             return -ENOENT;
-        if (*p != ',')
-            return -EBADMSG;
         p = s_ws(p + 1);
     }
 }
