@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -302,4 +303,130 @@ stack_await(const struct stack *s, enum cs_daemon_id d, const char *key, int64_t
     }
     ck_abort_msg("%s: %s stayed at %lld, below %lld, for %d ms", cs_daemon_name(d), key,
                  (long long) v, (long long) value, timeout_ms);
+}
+
+int
+stack_run(const char *const *argv, char *out, size_t out_size, char *err, size_t err_size)
+{
+    char *args[32];
+    int pout[2], perr[2], st = 0, n = 0;
+    posix_spawn_file_actions_t fa;
+    size_t used[2] = { 0, 0 };
+    char *bufs[2] = { out, err };
+    size_t sizes[2] = { out_size, err_size };
+    bool open_fd[2] = { true, true };
+    pid_t pid;
+
+    args[n++] = "timeout";
+    args[n++] = "--kill-after=5";
+    args[n++] = "60";
+    for (int i = 0; argv[i] && n < 31; i++)
+        args[n++] = (char *) argv[i];
+    args[n] = NULL;
+    ck_assert_int_eq(pipe2(pout, O_CLOEXEC), 0);
+    ck_assert_int_eq(pipe2(perr, O_CLOEXEC), 0);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pout[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, perr[1], STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, args, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    (void) close(pout[1]);
+    (void) close(perr[1]);
+    /* Both pipes at once, so that a child filling one is never blocked by us on the other. */
+    while (open_fd[0] || open_fd[1]) {
+        struct pollfd fds[2] = { { open_fd[0] ? pout[0] : -1, POLLIN, 0 },
+                                 { open_fd[1] ? perr[0] : -1, POLLIN, 0 } };
+
+        if (poll(fds, 2, -1) < 0) {
+            ck_assert_int_eq(errno, EINTR);
+            continue;
+        }
+        for (int k = 0; k < 2; k++) {
+            char sink[4096];
+            ssize_t got;
+
+            if (!(fds[k].revents & (POLLIN | POLLHUP)))
+                continue;
+            if (used[k] + 1 < sizes[k])
+                got = read(fds[k].fd, bufs[k] + used[k], sizes[k] - used[k] - 1);
+            else
+                got = read(fds[k].fd, sink, sizeof sink); /* beyond the buffer: dropped */
+            if (got <= 0)
+                open_fd[k] = false;
+            else if (used[k] + 1 < sizes[k])
+                used[k] += (size_t) got;
+        }
+    }
+    out[used[0]] = '\0';
+    err[used[1]] = '\0';
+    (void) close(pout[0]);
+    (void) close(perr[0]);
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int
+stack_ctl(const struct stack *s, const char *const *args, char *out, size_t out_size, char *err,
+          size_t err_size)
+{
+    char bin[PATH_MAX];
+    const char *argv[24];
+    int n = 0;
+
+    (void) snprintf(bin, sizeof bin, "%s/tools/camstackctl/camstackctl", s_build_root());
+    argv[n++] = bin;
+    argv[n++] = "--config";
+    argv[n++] = s->config;
+    for (int i = 0; args[i] && n < 23; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return stack_run(argv, out, out_size, err, err_size);
+}
+
+int
+stack_request(const struct stack *s, enum cs_daemon_id d, const char *request, int timeout_ms,
+              char *reply, size_t size)
+{
+    char ep[PATH_MAX + 32], *answer = NULL;
+    zsock_t *req;
+
+    (void) snprintf(ep, sizeof ep, "ipc://%s/run/%s.control", s->dir, cs_daemon_name(d));
+    req = zsock_new_req(ep);
+    ck_assert_ptr_nonnull(req);
+    zsock_set_rcvtimeo(req, timeout_ms);
+    zsock_set_linger(req, 0);
+    if (zstr_send(req, request) == 0)
+        answer = zstr_recv(req);
+    zsock_destroy(&req);
+    if (!answer)
+        return -ETIMEDOUT;
+    (void) snprintf(reply, size, "%s", answer);
+    zstr_free(&answer);
+    return 0;
+}
+
+static int
+s_cmp_path(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+int
+stack_files(const char *dir, char ret_paths[][PATH_MAX], int max)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    ck_assert_ptr_nonnull(dp);
+    while ((e = readdir(dp))) {
+        size_t len = strlen(e->d_name);
+
+        if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0 && n < max)
+            (void) snprintf(ret_paths[n++], PATH_MAX, "%s/%s", dir, e->d_name);
+    }
+    (void) closedir(dp);
+    qsort(ret_paths, (size_t) n, PATH_MAX, s_cmp_path);
+    return n;
 }

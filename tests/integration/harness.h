@@ -65,6 +65,23 @@ void stack_only_file(const char *dir, char *ret_path, size_t size);
  * what it printed (stdout and stderr) in @err. */
 int stack_run_tool(const char *name, const char *const *args, char *err, size_t err_size);
 
+/* Runs @argv (a program path and its arguments, NULL-terminated) under timeout(1) with stdin
+ * from /dev/null, and returns its exit status with what it wrote on stdout in @out and on
+ * stderr in @err (each NUL-terminated, cut to its size). */
+int stack_run(const char *const *argv, char *out, size_t out_size, char *err, size_t err_size);
+
+/* Runs camstackctl of the build with --config of @s and @args (NULL-terminated). */
+int stack_ctl(const struct stack *s, const char *const *args, char *out, size_t out_size, char *err,
+              size_t err_size);
+
+/* Sends @request to @d's control endpoint and puts the answer in @reply. Returns 0, or
+ * -ETIMEDOUT if none came within @timeout_ms. */
+int stack_request(const struct stack *s, enum cs_daemon_id d, const char *request, int timeout_ms,
+                  char *reply, size_t size);
+
+/* The *.h5 files in @dir, sorted by name, into @ret_paths (room for @max). Returns how many. */
+int stack_files(const char *dir, char ret_paths[][PATH_MAX], int max);
+
 /* Asks @d's control endpoint for "status" and returns the unsigned value of @key, or -1 if
  * the daemon did not answer within @timeout_ms or the key is absent. */
 int64_t stack_status(const struct stack *s, enum cs_daemon_id d, const char *key, int timeout_ms);

@@ -111,7 +111,7 @@ s_getopt(int argc, char **argv, const char *shortopts, const struct option *long
 {
     int c;
 
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then forgets the "+" ordering of the first parse */
     opterr = 0;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (c == '?' || c == ':') {
@@ -142,7 +142,7 @@ s_cmd_status(int argc, char **argv)
     struct report_row rows[CS_DAEMON_COUNT];
     struct cs_conf conf;
     bool json = false;
-    int first = s_getopt(argc, argv, "+j", opts, s_status_opt, &json), r, down;
+    int first = s_getopt(argc, argv, "j", opts, s_status_opt, &json), r, down;
 
     if (first < 0)
         return S_EXIT_USAGE;
@@ -232,7 +232,7 @@ s_cmd_acquire(int argc, char **argv)
     if (argc < 2 || (strcmp(argv[1], "start") != 0 && strcmp(argv[1], "stop") != 0))
         return s_bad_usage("%s: expected 'acquire start [--frames N]' or 'acquire stop'",
                            "acquire");
-    first = s_getopt(argc - 1, argv + 1, "+n:", opts, s_acquire_opt, &o);
+    first = s_getopt(argc - 1, argv + 1, "n:", opts, s_acquire_opt, &o);
     if (first < 0)
         return S_EXIT_USAGE;
     if (first + 1 < argc)
@@ -371,7 +371,7 @@ s_cmd_watch(int argc, char **argv)
                                           { NULL, 0, NULL, 0 } };
     struct watch_opts o = { .interval_ms = 1000 };
     struct cs_conf conf;
-    int first = s_getopt(argc, argv, "+i:n:p", opts, s_watch_opt, &o), r;
+    int first = s_getopt(argc, argv, "i:n:p", opts, s_watch_opt, &o), r;
 
     if (first < 0)
         return S_EXIT_USAGE;
@@ -407,7 +407,7 @@ s_cmd_snapshot(int argc, char **argv)
     struct cs_conf conf;
     char err[PATH_MAX + 256], fourcc[5];
     bool raw16 = false;
-    int first = s_getopt(argc, argv, "+r", opts, s_snapshot_opt, &raw16), r;
+    int first = s_getopt(argc, argv, "r", opts, s_snapshot_opt, &raw16), r;
 
     if (first < 0)
         return S_EXIT_USAGE;
