@@ -15,7 +15,9 @@ static const struct cs_daemon_info s_info = {
         "the gaps in their sequence numbers. On the run's end-of-stream the file gets its\n"
         "closing attributes (frames, frames_lost, complete = 1) and is fsynced. On SIGTERM\n"
         "saverd first handles what is queued, up to the end-of-stream, for at most\n"
-        "drain_timeout_ms.\n\n"
+        "drain_timeout_ms. Its control endpoint answers 'record stop' (close the file, write\n"
+        "nothing more) and 'record start' (write again from the next frame: a new file), as\n"
+        "camstackctl record sends them; recording is on at start-up.\n\n"
         "Keys read: [stack] stream; [endpoints] subscribe, control_saverd; [camerad] width,\n"
         "height, pixel_format (for the queue size); [saverd] directory, receive_buffer_mb,\n"
         "drain_timeout_ms; [log] level.",
