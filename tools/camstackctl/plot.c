@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,19 +176,25 @@ s_axes(FILE *out, const struct s_map *m)
                    S_LEFT + S_AREA_W / 2, PLOT_HEIGHT - 18, S_TOP + S_AREA_H / 2);
 }
 
+enum s_field { S_MIN, S_MAX, S_MEAN };
+
+static double
+s_field(const struct plot_point *p, enum s_field field)
+{
+    return field == S_MIN ? p->min : field == S_MAX ? p->max : p->mean;
+}
+
 static void
-s_polyline(FILE *out, const struct s_map *m, const struct plot_point *p, size_t n, size_t field,
-           const char *id, const char *colour)
+s_polyline(FILE *out, const struct s_map *m, const struct plot_point *p, size_t n,
+           enum s_field field, const char *id, const char *colour)
 {
     (void) fprintf(out,
                    "<polyline id=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
                    "points=\"",
                    id, colour);
-    for (size_t i = 0; i < n; i++) {
-        double v = *(const double *) ((const char *) &p[i] + field);
-
-        (void) fprintf(out, "%s%.2f,%.2f", i ? " " : "", s_px(m, p[i].t_s), s_py(m, v));
-    }
+    for (size_t i = 0; i < n; i++)
+        (void) fprintf(out, "%s%.2f,%.2f", i ? " " : "", s_px(m, p[i].t_s),
+                       s_py(m, s_field(&p[i], field)));
     (void) fprintf(out, "\"/>\n");
 }
 
@@ -277,9 +282,9 @@ plot_svg(FILE *out, const struct stats_series *s, const char *title)
                    S_LEFT, S_TOP + S_INSET, S_AREA_W, S_AREA_H - 2 * S_INSET, m.x.lo, m.x.hi,
                    m.y.lo, m.y.hi, s->n, n);
     s_band(out, &m, p, n);
-    s_polyline(out, &m, p, n, offsetof(struct plot_point, max), "max", "#d62728");
-    s_polyline(out, &m, p, n, offsetof(struct plot_point, mean), "mean", "#222222");
-    s_polyline(out, &m, p, n, offsetof(struct plot_point, min), "min", "#1f77b4");
+    s_polyline(out, &m, p, n, S_MAX, "max", "#d62728");
+    s_polyline(out, &m, p, n, S_MEAN, "mean", "#222222");
+    s_polyline(out, &m, p, n, S_MIN, "min", "#1f77b4");
     (void) fprintf(out, "</g>\n");
     s_legend(out);
     (void) fprintf(out, "</svg>\n");

@@ -37,7 +37,7 @@ s_write(FILE *f, const struct view_image *img, const char *comment, struct s_err
 {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, err, s_on_error, s_on_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
-    png_text text = { .compression = PNG_TEXT_COMPRESSION_NONE,
+    png_text note = { .compression = PNG_TEXT_COMPRESSION_NONE,
                       .key = (png_charp) "Comment",
                       .text = (png_charp) comment };
 
@@ -55,7 +55,7 @@ s_write(FILE *f, const struct view_image *img, const char *comment, struct s_err
                  img->channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (comment && comment[0])
-        png_set_text(png, info, &text, 1);
+        png_set_text(png, info, &note, 1);
     /* Fast rather than small: a snapshot is taken while the stack runs. */
     png_set_compression_level(png, 3);
     png_write_info(png, info);
