@@ -54,7 +54,14 @@ s_start_all(void)
 static void
 s_stop(enum cs_daemon_id d)
 {
-    ck_assert_int_eq(stack_stop(&s_stack, d), 0);
+    static char log[1 << 16];
+    int st = stack_stop(&s_stack, d);
+
+    if (st != 0) {
+        stack_log(&s_stack, d, log, sizeof log);
+        ck_abort_msg("%s exited with status %d; its log:\n%s", cs_daemon_name(d), st,
+                     strlen(log) > 3000 ? log + strlen(log) - 3000 : log);
+    }
 }
 
 /* The status answer of @d, which must come. */
