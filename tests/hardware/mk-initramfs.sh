@@ -59,9 +59,21 @@ mount -t overlay -o lowerdir=/lower,upperdir=/ovl/u,workdir=/ovl/w overlay /host
 JOB=$(arg job)
 SYSTEMD=$(arg systemd)
 if [ "$SYSTEMD" != 1 ]; then
-    # A chroot job gets the VM's own /tmp and /run, not the host's (over 9p).
+    # A chroot job gets the VM's own /tmp and /run, not the host's (over 9p), except the
+    # directories it is told to keep (the source and build trees, which may live in /tmp).
+    KEEP=$(arg keep | tr : ' ')
+    i=0
+    for d in $KEEP; do
+        mkdir -p "/keep$i" && mount --bind "/host$d" "/keep$i"
+        i=$((i + 1))
+    done
     mount -t tmpfs tmpfs /host/tmp
     mount -t tmpfs tmpfs /host/run
+    i=0
+    for d in $KEEP; do
+        mkdir -p "/host$d" && mount --bind "/keep$i" "/host$d"
+        i=$((i + 1))
+    done
 fi
 OUT=$(arg out)
 if [ -n "$OUT" ]; then

@@ -46,7 +46,8 @@ job=$vm/job-$name.sh
 } >"$job"
 chmod +x "$job"
 t0=$(date +%s)
-CAMSTACK_VM_LOG=$vm/console-$name.log CAMSTACK_VM_TIMEOUT=${CAMSTACK_VM_TIMEOUT:-540} \
+CAMSTACK_VM_KEEP="$build:$src" CAMSTACK_VM_LOG=$vm/console-$name.log \
+    CAMSTACK_VM_TIMEOUT=${CAMSTACK_VM_TIMEOUT:-540} \
     "$here/run-vm.sh" "$kdir/boot/vmlinuz-$kver" "$initrd" "$job"
 rc=$?
 echo "vm-test: $name in the VM: exit status $rc after $(($(date +%s) - t0)) s"
