@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,48 +24,57 @@ cs_curve_key_valid(const char *key)
     return zmq_z85_decode(raw, key) != NULL;
 }
 
-/* Checks that @path can be opened for reading; for a secret file also that it is a regular
- * file that other users cannot read or write. */
-static int
-s_check_file(const char *path, bool secret, char *reterr, size_t err_size)
+#define S_CERT_MAX 65536 /* a certificate is well under 1 KB */
+
+/* Reads certificate file @path into @buf (NUL-terminated) and parses it. For a secret file,
+ * also checks that it is a regular file other users cannot read or write. The text is read
+ * here rather than by zconfig_load(), which leaks its file handle on a parse error. */
+static zconfig_t *
+s_load(const char *path, bool secret, char *buf, size_t size, int *reterr_code, char *reterr,
+       size_t err_size)
 {
+    zconfig_t *root = NULL;
     struct stat st;
-    int fd, r;
+    size_t used = 0;
+    ssize_t n = 0;
+    int fd, r = 0;
 
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
+    if (fd < 0 || fstat(fd, &st) < 0) {
         r = -errno;
         (void) snprintf(reterr, err_size, "cannot read '%s': %s", path, strerror(-r));
-        return r;
-    }
-    r = fstat(fd, &st) < 0 ? -errno : 0;
-    (void) close(fd);
-    if (r < 0) {
-        (void) snprintf(reterr, err_size, "cannot read '%s': %s", path, strerror(-r));
-        return r;
+        goto out;
     }
     if (!S_ISREG(st.st_mode)) {
         (void) snprintf(reterr, err_size, "'%s' is not a regular file", path);
-        return -EINVAL;
+        r = -EINVAL;
+        goto out;
     }
     if (secret && (st.st_mode & (S_IRWXO | S_IWGRP))) {
         (void) snprintf(reterr, err_size,
                         "'%s' holds a secret key but other users may read or write it "
                         "(mode %04o): chmod 600 it",
                         path, (unsigned) (st.st_mode & 07777));
-        return -EPERM;
+        r = -EPERM;
+        goto out;
     }
-    return 0;
-}
-
-/* Loads the czmq config file @path (no fallback to another file, unlike zcert_load). */
-static zconfig_t *
-s_load(const char *path, char *reterr, size_t err_size)
-{
-    zconfig_t *root = zconfig_load(path);
-
-    if (!root)
+    while (used + 1 < size && (n = read(fd, buf + used, size - used - 1)) > 0)
+        used += (size_t) n;
+    buf[used] = '\0';
+    if (n < 0) {
+        r = -errno;
+        (void) snprintf(reterr, err_size, "cannot read '%s': %s", path, strerror(-r));
+        goto out;
+    }
+    root = used + 1 < size && !memchr(buf, '\0', used) ? zconfig_str_load(buf) : NULL;
+    if (!root) {
         (void) snprintf(reterr, err_size, "'%s' is not a certificate file", path);
+        r = -EINVAL;
+    }
+out:
+    if (fd >= 0)
+        (void) close(fd);
+    *reterr_code = r;
     return root;
 }
 
@@ -72,16 +82,17 @@ int
 cs_curve_load_public(const char *path, char ret_key[CS_CURVE_KEY_LEN + 1], char *reterr,
                      size_t err_size)
 {
+    char *buf = malloc(S_CERT_MAX);
     zconfig_t *root;
     const char *key;
     int r;
 
-    r = s_check_file(path, false, reterr, err_size);
-    if (r < 0)
-        return r;
-    root = s_load(path, reterr, err_size);
+    if (!buf)
+        return -ENOMEM;
+    root = s_load(path, false, buf, S_CERT_MAX, &r, reterr, err_size);
+    free(buf);
     if (!root)
-        return -EINVAL;
+        return r;
     key = zconfig_get(root, "curve/public-key", "");
     if (!cs_curve_key_valid(key) || strcmp(key, S_ZERO_KEY) == 0) {
         (void) snprintf(reterr, err_size, "'%s' holds no valid curve public-key", path);
@@ -96,7 +107,7 @@ cs_curve_load_public(const char *path, char ret_key[CS_CURVE_KEY_LEN + 1], char 
 int
 cs_curve_load_pair(const char *path, struct cs_curve_pair *ret_pair, char *reterr, size_t err_size)
 {
-    char secret_path[PATH_MAX], derived[CS_CURVE_KEY_LEN + 1];
+    char secret_path[PATH_MAX], derived[CS_CURVE_KEY_LEN + 1], *buf;
     const char *pub, *sec;
     zconfig_t *root, *item;
     int r;
@@ -106,12 +117,14 @@ cs_curve_load_pair(const char *path, struct cs_curve_pair *ret_pair, char *reter
         (void) snprintf(reterr, err_size, "'%s': path too long", path);
         return -ENAMETOOLONG;
     }
-    r = s_check_file(secret_path, true, reterr, err_size);
-    if (r < 0)
-        return r;
-    root = s_load(secret_path, reterr, err_size);
+    buf = malloc(S_CERT_MAX);
+    if (!buf)
+        return -ENOMEM;
+    root = s_load(secret_path, true, buf, S_CERT_MAX, &r, reterr, err_size);
+    cs_curve_wipe(buf, S_CERT_MAX);
+    free(buf);
     if (!root)
-        return -EINVAL;
+        return r;
     pub = zconfig_get(root, "curve/public-key", "");
     sec = zconfig_get(root, "curve/secret-key", "");
     r = -EINVAL;

@@ -391,7 +391,6 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
         goto fail;
     zsock_set_rcvhwm(self->sock, rcvhwm);
     zsock_set_linger(self->sock, 0);
-    zsock_set_reconnect_ivl_max(self->sock, S_RETRY_MAX_MS);
     if (curve) {
         self->curve = true;
         (void) cs_strlcpy(self->public_key, curve->own.public_key, sizeof self->public_key);
