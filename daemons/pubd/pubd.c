@@ -1,5 +1,6 @@
 #include "pubd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,6 +395,26 @@ s_json(void *arg, char *buf, size_t size)
                     (unsigned long long) a->refused);
 }
 
+/* The files in @dir that may be public certificates (czmq skips the "_secret" ones). */
+static int
+s_count_certificates(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+
+        if (e->d_name[0] != '.' && !(len > 7 && strcmp(e->d_name + len - 7, "_secret") == 0))
+            n++;
+    }
+    (void) closedir(d);
+    return n;
+}
+
 /* Checks that the allow-list directory exists and that only its owner may change it. */
 static int
 s_check_keys_dir(const char *dir)
@@ -412,6 +433,11 @@ s_check_keys_dir(const char *dir)
                (unsigned) (st.st_mode & 07777));
         return -EINVAL;
     }
+    if (s_count_certificates(dir) == 0)
+        cs_log(LOG_NOTICE,
+               "authorized_keys_dir '%s' is empty: no client is admitted until a public "
+               "certificate is copied into it",
+               dir);
     return 0;
 }
 
