@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "h5writer.h"
 #include "curve.h"
+#include "h5writer.h"
 #include "log.h"
 #include "rate.h"
 #include "subscriber.h"
