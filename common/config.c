@@ -10,6 +10,7 @@
 
 #include <ini.h>
 
+#include "endpoint.h"
 #include "log.h"
 #include "util.h"
 
@@ -68,6 +69,7 @@ static const struct s_key s_keys[] = {
     { "camerad", "allow_format_fallback", S_BOOL, S_FIELD(camerad.allow_format_fallback), 0, 0 },
     { "pubd", "ingest_buffer_mb", S_U32, S_FIELD(pubd.ingest_buffer_mb), 1, 65536 },
     { "pubd", "subscriber_buffer_mb", S_U32, S_FIELD(pubd.subscriber_buffer_mb), 1, 65536 },
+    { "pubd", "tcp_subscriber_buffer_mb", S_U32, S_FIELD(pubd.tcp_subscriber_buffer_mb), 1, 65536 },
     { "pubd", "linger_ms", S_U32, S_FIELD(pubd.linger_ms), 0, 600000 },
     { "analyzerd", "directory", S_PATH, S_FIELD(analyzerd.directory), 0, 0 },
     { "analyzerd", "receive_buffer_mb", S_U32, S_FIELD(analyzerd.receive_buffer_mb), 1, 65536 },
@@ -76,13 +78,16 @@ static const struct s_key s_keys[] = {
     { "saverd", "directory", S_PATH, S_FIELD(saverd.directory), 0, 0 },
     { "saverd", "receive_buffer_mb", S_U32, S_FIELD(saverd.receive_buffer_mb), 1, 65536 },
     { "saverd", "drain_timeout_ms", S_U32, S_FIELD(saverd.drain_timeout_ms), 0, 600000 },
+    { "security", "server_certificate", S_PATH, S_FIELD(security.server_certificate), 0, 0 },
+    { "security", "client_certificate", S_PATH, S_FIELD(security.client_certificate), 0, 0 },
+    { "security", "authorized_keys_dir", S_PATH, S_FIELD(security.authorized_keys_dir), 0, 0 },
+    { "security", "allow_insecure_remote", S_BOOL, S_FIELD(security.allow_insecure_remote), 0, 0 },
     { "log", "level", S_LOGLEVEL, S_FIELD(log.level), 0, 0 },
 };
 
 #define S_N_KEYS (sizeof s_keys / sizeof s_keys[0])
 
-/* Sections that may appear; [security] is reserved for remote subscribers and has no keys
- * yet. */
+/* Sections that may appear. */
 static const char *const s_sections[] = { "stack",     "endpoints", "camerad",  "pubd",
                                           "analyzerd", "saverd",    "security", "log" };
 
@@ -278,6 +283,10 @@ s_parse_endpoint(struct s_parser *p, const char *value, char *out, size_t size)
             return -ENAMETOOLONG;
         return snprintf(out, size, "ipc://%s", path) < (int) size ? 0 : -ENAMETOOLONG;
     }
+    /* "tcp://:PORT" names no host: it stays on this one. */
+    if (strncmp(value, "tcp://:", 7) == 0 && value[7])
+        return snprintf(out, size, "tcp://127.0.0.1:%s", value + 7) < (int) size ? 0
+                                                                                 : -ENAMETOOLONG;
     if ((strncmp(value, "tcp://", 6) == 0 && strrchr(value, ':') > value + 6)
         || (strncmp(value, "inproc://", 9) == 0 && value[9]))
         return cs_strlcpy(out, value, size);
@@ -528,6 +537,7 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
     conf->camerad.allow_format_fallback = false;
     conf->pubd.ingest_buffer_mb = 64;
     conf->pubd.subscriber_buffer_mb = 256;
+    conf->pubd.tcp_subscriber_buffer_mb = 64;
     conf->pubd.linger_ms = 2000;
     (void) cs_strlcpy(conf->analyzerd.directory, "/var/lib/camstack/stats",
                       sizeof conf->analyzerd.directory);
@@ -538,6 +548,9 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
                       sizeof conf->saverd.directory);
     conf->saverd.receive_buffer_mb = 256;
     conf->saverd.drain_timeout_ms = 2000;
+    (void) cs_strlcpy(conf->security.authorized_keys_dir, "/etc/camstack/authorized_keys",
+                      sizeof conf->security.authorized_keys_dir);
+    conf->security.allow_insecure_remote = false;
     conf->log.level = LOG_INFO;
 }
 
@@ -570,13 +583,20 @@ s_default_endpoints(struct s_parser *p)
         c->endpoints.n_publish = 1;
     }
     if (!c->endpoints.subscribe[0]) {
-        if (strchr(c->endpoints.publish[0], '*'))
+        /* Local subscribers take the first ipc endpoint, else the first one. */
+        const char *first = c->endpoints.publish[0];
+
+        for (unsigned i = c->endpoints.n_publish; i-- > 0;) {
+            if (cs_endpoint_is_ipc(c->endpoints.publish[i]))
+                first = c->endpoints.publish[i];
+        }
+        if (strchr(first, '*'))
             s_error(p, 0,
                     "[endpoints] subscribe must be set when the first publish endpoint '%s' "
                     "has a wildcard address",
-                    c->endpoints.publish[0]);
+                    first);
         else
-            (void) cs_strlcpy(c->endpoints.subscribe, c->endpoints.publish[0], CS_ENDPOINT_MAX);
+            (void) cs_strlcpy(c->endpoints.subscribe, first, CS_ENDPOINT_MAX);
     }
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (c->endpoints.control[d][0])
@@ -586,24 +606,80 @@ s_default_endpoints(struct s_parser *p)
     }
 }
 
+/* The line where [@section] @name was set, 0 if it was not. */
+static unsigned
+s_key_line(const struct s_parser *p, const char *section, const char *name)
+{
+    for (size_t i = 0; i < S_N_KEYS; i++) {
+        if (strcmp(s_keys[i].section, section) == 0 && strcmp(s_keys[i].name, name) == 0)
+            return p->set_on[i];
+    }
+    return 0;
+}
+
+/* Secure by default: nothing is reachable from other hosts without CURVE unless the file
+ * says allow_insecure_remote = yes. Only publish endpoints can use CURVE; pubd's ingest and
+ * the control endpoints must stay on this host. */
+static void
+s_check_security(struct s_parser *p)
+{
+    const struct cs_conf *c = p->conf;
+    bool insecure_ok = c->security.allow_insecure_remote;
+    bool curve = c->security.server_certificate[0] != '\0';
+
+    for (unsigned i = 0; i < c->endpoints.n_publish; i++) {
+        if (cs_endpoint_is_remote(c->endpoints.publish[i]) && !curve && !insecure_ok)
+            s_error(p, s_key_line(p, "endpoints", "publish"),
+                    "publish endpoint '%s' is reachable from other hosts but [security] "
+                    "server_certificate is not set: create pubd's certificate with "
+                    "'camstack-keygen pubd' and set server_certificate to use CURVE, bind it to "
+                    "127.0.0.1, or set allow_insecure_remote = yes to publish to anyone who can "
+                    "reach it",
+                    c->endpoints.publish[i]);
+    }
+    if (cs_endpoint_is_remote(c->endpoints.ingest) && !insecure_ok)
+        s_error(p, s_key_line(p, "endpoints", "ingest"),
+                "ingest endpoint '%s' is reachable from other hosts and cannot use CURVE: bind "
+                "it to 127.0.0.1 (or ipc), or set [security] allow_insecure_remote = yes",
+                c->endpoints.ingest);
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        char key[32];
+
+        (void) snprintf(key, sizeof key, "control_%s", s_daemon_names[d]);
+        if (cs_endpoint_is_remote(c->endpoints.control[d]) && !insecure_ok)
+            s_error(p, s_key_line(p, "endpoints", key),
+                    "%s endpoint '%s' is reachable from other hosts and cannot use CURVE: bind "
+                    "it to 127.0.0.1 (or ipc), or set [security] allow_insecure_remote = yes",
+                    key, c->endpoints.control[d]);
+    }
+    if (cs_endpoint_is_remote(c->endpoints.subscribe) && !c->security.client_certificate[0]
+        && !insecure_ok)
+        s_error(p, s_key_line(p, "endpoints", "subscribe"),
+                "subscribe endpoint '%s' is on another host but [security] client_certificate "
+                "is not set: create this subscriber's certificate with 'camstack-keygen NAME', "
+                "set client_certificate and server_certificate (pubd's public certificate), or "
+                "set allow_insecure_remote = yes",
+                c->endpoints.subscribe);
+    if (c->security.client_certificate[0] && !curve)
+        s_error(p, s_key_line(p, "security", "client_certificate"),
+                "client_certificate needs server_certificate: the public certificate of the "
+                "pubd to connect to");
+}
+
 /* Checks that involve more than one key. */
 static void
 s_check_whole(struct s_parser *p)
 {
     struct cs_conf *c = p->conf;
     uint64_t bytes = cs_conf_frame_bytes(c);
-    unsigned line = 0;
-
-    for (size_t i = 0; i < S_N_KEYS; i++) {
-        if (strcmp(s_keys[i].name, "pixel_format") == 0)
-            line = p->set_on[i];
-    }
+    unsigned line = s_key_line(p, "camerad", "pixel_format");
     if (c->camerad.pixel_format == CS_PIXFMT_YUYV && c->camerad.width % 2)
         s_error(p, line, "pixel_format YUYV needs an even width, got %u", c->camerad.width);
     if (bytes > UINT32_MAX)
         s_error(p, line, "a %ux%u %s frame is larger than 4 GiB", c->camerad.width,
                 c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);
     s_default_endpoints(p);
+    s_check_security(p);
 }
 
 int
@@ -711,6 +787,10 @@ cs_conf_dump(const struct cs_conf *conf, FILE *out)
         if (strcmp(section, k->section) != 0) {
             section = k->section;
             (void) fprintf(out, "\n[%s]\n", section);
+        }
+        if (k->type == S_PATH && !*((const char *) conf + k->offset)) {
+            (void) fprintf(out, "# %s is not set\n", k->name);
+            continue;
         }
         (void) fprintf(out, "%s = ", k->name);
         s_dump_value(conf, k, out);

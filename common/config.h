@@ -67,9 +67,10 @@ struct cs_conf {
         unsigned n_controls;
     } camerad;
     struct {
-        uint32_t ingest_buffer_mb;     /* budget of frames queued on ingest */
-        uint32_t subscriber_buffer_mb; /* budget of frames queued towards each subscriber */
-        uint32_t linger_ms;            /* how long queued frames may take to leave at stop */
+        uint32_t ingest_buffer_mb;         /* budget of frames queued on ingest */
+        uint32_t subscriber_buffer_mb;     /* budget of frames queued towards each subscriber */
+        uint32_t tcp_subscriber_buffer_mb; /* the same, for each subscriber of a tcp endpoint */
+        uint32_t linger_ms;                /* how long queued frames may take to leave at stop */
     } pubd;
     struct {
         char directory[PATH_MAX];
@@ -82,6 +83,15 @@ struct cs_conf {
         uint32_t receive_buffer_mb;
         uint32_t drain_timeout_ms;
     } saverd;
+    struct {
+        /* czmq certificates (PATH public, PATH_secret the pair), "" when not set. pubd uses
+         * CURVE on its tcp publish endpoints when server_certificate is set and reads its
+         * pair; subscribers read its public half to know which pubd they talk to. */
+        char server_certificate[PATH_MAX];
+        char client_certificate[PATH_MAX];  /* what a subscriber presents to pubd over tcp */
+        char authorized_keys_dir[PATH_MAX]; /* public certificates of the admitted clients */
+        bool allow_insecure_remote;         /* non-loopback tcp without CURVE: yes to allow it */
+    } security;
     struct {
         int level; /* syslog priority: messages above it are not written */
     } log;

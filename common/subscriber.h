@@ -1,8 +1,10 @@
-/* The receiving side shared by analyzerd and saverd: a SUB socket on the stream's frame topic,
- * validation of every message (exact topic, header, sizes), the loss ledger, and the drain at
- * stop (frames already queued are handled up to the run's end-of-stream, within a time
- * limit). The daemon sees runs beginning and ending and frames with their gaps; pixels are
- * borrowed straight from the received message. */
+/* The receiving side shared by analyzerd and saverd: a SUB socket on the stream's frame topic
+ * (a CURVE client when given keys), validation of every message (exact topic, header, sizes),
+ * the loss ledger, and the drain at stop (frames already queued are handled up to the run's
+ * end-of-stream, within a time limit). The state of the connection to pubd is watched: a
+ * refused handshake is logged with its reason, once, and retried. The daemon sees runs
+ * beginning and ending and frames with their gaps; pixels are borrowed straight from the
+ * received message. */
 #pragma once
 
 #include <stdbool.h>
@@ -12,6 +14,7 @@
 #include <czmq.h>
 
 #include "config.h"
+#include "curve.h"
 #include "frame.h"
 #include "ledger.h"
 
@@ -33,12 +36,14 @@ struct cs_sub_counters {
     uint64_t bytes;
     uint64_t bad; /* rejected by validation */
     uint64_t bad_by_reason[CS_REJECT_COUNT];
+    uint64_t handshakes_failed; /* refused by pubd, or failed (wrong keys, no CURVE) */
 };
 
 /* Connects to @endpoint and subscribes to "frame/<stream>" (and nothing else). @rcvhwm
- * bounds the frames queued in this process. NULL with errno on failure. */
+ * bounds the frames queued in this process. With @curve (borrowed for the call only), the
+ * socket is a CURVE client with those keys; NULL for none. NULL with errno on failure. */
 cs_sub_t *cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
-                     const struct cs_sub_ops *ops, void *arg);
+                     const struct cs_curve_client *curve, const struct cs_sub_ops *ops, void *arg);
 void cs_sub_destroy(cs_sub_t **self_p);
 
 /* Starts the drain: frames already queued are handled until the current run's end-of-stream

@@ -18,7 +18,8 @@ static const struct cs_daemon_info s_info = {
         "drain_timeout_ms.\n\n"
         "Keys read: [stack] stream; [endpoints] subscribe, control_saverd; [camerad] width,\n"
         "height, pixel_format (for the queue size); [saverd] directory, receive_buffer_mb,\n"
-        "drain_timeout_ms; [log] level.",
+        "drain_timeout_ms; [security] client_certificate, server_certificate (CURVE over\n"
+        "tcp, from another host); [log] level.",
 };
 
 static void *

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "curve.h"
 #include "h5writer.h"
 #include "log.h"
 #include "rate.h"
@@ -179,7 +180,10 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     zloop_t *loop = cs_daemon_loop(daemon);
     uint64_t frame_bytes = cs_conf_frame_bytes(conf);
     int hwm = cs_conf_hwm(conf->saverd.receive_buffer_mb, frame_bytes);
+    struct cs_curve_client curve;
+    char err[PATH_MAX + 256];
     struct stat st;
+    int r;
 
     if (!self)
         return NULL;
@@ -191,7 +195,15 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
         errno = ENOENT;
         goto fail;
     }
-    self->sub = cs_sub_new(loop, conf->endpoints.subscribe, conf->stack.stream, hwm, &ops, self);
+    r = cs_curve_client_from_conf(conf, &curve, err, sizeof err);
+    if (r < 0) {
+        cs_log(LOG_ERR, "cannot use the certificates of [security]: %s", err);
+        errno = EINVAL;
+        goto fail;
+    }
+    self->sub = cs_sub_new(loop, conf->endpoints.subscribe, conf->stack.stream, hwm,
+                           r > 0 ? &curve : NULL, &ops, self);
+    cs_curve_wipe(&curve, sizeof curve);
     if (!self->sub) {
         cs_log_errno(LOG_ERR, -errno, "cannot subscribe to '%s'", conf->endpoints.subscribe);
         goto fail;

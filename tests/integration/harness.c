@@ -33,6 +33,44 @@ s_build_root(void)
     return b;
 }
 
+/* Starts @argv under "timeout @timeout_s" (inside "ip netns exec @netns" if not empty), in its
+ * own process group so that cleanup reaches timeout(1) and its child together, with stderr
+ * (and stdout if @both) appended to @log. Returns 0 or a negative errno. */
+static int
+s_spawn(const char *netns, const char *const *argv, const char *timeout_s, const char *log,
+        bool both, pid_t *ret_pid)
+{
+    const char *full[32];
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    int n = 0, r;
+
+    if (netns && netns[0]) {
+        full[n++] = "ip";
+        full[n++] = "netns";
+        full[n++] = "exec";
+        full[n++] = netns;
+    }
+    full[n++] = "timeout";
+    full[n++] = "--kill-after=5";
+    full[n++] = timeout_s;
+    for (int i = 0; argv[i] && n < 31; i++)
+        full[n++] = argv[i];
+    full[n] = NULL;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (both)
+        posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    r = posix_spawnp(ret_pid, full[0], &fa, &attr, (char *const *) full, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return -r;
+}
+
 int
 stack_mkdtemp(char *dir, size_t size)
 {
@@ -63,6 +101,13 @@ s_kill_running(void)
             s_running->pid[d] = 0;
         }
     }
+    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
+        if (s_running->extra[i] > 0) {
+            (void) kill(-s_running->extra[i], SIGKILL);
+            (void) waitpid(s_running->extra[i], NULL, 0);
+            s_running->extra[i] = 0;
+        }
+    }
 }
 
 int
@@ -77,9 +122,19 @@ stack_init(struct stack *s, const struct stack_params *p)
     if (!s_running)
         (void) atexit(s_kill_running);
     s_running = s;
-    r = stack_mkdtemp(s->dir, sizeof s->dir);
-    if (r < 0)
-        return r;
+    if (p->parent_dir) {
+        (void) snprintf(s->dir, sizeof s->dir, "%s/s-XXXXXX", p->parent_dir);
+        if (strlen(s->dir) + 1 >= sizeof s->dir)
+            return -ENAMETOOLONG;
+        if (!mkdtemp(s->dir))
+            return -errno;
+    } else {
+        r = stack_mkdtemp(s->dir, sizeof s->dir);
+        if (r < 0)
+            return r;
+    }
+    if (p->netns)
+        (void) snprintf(s->netns, sizeof s->netns, "%s", p->netns);
     (void) snprintf(s->movies, sizeof s->movies, "%s/movies", s->dir);
     (void) snprintf(s->stats, sizeof s->stats, "%s/stats", s->dir);
     (void) snprintf(path, sizeof path, "%s/run", s->dir);
@@ -107,25 +162,11 @@ stack_start(struct stack *s, enum cs_daemon_id d)
 {
     const char *name = cs_daemon_name(d);
     char bin[PATH_MAX], log[PATH_MAX + 16];
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    char *argv[] = { "timeout", "--kill-after=5", S_PROCESS_TIMEOUT_S, bin, "--config", s->config,
-                     NULL };
-    int r;
+    const char *argv[] = { bin, "--config", s->config, NULL };
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawnattr_init(&attr);
-    /* Its own process group, so that cleanup reaches timeout(1) and the daemon together. */
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    r = posix_spawnp(&s->pid[d], "timeout", &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    return -r;
+    return s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, log, false, &s->pid[d]);
 }
 
 int
@@ -165,6 +206,13 @@ stack_destroy(struct stack *s)
             s->pid[d] = 0;
         }
     }
+    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
+        if (s->extra[i] > 0) {
+            (void) kill(-s->extra[i], SIGKILL);
+            (void) waitpid(s->extra[i], NULL, 0);
+            s->extra[i] = 0;
+        }
+    }
     if (s_running == s)
         s_running = NULL;
     if (!s->dir[0])
@@ -196,7 +244,7 @@ stack_log(const struct stack *s, enum cs_daemon_id d, char *buf, size_t size)
 int64_t
 stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
 {
-    static char log[1 << 16];
+    static char log[1 << 18];
     char needle[64];
     const char *line = NULL, *p, *eol;
 
@@ -236,25 +284,50 @@ stack_only_file(const char *dir, char *ret_path, size_t size)
 int
 stack_run_tool(const char *name, const char *const *args, char *err, size_t err_size)
 {
-    char bin[PATH_MAX], *argv[16];
+    char bin[PATH_MAX];
+    const char *argv[16];
+    int n = 0;
+
+    (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
+    argv[n++] = bin;
+    for (int i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return stack_run(NULL, argv, err, err_size);
+}
+
+void
+stack_build_path(char *buf, size_t size, const char *rel)
+{
+    ck_assert_int_lt(snprintf(buf, size, "%s/%s", s_build_root(), rel), (int) size);
+}
+
+int
+stack_run(const char *netns, const char *const *args, char *err, size_t err_size)
+{
+    char *argv[32];
     int pipefd[2], st = 0, n = 0;
     posix_spawn_file_actions_t fa;
     ssize_t got;
     size_t used = 0;
     pid_t pid;
 
-    (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
+    if (netns && netns[0]) {
+        argv[n++] = "ip";
+        argv[n++] = "netns";
+        argv[n++] = "exec";
+        argv[n++] = (char *) netns;
+    }
     argv[n++] = "timeout";
     argv[n++] = "30";
-    argv[n++] = bin;
-    for (int i = 0; args[i] && n < 15; i++)
+    for (int i = 0; args[i] && n < 31; i++)
         argv[n++] = (char *) args[i];
     argv[n] = NULL;
     ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ), 0);
+    ck_assert_int_eq(posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
     (void) close(pipefd[1]);
     while (used + 1 < err_size && (got = read(pipefd[0], err + used, err_size - used - 1)) > 0)
@@ -302,4 +375,75 @@ stack_await(const struct stack *s, enum cs_daemon_id d, const char *key, int64_t
     }
     ck_abort_msg("%s: %s stayed at %lld, below %lld, for %d ms", cs_daemon_name(d), key,
                  (long long) v, (long long) value, timeout_ms);
+}
+
+bool
+stack_log_has(const struct stack *s, enum cs_daemon_id d, const char *text)
+{
+    static char log[1 << 18];
+
+    stack_log(s, d, log, sizeof log);
+    return strstr(log, text) != NULL;
+}
+
+void
+stack_await_log(const struct stack *s, enum cs_daemon_id d, const char *text, int timeout_ms)
+{
+    int64_t deadline = zclock_mono() + timeout_ms;
+
+    while (zclock_mono() < deadline) {
+        if (stack_log_has(s, d, text))
+            return;
+        zclock_sleep(20); /* the interval between two looks at the log */
+    }
+    ck_abort_msg("%s did not log \"%s\" within %d ms", cs_daemon_name(d), text, timeout_ms);
+}
+
+pid_t
+stack_spawn(struct stack *s, const char *const *argv, const char *log_name)
+{
+    char log[PATH_MAX + 64];
+    int slot = -1;
+    pid_t pid = 0;
+
+    for (int i = 0; i < STACK_EXTRA_MAX && slot < 0; i++) {
+        if (s->extra[i] == 0)
+            slot = i;
+    }
+    ck_assert_msg(slot >= 0, "more than %d extra processes", STACK_EXTRA_MAX);
+    (void) snprintf(log, sizeof log, "%s/%s", s->dir, log_name);
+    ck_assert_int_eq(s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, log, true, &pid), 0);
+    s->extra[slot] = pid;
+    return pid;
+}
+
+int
+stack_reap(struct stack *s, pid_t pid)
+{
+    int st = 0;
+
+    while (waitpid(pid, &st, 0) < 0)
+        ck_assert_int_eq(errno, EINTR);
+    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
+        if (s->extra[i] == pid)
+            s->extra[i] = 0;
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void
+stack_read_file(const struct stack *s, const char *name, char *buf, size_t size)
+{
+    char path[PATH_MAX + 64];
+    size_t n = 0;
+    FILE *f;
+
+    buf[0] = '\0';
+    (void) snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    f = fopen(path, "re");
+    if (!f)
+        return;
+    n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    (void) fclose(f);
 }
