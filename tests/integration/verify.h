@@ -37,18 +37,20 @@ struct expect_camera {
     uint64_t first_seq;
     uint64_t frames;
     uint64_t camera_dropped; /* seq numbers the camera skipped, between the rows */
+    uint64_t source_dropped; /* frames camerad could not send (they take no seq number) */
     /* false: every timestamp is within an interval of the line through them all, whose slope
      * is the interval; true: the driver may run late (vivid starved of CPU stamps frames
      * late and numbers some twice, which shifts the line by an interval each time), so the
-     * timestamps need only increase and span as many intervals as the seqs, within 5 %. */
+     * timestamps need only increase, and the seq numbers span the time within 5 %. */
     bool late_driver;
 };
 
 /* Fails the current test unless the movie at @path is complete, lost nothing and holds
  * @e->frames frames as @e says, with realtime timestamps taken from the driver: increasing,
- * recent, spanning as many frame intervals as the seq numbers do, and on a line as
- * @e->late_driver says; and unless a frame from the middle shows a test image (many levels,
- * colour for RGB), not a blank buffer. Prints the measured interval. */
+ * recent, spanning as many frame intervals as the seq numbers do (with the frames dropped at
+ * source, which have none), and on a line as @e->late_driver says; and unless a frame from the
+ * middle shows a test image (many levels, colour for RGB), not a blank buffer. Prints the measured
+ * interval. */
 void verify_camera_movie(const char *path, const struct expect_camera *e);
 
 /* Reads root attribute @name of the file at @path as uint64 (fails the test if absent). */

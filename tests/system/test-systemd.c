@@ -459,36 +459,42 @@ s_check_waited_and_growing(char *ret_movie)
     (void) snprintf(ret_movie, PATH_MAX, "%s", movies[0]);
 }
 
+/* camerad's ledger at the end of its last run, as it logged it. */
+struct s_ledger {
+    int64_t captured, camera_dropped, dropped_at_source, sent;
+};
+
 /* After an orderly stop of the target: every unit stopped cleanly, and the ledgers balance:
- * camerad sent every frame it captured (100 or more), each numbered, beside the numbers of
- * the frames the camera dropped (into @ret_camera_dropped), and both subscribers received
- * every one and saw every drop. Returns how many frames camerad captured. */
-static int64_t
-s_check_orderly_stop(int64_t *ret_camera_dropped)
+ * camerad captured 100 frames or more and sent every one that pubd could take, each with a
+ * number of its own beside the numbers of the frames the camera dropped; both subscribers
+ * received every frame sent and saw every drop. camerad's ledger goes to @ret. */
+static void
+s_check_orderly_stop(struct s_ledger *ret)
 {
     char line[1024];
-    int64_t captured, dropped;
+    struct s_ledger l;
 
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         s_assert_show(s_units[d], "ActiveState", "inactive");
         s_assert_show(s_units[d], "Result", "success");
     }
     s_journal_line(s_units[CS_DAEMON_CAMERAD], "ledger at end of run", line, sizeof line);
-    captured = s_line_value(line, "captured");
-    dropped = s_line_value(line, "camera_dropped");
-    ck_assert_msg(captured >= 100 && dropped >= 0, "camerad's ledger: '%s'", line);
-    ck_assert_int_eq(s_line_value(line, "dropped_at_source"), 0);
-    ck_assert_int_eq(s_line_value(line, "sent"), captured);
-    ck_assert_int_eq(s_line_value(line, "frames_numbered"), captured + dropped);
+    l = (struct s_ledger){ .captured = s_line_value(line, "captured"),
+                           .camera_dropped = s_line_value(line, "camera_dropped"),
+                           .dropped_at_source = s_line_value(line, "dropped_at_source"),
+                           .sent = s_line_value(line, "sent") };
+    ck_assert_msg(l.captured >= 100 && l.camera_dropped >= 0 && l.dropped_at_source >= 0
+                      && l.sent == l.captured - l.dropped_at_source
+                      && s_line_value(line, "frames_numbered") == l.sent + l.camera_dropped,
+                  "camerad's ledger does not balance: '%s'", line);
     for (int d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
         s_journal_line(s_units[d], "ledger at stop", line, sizeof line);
-        ck_assert_msg(s_line_value(line, "received") == captured && s_line_value(line, "lost") == 0
-                          && s_line_value(line, "camera_dropped") == dropped,
-                      "%s's ledger: '%s', camerad captured %lld, the camera dropped %lld",
-                      s_units[d], line, (long long) captured, (long long) dropped);
+        ck_assert_msg(s_line_value(line, "received") == l.sent && s_line_value(line, "lost") == 0
+                          && s_line_value(line, "camera_dropped") == l.camera_dropped,
+                      "%s's ledger: '%s', camerad sent %lld, the camera dropped %lld", s_units[d],
+                      line, (long long) l.sent, (long long) l.camera_dropped);
     }
-    *ret_camera_dropped = dropped;
-    return captured;
+    *ret = l;
 }
 
 /* One line of progress, with the seconds since @t0_ms: in the VM, where each step takes
@@ -785,14 +791,17 @@ START_TEST(stop_target_saves_every_frame)
                         .lost = 0,
                         .complete = 1 };
     char paths[4][PATH_MAX];
-    int64_t camera_dropped;
+    struct s_ledger l;
 
     s_start_target();
     s_await_flowing(100);
     s_stop_target();
+    s_check_orderly_stop(&l);
+    /* The test pattern drops nothing, and pubd keeps up with it. */
+    ck_assert_int_eq(l.camera_dropped, 0);
+    ck_assert_int_eq(l.dropped_at_source, 0);
     e.first_seq = 0;
-    e.frames = (uint64_t) s_check_orderly_stop(&camera_dropped);
-    ck_assert_int_eq(camera_dropped, 0); /* the test pattern drops nothing */
+    e.frames = (uint64_t) l.captured;
     ck_assert_int_eq(s_files(S_MOVIES, paths, 4), 1);
     verify_movie(paths[0], &e);
     ck_assert_int_eq(s_files(S_STATS, paths, 4), 1);
@@ -804,7 +813,9 @@ END_TEST
  * VM affords: the target starts every enabled unit, camerad opens the device from its
  * sandbox and gets the format natively, frames flow to both subscribers and the movie
  * grows; stopping the target saves every frame camerad captured, numbered with gaps exactly
- * where the camera dropped, stamped by the driver, each a camera image. */
+ * where the camera dropped, stamped by the driver, each a camera image. An emulated CPU
+ * shared with systemd may leave pubd too slow for a moment: the frames camerad then drops
+ * at source are counted in its ledger and are the only ones missing. */
 START_TEST(camera_target_start_and_stop)
 {
     struct expect_camera e = { .pixfmt = CS_PIXFMT_YUYV,
@@ -817,7 +828,8 @@ START_TEST(camera_target_start_and_stop)
                                 * vivid test, which runs it alone. */
                                .late_driver = true };
     char movie[PATH_MAX], stats[1][PATH_MAX], out[1024];
-    int64_t captured, dropped, t0 = zclock_mono();
+    int64_t t0 = zclock_mono();
+    struct s_ledger l;
 
     s_progress(t0, "systemctl start camstack.target");
     s_start_target();
@@ -840,12 +852,17 @@ START_TEST(camera_target_start_and_stop)
     s_stop_target();
     s_progress(t0, "every unit stopped");
 
-    captured = s_check_orderly_stop(&dropped);
-    e.frames = (uint64_t) captured;
-    e.camera_dropped = (uint64_t) dropped;
+    s_check_orderly_stop(&l);
+    printf("camerad captured %lld frames, sent %lld (%lld dropped at source); the camera "
+           "dropped %lld\n",
+           (long long) l.captured, (long long) l.sent, (long long) l.dropped_at_source,
+           (long long) l.camera_dropped);
+    e.frames = (uint64_t) l.sent;
+    e.camera_dropped = (uint64_t) l.camera_dropped;
+    e.source_dropped = (uint64_t) l.dropped_at_source;
     verify_camera_movie(movie, &e);
     ck_assert_int_eq(s_files(S_STATS, stats, 1), 1);
-    ck_assert_uint_eq(verify_root_attr(stats[0], "frames"), (uint64_t) captured);
+    ck_assert_uint_eq(verify_root_attr(stats[0], "frames"), (uint64_t) l.sent);
     ck_assert_uint_eq(verify_root_attr(stats[0], "frames_lost"), 0);
     ck_assert_uint_eq(verify_root_attr(stats[0], "first_seq"), 0);
     ck_assert_uint_eq(verify_root_attr(stats[0], "complete"), 1);
