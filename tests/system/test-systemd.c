@@ -857,6 +857,7 @@ START_TEST(camera_target_start_and_stop)
            "dropped %lld\n",
            (long long) l.captured, (long long) l.sent, (long long) l.dropped_at_source,
            (long long) l.camera_dropped);
+    s_progress(t0, "every ledger balances");
     e.frames = (uint64_t) l.sent;
     e.camera_dropped = (uint64_t) l.camera_dropped;
     e.source_dropped = (uint64_t) l.dropped_at_source;
