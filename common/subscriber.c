@@ -53,6 +53,25 @@ s_finish_drain(cs_sub_t *self)
         done(self->drain_arg);
 }
 
+/* Hands the payload to frame_msg: the received message itself, or a copy of @part. */
+static void
+s_deliver_msg(cs_sub_t *self, const struct cs_frame_hdr *hdr, struct cs_part part,
+              zmq_msg_t *payload, const struct cs_gap *gaps, size_t n_gaps)
+{
+    zmq_msg_t copy;
+
+    if (!payload) {
+        if (zmq_msg_init_size(&copy, part.size) < 0)
+            return;
+        if (part.size)
+            memcpy(zmq_msg_data(&copy), part.data, part.size);
+        payload = &copy;
+    }
+    (void) self->ops.frame_msg(self->arg, hdr, payload, gaps, n_gaps);
+    if (payload == &copy)
+        (void) zmq_msg_close(&copy);
+}
+
 static void
 s_end_run(cs_sub_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps)
 {
@@ -60,8 +79,9 @@ s_end_run(cs_sub_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps)
         (void) self->ops.run_end(self->arg, eos, gaps, n_gaps);
 }
 
-void
-cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
+/* @payload is the received payload part, or NULL when the parts come from elsewhere. */
+static void
+s_handle(cs_sub_t *self, const struct cs_part *parts, size_t n_parts, zmq_msg_t *payload)
 {
     struct cs_gap gaps[2];
     struct cs_frame_hdr hdr;
@@ -107,8 +127,16 @@ cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
                (unsigned long long) hdr.run,
                (unsigned long long) (gaps[0].count + (n_gaps > 1 ? gaps[1].count : 0)),
                (unsigned long long) hdr.seq);
-    if (self->ops.frame)
+    if (self->ops.frame_msg)
+        s_deliver_msg(self, &hdr, parts[2], payload, gaps, n_gaps);
+    else if (self->ops.frame)
         (void) self->ops.frame(self->arg, &hdr, parts[2].data, gaps, n_gaps);
+}
+
+void
+cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
+{
+    s_handle(self, parts, n_parts, NULL);
 }
 
 /* Reads one multipart message; returns the number of parts (extra parts are read and
@@ -163,7 +191,7 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
                 self->counters.messages++;
                 s_reject(self, CS_REJECT_PARTS);
             } else {
-                cs_sub_handle_parts(self, views, (size_t) n);
+                s_handle(self, views, (size_t) n, n == S_PARTS ? &parts[2] : NULL);
             }
         }
         for (int k = 0; k < S_PARTS; k++)

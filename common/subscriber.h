@@ -2,7 +2,7 @@
  * validation of every message (exact topic, header, sizes), the loss ledger, and the drain at
  * stop (frames already queued are handled up to the run's end-of-stream, within a time
  * limit). The daemon sees runs beginning and ending and frames with their gaps; pixels are
- * borrowed straight from the received message. */
+ * borrowed straight from the received message, or the message itself is handed over. */
 #pragma once
 
 #include <stdbool.h>
@@ -23,6 +23,12 @@ struct cs_sub_ops {
     /* A frame, after the gaps in front of it. @pixels is valid during the call only. */
     int (*frame)(void *arg, const struct cs_frame_hdr *hdr, const void *pixels,
                  const struct cs_gap *gaps, size_t n_gaps);
+    /* Called instead of @frame when set: the same, with the payload part as the received
+     * message (hdr->payload_size bytes). The callback may take it without a copy, with
+     * zmq_msg_move() into a zmq_msg_t of its own that it closes when done; whatever is left
+     * in @payload is closed after the call. */
+    int (*frame_msg)(void *arg, const struct cs_frame_hdr *hdr, zmq_msg_t *payload,
+                     const struct cs_gap *gaps, size_t n_gaps);
     /* The run ended: @eos true on its end-of-stream (with the tail loss in @gaps), false when
      * it was cut (a stop, or a new run without the old one's end-of-stream). */
     int (*run_end)(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps);
@@ -54,7 +60,8 @@ int cs_sub_stop_daemon(cs_sub_t *self, struct cs_daemon *daemon, uint32_t timeou
 const struct cs_ledger *cs_sub_ledger(const cs_sub_t *self);
 const struct cs_sub_counters *cs_sub_counters(const cs_sub_t *self);
 
-/* Handles one message given as parts, as if it had been received (for tests and fuzzing). */
+/* Handles one message given as parts, as if it had been received (for tests and fuzzing). A
+ * frame_msg callback gets a copy of the payload. */
 void cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts);
 
 /* Writes the ledger as JSON members (no braces) / a short human line. */
