@@ -70,8 +70,11 @@ stack_start(struct stack *s, enum cs_daemon_id d)
     char bin[PATH_MAX], log[PATH_MAX + 16];
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    char *argv[] = { "timeout", "--kill-after=5", S_PROCESS_TIMEOUT_S, bin, "--config", s->config,
-                     NULL };
+    /* --foreground: timeout(1) passes a SIGTERM on to the daemon only, instead of to the
+     * daemon and then again to its whole process group, which a daemon would take for a
+     * second signal (stop at once, without draining). */
+    char *argv[] = { "timeout", "--foreground", "--kill-after=5", S_PROCESS_TIMEOUT_S,
+                     bin,       "--config",     s->config,        NULL };
     int r;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
