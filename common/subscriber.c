@@ -19,6 +19,7 @@ struct cs_sub {
     void *arg;
     struct cs_ledger ledger;
     struct cs_sub_counters counters;
+    bool reading; /* the socket is one of the loop's readers */
     bool draining;
     int drain_timer;
     void (*drain_done)(void *arg);
@@ -175,7 +176,7 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
     cs_sub_t *self = arg;
     void *handle = zsock_resolve(sock);
 
-    for (int i = 0; i < S_BATCH; i++) {
+    for (int i = 0; i < S_BATCH && self->reading; i++) {
         zmq_msg_t parts[S_PARTS];
         struct cs_part views[S_PARTS];
         size_t total = 0;
@@ -229,6 +230,7 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
         goto fail;
     if (zloop_reader(loop, self->sock, s_on_readable, self) < 0)
         goto fail;
+    self->reading = true;
     return self;
 fail:
     e = errno ? errno : ENOMEM;
@@ -246,11 +248,19 @@ cs_sub_destroy(cs_sub_t **self_p)
         return;
     if (self->drain_timer >= 0)
         zloop_timer_end(self->loop, self->drain_timer);
-    if (self->sock)
-        zloop_reader_end(self->loop, self->sock);
+    cs_sub_stop_reading(self);
     zsock_destroy(&self->sock);
     free(self);
     *self_p = NULL;
+}
+
+void
+cs_sub_stop_reading(cs_sub_t *self)
+{
+    if (!self->reading)
+        return;
+    zloop_reader_end(self->loop, self->sock);
+    self->reading = false;
 }
 
 static int

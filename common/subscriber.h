@@ -52,6 +52,10 @@ void cs_sub_destroy(cs_sub_t **self_p);
  * drain started, 0 if there was nothing to wait for (no run active; @done is not called). */
 int cs_sub_drain(cs_sub_t *self, uint32_t timeout_ms, void (*done)(void *arg), void *arg);
 
+/* Stops reading: frames not yet read stay in the socket and are never received (nor counted).
+ * For a daemon that has decided what it will handle before it stops. */
+void cs_sub_stop_reading(cs_sub_t *self);
+
 /* The stop hook of a subscribing daemon: drains as cs_sub_drain() does and ends @daemon's
  * loop when the drain is over. Returns what a cs_daemon_stop_fn returns. */
 struct cs_daemon;

@@ -146,6 +146,8 @@ s_received_all(void *arg)
 {
     saverd_t *self = arg;
 
+    /* What is received from now on could not be written: leave it unreceived. */
+    cs_sub_stop_reading(self->sub);
     if (writer_push_stop(self->writer) < 0) {
         cs_log(LOG_ERR, "cannot ask the writer to stop, stopping at once");
         cs_daemon_quit(self->daemon);

@@ -249,7 +249,9 @@ s_frame(writer_t *self, zsock_t *pipe, const struct s_item *item)
         s_drop_frame(self);
         return;
     }
-    /* Rotation: the frame that would not fit starts the next part. Its gaps go with it. */
+    /* Rotation: the frame that would not fit starts the next part, and its gaps go with it.
+     * A full file stays open until then, so that a run ending on the boundary closes it
+     * with its end-of-stream. */
     if (self->w && s_file_full(self, size))
         s_close(self, pipe, H5WRITER_END_ROTATION);
     if (!self->w && s_open(self, pipe) < 0) {
@@ -274,10 +276,6 @@ s_frame(writer_t *self, zsock_t *pipe, const struct s_item *item)
     atomic_fetch_add(&self->counters.written, 1);
     atomic_fetch_add(&self->counters.bytes_written, size);
     atomic_store(&self->counters.file_frames, h5writer_frames(self->w));
-    /* Full by frame count: close now rather than with the next frame. */
-    if (self->conf->saverd.max_frames_per_file
-        && h5writer_frames(self->w) >= self->conf->saverd.max_frames_per_file)
-        s_close(self, pipe, H5WRITER_END_ROTATION);
 }
 
 static void
@@ -298,9 +296,6 @@ s_run_begin(writer_t *self, zsock_t *pipe, const struct s_item *item)
 static void
 s_run_end(writer_t *self, zsock_t *pipe, const struct s_item *item)
 {
-    /* A tail loss right after a rotation still needs a file to be recorded in. */
-    if (!self->w && item->n_gaps > 0 && self->run_active && !self->run_failed)
-        (void) s_open(self, pipe);
     s_note_gaps(self, pipe, item->gaps, item->n_gaps);
     s_close(self, pipe, item->eos ? H5WRITER_END_EOS : H5WRITER_END_NEW_RUN);
     self->run_active = false;
