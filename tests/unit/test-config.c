@@ -188,6 +188,12 @@ static const char s_good_ini[] =
     "directory = /srv/camstack/movies\n"
     "receive_buffer_mb = 512\n"
     "drain_timeout_ms = 1500\n"
+    "queue_mb = 2048\n"
+    "flush_interval_ms = 250\n"
+    "swmr = no\n"
+    "max_frames_per_file = 1000\n"
+    "max_bytes_per_file = 1000000000\n"
+    "compression = deflate:9\n"
     "\n"
     "[security]\n"
     "\n"
@@ -239,6 +245,13 @@ s_assert_good(const struct cs_conf *c, const char *path, const char *dir)
     ck_assert_str_eq(c->saverd.directory, "/srv/camstack/movies");
     ck_assert_uint_eq(c->saverd.receive_buffer_mb, 512);
     ck_assert_uint_eq(c->saverd.drain_timeout_ms, 1500);
+    ck_assert_uint_eq(c->saverd.queue_mb, 2048);
+    ck_assert_uint_eq(c->saverd.flush_interval_ms, 250);
+    ck_assert(!c->saverd.swmr);
+    ck_assert_uint_eq(c->saverd.max_frames_per_file, 1000);
+    ck_assert_uint_eq(c->saverd.max_bytes_per_file, 1000000000);
+    ck_assert_int_eq(c->saverd.compression.method, CS_COMPRESSION_DEFLATE);
+    ck_assert_uint_eq(c->saverd.compression.level, 9);
 
     ck_assert_int_eq(c->log.level, LOG_DEBUG);
     ck_assert_uint_eq(cs_conf_frame_bytes(c), 1280 * 1024 * 2);
@@ -337,6 +350,12 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert_str_eq(c->saverd.directory, "/var/lib/camstack/movies");
     ck_assert_uint_eq(c->saverd.receive_buffer_mb, 256);
     ck_assert_uint_eq(c->saverd.drain_timeout_ms, 2000);
+    ck_assert_uint_eq(c->saverd.queue_mb, 1024);
+    ck_assert_uint_eq(c->saverd.flush_interval_ms, 1000);
+    ck_assert(c->saverd.swmr);
+    ck_assert_uint_eq(c->saverd.max_frames_per_file, 0);
+    ck_assert_uint_eq(c->saverd.max_bytes_per_file, 0);
+    ck_assert_int_eq(c->saverd.compression.method, CS_COMPRESSION_NONE);
     ck_assert_int_eq(c->log.level, LOG_INFO);
 }
 
@@ -377,6 +396,34 @@ START_TEST(defaults_function)
 END_TEST
 
 /* The other helpers of config.h. */
+/* deflate without a level takes h5py's default; lz4 is accepted where its HDF5 plugin is
+ * installed (scripts/deps test installs it; without it, see the integration suite). */
+START_TEST(compression_values)
+{
+    static const struct {
+        const char *value;
+        enum cs_compression method;
+        unsigned level;
+    } cases[] = {
+        { "none", CS_COMPRESSION_NONE, 0 },         { "deflate", CS_COMPRESSION_DEFLATE, 4 },
+        { "deflate:0", CS_COMPRESSION_DEFLATE, 0 }, { "deflate:9", CS_COMPRESSION_DEFLATE, 9 },
+        { "lz4", CS_COMPRESSION_LZ4, 0 },
+    };
+    struct cs_conf conf;
+    char path[PATH_MAX], text[128];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        (void) snprintf(text, sizeof text, "[saverd]\ncompression = %s\n", cases[i].value);
+        s_write(path, sizeof path, "compression.ini", text);
+        s_load_ok(path, &conf);
+        ck_assert_int_eq(conf.saverd.compression.method, cases[i].method);
+        ck_assert_uint_eq(conf.saverd.compression.level, cases[i].level);
+        s_unlink(path);
+    }
+    ck_assert_str_eq(cs_compression_name(CS_COMPRESSION_LZ4), "lz4");
+}
+END_TEST
+
 START_TEST(hwm_and_names)
 {
     ck_assert_int_eq(cs_conf_hwm(64, 1 << 20), 64);
@@ -600,6 +647,15 @@ static const struct s_bad_case s_bad_cases[] = {
       "'publish_stats' expects yes or no, got 'maybe'" },
     { "bool as a number", "[analyzerd]\npublish_stats = 2\n", 2,
       "'publish_stats' expects yes or no, got '2'" },
+    { "bad compression", "[saverd]\ncompression = gzip\n", 2,
+      "'compression' expects none, deflate, deflate:LEVEL (0 to 9) or lz4, got 'gzip'" },
+    { "deflate level too high", "[saverd]\ncompression = deflate:10\n", 2, "got 'deflate:10'" },
+    { "deflate without its level", "[saverd]\ncompression = deflate:\n", 2, "got 'deflate:'" },
+    { "deflate with junk", "[saverd]\ncompression = deflatex\n", 2, "got 'deflatex'" },
+    { "empty write queue", "[saverd]\nqueue_mb = 0\n", 2,
+      "'queue_mb' expects a whole number from 1 to 1048576, got '0'" },
+    { "flush interval too short", "[saverd]\nflush_interval_ms = 5\n", 2,
+      "'flush_interval_ms' expects a whole number from 10 to 3600000, got '5'" },
     { "bad source", "[camerad]\nsource = usb\n", 2,
       "'source' expects testpattern or v4l2, got 'usb'" },
     { "bad log level", "[log]\nlevel = verbose\n", 2,
@@ -920,6 +976,7 @@ s_suite(void)
     tcase_add_test(tc, empty_file_gives_defaults);
     tcase_add_test(tc, defaults_function);
     tcase_add_test(tc, hwm_and_names);
+    tcase_add_test(tc, compression_values);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("relative_paths");
