@@ -233,6 +233,7 @@ h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *first,
 {
     const struct cs_conf *conf = p->conf;
     struct h5writer *w = calloc(1, sizeof *w);
+    char path[PATH_MAX];
     hid_t fid;
     int r = -EIO;
 
@@ -277,8 +278,11 @@ h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *first,
     *ret_w = w;
     return 0;
 fail:
+    /* Nothing was recorded in it, and it may be half made: remove it. */
+    (void) cs_strlcpy(path, w->path, sizeof path);
     w->failed = true;
     (void) h5writer_close(&w, H5WRITER_END_ERROR);
+    (void) unlink(path);
     return r;
 }
 

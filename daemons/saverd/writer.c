@@ -49,8 +49,7 @@ struct writer {
     bool stopped;    /* S_STOP was handled */
     uint64_t run, run_start_ns;
     unsigned next_part;
-    uint64_t next_seq;         /* the first seq the next file accounts for */
-    struct cs_frame_hdr first; /* the run's first frame: geometry of further parts */
+    uint64_t next_seq; /* the first seq the next file accounts for */
     uint64_t flush_due_ns;
 };
 
@@ -149,8 +148,9 @@ s_now_ns(void)
     return cs_now_ns(CLOCK_MONOTONIC);
 }
 
+/* Opens the next file of the run, whose first frame is @hdr. */
 static int
-s_open(writer_t *self, zsock_t *pipe)
+s_open(writer_t *self, zsock_t *pipe, const struct cs_frame_hdr *hdr)
 {
     struct h5writer_params p = {
         .conf = self->conf,
@@ -162,7 +162,7 @@ s_open(writer_t *self, zsock_t *pipe)
     struct writer_event ev;
     int r;
 
-    r = h5writer_open(&p, &self->first, &self->w);
+    r = h5writer_open(&p, hdr, &self->w);
     if (r < 0) {
         s_fail(self, pipe, r, "create");
         return r;
@@ -254,7 +254,7 @@ s_frame(writer_t *self, zsock_t *pipe, const struct s_item *item)
      * with its end-of-stream. */
     if (self->w && s_file_full(self, size))
         s_close(self, pipe, H5WRITER_END_ROTATION);
-    if (!self->w && s_open(self, pipe) < 0) {
+    if (!self->w && s_open(self, pipe, &item->hdr) < 0) {
         s_drop_frame(self);
         return;
     }
@@ -286,11 +286,10 @@ s_run_begin(writer_t *self, zsock_t *pipe, const struct s_item *item)
     self->run_failed = false;
     self->run = item->hdr.run;
     self->run_start_ns = item->hdr.capture_ns;
-    self->first = item->hdr;
     self->next_part = 0;
     self->next_seq = item->hdr.seq; /* where we joined: not a loss */
     if (self->run_active)
-        (void) s_open(self, pipe);
+        (void) s_open(self, pipe, &item->hdr);
 }
 
 static void
@@ -324,6 +323,8 @@ s_abandon(writer_t *self, zsock_t *pipe, const struct s_item *item)
     if (item->kind != S_FRAME) {
         if (item->kind == S_RUN_BEGIN)
             s_close(self, pipe, H5WRITER_END_STOP);
+        else if (self->run_active)
+            s_note_gaps(self, pipe, item->gaps, item->n_gaps);
         self->run_active = false;
         return;
     }
@@ -628,7 +629,10 @@ writer_push_frame(writer_t *self, const struct cs_frame_hdr *hdr, zmq_msg_t *pay
     uint64_t queued = atomic_load(&self->counters.queued_bytes);
     struct s_item *item;
 
-    if (queued + bytes > self->limit || !(item = s_new_item(self, S_FRAME, gaps, n_gaps))) {
+    /* An empty queue takes a frame whatever its size: a budget below one frame only means
+     * that no second frame waits. */
+    if ((queued > 0 && queued + bytes > self->limit)
+        || !(item = s_new_item(self, S_FRAME, gaps, n_gaps))) {
         s_drop(self, hdr, gaps, n_gaps);
         return -ENOBUFS;
     }

@@ -44,10 +44,13 @@ s_start_all(void)
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
 }
 
-/* The orderly stop: camerad is already gone; pubd delivers, subscribers drain. */
+/* The orderly stop: camerad is already gone; pubd delivers, subscribers drain. pubd stops
+ * at once on SIGTERM, forwarding only what it has already read: wait until the end-of-stream
+ * camerad sent last has gone through it (saverd closes its file on it). */
 static void
 s_stop_rest(void)
 {
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 1, 20000);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_ANALYZERD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
