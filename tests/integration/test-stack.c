@@ -56,6 +56,24 @@ s_stop_rest(void)
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
 }
 
+/* The movie again, through Debian's h5py: a reader camstack did not write. */
+static void
+s_h5py(const char *movie, const struct expect *e)
+{
+    static char out[65536];
+    char w[16], h[16];
+    const char *args[] = {
+        "--format", cs_pixfmt_info(e->pixfmt)->name, "--width", w, "--height", h, movie, NULL
+    };
+    int rc;
+
+    (void) snprintf(w, sizeof w, "%u", e->width);
+    (void) snprintf(h, sizeof h, "%u", e->height);
+    rc = stack_python("check_movie.py", args, out, sizeof out);
+    ck_assert_msg(rc == 0, "h5py check of '%s' failed (%d): %s", movie, rc, out);
+    ck_assert_int_eq(stack_json_i64(out, "frames"), (int64_t) e->frames);
+}
+
 static void
 s_check_ledgers(uint64_t frames)
 {
@@ -100,6 +118,7 @@ START_TEST(stack_records_exact_frames_and_stats)
     stack_only_file(s_stack.movies, movie, sizeof movie);
     stack_only_file(s_stack.stats, stats, sizeof stats);
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
     verify_stats(stats, &e);
 }
 END_TEST
@@ -136,6 +155,7 @@ START_TEST(stack_unpaced_ledger_balances)
     e.frames = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_SAVERD, "received");
     e.lost = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_SAVERD, "lost");
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
     e.frames = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "received");
     e.lost = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "lost");
     verify_stats(stats, &e);
@@ -166,6 +186,7 @@ START_TEST(stack_stopped_mid_run_keeps_every_frame_captured)
     stack_only_file(s_stack.movies, movie, sizeof movie);
     stack_only_file(s_stack.stats, stats, sizeof stats);
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
     verify_stats(stats, &e);
 }
 END_TEST
@@ -201,6 +222,7 @@ START_TEST(stack_late_subscriber_records_join_not_loss)
     e.first_seq = (uint64_t) first;
     e.frames = (uint64_t) received;
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
 }
 END_TEST
 
