@@ -144,13 +144,29 @@ s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
     return remove(path);
 }
 
+/* Thaws without asking whether it worked (the helper may have been first). */
+static void
+s_thaw(struct stack *s)
+{
+    char out[1024];
+
+    (void) stack_run_cmd((const char *[]){ "fsfreeze", "--unfreeze", s->mounted, NULL }, 30, out,
+                         sizeof out);
+    s->frozen = false;
+    if (s->thaw_pid > 0) {
+        (void) kill(-s->thaw_pid, SIGKILL);
+        (void) waitpid(s->thaw_pid, NULL, 0);
+        s->thaw_pid = 0;
+    }
+}
+
 static void
 s_unmount(struct stack *s)
 {
     char out[1024];
 
     if (s->frozen)
-        stack_freeze(s, false);
+        s_thaw(s);
     if (!s->mounted[0])
         return;
     /* Daemons that still hold files there are killed below; a lazy unmount lets go now. */
@@ -164,7 +180,7 @@ int
 stack_destroy(struct stack *s)
 {
     if (s->frozen)
-        stack_freeze(s, false); /* a daemon blocked on it could not even be killed */
+        s_thaw(s); /* a daemon blocked on it could not even be killed */
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (s->pid[d] > 0) {
             (void) kill(-s->pid[d], SIGKILL);
@@ -456,12 +472,49 @@ stack_mount_ext4(struct stack *s, const char *dir, unsigned size_mb)
     (void) snprintf(s->mounted, sizeof s->mounted, "%s", dir);
 }
 
+/* A process group that thaws @dir after STACK_FREEZE_MAX_S: a test that fails while a file
+ * system is frozen exits at once, and nothing else would thaw it until the end of the suite. */
+static pid_t
+s_spawn_thaw(const char *dir)
+{
+    char script[64];
+    char *argv[] = { "timeout", "60", "sh", "-c", script, (char *) dir, NULL };
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    pid_t pid = 0;
+
+    (void) snprintf(script, sizeof script, "sleep %d; exec fsfreeze --unfreeze \"$0\"",
+                    STACK_FREEZE_MAX_S);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, &attr, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return pid;
+}
+
 void
 stack_freeze(struct stack *s, bool frozen)
 {
     ck_assert_msg(s->mounted[0], "nothing mounted to freeze");
+    if (frozen) {
+        char pid[32];
+
+        s->thaw_pid = s_spawn_thaw(s->mounted);
+        (void) snprintf(pid, sizeof pid, "%d", (int) s->thaw_pid);
+        s_register("pgid", pid);
+    }
     s_must((const char *[]){ "fsfreeze", frozen ? "--freeze" : "--unfreeze", s->mounted, NULL });
     s->frozen = frozen;
+    if (!frozen && s->thaw_pid > 0) {
+        (void) kill(-s->thaw_pid, SIGKILL);
+        (void) waitpid(s->thaw_pid, NULL, 0);
+        s->thaw_pid = 0;
+    }
 }
 
 void
@@ -564,11 +617,27 @@ s_is_ours(pid_t pid)
     return strncmp(cmd, "timeout ", 8) == 0 && strstr(cmd, "/tmp/camstack-it-");
 }
 
+/* Runs @argv, output discarded, and waits for it. No ck_* call: this runs outside a test,
+ * where Check would exit the whole program on the first one. */
+static void
+s_run_quiet(const char *const *argv)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *) argv, environ) == 0)
+        (void) waitpid(pid, NULL, 0);
+    posix_spawn_file_actions_destroy(&fa);
+}
+
 void
 stack_registry_close(void)
 {
     const char *path = getenv("CS_TEST_REGISTRY");
-    char line[PATH_MAX + 16], out[1024];
+    char line[PATH_MAX + 16];
     FILE *f;
 
     if (!path || !(f = fopen(path, "re")))
@@ -581,9 +650,8 @@ stack_registry_close(void)
         *v++ = '\0';
         v[strcspn(v, "\n")] = '\0';
         if (strcmp(line, "mount") == 0 && s_is_mounted(v)) {
-            (void) stack_run_cmd((const char *[]){ "fsfreeze", "--unfreeze", v, NULL }, 30, out,
-                                 sizeof out);
-            (void) stack_run_cmd((const char *[]){ "umount", "-l", v, NULL }, 30, out, sizeof out);
+            s_run_quiet((const char *[]){ "timeout", "30", "fsfreeze", "--unfreeze", v, NULL });
+            s_run_quiet((const char *[]){ "timeout", "30", "umount", "-l", v, NULL });
         } else if (strcmp(line, "pgid") == 0) {
             pid_t pid = (pid_t) strtol(v, NULL, 10);
 

@@ -21,6 +21,7 @@ struct stack {
     char mounted[PATH_MAX];      /* a file system mounted by the test, "" if none */
     char loop_image[PATH_MAX];   /* the image file behind it, "" for tmpfs */
     bool frozen;                 /* fsfreeze'd: thawed before anything else at cleanup */
+    pid_t thaw_pid;              /* the helper that thaws it anyway after a while, or 0 */
 };
 
 struct stack_params {
@@ -98,7 +99,10 @@ void stack_mount_tmpfs(struct stack *s, const char *dir, unsigned size_mb);
  * over @dir. */
 void stack_mount_ext4(struct stack *s, const char *dir, unsigned size_mb);
 
-/* Freezes (every write to it blocks: a stalled disk) or thaws the mounted file system. */
+/* Freezes (every write to it blocks: a stalled disk) or thaws the mounted file system. A
+ * frozen file system blocks sync(2) for the whole machine: a helper process thaws it after
+ * STACK_FREEZE_MAX_S whatever happens to the test. */
+#define STACK_FREEZE_MAX_S 15
 void stack_freeze(struct stack *s, bool frozen);
 
 /* The string value of @key in @d's status answer (at most @size bytes, JSON escapes kept),
