@@ -11,6 +11,7 @@
 #include <ini.h>
 
 #include "endpoint.h"
+#include "h5file.h"
 #include "log.h"
 #include "util.h"
 
@@ -28,6 +29,7 @@ enum s_type {
     S_SOURCE,
     S_LOGLEVEL,
     S_WAIT, /* "auto" (CS_WAIT_AUTO) or a whole number, as S_U32 */
+    S_COMPRESSION,
 };
 
 struct s_key {
@@ -82,6 +84,12 @@ static const struct s_key s_keys[] = {
     { "security", "client_certificate", S_PATH, S_FIELD(security.client_certificate), 0, 0 },
     { "security", "authorized_keys_dir", S_PATH, S_FIELD(security.authorized_keys_dir), 0, 0 },
     { "security", "allow_insecure_remote", S_BOOL, S_FIELD(security.allow_insecure_remote), 0, 0 },
+    { "saverd", "queue_mb", S_U32, S_FIELD(saverd.queue_mb), 1, 1048576 },
+    { "saverd", "flush_interval_ms", S_U32, S_FIELD(saverd.flush_interval_ms), 10, 3600000 },
+    { "saverd", "swmr", S_BOOL, S_FIELD(saverd.swmr), 0, 0 },
+    { "saverd", "max_frames_per_file", S_U64, S_FIELD(saverd.max_frames_per_file), 0, 1e15 },
+    { "saverd", "max_bytes_per_file", S_U64, S_FIELD(saverd.max_bytes_per_file), 0, 1e18 },
+    { "saverd", "compression", S_COMPRESSION, S_FIELD(saverd.compression), 0, 9 },
     { "log", "level", S_LOGLEVEL, S_FIELD(log.level), 0, 0 },
 };
 
@@ -94,6 +102,7 @@ static const char *const s_sections[] = { "stack",     "endpoints", "camerad",  
 static const char *const s_daemon_names[CS_DAEMON_COUNT] = { "camerad", "pubd", "analyzerd",
                                                              "saverd" };
 static const char *const s_source_names[CS_SOURCE_COUNT] = { "testpattern", "v4l2" };
+static const char *const s_compression_names[CS_COMPRESSION_COUNT] = { "none", "deflate", "lz4" };
 static const char *const s_level_names[8] = { "emerg",   "alert",  "crit", "err",
                                               "warning", "notice", "info", "debug" };
 
@@ -107,6 +116,12 @@ const char *
 cs_source_name(enum cs_source s)
 {
     return s < CS_SOURCE_COUNT ? s_source_names[s] : "?";
+}
+
+const char *
+cs_compression_name(enum cs_compression c)
+{
+    return c < CS_COMPRESSION_COUNT ? s_compression_names[c] : "?";
 }
 
 struct s_parser {
@@ -341,6 +356,44 @@ s_set_endpoints(struct s_parser *p, const struct s_key *k, const char *value)
         s_error(p, p->line, "'%s' expects a comma-separated list of endpoints", k->name);
 }
 
+/* none | deflate[:level] | lz4. lz4 is written for HDF5's LZ4 filter plugin, so a file that
+ * no reader can open is refused here, where the line is known, rather than at the first run. */
+static void
+s_set_compression(struct s_parser *p, const struct s_key *k, const char *value)
+{
+    struct cs_conf *c = p->conf;
+    uint64_t level = CS_DEFLATE_DEFAULT_LEVEL;
+
+    if (strcmp(value, "none") == 0) {
+        c->saverd.compression.method = CS_COMPRESSION_NONE;
+        c->saverd.compression.level = 0;
+    } else if (strcmp(value, "lz4") == 0) {
+        if (!cs_h5_filter_available(CS_H5_FILTER_LZ4)) {
+            const char *pp = getenv("HDF5_PLUGIN_PATH");
+
+            s_error(p, p->line,
+                    "'%s': lz4 needs HDF5's LZ4 filter plugin (filter %d, Debian package "
+                    "hdf5-filter-plugin), which HDF5 cannot load from %s%s%s",
+                    k->name, CS_H5_FILTER_LZ4,
+                    pp ? "HDF5_PLUGIN_PATH '" : "its default plugin path", pp ? pp : "",
+                    pp ? "'" : "");
+            return;
+        }
+        c->saverd.compression.method = CS_COMPRESSION_LZ4;
+        c->saverd.compression.level = 0;
+    } else if (strncmp(value, "deflate", 7) == 0
+               && (value[7] == '\0'
+                   || (value[7] == ':'
+                       && cs_parse_u64(value + 8, (uint64_t) k->min, (uint64_t) k->max, &level)
+                              == 0))) {
+        c->saverd.compression.method = CS_COMPRESSION_DEFLATE;
+        c->saverd.compression.level = (unsigned) level;
+    } else {
+        s_error(p, p->line, "'%s' expects none, deflate, deflate:LEVEL (0 to 9) or lz4, got '%s'",
+                k->name, value);
+    }
+}
+
 static void
 s_number_error(struct s_parser *p, const struct s_key *k, const char *what, const char *value)
 {
@@ -430,6 +483,9 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
         if (cs_log_parse_priority(value, field) < 0)
             s_error(p, p->line, "'%s' expects err, warning, notice, info or debug, got '%s'",
                     k->name, value);
+        break;
+    case S_COMPRESSION:
+        s_set_compression(p, k, value);
         break;
     }
 }
@@ -551,6 +607,13 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
     (void) cs_strlcpy(conf->security.authorized_keys_dir, "/etc/camstack/authorized_keys",
                       sizeof conf->security.authorized_keys_dir);
     conf->security.allow_insecure_remote = false;
+    conf->saverd.queue_mb = 1024;
+    conf->saverd.flush_interval_ms = 1000;
+    conf->saverd.swmr = true;
+    conf->saverd.max_frames_per_file = 0;
+    conf->saverd.max_bytes_per_file = 0;
+    conf->saverd.compression.method = CS_COMPRESSION_NONE;
+    conf->saverd.compression.level = 0;
     conf->log.level = LOG_INFO;
 }
 
@@ -678,6 +741,10 @@ s_check_whole(struct s_parser *p)
     if (bytes > UINT32_MAX)
         s_error(p, line, "a %ux%u %s frame is larger than 4 GiB", c->camerad.width,
                 c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);
+    /* The LZ4 filter's chunks hold at most 2 GiB. */
+    if (c->saverd.compression.method == CS_COMPRESSION_LZ4 && bytes > INT32_MAX)
+        s_error(p, line, "a %ux%u %s frame is too large for compression = lz4 (2 GiB at most)",
+                c->camerad.width, c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);
     s_default_endpoints(p);
     s_check_security(p);
 }
@@ -771,6 +838,11 @@ s_dump_value(const struct cs_conf *conf, const struct s_key *k, FILE *out)
         break;
     case S_LOGLEVEL:
         (void) fprintf(out, "%s", s_level_names[*(const int *) field & 7]);
+        break;
+    case S_COMPRESSION:
+        (void) fprintf(out, "%s", cs_compression_name(conf->saverd.compression.method));
+        if (conf->saverd.compression.method == CS_COMPRESSION_DEFLATE)
+            (void) fprintf(out, ":%u", conf->saverd.compression.level);
         break;
     }
 }

@@ -45,6 +45,7 @@ struct cs_sub {
     void *arg;
     struct cs_ledger ledger;
     struct cs_sub_counters counters;
+    bool reading; /* the socket is one of the loop's readers */
     bool draining;
     int drain_timer;
     void (*drain_done)(void *arg);
@@ -79,6 +80,25 @@ s_finish_drain(cs_sub_t *self)
         done(self->drain_arg);
 }
 
+/* Hands the payload to frame_msg: the received message itself, or a copy of @part. */
+static void
+s_deliver_msg(cs_sub_t *self, const struct cs_frame_hdr *hdr, struct cs_part part,
+              zmq_msg_t *payload, const struct cs_gap *gaps, size_t n_gaps)
+{
+    zmq_msg_t copy;
+
+    if (!payload) {
+        if (zmq_msg_init_size(&copy, part.size) < 0)
+            return;
+        if (part.size)
+            memcpy(zmq_msg_data(&copy), part.data, part.size);
+        payload = &copy;
+    }
+    (void) self->ops.frame_msg(self->arg, hdr, payload, gaps, n_gaps);
+    if (payload == &copy)
+        (void) zmq_msg_close(&copy);
+}
+
 static void
 s_end_run(cs_sub_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps)
 {
@@ -86,8 +106,9 @@ s_end_run(cs_sub_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps)
         (void) self->ops.run_end(self->arg, eos, gaps, n_gaps);
 }
 
-void
-cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
+/* @payload is the received payload part, or NULL when the parts come from elsewhere. */
+static void
+s_handle(cs_sub_t *self, const struct cs_part *parts, size_t n_parts, zmq_msg_t *payload)
 {
     struct cs_gap gaps[2];
     struct cs_frame_hdr hdr;
@@ -133,8 +154,16 @@ cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
                (unsigned long long) hdr.run,
                (unsigned long long) (gaps[0].count + (n_gaps > 1 ? gaps[1].count : 0)),
                (unsigned long long) hdr.seq);
-    if (self->ops.frame)
+    if (self->ops.frame_msg)
+        s_deliver_msg(self, &hdr, parts[2], payload, gaps, n_gaps);
+    else if (self->ops.frame)
         (void) self->ops.frame(self->arg, &hdr, parts[2].data, gaps, n_gaps);
+}
+
+void
+cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
+{
+    s_handle(self, parts, n_parts, NULL);
 }
 
 /* Reads one multipart message; returns the number of parts (extra parts are read and
@@ -173,7 +202,7 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
     cs_sub_t *self = arg;
     void *handle = zsock_resolve(sock);
 
-    for (int i = 0; i < S_BATCH; i++) {
+    for (int i = 0; i < S_BATCH && self->reading; i++) {
         zmq_msg_t parts[S_PARTS];
         struct cs_part views[S_PARTS];
         size_t total = 0;
@@ -189,7 +218,7 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
                 self->counters.messages++;
                 s_reject(self, CS_REJECT_PARTS);
             } else {
-                cs_sub_handle_parts(self, views, (size_t) n);
+                s_handle(self, views, (size_t) n, n == S_PARTS ? &parts[2] : NULL);
             }
         }
         for (int k = 0; k < S_PARTS; k++)
@@ -407,6 +436,7 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
         goto fail;
     if (zloop_reader(loop, self->sock, s_on_readable, self) < 0)
         goto fail;
+    self->reading = true;
     return self;
 fail:
     e = errno ? errno : ENOMEM;
@@ -426,8 +456,7 @@ cs_sub_destroy(cs_sub_t **self_p)
         zloop_timer_end(self->loop, self->drain_timer);
     if (self->retry_timer >= 0)
         zloop_timer_end(self->loop, self->retry_timer);
-    if (self->sock)
-        zloop_reader_end(self->loop, self->sock);
+    cs_sub_stop_reading(self);
     if (self->mon) {
         zloop_reader_end(self->loop, self->mon);
         (void) zmq_socket_monitor(zsock_resolve(self->sock), NULL, 0);
@@ -436,6 +465,15 @@ cs_sub_destroy(cs_sub_t **self_p)
     zsock_destroy(&self->mon);
     free(self);
     *self_p = NULL;
+}
+
+void
+cs_sub_stop_reading(cs_sub_t *self)
+{
+    if (!self->reading)
+        return;
+    zloop_reader_end(self->loop, self->sock);
+    self->reading = false;
 }
 
 static int

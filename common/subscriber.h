@@ -4,7 +4,7 @@
  * end-of-stream, within a time limit). The state of the connection to pubd is watched: a
  * refused handshake is logged with its reason, once, and retried. The daemon sees runs
  * beginning and ending and frames with their gaps; pixels are borrowed straight from the
- * received message. */
+ * received message, or the message itself is handed over. */
 #pragma once
 
 #include <stdbool.h>
@@ -26,6 +26,12 @@ struct cs_sub_ops {
     /* A frame, after the gaps in front of it. @pixels is valid during the call only. */
     int (*frame)(void *arg, const struct cs_frame_hdr *hdr, const void *pixels,
                  const struct cs_gap *gaps, size_t n_gaps);
+    /* Called instead of @frame when set: the same, with the payload part as the received
+     * message (hdr->payload_size bytes). The callback may take it without a copy, with
+     * zmq_msg_move() into a zmq_msg_t of its own that it closes when done; whatever is left
+     * in @payload is closed after the call. */
+    int (*frame_msg)(void *arg, const struct cs_frame_hdr *hdr, zmq_msg_t *payload,
+                     const struct cs_gap *gaps, size_t n_gaps);
     /* The run ended: @eos true on its end-of-stream (with the tail loss in @gaps), false when
      * it was cut (a stop, or a new run without the old one's end-of-stream). */
     int (*run_end)(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps);
@@ -51,6 +57,10 @@ void cs_sub_destroy(cs_sub_t **self_p);
  * drain started, 0 if there was nothing to wait for (no run active; @done is not called). */
 int cs_sub_drain(cs_sub_t *self, uint32_t timeout_ms, void (*done)(void *arg), void *arg);
 
+/* Stops reading: frames not yet read stay in the socket and are never received (nor counted).
+ * For a daemon that has decided what it will handle before it stops. */
+void cs_sub_stop_reading(cs_sub_t *self);
+
 /* The stop hook of a subscribing daemon: drains as cs_sub_drain() does and ends @daemon's
  * loop when the drain is over. Returns what a cs_daemon_stop_fn returns. */
 struct cs_daemon;
@@ -59,7 +69,8 @@ int cs_sub_stop_daemon(cs_sub_t *self, struct cs_daemon *daemon, uint32_t timeou
 const struct cs_ledger *cs_sub_ledger(const cs_sub_t *self);
 const struct cs_sub_counters *cs_sub_counters(const cs_sub_t *self);
 
-/* Handles one message given as parts, as if it had been received (for tests and fuzzing). */
+/* Handles one message given as parts, as if it had been received (for tests and fuzzing). A
+ * frame_msg callback gets a copy of the payload. */
 void cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts);
 
 /* Writes the ledger as JSON members (no braces) / a short human line. */

@@ -194,6 +194,12 @@ static const char s_good_ini[] =
     "directory = /srv/camstack/movies\n"
     "receive_buffer_mb = 512\n"
     "drain_timeout_ms = 1500\n"
+    "queue_mb = 2048\n"
+    "flush_interval_ms = 250\n"
+    "swmr = no\n"
+    "max_frames_per_file = 1000\n"
+    "max_bytes_per_file = 1000000000\n"
+    "compression = deflate:9\n"
     "\n"
     "[security]\n"
     "server_certificate = keys/pubd.key\n"
@@ -259,6 +265,13 @@ s_assert_good(const struct cs_conf *c, const char *path, const char *dir)
     ck_assert_str_eq(c->saverd.directory, "/srv/camstack/movies");
     ck_assert_uint_eq(c->saverd.receive_buffer_mb, 512);
     ck_assert_uint_eq(c->saverd.drain_timeout_ms, 1500);
+    ck_assert_uint_eq(c->saverd.queue_mb, 2048);
+    ck_assert_uint_eq(c->saverd.flush_interval_ms, 250);
+    ck_assert(!c->saverd.swmr);
+    ck_assert_uint_eq(c->saverd.max_frames_per_file, 1000);
+    ck_assert_uint_eq(c->saverd.max_bytes_per_file, 1000000000);
+    ck_assert_int_eq(c->saverd.compression.method, CS_COMPRESSION_DEFLATE);
+    ck_assert_uint_eq(c->saverd.compression.level, 9);
 
     ck_assert_str_eq(c->security.server_certificate, s_join(buf, sizeof buf, dir, "keys/pubd.key"));
     ck_assert_str_eq(c->security.client_certificate, "/etc/camstack/keys/lab.key");
@@ -370,6 +383,12 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert_str_eq(c->security.client_certificate, "");
     ck_assert_str_eq(c->security.authorized_keys_dir, "/etc/camstack/authorized_keys");
     ck_assert(!c->security.allow_insecure_remote);
+    ck_assert_uint_eq(c->saverd.queue_mb, 1024);
+    ck_assert_uint_eq(c->saverd.flush_interval_ms, 1000);
+    ck_assert(c->saverd.swmr);
+    ck_assert_uint_eq(c->saverd.max_frames_per_file, 0);
+    ck_assert_uint_eq(c->saverd.max_bytes_per_file, 0);
+    ck_assert_int_eq(c->saverd.compression.method, CS_COMPRESSION_NONE);
     ck_assert_int_eq(c->log.level, LOG_INFO);
 }
 
@@ -433,6 +452,34 @@ START_TEST(wait_subscribers_auto)
     s_load_ok(path, &conf);
     ck_assert_uint_eq(conf.camerad.wait_subscribers, 0);
     s_unlink(path);
+}
+END_TEST
+
+/* deflate without a level takes h5py's default; lz4 is accepted where its HDF5 plugin is
+ * installed (scripts/deps test installs it; without it, see the integration suite). */
+START_TEST(compression_values)
+{
+    static const struct {
+        const char *value;
+        enum cs_compression method;
+        unsigned level;
+    } cases[] = {
+        { "none", CS_COMPRESSION_NONE, 0 },         { "deflate", CS_COMPRESSION_DEFLATE, 4 },
+        { "deflate:0", CS_COMPRESSION_DEFLATE, 0 }, { "deflate:9", CS_COMPRESSION_DEFLATE, 9 },
+        { "lz4", CS_COMPRESSION_LZ4, 0 },
+    };
+    struct cs_conf conf;
+    char path[PATH_MAX], text[128];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        (void) snprintf(text, sizeof text, "[saverd]\ncompression = %s\n", cases[i].value);
+        s_write(path, sizeof path, "compression.ini", text);
+        s_load_ok(path, &conf);
+        ck_assert_int_eq(conf.saverd.compression.method, cases[i].method);
+        ck_assert_uint_eq(conf.saverd.compression.level, cases[i].level);
+        s_unlink(path);
+    }
+    ck_assert_str_eq(cs_compression_name(CS_COMPRESSION_LZ4), "lz4");
 }
 END_TEST
 
@@ -714,6 +761,15 @@ static const struct s_bad_case s_bad_cases[] = {
       "'wait_subscribers' expects auto or a whole number from 0 to 1000, got 'Auto'" },
     { "wait_subscribers out of range", "[camerad]\nwait_subscribers = 1001\n", 2,
       "'wait_subscribers' expects auto or a whole number from 0 to 1000, got '1001'" },
+    { "bad compression", "[saverd]\ncompression = gzip\n", 2,
+      "'compression' expects none, deflate, deflate:LEVEL (0 to 9) or lz4, got 'gzip'" },
+    { "deflate level too high", "[saverd]\ncompression = deflate:10\n", 2, "got 'deflate:10'" },
+    { "deflate without its level", "[saverd]\ncompression = deflate:\n", 2, "got 'deflate:'" },
+    { "deflate with junk", "[saverd]\ncompression = deflatex\n", 2, "got 'deflatex'" },
+    { "empty write queue", "[saverd]\nqueue_mb = 0\n", 2,
+      "'queue_mb' expects a whole number from 1 to 1048576, got '0'" },
+    { "flush interval too short", "[saverd]\nflush_interval_ms = 5\n", 2,
+      "'flush_interval_ms' expects a whole number from 10 to 3600000, got '5'" },
     { "bad source", "[camerad]\nsource = usb\n", 2,
       "'source' expects testpattern or v4l2, got 'usb'" },
     { "bad log level", "[log]\nlevel = verbose\n", 2,
@@ -1104,6 +1160,7 @@ s_suite(void)
     tcase_add_test(tc, defaults_function);
     tcase_add_test(tc, hwm_and_names);
     tcase_add_test(tc, wait_subscribers_auto);
+    tcase_add_test(tc, compression_values);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("relative_paths");
