@@ -16,8 +16,8 @@
 #define CS_ENDPOINTS_MAX    8 /* publish endpoints */
 #define CS_CONF_ERROR_MAX   (PATH_MAX + 256)
 #define CS_WAIT_AUTO        UINT32_MAX /* wait_subscribers = auto: as many as systemd started */
-#define CS_CONTROLS_MAX     32 /* [camerad] control.<name> keys */
-#define CS_CONTROL_NAME_MAX 32 /* a control's name as v4l2-ctl lists it, with its NUL */
+#define CS_CONTROLS_MAX     32         /* [camerad] control.<name> keys */
+#define CS_CONTROL_NAME_MAX 32         /* a control's name as v4l2-ctl lists it, with its NUL */
 
 enum cs_daemon_id {
     CS_DAEMON_CAMERAD,

@@ -22,10 +22,10 @@ struct stack {
     pid_t pid[CS_DAEMON_COUNT];  /* 0 when not running */
     int status[CS_DAEMON_COUNT]; /* exit status once reaped */
     pid_t extra[STACK_EXTRA_MAX];
-    char mounted[PATH_MAX];      /* a file system mounted by the test, "" if none */
-    char loop_image[PATH_MAX];   /* the image file behind it, "" for tmpfs */
-    bool frozen;                 /* fsfreeze'd: thawed before anything else at cleanup */
-    pid_t thaw_pid;              /* the helper that thaws it anyway after a while, or 0 */
+    char mounted[PATH_MAX];    /* a file system mounted by the test, "" if none */
+    char loop_image[PATH_MAX]; /* the image file behind it, "" for tmpfs */
+    bool frozen;               /* fsfreeze'd: thawed before anything else at cleanup */
+    pid_t thaw_pid;            /* the helper that thaws it anyway after a while, or 0 */
 };
 
 struct stack_params {
