@@ -165,9 +165,9 @@ s_on_outbox(zloop_t *loop, int timer_id, void *arg)
 
         if (!self->outbox[i].pending)
             continue;
-        /* At stop, the stop's own deadline comes first. */
-        if (self->stopping && now >= self->stop_deadline_ns)
-            give_up = 0;
+        /* A subscriber stopped for a while still gets the end-of-stream once it reads again:
+         * the message waits until a new run begins (s_track_run) or the stop's deadline. */
+        give_up = self->stopping && now >= self->stop_deadline_ns ? 0 : UINT64_MAX;
         r = outbox_retry(&self->outbox[i], self->publish[i], now, give_up);
         if (r == -EAGAIN)
             continue;
@@ -217,10 +217,30 @@ s_forward_eos(pubd_t *self, zmq_msg_t *parts, int n)
     }
 }
 
+/* Sends the waiting end-of-stream messages now, to whoever has room. */
+static void
+s_flush_outbox(pubd_t *self, const char *why)
+{
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        if (!self->outbox[i].pending)
+            continue;
+        cs_log(LOG_WARNING,
+               "an end-of-stream still waited for a subscriber with a full queue on %s (%s), "
+               "sent without waiting longer",
+               self->conf->endpoints.publish[i], why);
+        (void) outbox_retry(&self->outbox[i], self->publish[i], now, 0);
+        self->c.out++;
+    }
+}
+
 static void
 s_track_run(pubd_t *self, const struct cs_frame_hdr *hdr)
 {
     if (!(hdr->flags & CS_FRAME_FLAG_EOS)) {
+        if (!self->run_open || hdr->run != self->open_run)
+            s_flush_outbox(self, "a new run began");
         self->c.frames_in++;
         self->open_run = hdr->run;
         self->run_open = true;
@@ -270,12 +290,16 @@ s_pump(pubd_t *self, int max)
         } else {
             self->c.in++;
             self->c.bytes_in += bytes;
-            if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS))
+            /* A new run's first frame goes after the old run's end-of-stream (s_track_run
+             * sends a waiting one first); an end-of-stream goes before its run is closed. */
+            if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS)) {
                 s_forward_eos(self, parts, n);
-            else
-                s_forward(self, parts, n);
-            if (kind == CS_MSG_FRAME)
                 s_track_run(self, &hdr);
+            } else {
+                if (kind == CS_MSG_FRAME)
+                    s_track_run(self, &hdr);
+                s_forward(self, parts, n);
+            }
         }
         for (int k = 0; k < S_PARTS; k++)
             zmq_msg_close(&parts[k]);
@@ -549,21 +573,27 @@ static void
 s_json(void *arg, char *buf, size_t size)
 {
     pubd_t *self = arg;
-
     const struct auth_counters *a = s_auth_counters(self);
+    char reasons[512];
+    size_t o = 0;
 
     s_update_rate(self);
+    for (int r = 0; r < CS_REJECT_COUNT && o < sizeof reasons; r++)
+        o += (size_t) snprintf(reasons + o, sizeof reasons - o, "%s\"%s\":%llu", r ? "," : "",
+                               cs_reject_name((enum cs_reject) r),
+                               (unsigned long long) self->c.rejected_by_reason[r]);
     (void) snprintf(buf, size,
                     "\"in\":%llu,\"frames_in\":%llu,\"bytes_in\":%llu,\"out\":%llu,"
                     "\"send_failed\":%llu,\"rejected\":%llu,\"frame_subscribers\":%u,"
                     "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f,"
-                    "\"clients_admitted\":%llu,\"clients_refused\":%llu",
+                    "\"clients_admitted\":%llu,\"clients_refused\":%llu,"
+                    "\"rejected_by_reason\":{%s}",
                     (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
                     (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
                     (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
                     self->frame_subs, self->other_subs, self->rate_frames.per_s,
                     self->rate_bytes.per_s / 1e6, (unsigned long long) a->admitted,
-                    (unsigned long long) a->refused);
+                    (unsigned long long) a->refused, reasons);
 }
 
 /* The files in @dir that may be public certificates (czmq skips the "_secret" ones). */
