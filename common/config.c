@@ -10,6 +10,8 @@
 
 #include <ini.h>
 
+#include "endpoint.h"
+#include "h5file.h"
 #include "log.h"
 #include "util.h"
 
@@ -27,6 +29,7 @@ enum s_type {
     S_SOURCE,
     S_LOGLEVEL,
     S_WAIT, /* "auto" (CS_WAIT_AUTO) or a whole number, as S_U32 */
+    S_COMPRESSION,
 };
 
 struct s_key {
@@ -68,6 +71,7 @@ static const struct s_key s_keys[] = {
     { "camerad", "allow_format_fallback", S_BOOL, S_FIELD(camerad.allow_format_fallback), 0, 0 },
     { "pubd", "ingest_buffer_mb", S_U32, S_FIELD(pubd.ingest_buffer_mb), 1, 65536 },
     { "pubd", "subscriber_buffer_mb", S_U32, S_FIELD(pubd.subscriber_buffer_mb), 1, 65536 },
+    { "pubd", "tcp_subscriber_buffer_mb", S_U32, S_FIELD(pubd.tcp_subscriber_buffer_mb), 1, 65536 },
     { "pubd", "linger_ms", S_U32, S_FIELD(pubd.linger_ms), 0, 600000 },
     { "analyzerd", "directory", S_PATH, S_FIELD(analyzerd.directory), 0, 0 },
     { "analyzerd", "receive_buffer_mb", S_U32, S_FIELD(analyzerd.receive_buffer_mb), 1, 65536 },
@@ -76,19 +80,29 @@ static const struct s_key s_keys[] = {
     { "saverd", "directory", S_PATH, S_FIELD(saverd.directory), 0, 0 },
     { "saverd", "receive_buffer_mb", S_U32, S_FIELD(saverd.receive_buffer_mb), 1, 65536 },
     { "saverd", "drain_timeout_ms", S_U32, S_FIELD(saverd.drain_timeout_ms), 0, 600000 },
+    { "security", "server_certificate", S_PATH, S_FIELD(security.server_certificate), 0, 0 },
+    { "security", "client_certificate", S_PATH, S_FIELD(security.client_certificate), 0, 0 },
+    { "security", "authorized_keys_dir", S_PATH, S_FIELD(security.authorized_keys_dir), 0, 0 },
+    { "security", "allow_insecure_remote", S_BOOL, S_FIELD(security.allow_insecure_remote), 0, 0 },
+    { "saverd", "queue_mb", S_U32, S_FIELD(saverd.queue_mb), 1, 1048576 },
+    { "saverd", "flush_interval_ms", S_U32, S_FIELD(saverd.flush_interval_ms), 10, 3600000 },
+    { "saverd", "swmr", S_BOOL, S_FIELD(saverd.swmr), 0, 0 },
+    { "saverd", "max_frames_per_file", S_U64, S_FIELD(saverd.max_frames_per_file), 0, 1e15 },
+    { "saverd", "max_bytes_per_file", S_U64, S_FIELD(saverd.max_bytes_per_file), 0, 1e18 },
+    { "saverd", "compression", S_COMPRESSION, S_FIELD(saverd.compression), 0, 9 },
     { "log", "level", S_LOGLEVEL, S_FIELD(log.level), 0, 0 },
 };
 
 #define S_N_KEYS (sizeof s_keys / sizeof s_keys[0])
 
-/* Sections that may appear; [security] is reserved for remote subscribers and has no keys
- * yet. */
+/* Sections that may appear. */
 static const char *const s_sections[] = { "stack",     "endpoints", "camerad",  "pubd",
                                           "analyzerd", "saverd",    "security", "log" };
 
 static const char *const s_daemon_names[CS_DAEMON_COUNT] = { "camerad", "pubd", "analyzerd",
                                                              "saverd" };
 static const char *const s_source_names[CS_SOURCE_COUNT] = { "testpattern", "v4l2" };
+static const char *const s_compression_names[CS_COMPRESSION_COUNT] = { "none", "deflate", "lz4" };
 static const char *const s_level_names[8] = { "emerg",   "alert",  "crit", "err",
                                               "warning", "notice", "info", "debug" };
 
@@ -102,6 +116,12 @@ const char *
 cs_source_name(enum cs_source s)
 {
     return s < CS_SOURCE_COUNT ? s_source_names[s] : "?";
+}
+
+const char *
+cs_compression_name(enum cs_compression c)
+{
+    return c < CS_COMPRESSION_COUNT ? s_compression_names[c] : "?";
 }
 
 struct s_parser {
@@ -278,6 +298,10 @@ s_parse_endpoint(struct s_parser *p, const char *value, char *out, size_t size)
             return -ENAMETOOLONG;
         return snprintf(out, size, "ipc://%s", path) < (int) size ? 0 : -ENAMETOOLONG;
     }
+    /* "tcp://:PORT" names no host: it stays on this one. */
+    if (strncmp(value, "tcp://:", 7) == 0 && value[7])
+        return snprintf(out, size, "tcp://127.0.0.1:%s", value + 7) < (int) size ? 0
+                                                                                 : -ENAMETOOLONG;
     if ((strncmp(value, "tcp://", 6) == 0 && strrchr(value, ':') > value + 6)
         || (strncmp(value, "inproc://", 9) == 0 && value[9]))
         return cs_strlcpy(out, value, size);
@@ -330,6 +354,44 @@ s_set_endpoints(struct s_parser *p, const struct s_key *k, const char *value)
     }
     if (c->endpoints.n_publish == 0)
         s_error(p, p->line, "'%s' expects a comma-separated list of endpoints", k->name);
+}
+
+/* none | deflate[:level] | lz4. lz4 is written for HDF5's LZ4 filter plugin, so a file that
+ * no reader can open is refused here, where the line is known, rather than at the first run. */
+static void
+s_set_compression(struct s_parser *p, const struct s_key *k, const char *value)
+{
+    struct cs_conf *c = p->conf;
+    uint64_t level = CS_DEFLATE_DEFAULT_LEVEL;
+
+    if (strcmp(value, "none") == 0) {
+        c->saverd.compression.method = CS_COMPRESSION_NONE;
+        c->saverd.compression.level = 0;
+    } else if (strcmp(value, "lz4") == 0) {
+        if (!cs_h5_filter_available(CS_H5_FILTER_LZ4)) {
+            const char *pp = getenv("HDF5_PLUGIN_PATH");
+
+            s_error(p, p->line,
+                    "'%s': lz4 needs HDF5's LZ4 filter plugin (filter %d, Debian package "
+                    "hdf5-filter-plugin), which HDF5 cannot load from %s%s%s",
+                    k->name, CS_H5_FILTER_LZ4,
+                    pp ? "HDF5_PLUGIN_PATH '" : "its default plugin path", pp ? pp : "",
+                    pp ? "'" : "");
+            return;
+        }
+        c->saverd.compression.method = CS_COMPRESSION_LZ4;
+        c->saverd.compression.level = 0;
+    } else if (strncmp(value, "deflate", 7) == 0
+               && (value[7] == '\0'
+                   || (value[7] == ':'
+                       && cs_parse_u64(value + 8, (uint64_t) k->min, (uint64_t) k->max, &level)
+                              == 0))) {
+        c->saverd.compression.method = CS_COMPRESSION_DEFLATE;
+        c->saverd.compression.level = (unsigned) level;
+    } else {
+        s_error(p, p->line, "'%s' expects none, deflate, deflate:LEVEL (0 to 9) or lz4, got '%s'",
+                k->name, value);
+    }
 }
 
 static void
@@ -421,6 +483,9 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
         if (cs_log_parse_priority(value, field) < 0)
             s_error(p, p->line, "'%s' expects err, warning, notice, info or debug, got '%s'",
                     k->name, value);
+        break;
+    case S_COMPRESSION:
+        s_set_compression(p, k, value);
         break;
     }
 }
@@ -528,6 +593,7 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
     conf->camerad.allow_format_fallback = false;
     conf->pubd.ingest_buffer_mb = 64;
     conf->pubd.subscriber_buffer_mb = 256;
+    conf->pubd.tcp_subscriber_buffer_mb = 64;
     conf->pubd.linger_ms = 2000;
     (void) cs_strlcpy(conf->analyzerd.directory, "/var/lib/camstack/stats",
                       sizeof conf->analyzerd.directory);
@@ -538,6 +604,16 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
                       sizeof conf->saverd.directory);
     conf->saverd.receive_buffer_mb = 256;
     conf->saverd.drain_timeout_ms = 2000;
+    (void) cs_strlcpy(conf->security.authorized_keys_dir, "/etc/camstack/authorized_keys",
+                      sizeof conf->security.authorized_keys_dir);
+    conf->security.allow_insecure_remote = false;
+    conf->saverd.queue_mb = 1024;
+    conf->saverd.flush_interval_ms = 1000;
+    conf->saverd.swmr = true;
+    conf->saverd.max_frames_per_file = 0;
+    conf->saverd.max_bytes_per_file = 0;
+    conf->saverd.compression.method = CS_COMPRESSION_NONE;
+    conf->saverd.compression.level = 0;
     conf->log.level = LOG_INFO;
 }
 
@@ -570,13 +646,20 @@ s_default_endpoints(struct s_parser *p)
         c->endpoints.n_publish = 1;
     }
     if (!c->endpoints.subscribe[0]) {
-        if (strchr(c->endpoints.publish[0], '*'))
+        /* Local subscribers take the first ipc endpoint, else the first one. */
+        const char *first = c->endpoints.publish[0];
+
+        for (unsigned i = c->endpoints.n_publish; i-- > 0;) {
+            if (cs_endpoint_is_ipc(c->endpoints.publish[i]))
+                first = c->endpoints.publish[i];
+        }
+        if (strchr(first, '*'))
             s_error(p, 0,
                     "[endpoints] subscribe must be set when the first publish endpoint '%s' "
                     "has a wildcard address",
-                    c->endpoints.publish[0]);
+                    first);
         else
-            (void) cs_strlcpy(c->endpoints.subscribe, c->endpoints.publish[0], CS_ENDPOINT_MAX);
+            (void) cs_strlcpy(c->endpoints.subscribe, first, CS_ENDPOINT_MAX);
     }
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (c->endpoints.control[d][0])
@@ -586,24 +669,84 @@ s_default_endpoints(struct s_parser *p)
     }
 }
 
+/* The line where [@section] @name was set, 0 if it was not. */
+static unsigned
+s_key_line(const struct s_parser *p, const char *section, const char *name)
+{
+    for (size_t i = 0; i < S_N_KEYS; i++) {
+        if (strcmp(s_keys[i].section, section) == 0 && strcmp(s_keys[i].name, name) == 0)
+            return p->set_on[i];
+    }
+    return 0;
+}
+
+/* Secure by default: nothing is reachable from other hosts without CURVE unless the file
+ * says allow_insecure_remote = yes. Only publish endpoints can use CURVE; pubd's ingest and
+ * the control endpoints must stay on this host. */
+static void
+s_check_security(struct s_parser *p)
+{
+    const struct cs_conf *c = p->conf;
+    bool insecure_ok = c->security.allow_insecure_remote;
+    bool curve = c->security.server_certificate[0] != '\0';
+
+    for (unsigned i = 0; i < c->endpoints.n_publish; i++) {
+        if (cs_endpoint_is_remote(c->endpoints.publish[i]) && !curve && !insecure_ok)
+            s_error(p, s_key_line(p, "endpoints", "publish"),
+                    "publish endpoint '%s' is reachable from other hosts but [security] "
+                    "server_certificate is not set: create pubd's certificate with "
+                    "'camstack-keygen pubd' and set server_certificate to use CURVE, bind it to "
+                    "127.0.0.1, or set allow_insecure_remote = yes to publish to anyone who can "
+                    "reach it",
+                    c->endpoints.publish[i]);
+    }
+    if (cs_endpoint_is_remote(c->endpoints.ingest) && !insecure_ok)
+        s_error(p, s_key_line(p, "endpoints", "ingest"),
+                "ingest endpoint '%s' is reachable from other hosts and cannot use CURVE: bind "
+                "it to 127.0.0.1 (or ipc), or set [security] allow_insecure_remote = yes",
+                c->endpoints.ingest);
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        char key[32];
+
+        (void) snprintf(key, sizeof key, "control_%s", s_daemon_names[d]);
+        if (cs_endpoint_is_remote(c->endpoints.control[d]) && !insecure_ok)
+            s_error(p, s_key_line(p, "endpoints", key),
+                    "%s endpoint '%s' is reachable from other hosts and cannot use CURVE: bind "
+                    "it to 127.0.0.1 (or ipc), or set [security] allow_insecure_remote = yes",
+                    key, c->endpoints.control[d]);
+    }
+    if (cs_endpoint_is_remote(c->endpoints.subscribe) && !c->security.client_certificate[0]
+        && !insecure_ok)
+        s_error(p, s_key_line(p, "endpoints", "subscribe"),
+                "subscribe endpoint '%s' is on another host but [security] client_certificate "
+                "is not set: create this subscriber's certificate with 'camstack-keygen NAME', "
+                "set client_certificate and server_certificate (pubd's public certificate), or "
+                "set allow_insecure_remote = yes",
+                c->endpoints.subscribe);
+    if (c->security.client_certificate[0] && !curve)
+        s_error(p, s_key_line(p, "security", "client_certificate"),
+                "client_certificate needs server_certificate: the public certificate of the "
+                "pubd to connect to");
+}
+
 /* Checks that involve more than one key. */
 static void
 s_check_whole(struct s_parser *p)
 {
     struct cs_conf *c = p->conf;
     uint64_t bytes = cs_conf_frame_bytes(c);
-    unsigned line = 0;
-
-    for (size_t i = 0; i < S_N_KEYS; i++) {
-        if (strcmp(s_keys[i].name, "pixel_format") == 0)
-            line = p->set_on[i];
-    }
+    unsigned line = s_key_line(p, "camerad", "pixel_format");
     if (c->camerad.pixel_format == CS_PIXFMT_YUYV && c->camerad.width % 2)
         s_error(p, line, "pixel_format YUYV needs an even width, got %u", c->camerad.width);
     if (bytes > UINT32_MAX)
         s_error(p, line, "a %ux%u %s frame is larger than 4 GiB", c->camerad.width,
                 c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);
+    /* The LZ4 filter's chunks hold at most 2 GiB. */
+    if (c->saverd.compression.method == CS_COMPRESSION_LZ4 && bytes > INT32_MAX)
+        s_error(p, line, "a %ux%u %s frame is too large for compression = lz4 (2 GiB at most)",
+                c->camerad.width, c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);
     s_default_endpoints(p);
+    s_check_security(p);
 }
 
 int
@@ -696,6 +839,11 @@ s_dump_value(const struct cs_conf *conf, const struct s_key *k, FILE *out)
     case S_LOGLEVEL:
         (void) fprintf(out, "%s", s_level_names[*(const int *) field & 7]);
         break;
+    case S_COMPRESSION:
+        (void) fprintf(out, "%s", cs_compression_name(conf->saverd.compression.method));
+        if (conf->saverd.compression.method == CS_COMPRESSION_DEFLATE)
+            (void) fprintf(out, ":%u", conf->saverd.compression.level);
+        break;
     }
 }
 
@@ -711,6 +859,10 @@ cs_conf_dump(const struct cs_conf *conf, FILE *out)
         if (strcmp(section, k->section) != 0) {
             section = k->section;
             (void) fprintf(out, "\n[%s]\n", section);
+        }
+        if (k->type == S_PATH && !*((const char *) conf + k->offset)) {
+            (void) fprintf(out, "# %s is not set\n", k->name);
+            continue;
         }
         (void) fprintf(out, "%s = ", k->name);
         s_dump_value(conf, k, out);

@@ -56,7 +56,8 @@ struct source {
     bool streaming;
     bool have_seq; /* last_seq is the sequence of a frame of this stream */
     uint32_t last_seq;
-    bool mono_stamps; /* the driver stamps buffers on CLOCK_MONOTONIC */
+    bool seq_repeated; /* the driver numbered a frame again in this stream (said once) */
+    bool mono_stamps;  /* the driver stamps buffers on CLOCK_MONOTONIC */
     struct clockmap clock;
 };
 
@@ -716,6 +717,7 @@ s_start(struct source *src)
         goto fail;
     src->streaming = true;
     src->have_seq = false;
+    src->seq_repeated = false;
     src->clock.valid = false;
     clockmap_update(&src->clock, clockmap_measure());
     cs_log(LOG_INFO, "streaming from '%s' with %u buffers of %zu bytes, timestamps taken at %s",
@@ -774,6 +776,14 @@ s_read(struct source *src, struct source_sink *sink, unsigned max)
             if (r < 0)
                 return r;
             continue;
+        }
+        if (src->have_seq && v4l2util_seq_repeats(src->last_seq, b.sequence)) {
+            /* Not a drop, and still a frame: it is sent with the next number. */
+            cs_log(src->seq_repeated ? LOG_DEBUG : LOG_WARNING,
+                   "device '%s' numbered a frame %u after frame %u; counting no drop%s",
+                   src->conf->camerad.device, b.sequence, src->last_seq,
+                   src->seq_repeated ? "" : " (said once per stream)");
+            src->seq_repeated = true;
         }
         if (src->have_seq)
             meta.camera_skipped = v4l2util_seq_skipped(src->last_seq, b.sequence);

@@ -28,9 +28,17 @@ v4l2util_control_name(const char *name, char *out, size_t size)
     return 0;
 }
 
+bool
+v4l2util_seq_repeats(uint32_t last, uint32_t seq)
+{
+    return seq - last - 1 >= UINT32_MAX / 2; /* unsigned: seq - last is 0 or "negative" */
+}
+
 uint32_t
 v4l2util_seq_skipped(uint32_t last, uint32_t seq)
 {
+    if (v4l2util_seq_repeats(last, seq))
+        return 0;
     return seq - last - 1; /* unsigned: a wrap of the 32-bit counter is one step */
 }
 

@@ -2,6 +2,7 @@
  * control names as v4l2-ctl prints them, driver sequence gaps and frame intervals. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,7 +11,13 @@
  * run of anything else between them. Returns 0, or -ENAMETOOLONG if it does not fit. */
 int v4l2util_control_name(const char *name, char *out, size_t size);
 
-/* Frames the driver skipped between sequence numbers @last and @seq (32 bits, wrapping). */
+/* True if sequence number @seq does not come after @last (32 bits, wrapping): the same
+ * number again, or one up to 2^31 behind. A driver should never do that; vivid does when its
+ * thread runs late (it numbers two frames alike). */
+bool v4l2util_seq_repeats(uint32_t last, uint32_t seq);
+
+/* Frames the driver skipped between sequence numbers @last and @seq (32 bits, wrapping);
+ * none if @seq repeats (v4l2util_seq_repeats): numbering a frame again drops nothing. */
 uint32_t v4l2util_seq_skipped(uint32_t last, uint32_t seq);
 
 /* Frames per second of a frame interval of @num/@den seconds; 0 if unknown. */

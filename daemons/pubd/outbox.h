@@ -2,8 +2,9 @@
  * misses them and sees the gap. An end-of-stream must not be missed that way, or the
  * subscriber could not count the tail of the run nor close its file as complete. So pubd
  * sends it with ZMQ_XPUB_NODROP, which sends to every subscriber or to none; when one has
- * no room, the message waits here, one per publish socket, and is tried again until it goes
- * or its time is up (then it is sent lossily, and that is logged). */
+ * no room (it is slow, or stopped), the message waits here, one per publish socket, and is
+ * tried again until it goes, until a new run begins, or until pubd's stop deadline (then it
+ * is sent lossily, and that is logged). */
 #pragma once
 
 #include <stdbool.h>

@@ -1,12 +1,17 @@
 #include "pubd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <czmq.h>
 
+#include "auth.h"
+#include "curve.h"
+#include "endpoint.h"
 #include "latency.h"
 #include "log.h"
 #include "outbox.h"
@@ -16,6 +21,9 @@
 #define S_BATCH       64
 #define S_PARTS       3
 #define S_WAITERS_MAX 16
+#define S_SUB_MSG_MAX                                                    \
+    4096 /* the largest message a tcp client may send (a subscription is \
+          * under 100 bytes, a CURVE handshake command under 1 KB) */
 
 /* A "subscribers N T" request held until N frame subscribers are there or T ms passed. */
 struct s_waiter {
@@ -31,6 +39,7 @@ struct pubd {
     zsock_t *ingest;
     zsock_t *publish[CS_ENDPOINTS_MAX];
     unsigned n_publish;
+    auth_t *auth; /* guards the tcp publish endpoints; NULL if there is none */
     char frame_topic[CS_TOPIC_MAX];
     size_t frame_topic_len;
     unsigned frame_subs; /* subscriptions that receive this stream's frames */
@@ -159,9 +168,9 @@ s_on_outbox(zloop_t *loop, int timer_id, void *arg)
 
         if (!self->outbox[i].pending)
             continue;
-        /* At stop, the stop's own deadline comes first. */
-        if (self->stopping && now >= self->stop_deadline_ns)
-            give_up = 0;
+        /* A subscriber stopped for a while still gets the end-of-stream once it reads again:
+         * the message waits until a new run begins (s_track_run) or the stop's deadline. */
+        give_up = self->stopping && now >= self->stop_deadline_ns ? 0 : UINT64_MAX;
         r = outbox_retry(&self->outbox[i], self->publish[i], now, give_up);
         if (r == -EAGAIN)
             continue;
@@ -211,10 +220,30 @@ s_forward_eos(pubd_t *self, zmq_msg_t *parts, int n)
     }
 }
 
+/* Sends the waiting end-of-stream messages now, to whoever has room. */
+static void
+s_flush_outbox(pubd_t *self, const char *why)
+{
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        if (!self->outbox[i].pending)
+            continue;
+        cs_log(LOG_WARNING,
+               "an end-of-stream still waited for a subscriber with a full queue on %s (%s), "
+               "sent without waiting longer",
+               self->conf->endpoints.publish[i], why);
+        (void) outbox_retry(&self->outbox[i], self->publish[i], now, 0);
+        self->c.out++;
+    }
+}
+
 static void
 s_track_run(pubd_t *self, const struct cs_frame_hdr *hdr)
 {
     if (!(hdr->flags & CS_FRAME_FLAG_EOS)) {
+        if (!self->run_open || hdr->run != self->open_run)
+            s_flush_outbox(self, "a new run began");
         self->c.frames_in++;
         self->open_run = hdr->run;
         self->next_seq = hdr->seq + 1;
@@ -267,12 +296,16 @@ s_pump(pubd_t *self, int max)
             self->c.bytes_in += bytes;
             if (kind == CS_MSG_FRAME && !(hdr.flags & CS_FRAME_FLAG_EOS))
                 cs_latency_add(&self->latency, hdr.capture_ns, cs_now_ns(CLOCK_REALTIME));
-            if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS))
+            /* A new run's first frame goes after the old run's end-of-stream (s_track_run
+             * sends a waiting one first); an end-of-stream goes before its run is closed. */
+            if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS)) {
                 s_forward_eos(self, parts, n);
-            else
-                s_forward(self, parts, n);
-            if (kind == CS_MSG_FRAME)
                 s_track_run(self, &hdr);
+            } else {
+                if (kind == CS_MSG_FRAME)
+                    s_track_run(self, &hdr);
+                s_forward(self, parts, n);
+            }
         }
         for (int k = 0; k < S_PARTS; k++)
             zmq_msg_close(&parts[k]);
@@ -298,6 +331,22 @@ s_matches_frames(const pubd_t *self, const uint8_t *topic, size_t n)
     return n <= self->frame_topic_len && memcmp(topic, self->frame_topic, n) == 0;
 }
 
+/* " from ADDRESS (key KEY)" for a subscription message that came over tcp (libzmq attaches
+ * the peer's address, and the user id ZAP gave it: its CURVE public key), or "". */
+static void
+s_describe_peer(zmq_msg_t *msg, char *buf, size_t size)
+{
+    const char *addr = zmq_msg_gets(msg, "Peer-Address");
+    const char *key = zmq_msg_gets(msg, "User-Id");
+    int n = 0;
+
+    buf[0] = '\0';
+    if (addr && addr[0])
+        n = snprintf(buf, size, " from %s", addr);
+    if (key && key[0] && n >= 0 && (size_t) n < size)
+        (void) snprintf(buf + n, size - (size_t) n, " (key %s)", key);
+}
+
 static int
 s_on_subscription(zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -306,17 +355,25 @@ s_on_subscription(zloop_t *loop, zsock_t *sock, void *arg)
 
     for (int i = 0; i < S_BATCH; i++) {
         uint8_t buf[CS_TOPIC_MAX + 1];
-        char topic[CS_TOPIC_MAX + 1];
-        int n = zmq_recv(h, buf, sizeof buf, ZMQ_DONTWAIT);
+        char topic[CS_TOPIC_MAX + 1], peer[160];
+        zmq_msg_t msg;
         bool frames, join;
         unsigned *count;
+        int n;
 
-        if (n < 0)
+        zmq_msg_init(&msg);
+        n = zmq_msg_recv(&msg, h, ZMQ_DONTWAIT);
+        if (n < 0) {
+            zmq_msg_close(&msg);
             break;
-        if (n < 1 || (buf[0] != 0 && buf[0] != 1))
-            continue; /* not a subscription message */
+        }
         if ((size_t) n > sizeof buf)
             n = (int) sizeof buf;
+        memcpy(buf, zmq_msg_data(&msg), (size_t) n);
+        s_describe_peer(&msg, peer, sizeof peer);
+        zmq_msg_close(&msg);
+        if (n < 1 || (buf[0] != 0 && buf[0] != 1))
+            continue; /* not a subscription message */
         join = buf[0] == 1;
         frames = s_matches_frames(self, buf + 1, (size_t) n - 1);
         count = frames ? &self->frame_subs : &self->other_subs;
@@ -332,8 +389,8 @@ s_on_subscription(zloop_t *loop, zsock_t *sock, void *arg)
             if (*p < 0x20 || *p > 0x7e)
                 *p = '?';
         }
-        cs_log(LOG_NOTICE, "subscriber %s '%s' (%u frame subscribers, %u others)",
-               join ? "joined" : "left", topic, self->frame_subs, self->other_subs);
+        cs_log(LOG_NOTICE, "subscriber %s '%s'%s (%u frame subscribers, %u others)",
+               join ? "joined" : "left", topic, peer, self->frame_subs, self->other_subs);
     }
     s_answer_waiters(self, false);
     return 0;
@@ -404,16 +461,26 @@ s_cmd_subscribers(void *arg, struct cs_control_req *req, char *reply, size_t siz
 
 /* --- daemon hooks ------------------------------------------------------------------------ */
 
+static const struct auth_counters *
+s_auth_counters(const pubd_t *self)
+{
+    static const struct auth_counters none;
+
+    return self->auth ? auth_counters(self->auth) : &none;
+}
+
 static void
 s_log_ledger(const pubd_t *self)
 {
+    const struct auth_counters *a = s_auth_counters(self);
+
     cs_log(LOG_NOTICE,
            "ledger at stop: in=%llu frames_in=%llu bytes_in=%llu out=%llu send_failed=%llu "
-           "rejected=%llu frame_subscribers=%u",
+           "rejected=%llu frame_subscribers=%u clients_admitted=%llu clients_refused=%llu",
            (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
            (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
            (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
-           self->frame_subs);
+           self->frame_subs, (unsigned long long) a->admitted, (unsigned long long) a->refused);
 }
 
 /* Ends the stop: ZeroMQ's linger then delivers what is queued towards subscribers. */
@@ -512,22 +579,164 @@ static void
 s_json(void *arg, char *buf, size_t size)
 {
     pubd_t *self = arg;
-    char latency[512];
+    const struct auth_counters *a = s_auth_counters(self);
+    char reasons[512], latency[512];
+    size_t o = 0;
 
     s_update_rate(self);
     cs_latency_format_json(&self->latency, cs_now_ns(CLOCK_REALTIME), latency, sizeof latency);
+    for (int r = 0; r < CS_REJECT_COUNT && o < sizeof reasons; r++)
+        o += (size_t) snprintf(reasons + o, sizeof reasons - o, "%s\"%s\":%llu", r ? "," : "",
+                               cs_reject_name((enum cs_reject) r),
+                               (unsigned long long) self->c.rejected_by_reason[r]);
     (void) snprintf(buf, size,
                     "\"in\":%llu,\"frames_in\":%llu,\"bytes_in\":%llu,\"out\":%llu,"
                     "\"send_failed\":%llu,\"rejected\":%llu,\"frame_subscribers\":%u,"
-                    "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f,\"run\":%llu,"
-                    "\"next_seq\":%llu,\"run_open\":%s,%s",
+                    "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f,"
+                    "\"clients_admitted\":%llu,\"clients_refused\":%llu,"
+                    "\"run\":%llu,\"next_seq\":%llu,\"run_open\":%s,\"rejected_by_reason\":{%s},%s",
                     (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
                     (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
                     (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
                     self->frame_subs, self->other_subs, self->rate_frames.per_s,
-                    self->rate_bytes.per_s / 1e6, (unsigned long long) self->open_run,
-                    (unsigned long long) self->next_seq, self->run_open ? "true" : "false",
+                    self->rate_bytes.per_s / 1e6, (unsigned long long) a->admitted,
+                    (unsigned long long) a->refused, (unsigned long long) self->open_run,
+                    (unsigned long long) self->next_seq, self->run_open ? "true" : "false", reasons,
                     latency);
+}
+
+/* The files in @dir that may be public certificates (czmq skips the "_secret" ones). */
+static int
+s_count_certificates(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+
+        if (e->d_name[0] != '.' && !(len > 7 && strcmp(e->d_name + len - 7, "_secret") == 0))
+            n++;
+    }
+    (void) closedir(d);
+    return n;
+}
+
+/* Checks that the allow-list directory exists and that only its owner may change it. */
+static int
+s_check_keys_dir(const char *dir)
+{
+    struct stat st;
+
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        cs_log(LOG_ERR,
+               "authorized_keys_dir '%s' is not a directory: create it and copy the public "
+               "certificate of each client to admit into it",
+               dir);
+        return -EINVAL;
+    }
+    if (st.st_mode & S_IWOTH) {
+        cs_log(LOG_ERR, "authorized_keys_dir '%s' is writable by every user (mode %04o)", dir,
+               (unsigned) (st.st_mode & 07777));
+        return -EINVAL;
+    }
+    if (s_count_certificates(dir) == 0)
+        cs_log(LOG_NOTICE,
+               "authorized_keys_dir '%s' is empty: no client is admitted until a public "
+               "certificate is copied into it",
+               dir);
+    return 0;
+}
+
+/* Sets up the ZAP handler and pubd's key pair when a publish endpoint is tcp. Returns 0, or
+ * -EINVAL for a certificate or directory it cannot use (a configuration error). */
+static int
+s_setup_security(pubd_t *self, struct cs_curve_pair *ret_pair, bool *ret_curve)
+{
+    const struct cs_conf *conf = self->conf;
+    char err[PATH_MAX + 256];
+    bool tcp = false;
+    int r;
+
+    *ret_curve = false;
+    for (unsigned i = 0; i < conf->endpoints.n_publish; i++)
+        tcp = tcp || cs_endpoint_is_tcp(conf->endpoints.publish[i]);
+    if (!tcp)
+        return 0;
+    if (conf->security.server_certificate[0]) {
+        r = cs_curve_load_pair(conf->security.server_certificate, ret_pair, err, sizeof err);
+        if (r < 0) {
+            cs_log(LOG_ERR, "cannot use pubd's certificate: %s", err);
+            return -EINVAL;
+        }
+        r = s_check_keys_dir(conf->security.authorized_keys_dir);
+        if (r < 0)
+            return r;
+        *ret_curve = true;
+        cs_log(LOG_INFO,
+               "CURVE on tcp endpoints: pubd's public key %s ('%s'), clients admitted "
+               "from '%s'",
+               ret_pair->public_key, ret_pair->name, conf->security.authorized_keys_dir);
+    }
+    /* Before any publish socket is bound: a CURVE socket without ZAP admits everyone. */
+    self->auth = auth_new(self->loop, *ret_curve ? conf->security.authorized_keys_dir : NULL);
+    if (!self->auth)
+        return cs_log_errno(LOG_ERR, -errno, "cannot start the ZAP handler");
+    return 0;
+}
+
+/* Creates and binds the XPUB of publish endpoint @ep. */
+static int
+s_add_publish(pubd_t *self, const char *ep, const struct cs_curve_pair *pair, bool curve)
+{
+    const struct cs_conf *conf = self->conf;
+    uint64_t frame_bytes = cs_conf_frame_bytes(conf);
+    bool tcp = cs_endpoint_is_tcp(ep);
+    /* Each subscriber has its own queue: a tcp endpoint's budget bounds what one slow remote
+     * host can hold in pubd, apart from the local subscribers'. */
+    int hwm = cs_conf_hwm(
+        tcp ? conf->pubd.tcp_subscriber_buffer_mb : conf->pubd.subscriber_buffer_mb, frame_bytes);
+    zsock_t *s = zsock_new(ZMQ_XPUB);
+    int r;
+
+    if (!s)
+        return -ENOMEM;
+    self->publish[self->n_publish++] = s;
+    cs_daemon_tune_socket(s, hwm, 0, (int) conf->pubd.linger_ms);
+    zsock_set_xpub_verboser(s, 1); /* every subscribe and unsubscribe, for counting */
+    if (tcp) {
+        /* A client only ever sends subscriptions: nothing larger gets in. */
+        zsock_set_maxmsgsize(s, S_SUB_MSG_MAX);
+        if (curve)
+            cs_curve_server_apply(pair, s);
+        r = auth_guard(self->auth, s, ep);
+        if (r < 0)
+            return cs_log_errno(LOG_ERR, r, "cannot guard publish endpoint '%s'", ep);
+    }
+    if (zsock_bind(s, "%s", ep) < 0)
+        return cs_log_errno(LOG_ERR, -errno, "cannot bind publish endpoint '%s'", ep);
+    if (zloop_reader(self->loop, s, s_on_subscription, self) < 0)
+        return -ENOMEM;
+    if (!tcp)
+        cs_log(LOG_INFO, "publishing on %s (queue of %d frames per subscriber)", ep, hwm);
+    else if (curve)
+        cs_log(LOG_INFO, "publishing on %s with CURVE (queue of %d frames per subscriber, %u MB)",
+               ep, hwm, conf->pubd.tcp_subscriber_buffer_mb);
+    else if (cs_endpoint_is_loopback(ep))
+        cs_log(LOG_INFO,
+               "publishing on %s, loopback, without CURVE (queue of %d frames per subscriber, "
+               "%u MB)",
+               ep, hwm, conf->pubd.tcp_subscriber_buffer_mb);
+    else
+        cs_log(LOG_WARNING,
+               "publishing on %s WITHOUT authentication or encryption (allow_insecure_remote "
+               "= yes): anyone who can reach it receives the stream (queue of %d frames per "
+               "subscriber, %u MB)",
+               ep, hwm, conf->pubd.tcp_subscriber_buffer_mb);
+    return 0;
 }
 
 pubd_t *
@@ -537,8 +746,11 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     pubd_t *self = calloc(1, sizeof *self);
     uint64_t frame_bytes = cs_conf_frame_bytes(conf);
     int in_hwm = cs_conf_hwm(conf->pubd.ingest_buffer_mb, frame_bytes);
-    int out_hwm = cs_conf_hwm(conf->pubd.subscriber_buffer_mb, frame_bytes);
+    struct cs_curve_pair pair;
+    bool curve = false;
+    int r;
 
+    memset(&pair, 0, sizeof pair);
     if (!self)
         return NULL;
     self->conf = conf;
@@ -562,24 +774,19 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     }
     if (zloop_reader(self->loop, self->ingest, s_on_ingest, self) < 0)
         goto fail;
+    r = s_setup_security(self, &pair, &curve);
+    if (r < 0) {
+        errno = -r;
+        goto fail;
+    }
     for (unsigned i = 0; i < conf->endpoints.n_publish; i++) {
-        zsock_t *s = zsock_new(ZMQ_XPUB);
-
-        if (!s)
-            goto fail;
-        self->publish[self->n_publish++] = s;
-        cs_daemon_tune_socket(s, out_hwm, 0, (int) conf->pubd.linger_ms);
-        zsock_set_xpub_verboser(s, 1); /* every subscribe and unsubscribe, for counting */
-        if (zsock_bind(s, "%s", conf->endpoints.publish[i]) < 0) {
-            cs_log_errno(LOG_ERR, -errno, "cannot bind publish endpoint '%s'",
-                         conf->endpoints.publish[i]);
+        r = s_add_publish(self, conf->endpoints.publish[i], &pair, curve);
+        if (r < 0) {
+            errno = -r;
             goto fail;
         }
-        if (zloop_reader(self->loop, s, s_on_subscription, self) < 0)
-            goto fail;
-        cs_log(LOG_INFO, "publishing on %s (queue of %d frames per subscriber)",
-               conf->endpoints.publish[i], out_hwm);
     }
+    cs_curve_wipe(&pair, sizeof pair);
     cs_log(LOG_INFO, "ingest on %s (queue of %d frames)", conf->endpoints.ingest, in_hwm);
     self->waiter_timer = zloop_timer(self->loop, 100, 0, s_on_waiter_tick, self);
     if (cs_control_add(cs_daemon_control(daemon), "subscribers",
@@ -592,6 +799,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     return self;
 fail:
     saved_errno = errno ? errno : EIO;
+    cs_curve_wipe(&pair, sizeof pair);
     pubd_destroy(&self);
     errno = saved_errno;
     return NULL;
@@ -620,6 +828,7 @@ pubd_destroy(pubd_t **self_p)
     if (self->ingest)
         zloop_reader_end(self->loop, self->ingest);
     zsock_destroy(&self->ingest);
+    auth_destroy(&self->auth); /* after the sockets it guards */
     free(self);
     *self_p = NULL;
 }

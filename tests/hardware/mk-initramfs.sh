@@ -59,9 +59,21 @@ mount -t overlay -o lowerdir=/lower,upperdir=/ovl/u,workdir=/ovl/w overlay /host
 JOB=$(arg job)
 SYSTEMD=$(arg systemd)
 if [ "$SYSTEMD" != 1 ]; then
-    # A chroot job gets the VM's own /tmp and /run, not the host's (over 9p).
+    # A chroot job gets the VM's own /tmp and /run, not the host's (over 9p), except the
+    # directories it is told to keep (the source and build trees, which may live in /tmp).
+    KEEP=$(arg keep | tr : ' ')
+    i=0
+    for d in $KEEP; do
+        mkdir -p "/keep$i" && mount --bind "/host$d" "/keep$i"
+        i=$((i + 1))
+    done
     mount -t tmpfs tmpfs /host/tmp
     mount -t tmpfs tmpfs /host/run
+    i=0
+    for d in $KEEP; do
+        mkdir -p "/host$d" && mount --bind "/keep$i" "/host$d"
+        i=$((i + 1))
+    done
 fi
 OUT=$(arg out)
 if [ -n "$OUT" ]; then
@@ -94,9 +106,18 @@ Environment=CAMSTACK_VM=1
 ExecStart=/bin/sh -c '$JOB; echo "CAMSTACK-VM-RC=\$? uptime \$(cut -d" " -f1 /proc/uptime)s"'
 ExecStopPost=/bin/systemctl --no-block poweroff --force
 U
-    # Debian's tmp.conf would empty the overlay's /tmp: the host's /tmp, over 9p.
+    # /tmp stays the host's /tmp (over 9p, under the overlay), where the source and build
+    # trees may be: no tmpfs on it (tmp.mount, which a host may enable), and Debian's
+    # tmp.conf must not empty it.
+    ln -sf /dev/null "$E/tmp.mount"
     mkdir -p /host/etc/tmpfiles.d
     ln -sf /dev/null /host/etc/tmpfiles.d/tmp.conf
+    # The camera belongs to the video group, as udev's default rules make it (a host may have
+    # no udev): camerad's unit reaches /dev/video* through SupplementaryGroups=video.
+    video=$(sed -n 's/^video:[^:]*:\([0-9]*\):.*/\1/p' /host/etc/group)
+    for v in /dev/video*; do
+        [ -e "$v" ] && [ -n "$video" ] && chgrp "$video" "$v" && chmod 0660 "$v"
+    done
     ln -sf camstack-vm.target "$E/default.target"
     mount -t tmpfs -o mode=755,nosuid,nodev tmpfs /host/run
     # Hand the real API file systems over: the 9p lower has the host's empty directories.

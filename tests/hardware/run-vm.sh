@@ -5,6 +5,8 @@
 # host's own systemd booted as PID 1. The console goes to stdout and to $CAMSTACK_VM_LOG.
 # Usage: run-vm.sh [--systemd] KERNEL INITRD JOB
 # Environment: CAMSTACK_VM_OUT (a host directory shared read-write at the same path),
+#   CAMSTACK_VM_KEEP (colon-separated host directories a chroot job keeps seeing even where
+#   the VM mounts its own /tmp and /run over them),
 #   CAMSTACK_VM_TIMEOUT (seconds, default 300), CAMSTACK_VM_ACCEL (tcg or kvm),
 #   CAMSTACK_VM_CPUS (2), CAMSTACK_VM_MEM (MB, 1536).
 # Exit status: the job's, or 124 if the VM timed out, 99 if no status came back.
@@ -29,6 +31,7 @@ cpu=max
 [ "$accel" = kvm ] && cpu=host
 append="console=ttyS0 quiet panic=-1 camstack.job=$job"
 [ -n "$out" ] && append+=" camstack.out=$out"
+[ -n "${CAMSTACK_VM_KEEP:-}" ] && append+=" camstack.keep=$CAMSTACK_VM_KEEP"
 [ "$systemd" = 1 ] && append+=" camstack.systemd=1"
 echo "run-vm: qemu ($accel), kernel $kernel, job $job" | tee "$log"
 timeout --kill-after=10 "${CAMSTACK_VM_TIMEOUT:-300}" qemu-system-x86_64 \

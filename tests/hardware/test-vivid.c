@@ -7,13 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -22,6 +20,7 @@
 
 #include "harness.h"
 #include "util.h"
+#include "verify.h"
 
 #define S_WIDTH    640
 #define S_HEIGHT   360
@@ -119,116 +118,6 @@ s_column(hid_t f, const char *name, hid_t type, size_t elem, uint64_t n)
     H5Sclose(sp);
     H5Dclose(d);
     return buf;
-}
-
-struct s_expect {
-    enum cs_pixfmt pixfmt;
-    uint64_t frames;         /* rows */
-    uint64_t camera_dropped; /* seq numbers the camera skipped, between the rows */
-    uint64_t first_seq;
-};
-
-/* The movie holds @e->frames frames of the negotiated size and format, numbered from
- * first_seq with gaps that add up to exactly the camera's drops, with realtime timestamps
- * taken from the driver: increasing, spaced by the frame interval, and close to now. The
- * pixels are a vivid test image, not a blank buffer. */
-static void
-s_check_movie(const char *path, const struct s_expect *e)
-{
-    const struct cs_pixfmt_info *pi = cs_pixfmt_info(e->pixfmt);
-    hsize_t dims[4] = { 0 }, start[4] = { 0 }, count[4];
-    uint64_t *seq, *ts, gaps = 0, n = e->frames, now = cs_now_ns(CLOCK_REALTIME);
-    const double period_ns = 1e9 / S_FPS;
-    size_t frame_bytes = (size_t) S_WIDTH * S_HEIGHT * pi->bytes_per_pixel;
-    unsigned distinct = 0, lo = 255, hi = 0;
-    bool seen[256] = { false }, colour = false;
-    uint8_t *px = malloc(frame_bytes);
-    hid_t f, d, sp, ms;
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, icept, worst = 0;
-
-    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    ck_assert_msg(f >= 0, "cannot open '%s'", path);
-    ck_assert_uint_eq(s_attr(f, "frames"), n);
-    ck_assert_uint_eq(s_attr(f, "frames_lost"), 0);
-    ck_assert_uint_eq(s_attr(f, "complete"), 1);
-    ck_assert_uint_ge(n, 2);
-    seq = s_column(f, "/entry/data/seq", H5T_NATIVE_UINT64, 8, n);
-    ts = s_column(f, "/entry/data/timestamp_ns", H5T_NATIVE_UINT64, 8, n);
-    ck_assert_uint_eq(seq[0], e->first_seq);
-    for (uint64_t i = 1; i < n; i++) {
-        ck_assert_uint_gt(seq[i], seq[i - 1]);
-        ck_assert_uint_gt(ts[i], ts[i - 1]);
-        gaps += seq[i] - seq[i - 1] - 1;
-    }
-    ck_assert_uint_eq(gaps, e->camera_dropped);
-    /* Timestamps against sequence numbers: a straight line whose slope is the frame
-     * interval, each frame near it. vivid stamps a frame when its thread fills it, which
-     * the VM's emulated CPU delays by up to about two thirds of an interval; late stamps do not
-     * add up; times taken when camerad dequeues would bunch, and drift with the load. */
-    for (uint64_t i = 0; i < n; i++) {
-        double x = (double) (seq[i] - seq[0]), y = (double) (ts[i] - ts[0]);
-
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-    }
-    slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-    icept = (sy - slope * sx) / n;
-    for (uint64_t i = 0; i < n; i++) {
-        double r = (double) (ts[i] - ts[0]) - (icept + slope * (double) (seq[i] - seq[0]));
-
-        worst = fabs(r) > worst ? fabs(r) : worst;
-    }
-    printf("%s: %llu frames, %llu camera drops, frame interval %.3f ms, frames within %.3f ms "
-           "of it\n",
-           basename((char *) path), (unsigned long long) n, (unsigned long long) e->camera_dropped,
-           slope / 1e6, worst / 1e6);
-    ck_assert_msg(slope > period_ns * 0.99 && slope < period_ns * 1.01,
-                  "frame interval %.4f ms, expected %.4f ms", slope / 1e6, period_ns / 1e6);
-    ck_assert_msg(worst < period_ns, "a frame is %.3f ms off the frame interval's line",
-                  worst / 1e6);
-    ck_assert_msg(ts[0] < now && now - ts[0] < 120 * CS_NSEC_PER_SEC,
-                  "first timestamp %llu is not a recent CLOCK_REALTIME (now %llu)",
-                  (unsigned long long) ts[0], (unsigned long long) now);
-
-    d = H5Dopen2(f, "/entry/data/data", H5P_DEFAULT);
-    ck_assert(d >= 0);
-    sp = H5Dget_space(d);
-    ck_assert_int_eq(H5Sget_simple_extent_ndims(sp), pi->channels > 1 ? 4 : 3);
-    H5Sget_simple_extent_dims(sp, dims, NULL);
-    ck_assert_uint_eq(dims[0], n);
-    ck_assert_uint_eq(dims[1], S_HEIGHT);
-    ck_assert_uint_eq(dims[2], S_WIDTH);
-    if (pi->channels > 1)
-        ck_assert_uint_eq(dims[3], pi->channels);
-    memcpy(count, dims, sizeof count);
-    count[0] = 1;
-    start[0] = n / 2;
-    ms = H5Screate_simple(H5Sget_simple_extent_ndims(sp), count, NULL);
-    ck_assert_int_ge(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL), 0);
-    ck_assert_int_ge(H5Dread(d, H5T_NATIVE_UINT8, ms, sp, H5P_DEFAULT, px), 0);
-    for (size_t i = 0; i < frame_bytes; i++) {
-        distinct += !seen[px[i]];
-        seen[px[i]] = true;
-        lo = px[i] < lo ? px[i] : lo;
-        hi = px[i] > hi ? px[i] : hi;
-    }
-    /* vivid's colour bars: many levels from dark to bright. */
-    ck_assert_msg(distinct >= 6 && hi - lo >= 100, "frame %llu looks blank: %u levels, %u..%u",
-                  (unsigned long long) seq[n / 2], distinct, lo, hi);
-    if (pi->channels == 3) {
-        for (size_t i = 0; i + 2 < frame_bytes && !colour; i += 3)
-            colour = abs(px[i] - px[i + 1]) > 60 || abs(px[i + 1] - px[i + 2]) > 60;
-        ck_assert_msg(colour, "the RGB frame has no colour");
-    }
-    H5Sclose(ms);
-    H5Sclose(sp);
-    H5Dclose(d);
-    H5Fclose(f);
-    free(px);
-    free(seq);
-    free(ts);
 }
 
 /* The average of the analyzer's per-frame means in the stats file at @path. */
@@ -368,13 +257,15 @@ s_teardown(void)
 START_TEST(vivid_yuyv_native)
 {
     char movie[PATH_MAX], stats[PATH_MAX];
-    struct s_expect e = { .pixfmt = CS_PIXFMT_YUYV, .frames = 60 };
+    struct expect_camera e = {
+        .pixfmt = CS_PIXFMT_YUYV, .width = S_WIDTH, .height = S_HEIGHT, .fps = S_FPS, .frames = 60
+    };
 
     s_capture(CS_PIXFMT_YUYV, 60, NULL, movie, stats);
     ck_assert(s_log_has(CS_DAEMON_CAMERAD, "YUYV 640x360, 1280 bytes per line, 30.000 frames/s, "
                                            "native format (no conversion)"));
     e.camera_dropped = (uint64_t) s_ledger(CS_DAEMON_CAMERAD, "camera_dropped");
-    s_check_movie(movie, &e);
+    verify_camera_movie(movie, &e);
     ck_assert_double_gt(s_stats_mean(stats, 60), 10);
 }
 END_TEST
@@ -384,14 +275,16 @@ END_TEST
 START_TEST(vivid_rgb24_converted)
 {
     char movie[PATH_MAX], stats[PATH_MAX];
-    struct s_expect e = { .pixfmt = CS_PIXFMT_RGB24, .frames = 45 };
+    struct expect_camera e = {
+        .pixfmt = CS_PIXFMT_RGB24, .width = S_WIDTH, .height = S_HEIGHT, .fps = S_FPS, .frames = 45
+    };
 
     ck_assert_int_eq(setenv("CAMSTACK_TEST_V4L2_FORMATS", "YUYV", 1), 0);
     s_capture(CS_PIXFMT_RGB24, 45, NULL, movie, stats);
     ck_assert(s_log_has(CS_DAEMON_CAMERAD, "RGB3 640x360, 1920 bytes per line, 30.000 frames/s, "
                                            "converted by libv4l2 from YUYV"));
     e.camera_dropped = (uint64_t) s_ledger(CS_DAEMON_CAMERAD, "camera_dropped");
-    s_check_movie(movie, &e);
+    verify_camera_movie(movie, &e);
 }
 END_TEST
 
@@ -400,14 +293,16 @@ END_TEST
 START_TEST(vivid_camera_drops_are_counted)
 {
     char movie[PATH_MAX], stats[PATH_MAX];
-    struct s_expect e = { .pixfmt = CS_PIXFMT_YUYV, .frames = 60 };
+    struct expect_camera e = {
+        .pixfmt = CS_PIXFMT_YUYV, .width = S_WIDTH, .height = S_HEIGHT, .fps = S_FPS, .frames = 60
+    };
 
     s_capture(CS_PIXFMT_YUYV, 60, "control.percentage_of_dropped_buffers = 25\n", movie, stats);
     e.camera_dropped = (uint64_t) s_ledger(CS_DAEMON_CAMERAD, "camera_dropped");
     ck_assert_uint_ge(e.camera_dropped, 5); /* 25 % of about 80 frames */
     ck_assert_int_eq(s_ledger(CS_DAEMON_CAMERAD, "frames_numbered"),
                      60 + (int64_t) e.camera_dropped);
-    s_check_movie(movie, &e);
+    verify_camera_movie(movie, &e);
 }
 END_TEST
 

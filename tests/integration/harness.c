@@ -25,6 +25,18 @@
 
 extern char **environ;
 
+static void
+s_register(const char *what, const char *value)
+{
+    const char *path = getenv("CS_TEST_REGISTRY");
+    FILE *f;
+
+    if (!path || !(f = fopen(path, "ae")))
+        return;
+    (void) fprintf(f, "%s %s\n", what, value);
+    (void) fclose(f);
+}
+
 static const char *
 s_build_root(void)
 {
@@ -32,6 +44,47 @@ s_build_root(void)
 
     ck_assert_msg(b, "CS_BUILD_ROOT is not set (run through meson test)");
     return b;
+}
+
+/* Starts @argv under "timeout @timeout_s" (inside "ip netns exec @netns" if not empty), in its
+ * own process group so that cleanup reaches timeout(1) and its child together, with stderr
+ * (and stdout if @both) appended to @log. Returns 0 or a negative errno. */
+static int
+s_spawn(const char *netns, const char *const *argv, const char *timeout_s, const char *log,
+        bool both, pid_t *ret_pid)
+{
+    const char *full[32];
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    int n = 0, r;
+
+    if (netns && netns[0]) {
+        full[n++] = "ip";
+        full[n++] = "netns";
+        full[n++] = "exec";
+        full[n++] = netns;
+    }
+    /* --foreground: timeout(1) passes a SIGTERM on to the daemon once; without it, it also
+     * signals its process group, and the daemon would take the second one as "stop now". */
+    full[n++] = "timeout";
+    full[n++] = "--foreground";
+    full[n++] = "--kill-after=" S_KILL_AFTER_S;
+    full[n++] = timeout_s;
+    for (int i = 0; argv[i] && n < 31; i++)
+        full[n++] = argv[i];
+    full[n] = NULL;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (both)
+        posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    r = posix_spawnp(ret_pid, full[0], &fa, &attr, (char *const *) full, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return -r;
 }
 
 int
@@ -64,29 +117,53 @@ s_kill_running(void)
             s_running->pid[d] = 0;
         }
     }
+    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
+        if (s_running->extra[i] > 0) {
+            (void) kill(-s_running->extra[i], SIGKILL);
+            (void) waitpid(s_running->extra[i], NULL, 0);
+            s_running->extra[i] = 0;
+        }
+    }
 }
 
 int
 stack_init(struct stack *s, const struct stack_params *p)
 {
-    const struct cs_pixfmt_info *pi = cs_pixfmt_info(p->pixfmt);
     char path[PATH_MAX + 32];
-    FILE *f;
     int r;
 
     memset(s, 0, sizeof *s);
     if (!s_running)
         (void) atexit(s_kill_running);
     s_running = s;
-    r = stack_mkdtemp(s->dir, sizeof s->dir);
-    if (r < 0)
-        return r;
+    if (p->parent_dir) {
+        (void) snprintf(s->dir, sizeof s->dir, "%s/s-XXXXXX", p->parent_dir);
+        if (strlen(s->dir) + 1 >= sizeof s->dir)
+            return -ENAMETOOLONG;
+        if (!mkdtemp(s->dir))
+            return -errno;
+    } else {
+        r = stack_mkdtemp(s->dir, sizeof s->dir);
+        if (r < 0)
+            return r;
+    }
+    if (p->netns)
+        (void) snprintf(s->netns, sizeof s->netns, "%s", p->netns);
     (void) snprintf(s->movies, sizeof s->movies, "%s/movies", s->dir);
     (void) snprintf(s->stats, sizeof s->stats, "%s/stats", s->dir);
     (void) snprintf(path, sizeof path, "%s/run", s->dir);
     if (mkdir(s->movies, 0755) < 0 || mkdir(s->stats, 0755) < 0 || mkdir(path, 0755) < 0)
         return -errno;
     (void) snprintf(s->config, sizeof s->config, "%s/camstack.ini", s->dir);
+    return stack_write_config(s, p);
+}
+
+int
+stack_write_config(struct stack *s, const struct stack_params *p)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(p->pixfmt);
+    FILE *f;
+
     f = fopen(s->config, "we");
     if (!f)
         return -errno;
@@ -108,25 +185,19 @@ stack_start(struct stack *s, enum cs_daemon_id d)
 {
     const char *name = cs_daemon_name(d);
     char bin[PATH_MAX], log[PATH_MAX + 16];
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    char *argv[] = { "timeout", "--kill-after=5", S_PROCESS_TIMEOUT_S, bin, "--config", s->config,
-                     NULL };
+    const char *argv[] = { bin, "--config", s->config, NULL };
     int r;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawnattr_init(&attr);
-    /* Its own process group, so that cleanup reaches timeout(1) and the daemon together. */
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    r = posix_spawnp(&s->pid[d], "timeout", &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    return -r;
+    r = s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, log, false, &s->pid[d]);
+    if (r == 0) {
+        char pid[32];
+
+        (void) snprintf(pid, sizeof pid, "%d", (int) s->pid[d]);
+        s_register("pgid", pid);
+    }
+    return r;
 }
 
 int
@@ -156,9 +227,43 @@ s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
     return remove(path);
 }
 
+/* Thaws without asking whether it worked (the helper may have been first). */
+static void
+s_thaw(struct stack *s)
+{
+    char out[1024];
+
+    (void) stack_run_cmd((const char *[]){ "fsfreeze", "--unfreeze", s->mounted, NULL }, 30, out,
+                         sizeof out);
+    s->frozen = false;
+    if (s->thaw_pid > 0) {
+        (void) kill(-s->thaw_pid, SIGKILL);
+        (void) waitpid(s->thaw_pid, NULL, 0);
+        s->thaw_pid = 0;
+    }
+}
+
+static void
+s_unmount(struct stack *s)
+{
+    char out[1024];
+
+    if (s->frozen)
+        s_thaw(s);
+    if (!s->mounted[0])
+        return;
+    /* Daemons that still hold files there are killed below; a lazy unmount lets go now. */
+    if (stack_run_cmd((const char *[]){ "umount", s->mounted, NULL }, 30, out, sizeof out) != 0)
+        (void) stack_run_cmd((const char *[]){ "umount", "-l", s->mounted, NULL }, 30, out,
+                             sizeof out);
+    s->mounted[0] = '\0';
+}
+
 int
 stack_destroy(struct stack *s)
 {
+    if (s->frozen)
+        s_thaw(s); /* a daemon blocked on it could not even be killed */
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (s->pid[d] > 0) {
             (void) kill(-s->pid[d], SIGKILL);
@@ -166,8 +271,16 @@ stack_destroy(struct stack *s)
             s->pid[d] = 0;
         }
     }
+    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
+        if (s->extra[i] > 0) {
+            (void) kill(-s->extra[i], SIGKILL);
+            (void) waitpid(s->extra[i], NULL, 0);
+            s->extra[i] = 0;
+        }
+    }
     if (s_running == s)
         s_running = NULL;
+    s_unmount(s);
     if (!s->dir[0])
         return 0;
     if (getenv("CS_KEEP_TEST_DIRS")) {
@@ -197,7 +310,7 @@ stack_log(const struct stack *s, enum cs_daemon_id d, char *buf, size_t size)
 int64_t
 stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
 {
-    static char log[1 << 16];
+    static char log[1 << 18];
     char needle[64];
     const char *line = NULL, *p, *eol;
 
@@ -237,25 +350,50 @@ stack_only_file(const char *dir, char *ret_path, size_t size)
 int
 stack_run_tool(const char *name, const char *const *args, char *err, size_t err_size)
 {
-    char bin[PATH_MAX], *argv[16];
+    char bin[PATH_MAX];
+    const char *argv[16];
+    int n = 0;
+
+    (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
+    argv[n++] = bin;
+    for (int i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return stack_run(NULL, argv, err, err_size);
+}
+
+void
+stack_build_path(char *buf, size_t size, const char *rel)
+{
+    ck_assert_int_lt(snprintf(buf, size, "%s/%s", s_build_root(), rel), (int) size);
+}
+
+int
+stack_run(const char *netns, const char *const *args, char *err, size_t err_size)
+{
+    char *argv[32];
     int pipefd[2], st = 0, n = 0;
     posix_spawn_file_actions_t fa;
     ssize_t got;
     size_t used = 0;
     pid_t pid;
 
-    (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
+    if (netns && netns[0]) {
+        argv[n++] = "ip";
+        argv[n++] = "netns";
+        argv[n++] = "exec";
+        argv[n++] = (char *) netns;
+    }
     argv[n++] = "timeout";
     argv[n++] = "30";
-    argv[n++] = bin;
-    for (int i = 0; args[i] && n < 15; i++)
+    for (int i = 0; args[i] && n < 31; i++)
         argv[n++] = (char *) args[i];
     argv[n] = NULL;
     ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ), 0);
+    ck_assert_int_eq(posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
     (void) close(pipefd[1]);
     while (used + 1 < err_size && (got = read(pipefd[0], err + used, err_size - used - 1)) > 0)
@@ -306,7 +444,7 @@ stack_await(const struct stack *s, enum cs_daemon_id d, const char *key, int64_t
 }
 
 int
-stack_run(const char *const *argv, char *out, size_t out_size, char *err, size_t err_size)
+stack_run_split(const char *const *argv, char *out, size_t out_size, char *err, size_t err_size)
 {
     char *args[32];
     int pout[2], perr[2], st = 0, n = 0;
@@ -381,7 +519,7 @@ stack_ctl(const struct stack *s, const char *const *args, char *out, size_t out_
     for (int i = 0; args[i] && n < 23; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    return stack_run(argv, out, out_size, err, err_size);
+    return stack_run_split(argv, out, out_size, err, err_size);
 }
 
 int
@@ -406,27 +544,402 @@ stack_request(const struct stack *s, enum cs_daemon_id d, const char *request, i
     return 0;
 }
 
-static int
-s_cmp_path(const void *a, const void *b)
+bool
+stack_log_has(const struct stack *s, enum cs_daemon_id d, const char *text)
 {
+    static char log[1 << 18];
+
+    stack_log(s, d, log, sizeof log);
+    return strstr(log, text) != NULL;
+}
+
+void
+stack_await_log(const struct stack *s, enum cs_daemon_id d, const char *text, int timeout_ms)
+{
+    int64_t deadline = zclock_mono() + timeout_ms;
+
+    while (zclock_mono() < deadline) {
+        if (stack_log_has(s, d, text))
+            return;
+        zclock_sleep(20); /* the interval between two looks at the log */
+    }
+    ck_abort_msg("%s did not log \"%s\" within %d ms", cs_daemon_name(d), text, timeout_ms);
+}
+
+pid_t
+stack_spawn(struct stack *s, const char *const *argv, const char *log_name)
+{
+    char log[PATH_MAX + 64];
+    int slot = -1;
+    pid_t pid = 0;
+
+    for (int i = 0; i < STACK_EXTRA_MAX && slot < 0; i++) {
+        if (s->extra[i] == 0)
+            slot = i;
+    }
+    ck_assert_msg(slot >= 0, "more than %d extra processes", STACK_EXTRA_MAX);
+    (void) snprintf(log, sizeof log, "%s/%s", s->dir, log_name);
+    ck_assert_int_eq(s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, log, true, &pid), 0);
+    s->extra[slot] = pid;
+    return pid;
+}
+
+int
+stack_run_cmd(const char *const *argv, int timeout_s, char *out, size_t size)
+{
+    char secs[16], *args[32];
+    int pipefd[2], st = 0, n = 0;
+    posix_spawn_file_actions_t fa;
+    ssize_t got;
+    size_t used = 0;
+    pid_t pid;
+
+    (void) snprintf(secs, sizeof secs, "%d", timeout_s);
+    args[n++] = "timeout";
+    args[n++] = secs;
+    for (int i = 0; argv[i] && n < 31; i++)
+        args[n++] = (char *) argv[i];
+    args[n] = NULL;
+    ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, args, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    (void) close(pipefd[1]);
+    while (used + 1 < size && (got = read(pipefd[0], out + used, size - used - 1)) > 0)
+        used += (size_t) got;
+    out[used] = '\0';
+    (void) close(pipefd[0]);
+    while (waitpid(pid, &st, 0) < 0)
+        ck_assert_int_eq(errno, EINTR);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void
+s_python_argv(const char *script, const char *const *args, char *path, size_t path_size,
+              const char **argv, int max)
+{
+    const char *src = getenv("CS_SOURCE_ROOT");
+    int n = 0;
+
+    ck_assert_msg(src, "CS_SOURCE_ROOT is not set (run through meson test)");
+    (void) snprintf(path, path_size, "%s/tests/integration/%s", src, script);
+    argv[n++] = "/usr/bin/python3"; /* Debian's, with python3-h5py: not a pyenv one */
+    argv[n++] = path;
+    for (int i = 0; args[i] && n < max - 1; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+}
+
+int
+stack_python(const char *script, const char *const *args, char *out, size_t size)
+{
+    char path[PATH_MAX];
+    const char *argv[32];
+
+    s_python_argv(script, args, path, sizeof path, argv, 32);
+    return stack_run_cmd(argv, 300, out, size);
+}
+
+pid_t
+stack_python_spawn(const char *script, const char *const *args, const char *out_path)
+{
+    char path[PATH_MAX], *argv[36];
+    const char *pargv[32];
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int n = 0;
+
+    s_python_argv(script, args, path, sizeof path, pargv, 32);
+    argv[n++] = "timeout";
+    argv[n++] = "120";
+    for (int i = 0; pargv[i]; i++)
+        argv[n++] = (char *) pargv[i];
+    argv[n] = NULL;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+int
+stack_reap(struct stack *s, pid_t pid)
+{
+    int st = 0;
+
+    while (waitpid(pid, &st, 0) < 0)
+        ck_assert_int_eq(errno, EINTR);
+    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
+        if (s->extra[i] == pid)
+            s->extra[i] = 0;
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void
+stack_read_file(const struct stack *s, const char *name, char *buf, size_t size)
+{
+    char path[PATH_MAX + 64];
+    size_t n = 0;
+    FILE *f;
+
+    buf[0] = '\0';
+    (void) snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    f = fopen(path, "re");
+    if (!f)
+        return;
+    n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    (void) fclose(f);
+}
+
+int
+stack_python_reap(pid_t pid)
+{
+    int st = 0;
+
+    while (waitpid(pid, &st, 0) < 0)
+        ck_assert_int_eq(errno, EINTR);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int64_t
+stack_json_i64(const char *json, const char *key)
+{
+    char needle[64];
+    const char *p;
+
+    (void) snprintf(needle, sizeof needle, "\"%s\":", key);
+    p = strstr(json, needle);
+    if (!p)
+        return -1;
+    p += strlen(needle);
+    while (*p == ' ')
+        p++;
+    return strtoll(p, NULL, 10);
+}
+
+static void
+s_must(const char *const *argv)
+{
+    char out[4096];
+    int rc = stack_run_cmd(argv, 60, out, sizeof out);
+
+    ck_assert_msg(rc == 0, "'%s %s' failed (%d): %s", argv[0], argv[1] ? argv[1] : "", rc, out);
+}
+
+void
+stack_mount_tmpfs(struct stack *s, const char *dir, unsigned size_mb)
+{
+    char opts[64];
+
+    ck_assert_msg(!s->mounted[0], "one mount per test");
+    (void) snprintf(opts, sizeof opts, "size=%um,mode=0755", size_mb);
+    s_register("mount", dir);
+    s_must((const char *[]){ "mount", "-t", "tmpfs", "-o", opts, "camstack-test", dir, NULL });
+    (void) snprintf(s->mounted, sizeof s->mounted, "%s", dir);
+}
+
+void
+stack_mount_ext4(struct stack *s, const char *dir, unsigned size_mb)
+{
+    char size[32];
+
+    ck_assert_msg(!s->mounted[0], "one mount per test");
+    (void) snprintf(s->loop_image, sizeof s->loop_image, "%s/disk.img", s->dir);
+    (void) snprintf(size, sizeof size, "%um", size_mb);
+    s_must((const char *[]){ "truncate", "-s", size, s->loop_image, NULL });
+    s_must((const char *[]){ "mkfs.ext4", "-q", "-F", s->loop_image, NULL });
+    s_register("mount", dir);
+    s_must((const char *[]){ "mount", "-o", "loop", s->loop_image, dir, NULL });
+    (void) snprintf(s->mounted, sizeof s->mounted, "%s", dir);
+}
+
+/* A process group that thaws @dir after STACK_FREEZE_MAX_S: a test that fails while a file
+ * system is frozen exits at once, and nothing else would thaw it until the end of the suite. */
+static pid_t
+s_spawn_thaw(const char *dir)
+{
+    char script[64];
+    char *argv[] = { "timeout", "60", "sh", "-c", script, (char *) dir, NULL };
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    pid_t pid = 0;
+
+    (void) snprintf(script, sizeof script, "sleep %d; exec fsfreeze --unfreeze \"$0\"",
+                    STACK_FREEZE_MAX_S);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, &attr, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return pid;
+}
+
+void
+stack_freeze(struct stack *s, bool frozen)
+{
+    ck_assert_msg(s->mounted[0], "nothing mounted to freeze");
+    if (frozen) {
+        char pid[32];
+
+        s->thaw_pid = s_spawn_thaw(s->mounted);
+        (void) snprintf(pid, sizeof pid, "%d", (int) s->thaw_pid);
+        s_register("pgid", pid);
+    }
+    s_must((const char *[]){ "fsfreeze", frozen ? "--freeze" : "--unfreeze", s->mounted, NULL });
+    s->frozen = frozen;
+    if (!frozen && s->thaw_pid > 0) {
+        (void) kill(-s->thaw_pid, SIGKILL);
+        (void) waitpid(s->thaw_pid, NULL, 0);
+        s->thaw_pid = 0;
+    }
+}
+
+void
+stack_status_str(const struct stack *s, enum cs_daemon_id d, const char *key, char *buf,
+                 size_t size)
+{
+    char reply[16384], needle[64];
+    const char *p, *end;
+
+    buf[0] = '\0';
+    if (stack_request(s, d, "status", 2000, reply, sizeof reply) < 0)
+        return;
+    (void) snprintf(needle, sizeof needle, "\"%s\":\"", key);
+    if ((p = strstr(reply, needle))) {
+        p += strlen(needle);
+        for (end = p; *end && !(*end == '"' && end[-1] != '\\'); end++)
+            ;
+        (void) snprintf(buf, size, "%.*s", (int) (end - p), p);
+    }
+}
+
+static int
+s_part_order(const void *a, const void *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+
+    if (la != lb)
+        return la < lb ? -1 : 1;
     return strcmp(a, b);
 }
 
 int
-stack_files(const char *dir, char ret_paths[][PATH_MAX], int max)
+stack_files(const char *dir, char paths[][PATH_MAX], int max)
 {
     DIR *dp = opendir(dir);
     struct dirent *e;
     int n = 0;
 
     ck_assert_ptr_nonnull(dp);
-    while ((e = readdir(dp))) {
+    while ((e = readdir(dp)) && n < max) {
         size_t len = strlen(e->d_name);
 
-        if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0 && n < max)
-            (void) snprintf(ret_paths[n++], PATH_MAX, "%s/%s", dir, e->d_name);
+        if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0)
+            (void) snprintf(paths[n++], PATH_MAX, "%s/%s", dir, e->d_name);
     }
     (void) closedir(dp);
-    qsort(ret_paths, (size_t) n, PATH_MAX, s_cmp_path);
+    qsort(paths, (size_t) n, PATH_MAX, s_part_order);
     return n;
+}
+
+void
+stack_registry_open(void)
+{
+    char path[64];
+
+    (void) snprintf(path, sizeof path, "/tmp/camstack-it-registry-%d", (int) getpid());
+    (void) unlink(path);
+    (void) setenv("CS_TEST_REGISTRY", path, 1);
+}
+
+static bool
+s_is_mounted(const char *dir)
+{
+    char line[4096], mnt[PATH_MAX];
+    bool found = false;
+    FILE *f = fopen("/proc/self/mounts", "re");
+
+    while (f && !found && fgets(line, sizeof line, f))
+        found = sscanf(line, "%*s %4095s", mnt) == 1 && strcmp(mnt, dir) == 0;
+    if (f)
+        (void) fclose(f);
+    return found;
+}
+
+/* Still one of ours: timeout(1) running a daemon on a config in a test directory. */
+static bool
+s_is_ours(pid_t pid)
+{
+    char path[64], cmd[4096];
+    size_t n;
+    FILE *f;
+
+    (void) snprintf(path, sizeof path, "/proc/%d/cmdline", (int) pid);
+    f = fopen(path, "re");
+    if (!f)
+        return false;
+    n = fread(cmd, 1, sizeof cmd - 1, f);
+    (void) fclose(f);
+    for (size_t i = 0; i < n; i++)
+        cmd[i] = cmd[i] ? cmd[i] : ' ';
+    cmd[n] = '\0';
+    return strncmp(cmd, "timeout ", 8) == 0 && strstr(cmd, "/tmp/camstack-it-");
+}
+
+/* Runs @argv, output discarded, and waits for it. No ck_* call: this runs outside a test,
+ * where Check would exit the whole program on the first one. */
+static void
+s_run_quiet(const char *const *argv)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *) argv, environ) == 0)
+        (void) waitpid(pid, NULL, 0);
+    posix_spawn_file_actions_destroy(&fa);
+}
+
+void
+stack_registry_close(void)
+{
+    const char *path = getenv("CS_TEST_REGISTRY");
+    char line[PATH_MAX + 16];
+    FILE *f;
+
+    if (!path || !(f = fopen(path, "re")))
+        return;
+    while (fgets(line, sizeof line, f)) {
+        char *v = strchr(line, ' ');
+
+        if (!v)
+            continue;
+        *v++ = '\0';
+        v[strcspn(v, "\n")] = '\0';
+        if (strcmp(line, "mount") == 0 && s_is_mounted(v)) {
+            s_run_quiet((const char *[]){ "timeout", "30", "fsfreeze", "--unfreeze", v, NULL });
+            s_run_quiet((const char *[]){ "timeout", "30", "umount", "-l", v, NULL });
+        } else if (strcmp(line, "pgid") == 0) {
+            pid_t pid = (pid_t) strtol(v, NULL, 10);
+
+            if (pid > 0 && s_is_ours(pid))
+                (void) kill(-pid, SIGKILL);
+        }
+    }
+    (void) fclose(f);
+    (void) unlink(path);
 }

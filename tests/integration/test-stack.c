@@ -44,13 +44,34 @@ s_start_all(void)
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
 }
 
-/* The orderly stop: camerad is already gone; pubd delivers, subscribers drain. */
+/* The orderly stop: camerad is already gone; pubd delivers, subscribers drain. pubd stops
+ * at once on SIGTERM, forwarding only what it has already read: wait until the end-of-stream
+ * camerad sent last has gone through it (saverd closes its file on it). */
 static void
 s_stop_rest(void)
 {
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 1, 20000);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_ANALYZERD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
+}
+
+/* The movie again, through Debian's h5py: a reader camstack did not write. */
+static void
+s_h5py(const char *movie, const struct expect *e)
+{
+    static char out[65536];
+    char w[16], h[16];
+    const char *args[] = {
+        "--format", cs_pixfmt_info(e->pixfmt)->name, "--width", w, "--height", h, movie, NULL
+    };
+    int rc;
+
+    (void) snprintf(w, sizeof w, "%u", e->width);
+    (void) snprintf(h, sizeof h, "%u", e->height);
+    rc = stack_python("check_movie.py", args, out, sizeof out);
+    ck_assert_msg(rc == 0, "h5py check of '%s' failed (%d): %s", movie, rc, out);
+    ck_assert_int_eq(stack_json_i64(out, "frames"), (int64_t) e->frames);
 }
 
 static void
@@ -97,6 +118,7 @@ START_TEST(stack_records_exact_frames_and_stats)
     stack_only_file(s_stack.movies, movie, sizeof movie);
     stack_only_file(s_stack.stats, stats, sizeof stats);
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
     verify_stats(stats, &e);
 }
 END_TEST
@@ -133,6 +155,7 @@ START_TEST(stack_unpaced_ledger_balances)
     e.frames = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_SAVERD, "received");
     e.lost = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_SAVERD, "lost");
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
     e.frames = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "received");
     e.lost = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "lost");
     verify_stats(stats, &e);
@@ -163,6 +186,7 @@ START_TEST(stack_stopped_mid_run_keeps_every_frame_captured)
     stack_only_file(s_stack.movies, movie, sizeof movie);
     stack_only_file(s_stack.stats, stats, sizeof stats);
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
     verify_stats(stats, &e);
 }
 END_TEST
@@ -198,6 +222,7 @@ START_TEST(stack_late_subscriber_records_join_not_loss)
     e.first_seq = (uint64_t) first;
     e.frames = (uint64_t) received;
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
 }
 END_TEST
 

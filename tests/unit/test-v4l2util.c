@@ -59,6 +59,23 @@ START_TEST(sequence_gaps)
     /* the driver's counter wraps at 2^32: no gap, then a gap across it */
     ck_assert_uint_eq(v4l2util_seq_skipped(UINT32_MAX, 0), 0);
     ck_assert_uint_eq(v4l2util_seq_skipped(UINT32_MAX - 1, 2), 3);
+    ck_assert(!v4l2util_seq_repeats(10, 11));
+    ck_assert(!v4l2util_seq_repeats(UINT32_MAX, 0));
+    ck_assert(!v4l2util_seq_repeats(0, UINT32_MAX / 2));
+}
+END_TEST
+
+/* A driver that numbers a frame again (vivid does when its thread runs late) or goes back
+ * has dropped nothing: no gap of four billion frames. */
+START_TEST(sequence_repeats)
+{
+    ck_assert(v4l2util_seq_repeats(11, 11));
+    ck_assert_uint_eq(v4l2util_seq_skipped(11, 11), 0);
+    ck_assert(v4l2util_seq_repeats(11, 5));
+    ck_assert_uint_eq(v4l2util_seq_skipped(11, 5), 0);
+    ck_assert(v4l2util_seq_repeats(0, UINT32_MAX));
+    ck_assert_uint_eq(v4l2util_seq_skipped(0, UINT32_MAX), 0);
+    ck_assert(v4l2util_seq_repeats(2, UINT32_MAX - 1));
 }
 END_TEST
 
@@ -94,6 +111,7 @@ s_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("stream");
     tcase_add_test(tc, sequence_gaps);
+    tcase_add_test(tc, sequence_repeats);
     tcase_add_test(tc, intervals);
     suite_add_tcase(s, tc);
     return s;
