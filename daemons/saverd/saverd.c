@@ -260,10 +260,10 @@ s_json(void *arg, char *buf, size_t size)
         (unsigned long long) self->unrecorded);
 }
 
-/* record start | record stop. A stop hands the writer the end of the run being recorded, so
- * that what is queued is written and the file closed (it ends before the run does:
- * complete = 0); a start during a run opens a new file at its next frame, so that the two
- * files share no frame. */
+/* record start | record stop. A stop hands the writer the end of the file being written, so
+ * that what is queued is written first and the file closed cleanly (end_reason
+ * "record_stop": it ends before the run does); a start during a run opens a new file at its
+ * next frame, so that the two files share no frame. */
 static int
 s_cmd_record(void *arg, struct cs_control_req *req, char *reply, size_t size)
 {
