@@ -110,8 +110,12 @@ stack_start(struct stack *s, enum cs_daemon_id d)
     char bin[PATH_MAX], log[PATH_MAX + 16];
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    char *argv[] = { "timeout", "--kill-after=5", S_PROCESS_TIMEOUT_S, bin, "--config", s->config,
-                     NULL };
+    /* --foreground: timeout(1) otherwise follows every signal it passes on with a SIGCONT,
+     * which, arriving after a daemon that stopped quickly already exited, discards the
+     * SIGSTOP of LeakSanitizer's exit-time tracer: the daemon then spins forever (ASan
+     * builds). The process group is still ours (POSIX_SPAWN_SETPGROUP below). */
+    char *argv[] = { "timeout", "--foreground", "--kill-after=5", S_PROCESS_TIMEOUT_S,
+                     bin,       "--config",     s->config,        NULL };
     int r;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
