@@ -131,7 +131,6 @@ s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
 
     self->c.captured++;
     self->last_frame_ns = cs_now_ns(CLOCK_MONOTONIC);
-    cs_latency_add(&self->latency, meta->capture_ns, cs_now_ns(CLOCK_REALTIME));
     if (meta->camera_skipped) {
         self->c.camera_dropped += meta->camera_skipped;
         self->c.next_seq += meta->camera_skipped; /* the seq numbers of the frames it lost */
@@ -143,6 +142,7 @@ s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
     h.payload_size = (uint32_t) size;
     h.camera_skipped = self->pending_skip;
     r = s_send(self, &h, &self->payload, ZMQ_DONTWAIT);
+    cs_latency_add(&self->latency, meta->capture_ns, cs_now_ns(CLOCK_REALTIME));
     if (r == 0) {
         self->c.sent++;
         self->c.bytes_sent += size;
@@ -557,9 +557,15 @@ s_acquire_start(camerad_t *self, struct cs_control_req *req, char *reply, size_t
     }
     self->frames_limit = frames;
     self->frames_base = self->c.captured;
+    self->retry_ms = S_RETRY_FIRST_MS;
     cs_log(LOG_NOTICE, "acquire start: %s%llu frames", frames ? "" : "until stopped, ",
            (unsigned long long) frames);
     s_try_start(self);
+    if (self->state == S_ENDED) {
+        (void) snprintf(reply, size, "source %s cannot be used as configured; camerad stops",
+                        self->ops->name);
+        return -EINVAL;
+    }
     return 0;
 }
 

@@ -470,6 +470,50 @@ START_TEST(vivid_device_loss_starts_new_run)
 }
 END_TEST
 
+/* --- steering --------------------------------------------------------------------------- */
+
+/* acquire stop ends the run and stops streaming; acquire start streams again from the same
+ * device (buffers requested and mapped anew) for a run of exactly the frames asked for. */
+START_TEST(vivid_acquire_stop_and_start_restream)
+{
+    char files[4][PATH_MAX], reply[8192];
+    struct stack_params p;
+    int64_t first;
+
+    s_params(&p, CS_PIXFMT_YUYV, 0, NULL);
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, S_AWAIT_MS);
+    ck_assert_int_eq(
+        stack_request(&s_stack, CS_DAEMON_CAMERAD, "acquire stop", 10000, reply, sizeof reply), 0);
+    ck_assert_msg(strstr(reply, "\"ok\":true,\"acquisition\":\"idle\""), "%s", reply);
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 1, S_AWAIT_MS);
+    first = stack_status(&s_stack, CS_DAEMON_CAMERAD, "captured", 5000);
+    ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_SAVERD, "written", 5000), first);
+    ck_assert_int_eq(
+        stack_request(&s_stack, CS_DAEMON_CAMERAD, "acquire start 25", 10000, reply, sizeof reply),
+        0);
+    ck_assert_msg(strstr(reply, "\"ok\":true,\"acquisition\":\"running\""), "%s", reply);
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 2, S_AWAIT_MS);
+    ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_CAMERAD, "captured", 5000), first + 25);
+    ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_CAMERAD, "runs", 5000), 2);
+    ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_CAMERAD, "device_losses", 5000), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
+    s_stop_rest();
+    s_check_ledgers(first + 25);
+    ck_assert_int_eq(s_files(s_stack.movies, files, 4), 2);
+    {
+        hid_t f = H5Fopen(files[1], H5F_ACC_RDONLY, H5P_DEFAULT);
+
+        ck_assert_msg(f >= 0, "cannot open '%s'", files[1]);
+        ck_assert_uint_eq(s_attr(f, "complete"), 1);
+        ck_assert_uint_eq(s_attr(f, "frames"), 25);
+        ck_assert_uint_eq(s_attr(f, "first_seq"), 0);
+        H5Fclose(f);
+    }
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -501,6 +545,7 @@ s_suite(void)
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, vivid_device_loss_starts_new_run);
+    tcase_add_test(tc, vivid_acquire_stop_and_start_restream);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -190,7 +190,9 @@ stack_start(struct stack *s, enum cs_daemon_id d)
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
-    r = s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, log, false, &s->pid[d]);
+    /* stdout to the log too: a daemon left running by a failed test must not hold the
+     * test runner's stdout open. */
+    r = s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, log, true, &s->pid[d]);
     if (r == 0) {
         char pid[32];
 

@@ -156,7 +156,7 @@ s_cmd_status(int argc, char **argv)
         report_print_json(stdout, answers);
     } else {
         report_build(&conf, answers, false, rows);
-        report_print_table(stdout, rows, 0);
+        report_print_table(stdout, rows, 0, false);
     }
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (answers[d].error < 0)

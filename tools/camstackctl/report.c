@@ -81,6 +81,23 @@ s_state(struct report_row *row, enum cs_daemon_id d, const char *json)
                       sizeof row->state);
 }
 
+static int64_t
+s_lost(enum cs_daemon_id d, const char *j)
+{
+    switch (d) {
+    case CS_DAEMON_CAMERAD:
+        return (int64_t) (s_u64(j, "dropped_at_source") + s_u64(j, "camera_dropped"));
+    case CS_DAEMON_PUBD:
+        return (int64_t) (s_u64(j, "rejected") + s_u64(j, "send_failed"));
+    case CS_DAEMON_ANALYZERD:
+    case CS_DAEMON_SAVERD:
+        return (int64_t) (s_u64(j, "lost") + s_u64(j, "bad"));
+    case CS_DAEMON_COUNT:
+        break;
+    }
+    return -1;
+}
+
 /* Frames numbered upstream (@up_json's next_seq) that @down_json has not reached, when both
  * are in the same run; -1 when that cannot be told. */
 static int64_t
@@ -131,6 +148,7 @@ report_build(const struct cs_conf *conf, const struct client_answer answers[CS_D
         row->fps = s_double(j, "fps");
         row->mb_per_s = s_double(j, "mb_per_s");
         s_ledger(row->ledger, sizeof row->ledger, j, ledger_keys[d]);
+        row->lost = s_lost((enum cs_daemon_id) d, j);
         row->has_latency =
             json_get_double(j, recent ? "latency_recent_p50_us" : "latency_p50_us", &row->p50_us)
                 == 0
@@ -202,18 +220,37 @@ s_put(FILE *out, const char *line, int width)
         (void) fprintf(out, "%s\n", line);
 }
 
+static void
+s_latency(const struct report_row *row, char *buf, size_t size)
+{
+    char p50[16], p99[16];
+
+    if (!row->has_latency) {
+        (void) snprintf(buf, size, "-");
+        return;
+    }
+    report_format_us(row->p50_us, p50, sizeof p50);
+    report_format_us(row->p99_us, p99, sizeof p99);
+    (void) snprintf(buf, size, "%s/%s", p50, p99);
+}
+
 void
-report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT], int width)
+report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT], int width,
+                   bool compact)
 {
     char line[PATH_MAX + 1024];
 
-    (void) snprintf(line, sizeof line, "%-10s %-11s %8s %-17s %8s %7s %-11s %-15s %s", "DAEMON",
-                    "STATE", "UPTIME", "RUN", "FRAMES/S", "MB/S", "QUEUE", "LATENCY p50/p99",
-                    "LEDGER, FILE");
+    if (compact)
+        (void) snprintf(line, sizeof line, "%-10s %-11s %7s %7s %-12s %-15s %6s %s", "DAEMON",
+                        "STATE", "FPS", "MB/S", "QUEUE", "LATENCY p50/p99", "LOST", "LEDGER, FILE");
+    else
+        (void) snprintf(line, sizeof line, "%-10s %-11s %8s %-17s %8s %7s %-11s %-15s %s", "DAEMON",
+                        "STATE", "UPTIME", "RUN", "FRAMES/S", "MB/S", "QUEUE", "LATENCY p50/p99",
+                        "LEDGER, FILE");
     s_put(out, line, width);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         const struct report_row *row = &rows[d];
-        char up[48], run[24], queue[48], lat[40], p50[16], p99[16];
+        char up[48], run[24], queue[48], lat[40];
 
         if (!row->asked)
             continue;
@@ -223,20 +260,21 @@ report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT], int
             s_put(out, line, width);
             continue;
         }
-        s_uptime(row->uptime_s, up, sizeof up);
-        (void) snprintf(run, sizeof run, "%llu", (unsigned long long) row->run);
         s_queue(row, queue, sizeof queue);
-        if (row->has_latency) {
-            report_format_us(row->p50_us, p50, sizeof p50);
-            report_format_us(row->p99_us, p99, sizeof p99);
-            (void) snprintf(lat, sizeof lat, "%s/%s", p50, p99);
+        s_latency(row, lat, sizeof lat);
+        if (compact) {
+            (void) snprintf(line, sizeof line, "%-10s %-11s %7.1f %7.1f %-12s %-15s %6lld %s%s%s",
+                            cs_daemon_name(d), row->state, row->fps, row->mb_per_s, queue, lat,
+                            (long long) row->lost, row->ledger, row->file[0] ? " file=" : "",
+                            row->file);
         } else {
-            (void) snprintf(lat, sizeof lat, "-");
+            s_uptime(row->uptime_s, up, sizeof up);
+            (void) snprintf(run, sizeof run, "%llu", (unsigned long long) row->run);
+            (void) snprintf(
+                line, sizeof line, "%-10s %-11s %8s %-17s %8.1f %7.1f %-11s %-15s %s%s%s",
+                cs_daemon_name(d), row->state, up, row->run ? run : "-", row->fps, row->mb_per_s,
+                queue, lat, row->ledger, row->file[0] ? " file=" : "", row->file);
         }
-        (void) snprintf(line, sizeof line, "%-10s %-11s %8s %-17s %8.1f %7.1f %-11s %-15s %s%s%s",
-                        cs_daemon_name(d), row->state, up, row->run ? run : "-", row->fps,
-                        row->mb_per_s, queue, lat, row->ledger, row->file[0] ? " file=" : "",
-                        row->file);
         s_put(out, line, width);
     }
 }
@@ -266,6 +304,7 @@ report_print_lines(FILE *out, const struct report_row rows[CS_DAEMON_COUNT])
         if (row->has_latency)
             (void) fprintf(out, " latency_p50_us=%.1f latency_p99_us=%.1f", row->p50_us,
                            row->p99_us);
+        (void) fprintf(out, " lost=%lld", (long long) row->lost);
         (void) fprintf(out, "%s%s%s%s\n", row->ledger[0] ? " " : "", row->ledger,
                        row->file[0] ? " file=" : "", row->file);
     }

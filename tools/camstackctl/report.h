@@ -20,7 +20,10 @@ struct report_row {
     double uptime_s;
     uint64_t run; /* 0: none yet */
     double fps, mb_per_s;
-    char ledger[256];  /* the loss ledger's counters as key=value pairs */
+    char ledger[256]; /* the loss ledger's counters as key=value pairs */
+    /* Frames it lost or dropped (-1: not known): camerad dropped at source and camera
+     * drops, pubd rejected and refused sends, a subscriber lost and bad. */
+    int64_t lost;
     int64_t queue;     /* frames on their way to it (-1: unknown, see report_build) */
     int64_t queue_max; /* what the memory budgets on that way hold, in frames */
     bool has_latency;
@@ -40,8 +43,11 @@ struct report_row {
 void report_build(const struct cs_conf *conf, const struct client_answer answers[CS_DAEMON_COUNT],
                   bool recent, struct report_row rows[CS_DAEMON_COUNT]);
 
-/* A table with a header line; @width > 0 cuts lines to that many columns (a terminal). */
-void report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT], int width);
+/* A table with a header line; @width > 0 cuts lines to that many columns (a terminal).
+ * @compact: the live view's columns, losses and latency within 80 columns, the run and the
+ * uptime left to the caller's title. */
+void report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT], int width,
+                        bool compact);
 
 /* One line per daemon, "<time> <daemon> key=value ...": for logs and pipes. */
 void report_print_lines(FILE *out, const struct report_row rows[CS_DAEMON_COUNT]);

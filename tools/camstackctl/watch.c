@@ -64,15 +64,22 @@ static void
 s_draw(const struct cs_conf *conf, const struct report_row rows[CS_DAEMON_COUNT],
        const struct watch_opts *o)
 {
-    char when[40];
+    char when[40], title[256], run[64] = "";
+    const struct report_row *cam = &rows[CS_DAEMON_CAMERAD];
     int width = s_width();
 
     cs_format_iso8601(cs_now_ns(CLOCK_REALTIME), when, sizeof when);
+    if (cam->up && cam->run)
+        (void) snprintf(run, sizeof run, "; run %llu %s", (unsigned long long) cam->run,
+                        cam->state);
+    (void) snprintf(title, sizeof title, "camstack '%s' %.8sZ, every %.1f s, q quits%s",
+                    conf->stack.stream, when + 11, o->interval_ms / 1000.0, run);
     (void) fputs("\033[H\033[2J", stdout);
-    (void) printf("camstack: stream '%s'   %s   every %.1f s, latency over the last seconds; "
-                  "q quits\n\n",
-                  conf->stack.stream, when, o->interval_ms / 1000.0);
-    report_print_table(stdout, rows, width);
+    (void) printf("%.*s\n\n", width, title);
+    report_print_table(stdout, rows, width, true);
+    (void) printf("\n%.*s\n", width,
+                  "latency: capture to the daemon over the last 5 to 10 s; queue: frames on "
+                  "their way to it");
     (void) fflush(stdout);
 }
 
