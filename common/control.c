@@ -83,44 +83,68 @@ s_split(char *line, struct cs_control_req *req)
     return req->argc > 0 ? 0 : -EINVAL;
 }
 
-static void
-s_handle(cs_control_t *self, struct cs_control_req *req, zframe_t *body)
+int
+cs_control_parse(const void *data, size_t size, char line[CS_CONTROL_REQUEST_MAX + 1],
+                 struct cs_control_req *req)
 {
-    char line[CS_CONTROL_REQUEST_MAX + 1], reply[8192], msg[256];
-    size_t n = zframe_size(body);
-    int r = -ENOENT;
+    req->argc = 0;
+    if (size > CS_CONTROL_REQUEST_MAX)
+        return -EMSGSIZE;
+    if (size > 0)
+        memcpy(line, data, size);
+    line[size] = '\0';
+    if (memchr(line, '\0', size))
+        return -EINVAL;
+    return s_split(line, req);
+}
 
-    if (n > CS_CONTROL_REQUEST_MAX) {
-        (void) snprintf(reply, sizeof reply,
+int
+cs_control_answer(cs_control_t *self, const void *data, size_t size, struct cs_control_req *req,
+                  char *reply, size_t reply_size)
+{
+    char line[CS_CONTROL_REQUEST_MAX + 1], msg[256];
+    int r;
+
+    r = cs_control_parse(data, size, line, req);
+    if (r == -EMSGSIZE) {
+        (void) snprintf(reply, reply_size,
                         "{\"ok\":false,\"error\":\"request longer than %d bytes\"}",
                         CS_CONTROL_REQUEST_MAX);
-        goto send;
+        return 0;
     }
-    memcpy(line, zframe_data(body), n);
-    line[n] = '\0';
-    if (memchr(line, '\0', n) || s_split(line, req) < 0) {
-        (void) snprintf(reply, sizeof reply,
+    if (r < 0) {
+        (void) snprintf(reply, reply_size,
                         "{\"ok\":false,\"error\":\"expected a command and at most %d words\"}",
                         CS_CONTROL_ARGS_MAX - 1);
-        goto send;
+        return 0;
     }
     for (int i = 0; i < self->n_commands; i++) {
         if (strcmp(self->commands[i].name, req->argv[0]) != 0)
             continue;
         reply[0] = '\0';
-        r = self->commands[i].fn(self->commands[i].arg, req, reply, sizeof reply);
+        r = self->commands[i].fn(self->commands[i].arg, req, reply, reply_size);
         if (r == 1)
-            return; /* held: the handler took the envelope */
+            return 1; /* held: the handler took the envelope */
         if (r < 0) {
             cs_json_escape(reply[0] ? reply : strerror(-r), msg, sizeof msg);
-            (void) snprintf(reply, sizeof reply, "{\"ok\":false,\"error\":\"%s\"}", msg);
+            (void) snprintf(reply, reply_size, "{\"ok\":false,\"error\":\"%s\"}", msg);
         }
-        goto send;
+        return 0;
     }
     cs_json_escape(req->argv[0], msg, sizeof msg);
-    (void) snprintf(reply, sizeof reply,
+    (void) snprintf(reply, reply_size,
                     "{\"ok\":false,\"error\":\"unknown command '%s' (try 'help')\"}", msg);
-send:
+    return 0;
+}
+
+static void
+s_handle(cs_control_t *self, struct cs_control_req *req, zframe_t *body)
+{
+    char reply[CS_CONTROL_REPLY_MAX];
+
+    if (cs_control_answer(self, zframe_data(body), zframe_size(body), req, reply, sizeof reply)
+        == 1)
+        return;
     (void) cs_control_send(self, &req->envelope, reply);
 }
 

@@ -9,6 +9,7 @@
 
 #define CS_CONTROL_REQUEST_MAX 1024
 #define CS_CONTROL_ARGS_MAX    8
+#define CS_CONTROL_REPLY_MAX   8192
 
 typedef struct cs_control cs_control_t;
 
@@ -34,6 +35,18 @@ int cs_control_add(cs_control_t *self, const char *command, const char *help, cs
 
 /* Sends @json to the client behind @envelope, which it takes (and sets to NULL). */
 int cs_control_send(cs_control_t *self, zmsg_t **envelope, const char *json);
+
+/* Splits request body @data (@size bytes, not NUL-terminated) into words in @req->argv, which
+ * point into @line. Returns 0, -EMSGSIZE (longer than CS_CONTROL_REQUEST_MAX), -EINVAL (a NUL
+ * byte, or no word) or -E2BIG (more than CS_CONTROL_ARGS_MAX words). */
+int cs_control_parse(const void *data, size_t size, char line[CS_CONTROL_REQUEST_MAX + 1],
+                     struct cs_control_req *req);
+
+/* Parses request body @data and runs its command, as a request received on the socket would
+ * be, and writes the JSON answer into @reply. Returns 0 (answer in @reply), or 1 if the handler
+ * held the request (it took @req->envelope). Needs no socket traffic: for tests and fuzzing. */
+int cs_control_answer(cs_control_t *self, const void *data, size_t size, struct cs_control_req *req,
+                      char *reply, size_t reply_size);
 
 /* Escapes @s as the inside of a JSON string into @buf. */
 void cs_json_escape(const char *s, char *buf, size_t size);
