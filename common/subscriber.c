@@ -190,6 +190,8 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
     self->drain_timer = -1;
     cs_ledger_init(&self->ledger);
     (void) snprintf(self->stream, sizeof self->stream, "%s", stream);
+    if (!endpoint)
+        return self; /* no socket: messages come through cs_sub_handle_parts() only */
     self->sock = zsock_new(ZMQ_SUB);
     if (!self->sock)
         goto fail;

@@ -36,7 +36,9 @@ struct cs_sub_counters {
 };
 
 /* Connects to @endpoint and subscribes to "frame/<stream>" (and nothing else). @rcvhwm
- * bounds the frames queued in this process. NULL with errno on failure. */
+ * bounds the frames queued in this process. With @endpoint NULL there is no socket, and
+ * messages come only through cs_sub_handle_parts() (tests and fuzzing; @loop is still needed
+ * for a drain). NULL with errno on failure. */
 cs_sub_t *cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
                      const struct cs_sub_ops *ops, void *arg);
 void cs_sub_destroy(cs_sub_t **self_p);
