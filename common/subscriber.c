@@ -288,13 +288,13 @@ cs_sub_format_json(const cs_sub_t *self, char *buf, size_t size)
     (void) snprintf(buf, size,
                     "\"run\":%llu,\"first_seq\":%llu,\"next_seq\":%llu,\"received\":%llu,"
                     "\"lost\":%llu,\"camera_dropped\":%llu,\"bad\":%llu,\"stale\":%llu,"
-                    "\"runs\":%llu,\"runs_cut\":%llu,\"bytes\":%llu",
+                    "\"runs\":%llu,\"runs_ended\":%llu,\"runs_cut\":%llu,\"bytes\":%llu",
                     (unsigned long long) l->cur.run, (unsigned long long) l->cur.first_seq,
                     (unsigned long long) l->cur.next_seq, (unsigned long long) l->received,
                     (unsigned long long) l->lost, (unsigned long long) l->camera,
                     (unsigned long long) self->counters.bad, (unsigned long long) l->stale,
-                    (unsigned long long) l->runs, (unsigned long long) l->runs_cut,
-                    (unsigned long long) self->counters.bytes);
+                    (unsigned long long) l->runs, (unsigned long long) l->runs_ended,
+                    (unsigned long long) l->runs_cut, (unsigned long long) self->counters.bytes);
 }
 
 void
@@ -302,8 +302,11 @@ cs_sub_format_line(const cs_sub_t *self, char *buf, size_t size)
 {
     const struct cs_ledger *l = &self->ledger;
 
-    (void) snprintf(buf, size, "received=%llu lost=%llu camera_dropped=%llu bad=%llu runs=%llu",
+    (void) snprintf(buf, size,
+                    "received=%llu lost=%llu camera_dropped=%llu bad=%llu runs=%llu "
+                    "runs_ended=%llu runs_cut=%llu stale=%llu",
                     (unsigned long long) l->received, (unsigned long long) l->lost,
                     (unsigned long long) l->camera, (unsigned long long) self->counters.bad,
-                    (unsigned long long) l->runs);
+                    (unsigned long long) l->runs, (unsigned long long) l->runs_ended,
+                    (unsigned long long) l->runs_cut, (unsigned long long) l->stale);
 }

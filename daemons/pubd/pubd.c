@@ -334,17 +334,24 @@ static void
 s_json(void *arg, char *buf, size_t size)
 {
     pubd_t *self = arg;
+    char reasons[512];
+    size_t o = 0;
 
     s_update_rate(self);
+    for (int r = 0; r < CS_REJECT_COUNT && o < sizeof reasons; r++)
+        o += (size_t) snprintf(reasons + o, sizeof reasons - o, "%s\"%s\":%llu", r ? "," : "",
+                               cs_reject_name((enum cs_reject) r),
+                               (unsigned long long) self->c.rejected_by_reason[r]);
     (void) snprintf(buf, size,
                     "\"in\":%llu,\"frames_in\":%llu,\"bytes_in\":%llu,\"out\":%llu,"
                     "\"send_failed\":%llu,\"rejected\":%llu,\"frame_subscribers\":%u,"
-                    "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f",
+                    "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f,"
+                    "\"rejected_by_reason\":{%s}",
                     (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
                     (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
                     (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
                     self->frame_subs, self->other_subs, self->rate_frames.per_s,
-                    self->rate_bytes.per_s / 1e6);
+                    self->rate_bytes.per_s / 1e6, reasons);
 }
 
 pubd_t *

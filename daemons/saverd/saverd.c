@@ -116,7 +116,7 @@ s_on_flush(zloop_t *loop, int timer_id, void *arg)
 static void
 s_log_ledger(const saverd_t *self)
 {
-    char line[256];
+    char line[512];
 
     cs_sub_format_line(self->sub, line, sizeof line);
     cs_log(LOG_NOTICE, "ledger at stop: %s written=%llu write_errors=%llu files=%llu", line,
