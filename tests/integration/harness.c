@@ -37,9 +37,15 @@ stack_init(struct stack *s, const struct stack_params *p)
     char path[PATH_MAX + 32];
     FILE *f;
 
-    /* The directory name is short (mkdtemp below /tmp), so the names below always fit. */
+    /* The directory name is short (mkdtemp below /tmp, or a short $CS_TEST_TMPDIR), so the
+     * ipc endpoints below it always fit. */
+    const char *tmp = getenv("CS_TEST_TMPDIR");
+
     memset(s, 0, sizeof *s);
-    (void) snprintf(s->dir, sizeof s->dir, "/tmp/camstack-it-XXXXXX");
+    if (!tmp || !tmp[0])
+        tmp = "/tmp";
+    if ((size_t) snprintf(s->dir, sizeof s->dir, "%s/camstack-it-XXXXXX", tmp) >= sizeof s->dir)
+        return -ENAMETOOLONG;
     if (!mkdtemp(s->dir))
         return -errno;
     (void) snprintf(s->movies, sizeof s->movies, "%s/movies", s->dir);
@@ -110,6 +116,113 @@ stack_stop(struct stack *s, enum cs_daemon_id d)
     return stack_wait(s, d);
 }
 
+pid_t
+stack_daemon_pid(const struct stack *s, enum cs_daemon_id d)
+{
+    char path[64];
+    long child = 0;
+    FILE *f;
+
+    if (s->pid[d] <= 0)
+        return 0;
+    (void) snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) s->pid[d],
+                    (int) s->pid[d]);
+    f = fopen(path, "re");
+    if (!f)
+        return 0;
+    if (fscanf(f, "%ld", &child) != 1)
+        child = 0;
+    (void) fclose(f);
+    return (pid_t) child;
+}
+
+void
+stack_signal(const struct stack *s, enum cs_daemon_id d, int sig)
+{
+    pid_t pid = stack_daemon_pid(s, d);
+
+    ck_assert_msg(pid > 0, "%s is not running", cs_daemon_name(d));
+    ck_assert_int_eq(kill(pid, sig), 0);
+}
+
+int
+stack_supervise(struct stack *s, enum cs_daemon_id d)
+{
+    int st = stack_wait(s, d);
+
+    /* timeout(1) exits with 128 + N when its command died of signal N. */
+    if (st == 0 || st == CS_EX_CONFIG)
+        return 0;
+    ck_assert_int_eq(stack_start(s, d), 0);
+    return 1;
+}
+
+long
+stack_rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    long kib = -1;
+    FILE *f;
+
+    (void) snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+    f = fopen(path, "re");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+            break;
+    }
+    (void) fclose(f);
+    return kib;
+}
+
+int
+stack_fd_count(pid_t pid)
+{
+    char path[64];
+    struct dirent *e;
+    int n = 0;
+    DIR *dp;
+
+    (void) snprintf(path, sizeof path, "/proc/%d/fd", (int) pid);
+    dp = opendir(path);
+    if (!dp)
+        return -1;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] != '.')
+            n++;
+    }
+    (void) closedir(dp);
+    return n;
+}
+
+static int
+s_cmp_str(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+int
+stack_files(const char *dir, char ret_paths[][PATH_MAX], int max)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    ck_assert_ptr_nonnull(dp);
+    while ((e = readdir(dp))) {
+        size_t len = strlen(e->d_name);
+
+        if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0) {
+            ck_assert_int_lt(n, max);
+            (void) snprintf(ret_paths[n++], PATH_MAX, "%s/%s", dir, e->d_name);
+        }
+    }
+    (void) closedir(dp);
+    qsort(ret_paths, (size_t) n, PATH_MAX, s_cmp_str);
+    return n;
+}
+
 static int
 s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -155,7 +268,7 @@ stack_log(const struct stack *s, enum cs_daemon_id d, char *buf, size_t size)
 int64_t
 stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
 {
-    static char log[1 << 16];
+    static char log[1 << 22]; /* logs of restarted daemons are appended: keep room */
     char needle[64];
     const char *line = NULL, *p, *eol;
 

@@ -42,6 +42,27 @@ int stack_wait(struct stack *s, enum cs_daemon_id d);
 /* Sends SIGTERM to @d and waits for it. Returns its exit status. */
 int stack_stop(struct stack *s, enum cs_daemon_id d);
 
+/* The PID of daemon @d itself (the child of its timeout(1)), or 0 if it has none. */
+pid_t stack_daemon_pid(const struct stack *s, enum cs_daemon_id d);
+
+/* Sends @sig to daemon @d itself, not to its timeout(1): SIGKILL kills the daemon as a crash
+ * would, SIGSTOP/SIGCONT stall and resume it. Fails the test if it is not running. */
+void stack_signal(const struct stack *s, enum cs_daemon_id d, int sig);
+
+/* Waits for @d to exit and restarts it if systemd's Restart=on-failure with
+ * RestartPreventExitStatus=78 would: after a non-zero exit other than 78, or a death by a
+ * signal. Returns 1 if it restarted it, 0 if not; the exit status is in s->status[d]. */
+int stack_supervise(struct stack *s, enum cs_daemon_id d);
+
+/* Memory and descriptors of process @pid from /proc: VmRSS in KiB, or -1. */
+long stack_rss_kib(pid_t pid);
+/* Open file descriptors of @pid (entries of /proc/PID/fd), or -1. */
+int stack_fd_count(pid_t pid);
+
+/* The .h5 files in @dir, sorted by name (the run id and part number order them), at most
+ * @max, into @ret_paths. Returns how many there are. */
+int stack_files(const char *dir, char ret_paths[][PATH_MAX], int max);
+
 /* Kills whatever still runs (SIGKILL to each process group) and removes the directory.
  * Returns 0 if everything was removed. */
 int stack_destroy(struct stack *s);
