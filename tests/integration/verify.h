@@ -27,5 +27,11 @@ void verify_movie(const char *path, const struct expect *e);
  * expected frame. */
 void verify_stats(const char *path, const struct expect *e);
 
+/* Checks a file its writer could not close (it was killed): it must open (after h5clear -s,
+ * if the file format's "open for writing" mark is left in it), and the frames its
+ * seq column holds (as of the writer's last flush) must be bit-exact, with seqs contiguous
+ * from @first_seq. @group is "data" (movie) or "stats". Returns the number of rows. */
+uint64_t verify_killed_file(const char *path, const char *group, const struct expect *e);
+
 /* Reads root attribute @name of the file at @path as uint64 (fails the test if absent). */
 uint64_t verify_root_attr(const char *path, const char *name);
