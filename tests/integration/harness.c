@@ -16,8 +16,9 @@
 #include <check.h>
 #include <czmq.h>
 
-/* Every daemon dies at the latest this long after it started, whatever happens to the test. */
-#define S_PROCESS_TIMEOUT_S "120"
+/* Every daemon dies at the latest this long after it started, whatever happens to the test
+ * (unless the stack says otherwise: the soak runs for longer). */
+#define S_PROCESS_TIMEOUT_S 120
 
 extern char **environ;
 
@@ -73,15 +74,15 @@ int
 stack_start(struct stack *s, enum cs_daemon_id d)
 {
     const char *name = cs_daemon_name(d);
-    char bin[PATH_MAX], log[PATH_MAX + 16];
+    char bin[PATH_MAX], log[PATH_MAX + 16], limit[32];
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    char *argv[] = { "timeout", "--kill-after=5", S_PROCESS_TIMEOUT_S, bin, "--config", s->config,
-                     NULL };
+    char *argv[] = { "timeout", "--kill-after=5", limit, bin, "--config", s->config, NULL };
     int r;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
+    (void) snprintf(limit, sizeof limit, "%u", s->timeout_s ? s->timeout_s : S_PROCESS_TIMEOUT_S);
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);

@@ -18,6 +18,7 @@ struct stack {
     char stats[PATH_MAX];
     pid_t pid[CS_DAEMON_COUNT];  /* 0 when not running */
     int status[CS_DAEMON_COUNT]; /* exit status once reaped */
+    unsigned timeout_s;          /* each daemon is killed after this long; 0: 120 s */
 };
 
 struct stack_params {
