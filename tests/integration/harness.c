@@ -31,6 +31,23 @@ s_build_root(void)
     return b;
 }
 
+static const char *
+s_source_root(void)
+{
+    const char *src = getenv("CS_SOURCE_ROOT");
+
+    ck_assert_msg(src, "CS_SOURCE_ROOT is not set (run through meson test)");
+    return src;
+}
+
+bool
+stack_under_valgrind(void)
+{
+    const char *v = getenv("CS_VALGRIND_DAEMONS");
+
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 int
 stack_init(struct stack *s, const struct stack_params *p)
 {
@@ -77,12 +94,30 @@ stack_start(struct stack *s, enum cs_daemon_id d)
     char bin[PATH_MAX], log[PATH_MAX + 16], limit[32];
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
+    char supp[PATH_MAX + 32];
     char *argv[] = { "timeout", "--kill-after=5", limit, bin, "--config", s->config, NULL };
+    char *vg_argv[] = { "timeout",
+                        "--kill-after=5",
+                        limit,
+                        "valgrind",
+                        "--quiet",
+                        "--error-exitcode=3",
+                        "--leak-check=full",
+                        "--errors-for-leak-kinds=definite",
+                        "--track-origins=yes",
+                        supp,
+                        bin,
+                        "--config",
+                        s->config,
+                        NULL };
+    bool vg = stack_under_valgrind();
     int r;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
-    (void) snprintf(limit, sizeof limit, "%u", s->timeout_s ? s->timeout_s : S_PROCESS_TIMEOUT_S);
+    (void) snprintf(limit, sizeof limit, "%u",
+                    (s->timeout_s ? s->timeout_s : S_PROCESS_TIMEOUT_S) * (vg ? 10 : 1));
+    (void) snprintf(supp, sizeof supp, "--suppressions=%s/tests/valgrind.supp", s_source_root());
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -90,7 +125,7 @@ stack_start(struct stack *s, enum cs_daemon_id d)
     /* Its own process group, so that cleanup reaches timeout(1) and the daemon together. */
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
-    r = posix_spawnp(&s->pid[d], "timeout", &fa, &attr, argv, environ);
+    r = posix_spawnp(&s->pid[d], "timeout", &fa, &attr, vg ? vg_argv : argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     return -r;

@@ -31,6 +31,11 @@ struct stack_params {
     const char *extra; /* more INI text appended as is, or NULL */
 };
 
+/* True when CS_VALGRIND_DAEMONS is set: stack_start() then runs each daemon under valgrind's
+ * memcheck (tests/valgrind.supp; exit status 3 on an error or a definite leak) with ten
+ * times the time limit. */
+bool stack_under_valgrind(void);
+
 /* Creates the directory and writes the config. Returns 0 or -errno. */
 int stack_init(struct stack *s, const struct stack_params *p);
 
