@@ -36,6 +36,13 @@ struct pubd {
     struct pubd_counters c;
     struct s_waiter waiters[S_WAITERS_MAX];
     int waiter_timer;
+    /* The last run forwarded, and whether its end-of-stream is still to come: at stop, pubd
+     * waits for it (up to linger_ms), since camerad's last frames and its end-of-stream may
+     * still be on their way in when the stop begins. */
+    uint64_t run;
+    bool run_open;
+    bool draining;
+    int drain_timer;
     struct cs_rate rate_frames, rate_bytes;
 };
 
@@ -149,9 +156,15 @@ s_pump(pubd_t *self, int max)
             self->c.bytes_in += bytes;
             if (kind == CS_MSG_FRAME && !(hdr.flags & CS_FRAME_FLAG_EOS))
                 self->c.frames_in++;
-            if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS))
+            if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS)) {
                 cs_log(LOG_NOTICE, "end of run %llu after %llu frames, forwarding",
                        (unsigned long long) hdr.run, (unsigned long long) hdr.seq);
+                if (hdr.run == self->run)
+                    self->run_open = false;
+            } else if (kind == CS_MSG_FRAME) {
+                self->run = hdr.run;
+                self->run_open = true;
+            }
             s_forward(self, parts, n);
         }
         for (int k = 0; k < S_PARTS; k++)
@@ -160,10 +173,16 @@ s_pump(pubd_t *self, int max)
     return i;
 }
 
+static void s_finish_stop(pubd_t *self);
+
 static int
 s_on_ingest(zloop_t *loop, zsock_t *sock, void *arg)
 {
-    (void) s_pump(arg, S_BATCH);
+    pubd_t *self = arg;
+
+    (void) s_pump(self, S_BATCH);
+    if (self->draining && !self->run_open)
+        s_finish_stop(self);
     return 0;
 }
 
@@ -296,16 +315,52 @@ s_log_ledger(const pubd_t *self)
            self->frame_subs);
 }
 
+/* The stop is over: answer held requests, log the books, and end the loop. ZeroMQ's linger
+ * then delivers what is queued towards the subscribers. */
+static void
+s_finish_stop(pubd_t *self)
+{
+    if (self->drain_timer >= 0)
+        zloop_timer_end(self->loop, self->drain_timer);
+    self->drain_timer = -1;
+    self->draining = false;
+    s_answer_waiters(self, true);
+    s_log_ledger(self);
+    cs_daemon_quit(self->daemon);
+}
+
+static int
+s_on_drain_timeout(zloop_t *loop, int timer_id, void *arg)
+{
+    pubd_t *self = arg;
+
+    self->drain_timer = -1;
+    cs_log(LOG_WARNING, "no end-of-stream of run %llu within %u ms, stopping",
+           (unsigned long long) self->run, self->conf->pubd.linger_ms);
+    s_finish_stop(self);
+    return 0;
+}
+
 static int
 s_on_stop(void *arg)
 {
     pubd_t *self = arg;
     int n;
 
-    /* Forward what already arrived; ZeroMQ's linger then delivers what is queued. */
+    /* Forward what already arrived. */
     do {
         n = s_pump(self, 1000);
     } while (n == 1000);
+    if (self->run_open && self->conf->pubd.linger_ms > 0) {
+        /* camerad stops first and sends its end-of-stream last: what it sent may still be in
+         * the socket or in libzmq's I/O thread. Wait for that end-of-stream. */
+        self->draining = true;
+        self->drain_timer =
+            zloop_timer(self->loop, self->conf->pubd.linger_ms, 1, s_on_drain_timeout, self);
+        cs_log(LOG_INFO, "waiting up to %u ms for the end-of-stream of run %llu",
+               self->conf->pubd.linger_ms, (unsigned long long) self->run);
+        return 1;
+    }
     s_answer_waiters(self, true);
     s_log_ledger(self);
     return 0;
@@ -369,6 +424,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->daemon = daemon;
     self->loop = cs_daemon_loop(daemon);
     self->waiter_timer = -1;
+    self->drain_timer = -1;
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->ingest)
@@ -429,6 +485,8 @@ pubd_destroy(pubd_t **self_p)
         zmsg_destroy(&self->waiters[i].envelope);
     if (self->waiter_timer >= 0)
         zloop_timer_end(self->loop, self->waiter_timer);
+    if (self->drain_timer >= 0)
+        zloop_timer_end(self->loop, self->drain_timer);
     for (unsigned i = 0; i < self->n_publish; i++) {
         zloop_reader_end(self->loop, self->publish[i]);
         zsock_destroy(&self->publish[i]);

@@ -405,6 +405,89 @@ START_TEST(unreadable_config_exits_78)
 }
 END_TEST
 
+/* The orderly stop in the units' order, pubd stopped the moment camerad has exited: camerad's
+ * last frames and its end-of-stream may still be on their way into pubd (in the socket, or in
+ * pubd's I/O thread) when pubd's stop begins. pubd must forward them: every subscriber ends
+ * the run by its end-of-stream, with every frame. Large frames make the window wide; the test
+ * runs several times. */
+START_TEST(stop_right_after_camerad_keeps_the_end_of_stream)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_RGB24,
+                              .width = 1920,
+                              .height = 1080,
+                              .fps = 0,
+                              .frames = 12,
+                              .wait_subscribers = 2 };
+    struct expect e = { .pixfmt = CS_PIXFMT_RGB24, .width = 1920, .height = 1080, .complete = 1 };
+    char movie[PATH_MAX], stats[PATH_MAX];
+    int64_t sent;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    for (enum cs_daemon_id d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
+        ck_assert_msg(stack_stop(&s_stack, d) == 0, "%s did not exit 0", cs_daemon_name(d));
+    sent = s_ledger(CS_DAEMON_CAMERAD, "sent");
+    ck_assert_int_eq(s_ledger(CS_DAEMON_PUBD, "frames_in"), sent);
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
+        s_assert_one_run(d);
+        ck_assert_int_eq(s_ledger(d, "received") + s_ledger(d, "lost"), sent);
+    }
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    e.gaps = true;
+    e.frames = (uint64_t) s_ledger(CS_DAEMON_SAVERD, "received");
+    e.lost = (uint64_t) s_ledger(CS_DAEMON_SAVERD, "lost");
+    verify_movie(movie, &e);
+    e.frames = (uint64_t) s_ledger(CS_DAEMON_ANALYZERD, "received");
+    e.lost = (uint64_t) s_ledger(CS_DAEMON_ANALYZERD, "lost");
+    verify_stats(stats, &e);
+}
+END_TEST
+
+/* pubd's stop begins while camerad's last frames and its end-of-stream are still in the
+ * socket: pubd is stopped (SIGSTOP) while camerad sends its last 20 frames and ends, and gets
+ * its SIGTERM before it runs again. It must wait for the end-of-stream it has not read yet
+ * (up to linger_ms) and forward everything: each subscriber receives every frame and ends the
+ * run by its end-of-stream. (pubd used to stop as soon as what its I/O thread had already
+ * read was forwarded, and the rest, end-of-stream included, was lost without a count.) */
+START_TEST(stop_pubd_with_frames_in_flight)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
+                              .width = 64,
+                              .height = 48,
+                              .fps = 200,
+                              .frames = 60,
+                              .wait_subscribers = 2 };
+    struct expect e = { .pixfmt = CS_PIXFMT_GREY, .width = 64, .height = 48, .complete = 1 };
+    char movie[PATH_MAX], stats[PATH_MAX];
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "received", 40, 20000);
+    stack_signal(&s_stack, CS_DAEMON_PUBD, SIGSTOP);
+    /* 20 frames of 3 kB and the end-of-stream fit in the socket: camerad ends at once. */
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_signal(&s_stack, CS_DAEMON_PUBD, SIGTERM);
+    stack_signal(&s_stack, CS_DAEMON_PUBD, SIGCONT);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_PUBD), 0);
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++)
+        ck_assert_msg(stack_stop(&s_stack, d) == 0, "%s did not exit 0", cs_daemon_name(d));
+    ck_assert_int_eq(s_camerad_clean(), 60);
+    ck_assert_int_eq(s_ledger(CS_DAEMON_PUBD, "frames_in"), 60);
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
+        s_assert_one_run(d);
+        ck_assert_int_eq(s_ledger(d, "received"), 60);
+        ck_assert_int_eq(s_ledger(d, "lost"), 0);
+    }
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    e.frames = 60;
+    verify_movie(movie, &e);
+    verify_stats(stats, &e);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -426,6 +509,13 @@ s_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, stalled_subscriber_loses_only_its_own_frames);
     tcase_add_test(tc, unreadable_config_exits_78);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("orderly-stop");
+    tcase_add_checked_fixture(tc, NULL, s_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, stop_right_after_camerad_keeps_the_end_of_stream, 0, 5);
+    tcase_add_loop_test(tc, stop_pubd_with_frames_in_flight, 0, 3);
     suite_add_tcase(s, tc);
     return s;
 }
