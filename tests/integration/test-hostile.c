@@ -13,6 +13,7 @@
 
 #include "frame.h"
 #include "harness.h"
+#include "pattern.h"
 #include "verify.h"
 
 #define S_W      160
@@ -56,33 +57,34 @@ s_send_parts(zsock_t *sock, const struct cs_part *parts, size_t n)
 struct s_bad {
     const char *what;
     enum cs_reject reason;
+    bool reaches_subscribers; /* its topic starts with "frame/it", their subscription */
 };
 
 /* The malformed messages of one round, in this order; s_send_round() sends them. */
 static const struct s_bad s_bad[] = {
-    { "topic only (1 part)", CS_REJECT_PARTS },
-    { "frame of 2 parts", CS_REJECT_PARTS },
-    { "frame of 4 parts", CS_REJECT_PARTS },
-    { "frame of 40 parts", CS_REJECT_PARTS },
-    { "empty parts", CS_REJECT_TOPIC },
-    { "huge topic (100 kB)", CS_REJECT_TOPIC },
-    { "another stream's frame", CS_REJECT_TOPIC },
-    { "unknown topic", CS_REJECT_TOPIC },
-    { "header of 63 bytes", CS_REJECT_HEADER_SIZE },
-    { "header saying 128 bytes", CS_REJECT_HEADER_SIZE },
-    { "wrong magic", CS_REJECT_MAGIC },
-    { "wrong version", CS_REJECT_VERSION },
-    { "unknown flag", CS_REJECT_FLAGS },
-    { "unknown pixel format", CS_REJECT_FORMAT },
-    { "zero width", CS_REJECT_GEOMETRY },
-    { "stride below width", CS_REJECT_GEOMETRY },
-    { "payload part shorter than the header says", CS_REJECT_PAYLOAD_SIZE },
-    { "payload part longer than the header says", CS_REJECT_PAYLOAD_SIZE },
-    { "payload_size of 4 GiB - 1 with a small part", CS_REJECT_PAYLOAD_SIZE },
-    { "65535 x 65535 header, 64 kB part", CS_REJECT_PAYLOAD_SIZE },
-    { "end-of-stream with a payload", CS_REJECT_PAYLOAD_SIZE },
-    { "stats that are not JSON", CS_REJECT_STATS },
-    { "stats of 3 parts", CS_REJECT_PARTS },
+    { "topic only (1 part)", CS_REJECT_PARTS, true },
+    { "frame of 2 parts", CS_REJECT_PARTS, true },
+    { "frame of 4 parts", CS_REJECT_PARTS, true },
+    { "frame of 40 parts", CS_REJECT_PARTS, true },
+    { "empty parts", CS_REJECT_TOPIC, false },
+    { "huge topic (100 kB)", CS_REJECT_TOPIC, false },
+    { "another stream's frame", CS_REJECT_TOPIC, true }, /* frame/it2: the exact-topic rule */
+    { "unknown topic", CS_REJECT_TOPIC, false },
+    { "header of 63 bytes", CS_REJECT_HEADER_SIZE, true },
+    { "header saying 128 bytes", CS_REJECT_HEADER_SIZE, true },
+    { "wrong magic", CS_REJECT_MAGIC, true },
+    { "wrong version", CS_REJECT_VERSION, true },
+    { "unknown flag", CS_REJECT_FLAGS, true },
+    { "unknown pixel format", CS_REJECT_FORMAT, true },
+    { "zero width", CS_REJECT_GEOMETRY, true },
+    { "stride below width", CS_REJECT_GEOMETRY, true },
+    { "payload part shorter than the header says", CS_REJECT_PAYLOAD_SIZE, true },
+    { "payload part longer than the header says", CS_REJECT_PAYLOAD_SIZE, true },
+    { "payload_size of 4 GiB - 1 with a small part", CS_REJECT_PAYLOAD_SIZE, true },
+    { "65535 x 65535 header, 64 kB part", CS_REJECT_PAYLOAD_SIZE, true },
+    { "end-of-stream with a payload", CS_REJECT_PAYLOAD_SIZE, true },
+    { "stats that are not JSON", CS_REJECT_STATS, false },
+    { "stats of 3 parts", CS_REJECT_PARTS, false },
 };
 #define S_N_BAD (sizeof s_bad / sizeof s_bad[0])
 
@@ -243,6 +245,80 @@ START_TEST(hostile_ingest_is_rejected_and_real_frames_are_saved)
 }
 END_TEST
 
+/* The same malformed messages sent straight to the subscribers, by a test-side publisher on
+ * the endpoint they connect to (pubd is not running), between the 150 frames of a run it
+ * makes itself: each subscriber counts every malformed message that reaches it (those whose
+ * topic starts with its subscription, "frame/it") as bad, and records every real frame. */
+START_TEST(hostile_publisher_is_counted_by_subscribers)
+{
+    struct stack_params p = {
+        .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H, .fps = 100, .wait_subscribers = 2
+    };
+    struct expect e = {
+        .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H, .frames = S_FRAMES, .complete = 1
+    };
+    static uint8_t payload[S_W * S_H];
+    const struct cs_part topic = { "frame/it", 8 };
+    char ep[PATH_MAX + 32], movie[PATH_MAX], stats[PATH_MAX];
+    uint8_t hb[CS_FRAME_HDR_SIZE], sub[64];
+    struct cs_frame_hdr h = s_good_hdr();
+    int64_t reaching = 0;
+    zsock_t *pub;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    (void) snprintf(ep, sizeof ep, "ipc://%s/run/frames", s_stack.dir);
+    pub = zsock_new(ZMQ_XPUB);
+    ck_assert_ptr_nonnull(pub);
+    zsock_set_sndhwm(pub, 1000000);
+    zsock_set_xpub_verbose(pub, 1); /* each subscriber's subscription, not only the first */
+    zsock_set_rcvtimeo(pub, 20000);
+    zsock_set_linger(pub, 5000);
+    ck_assert_int_ge(zsock_bind(pub, "%s", ep), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
+    for (int i = 0; i < 2; i++) /* both subscriptions: the events that they are connected */
+        ck_assert_int_eq(zmq_recv(zsock_resolve(pub), sub, sizeof sub, 0), 9);
+
+    h.run = 42;
+    for (uint64_t seq = 0; seq <= S_FRAMES; seq++) {
+        h.seq = seq;
+        h.capture_ns = (uint64_t) zclock_time() * 1000000;
+        if (seq == S_FRAMES) { /* the end-of-stream */
+            h.flags = CS_FRAME_FLAG_EOS;
+            h.payload_size = 0;
+        }
+        cs_frame_hdr_encode(&h, hb);
+        cs_pattern_fill(CS_PIXFMT_GREY, S_W, S_H, S_W, seq, payload);
+        {
+            const struct cs_part m[] = { topic, { hb, sizeof hb }, { payload, h.payload_size } };
+
+            s_send_parts(pub, m, 3);
+        }
+        if (seq % (S_FRAMES / S_ROUNDS) == 0 && seq < S_FRAMES) {
+            s_send_round(pub);
+            for (size_t i = 0; i < S_N_BAD; i++)
+                reaching += s_bad[i].reaches_subscribers;
+        }
+    }
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
+        stack_await(&s_stack, d, "received", S_FRAMES, 20000);
+        stack_await(&s_stack, d, "bad", reaching, 20000);
+        ck_assert_int_eq(s_status_key(d, "bad"), reaching);
+        ck_assert_int_eq(s_status_key(d, "runs_ended"), 1);
+        ck_assert_int_eq(stack_stop(&s_stack, d), 0);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "received"), S_FRAMES);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "lost"), 0);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "bad"), reaching);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "runs"), 1);
+    }
+    zsock_destroy(&pub);
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    verify_movie(movie, &e);
+    verify_stats(stats, &e);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -252,6 +328,7 @@ s_suite(void)
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, hostile_ingest_is_rejected_and_real_frames_are_saved);
+    tcase_add_test(tc, hostile_publisher_is_counted_by_subscribers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -121,10 +121,16 @@ START_TEST(stalled_subscriber_memory_stays_within_budgets)
     ck_assert_int_eq(received + lost, captured);
     /* The stall outlasted the queues: frames were dropped for saverd, not kept. */
     ck_assert_int_ge(lost, (S_STALL_BUDGETS - 2) * frames_per_budget);
+#ifdef __SANITIZE_ADDRESS__
+    /* AddressSanitizer keeps freed memory in quarantine and adds its shadow: RSS says nothing
+     * about the budgets there. The books above are still checked. */
+    (void) printf("RSS bounds not checked in an AddressSanitizer build\n");
+#else
     ck_assert_msg(pubd_max - pubd_base <= bound, "pubd grew by %ld KiB, beyond %ld KiB",
                   pubd_max - pubd_base, bound);
     ck_assert_msg(saverd_max - saverd_base <= bound, "saverd grew by %ld KiB, beyond %ld KiB",
                   saverd_max - saverd_base, bound);
+#endif
 }
 END_TEST
 
