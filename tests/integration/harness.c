@@ -75,12 +75,17 @@ stack_init(struct stack *s, const struct stack_params *p)
     f = fopen(s->config, "we");
     if (!f)
         return -errno;
+    /* The stop's time limits are generous: a daemon waits only while something is still on
+     * its way, and under valgrind, the sanitizers or a loaded machine the default 2 s can
+     * pass with frames still queued, which cuts the run at an orderly stop. */
     (void) fprintf(f,
                    "[stack]\nstream = %s\nruntime_dir = run\n\n"
                    "[camerad]\nsource = testpattern\nwidth = %u\nheight = %u\n"
                    "pixel_format = %s\nfps = %g\nframes = %llu\nwait_subscribers = %u\n"
                    "wait_timeout_ms = 20000\n\n"
-                   "[analyzerd]\ndirectory = stats\n\n[saverd]\ndirectory = movies\n\n"
+                   "[pubd]\nlinger_ms = 20000\n\n"
+                   "[analyzerd]\ndirectory = stats\ndrain_timeout_ms = 20000\n\n"
+                   "[saverd]\ndirectory = movies\ndrain_timeout_ms = 20000\n\n"
                    "[log]\nlevel = info\n%s",
                    p->stream ? p->stream : "it", p->width, p->height, pi->name, p->fps,
                    (unsigned long long) p->frames, p->wait_subscribers, p->extra ? p->extra : "");
@@ -349,7 +354,14 @@ stack_only_file(const char *dir, char *ret_path, size_t size)
 int
 stack_run_tool(const char *name, const char *const *args, char *err, size_t err_size)
 {
-    char bin[PATH_MAX], *argv[16];
+    return stack_run_tool_as(NULL, name, args, err, err_size);
+}
+
+int
+stack_run_tool_as(const char *const *prefix, const char *name, const char *const *args, char *err,
+                  size_t err_size)
+{
+    char bin[PATH_MAX], *argv[24];
     int pipefd[2], st = 0, n = 0;
     posix_spawn_file_actions_t fa;
     ssize_t got;
@@ -359,8 +371,10 @@ stack_run_tool(const char *name, const char *const *args, char *err, size_t err_
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     argv[n++] = "timeout";
     argv[n++] = "30";
+    for (int i = 0; prefix && prefix[i] && n < 8; i++)
+        argv[n++] = (char *) prefix[i];
     argv[n++] = bin;
-    for (int i = 0; args[i] && n < 15; i++)
+    for (int i = 0; args[i] && n < 23; i++)
         argv[n++] = (char *) args[i];
     argv[n] = NULL;
     ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);

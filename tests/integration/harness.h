@@ -86,6 +86,11 @@ void stack_only_file(const char *dir, char *ret_path, size_t size);
  * what it printed (stdout and stderr) in @err. */
 int stack_run_tool(const char *name, const char *const *args, char *err, size_t err_size);
 
+/* The same, with the command words @prefix (NULL-terminated, at most 6) before the binary:
+ * setpriv to run it as another user, for instance. */
+int stack_run_tool_as(const char *const *prefix, const char *name, const char *const *args,
+                      char *err, size_t err_size);
+
 /* Asks @d's control endpoint for "status" and returns the unsigned value of @key, or -1 if
  * the daemon did not answer within @timeout_ms or the key is absent. */
 int64_t stack_status(const struct stack *s, enum cs_daemon_id d, const char *key, int timeout_ms);

@@ -370,16 +370,23 @@ START_TEST(unreadable_config_exits_78)
                       "%s: unexpected error text: %s", cs_daemon_name(d), err);
     }
     ck_assert_int_eq(rmdir(s_stack.config), 0);
-    /* No read permission (checked as a user without the right to override it). */
+    /* No read permission. root reads any file: as root, run the daemons as nobody (setpriv),
+     * with the directory open to it and the file not. */
     ck_assert_int_eq(rename(moved, s_stack.config), 0);
-    if (geteuid() != 0) {
-        ck_assert_int_eq(chmod(s_stack.config, 0), 0);
-        for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
-            ck_assert_int_eq(stack_run_tool(cs_daemon_name(d), args, err, sizeof err), 78);
-            ck_assert_msg(strstr(err, "Permission denied"), "%s: %s", cs_daemon_name(d), err);
-        }
-        ck_assert_int_eq(chmod(s_stack.config, 0644), 0);
+    ck_assert_int_eq(chmod(s_stack.config, 0), 0);
+    ck_assert_int_eq(chmod(s_stack.dir, 0711), 0);
+    (void) snprintf(want, sizeof want, "%s: cannot open: Permission denied", s_stack.config);
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
+        const char *nobody[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                 NULL };
+
+        ck_assert_int_eq(stack_run_tool_as(geteuid() == 0 ? nobody : NULL, cs_daemon_name(d), args,
+                                           err, sizeof err),
+                         78);
+        ck_assert_msg(strstr(err, want), "%s: unexpected error text: %s", cs_daemon_name(d), err);
     }
+    ck_assert_int_eq(chmod(s_stack.dir, 0700), 0);
+    ck_assert_int_eq(chmod(s_stack.config, 0644), 0);
 
     /* A running stack: saverd crashes, and its file is gone when it restarts. */
     s_start_all();
