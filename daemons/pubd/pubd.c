@@ -11,9 +11,10 @@
 #include "rate.h"
 #include "util.h"
 
-#define S_BATCH       64
-#define S_PARTS       3
-#define S_WAITERS_MAX 16
+#define S_BATCH         64
+#define S_PARTS         3
+#define S_WAITERS_MAX   16
+#define S_EOS_REPEAT_MS 250 /* how often the last end-of-stream is sent again */
 
 /* A "subscribers N T" request held until N frame subscribers are there or T ms passed. */
 struct s_waiter {
@@ -43,6 +44,18 @@ struct pubd {
     bool run_open;
     bool draining;
     int drain_timer;
+    /* The last end-of-stream forwarded, sent again every S_EOS_REPEAT_MS until a frame of
+     * another run arrives. XPUB drops it for a subscriber whose queue is full, as it drops
+     * frames; a subscriber that misses a frame counts it, but one that misses the
+     * end-of-stream cannot count the run's tail and would close the run as cut. Subscribers
+     * ignore the end-of-stream of a run that is not open, so the repeats cost nothing. */
+    struct {
+        bool active;
+        uint64_t run;
+        zmq_msg_t parts[S_PARTS];
+        int n;
+        int timer;
+    } eos;
     struct cs_rate rate_frames, rate_bytes;
 };
 
@@ -57,14 +70,17 @@ s_reject(pubd_t *self, enum cs_reject reason)
 }
 
 /* Sends @parts to every publish socket: copies (reference counts, no bytes) to all but the
- * last, the originals to the last. XPUB never blocks: a subscriber whose queue is full
- * misses the message and sees the gap in its sequence numbers. */
-static void
-s_forward(pubd_t *self, zmq_msg_t *parts, int n)
+ * last, the originals to the last (copies to all if @keep). XPUB never blocks: a subscriber
+ * whose queue is full misses the message and sees the gap in its sequence numbers. Returns
+ * the number of sockets that took the message. */
+static unsigned
+s_send_all(pubd_t *self, zmq_msg_t *parts, int n, bool keep)
 {
+    unsigned sent = 0;
+
     for (unsigned s = 0; s < self->n_publish; s++) {
         void *h = zsock_resolve(self->publish[s]);
-        bool last = s + 1 == self->n_publish;
+        bool last = s + 1 == self->n_publish && !keep;
         int k;
 
         for (k = 0; k < n; k++) {
@@ -82,10 +98,57 @@ s_forward(pubd_t *self, zmq_msg_t *parts, int n)
             }
         }
         if (k == n)
-            self->c.out++;
-        else
-            self->c.send_failed++;
+            sent++;
     }
+    return sent;
+}
+
+static void
+s_forward(pubd_t *self, zmq_msg_t *parts, int n)
+{
+    unsigned sent = s_send_all(self, parts, n, false);
+
+    self->c.out += sent;
+    self->c.send_failed += self->n_publish - sent;
+}
+
+static void
+s_forget_eos(pubd_t *self)
+{
+    if (!self->eos.active)
+        return;
+    for (int k = 0; k < S_PARTS; k++)
+        zmq_msg_close(&self->eos.parts[k]);
+    if (self->eos.timer >= 0)
+        zloop_timer_end(self->loop, self->eos.timer);
+    self->eos.timer = -1;
+    self->eos.active = false;
+}
+
+static int
+s_on_eos_repeat(zloop_t *loop, int timer_id, void *arg)
+{
+    pubd_t *self = arg;
+
+    if (s_send_all(self, self->eos.parts, self->eos.n, true) > 0)
+        self->c.eos_repeated++;
+    return 0;
+}
+
+/* Keeps end-of-stream @parts of @run (references, not bytes) to send again. */
+static void
+s_keep_eos(pubd_t *self, uint64_t run, zmq_msg_t *parts, int n)
+{
+    s_forget_eos(self);
+    for (int k = 0; k < S_PARTS; k++) {
+        zmq_msg_init(&self->eos.parts[k]);
+        if (k < n)
+            (void) zmq_msg_copy(&self->eos.parts[k], &parts[k]);
+    }
+    self->eos.n = n;
+    self->eos.run = run;
+    self->eos.active = true;
+    self->eos.timer = zloop_timer(self->loop, S_EOS_REPEAT_MS, 0, s_on_eos_repeat, self);
 }
 
 /* Reads one multipart message into @parts. Returns the parts kept (at most S_PARTS), 0 when
@@ -161,9 +224,12 @@ s_pump(pubd_t *self, int max)
                        (unsigned long long) hdr.run, (unsigned long long) hdr.seq);
                 if (hdr.run == self->run)
                     self->run_open = false;
+                s_keep_eos(self, hdr.run, parts, n);
             } else if (kind == CS_MSG_FRAME) {
                 self->run = hdr.run;
                 self->run_open = true;
+                if (self->eos.active && self->eos.run != hdr.run)
+                    s_forget_eos(self);
             }
             s_forward(self, parts, n);
         }
@@ -308,11 +374,11 @@ s_log_ledger(const pubd_t *self)
 {
     cs_log(LOG_NOTICE,
            "ledger at stop: in=%llu frames_in=%llu bytes_in=%llu out=%llu send_failed=%llu "
-           "rejected=%llu frame_subscribers=%u",
+           "rejected=%llu eos_repeated=%llu frame_subscribers=%u",
            (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
            (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
            (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
-           self->frame_subs);
+           (unsigned long long) self->c.eos_repeated, self->frame_subs);
 }
 
 /* The stop is over: answer held requests, log the books, and end the loop. ZeroMQ's linger
@@ -401,12 +467,13 @@ s_json(void *arg, char *buf, size_t size)
                     "\"in\":%llu,\"frames_in\":%llu,\"bytes_in\":%llu,\"out\":%llu,"
                     "\"send_failed\":%llu,\"rejected\":%llu,\"frame_subscribers\":%u,"
                     "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f,"
-                    "\"rejected_by_reason\":{%s}",
+                    "\"eos_repeated\":%llu,\"rejected_by_reason\":{%s}",
                     (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
                     (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
                     (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
                     self->frame_subs, self->other_subs, self->rate_frames.per_s,
-                    self->rate_bytes.per_s / 1e6, reasons);
+                    self->rate_bytes.per_s / 1e6, (unsigned long long) self->c.eos_repeated,
+                    reasons);
 }
 
 pubd_t *
@@ -425,6 +492,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->loop = cs_daemon_loop(daemon);
     self->waiter_timer = -1;
     self->drain_timer = -1;
+    self->eos.timer = -1;
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->ingest)
@@ -487,6 +555,7 @@ pubd_destroy(pubd_t **self_p)
         zloop_timer_end(self->loop, self->waiter_timer);
     if (self->drain_timer >= 0)
         zloop_timer_end(self->loop, self->drain_timer);
+    s_forget_eos(self);
     for (unsigned i = 0; i < self->n_publish; i++) {
         zloop_reader_end(self->loop, self->publish[i]);
         zsock_destroy(&self->publish[i]);

@@ -341,6 +341,51 @@ START_TEST(stalled_subscriber_loses_only_its_own_frames)
 }
 END_TEST
 
+/* The run ends while saverd is stalled with its queues full: pubd drops the end-of-stream
+ * for it as it drops frames, and without it saverd could not count the run's tail and would
+ * close the run as cut. pubd sends the last end-of-stream again every 250 ms until another
+ * run begins: saverd, resumed, gets a repeat once its queue has room, ends the run by it,
+ * and received + lost = captured. (Before the repeats: received 62, runs_ended 0.) */
+START_TEST(end_of_stream_reaches_a_subscriber_stalled_at_the_end)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
+                              .width = S_W,
+                              .height = S_H,
+                              .fps = S_FPS,
+                              .frames = 200,
+                              .wait_subscribers = 2,
+                              .extra = "\n[pubd]\nsubscriber_buffer_mb = 1\n\n[saverd]\n"
+                                       "receive_buffer_mb = 1\n" };
+    struct expect e = s_expect();
+    char movie[PATH_MAX];
+    int64_t lost;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "received", 20, 20000);
+    stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGSTOP);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_await(&s_stack, CS_DAEMON_PUBD, "eos_repeated", 2, 20000);
+    stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGCONT);
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 20000);
+    for (enum cs_daemon_id d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
+        ck_assert_msg(stack_stop(&s_stack, d) == 0, "%s did not exit 0", cs_daemon_name(d));
+    ck_assert_int_eq(s_camerad_clean(), 200);
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++)
+        s_assert_one_run(d);
+    ck_assert_int_eq(s_ledger(CS_DAEMON_ANALYZERD, "received"), 200);
+    lost = s_ledger(CS_DAEMON_SAVERD, "lost");
+    ck_assert_int_gt(lost, 0);
+    ck_assert_int_eq(s_ledger(CS_DAEMON_SAVERD, "received") + lost, 200);
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    e.complete = 1;
+    e.gaps = true;
+    e.frames = (uint64_t) s_ledger(CS_DAEMON_SAVERD, "received");
+    e.lost = (uint64_t) lost;
+    verify_movie(movie, &e);
+}
+END_TEST
+
 /* The config file cannot be read: every daemon exits 78 (EX_CONFIG, which the units do not
  * restart) naming the file and the reason; and a daemon restarted while its file is gone
  * stays down without disturbing the running stack. */
@@ -461,19 +506,20 @@ END_TEST
 START_TEST(stop_pubd_with_frames_in_flight)
 {
     struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
-                              .width = 64,
-                              .height = 48,
+                              .width = 32,
+                              .height = 24,
                               .fps = 200,
                               .frames = 60,
                               .wait_subscribers = 2 };
-    struct expect e = { .pixfmt = CS_PIXFMT_GREY, .width = 64, .height = 48, .complete = 1 };
+    struct expect e = { .pixfmt = CS_PIXFMT_GREY, .width = 32, .height = 24, .complete = 1 };
     char movie[PATH_MAX], stats[PATH_MAX];
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     s_start_all();
     stack_await(&s_stack, CS_DAEMON_SAVERD, "received", 40, 20000);
     stack_signal(&s_stack, CS_DAEMON_PUBD, SIGSTOP);
-    /* 20 frames of 3 kB and the end-of-stream fit in the socket: camerad ends at once. */
+    /* The last 20 frames of 768 bytes and the end-of-stream fit in the socket buffers (even
+     * if more are left under load, 60 frames do): camerad ends at once. */
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     stack_signal(&s_stack, CS_DAEMON_PUBD, SIGTERM);
     stack_signal(&s_stack, CS_DAEMON_PUBD, SIGCONT);
@@ -515,6 +561,7 @@ s_suite(void)
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, stalled_subscriber_loses_only_its_own_frames);
+    tcase_add_test(tc, end_of_stream_reaches_a_subscriber_stalled_at_the_end);
     tcase_add_test(tc, unreadable_config_exits_78);
     suite_add_tcase(s, tc);
 
