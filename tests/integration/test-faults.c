@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
+#include <czmq.h>
 
 #include "harness.h"
 #include "verify.h"
@@ -541,6 +543,48 @@ START_TEST(stop_pubd_with_frames_in_flight)
 }
 END_TEST
 
+/* pubd is stalled (SIGSTOP) for 7 s as the run ends: camerad's last frames, more than the
+ * socket holds, and its end-of-stream wait in camerad's queue, and camerad waits for pubd
+ * (up to 30 s) instead of exiting and dropping them. (It used to wait 5 s: under valgrind a
+ * slow pubd missed the last 5 of 20 frames and the end-of-stream, and the run was cut.) */
+START_TEST(camerad_waits_for_a_stalled_pubd_at_the_end)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
+                              .width = S_W,
+                              .height = S_H,
+                              .fps = S_FPS,
+                              .frames = 100,
+                              .wait_subscribers = 2 };
+    struct expect e = s_expect();
+    char movie[PATH_MAX], stats[PATH_MAX];
+    int st;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "received", 10, 20000);
+    stack_signal(&s_stack, CS_DAEMON_PUBD, SIGSTOP);
+    zclock_sleep(7000); /* the fault: a stall longer than the old 5 s */
+    ck_assert_int_eq(waitpid(s_stack.pid[CS_DAEMON_CAMERAD], &st, WNOHANG), 0); /* still there */
+    stack_signal(&s_stack, CS_DAEMON_PUBD, SIGCONT);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    for (enum cs_daemon_id d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
+        ck_assert_msg(stack_stop(&s_stack, d) == 0, "%s did not exit 0", cs_daemon_name(d));
+    ck_assert_int_eq(s_camerad_clean(), 100);
+    ck_assert_int_eq(s_ledger(CS_DAEMON_PUBD, "frames_in"), 100);
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
+        s_assert_one_run(d);
+        ck_assert_int_eq(s_ledger(d, "received"), 100);
+        ck_assert_int_eq(s_ledger(d, "lost"), 0);
+    }
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    e.frames = 100;
+    e.complete = 1;
+    verify_movie(movie, &e);
+    verify_stats(stats, &e);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -570,6 +614,7 @@ s_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, stop_right_after_camerad_keeps_the_end_of_stream, 0, 5);
     tcase_add_loop_test(tc, stop_pubd_with_frames_in_flight, 0, 3);
+    tcase_add_test(tc, camerad_waits_for_a_stalled_pubd_at_the_end);
     suite_add_tcase(s, tc);
     return s;
 }
