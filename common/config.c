@@ -10,6 +10,8 @@
 
 #include <ini.h>
 
+#include "endpoint.h"
+#include "h5file.h"
 #include "log.h"
 #include "util.h"
 
@@ -26,6 +28,8 @@ enum s_type {
     S_PIXFMT,
     S_SOURCE,
     S_LOGLEVEL,
+    S_WAIT, /* "auto" (CS_WAIT_AUTO) or a whole number, as S_U32 */
+    S_COMPRESSION,
 };
 
 struct s_key {
@@ -61,10 +65,13 @@ static const struct s_key s_keys[] = {
     { "camerad", "fps", S_DOUBLE, S_FIELD(camerad.fps), 0, 100000 },
     { "camerad", "frames", S_U64, S_FIELD(camerad.frames), 0, 1e15 },
     { "camerad", "send_buffer_mb", S_U32, S_FIELD(camerad.send_buffer_mb), 1, 65536 },
-    { "camerad", "wait_subscribers", S_U32, S_FIELD(camerad.wait_subscribers), 0, 1000 },
+    { "camerad", "wait_subscribers", S_WAIT, S_FIELD(camerad.wait_subscribers), 0, 1000 },
     { "camerad", "wait_timeout_ms", S_U32, S_FIELD(camerad.wait_timeout_ms), 0, 86400000 },
+    { "camerad", "buffers", S_U32, S_FIELD(camerad.buffers), 2, 32 },
+    { "camerad", "allow_format_fallback", S_BOOL, S_FIELD(camerad.allow_format_fallback), 0, 0 },
     { "pubd", "ingest_buffer_mb", S_U32, S_FIELD(pubd.ingest_buffer_mb), 1, 65536 },
     { "pubd", "subscriber_buffer_mb", S_U32, S_FIELD(pubd.subscriber_buffer_mb), 1, 65536 },
+    { "pubd", "tcp_subscriber_buffer_mb", S_U32, S_FIELD(pubd.tcp_subscriber_buffer_mb), 1, 65536 },
     { "pubd", "linger_ms", S_U32, S_FIELD(pubd.linger_ms), 0, 600000 },
     { "analyzerd", "directory", S_PATH, S_FIELD(analyzerd.directory), 0, 0 },
     { "analyzerd", "receive_buffer_mb", S_U32, S_FIELD(analyzerd.receive_buffer_mb), 1, 65536 },
@@ -73,19 +80,29 @@ static const struct s_key s_keys[] = {
     { "saverd", "directory", S_PATH, S_FIELD(saverd.directory), 0, 0 },
     { "saverd", "receive_buffer_mb", S_U32, S_FIELD(saverd.receive_buffer_mb), 1, 65536 },
     { "saverd", "drain_timeout_ms", S_U32, S_FIELD(saverd.drain_timeout_ms), 0, 600000 },
+    { "security", "server_certificate", S_PATH, S_FIELD(security.server_certificate), 0, 0 },
+    { "security", "client_certificate", S_PATH, S_FIELD(security.client_certificate), 0, 0 },
+    { "security", "authorized_keys_dir", S_PATH, S_FIELD(security.authorized_keys_dir), 0, 0 },
+    { "security", "allow_insecure_remote", S_BOOL, S_FIELD(security.allow_insecure_remote), 0, 0 },
+    { "saverd", "queue_mb", S_U32, S_FIELD(saverd.queue_mb), 1, 1048576 },
+    { "saverd", "flush_interval_ms", S_U32, S_FIELD(saverd.flush_interval_ms), 10, 3600000 },
+    { "saverd", "swmr", S_BOOL, S_FIELD(saverd.swmr), 0, 0 },
+    { "saverd", "max_frames_per_file", S_U64, S_FIELD(saverd.max_frames_per_file), 0, 1e15 },
+    { "saverd", "max_bytes_per_file", S_U64, S_FIELD(saverd.max_bytes_per_file), 0, 1e18 },
+    { "saverd", "compression", S_COMPRESSION, S_FIELD(saverd.compression), 0, 9 },
     { "log", "level", S_LOGLEVEL, S_FIELD(log.level), 0, 0 },
 };
 
 #define S_N_KEYS (sizeof s_keys / sizeof s_keys[0])
 
-/* Sections that may appear; [security] is reserved for remote subscribers and has no keys
- * yet. */
+/* Sections that may appear. */
 static const char *const s_sections[] = { "stack",     "endpoints", "camerad",  "pubd",
                                           "analyzerd", "saverd",    "security", "log" };
 
 static const char *const s_daemon_names[CS_DAEMON_COUNT] = { "camerad", "pubd", "analyzerd",
                                                              "saverd" };
 static const char *const s_source_names[CS_SOURCE_COUNT] = { "testpattern", "v4l2" };
+static const char *const s_compression_names[CS_COMPRESSION_COUNT] = { "none", "deflate", "lz4" };
 static const char *const s_level_names[8] = { "emerg",   "alert",  "crit", "err",
                                               "warning", "notice", "info", "debug" };
 
@@ -99,6 +116,12 @@ const char *
 cs_source_name(enum cs_source s)
 {
     return s < CS_SOURCE_COUNT ? s_source_names[s] : "?";
+}
+
+const char *
+cs_compression_name(enum cs_compression c)
+{
+    return c < CS_COMPRESSION_COUNT ? s_compression_names[c] : "?";
 }
 
 struct s_parser {
@@ -285,6 +308,10 @@ s_parse_endpoint(struct s_parser *p, const char *value, char *out, size_t size)
             return -ENAMETOOLONG;
         return snprintf(out, size, "ipc://%s", path) < (int) size ? 0 : -ENAMETOOLONG;
     }
+    /* "tcp://:PORT" names no host: it stays on this one. */
+    if (strncmp(value, "tcp://:", 7) == 0 && value[7])
+        return snprintf(out, size, "tcp://127.0.0.1:%s", value + 7) < (int) size ? 0
+                                                                                 : -ENAMETOOLONG;
     if ((strncmp(value, "tcp://", 6) == 0 && strrchr(value, ':') > value + 6)
         || (strncmp(value, "inproc://", 9) == 0 && value[9]))
         return cs_strlcpy(out, value, size);
@@ -339,6 +366,44 @@ s_set_endpoints(struct s_parser *p, const struct s_key *k, const char *value)
         s_error(p, p->line, "'%s' expects a comma-separated list of endpoints", k->name);
 }
 
+/* none | deflate[:level] | lz4. lz4 is written for HDF5's LZ4 filter plugin, so a file that
+ * no reader can open is refused here, where the line is known, rather than at the first run. */
+static void
+s_set_compression(struct s_parser *p, const struct s_key *k, const char *value)
+{
+    struct cs_conf *c = p->conf;
+    uint64_t level = CS_DEFLATE_DEFAULT_LEVEL;
+
+    if (strcmp(value, "none") == 0) {
+        c->saverd.compression.method = CS_COMPRESSION_NONE;
+        c->saverd.compression.level = 0;
+    } else if (strcmp(value, "lz4") == 0) {
+        if (!cs_h5_filter_available(CS_H5_FILTER_LZ4)) {
+            const char *pp = getenv("HDF5_PLUGIN_PATH");
+
+            s_error(p, p->line,
+                    "'%s': lz4 needs HDF5's LZ4 filter plugin (filter %d, Debian package "
+                    "hdf5-filter-plugin), which HDF5 cannot load from %s%s%s",
+                    k->name, CS_H5_FILTER_LZ4,
+                    pp ? "HDF5_PLUGIN_PATH '" : "its default plugin path", pp ? pp : "",
+                    pp ? "'" : "");
+            return;
+        }
+        c->saverd.compression.method = CS_COMPRESSION_LZ4;
+        c->saverd.compression.level = 0;
+    } else if (strncmp(value, "deflate", 7) == 0
+               && (value[7] == '\0'
+                   || (value[7] == ':'
+                       && cs_parse_u64(value + 8, (uint64_t) k->min, (uint64_t) k->max, &level)
+                              == 0))) {
+        c->saverd.compression.method = CS_COMPRESSION_DEFLATE;
+        c->saverd.compression.level = (unsigned) level;
+    } else {
+        s_error(p, p->line, "'%s' expects none, deflate, deflate:LEVEL (0 to 9) or lz4, got '%s'",
+                k->name, value);
+    }
+}
+
 static void
 s_number_error(struct s_parser *p, const struct s_key *k, const char *what, const char *value)
 {
@@ -382,6 +447,16 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
     case S_ENDPOINTS:
         s_set_endpoints(p, k, value);
         break;
+    case S_WAIT:
+        if (strcmp(value, "auto") == 0) {
+            *(uint32_t *) field = CS_WAIT_AUTO;
+            break;
+        }
+        if (cs_parse_u64(value, (uint64_t) k->min, (uint64_t) k->max, &u) < 0)
+            s_number_error(p, k, "auto or a whole number", value);
+        else
+            *(uint32_t *) field = (uint32_t) u;
+        break;
     case S_U32:
     case S_U64:
         if (cs_parse_u64(value, (uint64_t) k->min, (uint64_t) k->max, &u) < 0)
@@ -422,7 +497,55 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
             s_error(p, p->line, "'%s' expects err, warning, notice, info or debug, got '%s'",
                     k->name, value);
         break;
+    case S_COMPRESSION:
+        s_set_compression(p, k, value);
+        break;
     }
+}
+
+#define S_CONTROL_PREFIX "control."
+
+/* "control.<name> = <integer>" in [camerad]: a name as v4l2-ctl lists controls (lower case,
+ * digits and '_'), checked against the device when it is opened. */
+static void
+s_set_control(struct s_parser *p, const char *key, const char *value)
+{
+    struct cs_conf *c = p->conf;
+    const char *name = key + strlen(S_CONTROL_PREFIX);
+    struct cs_conf_control *ctl;
+    size_t len = strlen(name);
+
+    if (len == 0 || len >= CS_CONTROL_NAME_MAX
+        || name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_")] != '\0') {
+        s_error(p, p->line,
+                "'%s': a control name is 1 to %d characters of a-z 0-9 _ (as v4l2-ctl "
+                "--list-ctrls shows it)",
+                key, CS_CONTROL_NAME_MAX - 1);
+        return;
+    }
+    for (unsigned i = 0; i < c->camerad.n_controls; i++) {
+        if (strcmp(c->camerad.controls[i].name, name) == 0) {
+            s_error(p, p->line, "duplicate key '%s' in [camerad] (first set on line %u)", key,
+                    c->camerad.controls[i].line);
+            return;
+        }
+    }
+    if (c->camerad.n_controls == CS_CONTROLS_MAX) {
+        s_error(p, p->line, "at most %d control.<name> keys", CS_CONTROLS_MAX);
+        return;
+    }
+    if (value[0] == '\0') {
+        s_error(p, p->line, "key '%s' has an empty value", key);
+        return;
+    }
+    ctl = &c->camerad.controls[c->camerad.n_controls];
+    if (cs_parse_i64(value, INT64_MIN, INT64_MAX, &ctl->value) < 0) {
+        s_error(p, p->line, "'%s' expects a whole number, got '%s'", key, value);
+        return;
+    }
+    (void) cs_strlcpy(ctl->name, name, sizeof ctl->name);
+    ctl->line = p->line;
+    c->camerad.n_controls++;
 }
 
 static int
@@ -436,6 +559,11 @@ s_on_key(void *user, const char *section, const char *name, const char *value)
     }
     if (!s_section_known(section))
         return 1; /* already reported on its header line */
+    if (strcmp(section, "camerad") == 0
+        && strncmp(name, S_CONTROL_PREFIX, strlen(S_CONTROL_PREFIX)) == 0) {
+        s_set_control(p, name, value);
+        return 1;
+    }
     for (size_t i = 0; i < S_N_KEYS; i++) {
         const struct s_key *k = &s_keys[i];
 
@@ -471,10 +599,14 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
     conf->camerad.height = 480;
     conf->camerad.pixel_format = CS_PIXFMT_GREY;
     conf->camerad.fps = 30;
+    conf->camerad.wait_subscribers = CS_WAIT_AUTO;
     conf->camerad.frames = 0;
     conf->camerad.send_buffer_mb = 64;
+    conf->camerad.buffers = 4;
+    conf->camerad.allow_format_fallback = false;
     conf->pubd.ingest_buffer_mb = 64;
     conf->pubd.subscriber_buffer_mb = 256;
+    conf->pubd.tcp_subscriber_buffer_mb = 64;
     conf->pubd.linger_ms = 2000;
     (void) cs_strlcpy(conf->analyzerd.directory, "/var/lib/camstack/stats",
                       sizeof conf->analyzerd.directory);
@@ -485,6 +617,16 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
                       sizeof conf->saverd.directory);
     conf->saverd.receive_buffer_mb = 256;
     conf->saverd.drain_timeout_ms = 2000;
+    (void) cs_strlcpy(conf->security.authorized_keys_dir, "/etc/camstack/authorized_keys",
+                      sizeof conf->security.authorized_keys_dir);
+    conf->security.allow_insecure_remote = false;
+    conf->saverd.queue_mb = 1024;
+    conf->saverd.flush_interval_ms = 1000;
+    conf->saverd.swmr = true;
+    conf->saverd.max_frames_per_file = 0;
+    conf->saverd.max_bytes_per_file = 0;
+    conf->saverd.compression.method = CS_COMPRESSION_NONE;
+    conf->saverd.compression.level = 0;
     conf->log.level = LOG_INFO;
 }
 
@@ -506,12 +648,12 @@ s_runtime_endpoint(struct s_parser *p, const char *name, char *out)
                 rt_max);
 }
 
-/* The line where key @name was set, 0 if it was not. */
+/* The line where [@section] @name was set, 0 if it was not. */
 static unsigned
-s_key_line(const struct s_parser *p, const char *name)
+s_key_line(const struct s_parser *p, const char *section, const char *name)
 {
     for (size_t i = 0; i < S_N_KEYS; i++) {
-        if (strcmp(s_keys[i].name, name) == 0)
+        if (strcmp(s_keys[i].section, section) == 0 && strcmp(s_keys[i].name, name) == 0)
             return p->set_on[i];
     }
     return 0;
@@ -529,7 +671,7 @@ s_default_endpoints(struct s_parser *p)
     /* publish is a comma-separated list: a default endpoint with a comma in it could not be
      * written in the file, and --check-config would print a file that does not load. */
     if (c->endpoints.n_publish == 0 && strchr(c->stack.runtime_dir, ','))
-        s_error(p, s_key_line(p, "runtime_dir"),
+        s_error(p, s_key_line(p, "stack", "runtime_dir"),
                 "runtime_dir '%s' must not contain ',' when publish is not set (publish is a "
                 "comma-separated list)",
                 c->stack.runtime_dir);
@@ -538,13 +680,20 @@ s_default_endpoints(struct s_parser *p)
         c->endpoints.n_publish = 1;
     }
     if (!c->endpoints.subscribe[0]) {
-        if (strchr(c->endpoints.publish[0], '*'))
+        /* Local subscribers take the first ipc endpoint, else the first one. */
+        const char *first = c->endpoints.publish[0];
+
+        for (unsigned i = c->endpoints.n_publish; i-- > 0;) {
+            if (cs_endpoint_is_ipc(c->endpoints.publish[i]))
+                first = c->endpoints.publish[i];
+        }
+        if (strchr(first, '*'))
             s_error(p, 0,
                     "[endpoints] subscribe must be set when the first publish endpoint '%s' "
                     "has a wildcard address",
-                    c->endpoints.publish[0]);
+                    first);
         else
-            (void) cs_strlcpy(c->endpoints.subscribe, c->endpoints.publish[0], CS_ENDPOINT_MAX);
+            (void) cs_strlcpy(c->endpoints.subscribe, first, CS_ENDPOINT_MAX);
     }
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (c->endpoints.control[d][0])
@@ -554,20 +703,73 @@ s_default_endpoints(struct s_parser *p)
     }
 }
 
+/* Secure by default: nothing is reachable from other hosts without CURVE unless the file
+ * says allow_insecure_remote = yes. Only publish endpoints can use CURVE; pubd's ingest and
+ * the control endpoints must stay on this host. */
+static void
+s_check_security(struct s_parser *p)
+{
+    const struct cs_conf *c = p->conf;
+    bool insecure_ok = c->security.allow_insecure_remote;
+    bool curve = c->security.server_certificate[0] != '\0';
+
+    for (unsigned i = 0; i < c->endpoints.n_publish; i++) {
+        if (cs_endpoint_is_remote(c->endpoints.publish[i]) && !curve && !insecure_ok)
+            s_error(p, s_key_line(p, "endpoints", "publish"),
+                    "publish endpoint '%s' is reachable from other hosts but [security] "
+                    "server_certificate is not set: create pubd's certificate with "
+                    "'camstack-keygen pubd' and set server_certificate to use CURVE, bind it to "
+                    "127.0.0.1, or set allow_insecure_remote = yes to publish to anyone who can "
+                    "reach it",
+                    c->endpoints.publish[i]);
+    }
+    if (cs_endpoint_is_remote(c->endpoints.ingest) && !insecure_ok)
+        s_error(p, s_key_line(p, "endpoints", "ingest"),
+                "ingest endpoint '%s' is reachable from other hosts and cannot use CURVE: bind "
+                "it to 127.0.0.1 (or ipc), or set [security] allow_insecure_remote = yes",
+                c->endpoints.ingest);
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        char key[32];
+
+        (void) snprintf(key, sizeof key, "control_%s", s_daemon_names[d]);
+        if (cs_endpoint_is_remote(c->endpoints.control[d]) && !insecure_ok)
+            s_error(p, s_key_line(p, "endpoints", key),
+                    "%s endpoint '%s' is reachable from other hosts and cannot use CURVE: bind "
+                    "it to 127.0.0.1 (or ipc), or set [security] allow_insecure_remote = yes",
+                    key, c->endpoints.control[d]);
+    }
+    if (cs_endpoint_is_remote(c->endpoints.subscribe) && !c->security.client_certificate[0]
+        && !insecure_ok)
+        s_error(p, s_key_line(p, "endpoints", "subscribe"),
+                "subscribe endpoint '%s' is on another host but [security] client_certificate "
+                "is not set: create this subscriber's certificate with 'camstack-keygen NAME', "
+                "set client_certificate and server_certificate (pubd's public certificate), or "
+                "set allow_insecure_remote = yes",
+                c->endpoints.subscribe);
+    if (c->security.client_certificate[0] && !curve)
+        s_error(p, s_key_line(p, "security", "client_certificate"),
+                "client_certificate needs server_certificate: the public certificate of the "
+                "pubd to connect to");
+}
+
 /* Checks that involve more than one key. */
 static void
 s_check_whole(struct s_parser *p)
 {
     struct cs_conf *c = p->conf;
     uint64_t bytes = cs_conf_frame_bytes(c);
-    unsigned line = s_key_line(p, "pixel_format");
-
+    unsigned line = s_key_line(p, "camerad", "pixel_format");
     if (c->camerad.pixel_format == CS_PIXFMT_YUYV && c->camerad.width % 2)
         s_error(p, line, "pixel_format YUYV needs an even width, got %u", c->camerad.width);
     if (bytes > UINT32_MAX)
         s_error(p, line, "a %ux%u %s frame is larger than 4 GiB", c->camerad.width,
                 c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);
+    /* The LZ4 filter's chunks hold at most 2 GiB. */
+    if (c->saverd.compression.method == CS_COMPRESSION_LZ4 && bytes > INT32_MAX)
+        s_error(p, line, "a %ux%u %s frame is too large for compression = lz4 (2 GiB at most)",
+                c->camerad.width, c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);
     s_default_endpoints(p);
+    s_check_security(p);
 }
 
 int
@@ -622,6 +824,13 @@ s_dump_value(const struct cs_conf *conf, const struct s_key *k, FILE *out)
         for (unsigned i = 0; i < conf->endpoints.n_publish; i++)
             (void) fprintf(out, "%s%s", i ? ", " : "", conf->endpoints.publish[i]);
         break;
+    case S_WAIT:
+        if (*(const uint32_t *) field == CS_WAIT_AUTO) {
+            (void) fprintf(out, "auto");
+            break;
+        }
+        (void) fprintf(out, "%u", *(const uint32_t *) field);
+        break;
     case S_U32:
         (void) fprintf(out, "%u", *(const uint32_t *) field);
         break;
@@ -653,6 +862,11 @@ s_dump_value(const struct cs_conf *conf, const struct s_key *k, FILE *out)
     case S_LOGLEVEL:
         (void) fprintf(out, "%s", s_level_names[*(const int *) field & 7]);
         break;
+    case S_COMPRESSION:
+        (void) fprintf(out, "%s", cs_compression_name(conf->saverd.compression.method));
+        if (conf->saverd.compression.method == CS_COMPRESSION_DEFLATE)
+            (void) fprintf(out, ":%u", conf->saverd.compression.level);
+        break;
     }
 }
 
@@ -669,9 +883,20 @@ cs_conf_dump(const struct cs_conf *conf, FILE *out)
             section = k->section;
             (void) fprintf(out, "\n[%s]\n", section);
         }
+        if (k->type == S_PATH && !*((const char *) conf + k->offset)) {
+            (void) fprintf(out, "# %s is not set\n", k->name);
+            continue;
+        }
         (void) fprintf(out, "%s = ", k->name);
         s_dump_value(conf, k, out);
         (void) fputc('\n', out);
+        if (strcmp(k->section, "camerad") == 0
+            && (i + 1 == S_N_KEYS || strcmp(s_keys[i + 1].section, "camerad") != 0)) {
+            for (unsigned j = 0; j < conf->camerad.n_controls; j++)
+                (void) fprintf(out, "%s%s = %lld\n", S_CONTROL_PREFIX,
+                               conf->camerad.controls[j].name,
+                               (long long) conf->camerad.controls[j].value);
+        }
     }
 }
 

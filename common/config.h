@@ -11,10 +11,13 @@
 #include "frame.h"
 #include "pixfmt.h"
 
-#define CS_EX_CONFIG      78 /* sysexits.h EX_CONFIG: the units do not restart on it */
-#define CS_ENDPOINT_MAX   256
-#define CS_ENDPOINTS_MAX  8 /* publish endpoints */
-#define CS_CONF_ERROR_MAX (PATH_MAX + 256)
+#define CS_EX_CONFIG        78 /* sysexits.h EX_CONFIG: the units do not restart on it */
+#define CS_ENDPOINT_MAX     256
+#define CS_ENDPOINTS_MAX    8 /* publish endpoints */
+#define CS_CONF_ERROR_MAX   (PATH_MAX + 256)
+#define CS_WAIT_AUTO        UINT32_MAX /* wait_subscribers = auto: as many as systemd started */
+#define CS_CONTROLS_MAX     32         /* [camerad] control.<name> keys */
+#define CS_CONTROL_NAME_MAX 32         /* a control's name as v4l2-ctl lists it, with its NUL */
 
 enum cs_daemon_id {
     CS_DAEMON_CAMERAD,
@@ -25,6 +28,24 @@ enum cs_daemon_id {
 };
 
 enum cs_source { CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2, CS_SOURCE_COUNT };
+
+/* A camera control to set at open ("control.<name> = value" in [camerad]); the name is checked
+ * against the device only when it is opened, so the line is kept for the error. */
+struct cs_conf_control {
+    char name[CS_CONTROL_NAME_MAX];
+    int64_t value;
+    unsigned line;
+};
+
+/* How saverd compresses each frame's chunk (see docs/SAVING.md). */
+enum cs_compression {
+    CS_COMPRESSION_NONE,
+    CS_COMPRESSION_DEFLATE, /* HDF5's shuffle + deflate filters */
+    CS_COMPRESSION_LZ4,     /* the registered LZ4 filter plugin (HDF5 filter 32004) */
+    CS_COMPRESSION_COUNT
+};
+
+#define CS_DEFLATE_DEFAULT_LEVEL 4 /* 'deflate' without a level, as h5py's gzip default */
 
 struct cs_conf {
     char path[PATH_MAX]; /* the file it came from; relative paths in it are relative to its dir */
@@ -44,16 +65,22 @@ struct cs_conf {
         char device[PATH_MAX];
         uint32_t width, height;
         enum cs_pixfmt pixel_format;
-        double fps;                /* 0: as fast as possible */
-        uint64_t frames;           /* 0: until stopped */
-        uint32_t send_buffer_mb;   /* memory budget of frames queued towards pubd */
-        uint32_t wait_subscribers; /* frame subscribers pubd must have before capture starts */
-        uint32_t wait_timeout_ms;  /* how long to wait for them; 0: forever */
+        double fps;                 /* 0: as fast as possible */
+        uint64_t frames;            /* 0: until stopped */
+        uint32_t send_buffer_mb;    /* memory budget of frames queued towards pubd */
+        uint32_t wait_subscribers;  /* frame subscribers pubd must have before capture starts,
+                                     * or CS_WAIT_AUTO */
+        uint32_t wait_timeout_ms;   /* how long to wait for them; 0: forever */
+        uint32_t buffers;           /* V4L2 buffers shared with the driver */
+        bool allow_format_fallback; /* accept what the camera offers instead, and log it */
+        struct cs_conf_control controls[CS_CONTROLS_MAX];
+        unsigned n_controls;
     } camerad;
     struct {
-        uint32_t ingest_buffer_mb;     /* budget of frames queued on ingest */
-        uint32_t subscriber_buffer_mb; /* budget of frames queued towards each subscriber */
-        uint32_t linger_ms;            /* how long queued frames may take to leave at stop */
+        uint32_t ingest_buffer_mb;         /* budget of frames queued on ingest */
+        uint32_t subscriber_buffer_mb;     /* budget of frames queued towards each subscriber */
+        uint32_t tcp_subscriber_buffer_mb; /* the same, for each subscriber of a tcp endpoint */
+        uint32_t linger_ms;                /* how long queued frames may take to leave at stop */
     } pubd;
     struct {
         char directory[PATH_MAX];
@@ -65,7 +92,25 @@ struct cs_conf {
         char directory[PATH_MAX];
         uint32_t receive_buffer_mb;
         uint32_t drain_timeout_ms;
+        uint32_t queue_mb;            /* frames received but not yet written, in MB */
+        uint32_t flush_interval_ms;   /* how often a file is flushed for its readers */
+        bool swmr;                    /* write files in SWMR mode */
+        uint64_t max_frames_per_file; /* 0: no limit */
+        uint64_t max_bytes_per_file;  /* frame data per file, in bytes; 0: no limit */
+        struct {
+            enum cs_compression method;
+            unsigned level; /* deflate: 0 to 9 */
+        } compression;
     } saverd;
+    struct {
+        /* czmq certificates (PATH public, PATH_secret the pair), "" when not set. pubd uses
+         * CURVE on its tcp publish endpoints when server_certificate is set and reads its
+         * pair; subscribers read its public half to know which pubd they talk to. */
+        char server_certificate[PATH_MAX];
+        char client_certificate[PATH_MAX];  /* what a subscriber presents to pubd over tcp */
+        char authorized_keys_dir[PATH_MAX]; /* public certificates of the admitted clients */
+        bool allow_insecure_remote;         /* non-loopback tcp without CURVE: yes to allow it */
+    } security;
     struct {
         int level; /* syslog priority: messages above it are not written */
     } log;
@@ -90,3 +135,4 @@ int cs_conf_hwm(uint32_t budget_mb, uint64_t frame_bytes);
 
 const char *cs_daemon_name(enum cs_daemon_id d);
 const char *cs_source_name(enum cs_source s);
+const char *cs_compression_name(enum cs_compression c);

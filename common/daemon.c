@@ -47,8 +47,8 @@ s_usage(const struct cs_daemon_info *info, FILE *out)
                    "                      exit 0, or 78 on an error\n"
                    "  -h, --help          show this help and exit\n"
                    "  -V, --version       show the version and exit\n\n"
-                   "Signals: SIGTERM or SIGINT stop the daemon in order (a second one stops it\n"
-                   "at once). Under systemd it reports READY, STATUS and the watchdog through\n"
+                   "Signals: SIGTERM or SIGINT stop the daemon in order (a second SIGINT stops\n"
+                   "it at once). Under systemd it reports READY, STATUS and the watchdog through\n"
                    "sd_notify and logs to the journal.\n\n"
                    "Exit status: 0 after a clean stop, 1 on a runtime failure, 2 for a bad\n"
                    "option, 78 (EX_CONFIG) for a configuration error.\n",
@@ -143,20 +143,29 @@ cs_daemon_update_status(cs_daemon_t *self)
     s_send_status(self);
 }
 
+/* The first SIGTERM or SIGINT starts the orderly stop. While it runs, a SIGINT (a person
+ * pressing Ctrl-C again) stops at once; a repeated SIGTERM (process managers may send more
+ * than one) changes nothing. */
 static int
 s_on_signal(zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
     cs_daemon_t *self = arg;
     struct signalfd_siginfo si;
+    const char *name;
 
     if (read(self->sfd, &si, sizeof si) != (ssize_t) sizeof si)
         return 0;
+    name = si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
     if (self->stopping) {
-        cs_log(LOG_WARNING, "second %s, stopping at once", strsignal((int) si.ssi_signo));
+        if (si.ssi_signo != SIGINT) {
+            cs_log(LOG_INFO, "%s from pid %u while stopping, ignoring", name, si.ssi_pid);
+            return 0;
+        }
+        cs_log(LOG_WARNING, "second SIGINT, stopping at once");
         return -1;
     }
     self->stopping = true;
-    cs_log(LOG_NOTICE, "%s received, stopping", strsignal((int) si.ssi_signo));
+    cs_log(LOG_NOTICE, "%s from pid %u, stopping", name, si.ssi_pid);
     (void) sd_notify(0, "STOPPING=1");
     if (self->on_stop && self->on_stop(self->arg) == 1)
         return 0;

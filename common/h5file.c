@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +14,13 @@ void
 cs_h5_quiet(void)
 {
     (void) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+bool
+cs_h5_filter_available(int id)
+{
+    cs_h5_quiet();
+    return H5Zfilter_avail((H5Z_filter_t) id) > 0;
 }
 
 void
@@ -175,6 +183,64 @@ cs_h5_str_dataset(hid_t parent, const char *name, const char *value)
         (void) H5Sclose(space);
     if (t >= 0)
         (void) H5Tclose(t);
+    return r;
+}
+
+/* A NUL-padded ASCII string type of @size bytes. */
+static hid_t
+s_fixed_str_type(size_t size)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+
+    if (t < 0)
+        return t;
+    if (H5Tset_size(t, size) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0) {
+        (void) H5Tclose(t);
+        return H5I_INVALID_HID;
+    }
+    return t;
+}
+
+int
+cs_h5_attr_fixed_str(hid_t obj, const char *name, const char *value, size_t size)
+{
+    hid_t t = s_fixed_str_type(size);
+    char *buf = calloc(1, size);
+    int r = -EIO;
+
+    if (t >= 0 && buf) {
+        memcpy(buf, value, strnlen(value, size));
+        r = s_attr(obj, name, t, buf);
+    }
+    free(buf);
+    if (t >= 0)
+        (void) H5Tclose(t);
+    return r;
+}
+
+int
+cs_h5_fixed_str_dataset(hid_t parent, const char *name, const char *value, size_t size)
+{
+    hid_t t = s_fixed_str_type(size), space = H5Screate(H5S_SCALAR), d = H5I_INVALID_HID;
+    char *buf = calloc(1, size);
+    int r = -EIO;
+
+    if (t >= 0 && space >= 0 && buf) {
+        memcpy(buf, value, strnlen(value, size));
+        if (H5Lexists(parent, name, H5P_DEFAULT) > 0)
+            d = H5Dopen2(parent, name, H5P_DEFAULT);
+        else
+            d = H5Dcreate2(parent, name, t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    }
+    if (d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)
+        r = 0;
+    if (d >= 0)
+        (void) H5Dclose(d);
+    if (space >= 0)
+        (void) H5Sclose(space);
+    if (t >= 0)
+        (void) H5Tclose(t);
+    free(buf);
     return r;
 }
 

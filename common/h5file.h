@@ -4,18 +4,26 @@
  * HDF5's own error printing is switched off; failures come back as -EIO. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <hdf5.h>
 
+/* The registered id of the LZ4 filter plugin (HDF5's list of registered filters). */
+#define CS_H5_FILTER_LZ4 32004
+
 /* Switches off HDF5's automatic error stack printing (once per process). */
 void cs_h5_quiet(void);
+
+/* True if HDF5 can apply filter @id, loading its plugin from HDF5_PLUGIN_PATH (or HDF5's
+ * default plugin directory) if it is not built in. */
+bool cs_h5_filter_available(int id);
 
 /* Creates a new file for run @run started at @start_ns (CLOCK_REALTIME). @kind is NULL for
  * movies or a word such as "stats". @part is the first part number to try (0: none). The name
  * taken is written into @ret_path and the part number used into @ret_part. Returns the file
- * id or a negative errno. With @swmr the file is created with the latest format, ready for
+ * id or a negative errno. Files are created with the latest format, ready for
  * H5Fstart_swmr_write(). */
 hid_t cs_h5_create(const char *dir, const char *stream, const char *kind, uint64_t run,
                    uint64_t start_ns, unsigned part, char *ret_path, size_t path_size,
@@ -30,12 +38,21 @@ int cs_h5_attr_u64(hid_t obj, const char *name, uint64_t value);
 int cs_h5_attr_i64(hid_t obj, const char *name, int64_t value);
 int cs_h5_attr_f64(hid_t obj, const char *name, double value);
 
+/* A fixed-size ASCII string attribute of @size bytes (NUL-padded; @value is cut to fit). Its
+ * size never changes, so it can be created with a placeholder and overwritten where no object
+ * may be created any more (a file in SWMR mode). Returns 0 or -EIO. */
+int cs_h5_attr_fixed_str(hid_t obj, const char *name, const char *value, size_t size);
+
 /* A scalar string dataset (NeXus fields such as start_time). Returns 0 or -EIO. */
 int cs_h5_str_dataset(hid_t parent, const char *name, const char *value);
 
 /* fsync()s the closed file at @path, so that a clean close survives a power cut.
  * Returns 0 or -errno. */
 int cs_h5_fsync_path(const char *path);
+
+/* A scalar fixed-size string dataset of @size bytes, overwritable as cs_h5_attr_fixed_str()
+ * is; if it exists, its value is overwritten. Returns 0 or -EIO. */
+int cs_h5_fixed_str_dataset(hid_t parent, const char *name, const char *value, size_t size);
 
 /* ISO 8601 UTC text of @ns for NeXus time fields. */
 void cs_h5_time_str(uint64_t ns, char *buf, size_t size);

@@ -62,8 +62,11 @@ cs_pattern_fill(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stri
         uint8_t *row = (uint8_t *) buf + (size_t) y * stride;
         uint64_t base = s_base(y, seq);
 
+        /* 8-bit samples repeat every 128 rows (2 * 128 = 256): copy instead of computing. */
         if (fmt == CS_PIXFMT_Y16)
             s_fill_row16(width, base, row);
+        else if (y >= 128)
+            memcpy(row, row - 128 * stride, row_bytes);
         else
             s_fill_row8(fmt, bpp, width, base, row);
         if (stride > row_bytes)

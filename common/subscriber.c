@@ -7,18 +7,45 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "util.h"
 
-#define S_BATCH 64 /* messages read per wake-up before the loop gets a turn */
-#define S_PARTS 3
+#define S_BATCH        64 /* messages read per wake-up before the loop gets a turn */
+#define S_PARTS        3
+#define S_RETRY_MIN_MS 1000 /* first retry after a refused handshake, doubling up to: */
+#define S_RETRY_MAX_MS 10000
+#define S_MON_EVENTS                                                         \
+    (ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL           \
+     | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH \
+     | ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+
+/* What the last handshake with pubd said; a change is logged, a repeat is not. */
+enum s_link {
+    S_LINK_CONNECTING,
+    S_LINK_UP,
+    S_LINK_DOWN,           /* was up, lost; libzmq reconnects */
+    S_LINK_REFUSED,        /* pubd's ZAP handler refused our key */
+    S_LINK_MECHANISM,      /* one side uses CURVE, the other does not */
+    S_LINK_PROTOCOL,       /* another protocol error */
+    S_LINK_CLOSED_BY_PEER, /* pubd closed the connection during the handshake */
+    S_LINK_COUNT
+};
 
 struct cs_sub {
     zloop_t *loop;
     zsock_t *sock;
+    zsock_t *mon; /* PAIR reading the SUB socket's monitor */
+    char endpoint[CS_ENDPOINT_MAX];
+    bool curve;
+    char public_key[CS_CURVE_KEY_LEN + 1]; /* ours, for the logs */
+    enum s_link link;
+    unsigned retry_ms;
+    int retry_timer;
     char stream[CS_STREAM_MAX + 1];
     struct cs_sub_ops ops;
     void *arg;
     struct cs_ledger ledger;
     struct cs_sub_counters counters;
+    bool reading; /* the socket is one of the loop's readers */
     bool draining;
     int drain_timer;
     void (*drain_done)(void *arg);
@@ -53,6 +80,25 @@ s_finish_drain(cs_sub_t *self)
         done(self->drain_arg);
 }
 
+/* Hands the payload to frame_msg: the received message itself, or a copy of @part. */
+static void
+s_deliver_msg(cs_sub_t *self, const struct cs_frame_hdr *hdr, struct cs_part part,
+              zmq_msg_t *payload, const struct cs_gap *gaps, size_t n_gaps)
+{
+    zmq_msg_t copy;
+
+    if (!payload) {
+        if (zmq_msg_init_size(&copy, part.size) < 0)
+            return;
+        if (part.size)
+            memcpy(zmq_msg_data(&copy), part.data, part.size);
+        payload = &copy;
+    }
+    (void) self->ops.frame_msg(self->arg, hdr, payload, gaps, n_gaps);
+    if (payload == &copy)
+        (void) zmq_msg_close(&copy);
+}
+
 static void
 s_end_run(cs_sub_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps)
 {
@@ -60,8 +106,9 @@ s_end_run(cs_sub_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps)
         (void) self->ops.run_end(self->arg, eos, gaps, n_gaps);
 }
 
-void
-cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
+/* @payload is the received payload part, or NULL when the parts come from elsewhere. */
+static void
+s_handle(cs_sub_t *self, const struct cs_part *parts, size_t n_parts, zmq_msg_t *payload)
 {
     struct cs_gap gaps[2];
     struct cs_frame_hdr hdr;
@@ -107,8 +154,16 @@ cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
                (unsigned long long) hdr.run,
                (unsigned long long) (gaps[0].count + (n_gaps > 1 ? gaps[1].count : 0)),
                (unsigned long long) hdr.seq);
-    if (self->ops.frame)
+    if (self->ops.frame_msg)
+        s_deliver_msg(self, &hdr, parts[2], payload, gaps, n_gaps);
+    else if (self->ops.frame)
         (void) self->ops.frame(self->arg, &hdr, parts[2].data, gaps, n_gaps);
+}
+
+void
+cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
+{
+    s_handle(self, parts, n_parts, NULL);
 }
 
 /* Reads one multipart message; returns the number of parts (extra parts are read and
@@ -147,7 +202,7 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
     cs_sub_t *self = arg;
     void *handle = zsock_resolve(sock);
 
-    for (int i = 0; i < S_BATCH; i++) {
+    for (int i = 0; i < S_BATCH && self->reading; i++) {
         zmq_msg_t parts[S_PARTS];
         struct cs_part views[S_PARTS];
         size_t total = 0;
@@ -163,7 +218,7 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
                 self->counters.messages++;
                 s_reject(self, CS_REJECT_PARTS);
             } else {
-                cs_sub_handle_parts(self, views, (size_t) n);
+                s_handle(self, views, (size_t) n, n == S_PARTS ? &parts[2] : NULL);
             }
         }
         for (int k = 0; k < S_PARTS; k++)
@@ -174,13 +229,179 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+/* --- the connection to pubd ------------------------------------------------------------ */
+
+static int
+s_on_retry(zloop_t *loop, int timer_id, void *arg)
+{
+    cs_sub_t *self = arg;
+
+    self->retry_timer = -1;
+    if (self->link == S_LINK_UP)
+        return 0;
+    cs_log(LOG_DEBUG, "connecting to pubd at %s again", self->endpoint);
+    /* libzmq gives up on a connection after a refusal or a protocol error: start anew. */
+    (void) zsock_disconnect(self->sock, "%s", self->endpoint);
+    if (zsock_connect(self->sock, "%s", self->endpoint) < 0)
+        cs_log_errno(LOG_WARNING, -errno, "cannot connect to '%s' again", self->endpoint);
+    return 0;
+}
+
+static void
+s_schedule_retry(cs_sub_t *self)
+{
+    if (self->retry_timer >= 0)
+        return;
+    self->retry_timer = zloop_timer(self->loop, self->retry_ms, 1, s_on_retry, self);
+    self->retry_ms = self->retry_ms * 2 > S_RETRY_MAX_MS ? S_RETRY_MAX_MS : self->retry_ms * 2;
+}
+
+/* Logs why the handshake failed, when the reason changes. */
+static void
+s_link_failed(cs_sub_t *self, enum s_link link, uint32_t value)
+{
+    enum s_link was = self->link;
+
+    self->counters.handshakes_failed++;
+    self->link = link;
+    if (link == was) {
+        cs_log(LOG_DEBUG, "handshake with pubd at %s failed again (%llu so far)", self->endpoint,
+               (unsigned long long) self->counters.handshakes_failed);
+        return;
+    }
+    switch (link) {
+    case S_LINK_REFUSED:
+        cs_log(LOG_WARNING,
+               "pubd at %s refused this subscriber's key %s (ZAP status %u): its public "
+               "certificate is not in pubd's authorized_keys_dir; retrying",
+               self->endpoint, self->public_key, value);
+        break;
+    case S_LINK_MECHANISM:
+        if (self->curve)
+            cs_log(LOG_WARNING, "pubd at %s does not use CURVE on this endpoint; retrying",
+                   self->endpoint);
+        else
+            cs_log(LOG_WARNING,
+                   "pubd at %s requires CURVE: set [security] client_certificate and "
+                   "server_certificate; retrying",
+                   self->endpoint);
+        break;
+    case S_LINK_CLOSED_BY_PEER:
+        if (self->curve)
+            cs_log(LOG_WARNING,
+                   "pubd at %s closed the connection during the CURVE handshake: is [security] "
+                   "server_certificate the certificate of this pubd? retrying",
+                   self->endpoint);
+        else
+            cs_log(LOG_WARNING,
+                   "pubd at %s closed the connection during the handshake (does it require "
+                   "CURVE?); retrying",
+                   self->endpoint);
+        break;
+    default:
+        cs_log(LOG_WARNING,
+               "handshake with pubd at %s failed (ZMTP protocol error 0x%x); "
+               "retrying",
+               self->endpoint, value);
+        break;
+    }
+}
+
+static void
+s_handle_event(cs_sub_t *self, uint16_t event, uint32_t value)
+{
+    switch (event) {
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        if (self->link != S_LINK_UP)
+            cs_log(LOG_NOTICE, "connected to pubd at %s%s", self->endpoint,
+                   self->curve ? " with CURVE" : "");
+        self->link = S_LINK_UP;
+        self->retry_ms = S_RETRY_MIN_MS;
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        s_link_failed(self, S_LINK_REFUSED, value);
+        s_schedule_retry(self);
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        s_link_failed(self,
+                      value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH ? S_LINK_MECHANISM
+                                                                          : S_LINK_PROTOCOL,
+                      value);
+        s_schedule_retry(self);
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        s_link_failed(self, S_LINK_CLOSED_BY_PEER, value); /* libzmq retries by itself */
+        break;
+    case ZMQ_EVENT_DISCONNECTED:
+        if (self->link == S_LINK_UP) {
+            cs_log(LOG_WARNING, "lost the connection to pubd at %s, reconnecting", self->endpoint);
+            self->link = S_LINK_DOWN;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static int
+s_on_monitor(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    cs_sub_t *self = arg;
+    void *h = zsock_resolve(sock);
+
+    for (int i = 0; i < S_BATCH; i++) {
+        uint16_t event = 0;
+        uint32_t value = 0;
+        zmq_msg_t msg;
+        bool ok;
+
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, h, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        ok = zmq_msg_size(&msg) == 6;
+        if (ok) {
+            memcpy(&event, zmq_msg_data(&msg), 2);
+            memcpy(&value, (const uint8_t *) zmq_msg_data(&msg) + 2, 4);
+        }
+        while (zmq_msg_more(&msg)) { /* the endpoint, known already */
+            zmq_msg_close(&msg);
+            zmq_msg_init(&msg);
+            if (zmq_msg_recv(&msg, h, 0) < 0)
+                break;
+        }
+        zmq_msg_close(&msg);
+        if (ok)
+            s_handle_event(self, event, value);
+    }
+    return 0;
+}
+
+/* Watches the SUB socket's handshakes through a monitor on an inproc PAIR. */
+static int
+s_monitor(cs_sub_t *self)
+{
+    char ep[64];
+
+    (void) snprintf(ep, sizeof ep, "inproc://camstack-sub-monitor-%p", (void *) self);
+    if (zmq_socket_monitor(zsock_resolve(self->sock), ep, S_MON_EVENTS) < 0)
+        return -errno;
+    self->mon = zsock_new(ZMQ_PAIR);
+    if (!self->mon || zsock_connect(self->mon, "%s", ep) < 0)
+        return -ENOMEM;
+    if (zloop_reader(self->loop, self->mon, s_on_monitor, self) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
 cs_sub_t *
 cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
-           const struct cs_sub_ops *ops, void *arg)
+           const struct cs_curve_client *curve, const struct cs_sub_ops *ops, void *arg)
 {
     cs_sub_t *self = calloc(1, sizeof *self);
     char topic[CS_TOPIC_MAX];
-    int e;
+    int e, r;
 
     if (!self)
         return NULL;
@@ -188,21 +409,36 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
     self->ops = *ops;
     self->arg = arg;
     self->drain_timer = -1;
+    self->retry_timer = -1;
+    self->retry_ms = S_RETRY_MIN_MS;
+    self->link = S_LINK_CONNECTING;
     cs_ledger_init(&self->ledger);
     (void) snprintf(self->stream, sizeof self->stream, "%s", stream);
     if (!endpoint)
         return self; /* no socket: messages come through cs_sub_handle_parts() only */
+    (void) snprintf(self->endpoint, sizeof self->endpoint, "%s", endpoint);
     self->sock = zsock_new(ZMQ_SUB);
     if (!self->sock)
         goto fail;
     zsock_set_rcvhwm(self->sock, rcvhwm);
     zsock_set_linger(self->sock, 0);
+    if (curve) {
+        self->curve = true;
+        (void) cs_strlcpy(self->public_key, curve->own.public_key, sizeof self->public_key);
+        cs_curve_client_apply(curve, self->sock);
+    }
     (void) cs_topic_format(CS_MSG_FRAME, stream, topic);
     zsock_set_subscribe(self->sock, topic);
+    r = s_monitor(self);
+    if (r < 0) {
+        errno = -r;
+        goto fail;
+    }
     if (zsock_connect(self->sock, "%s", endpoint) < 0)
         goto fail;
     if (zloop_reader(loop, self->sock, s_on_readable, self) < 0)
         goto fail;
+    self->reading = true;
     return self;
 fail:
     e = errno ? errno : ENOMEM;
@@ -220,11 +456,26 @@ cs_sub_destroy(cs_sub_t **self_p)
         return;
     if (self->drain_timer >= 0)
         zloop_timer_end(self->loop, self->drain_timer);
-    if (self->sock)
-        zloop_reader_end(self->loop, self->sock);
+    if (self->retry_timer >= 0)
+        zloop_timer_end(self->loop, self->retry_timer);
+    cs_sub_stop_reading(self);
+    if (self->mon) {
+        zloop_reader_end(self->loop, self->mon);
+        (void) zmq_socket_monitor(zsock_resolve(self->sock), NULL, 0);
+    }
     zsock_destroy(&self->sock);
+    zsock_destroy(&self->mon);
     free(self);
     *self_p = NULL;
+}
+
+void
+cs_sub_stop_reading(cs_sub_t *self)
+{
+    if (!self->reading)
+        return;
+    zloop_reader_end(self->loop, self->sock);
+    self->reading = false;
 }
 
 static int
@@ -288,13 +539,16 @@ cs_sub_format_json(const cs_sub_t *self, char *buf, size_t size)
     (void) snprintf(buf, size,
                     "\"run\":%llu,\"first_seq\":%llu,\"next_seq\":%llu,\"received\":%llu,"
                     "\"lost\":%llu,\"camera_dropped\":%llu,\"bad\":%llu,\"stale\":%llu,"
-                    "\"runs\":%llu,\"runs_ended\":%llu,\"runs_cut\":%llu,\"bytes\":%llu",
+                    "\"runs\":%llu,\"runs_ended\":%llu,\"runs_cut\":%llu,\"bytes\":%llu,"
+                    "\"connected\":%s,\"handshakes_failed\":%llu",
                     (unsigned long long) l->cur.run, (unsigned long long) l->cur.first_seq,
                     (unsigned long long) l->cur.next_seq, (unsigned long long) l->received,
                     (unsigned long long) l->lost, (unsigned long long) l->camera,
                     (unsigned long long) self->counters.bad, (unsigned long long) l->stale,
                     (unsigned long long) l->runs, (unsigned long long) l->runs_ended,
-                    (unsigned long long) l->runs_cut, (unsigned long long) self->counters.bytes);
+                    (unsigned long long) l->runs_cut, (unsigned long long) self->counters.bytes,
+                    self->link == S_LINK_UP ? "true" : "false",
+                    (unsigned long long) self->counters.handshakes_failed);
 }
 
 void
@@ -304,9 +558,10 @@ cs_sub_format_line(const cs_sub_t *self, char *buf, size_t size)
 
     (void) snprintf(buf, size,
                     "received=%llu lost=%llu camera_dropped=%llu bad=%llu runs=%llu "
-                    "runs_ended=%llu runs_cut=%llu stale=%llu",
+                    "runs_ended=%llu runs_cut=%llu stale=%llu handshakes_failed=%llu",
                     (unsigned long long) l->received, (unsigned long long) l->lost,
                     (unsigned long long) l->camera, (unsigned long long) self->counters.bad,
                     (unsigned long long) l->runs, (unsigned long long) l->runs_ended,
-                    (unsigned long long) l->runs_cut, (unsigned long long) l->stale);
+                    (unsigned long long) l->runs_cut, (unsigned long long) l->stale,
+                    (unsigned long long) self->counters.handshakes_failed);
 }

@@ -1,8 +1,10 @@
-/* The receiving side shared by analyzerd and saverd: a SUB socket on the stream's frame topic,
- * validation of every message (exact topic, header, sizes), the loss ledger, and the drain at
- * stop (frames already queued are handled up to the run's end-of-stream, within a time
- * limit). The daemon sees runs beginning and ending and frames with their gaps; pixels are
- * borrowed straight from the received message. */
+/* The receiving side shared by analyzerd and saverd: a SUB socket on the stream's frame topic
+ * (a CURVE client when given keys), validation of every message (exact topic, header, sizes),
+ * the loss ledger, and the drain at stop (frames already queued are handled up to the run's
+ * end-of-stream, within a time limit). The state of the connection to pubd is watched: a
+ * refused handshake is logged with its reason, once, and retried. The daemon sees runs
+ * beginning and ending and frames with their gaps; pixels are borrowed straight from the
+ * received message, or the message itself is handed over. */
 #pragma once
 
 #include <stdbool.h>
@@ -12,6 +14,7 @@
 #include <czmq.h>
 
 #include "config.h"
+#include "curve.h"
 #include "frame.h"
 #include "ledger.h"
 
@@ -23,6 +26,12 @@ struct cs_sub_ops {
     /* A frame, after the gaps in front of it. @pixels is valid during the call only. */
     int (*frame)(void *arg, const struct cs_frame_hdr *hdr, const void *pixels,
                  const struct cs_gap *gaps, size_t n_gaps);
+    /* Called instead of @frame when set: the same, with the payload part as the received
+     * message (hdr->payload_size bytes). The callback may take it without a copy, with
+     * zmq_msg_move() into a zmq_msg_t of its own that it closes when done; whatever is left
+     * in @payload is closed after the call. */
+    int (*frame_msg)(void *arg, const struct cs_frame_hdr *hdr, zmq_msg_t *payload,
+                     const struct cs_gap *gaps, size_t n_gaps);
     /* The run ended: @eos true on its end-of-stream (with the tail loss in @gaps), false when
      * it was cut (a stop, or a new run without the old one's end-of-stream). */
     int (*run_end)(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps);
@@ -33,20 +42,26 @@ struct cs_sub_counters {
     uint64_t bytes;
     uint64_t bad; /* rejected by validation */
     uint64_t bad_by_reason[CS_REJECT_COUNT];
+    uint64_t handshakes_failed; /* refused by pubd, or failed (wrong keys, no CURVE) */
 };
 
 /* Connects to @endpoint and subscribes to "frame/<stream>" (and nothing else). @rcvhwm
- * bounds the frames queued in this process. With @endpoint NULL there is no socket, and
- * messages come only through cs_sub_handle_parts() (tests and fuzzing; @loop is still needed
- * for a drain). NULL with errno on failure. */
+ * bounds the frames queued in this process. With @curve (borrowed for the call only), the
+ * socket is a CURVE client with those keys; NULL for none. With @endpoint NULL there is no
+ * socket, and messages come only through cs_sub_handle_parts() (tests and fuzzing; @loop is
+ * still needed for a drain). NULL with errno on failure. */
 cs_sub_t *cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
-                     const struct cs_sub_ops *ops, void *arg);
+                     const struct cs_curve_client *curve, const struct cs_sub_ops *ops, void *arg);
 void cs_sub_destroy(cs_sub_t **self_p);
 
 /* Starts the drain: frames already queued are handled until the current run's end-of-stream
  * or @timeout_ms without one. @done is called once, when the drain is over. Returns 1 if a
  * drain started, 0 if there was nothing to wait for (no run active; @done is not called). */
 int cs_sub_drain(cs_sub_t *self, uint32_t timeout_ms, void (*done)(void *arg), void *arg);
+
+/* Stops reading: frames not yet read stay in the socket and are never received (nor counted).
+ * For a daemon that has decided what it will handle before it stops. */
+void cs_sub_stop_reading(cs_sub_t *self);
 
 /* The stop hook of a subscribing daemon: drains as cs_sub_drain() does and ends @daemon's
  * loop when the drain is over. Returns what a cs_daemon_stop_fn returns. */
@@ -56,7 +71,8 @@ int cs_sub_stop_daemon(cs_sub_t *self, struct cs_daemon *daemon, uint32_t timeou
 const struct cs_ledger *cs_sub_ledger(const cs_sub_t *self);
 const struct cs_sub_counters *cs_sub_counters(const cs_sub_t *self);
 
-/* Handles one message given as parts, as if it had been received (for tests and fuzzing). */
+/* Handles one message given as parts, as if it had been received (for tests and fuzzing). A
+ * frame_msg callback gets a copy of the payload. */
 void cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts);
 
 /* Writes the ledger as JSON members (no braces) / a short human line. */

@@ -30,6 +30,27 @@ cs_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret_value)
 }
 
 int
+cs_parse_i64(const char *s, int64_t min, int64_t max, int64_t *ret_value)
+{
+    const char *digits = s && s[0] == '-' ? s + 1 : s;
+    long long v;
+    char *end = NULL;
+
+    if (!digits || !isdigit((unsigned char) digits[0]))
+        return -EINVAL; /* no blanks, no '+', no lone '-' */
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno == ERANGE)
+        return -ERANGE;
+    if (errno != 0 || end == s || *end != '\0')
+        return -EINVAL;
+    if (v < min || v > max)
+        return -ERANGE;
+    *ret_value = v;
+    return 0;
+}
+
+int
 cs_parse_double(const char *s, double min, double max, double *ret_value)
 {
     char *end = NULL;

@@ -14,6 +14,9 @@
  * trailing junk, sign), or -ERANGE (out of [min, max]). */
 int cs_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret_value);
 
+/* Parses a decimal integer, optionally negative, in [min, max]. Returns 0, -EINVAL or -ERANGE. */
+int cs_parse_i64(const char *s, int64_t min, int64_t max, int64_t *ret_value);
+
 /* Parses a finite decimal number in [min, max] ('.' as the decimal point). */
 int cs_parse_double(const char *s, double min, double max, double *ret_value);
 

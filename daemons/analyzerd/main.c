@@ -18,7 +18,8 @@ static const struct cs_daemon_info s_info = {
         "at most drain_timeout_ms.\n\n"
         "Keys read: [stack] stream; [endpoints] subscribe, ingest, control_analyzerd;\n"
         "[camerad] width, height, pixel_format (for the queue size); [analyzerd] directory,\n"
-        "receive_buffer_mb, drain_timeout_ms, publish_stats; [log] level.",
+        "receive_buffer_mb, drain_timeout_ms, publish_stats; [security] client_certificate,\n"
+        "server_certificate (CURVE over tcp, from another host); [log] level.",
 };
 
 static void *

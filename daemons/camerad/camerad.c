@@ -13,6 +13,7 @@
 #include "log.h"
 #include "rate.h"
 #include "source.h"
+#include "units.h"
 #include "util.h"
 
 #define S_BURST_MAX 64 /* frames sent per wake-up before the loop gets a turn */
@@ -22,8 +23,13 @@
 #define S_EOS_TIMEOUT_MS 30000
 #define S_WAIT_POLL_MS   1000 /* how long pubd may hold one "subscribers" request */
 #define S_WAIT_RETRY_MS  3000 /* no answer by then: pubd is down, ask again */
+#define S_RETRY_FIRST_MS 100  /* first retry after the device failed; doubled up to: */
+#define S_RETRY_MAX_MS   2000
 
-enum s_state { S_WAITING, S_RUNNING, S_ENDED };
+enum s_state { S_WAITING, S_NO_DEVICE, S_RUNNING, S_ENDED, S_STATE_COUNT };
+
+static const char *const s_state_names[S_STATE_COUNT] = { "waiting", "waiting-for-device",
+                                                          "running", "ended" };
 
 struct camerad {
     const struct cs_conf *conf;
@@ -38,6 +44,12 @@ struct camerad {
     int exit_status;
     struct camerad_counters c;
     uint32_t pending_skip; /* camera skips not yet carried by a sent frame */
+    /* the device: absent, lost, or stalled */
+    int retry_timer;
+    uint32_t retry_ms; /* the next retry's delay */
+    int device_error;  /* why the source is not running (0 while it is) */
+    int stall_timer;
+    uint64_t last_frame_ns; /* CLOCK_MONOTONIC of the last frame, or of the run's start */
     char topic[CS_TOPIC_MAX];
     size_t topic_len;
     /* the frame being filled between begin() and commit() */
@@ -45,6 +57,7 @@ struct camerad {
     bool payload_open;
     struct source_sink sink;
     /* waiting for subscribers */
+    uint32_t wait_subscribers; /* wait_subscribers resolved: auto is a number here */
     zsock_t *req;
     int wait_timer;
     uint64_t wait_started_ns;
@@ -108,6 +121,7 @@ s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
     int r;
 
     self->c.captured++;
+    self->last_frame_ns = cs_now_ns(CLOCK_MONOTONIC);
     if (meta->camera_skipped) {
         self->c.camera_dropped += meta->camera_skipped;
         self->c.next_seq += meta->camera_skipped; /* the seq numbers of the frames it lost */
@@ -139,6 +153,10 @@ s_send_eos(camerad_t *self)
     int r;
 
     s_fill_header(self, &h);
+    /* Camera skips that no sent frame carried are not announced: their numbers are given
+     * back, so that subscribers do not count them as lost on the way. */
+    h.seq = self->c.next_seq - self->pending_skip;
+    self->pending_skip = 0;
     h.flags = CS_FRAME_FLAG_EOS;
     h.capture_ns = cs_now_ns(CLOCK_REALTIME);
     h.camera_skipped = self->pending_skip; /* camera drops after the last frame sent */
@@ -161,20 +179,101 @@ s_log_ledger(const camerad_t *self, const char *when)
            (unsigned long long) self->c.next_seq);
 }
 
-/* Ends the run: stops the source, sends the end-of-stream, and stops the loop. */
+/* Ends the current run, if one is going: stops the source and sends the end-of-stream. */
+static void
+s_finish_run(camerad_t *self)
+{
+    zmq_pollitem_t item = { .socket = NULL };
+
+    if (self->state != S_RUNNING)
+        return;
+    item.fd = self->ops->fd(self->src);
+    zloop_poller_end(self->loop, &item);
+    if (self->stall_timer >= 0)
+        zloop_timer_end(self->loop, self->stall_timer);
+    self->stall_timer = -1;
+    self->ops->stop(self->src);
+    s_send_eos(self);
+    s_log_ledger(self, "at end of run");
+}
+
+static void
+s_cancel_retry(camerad_t *self)
+{
+    if (self->retry_timer >= 0)
+        zloop_timer_end(self->loop, self->retry_timer);
+    self->retry_timer = -1;
+}
+
+/* Ends the run and stops the loop. */
 static void
 s_end_run(camerad_t *self)
 {
-    if (self->state == S_RUNNING) {
-        zmq_pollitem_t item = { .socket = NULL, .fd = self->ops->fd(self->src) };
-
-        zloop_poller_end(self->loop, &item);
-        self->ops->stop(self->src);
-        s_send_eos(self);
-        s_log_ledger(self, "at end of run");
-    }
+    s_finish_run(self);
+    s_cancel_retry(self);
     self->state = S_ENDED;
     cs_daemon_quit(self->daemon);
+}
+
+static void s_try_start(camerad_t *self);
+
+static int
+s_on_retry(zloop_t *loop, int timer_id, void *arg)
+{
+    camerad_t *self = arg;
+
+    self->retry_timer = -1;
+    if (self->state == S_NO_DEVICE) {
+        self->c.device_retries++;
+        s_try_start(self);
+    }
+    return 0;
+}
+
+/* The source is absent or failed with @r: wait for it, trying again with a backoff. The
+ * failure is logged when it changes, not at every try. */
+static void
+s_wait_device(camerad_t *self, int r)
+{
+    bool v4l2 = self->conf->camerad.source == CS_SOURCE_V4L2;
+
+    if (self->state != S_NO_DEVICE || r != self->device_error)
+        cs_log_errno(LOG_WARNING, r, "source %s%s%s%s is not available, waiting for it",
+                     self->ops->name, v4l2 ? " '" : "", v4l2 ? self->conf->camerad.device : "",
+                     v4l2 ? "'" : "");
+    self->state = S_NO_DEVICE;
+    self->device_error = r;
+    cs_daemon_update_status(self->daemon);
+    s_cancel_retry(self);
+    self->retry_timer = zloop_timer(self->loop, self->retry_ms, 1, s_on_retry, self);
+    self->retry_ms = self->retry_ms * 2 > S_RETRY_MAX_MS ? S_RETRY_MAX_MS : self->retry_ms * 2;
+}
+
+/* The running source failed (a camera unplugged, an I/O error, no frame for too long): the
+ * run ends with its end-of-stream, the source is closed and opened again later for a new
+ * run. */
+static void
+s_lose_device(camerad_t *self, int r)
+{
+    cs_log_errno(LOG_WARNING, r, "source %s failed, ending run %llu", self->ops->name,
+                 (unsigned long long) self->c.run);
+    s_finish_run(self);
+    self->ops->close(&self->src);
+    self->c.device_losses++;
+    self->retry_ms = S_RETRY_FIRST_MS;
+    s_wait_device(self, r);
+}
+
+static int
+s_on_stall_check(zloop_t *loop, int timer_id, void *arg)
+{
+    camerad_t *self = arg;
+
+    if (self->state == S_RUNNING
+        && cs_now_ns(CLOCK_MONOTONIC) - self->last_frame_ns
+               > self->fmt.timeout_ms * CS_NSEC_PER_MSEC)
+        s_lose_device(self, -ETIMEDOUT);
+    return 0;
 }
 
 static int
@@ -190,10 +289,10 @@ s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
     if (limit && limit - self->c.captured < max)
         max = (unsigned) (limit - self->c.captured);
     r = self->ops->read(self->src, &self->sink, max);
+    if (r == 0 && (item->revents & ZMQ_POLLERR))
+        r = -EIO; /* an error condition on the descriptor and no frame behind it */
     if (r < 0) {
-        cs_log_errno(LOG_ERR, r, "source %s failed", self->ops->name);
-        self->exit_status = 1;
-        s_end_run(self);
+        s_lose_device(self, r);
         return 0;
     }
     if (limit && self->c.captured >= limit) {
@@ -203,22 +302,53 @@ s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
     return 0;
 }
 
+/* Opens the source if it is closed. Returns 0 or a negative errno (-EINVAL: a request it
+ * cannot meet, a config error). */
+static int
+s_open_source(camerad_t *self)
+{
+    int r;
+
+    if (self->src)
+        return 0;
+    r = self->ops->open(self->conf, &self->src, &self->fmt);
+    if (r < 0)
+        return r;
+    if (self->device_error)
+        cs_log(LOG_NOTICE, "source %s is back", self->ops->name);
+    self->device_error = 0;
+    return 0;
+}
+
 static int
 s_start_capture(camerad_t *self)
 {
     zmq_pollitem_t item = { .socket = NULL, .events = ZMQ_POLLIN };
+    uint64_t run;
     char fourcc[5];
     int r;
 
     r = self->ops->start(self->src);
     if (r < 0)
-        return cs_log_errno(LOG_ERR, r, "cannot start source %s", self->ops->name);
+        return r;
     item.fd = self->ops->fd(self->src);
-    if (zloop_poller(self->loop, &item, s_on_source, self) < 0)
-        return cs_log_errno(LOG_ERR, -errno, "cannot poll source");
-    self->c.run = cs_now_ns(CLOCK_REALTIME) / 1000; /* microseconds: unique and increasing */
+    if (zloop_poller(self->loop, &item, s_on_source, self) < 0) {
+        r = -errno;
+        self->ops->stop(self->src);
+        return r;
+    }
+    /* Called back on POLLERR too (an unplugged camera), so that read() can tell. */
+    zloop_poller_set_tolerant(self->loop, &item);
+    run = cs_now_ns(CLOCK_REALTIME) / 1000; /* microseconds: unique and increasing */
+    self->c.run = run > self->c.run ? run : self->c.run + 1;
+    self->c.runs++;
     self->c.next_seq = 0;
+    self->pending_skip = 0;
     self->state = S_RUNNING;
+    self->last_frame_ns = cs_now_ns(CLOCK_MONOTONIC);
+    if (self->fmt.timeout_ms > 0)
+        self->stall_timer =
+            zloop_timer(self->loop, self->fmt.timeout_ms / 4 + 1, 0, s_on_stall_check, self);
     cs_log_set_run(self->c.run);
     cs_fourcc_str(cs_pixfmt_info(self->fmt.pixfmt)->fourcc, fourcc);
     cs_log(LOG_NOTICE, "run %llu started: %s %ux%u %s at %s", (unsigned long long) self->c.run,
@@ -226,7 +356,33 @@ s_start_capture(camerad_t *self)
            self->fmt.fps > 0 ? "a paced rate" : "full speed");
     if (self->fmt.fps > 0)
         cs_log(LOG_INFO, "frame rate %.3f/s", self->fmt.fps);
+    cs_daemon_update_status(self->daemon);
     return 0;
+}
+
+/* Starts a run, opening the source first if needed. A device that is not there is waited
+ * for; a request it cannot meet stops camerad with status 78. */
+static void
+s_try_start(camerad_t *self)
+{
+    int r = s_open_source(self);
+
+    if (r == -EINVAL) {
+        cs_log(LOG_ERR, "source %s cannot be used as configured, stopping", self->ops->name);
+        self->exit_status = CS_EX_CONFIG;
+        s_end_run(self);
+        return;
+    }
+    if (r == 0) {
+        r = s_start_capture(self);
+        if (r < 0)
+            self->ops->close(&self->src);
+    }
+    if (r < 0) {
+        s_wait_device(self, r);
+        return;
+    }
+    self->retry_ms = S_RETRY_FIRST_MS;
 }
 
 /* --- waiting for pubd's subscribers before the first frame --------------------------- */
@@ -248,10 +404,7 @@ static void
 s_begin_after_wait(camerad_t *self)
 {
     s_stop_waiting(self);
-    if (s_start_capture(self) < 0) {
-        self->exit_status = 1;
-        s_end_run(self);
-    }
+    s_try_start(self);
 }
 
 static bool
@@ -269,7 +422,7 @@ s_on_subscribers(zloop_t *loop, zsock_t *sock, void *arg)
     char *reply = zstr_recv(sock);
     const char *p = reply ? strstr(reply, "\"frame_subscribers\":") : NULL;
     unsigned long have = p ? strtoul(p + 20, NULL, 10) : 0;
-    uint32_t want = self->conf->camerad.wait_subscribers;
+    uint32_t want = self->wait_subscribers;
 
     zstr_free(&reply);
     if (have >= want) {
@@ -324,8 +477,32 @@ s_ask_subscribers(camerad_t *self)
         zloop_timer_end(self->loop, self->wait_timer);
     self->wait_timer = zloop_timer(self->loop, S_WAIT_RETRY_MS, 1, s_on_wait_timeout, self);
     if (self->req)
-        (void) zstr_sendf(self->req, "subscribers %u %u", self->conf->camerad.wait_subscribers,
-                          S_WAIT_POLL_MS);
+        (void) zstr_sendf(self->req, "subscribers %u %u", self->wait_subscribers, S_WAIT_POLL_MS);
+}
+
+/* wait_subscribers = auto: the subscriber units systemd started before camerad (see units.h);
+ * none outside systemd. */
+static uint32_t
+s_resolve_wait(uint32_t wait)
+{
+    char names[512];
+    unsigned n = 0;
+    int r;
+
+    if (wait != CS_WAIT_AUTO)
+        return wait;
+    r = units_count_subscribers(&n, names, sizeof names);
+    if (r == -ENXIO) {
+        cs_log(LOG_INFO, "wait_subscribers = auto: not in a unit of a target, not waiting");
+        return 0;
+    }
+    if (r < 0) {
+        cs_log_errno(LOG_WARNING, r, "wait_subscribers = auto: cannot ask systemd, not waiting");
+        return 0;
+    }
+    cs_log(LOG_INFO, "wait_subscribers = auto: %u subscriber units running%s%s%s", n, n ? " (" : "",
+           names, n ? ")" : "");
+    return n;
 }
 
 /* --- daemon hooks ---------------------------------------------------------------------- */
@@ -349,7 +526,15 @@ s_status(void *arg, char *buf, size_t size)
 
     if (self->state == S_WAITING) {
         (void) snprintf(buf, size, "waiting for %u frame subscribers on pubd",
-                        self->conf->camerad.wait_subscribers);
+                        self->wait_subscribers);
+        return;
+    }
+    if (self->state == S_NO_DEVICE) {
+        (void) snprintf(buf, size, "waiting for device '%s' (%s); runs %llu, captured %llu",
+                        self->conf->camerad.source == CS_SOURCE_V4L2 ? self->conf->camerad.device
+                                                                     : self->ops->name,
+                        strerror(-self->device_error), (unsigned long long) self->c.runs,
+                        (unsigned long long) self->c.captured);
         return;
     }
     (void) snprintf(buf, size,
@@ -364,18 +549,24 @@ static void
 s_json(void *arg, char *buf, size_t size)
 {
     camerad_t *self = arg;
-    static const char *const states[] = { "waiting", "running", "ended" };
+    char fourcc[5];
 
-    (void) snprintf(buf, size,
-                    "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"captured\":%llu,"
-                    "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
-                    "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f",
-                    states[self->state], self->ops->name, (unsigned long long) self->c.run,
-                    (unsigned long long) self->c.captured,
-                    (unsigned long long) self->c.camera_dropped,
-                    (unsigned long long) self->c.dropped_at_source,
-                    (unsigned long long) self->c.sent, (unsigned long long) self->c.bytes_sent,
-                    (unsigned long long) self->c.next_seq, self->rate.per_s);
+    cs_fourcc_str(cs_pixfmt_info(self->fmt.pixfmt)->fourcc, fourcc);
+    (void) snprintf(
+        buf, size,
+        "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"runs\":%llu,"
+        "\"device_losses\":%llu,\"device_retries\":%llu,\"captured\":%llu,"
+        "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
+        "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f,\"format\":\"%s\","
+        "\"width\":%u,\"height\":%u,\"stride\":%u,\"nominal_fps\":%.3f,"
+        "\"wait_subscribers\":%u",
+        s_state_names[self->state], self->ops->name, (unsigned long long) self->c.run,
+        (unsigned long long) self->c.runs, (unsigned long long) self->c.device_losses,
+        (unsigned long long) self->c.device_retries, (unsigned long long) self->c.captured,
+        (unsigned long long) self->c.camera_dropped, (unsigned long long) self->c.dropped_at_source,
+        (unsigned long long) self->c.sent, (unsigned long long) self->c.bytes_sent,
+        (unsigned long long) self->c.next_seq, self->rate.per_s, fourcc, self->fmt.width,
+        self->fmt.height, self->fmt.stride, self->fmt.fps, self->wait_subscribers);
 }
 
 camerad_t *
@@ -392,6 +583,9 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->daemon = daemon;
     self->loop = cs_daemon_loop(daemon);
     self->wait_timer = -1;
+    self->retry_timer = -1;
+    self->stall_timer = -1;
+    self->retry_ms = S_RETRY_FIRST_MS;
     self->sink.begin = s_sink_begin;
     self->sink.commit = s_sink_commit;
     self->topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->topic);
@@ -402,12 +596,24 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
         errno = EINVAL;
         goto fail;
     }
-    r = self->ops->open(conf, &self->src, &self->fmt);
-    if (r < 0) {
-        cs_log_errno(LOG_ERR, r, "cannot open source %s", self->ops->name);
-        errno = -r;
+    /* The format as configured until the source says otherwise. */
+    self->fmt = (struct source_format){
+        .pixfmt = conf->camerad.pixel_format,
+        .width = conf->camerad.width,
+        .height = conf->camerad.height,
+        .stride = conf->camerad.width * cs_pixfmt_info(conf->camerad.pixel_format)->bytes_per_pixel,
+        .fps = conf->camerad.fps,
+    };
+    /* Open now so that a request the device cannot meet stops camerad at once; a device that
+     * is not there yet is waited for once the loop runs. */
+    r = s_open_source(self);
+    if (r == -EINVAL) {
+        cs_log(LOG_ERR, "source %s cannot be used as configured", self->ops->name);
+        errno = EINVAL;
         goto fail;
     }
+    if (r < 0)
+        self->device_error = r; /* logged by s_wait_device() */
     frame_bytes = (uint64_t) self->fmt.stride * self->fmt.height;
     self->push = zsock_new(ZMQ_PUSH);
     if (!self->push)
@@ -423,14 +629,21 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
            conf->stack.stream, (unsigned long long) frame_bytes, conf->endpoints.ingest,
            cs_conf_hwm(conf->camerad.send_buffer_mb, frame_bytes));
     cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
-    if (conf->camerad.wait_subscribers > 0) {
+    self->wait_subscribers = s_resolve_wait(conf->camerad.wait_subscribers);
+    if (self->wait_subscribers > 0) {
         self->state = S_WAITING;
         self->wait_started_ns = cs_now_ns(CLOCK_MONOTONIC);
         cs_log(LOG_NOTICE, "waiting for %u frame subscribers on pubd before capturing",
-               conf->camerad.wait_subscribers);
+               self->wait_subscribers);
         s_ask_subscribers(self);
-    } else if (s_start_capture(self) < 0) {
-        goto fail;
+    } else if (self->src) {
+        r = s_start_capture(self);
+        if (r < 0) {
+            self->ops->close(&self->src);
+            s_wait_device(self, r);
+        }
+    } else {
+        s_wait_device(self, self->device_error);
     }
     return self;
 fail:
@@ -448,6 +661,9 @@ camerad_destroy(camerad_t **self_p)
     if (!self)
         return;
     s_stop_waiting(self);
+    s_cancel_retry(self);
+    if (self->stall_timer >= 0)
+        zloop_timer_end(self->loop, self->stall_timer);
     if (self->payload_open)
         zmq_msg_close(&self->payload);
     if (self->ops && self->src)

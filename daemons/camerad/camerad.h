@@ -12,7 +12,10 @@
 typedef struct camerad camerad_t;
 
 struct camerad_counters {
-    uint64_t run;
+    uint64_t run;               /* the current (or last) run's id */
+    uint64_t runs;              /* runs started: more than one after a device came back */
+    uint64_t device_losses;     /* runs ended because the source failed */
+    uint64_t device_retries;    /* attempts to open a source that was not there */
     uint64_t captured;          /* frames the source delivered in this process */
     uint64_t camera_dropped;    /* frames the device skipped (seq jumps over them) */
     uint64_t dropped_at_source; /* frames pubd could not take */
@@ -22,7 +25,8 @@ struct camerad_counters {
 };
 
 /* Opens the source and connects to pubd's ingest. NULL with errno on failure (after logging
- * what failed). */
+ * what failed; EINVAL: a request the source cannot meet). A device that is absent is not a
+ * failure: camerad waits for it. */
 camerad_t *camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon);
 void camerad_destroy(camerad_t **self_p);
 

@@ -14,9 +14,16 @@ static const struct cs_daemon_info s_info = {
         "starts capturing only once N frame subscribers are connected, so that none misses\n"
         "the first frames. After frames = N frames, or on SIGTERM, it sends an end-of-stream\n"
         "message and exits 0.\n\n"
+        "With source = v4l2 it captures from [camerad] device through libv4l2 (mmap\n"
+        "streaming; libv4l2's conversion only for a format the camera lacks). A request the\n"
+        "camera cannot meet is an error naming what it offers (exit 78), unless\n"
+        "allow_format_fallback = yes. A camera that is absent or goes away is waited for\n"
+        "(STATUS=waiting for device), with an end-of-stream for the run it ended and a new\n"
+        "run when it is back.\n\n"
         "Keys read: [stack] stream, runtime_dir; [endpoints] ingest, control_pubd,\n"
         "control_camerad; [camerad] source, device, width, height, pixel_format, fps, frames,\n"
-        "send_buffer_mb, wait_subscribers, wait_timeout_ms; [log] level.",
+        "send_buffer_mb, wait_subscribers, wait_timeout_ms, buffers, allow_format_fallback,\n"
+        "control.<name>; [log] level.",
 };
 
 static void *

@@ -9,6 +9,7 @@ source_lookup(enum cs_source which)
     case CS_SOURCE_TESTPATTERN:
         return &source_testpattern;
     case CS_SOURCE_V4L2:
+        return &source_v4l2;
     case CS_SOURCE_COUNT:
     default:
         return NULL;

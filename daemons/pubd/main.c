@@ -14,13 +14,21 @@ static const struct cs_daemon_info s_info = {
         "subscriber_buffer_mb and the configured frame size, bound its memory, and a\n"
         "subscriber that falls behind misses frames (it sees the gap in their sequence\n"
         "numbers) instead of slowing the camera. Subscribers joining and leaving are logged.\n"
+        "A tcp publish endpoint that other hosts can reach needs [security]\n"
+        "server_certificate: pubd then uses CURVE on its tcp endpoints and admits only the\n"
+        "clients whose public certificate is in authorized_keys_dir, and logs every client\n"
+        "it admits or refuses with its key and address. Without it, pubd refuses to start\n"
+        "unless allow_insecure_remote = yes. Each subscriber of a tcp endpoint gets a queue\n"
+        "of tcp_subscriber_buffer_mb.\n"
         "Its control endpoint answers 'subscribers [N [MS]]', which camerad uses to start\n"
         "only once its subscribers are connected. On SIGTERM it forwards what has arrived,\n"
         "waits up to linger_ms for the end-of-stream of a run still open, and gives queued\n"
         "messages linger_ms to leave.\n\n"
         "Keys read: [stack] stream, runtime_dir; [endpoints] ingest, publish, control_pubd;\n"
         "[camerad] width, height, pixel_format (for the frame size); [pubd]\n"
-        "ingest_buffer_mb, subscriber_buffer_mb, linger_ms; [log] level.",
+        "ingest_buffer_mb, subscriber_buffer_mb, tcp_subscriber_buffer_mb, linger_ms;\n"
+        "[security] server_certificate, authorized_keys_dir, allow_insecure_remote; [log]\n"
+        "level.",
 };
 
 static void *

@@ -1,20 +1,28 @@
 #include "pubd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <czmq.h>
 
+#include "auth.h"
+#include "curve.h"
+#include "endpoint.h"
 #include "log.h"
+#include "outbox.h"
 #include "rate.h"
 #include "util.h"
 
-#define S_BATCH         64
-#define S_PARTS         3
-#define S_WAITERS_MAX   16
-#define S_EOS_REPEAT_MS 250 /* how often the last end-of-stream is sent again */
+#define S_BATCH       64
+#define S_PARTS       3
+#define S_WAITERS_MAX 16
+#define S_SUB_MSG_MAX                                                    \
+    4096 /* the largest message a tcp client may send (a subscription is \
+          * under 100 bytes, a CURVE handshake command under 1 KB) */
 
 /* A "subscribers N T" request held until N frame subscribers are there or T ms passed. */
 struct s_waiter {
@@ -30,6 +38,7 @@ struct pubd {
     zsock_t *ingest;
     zsock_t *publish[CS_ENDPOINTS_MAX];
     unsigned n_publish;
+    auth_t *auth; /* guards the tcp publish endpoints; NULL if there is none */
     char frame_topic[CS_TOPIC_MAX];
     size_t frame_topic_len;
     unsigned frame_subs; /* subscriptions that receive this stream's frames */
@@ -37,27 +46,21 @@ struct pubd {
     struct pubd_counters c;
     struct s_waiter waiters[S_WAITERS_MAX];
     int waiter_timer;
-    /* The last run forwarded, and whether its end-of-stream is still to come: at stop, pubd
-     * waits for it (up to linger_ms), since camerad's last frames and its end-of-stream may
-     * still be on their way in when the stop begins. */
-    uint64_t run;
-    bool run_open;
-    bool draining;
-    int drain_timer;
-    /* The last end-of-stream forwarded, sent again every S_EOS_REPEAT_MS until a frame of
-     * another run arrives. XPUB drops it for a subscriber whose queue is full, as it drops
-     * frames; a subscriber that misses a frame counts it, but one that misses the
-     * end-of-stream cannot count the run's tail and would close the run as cut. Subscribers
-     * ignore the end-of-stream of a run that is not open, so the repeats cost nothing. */
-    struct {
-        bool active;
-        uint64_t run;
-        zmq_msg_t parts[S_PARTS];
-        int n;
-        int timer;
-    } eos;
     struct cs_rate rate_frames, rate_bytes;
+    /* The run whose frames are flowing: at stop, pubd waits (up to linger_ms) for its
+     * end-of-stream, which may still be on its way from camerad. */
+    uint64_t open_run;
+    bool run_open;
+    bool stopping;
+    bool stopped;
+    int stop_timer;
+    uint64_t stop_deadline_ns; /* everything at stop (waiting, delivering) ends by then */
+    /* End-of-stream messages waiting for room, one per publish socket (outbox.h). */
+    struct outbox outbox[CS_ENDPOINTS_MAX];
+    int outbox_timer;
 };
+
+#define S_OUTBOX_RETRY_MS 10
 
 static void
 s_reject(pubd_t *self, enum cs_reject reason)
@@ -70,17 +73,14 @@ s_reject(pubd_t *self, enum cs_reject reason)
 }
 
 /* Sends @parts to every publish socket: copies (reference counts, no bytes) to all but the
- * last, the originals to the last (copies to all if @keep). XPUB never blocks: a subscriber
- * whose queue is full misses the message and sees the gap in its sequence numbers. Returns
- * the number of sockets that took the message. */
-static unsigned
-s_send_all(pubd_t *self, zmq_msg_t *parts, int n, bool keep)
+ * last, the originals to the last. XPUB never blocks: a subscriber whose queue is full
+ * misses the message and sees the gap in its sequence numbers. */
+static void
+s_forward(pubd_t *self, zmq_msg_t *parts, int n)
 {
-    unsigned sent = 0;
-
     for (unsigned s = 0; s < self->n_publish; s++) {
         void *h = zsock_resolve(self->publish[s]);
-        bool last = s + 1 == self->n_publish && !keep;
+        bool last = s + 1 == self->n_publish;
         int k;
 
         for (k = 0; k < n; k++) {
@@ -98,57 +98,10 @@ s_send_all(pubd_t *self, zmq_msg_t *parts, int n, bool keep)
             }
         }
         if (k == n)
-            sent++;
+            self->c.out++;
+        else
+            self->c.send_failed++;
     }
-    return sent;
-}
-
-static void
-s_forward(pubd_t *self, zmq_msg_t *parts, int n)
-{
-    unsigned sent = s_send_all(self, parts, n, false);
-
-    self->c.out += sent;
-    self->c.send_failed += self->n_publish - sent;
-}
-
-static void
-s_forget_eos(pubd_t *self)
-{
-    if (!self->eos.active)
-        return;
-    for (int k = 0; k < S_PARTS; k++)
-        zmq_msg_close(&self->eos.parts[k]);
-    if (self->eos.timer >= 0)
-        zloop_timer_end(self->loop, self->eos.timer);
-    self->eos.timer = -1;
-    self->eos.active = false;
-}
-
-static int
-s_on_eos_repeat(zloop_t *loop, int timer_id, void *arg)
-{
-    pubd_t *self = arg;
-
-    if (s_send_all(self, self->eos.parts, self->eos.n, true) > 0)
-        self->c.eos_repeated++;
-    return 0;
-}
-
-/* Keeps end-of-stream @parts of @run (references, not bytes) to send again. */
-static void
-s_keep_eos(pubd_t *self, uint64_t run, zmq_msg_t *parts, int n)
-{
-    s_forget_eos(self);
-    for (int k = 0; k < S_PARTS; k++) {
-        zmq_msg_init(&self->eos.parts[k]);
-        if (k < n)
-            (void) zmq_msg_copy(&self->eos.parts[k], &parts[k]);
-    }
-    self->eos.n = n;
-    self->eos.run = run;
-    self->eos.active = true;
-    self->eos.timer = zloop_timer(self->loop, S_EOS_REPEAT_MS, 0, s_on_eos_repeat, self);
 }
 
 /* Reads one multipart message into @parts. Returns the parts kept (at most S_PARTS), 0 when
@@ -178,6 +131,126 @@ s_recv(void *h, zmq_msg_t *parts, size_t *ret_total)
     }
     *ret_total = n;
     return (int) (n < S_PARTS ? n : S_PARTS);
+}
+
+static void s_finish_stop(pubd_t *self);
+
+static bool
+s_outbox_pending(const pubd_t *self)
+{
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        if (self->outbox[i].pending)
+            return true;
+    }
+    return false;
+}
+
+/* Called when the last thing a stop waits for may have happened. */
+static void
+s_check_stop(pubd_t *self)
+{
+    if (self->stopping && !self->run_open && !s_outbox_pending(self))
+        s_finish_stop(self);
+}
+
+static int
+s_on_outbox(zloop_t *loop, int timer_id, void *arg)
+{
+    pubd_t *self = arg;
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+    uint64_t give_up = (uint64_t) self->conf->pubd.linger_ms * CS_NSEC_PER_MSEC;
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        int r;
+
+        if (!self->outbox[i].pending)
+            continue;
+        /* A subscriber stopped for a while still gets the end-of-stream once it reads again:
+         * the message waits until a new run begins (s_track_run) or the stop's deadline. */
+        give_up = self->stopping && now >= self->stop_deadline_ns ? 0 : UINT64_MAX;
+        r = outbox_retry(&self->outbox[i], self->publish[i], now, give_up);
+        if (r == -EAGAIN)
+            continue;
+        if (r == 0 || r == -ETIMEDOUT)
+            self->c.out++;
+        else
+            self->c.send_failed++;
+        if (r == -ETIMEDOUT)
+            cs_log(LOG_WARNING,
+                   "an end-of-stream waited %u ms for a subscriber with a full queue on %s, "
+                   "sent without waiting longer",
+                   self->conf->pubd.linger_ms, self->conf->endpoints.publish[i]);
+    }
+    if (!s_outbox_pending(self)) {
+        zloop_timer_end(loop, timer_id);
+        self->outbox_timer = -1;
+        s_check_stop(self);
+    }
+    return 0;
+}
+
+/* Sends an end-of-stream to every subscriber, holding it where one has no room now. */
+static void
+s_forward_eos(pubd_t *self, zmq_msg_t *parts, int n)
+{
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        int r;
+
+        if (self->outbox[i].pending) {
+            /* A second end-of-stream before the first went: the older one goes now. */
+            (void) outbox_retry(&self->outbox[i], self->publish[i], now, 0);
+            self->c.out++;
+        }
+        r = outbox_try_send(self->publish[i], parts, n);
+        if (r == 0) {
+            self->c.out++;
+        } else if (r == -EAGAIN) {
+            outbox_hold(&self->outbox[i], parts, n, now);
+            if (self->outbox_timer < 0)
+                self->outbox_timer =
+                    zloop_timer(self->loop, S_OUTBOX_RETRY_MS, 0, s_on_outbox, self);
+        } else {
+            self->c.send_failed++;
+        }
+    }
+}
+
+/* Sends the waiting end-of-stream messages now, to whoever has room. */
+static void
+s_flush_outbox(pubd_t *self, const char *why)
+{
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        if (!self->outbox[i].pending)
+            continue;
+        cs_log(LOG_WARNING,
+               "an end-of-stream still waited for a subscriber with a full queue on %s (%s), "
+               "sent without waiting longer",
+               self->conf->endpoints.publish[i], why);
+        (void) outbox_retry(&self->outbox[i], self->publish[i], now, 0);
+        self->c.out++;
+    }
+}
+
+static void
+s_track_run(pubd_t *self, const struct cs_frame_hdr *hdr)
+{
+    if (!(hdr->flags & CS_FRAME_FLAG_EOS)) {
+        if (!self->run_open || hdr->run != self->open_run)
+            s_flush_outbox(self, "a new run began");
+        self->c.frames_in++;
+        self->open_run = hdr->run;
+        self->run_open = true;
+        return;
+    }
+    cs_log(LOG_NOTICE, "end of run %llu after %llu frames, forwarding",
+           (unsigned long long) hdr->run, (unsigned long long) hdr->seq);
+    if (self->run_open && hdr->run == self->open_run)
+        self->run_open = false;
+    s_check_stop(self);
 }
 
 /* Handles up to @max messages waiting on the ingest. Returns how many were read. */
@@ -217,21 +290,16 @@ s_pump(pubd_t *self, int max)
         } else {
             self->c.in++;
             self->c.bytes_in += bytes;
-            if (kind == CS_MSG_FRAME && !(hdr.flags & CS_FRAME_FLAG_EOS))
-                self->c.frames_in++;
+            /* A new run's first frame goes after the old run's end-of-stream (s_track_run
+             * sends a waiting one first); an end-of-stream goes before its run is closed. */
             if (kind == CS_MSG_FRAME && (hdr.flags & CS_FRAME_FLAG_EOS)) {
-                cs_log(LOG_NOTICE, "end of run %llu after %llu frames, forwarding",
-                       (unsigned long long) hdr.run, (unsigned long long) hdr.seq);
-                if (hdr.run == self->run)
-                    self->run_open = false;
-                s_keep_eos(self, hdr.run, parts, n);
-            } else if (kind == CS_MSG_FRAME) {
-                self->run = hdr.run;
-                self->run_open = true;
-                if (self->eos.active && self->eos.run != hdr.run)
-                    s_forget_eos(self);
+                s_forward_eos(self, parts, n);
+                s_track_run(self, &hdr);
+            } else {
+                if (kind == CS_MSG_FRAME)
+                    s_track_run(self, &hdr);
+                s_forward(self, parts, n);
             }
-            s_forward(self, parts, n);
         }
         for (int k = 0; k < S_PARTS; k++)
             zmq_msg_close(&parts[k]);
@@ -239,16 +307,10 @@ s_pump(pubd_t *self, int max)
     return i;
 }
 
-static void s_finish_stop(pubd_t *self);
-
 static int
 s_on_ingest(zloop_t *loop, zsock_t *sock, void *arg)
 {
-    pubd_t *self = arg;
-
-    (void) s_pump(self, S_BATCH);
-    if (self->draining && !self->run_open)
-        s_finish_stop(self);
+    (void) s_pump(arg, S_BATCH);
     return 0;
 }
 
@@ -263,6 +325,22 @@ s_matches_frames(const pubd_t *self, const uint8_t *topic, size_t n)
     return n <= self->frame_topic_len && memcmp(topic, self->frame_topic, n) == 0;
 }
 
+/* " from ADDRESS (key KEY)" for a subscription message that came over tcp (libzmq attaches
+ * the peer's address, and the user id ZAP gave it: its CURVE public key), or "". */
+static void
+s_describe_peer(zmq_msg_t *msg, char *buf, size_t size)
+{
+    const char *addr = zmq_msg_gets(msg, "Peer-Address");
+    const char *key = zmq_msg_gets(msg, "User-Id");
+    int n = 0;
+
+    buf[0] = '\0';
+    if (addr && addr[0])
+        n = snprintf(buf, size, " from %s", addr);
+    if (key && key[0] && n >= 0 && (size_t) n < size)
+        (void) snprintf(buf + n, size - (size_t) n, " (key %s)", key);
+}
+
 static int
 s_on_subscription(zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -271,17 +349,25 @@ s_on_subscription(zloop_t *loop, zsock_t *sock, void *arg)
 
     for (int i = 0; i < S_BATCH; i++) {
         uint8_t buf[CS_TOPIC_MAX + 1];
-        char topic[CS_TOPIC_MAX + 1];
-        int n = zmq_recv(h, buf, sizeof buf, ZMQ_DONTWAIT);
+        char topic[CS_TOPIC_MAX + 1], peer[160];
+        zmq_msg_t msg;
         bool frames, join;
         unsigned *count;
+        int n;
 
-        if (n < 0)
+        zmq_msg_init(&msg);
+        n = zmq_msg_recv(&msg, h, ZMQ_DONTWAIT);
+        if (n < 0) {
+            zmq_msg_close(&msg);
             break;
-        if (n < 1 || (buf[0] != 0 && buf[0] != 1))
-            continue; /* not a subscription message */
+        }
         if ((size_t) n > sizeof buf)
             n = (int) sizeof buf;
+        memcpy(buf, zmq_msg_data(&msg), (size_t) n);
+        s_describe_peer(&msg, peer, sizeof peer);
+        zmq_msg_close(&msg);
+        if (n < 1 || (buf[0] != 0 && buf[0] != 1))
+            continue; /* not a subscription message */
         join = buf[0] == 1;
         frames = s_matches_frames(self, buf + 1, (size_t) n - 1);
         count = frames ? &self->frame_subs : &self->other_subs;
@@ -297,8 +383,8 @@ s_on_subscription(zloop_t *loop, zsock_t *sock, void *arg)
             if (*p < 0x20 || *p > 0x7e)
                 *p = '?';
         }
-        cs_log(LOG_NOTICE, "subscriber %s '%s' (%u frame subscribers, %u others)",
-               join ? "joined" : "left", topic, self->frame_subs, self->other_subs);
+        cs_log(LOG_NOTICE, "subscriber %s '%s'%s (%u frame subscribers, %u others)",
+               join ? "joined" : "left", topic, peer, self->frame_subs, self->other_subs);
     }
     s_answer_waiters(self, false);
     return 0;
@@ -369,67 +455,99 @@ s_cmd_subscribers(void *arg, struct cs_control_req *req, char *reply, size_t siz
 
 /* --- daemon hooks ------------------------------------------------------------------------ */
 
+static const struct auth_counters *
+s_auth_counters(const pubd_t *self)
+{
+    static const struct auth_counters none;
+
+    return self->auth ? auth_counters(self->auth) : &none;
+}
+
 static void
 s_log_ledger(const pubd_t *self)
 {
+    const struct auth_counters *a = s_auth_counters(self);
+
     cs_log(LOG_NOTICE,
            "ledger at stop: in=%llu frames_in=%llu bytes_in=%llu out=%llu send_failed=%llu "
-           "rejected=%llu eos_repeated=%llu frame_subscribers=%u",
+           "rejected=%llu frame_subscribers=%u clients_admitted=%llu clients_refused=%llu",
            (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
            (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
            (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
-           (unsigned long long) self->c.eos_repeated, self->frame_subs);
+           self->frame_subs, (unsigned long long) a->admitted, (unsigned long long) a->refused);
 }
 
-/* The stop is over: answer held requests, log the books, and end the loop. ZeroMQ's linger
- * then delivers what is queued towards the subscribers. */
+/* Ends the stop: ZeroMQ's linger then delivers what is queued towards subscribers. */
 static void
 s_finish_stop(pubd_t *self)
 {
-    if (self->drain_timer >= 0)
-        zloop_timer_end(self->loop, self->drain_timer);
-    self->drain_timer = -1;
-    self->draining = false;
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+
+    if (self->stopped)
+        return;
+    self->stopped = true;
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        if (self->outbox[i].pending) {
+            cs_log(LOG_WARNING,
+                   "stopping with an end-of-stream not delivered to every "
+                   "subscriber on %s, sending it without waiting",
+                   self->conf->endpoints.publish[i]);
+            (void) outbox_retry(&self->outbox[i], self->publish[i], now, 0);
+            self->c.out++;
+        }
+    }
+    if (self->stop_timer >= 0)
+        zloop_timer_end(self->loop, self->stop_timer);
+    self->stop_timer = -1;
+    /* What is still queued towards subscribers gets what is left of linger_ms, so that the
+     * whole stop takes at most linger_ms (and a supervisor's stop timeout can rely on it). */
+    for (unsigned i = 0; i < self->n_publish; i++)
+        zsock_set_linger(self->publish[i],
+                         now < self->stop_deadline_ns
+                             ? (int) ((self->stop_deadline_ns - now) / CS_NSEC_PER_MSEC)
+                             : 0);
     s_answer_waiters(self, true);
     s_log_ledger(self);
     cs_daemon_quit(self->daemon);
 }
 
 static int
-s_on_drain_timeout(zloop_t *loop, int timer_id, void *arg)
+s_on_stop_timeout(zloop_t *loop, int timer_id, void *arg)
 {
     pubd_t *self = arg;
 
-    self->drain_timer = -1;
-    cs_log(LOG_WARNING, "no end-of-stream of run %llu within %u ms, stopping",
-           (unsigned long long) self->run, self->conf->pubd.linger_ms);
+    self->stop_timer = -1;
+    cs_log(LOG_WARNING, "no end-of-stream for run %llu within %u ms, stopping without it",
+           (unsigned long long) self->open_run, self->conf->pubd.linger_ms);
     s_finish_stop(self);
     return 0;
 }
 
+/* At stop, what already arrived is forwarded. If a run is open, its end-of-stream may still
+ * be on its way (camerad stops first and its last messages can be in the socket), so pubd
+ * goes on forwarding until it arrives, for at most linger_ms. */
 static int
 s_on_stop(void *arg)
 {
     pubd_t *self = arg;
     int n;
 
-    /* Forward what already arrived. */
+    self->stopping = true;
+    self->stop_deadline_ns =
+        cs_now_ns(CLOCK_MONOTONIC) + (uint64_t) self->conf->pubd.linger_ms * CS_NSEC_PER_MSEC;
     do {
         n = s_pump(self, 1000);
-    } while (n == 1000);
-    if (self->run_open && self->conf->pubd.linger_ms > 0) {
-        /* camerad stops first and sends its end-of-stream last: what it sent may still be in
-         * the socket or in libzmq's I/O thread. Wait for that end-of-stream. */
-        self->draining = true;
-        self->drain_timer =
-            zloop_timer(self->loop, self->conf->pubd.linger_ms, 1, s_on_drain_timeout, self);
-        cs_log(LOG_INFO, "waiting up to %u ms for the end-of-stream of run %llu",
-               self->conf->pubd.linger_ms, (unsigned long long) self->run);
+    } while (n == 1000 && !self->stopped && self->run_open);
+    if (!self->run_open) {
+        s_check_stop(self); /* or when the outbox has delivered its end-of-stream */
         return 1;
     }
-    s_answer_waiters(self, true);
-    s_log_ledger(self);
-    return 0;
+    cs_log(LOG_INFO, "waiting up to %u ms for the end-of-stream of run %llu",
+           self->conf->pubd.linger_ms, (unsigned long long) self->open_run);
+    self->stop_timer =
+        zloop_timer(self->loop, self->conf->pubd.linger_ms ? self->conf->pubd.linger_ms : 1, 1,
+                    s_on_stop_timeout, self);
+    return 1;
 }
 
 static void
@@ -455,6 +573,7 @@ static void
 s_json(void *arg, char *buf, size_t size)
 {
     pubd_t *self = arg;
+    const struct auth_counters *a = s_auth_counters(self);
     char reasons[512];
     size_t o = 0;
 
@@ -467,13 +586,148 @@ s_json(void *arg, char *buf, size_t size)
                     "\"in\":%llu,\"frames_in\":%llu,\"bytes_in\":%llu,\"out\":%llu,"
                     "\"send_failed\":%llu,\"rejected\":%llu,\"frame_subscribers\":%u,"
                     "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f,"
-                    "\"eos_repeated\":%llu,\"rejected_by_reason\":{%s}",
+                    "\"clients_admitted\":%llu,\"clients_refused\":%llu,"
+                    "\"rejected_by_reason\":{%s}",
                     (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
                     (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
                     (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
                     self->frame_subs, self->other_subs, self->rate_frames.per_s,
-                    self->rate_bytes.per_s / 1e6, (unsigned long long) self->c.eos_repeated,
-                    reasons);
+                    self->rate_bytes.per_s / 1e6, (unsigned long long) a->admitted,
+                    (unsigned long long) a->refused, reasons);
+}
+
+/* The files in @dir that may be public certificates (czmq skips the "_secret" ones). */
+static int
+s_count_certificates(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+
+        if (e->d_name[0] != '.' && !(len > 7 && strcmp(e->d_name + len - 7, "_secret") == 0))
+            n++;
+    }
+    (void) closedir(d);
+    return n;
+}
+
+/* Checks that the allow-list directory exists and that only its owner may change it. */
+static int
+s_check_keys_dir(const char *dir)
+{
+    struct stat st;
+
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        cs_log(LOG_ERR,
+               "authorized_keys_dir '%s' is not a directory: create it and copy the public "
+               "certificate of each client to admit into it",
+               dir);
+        return -EINVAL;
+    }
+    if (st.st_mode & S_IWOTH) {
+        cs_log(LOG_ERR, "authorized_keys_dir '%s' is writable by every user (mode %04o)", dir,
+               (unsigned) (st.st_mode & 07777));
+        return -EINVAL;
+    }
+    if (s_count_certificates(dir) == 0)
+        cs_log(LOG_NOTICE,
+               "authorized_keys_dir '%s' is empty: no client is admitted until a public "
+               "certificate is copied into it",
+               dir);
+    return 0;
+}
+
+/* Sets up the ZAP handler and pubd's key pair when a publish endpoint is tcp. Returns 0, or
+ * -EINVAL for a certificate or directory it cannot use (a configuration error). */
+static int
+s_setup_security(pubd_t *self, struct cs_curve_pair *ret_pair, bool *ret_curve)
+{
+    const struct cs_conf *conf = self->conf;
+    char err[PATH_MAX + 256];
+    bool tcp = false;
+    int r;
+
+    *ret_curve = false;
+    for (unsigned i = 0; i < conf->endpoints.n_publish; i++)
+        tcp = tcp || cs_endpoint_is_tcp(conf->endpoints.publish[i]);
+    if (!tcp)
+        return 0;
+    if (conf->security.server_certificate[0]) {
+        r = cs_curve_load_pair(conf->security.server_certificate, ret_pair, err, sizeof err);
+        if (r < 0) {
+            cs_log(LOG_ERR, "cannot use pubd's certificate: %s", err);
+            return -EINVAL;
+        }
+        r = s_check_keys_dir(conf->security.authorized_keys_dir);
+        if (r < 0)
+            return r;
+        *ret_curve = true;
+        cs_log(LOG_INFO,
+               "CURVE on tcp endpoints: pubd's public key %s ('%s'), clients admitted "
+               "from '%s'",
+               ret_pair->public_key, ret_pair->name, conf->security.authorized_keys_dir);
+    }
+    /* Before any publish socket is bound: a CURVE socket without ZAP admits everyone. */
+    self->auth = auth_new(self->loop, *ret_curve ? conf->security.authorized_keys_dir : NULL);
+    if (!self->auth)
+        return cs_log_errno(LOG_ERR, -errno, "cannot start the ZAP handler");
+    return 0;
+}
+
+/* Creates and binds the XPUB of publish endpoint @ep. */
+static int
+s_add_publish(pubd_t *self, const char *ep, const struct cs_curve_pair *pair, bool curve)
+{
+    const struct cs_conf *conf = self->conf;
+    uint64_t frame_bytes = cs_conf_frame_bytes(conf);
+    bool tcp = cs_endpoint_is_tcp(ep);
+    /* Each subscriber has its own queue: a tcp endpoint's budget bounds what one slow remote
+     * host can hold in pubd, apart from the local subscribers'. */
+    int hwm = cs_conf_hwm(
+        tcp ? conf->pubd.tcp_subscriber_buffer_mb : conf->pubd.subscriber_buffer_mb, frame_bytes);
+    zsock_t *s = zsock_new(ZMQ_XPUB);
+    int r;
+
+    if (!s)
+        return -ENOMEM;
+    self->publish[self->n_publish++] = s;
+    cs_daemon_tune_socket(s, hwm, 0, (int) conf->pubd.linger_ms);
+    zsock_set_xpub_verboser(s, 1); /* every subscribe and unsubscribe, for counting */
+    if (tcp) {
+        /* A client only ever sends subscriptions: nothing larger gets in. */
+        zsock_set_maxmsgsize(s, S_SUB_MSG_MAX);
+        if (curve)
+            cs_curve_server_apply(pair, s);
+        r = auth_guard(self->auth, s, ep);
+        if (r < 0)
+            return cs_log_errno(LOG_ERR, r, "cannot guard publish endpoint '%s'", ep);
+    }
+    if (zsock_bind(s, "%s", ep) < 0)
+        return cs_log_errno(LOG_ERR, -errno, "cannot bind publish endpoint '%s'", ep);
+    if (zloop_reader(self->loop, s, s_on_subscription, self) < 0)
+        return -ENOMEM;
+    if (!tcp)
+        cs_log(LOG_INFO, "publishing on %s (queue of %d frames per subscriber)", ep, hwm);
+    else if (curve)
+        cs_log(LOG_INFO, "publishing on %s with CURVE (queue of %d frames per subscriber, %u MB)",
+               ep, hwm, conf->pubd.tcp_subscriber_buffer_mb);
+    else if (cs_endpoint_is_loopback(ep))
+        cs_log(LOG_INFO,
+               "publishing on %s, loopback, without CURVE (queue of %d frames per subscriber, "
+               "%u MB)",
+               ep, hwm, conf->pubd.tcp_subscriber_buffer_mb);
+    else
+        cs_log(LOG_WARNING,
+               "publishing on %s WITHOUT authentication or encryption (allow_insecure_remote "
+               "= yes): anyone who can reach it receives the stream (queue of %d frames per "
+               "subscriber, %u MB)",
+               ep, hwm, conf->pubd.tcp_subscriber_buffer_mb);
+    return 0;
 }
 
 pubd_t *
@@ -483,16 +737,19 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     pubd_t *self = calloc(1, sizeof *self);
     uint64_t frame_bytes = cs_conf_frame_bytes(conf);
     int in_hwm = cs_conf_hwm(conf->pubd.ingest_buffer_mb, frame_bytes);
-    int out_hwm = cs_conf_hwm(conf->pubd.subscriber_buffer_mb, frame_bytes);
+    struct cs_curve_pair pair;
+    bool curve = false;
+    int r;
 
+    memset(&pair, 0, sizeof pair);
     if (!self)
         return NULL;
     self->conf = conf;
     self->daemon = daemon;
     self->loop = cs_daemon_loop(daemon);
     self->waiter_timer = -1;
-    self->drain_timer = -1;
-    self->eos.timer = -1;
+    self->stop_timer = -1;
+    self->outbox_timer = -1;
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->ingest)
@@ -507,24 +764,19 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     }
     if (zloop_reader(self->loop, self->ingest, s_on_ingest, self) < 0)
         goto fail;
+    r = s_setup_security(self, &pair, &curve);
+    if (r < 0) {
+        errno = -r;
+        goto fail;
+    }
     for (unsigned i = 0; i < conf->endpoints.n_publish; i++) {
-        zsock_t *s = zsock_new(ZMQ_XPUB);
-
-        if (!s)
-            goto fail;
-        self->publish[self->n_publish++] = s;
-        cs_daemon_tune_socket(s, out_hwm, 0, (int) conf->pubd.linger_ms);
-        zsock_set_xpub_verboser(s, 1); /* every subscribe and unsubscribe, for counting */
-        if (zsock_bind(s, "%s", conf->endpoints.publish[i]) < 0) {
-            cs_log_errno(LOG_ERR, -errno, "cannot bind publish endpoint '%s'",
-                         conf->endpoints.publish[i]);
+        r = s_add_publish(self, conf->endpoints.publish[i], &pair, curve);
+        if (r < 0) {
+            errno = -r;
             goto fail;
         }
-        if (zloop_reader(self->loop, s, s_on_subscription, self) < 0)
-            goto fail;
-        cs_log(LOG_INFO, "publishing on %s (queue of %d frames per subscriber)",
-               conf->endpoints.publish[i], out_hwm);
     }
+    cs_curve_wipe(&pair, sizeof pair);
     cs_log(LOG_INFO, "ingest on %s (queue of %d frames)", conf->endpoints.ingest, in_hwm);
     self->waiter_timer = zloop_timer(self->loop, 100, 0, s_on_waiter_tick, self);
     if (cs_control_add(cs_daemon_control(daemon), "subscribers",
@@ -537,6 +789,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     return self;
 fail:
     saved_errno = errno ? errno : EIO;
+    cs_curve_wipe(&pair, sizeof pair);
     pubd_destroy(&self);
     errno = saved_errno;
     return NULL;
@@ -553,16 +806,19 @@ pubd_destroy(pubd_t **self_p)
         zmsg_destroy(&self->waiters[i].envelope);
     if (self->waiter_timer >= 0)
         zloop_timer_end(self->loop, self->waiter_timer);
-    if (self->drain_timer >= 0)
-        zloop_timer_end(self->loop, self->drain_timer);
-    s_forget_eos(self);
+    if (self->stop_timer >= 0)
+        zloop_timer_end(self->loop, self->stop_timer);
+    if (self->outbox_timer >= 0)
+        zloop_timer_end(self->loop, self->outbox_timer);
     for (unsigned i = 0; i < self->n_publish; i++) {
+        outbox_clear(&self->outbox[i]);
         zloop_reader_end(self->loop, self->publish[i]);
         zsock_destroy(&self->publish[i]);
     }
     if (self->ingest)
         zloop_reader_end(self->loop, self->ingest);
     zsock_destroy(&self->ingest);
+    auth_destroy(&self->auth); /* after the sockets it guards */
     free(self);
     *self_p = NULL;
 }

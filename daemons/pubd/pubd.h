@@ -22,7 +22,6 @@ struct pubd_counters {
     uint64_t rejected;
     uint64_t rejected_by_reason[CS_REJECT_COUNT];
     uint64_t joins, leaves;
-    uint64_t eos_repeated; /* repeats of the last end-of-stream (see pubd.c) */
 };
 
 pubd_t *pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon);

@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,29 +19,50 @@
 #include "pixfmt.h"
 #include "util.h"
 
-#define S_GROW_FRAMES  64 /* the frame axis grows this many frames at a time */
 #define S_COLUMN_CHUNK 1024
+#define S_GAPS_CHUNK   64
+#define S_REASON_SIZE  8  /* "network", "camera", "queue" and a NUL */
+#define S_END_SIZE     16 /* @end_reason */
+#define S_TIME_SIZE    32 /* end_time, as cs_format_iso8601() writes it */
+/* Disk space kept allocated past the end of the file for what closing it writes (metadata of
+ * the last flush interval, columns, attributes), and how far ahead it is allocated at once. */
+#define S_RESERVE_BYTES (1u << 20)
+#define S_RESERVE_AHEAD (4u << 20)
+
+/* A row of /entry/data/gaps, in memory and in the file. */
+struct s_gap_row {
+    uint64_t first_seq;
+    uint64_t count;
+    char reason[S_REASON_SIZE];
+};
 
 struct h5writer {
     char path[PATH_MAX];
-    hid_t file, entry, data, dset;
-    cs_h5series_t *seq, *timestamp;
+    hid_t file, entry, data, dset, gap_type;
+    cs_h5series_t *seq, *timestamp, *gaps;
+    int fd;               /* the same file, for fallocate() and fsync(); -1 if none */
+    bool reserve;         /* the file system takes fallocate(FALLOC_FL_KEEP_SIZE) */
+    uint64_t reserved_to; /* bytes of the file allocated, from its start */
     enum cs_pixfmt pixfmt;
-    uint32_t width, height, row_bytes;
-    uint64_t run;
-    uint64_t first_seq;
+    uint32_t width, height;
+    unsigned part;
+    uint64_t first_seq, next_seq;
     uint64_t n_frames;
-    uint64_t allocated; /* frames the extent holds */
-    uint64_t lost;
-    size_t frame_bytes;
-    uint8_t *pack; /* rows without their padding, when a camera pads them */
-    bool failed;   /* a write failed: the file can no longer be called complete */
+    uint64_t bytes;
+    uint64_t lost, camera;
+    bool failed; /* a write failed: the file can only be closed, and is not complete */
 };
 
-static void
-s_set_sentinels(struct h5writer *w)
+static const char *const s_end_names[H5WRITER_END_COUNT] = {
+    [H5WRITER_END_EOS] = "end_of_stream", [H5WRITER_END_STOP] = "stopped",
+    [H5WRITER_END_ROTATION] = "rotated",  [H5WRITER_END_NEW_RUN] = "new_run",
+    [H5WRITER_END_ERROR] = "write_error",
+};
+
+const char *
+h5writer_end_name(enum h5writer_end end)
 {
-    w->file = w->entry = w->data = w->dset = H5I_INVALID_HID;
+    return end < H5WRITER_END_COUNT ? s_end_names[end] : "?";
 }
 
 static int
@@ -82,7 +105,7 @@ out:
 
 /* The frames dataset: (N, H, W) or (N, H, W, C), one frame per chunk, unlimited along N. */
 static int
-s_create_frames(struct h5writer *w)
+s_create_frames(struct h5writer *w, const struct encoder *enc)
 {
     const struct cs_pixfmt_info *pi = cs_pixfmt_info(w->pixfmt);
     int rank = pi->channels > 1 ? 4 : 3;
@@ -94,7 +117,7 @@ s_create_frames(struct h5writer *w)
     int r = -EIO;
 
     if (space < 0 || dcpl < 0 || H5Pset_chunk(dcpl, rank, chunk) < 0
-        || H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0)
+        || H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0 || encoder_set_filters(enc, dcpl) < 0)
         goto out;
     w->dset = H5Dcreate2(w->data, "data", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (w->dset < 0 || cs_h5_attr_str(w->dset, "interpretation", "image") < 0)
@@ -108,12 +131,109 @@ out:
     return r;
 }
 
-int
-h5writer_open(const struct cs_conf *conf, const struct cs_frame_hdr *first, struct h5writer **ret_w)
+/* /entry/data/gaps: (first_seq, count, reason) rows, appended as frames turn out missing. */
+static int
+s_create_gaps(struct h5writer *w)
 {
-    struct h5writer *w = calloc(1, sizeof *w);
+    hid_t str = H5Tcopy(H5T_C_S1);
+    int r = -EIO;
+
+    w->gap_type = H5Tcreate(H5T_COMPOUND, sizeof(struct s_gap_row));
+    if (str < 0 || w->gap_type < 0 || H5Tset_size(str, S_REASON_SIZE) < 0
+        || H5Tset_strpad(str, H5T_STR_NULLTERM) < 0
+        || H5Tinsert(w->gap_type, "first_seq", HOFFSET(struct s_gap_row, first_seq),
+                     H5T_NATIVE_UINT64)
+               < 0
+        || H5Tinsert(w->gap_type, "count", HOFFSET(struct s_gap_row, count), H5T_NATIVE_UINT64) < 0
+        || H5Tinsert(w->gap_type, "reason", HOFFSET(struct s_gap_row, reason), str) < 0)
+        goto out;
+    w->gaps = cs_h5series_new(w->data, "gaps", w->gap_type, S_GAPS_CHUNK, NULL);
+    if (w->gaps)
+        r = 0;
+out:
+    if (str >= 0)
+        (void) H5Tclose(str);
+    return r;
+}
+
+/* Every attribute that closing the file sets exists from the start, with a placeholder: a
+ * file in SWMR mode takes no new attribute, but fixed-size values can be overwritten. */
+static int
+s_create_root(struct h5writer *w, const struct cs_frame_hdr *first)
+{
     char when[40];
-    unsigned part = 0;
+
+    cs_h5_time_str(first->capture_ns, when, sizeof when);
+    if (cs_h5_attr_str(w->file, "default", "entry") < 0
+        || cs_h5_attr_str(w->file, "creator", "camstack saverd " CS_VERSION) < 0
+        || cs_h5_attr_u64(w->file, "run", first->run) < 0
+        || cs_h5_attr_u64(w->file, "part", w->part) < 0
+        || cs_h5_attr_u64(w->file, "first_seq", w->first_seq) < 0
+        || cs_h5_attr_u64(w->file, "frames", 0) < 0 || cs_h5_attr_u64(w->file, "frames_lost", 0) < 0
+        || cs_h5_attr_u64(w->file, "camera_dropped", 0) < 0
+        || cs_h5_attr_u64(w->file, "complete", 0) < 0
+        || cs_h5_attr_fixed_str(w->file, "end_reason", "", S_END_SIZE) < 0
+        || cs_h5_attr_str(w->entry, "default", "data") < 0
+        || cs_h5_str_dataset(w->entry, "start_time", when) < 0
+        || cs_h5_fixed_str_dataset(w->entry, "end_time", "", S_TIME_SIZE) < 0
+        || cs_h5_str_dataset(w->entry, "program_name", "camstack saverd") < 0)
+        return -EIO;
+    return 0;
+}
+
+static void
+s_set_sentinels(struct h5writer *w)
+{
+    w->file = w->entry = w->data = w->dset = w->gap_type = H5I_INVALID_HID;
+    w->fd = -1;
+}
+
+/* Makes sure @need bytes past HDF5's end of file are allocated on disk, so that what HDF5
+ * writes there cannot fail for want of space. Returns 0 or -ENOSPC. */
+static int
+s_reserve(struct h5writer *w, uint64_t need)
+{
+    haddr_t eoa = 0;
+
+    if (!w->reserve)
+        return 0;
+    if (H5Fget_eoa(w->file, &eoa) < 0)
+        return -EIO;
+    if (eoa + need <= w->reserved_to)
+        return 0;
+    /* Ahead in one go, or, near a full disk, just what is needed. */
+    if (fallocate(w->fd, FALLOC_FL_KEEP_SIZE, (off_t) eoa, (off_t) (need + S_RESERVE_AHEAD)) == 0) {
+        w->reserved_to = eoa + need + S_RESERVE_AHEAD;
+        return 0;
+    }
+    if (errno == EOPNOTSUPP || errno == ENOSYS) {
+        w->reserve = false; /* this file system cannot promise space: go on without */
+        return 0;
+    }
+    if (fallocate(w->fd, FALLOC_FL_KEEP_SIZE, (off_t) eoa, (off_t) need) == 0) {
+        w->reserved_to = eoa + need;
+        return 0;
+    }
+    return -errno;
+}
+
+static int
+s_open_fd(struct h5writer *w)
+{
+    w->fd = open(w->path, O_RDWR | O_CLOEXEC);
+    if (w->fd < 0)
+        return -errno;
+    w->reserve = true;
+    return s_reserve(w, S_RESERVE_BYTES);
+}
+
+int
+h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *first,
+              struct h5writer **ret_w)
+{
+    const struct cs_conf *conf = p->conf;
+    struct h5writer *w = calloc(1, sizeof *w);
+    char path[PATH_MAX];
     hid_t fid;
     int r = -EIO;
 
@@ -122,104 +242,114 @@ h5writer_open(const struct cs_conf *conf, const struct cs_frame_hdr *first, stru
     s_set_sentinels(w);
     cs_h5_quiet();
     if (cs_pixfmt_from_fourcc(first->fourcc, &w->pixfmt) < 0) {
-        r = -EINVAL;
-        goto fail;
+        free(w);
+        return -EINVAL;
     }
     w->width = first->width;
     w->height = first->height;
-    w->row_bytes = first->width * cs_pixfmt_info(w->pixfmt)->bytes_per_pixel;
-    w->frame_bytes = (size_t) w->row_bytes * w->height;
-    w->run = first->run;
-    w->first_seq = first->seq;
-    if (first->stride != w->row_bytes && !(w->pack = malloc(w->frame_bytes))) {
-        r = -ENOMEM;
-        goto fail;
-    }
-    fid = cs_h5_create(conf->saverd.directory, conf->stack.stream, NULL, first->run,
-                       first->capture_ns, 0, w->path, sizeof w->path, &part);
+    w->first_seq = w->next_seq = p->first_seq;
+    fid = cs_h5_create(conf->saverd.directory, conf->stack.stream, NULL, first->run, p->start_ns,
+                       p->part, w->path, sizeof w->path, &w->part);
     if (fid < 0) {
         r = (int) fid;
-        goto fail;
+        free(w);
+        return r;
     }
     w->file = fid;
-    cs_h5_time_str(first->capture_ns, when, sizeof when);
+    r = s_open_fd(w);
+    if (r < 0)
+        goto fail;
+    r = -EIO;
     w->entry = cs_h5_group(w->file, "entry", "NXentry");
     if (w->entry < 0)
         goto fail;
     w->data = cs_h5_group(w->entry, "data", "NXdata");
-    if (w->data < 0 || cs_h5_attr_str(w->file, "default", "entry") < 0
-        || cs_h5_attr_str(w->file, "creator", "camstack saverd " CS_VERSION) < 0
-        || cs_h5_attr_u64(w->file, "complete", 0) < 0
-        || cs_h5_attr_str(w->entry, "default", "data") < 0
-        || cs_h5_str_dataset(w->entry, "start_time", when) < 0
-        || cs_h5_str_dataset(w->entry, "program_name", "camstack saverd") < 0
-        || cs_h5_attr_str(w->data, "signal", "data") < 0 || s_create_frames(w) < 0
-        || s_instrument(w, conf, first) < 0)
+    if (w->data < 0 || cs_h5_attr_str(w->data, "signal", "data") < 0 || s_create_root(w, first) < 0
+        || s_create_frames(w, p->enc) < 0 || s_instrument(w, conf, first) < 0
+        || s_create_gaps(w) < 0)
         goto fail;
     w->seq = cs_h5series_new(w->data, "seq", H5T_NATIVE_UINT64, S_COLUMN_CHUNK, NULL);
     w->timestamp =
         cs_h5series_new(w->data, "timestamp_ns", H5T_NATIVE_UINT64, S_COLUMN_CHUNK, "ns");
     if (!w->seq || !w->timestamp)
         goto fail;
+    if (conf->saverd.swmr && H5Fstart_swmr_write(w->file) < 0)
+        goto fail;
     *ret_w = w;
     return 0;
 fail:
-    if (w->file >= 0) {
-        (void) h5writer_close(&w, false);
-        return r;
-    }
-    free(w->pack);
-    free(w);
+    /* Nothing was recorded in it, and it may be half made: remove it. */
+    (void) cs_strlcpy(path, w->path, sizeof path);
+    w->failed = true;
+    (void) h5writer_close(&w, H5WRITER_END_ERROR);
+    (void) unlink(path);
     return r;
 }
 
+/* Sets the frame axis to @frames. Under SWMR a reader sees exactly this many frames, so the
+ * extent follows the frames written instead of growing ahead of them. */
 static int
-s_grow(struct h5writer *w, uint64_t frames)
+s_set_frames(struct h5writer *w, uint64_t frames)
 {
     hsize_t dims[4] = { frames, w->height, w->width, cs_pixfmt_info(w->pixfmt)->channels };
 
-    if (H5Dset_extent(w->dset, dims) < 0)
-        return -EIO;
-    w->allocated = frames;
-    return 0;
+    return H5Dset_extent(w->dset, dims) < 0 ? -EIO : 0;
 }
 
 int
-h5writer_append(struct h5writer *w, const struct cs_frame_hdr *hdr, const void *pixels)
+h5writer_append(struct h5writer *w, const struct cs_frame_hdr *hdr, const void *chunk, size_t size)
 {
     hsize_t offset[4] = { w->n_frames, 0, 0, 0 };
-    const void *chunk = pixels;
+    int r;
 
     if (w->failed)
         return -EIO;
     if (hdr->width != w->width || hdr->height != w->height
         || hdr->fourcc != cs_pixfmt_info(w->pixfmt)->fourcc)
         return -EINVAL;
-    if (hdr->stride != w->row_bytes) {
-        for (uint32_t y = 0; y < w->height; y++)
-            memcpy(w->pack + (size_t) y * w->row_bytes,
-                   (const uint8_t *) pixels + (size_t) y * hdr->stride, w->row_bytes);
-        chunk = w->pack;
+    r = s_reserve(w, size + S_RESERVE_BYTES);
+    if (r < 0)
+        goto fail;
+    r = -EIO;
+    if (s_set_frames(w, w->n_frames + 1) < 0)
+        goto fail;
+    if (H5Dwrite_chunk(w->dset, H5P_DEFAULT, 0, offset, size, chunk) < 0) {
+        (void) s_set_frames(w, w->n_frames); /* no frame of fill values for a reader */
+        goto fail;
     }
-    if (w->n_frames == w->allocated && s_grow(w, w->allocated + S_GROW_FRAMES) < 0)
-        goto fail;
-    if (H5Dwrite_chunk(w->dset, H5P_DEFAULT, 0, offset, w->frame_bytes, chunk) < 0)
-        goto fail;
     w->n_frames++;
+    w->bytes += size;
+    w->next_seq = hdr->seq + 1;
     if (cs_h5series_append(w->seq, &hdr->seq) < 0
         || cs_h5series_append(w->timestamp, &hdr->capture_ns) < 0)
         goto fail;
     return 0;
 fail:
     w->failed = true;
-    return -EIO;
+    return r;
 }
 
-void
+int
 h5writer_note_gap(struct h5writer *w, const struct cs_gap *gap)
 {
-    if (gap->reason != CS_GAP_CAMERA)
+    struct s_gap_row row = { gap->first_seq, gap->count, "" };
+
+    if (gap->count == 0)
+        return 0;
+    (void) cs_strlcpy(row.reason, cs_gap_reason_name(gap->reason), sizeof row.reason);
+    if (gap->reason == CS_GAP_CAMERA)
+        w->camera += gap->count;
+    else
         w->lost += gap->count;
+    if (gap->first_seq + gap->count > w->next_seq)
+        w->next_seq = gap->first_seq + gap->count;
+    if (w->failed)
+        return -EIO;
+    if (cs_h5series_append(w->gaps, &row) < 0) {
+        w->failed = true;
+        return -EIO;
+    }
+    return 0;
 }
 
 int
@@ -228,7 +358,7 @@ h5writer_flush(struct h5writer *w)
     if (w->failed)
         return -EIO;
     if (cs_h5series_flush(w->seq) < 0 || cs_h5series_flush(w->timestamp) < 0
-        || H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+        || cs_h5series_flush(w->gaps) < 0 || H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
         w->failed = true;
         return -EIO;
     }
@@ -236,10 +366,13 @@ h5writer_flush(struct h5writer *w)
 }
 
 static int
-s_fsync_path(const char *path)
+s_fsync_dir(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+    char tmp[PATH_MAX];
+    int fd, r = 0;
 
+    (void) cs_strlcpy(tmp, path, sizeof tmp);
+    fd = open(dirname(tmp), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
     if (fsync(fd) < 0)
@@ -248,8 +381,30 @@ s_fsync_path(const char *path)
     return r;
 }
 
+/* After HDF5 has closed the file: gives back the space reserved past its end, and makes the
+ * file and its name durable. */
+static int
+s_release(struct h5writer *w)
+{
+    struct stat st;
+    int r = 0;
+
+    if (w->fd < 0)
+        return 0;
+    if (w->reserve && fstat(w->fd, &st) == 0 && (uint64_t) st.st_size < w->reserved_to)
+        (void) fallocate(w->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size,
+                         (off_t) (w->reserved_to - (uint64_t) st.st_size));
+    if (fsync(w->fd) < 0)
+        r = -errno;
+    (void) close(w->fd);
+    w->fd = -1;
+    if (r == 0)
+        r = s_fsync_dir(w->path);
+    return r;
+}
+
 int
-h5writer_close(struct h5writer **w_p, bool complete)
+h5writer_close(struct h5writer **w_p, enum h5writer_end end)
 {
     struct h5writer *w = *w_p;
     char when[40];
@@ -257,20 +412,23 @@ h5writer_close(struct h5writer **w_p, bool complete)
 
     if (!w)
         return 0;
-    if (cs_h5series_destroy(&w->seq) < 0 || cs_h5series_destroy(&w->timestamp) < 0)
+    if (cs_h5series_destroy(&w->seq) < 0 || cs_h5series_destroy(&w->timestamp) < 0
+        || cs_h5series_destroy(&w->gaps) < 0)
         w->failed = true;
-    if (w->dset >= 0 && w->allocated != w->n_frames && s_grow(w, w->n_frames) < 0)
+    if (end == H5WRITER_END_ERROR)
         w->failed = true;
     cs_h5_time_str(cs_now_ns(CLOCK_REALTIME), when, sizeof when);
-    if (w->file >= 0
+    if (w->entry >= 0
         && (cs_h5_attr_u64(w->file, "frames", w->n_frames) < 0
             || cs_h5_attr_u64(w->file, "frames_lost", w->lost) < 0
-            || cs_h5_attr_u64(w->file, "first_seq", w->first_seq) < 0
-            || cs_h5_attr_u64(w->file, "run", w->run) < 0
-            || (w->entry >= 0 && cs_h5_str_dataset(w->entry, "end_time", when) < 0)))
+            || cs_h5_attr_u64(w->file, "camera_dropped", w->camera) < 0
+            || cs_h5_attr_fixed_str(w->file, "end_reason", h5writer_end_name(end), S_END_SIZE) < 0
+            || cs_h5_fixed_str_dataset(w->entry, "end_time", when, S_TIME_SIZE) < 0))
         w->failed = true;
-    if (w->file >= 0 && cs_h5_attr_u64(w->file, "complete", complete && !w->failed) < 0)
+    if (w->entry >= 0 && cs_h5_attr_u64(w->file, "complete", !w->failed) < 0)
         w->failed = true;
+    if (w->gap_type >= 0)
+        (void) H5Tclose(w->gap_type);
     if (w->dset >= 0)
         (void) H5Dclose(w->dset);
     if (w->data >= 0)
@@ -279,11 +437,9 @@ h5writer_close(struct h5writer **w_p, bool complete)
         (void) H5Gclose(w->entry);
     if (w->file >= 0 && H5Fclose(w->file) < 0)
         w->failed = true;
-    if (w->failed)
+    r = s_release(w);
+    if (w->failed && end != H5WRITER_END_ERROR)
         r = -EIO;
-    else
-        r = s_fsync_path(w->path);
-    free(w->pack);
     free(w);
     *w_p = NULL;
     return r;
@@ -295,6 +451,12 @@ h5writer_path(const struct h5writer *w)
     return w->path;
 }
 
+unsigned
+h5writer_part(const struct h5writer *w)
+{
+    return w->part;
+}
+
 uint64_t
 h5writer_frames(const struct h5writer *w)
 {
@@ -302,7 +464,19 @@ h5writer_frames(const struct h5writer *w)
 }
 
 uint64_t
+h5writer_bytes(const struct h5writer *w)
+{
+    return w->bytes;
+}
+
+uint64_t
 h5writer_lost(const struct h5writer *w)
 {
     return w->lost;
+}
+
+uint64_t
+h5writer_next_seq(const struct h5writer *w)
+{
+    return w->next_seq;
 }

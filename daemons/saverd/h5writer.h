@@ -1,36 +1,70 @@
-/* One movie file of saverd: the NeXus-flavoured layout (see docs/FILES.md), frames written
- * straight into their chunks with H5Dwrite_chunk from the received message, seq and
- * timestamp columns, and the closing attributes that say whether the file is complete. */
+/* One movie file of saverd: the NeXus-flavoured layout (see docs/SAVING.md), frames written
+ * straight into their chunks with H5Dwrite_chunk, the seq and timestamp columns, the table of
+ * missing frames (gaps), and the closing attributes. Every object and attribute is created
+ * before the file switches to SWMR mode; the closing attributes are overwritten in place.
+ * Disk space for closing the file is kept allocated past its end, so that a full disk is
+ * noticed before a frame is written and the file can still be closed cleanly. Not thread-safe:
+ * one writer thread owns a file. */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
+#include "encoder.h"
 #include "frame.h"
 #include "ledger.h"
 
 struct h5writer;
 
-/* Creates the file for the run that @first begins, in @conf's saverd directory. Returns 0
- * or a negative errno; the path taken is in h5writer_path(). */
-int h5writer_open(const struct cs_conf *conf, const struct cs_frame_hdr *first,
+/* Why a file was closed: its @end_reason attribute. */
+enum h5writer_end {
+    H5WRITER_END_EOS,      /* the run's end-of-stream */
+    H5WRITER_END_STOP,     /* saverd stopped */
+    H5WRITER_END_ROTATION, /* max_frames_per_file or max_bytes_per_file: the run goes on */
+    H5WRITER_END_NEW_RUN,  /* a new run began without the end-of-stream of this one */
+    H5WRITER_END_ERROR,    /* a write failed (disk full, I/O error) */
+    H5WRITER_END_COUNT
+};
+
+struct h5writer_params {
+    const struct cs_conf *conf; /* directory, stream, swmr and the camera settings recorded */
+    const struct encoder *enc;  /* the filters of the frames dataset */
+    uint64_t start_ns;          /* the run's first frame (CLOCK_REALTIME): the file name */
+    unsigned part;              /* part number to try first (0: none, 1: -0001, ...) */
+    uint64_t first_seq;         /* the first seq this file accounts for */
+};
+
+const char *h5writer_end_name(enum h5writer_end end);
+
+/* Creates the file for the run that frame @first belongs to. Returns 0 or a negative errno
+ * (-ENOSPC when the disk is full); the path taken is in h5writer_path(). */
+int h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *first,
                   struct h5writer **ret_w);
 
-/* Appends frame @hdr whose pixels are @pixels (hdr->payload_size bytes). Frames that do not
- * match the file's geometry are refused with -EINVAL. Returns 0 or a negative errno. */
-int h5writer_append(struct h5writer *w, const struct cs_frame_hdr *hdr, const void *pixels);
+/* Appends frame @hdr, whose chunk (packed and encoded) is @chunk of @size bytes. Returns 0,
+ * -EINVAL for a frame of another geometry (nothing written, the file stays usable), -ENOSPC
+ * when the disk is full or -EIO (nothing of this frame is in the file; the file can only be
+ * closed). */
+int h5writer_append(struct h5writer *w, const struct cs_frame_hdr *hdr, const void *chunk,
+                    size_t size);
 
-/* Records frames that will never be in the file. */
-void h5writer_note_gap(struct h5writer *w, const struct cs_gap *gap);
+/* Records frames that will never be in the file: a row of /entry/data/gaps. Returns 0 or
+ * -EIO. */
+int h5writer_note_gap(struct h5writer *w, const struct cs_gap *gap);
 
-/* Writes buffered columns and flushes HDF5's caches to the file. */
+/* Writes buffered rows and flushes HDF5's caches to the file, for SWMR readers. Returns 0 or
+ * -EIO. */
 int h5writer_flush(struct h5writer *w);
 
-/* Writes the closing attributes (@complete: the run ended with its end-of-stream and every
- * write succeeded), trims the extent, closes and fsyncs. Returns 0 or a negative errno. */
-int h5writer_close(struct h5writer **w_p, bool complete);
+/* Writes the closing attributes (@complete is 1 unless a write failed or @end is an error),
+ * closes, releases the reserved space and fsyncs. Returns 0 or a negative errno. */
+int h5writer_close(struct h5writer **w_p, enum h5writer_end end);
 
 const char *h5writer_path(const struct h5writer *w);
+unsigned h5writer_part(const struct h5writer *w);
 uint64_t h5writer_frames(const struct h5writer *w);
-uint64_t h5writer_lost(const struct h5writer *w);
+uint64_t h5writer_bytes(const struct h5writer *w);    /* chunk bytes written */
+uint64_t h5writer_lost(const struct h5writer *w);     /* network and queue gaps */
+uint64_t h5writer_next_seq(const struct h5writer *w); /* the seq after all accounted for */

@@ -10,15 +10,24 @@ static const struct cs_daemon_info s_info = {
         "writes each acquisition run into a new file in [saverd] directory, named\n"
         "<stream>-<UTC start yyyymmddThhmmssZ>-<run>[-NNNN].h5 and never overwriting one\n"
         "that exists. The layout is NeXus-flavoured (/entry/data/data, time first, one\n"
-        "frame per chunk, with /entry/data/seq and /entry/data/timestamp_ns) so that h5py,\n"
-        "silx, napari and Fiji open it as it is. Frames that never arrived are counted from\n"
-        "the gaps in their sequence numbers. On the run's end-of-stream the file gets its\n"
-        "closing attributes (frames, frames_lost, complete = 1) and is fsynced. On SIGTERM\n"
-        "saverd first handles what is queued, up to the end-of-stream, for at most\n"
-        "drain_timeout_ms.\n\n"
+        "frame per chunk, with /entry/data/seq, /entry/data/timestamp_ns and the table of\n"
+        "missing frames /entry/data/gaps) so that h5py, silx, napari and Fiji open it as\n"
+        "it is, in SWMR mode while it grows. A writer thread behind a queue of queue_mb\n"
+        "absorbs disk stalls: when the queue is full, frames are dropped, counted and\n"
+        "listed as gaps, and receiving never waits. Files are flushed every\n"
+        "flush_interval_ms, rotated by max_frames_per_file / max_bytes_per_file, and\n"
+        "compressed per compression. On the run's end-of-stream, a rotation or SIGTERM the\n"
+        "file gets its closing attributes (frames, frames_lost, complete = 1) and is\n"
+        "fsynced; on SIGTERM saverd first receives up to the end-of-stream, for at most\n"
+        "drain_timeout_ms, and writes what is queued. A full disk or an unwritable\n"
+        "directory closes the file cleanly and saverd waits for the next run.\n"
+        "See docs/SAVING.md.\n\n"
         "Keys read: [stack] stream; [endpoints] subscribe, control_saverd; [camerad] width,\n"
-        "height, pixel_format (for the queue size); [saverd] directory, receive_buffer_mb,\n"
-        "drain_timeout_ms; [log] level.",
+        "height, pixel_format, fps (sizes and metadata); [saverd] directory,\n"
+        "receive_buffer_mb, drain_timeout_ms, queue_mb, flush_interval_ms, swmr,\n"
+        "max_frames_per_file, max_bytes_per_file, compression; [security]\n"
+        "client_certificate, server_certificate (CURVE over tcp, from another host);\n"
+        "[log] level.",
 };
 
 static void *

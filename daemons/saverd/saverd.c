@@ -7,121 +7,152 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "h5writer.h"
+#include "curve.h"
 #include "log.h"
 #include "rate.h"
 #include "subscriber.h"
 #include "util.h"
-
-#define S_FLUSH_MS 1000
+#include "writer.h"
 
 struct saverd {
     const struct cs_conf *conf;
     cs_daemon_t *daemon;
     cs_sub_t *sub;
-    struct h5writer *w;
-    char last_path[PATH_MAX];
-    uint64_t files_closed;
-    uint64_t frames_written;
-    uint64_t write_errors;
+    writer_t *writer;
+    bool recording;             /* a file is open, as the writer last said */
+    char path[PATH_MAX];        /* the file being written, or the last one */
+    char error[PATH_MAX + 128]; /* the last failure, until a file is created again */
+    bool stopping;
     struct cs_rate rate;
-    int flush_timer;
 };
-
-static void
-s_close_file(saverd_t *self, bool complete)
-{
-    uint64_t frames, lost;
-    int r;
-
-    if (!self->w)
-        return;
-    frames = h5writer_frames(self->w);
-    lost = h5writer_lost(self->w);
-    (void) cs_strlcpy(self->last_path, h5writer_path(self->w), sizeof self->last_path);
-    r = h5writer_close(&self->w, complete);
-    self->files_closed++;
-    if (r < 0)
-        cs_log_errno(LOG_ERR, r, "closing '%s' (%llu frames) failed", self->last_path,
-                     (unsigned long long) frames);
-    else
-        cs_log(LOG_NOTICE, "closed '%s': %llu frames, %llu lost, %s", self->last_path,
-               (unsigned long long) frames, (unsigned long long) lost,
-               complete ? "complete" : "incomplete (the run was cut)");
-}
 
 static int
 s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
 {
     saverd_t *self = arg;
-    int r;
+    int r = writer_push_run_begin(self->writer, hdr);
 
-    s_close_file(self, false);
-    r = h5writer_open(self->conf, hdr, &self->w);
     if (r < 0)
-        return cs_log_errno(LOG_ERR, r, "cannot create a file for run %llu in '%s'",
-                            (unsigned long long) hdr->run, self->conf->saverd.directory);
-    cs_log(LOG_NOTICE, "run %llu: recording to '%s' (joined at seq %llu)",
-           (unsigned long long) hdr->run, h5writer_path(self->w), (unsigned long long) hdr->seq);
+        return cs_log_errno(LOG_ERR, r, "cannot queue the start of run %llu",
+                            (unsigned long long) hdr->run);
     return 0;
 }
 
 static int
-s_frame(void *arg, const struct cs_frame_hdr *hdr, const void *pixels, const struct cs_gap *gaps,
+s_frame(void *arg, const struct cs_frame_hdr *hdr, zmq_msg_t *payload, const struct cs_gap *gaps,
         size_t n_gaps)
 {
     saverd_t *self = arg;
-    int r;
+    const struct writer_counters *c = writer_counters(self->writer);
+    int r = writer_push_frame(self->writer, hdr, payload, gaps, n_gaps);
 
-    if (!self->w)
-        return 0;
-    for (size_t i = 0; i < n_gaps; i++)
-        h5writer_note_gap(self->w, &gaps[i]);
-    r = h5writer_append(self->w, hdr, pixels);
-    if (r < 0) {
-        self->write_errors++;
-        cs_log_errno(LOG_ERR, r, "writing frame %llu to '%s' failed, closing it",
-                     (unsigned long long) hdr->seq, h5writer_path(self->w));
-        s_close_file(self, false);
-        return r;
-    }
-    self->frames_written++;
-    return 0;
+    /* One line when the queue first overflows, then every 1000th frame dropped. */
+    if (r == -ENOBUFS && atomic_load(&c->queue_dropped) % 1000 == 1)
+        cs_log(LOG_WARNING,
+               "write queue full (%llu MB): dropping frames, %llu so far (seq %llu); they are "
+               "recorded as gaps",
+               (unsigned long long) (writer_queue_limit(self->writer) >> 20),
+               (unsigned long long) atomic_load(&c->queue_dropped), (unsigned long long) hdr->seq);
+    return r;
 }
 
 static int
 s_run_end(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps)
 {
     saverd_t *self = arg;
+    int r = writer_push_run_end(self->writer, eos, gaps, n_gaps);
 
-    for (size_t i = 0; self->w && i < n_gaps; i++)
-        h5writer_note_gap(self->w, &gaps[i]);
-    s_close_file(self, eos);
+    if (r < 0)
+        return cs_log_errno(LOG_ERR, r, "cannot queue the end of the run");
     return 0;
 }
 
+static void
+s_on_event(saverd_t *self, const struct writer_event *ev)
+{
+    switch (ev->kind) {
+    case WRITER_OPENED:
+        self->recording = true;
+        self->error[0] = '\0';
+        (void) cs_strlcpy(self->path, ev->path, sizeof self->path);
+        if (ev->part == 0)
+            cs_log(LOG_NOTICE, "run %llu: recording to '%s' (from seq %llu)",
+                   (unsigned long long) ev->run, ev->path, (unsigned long long) ev->first_seq);
+        else
+            cs_log(LOG_NOTICE, "run %llu: continuing in '%s' (part %u, from seq %llu)",
+                   (unsigned long long) ev->run, ev->path, ev->part,
+                   (unsigned long long) ev->first_seq);
+        break;
+    case WRITER_CLOSED:
+        self->recording = false;
+        cs_log(LOG_NOTICE, "closed '%s': %llu frames, %llu lost, %s, %s", ev->path,
+               (unsigned long long) ev->frames, (unsigned long long) ev->lost,
+               h5writer_end_name(ev->end), ev->complete ? "complete" : "incomplete");
+        break;
+    case WRITER_FAILED:
+        self->recording = false;
+        if (streq(ev->what, "create"))
+            (void) snprintf(self->error, sizeof self->error,
+                            "cannot create a file in '%s': %s; waiting for the next run", ev->path,
+                            strerror(-ev->err));
+        else
+            (void) snprintf(self->error, sizeof self->error,
+                            "%s of '%s' failed: %s; closed it with %llu frames, waiting for the "
+                            "next run",
+                            ev->what, ev->path, strerror(-ev->err),
+                            (unsigned long long) ev->frames);
+        cs_log(LOG_ERR, "run %llu: %s", (unsigned long long) ev->run, self->error);
+        cs_daemon_update_status(self->daemon);
+        break;
+    case WRITER_STOPPED:
+        cs_daemon_quit(self->daemon);
+        break;
+    case WRITER_EVENT_COUNT:
+        break;
+    }
+}
+
 static int
-s_on_flush(zloop_t *loop, int timer_id, void *arg)
+s_on_writer(zloop_t *loop, zsock_t *sock, void *arg)
 {
     saverd_t *self = arg;
+    struct writer_event ev;
 
-    if (self->w && h5writer_flush(self->w) < 0) {
-        self->write_errors++;
-        cs_log(LOG_ERR, "flushing '%s' failed, closing it", h5writer_path(self->w));
-        s_close_file(self, false);
-    }
+    if (writer_recv_event(self->writer, &ev) == 0)
+        s_on_event(self, &ev);
     return 0;
 }
 
 static void
 s_log_ledger(const saverd_t *self)
 {
+    const struct writer_counters *c = writer_counters(self->writer);
     char line[512];
 
     cs_sub_format_line(self->sub, line, sizeof line);
-    cs_log(LOG_NOTICE, "ledger at stop: %s written=%llu write_errors=%llu files=%llu", line,
-           (unsigned long long) self->frames_written, (unsigned long long) self->write_errors,
-           (unsigned long long) self->files_closed);
+    cs_log(LOG_NOTICE,
+           "ledger at stop: %s written=%llu queue_dropped=%llu write_dropped=%llu queued=%llu "
+           "write_errors=%llu files=%llu",
+           line, (unsigned long long) atomic_load(&c->written),
+           (unsigned long long) atomic_load(&c->queue_dropped),
+           (unsigned long long) atomic_load(&c->write_dropped),
+           (unsigned long long) atomic_load(&c->queued),
+           (unsigned long long) atomic_load(&c->write_errors),
+           (unsigned long long) atomic_load(&c->files_closed));
+}
+
+/* The drain of the receiving side is over: now the writer's queue. */
+static void
+s_received_all(void *arg)
+{
+    saverd_t *self = arg;
+
+    /* What is received from now on could not be written: leave it unreceived. */
+    cs_sub_stop_reading(self->sub);
+    if (writer_push_stop(self->writer) < 0) {
+        cs_log(LOG_ERR, "cannot ask the writer to stop, stopping at once");
+        cs_daemon_quit(self->daemon);
+    }
 }
 
 static int
@@ -129,41 +160,66 @@ s_on_stop(void *arg)
 {
     saverd_t *self = arg;
 
-    return cs_sub_stop_daemon(self->sub, self->daemon, self->conf->saverd.drain_timeout_ms);
+    self->stopping = true;
+    if (cs_sub_drain(self->sub, self->conf->saverd.drain_timeout_ms, s_received_all, self) == 1)
+        cs_log(LOG_INFO, "draining queued frames up to the end of run %llu",
+               (unsigned long long) cs_sub_ledger(self->sub)->cur.run);
+    else
+        s_received_all(self);
+    return 1;
 }
 
 static void
 s_status(void *arg, char *buf, size_t size)
 {
     saverd_t *self = arg;
-    const struct cs_ledger *l = cs_sub_ledger(self->sub);
+    const struct writer_counters *c = writer_counters(self->writer);
+    uint64_t written = atomic_load(&c->written);
+    double fps = cs_rate_update(&self->rate, written);
+    unsigned fill =
+        (unsigned) (100 * atomic_load(&c->queued_bytes) / writer_queue_limit(self->writer));
 
-    double fps = cs_rate_update(&self->rate, self->frames_written);
-
-    if (self->w)
-        (void) snprintf(buf, size, "recording %.1f frames/s to %s: %llu frames, %llu lost", fps,
-                        h5writer_path(self->w), (unsigned long long) h5writer_frames(self->w),
-                        (unsigned long long) h5writer_lost(self->w));
+    if (self->error[0])
+        (void) snprintf(buf, size, "error: %s", self->error);
+    else if (self->recording)
+        (void) snprintf(buf, size,
+                        "recording %.1f frames/s to %s: %llu frames; queue %u%%, %llu dropped", fps,
+                        self->path, (unsigned long long) atomic_load(&c->file_frames), fill,
+                        (unsigned long long) atomic_load(&c->queue_dropped));
     else
-        (void) snprintf(buf, size, "idle, waiting for frames; %llu received, %llu lost in total",
-                        (unsigned long long) l->received, (unsigned long long) l->lost);
+        (void) snprintf(buf, size, "idle, waiting for a run; %llu frames written, %llu lost",
+                        (unsigned long long) written,
+                        (unsigned long long) cs_sub_ledger(self->sub)->lost);
 }
 
 static void
 s_json(void *arg, char *buf, size_t size)
 {
     saverd_t *self = arg;
-    char ledger[1024], path[2 * PATH_MAX];
+    const struct writer_counters *c = writer_counters(self->writer);
+    char ledger[1024], path[2 * PATH_MAX], error[2 * sizeof self->error];
 
     cs_sub_format_json(self->sub, ledger, sizeof ledger);
-    cs_json_escape(self->w ? h5writer_path(self->w) : self->last_path, path, sizeof path);
-    (void) snprintf(buf, size,
-                    "%s,\"written\":%llu,\"write_errors\":%llu,\"files_closed\":%llu,"
-                    "\"recording\":%s,\"file\":\"%s\",\"fps\":%.3f",
-                    ledger, (unsigned long long) self->frames_written,
-                    (unsigned long long) self->write_errors,
-                    (unsigned long long) self->files_closed, self->w ? "true" : "false", path,
-                    cs_rate_update(&self->rate, self->frames_written));
+    cs_json_escape(self->path, path, sizeof path);
+    cs_json_escape(self->error, error, sizeof error);
+    (void) snprintf(
+        buf, size,
+        "%s,\"written\":%llu,\"queue_dropped\":%llu,\"write_dropped\":%llu,\"queued\":%llu,"
+        "\"queue_bytes\":%llu,\"queue_bytes_max\":%llu,\"queue_limit_bytes\":%llu,"
+        "\"write_errors\":%llu,\"files_closed\":%llu,\"bytes_written\":%llu,"
+        "\"recording\":%s,\"file\":\"%s\",\"file_frames\":%llu,\"error\":\"%s\",\"fps\":%.3f",
+        ledger, (unsigned long long) atomic_load(&c->written),
+        (unsigned long long) atomic_load(&c->queue_dropped),
+        (unsigned long long) atomic_load(&c->write_dropped),
+        (unsigned long long) atomic_load(&c->queued),
+        (unsigned long long) atomic_load(&c->queued_bytes),
+        (unsigned long long) atomic_load(&c->queued_bytes_max),
+        (unsigned long long) writer_queue_limit(self->writer),
+        (unsigned long long) atomic_load(&c->write_errors),
+        (unsigned long long) atomic_load(&c->files_closed),
+        (unsigned long long) atomic_load(&c->bytes_written), self->recording ? "true" : "false",
+        path, (unsigned long long) atomic_load(&c->file_frames), error,
+        cs_rate_update(&self->rate, atomic_load(&c->written)));
 }
 
 saverd_t *
@@ -172,33 +228,53 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     int saved_errno;
     static const struct cs_sub_ops ops = {
         .run_begin = s_run_begin,
-        .frame = s_frame,
+        .frame_msg = s_frame,
         .run_end = s_run_end,
     };
     saverd_t *self = calloc(1, sizeof *self);
     zloop_t *loop = cs_daemon_loop(daemon);
     uint64_t frame_bytes = cs_conf_frame_bytes(conf);
     int hwm = cs_conf_hwm(conf->saverd.receive_buffer_mb, frame_bytes);
+    struct cs_curve_client curve;
+    char err[PATH_MAX + 256];
     struct stat st;
+    int r;
 
     if (!self)
         return NULL;
     self->conf = conf;
     self->daemon = daemon;
-    self->flush_timer = -1;
     if (stat(conf->saverd.directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
         cs_log(LOG_ERR, "output directory '%s' does not exist", conf->saverd.directory);
         errno = ENOENT;
         goto fail;
     }
-    self->sub = cs_sub_new(loop, conf->endpoints.subscribe, conf->stack.stream, hwm, &ops, self);
+    self->writer = writer_new(conf);
+    if (!self->writer) {
+        cs_log_errno(LOG_ERR, -errno, "cannot start the writer thread");
+        goto fail;
+    }
+    if (zloop_reader(loop, writer_sock(self->writer), s_on_writer, self) < 0)
+        goto fail;
+    r = cs_curve_client_from_conf(conf, &curve, err, sizeof err);
+    if (r < 0) {
+        cs_log(LOG_ERR, "cannot use the certificates of [security]: %s", err);
+        errno = EINVAL;
+        goto fail;
+    }
+    self->sub = cs_sub_new(loop, conf->endpoints.subscribe, conf->stack.stream, hwm,
+                           r > 0 ? &curve : NULL, &ops, self);
+    cs_curve_wipe(&curve, sizeof curve);
     if (!self->sub) {
         cs_log_errno(LOG_ERR, -errno, "cannot subscribe to '%s'", conf->endpoints.subscribe);
         goto fail;
     }
-    self->flush_timer = zloop_timer(loop, S_FLUSH_MS, 0, s_on_flush, self);
-    cs_log(LOG_INFO, "subscribed to %s on %s (queue of %d frames), writing to '%s'",
-           conf->stack.stream, conf->endpoints.subscribe, hwm, conf->saverd.directory);
+    cs_log(LOG_INFO,
+           "subscribed to %s on %s (receive queue of %d frames), writing to '%s' through a "
+           "%u MB queue; %s, compression %s, flushed every %u ms",
+           conf->stack.stream, conf->endpoints.subscribe, hwm, conf->saverd.directory,
+           conf->saverd.queue_mb, conf->saverd.swmr ? "SWMR" : "no SWMR",
+           cs_compression_name(conf->saverd.compression.method), conf->saverd.flush_interval_ms);
     cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
     return self;
 fail:
@@ -215,11 +291,14 @@ saverd_destroy(saverd_t **self_p)
 
     if (!self)
         return;
-    s_close_file(self, false);
-    if (self->sub)
-        s_log_ledger(self);
-    if (self->flush_timer >= 0)
-        zloop_timer_end(cs_daemon_loop(self->daemon), self->flush_timer);
+    if (self->writer) {
+        zloop_reader_end(cs_daemon_loop(self->daemon), writer_sock(self->writer));
+        /* Ends the thread; what a stop did not write is dropped and counted. */
+        writer_finish(self->writer);
+        if (self->sub)
+            s_log_ledger(self);
+    }
+    writer_destroy(&self->writer);
     cs_sub_destroy(&self->sub);
     free(self);
     *self_p = NULL;

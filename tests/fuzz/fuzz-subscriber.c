@@ -81,7 +81,9 @@ s_run_end(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps)
     return 0;
 }
 
-static const struct cs_sub_ops s_ops = { s_run_begin, s_frame, s_run_end };
+static const struct cs_sub_ops s_ops = { .run_begin = s_run_begin,
+                                         .frame = s_frame,
+                                         .run_end = s_run_end };
 
 /* A well-formed frame or end-of-stream of "frame/cam1" described by the input. */
 static void
@@ -147,7 +149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(s_loop);
     }
     memset(&s_t, 0, sizeof s_t);
-    sub = cs_sub_new(s_loop, NULL, "cam1", 4, &s_ops, NULL);
+    sub = cs_sub_new(s_loop, NULL, "cam1", 4, NULL, &s_ops, NULL);
     assert(sub);
     while (in.left > 0) {
         uint8_t op = fuzz_u8(&in);

@@ -17,10 +17,27 @@
 #include <czmq.h>
 
 /* Every daemon dies at the latest this long after it started, whatever happens to the test
- * (unless the stack says otherwise: the soak runs for longer). */
-#define S_PROCESS_TIMEOUT_S 120
+ * (unless the stack says otherwise: the soak runs for longer; ten times longer under
+ * valgrind), and at the latest S_KILL_AFTER_S after it was told to stop (timeout(1) arms that
+ * on the SIGTERM it passes on; a daemon's orderly stop is bounded by its drain and linger
+ * times). */
+#define S_PROCESS_TIMEOUT   120
+#define S_PROCESS_TIMEOUT_S "120"
+#define S_KILL_AFTER_S      "30"
 
 extern char **environ;
+
+static void
+s_register(const char *what, const char *value)
+{
+    const char *path = getenv("CS_TEST_REGISTRY");
+    FILE *f;
+
+    if (!path || !(f = fopen(path, "ae")))
+        return;
+    (void) fprintf(f, "%s %s\n", what, value);
+    (void) fclose(f);
+}
 
 static const char *
 s_build_root(void)
@@ -48,47 +65,169 @@ stack_under_valgrind(void)
     return v && *v && strcmp(v, "0") != 0;
 }
 
+/* Starts @argv under "timeout @timeout_s" (inside "ip netns exec @netns" if not empty), in its
+ * own process group so that cleanup reaches timeout(1) and its child together, with stderr
+ * (and stdout if @both) appended to @log. Returns 0 or a negative errno. */
+static int
+s_spawn(const char *netns, const char *const *argv, const char *timeout_s, const char *log,
+        bool both, pid_t *ret_pid)
+{
+    const char *full[32];
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    int n = 0, r;
+
+    if (netns && netns[0]) {
+        full[n++] = "ip";
+        full[n++] = "netns";
+        full[n++] = "exec";
+        full[n++] = netns;
+    }
+    /* --foreground: timeout(1) passes a SIGTERM on to the daemon once; without it, it also
+     * signals its process group, and the daemon would take the second one as "stop now". */
+    full[n++] = "timeout";
+    full[n++] = "--foreground";
+    full[n++] = "--kill-after=" S_KILL_AFTER_S;
+    full[n++] = timeout_s;
+    for (int i = 0; argv[i] && n < 31; i++)
+        full[n++] = argv[i];
+    full[n] = NULL;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (both)
+        posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    r = posix_spawnp(ret_pid, full[0], &fa, &attr, (char *const *) full, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return -r;
+}
+
+int
+stack_mkdtemp(char *dir, size_t size)
+{
+    const char *base = getenv("CS_TEST_TMPDIR");
+
+    if (!base || !base[0])
+        base = "/tmp";
+    if (mkdir(base, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    if (snprintf(dir, size, "%s/it-XXXXXX", base) >= (int) size)
+        return -ENAMETOOLONG;
+    return mkdtemp(dir) ? 0 : -errno;
+}
+
+/* The stack of the running test, so that daemons do not outlive a failed test: Check ends a
+ * failing test's process with exit(), which skips the fixture's teardown but runs atexit. */
+static struct stack *s_running;
+
+static void
+s_kill_running(void)
+{
+    if (!s_running)
+        return;
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (s_running->pid[d] > 0) {
+            (void) kill(-s_running->pid[d], SIGKILL);
+            (void) waitpid(s_running->pid[d], NULL, 0);
+            s_running->pid[d] = 0;
+        }
+    }
+    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
+        if (s_running->extra[i] > 0) {
+            (void) kill(-s_running->extra[i], SIGKILL);
+            (void) waitpid(s_running->extra[i], NULL, 0);
+            s_running->extra[i] = 0;
+        }
+    }
+}
+
 int
 stack_init(struct stack *s, const struct stack_params *p)
 {
-    const struct cs_pixfmt_info *pi = cs_pixfmt_info(p->pixfmt);
     char path[PATH_MAX + 32];
-    FILE *f;
-
-    /* The directory name is short (mkdtemp below /tmp, or a short $CS_TEST_TMPDIR), so the
-     * ipc endpoints below it always fit. */
-    const char *tmp = getenv("CS_TEST_TMPDIR");
+    int r;
 
     memset(s, 0, sizeof *s);
-    if (!tmp || !tmp[0])
-        tmp = "/tmp";
-    if ((size_t) snprintf(s->dir, sizeof s->dir, "%s/camstack-it-XXXXXX", tmp) >= sizeof s->dir)
-        return -ENAMETOOLONG;
-    if (!mkdtemp(s->dir))
-        return -errno;
+    if (!s_running)
+        (void) atexit(s_kill_running);
+    s_running = s;
+    if (p->parent_dir) {
+        (void) snprintf(s->dir, sizeof s->dir, "%s/s-XXXXXX", p->parent_dir);
+        if (strlen(s->dir) + 1 >= sizeof s->dir)
+            return -ENAMETOOLONG;
+        if (!mkdtemp(s->dir))
+            return -errno;
+    } else {
+        r = stack_mkdtemp(s->dir, sizeof s->dir);
+        if (r < 0)
+            return r;
+    }
+    if (p->netns)
+        (void) snprintf(s->netns, sizeof s->netns, "%s", p->netns);
     (void) snprintf(s->movies, sizeof s->movies, "%s/movies", s->dir);
     (void) snprintf(s->stats, sizeof s->stats, "%s/stats", s->dir);
     (void) snprintf(path, sizeof path, "%s/run", s->dir);
     if (mkdir(s->movies, 0755) < 0 || mkdir(s->stats, 0755) < 0 || mkdir(path, 0755) < 0)
         return -errno;
     (void) snprintf(s->config, sizeof s->config, "%s/camstack.ini", s->dir);
+    return stack_write_config(s, p);
+}
+
+/* Whether INI text @extra sets @key in [@section] (a test's own value wins over the generous
+ * default below: a key may be set only once). */
+static bool
+s_sets(const char *extra, const char *section, const char *key)
+{
+    char header[64];
+    const char *p, *end;
+    size_t klen = strlen(key);
+
+    (void) snprintf(header, sizeof header, "[%s]", section);
+    for (p = extra ? strstr(extra, header) : NULL; p; p = strstr(p + 1, header)) {
+        end = strchr(p + 1, '[');
+        for (const char *k = strstr(p, key); k && (!end || k < end); k = strstr(k + 1, key)) {
+            const char *after = k + klen;
+
+            if ((k == extra || k[-1] == '\n') && (*after == ' ' || *after == '='))
+                return true;
+        }
+    }
+    return false;
+}
+
+int
+stack_write_config(struct stack *s, const struct stack_params *p)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(p->pixfmt);
+    FILE *f;
+
     f = fopen(s->config, "we");
     if (!f)
         return -errno;
     /* The stop's time limits are generous: a daemon waits only while something is still on
      * its way, and under valgrind, the sanitizers or a loaded machine the default 2 s can
      * pass with frames still queued, which cuts the run at an orderly stop. */
-    (void) fprintf(f,
-                   "[stack]\nstream = %s\nruntime_dir = run\n\n"
-                   "[camerad]\nsource = testpattern\nwidth = %u\nheight = %u\n"
-                   "pixel_format = %s\nfps = %g\nframes = %llu\nwait_subscribers = %u\n"
-                   "wait_timeout_ms = 20000\n\n"
-                   "[pubd]\nlinger_ms = 20000\n\n"
-                   "[analyzerd]\ndirectory = stats\ndrain_timeout_ms = 20000\n\n"
-                   "[saverd]\ndirectory = movies\ndrain_timeout_ms = 20000\n\n"
-                   "[log]\nlevel = info\n%s",
-                   p->stream ? p->stream : "it", p->width, p->height, pi->name, p->fps,
-                   (unsigned long long) p->frames, p->wait_subscribers, p->extra ? p->extra : "");
+    (void) fprintf(
+        f,
+        "[stack]\nstream = %s\nruntime_dir = run\n\n"
+        "[camerad]\nsource = %s\nwidth = %u\nheight = %u\n"
+        "pixel_format = %s\nfps = %g\nframes = %llu\nwait_subscribers = %u\n"
+        "wait_timeout_ms = 20000\n%s\n"
+        "[pubd]\n%s\n"
+        "[analyzerd]\ndirectory = stats\n%s\n"
+        "[saverd]\ndirectory = movies\n%s\n"
+        "[log]\nlevel = info\n%s",
+        p->stream ? p->stream : "it", cs_source_name(p->source), p->width, p->height, pi->name,
+        p->fps, (unsigned long long) p->frames, p->wait_subscribers,
+        p->camerad_extra ? p->camerad_extra : "",
+        s_sets(p->extra, "pubd", "linger_ms") ? "" : "linger_ms = 20000\n",
+        s_sets(p->extra, "analyzerd", "drain_timeout_ms") ? "" : "drain_timeout_ms = 20000\n",
+        s_sets(p->extra, "saverd", "drain_timeout_ms") ? "" : "drain_timeout_ms = 20000\n",
+        p->extra ? p->extra : "");
     return fclose(f) == 0 ? 0 : -errno;
 }
 
@@ -97,43 +236,35 @@ stack_start(struct stack *s, enum cs_daemon_id d)
 {
     const char *name = cs_daemon_name(d);
     char bin[PATH_MAX], log[PATH_MAX + 16], limit[32];
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
     char supp[PATH_MAX + 32];
-    char *argv[] = { "timeout", "--kill-after=5", limit, bin, "--config", s->config, NULL };
-    char *vg_argv[] = { "timeout",
-                        "--kill-after=5",
-                        limit,
-                        "valgrind",
-                        "--quiet",
-                        "--error-exitcode=3",
-                        "--leak-check=full",
-                        "--errors-for-leak-kinds=definite",
-                        "--track-origins=yes",
-                        supp,
-                        bin,
-                        "--config",
-                        s->config,
-                        NULL };
+    const char *argv[] = { bin, "--config", s->config, NULL };
+    const char *vg_argv[] = { "valgrind",
+                              "--quiet",
+                              "--error-exitcode=3",
+                              "--leak-check=full",
+                              "--errors-for-leak-kinds=definite",
+                              "--track-origins=yes",
+                              supp,
+                              bin,
+                              "--config",
+                              s->config,
+                              NULL };
     bool vg = stack_under_valgrind();
     int r;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
     (void) snprintf(limit, sizeof limit, "%u",
-                    (s->timeout_s ? s->timeout_s : S_PROCESS_TIMEOUT_S) * (vg ? 10 : 1));
+                    (s->timeout_s ? s->timeout_s : S_PROCESS_TIMEOUT) * (vg ? 10 : 1));
     (void) snprintf(supp, sizeof supp, "--suppressions=%s/tests/valgrind.supp", s_source_root());
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawnattr_init(&attr);
-    /* Its own process group, so that cleanup reaches timeout(1) and the daemon together. */
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    r = posix_spawnp(&s->pid[d], "timeout", &fa, &attr, vg ? vg_argv : argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    return -r;
+    r = s_spawn(s->netns, vg ? vg_argv : argv, limit, log, false, &s->pid[d]);
+    if (r == 0) {
+        char pid[32];
+
+        (void) snprintf(pid, sizeof pid, "%d", (int) s->pid[d]);
+        s_register("pgid", pid);
+    }
+    return r;
 }
 
 int
@@ -152,13 +283,10 @@ stack_wait(struct stack *s, enum cs_daemon_id d)
 int
 stack_stop(struct stack *s, enum cs_daemon_id d)
 {
-    pid_t pid = stack_daemon_pid(s, d);
-
     ck_assert_msg(s->pid[d] > 0, "%s is not running", cs_daemon_name(d));
-    /* To the daemon itself, once, as systemd does. A SIGTERM to timeout(1) would reach the
-     * daemon twice (timeout passes it to its child, then to its whole process group), and a
-     * second SIGTERM means "stop at once, without draining". */
-    ck_assert_int_eq(kill(pid > 0 ? pid : s->pid[d], SIGTERM), 0);
+    /* timeout(1) --foreground passes it on to the daemon once (as systemd sends one) and arms
+     * its --kill-after. */
+    ck_assert_int_eq(kill(s->pid[d], SIGTERM), 0);
     return stack_wait(s, d);
 }
 
@@ -243,41 +371,48 @@ stack_fd_count(pid_t pid)
 }
 
 static int
-s_cmp_str(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
-int
-stack_files(const char *dir, char ret_paths[][PATH_MAX], int max)
-{
-    DIR *dp = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    ck_assert_ptr_nonnull(dp);
-    while ((e = readdir(dp))) {
-        size_t len = strlen(e->d_name);
-
-        if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0) {
-            ck_assert_int_lt(n, max);
-            (void) snprintf(ret_paths[n++], PATH_MAX, "%s/%s", dir, e->d_name);
-        }
-    }
-    (void) closedir(dp);
-    qsort(ret_paths, (size_t) n, PATH_MAX, s_cmp_str);
-    return n;
-}
-
-static int
 s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     return remove(path);
 }
 
+/* Thaws without asking whether it worked (the helper may have been first). */
+static void
+s_thaw(struct stack *s)
+{
+    char out[1024];
+
+    (void) stack_run_cmd((const char *[]){ "fsfreeze", "--unfreeze", s->mounted, NULL }, 30, out,
+                         sizeof out);
+    s->frozen = false;
+    if (s->thaw_pid > 0) {
+        (void) kill(-s->thaw_pid, SIGKILL);
+        (void) waitpid(s->thaw_pid, NULL, 0);
+        s->thaw_pid = 0;
+    }
+}
+
+static void
+s_unmount(struct stack *s)
+{
+    char out[1024];
+
+    if (s->frozen)
+        s_thaw(s);
+    if (!s->mounted[0])
+        return;
+    /* Daemons that still hold files there are killed below; a lazy unmount lets go now. */
+    if (stack_run_cmd((const char *[]){ "umount", s->mounted, NULL }, 30, out, sizeof out) != 0)
+        (void) stack_run_cmd((const char *[]){ "umount", "-l", s->mounted, NULL }, 30, out,
+                             sizeof out);
+    s->mounted[0] = '\0';
+}
+
 int
 stack_destroy(struct stack *s)
 {
+    if (s->frozen)
+        s_thaw(s); /* a daemon blocked on it could not even be killed */
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (s->pid[d] > 0) {
             (void) kill(-s->pid[d], SIGKILL);
@@ -285,6 +420,16 @@ stack_destroy(struct stack *s)
             s->pid[d] = 0;
         }
     }
+    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
+        if (s->extra[i] > 0) {
+            (void) kill(-s->extra[i], SIGKILL);
+            (void) waitpid(s->extra[i], NULL, 0);
+            s->extra[i] = 0;
+        }
+    }
+    if (s_running == s)
+        s_running = NULL;
+    s_unmount(s);
     if (!s->dir[0])
         return 0;
     if (getenv("CS_KEEP_TEST_DIRS")) {
@@ -361,27 +506,52 @@ int
 stack_run_tool_as(const char *const *prefix, const char *name, const char *const *args, char *err,
                   size_t err_size)
 {
-    char bin[PATH_MAX], *argv[24];
+    char bin[PATH_MAX];
+    const char *argv[24];
+    int n = 0;
+
+    (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
+    for (int i = 0; prefix && prefix[i] && n < 8; i++)
+        argv[n++] = prefix[i];
+    argv[n++] = bin;
+    for (int i = 0; args[i] && n < 23; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return stack_run(NULL, argv, err, err_size);
+}
+
+void
+stack_build_path(char *buf, size_t size, const char *rel)
+{
+    ck_assert_int_lt(snprintf(buf, size, "%s/%s", s_build_root(), rel), (int) size);
+}
+
+int
+stack_run(const char *netns, const char *const *args, char *err, size_t err_size)
+{
+    char *argv[32];
     int pipefd[2], st = 0, n = 0;
     posix_spawn_file_actions_t fa;
     ssize_t got;
     size_t used = 0;
     pid_t pid;
 
-    (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
+    if (netns && netns[0]) {
+        argv[n++] = "ip";
+        argv[n++] = "netns";
+        argv[n++] = "exec";
+        argv[n++] = (char *) netns;
+    }
     argv[n++] = "timeout";
     argv[n++] = "30";
-    for (int i = 0; prefix && prefix[i] && n < 8; i++)
-        argv[n++] = (char *) prefix[i];
-    argv[n++] = bin;
-    for (int i = 0; args[i] && n < 23; i++)
+    for (int i = 0; args[i] && n < 31; i++)
         argv[n++] = (char *) args[i];
     argv[n] = NULL;
     ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ), 0);
+    ck_assert_int_eq(posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
     (void) close(pipefd[1]);
     while (used + 1 < err_size && (got = read(pipefd[0], err + used, err_size - used - 1)) > 0)
@@ -429,4 +599,412 @@ stack_await(const struct stack *s, enum cs_daemon_id d, const char *key, int64_t
     }
     ck_abort_msg("%s: %s stayed at %lld, below %lld, for %d ms", cs_daemon_name(d), key,
                  (long long) v, (long long) value, timeout_ms);
+}
+
+bool
+stack_log_has(const struct stack *s, enum cs_daemon_id d, const char *text)
+{
+    static char log[1 << 18];
+
+    stack_log(s, d, log, sizeof log);
+    return strstr(log, text) != NULL;
+}
+
+void
+stack_await_log(const struct stack *s, enum cs_daemon_id d, const char *text, int timeout_ms)
+{
+    int64_t deadline = zclock_mono() + timeout_ms;
+
+    while (zclock_mono() < deadline) {
+        if (stack_log_has(s, d, text))
+            return;
+        zclock_sleep(20); /* the interval between two looks at the log */
+    }
+    ck_abort_msg("%s did not log \"%s\" within %d ms", cs_daemon_name(d), text, timeout_ms);
+}
+
+pid_t
+stack_spawn(struct stack *s, const char *const *argv, const char *log_name)
+{
+    char log[PATH_MAX + 64];
+    int slot = -1;
+    pid_t pid = 0;
+
+    for (int i = 0; i < STACK_EXTRA_MAX && slot < 0; i++) {
+        if (s->extra[i] == 0)
+            slot = i;
+    }
+    ck_assert_msg(slot >= 0, "more than %d extra processes", STACK_EXTRA_MAX);
+    (void) snprintf(log, sizeof log, "%s/%s", s->dir, log_name);
+    ck_assert_int_eq(s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, log, true, &pid), 0);
+    s->extra[slot] = pid;
+    return pid;
+}
+
+int
+stack_run_cmd(const char *const *argv, int timeout_s, char *out, size_t size)
+{
+    char secs[16], *args[32];
+    int pipefd[2], st = 0, n = 0;
+    posix_spawn_file_actions_t fa;
+    ssize_t got;
+    size_t used = 0;
+    pid_t pid;
+
+    (void) snprintf(secs, sizeof secs, "%d", timeout_s);
+    args[n++] = "timeout";
+    args[n++] = secs;
+    for (int i = 0; argv[i] && n < 31; i++)
+        args[n++] = (char *) argv[i];
+    args[n] = NULL;
+    ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, args, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    (void) close(pipefd[1]);
+    while (used + 1 < size && (got = read(pipefd[0], out + used, size - used - 1)) > 0)
+        used += (size_t) got;
+    out[used] = '\0';
+    (void) close(pipefd[0]);
+    while (waitpid(pid, &st, 0) < 0)
+        ck_assert_int_eq(errno, EINTR);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void
+s_python_argv(const char *script, const char *const *args, char *path, size_t path_size,
+              const char **argv, int max)
+{
+    const char *src = getenv("CS_SOURCE_ROOT");
+    int n = 0;
+
+    ck_assert_msg(src, "CS_SOURCE_ROOT is not set (run through meson test)");
+    (void) snprintf(path, path_size, "%s/tests/integration/%s", src, script);
+    argv[n++] = "/usr/bin/python3"; /* Debian's, with python3-h5py: not a pyenv one */
+    argv[n++] = path;
+    for (int i = 0; args[i] && n < max - 1; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+}
+
+int
+stack_python(const char *script, const char *const *args, char *out, size_t size)
+{
+    char path[PATH_MAX];
+    const char *argv[32];
+
+    s_python_argv(script, args, path, sizeof path, argv, 32);
+    return stack_run_cmd(argv, 300, out, size);
+}
+
+pid_t
+stack_python_spawn(const char *script, const char *const *args, const char *out_path)
+{
+    char path[PATH_MAX], *argv[36];
+    const char *pargv[32];
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int n = 0;
+
+    s_python_argv(script, args, path, sizeof path, pargv, 32);
+    argv[n++] = "timeout";
+    argv[n++] = "120";
+    for (int i = 0; pargv[i]; i++)
+        argv[n++] = (char *) pargv[i];
+    argv[n] = NULL;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+int
+stack_reap(struct stack *s, pid_t pid)
+{
+    int st = 0;
+
+    while (waitpid(pid, &st, 0) < 0)
+        ck_assert_int_eq(errno, EINTR);
+    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
+        if (s->extra[i] == pid)
+            s->extra[i] = 0;
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void
+stack_read_file(const struct stack *s, const char *name, char *buf, size_t size)
+{
+    char path[PATH_MAX + 64];
+    size_t n = 0;
+    FILE *f;
+
+    buf[0] = '\0';
+    (void) snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    f = fopen(path, "re");
+    if (!f)
+        return;
+    n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    (void) fclose(f);
+}
+
+int
+stack_python_reap(pid_t pid)
+{
+    int st = 0;
+
+    while (waitpid(pid, &st, 0) < 0)
+        ck_assert_int_eq(errno, EINTR);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int64_t
+stack_json_i64(const char *json, const char *key)
+{
+    char needle[64];
+    const char *p;
+
+    (void) snprintf(needle, sizeof needle, "\"%s\":", key);
+    p = strstr(json, needle);
+    if (!p)
+        return -1;
+    p += strlen(needle);
+    while (*p == ' ')
+        p++;
+    return strtoll(p, NULL, 10);
+}
+
+static void
+s_must(const char *const *argv)
+{
+    char out[4096];
+    int rc = stack_run_cmd(argv, 60, out, sizeof out);
+
+    ck_assert_msg(rc == 0, "'%s %s' failed (%d): %s", argv[0], argv[1] ? argv[1] : "", rc, out);
+}
+
+void
+stack_mount_tmpfs(struct stack *s, const char *dir, unsigned size_mb)
+{
+    char opts[64];
+
+    ck_assert_msg(!s->mounted[0], "one mount per test");
+    (void) snprintf(opts, sizeof opts, "size=%um,mode=0755", size_mb);
+    s_register("mount", dir);
+    s_must((const char *[]){ "mount", "-t", "tmpfs", "-o", opts, "camstack-test", dir, NULL });
+    (void) snprintf(s->mounted, sizeof s->mounted, "%s", dir);
+}
+
+void
+stack_mount_ext4(struct stack *s, const char *dir, unsigned size_mb)
+{
+    char size[32];
+
+    ck_assert_msg(!s->mounted[0], "one mount per test");
+    (void) snprintf(s->loop_image, sizeof s->loop_image, "%s/disk.img", s->dir);
+    (void) snprintf(size, sizeof size, "%um", size_mb);
+    s_must((const char *[]){ "truncate", "-s", size, s->loop_image, NULL });
+    s_must((const char *[]){ "mkfs.ext4", "-q", "-F", s->loop_image, NULL });
+    s_register("mount", dir);
+    s_must((const char *[]){ "mount", "-o", "loop", s->loop_image, dir, NULL });
+    (void) snprintf(s->mounted, sizeof s->mounted, "%s", dir);
+}
+
+/* A process group that thaws @dir after STACK_FREEZE_MAX_S: a test that fails while a file
+ * system is frozen exits at once, and nothing else would thaw it until the end of the suite. */
+static pid_t
+s_spawn_thaw(const char *dir)
+{
+    char script[64];
+    char *argv[] = { "timeout", "60", "sh", "-c", script, (char *) dir, NULL };
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    pid_t pid = 0;
+
+    (void) snprintf(script, sizeof script, "sleep %d; exec fsfreeze --unfreeze \"$0\"",
+                    STACK_FREEZE_MAX_S);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, &attr, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return pid;
+}
+
+void
+stack_freeze(struct stack *s, bool frozen)
+{
+    ck_assert_msg(s->mounted[0], "nothing mounted to freeze");
+    if (frozen) {
+        char pid[32];
+
+        s->thaw_pid = s_spawn_thaw(s->mounted);
+        (void) snprintf(pid, sizeof pid, "%d", (int) s->thaw_pid);
+        s_register("pgid", pid);
+    }
+    s_must((const char *[]){ "fsfreeze", frozen ? "--freeze" : "--unfreeze", s->mounted, NULL });
+    s->frozen = frozen;
+    if (!frozen && s->thaw_pid > 0) {
+        (void) kill(-s->thaw_pid, SIGKILL);
+        (void) waitpid(s->thaw_pid, NULL, 0);
+        s->thaw_pid = 0;
+    }
+}
+
+void
+stack_status_str(const struct stack *s, enum cs_daemon_id d, const char *key, char *buf,
+                 size_t size)
+{
+    char ep[PATH_MAX + 32], needle[64], *reply = NULL;
+    const char *p, *end;
+    zsock_t *req;
+
+    buf[0] = '\0';
+    (void) snprintf(ep, sizeof ep, "ipc://%s/run/%s.control", s->dir, cs_daemon_name(d));
+    req = zsock_new_req(ep);
+    ck_assert_ptr_nonnull(req);
+    zsock_set_rcvtimeo(req, 2000);
+    zsock_set_linger(req, 0);
+    if (zstr_send(req, "status") == 0)
+        reply = zstr_recv(req);
+    (void) snprintf(needle, sizeof needle, "\"%s\":\"", key);
+    if (reply && (p = strstr(reply, needle))) {
+        p += strlen(needle);
+        for (end = p; *end && !(*end == '"' && end[-1] != '\\'); end++)
+            ;
+        (void) snprintf(buf, size, "%.*s", (int) (end - p), p);
+    }
+    zstr_free(&reply);
+    zsock_destroy(&req);
+}
+
+static int
+s_part_order(const void *a, const void *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return strcmp(a, b);
+}
+
+int
+stack_files(const char *dir, char paths[][PATH_MAX], int max)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    ck_assert_ptr_nonnull(dp);
+    while ((e = readdir(dp)) && n < max) {
+        size_t len = strlen(e->d_name);
+
+        if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0)
+            (void) snprintf(paths[n++], PATH_MAX, "%s/%s", dir, e->d_name);
+    }
+    (void) closedir(dp);
+    qsort(paths, (size_t) n, PATH_MAX, s_part_order);
+    return n;
+}
+
+void
+stack_registry_open(void)
+{
+    char path[64];
+
+    (void) snprintf(path, sizeof path, "/tmp/camstack-it-registry-%d", (int) getpid());
+    (void) unlink(path);
+    (void) setenv("CS_TEST_REGISTRY", path, 1);
+}
+
+static bool
+s_is_mounted(const char *dir)
+{
+    char line[4096], mnt[PATH_MAX];
+    bool found = false;
+    FILE *f = fopen("/proc/self/mounts", "re");
+
+    while (f && !found && fgets(line, sizeof line, f))
+        found = sscanf(line, "%*s %4095s", mnt) == 1 && strcmp(mnt, dir) == 0;
+    if (f)
+        (void) fclose(f);
+    return found;
+}
+
+/* Still one of ours: timeout(1) running a daemon on a config in a test directory. */
+static bool
+s_is_ours(pid_t pid)
+{
+    char path[64], cmd[4096];
+    size_t n;
+    FILE *f;
+
+    (void) snprintf(path, sizeof path, "/proc/%d/cmdline", (int) pid);
+    f = fopen(path, "re");
+    if (!f)
+        return false;
+    n = fread(cmd, 1, sizeof cmd - 1, f);
+    (void) fclose(f);
+    for (size_t i = 0; i < n; i++)
+        cmd[i] = cmd[i] ? cmd[i] : ' ';
+    cmd[n] = '\0';
+    return strncmp(cmd, "timeout ", 8) == 0 && strstr(cmd, "/tmp/camstack-it-");
+}
+
+/* Runs @argv, output discarded, and waits for it. No ck_* call: this runs outside a test,
+ * where Check would exit the whole program on the first one. */
+static void
+s_run_quiet(const char *const *argv)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *) argv, environ) == 0)
+        (void) waitpid(pid, NULL, 0);
+    posix_spawn_file_actions_destroy(&fa);
+}
+
+void
+stack_registry_close(void)
+{
+    const char *path = getenv("CS_TEST_REGISTRY");
+    char line[PATH_MAX + 16];
+    FILE *f;
+
+    if (!path || !(f = fopen(path, "re")))
+        return;
+    while (fgets(line, sizeof line, f)) {
+        char *v = strchr(line, ' ');
+
+        if (!v)
+            continue;
+        *v++ = '\0';
+        v[strcspn(v, "\n")] = '\0';
+        if (strcmp(line, "mount") == 0 && s_is_mounted(v)) {
+            s_run_quiet((const char *[]){ "timeout", "30", "fsfreeze", "--unfreeze", v, NULL });
+            s_run_quiet((const char *[]){ "timeout", "30", "umount", "-l", v, NULL });
+        } else if (strcmp(line, "pgid") == 0) {
+            pid_t pid = (pid_t) strtol(v, NULL, 10);
+
+            if (pid > 0 && s_is_ours(pid))
+                (void) kill(-pid, SIGKILL);
+        }
+    }
+    (void) fclose(f);
+    (void) unlink(path);
 }

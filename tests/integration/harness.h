@@ -11,14 +11,22 @@
 #include "config.h"
 #include "pixfmt.h"
 
+#define STACK_EXTRA_MAX 4 /* other processes of a stack (clients) */
+
 struct stack {
     char dir[64]; /* temporary directory holding everything below */
     char config[PATH_MAX];
     char movies[PATH_MAX];
     char stats[PATH_MAX];
+    char netns[64];              /* network namespace the daemons run in; "" for this one */
     pid_t pid[CS_DAEMON_COUNT];  /* 0 when not running */
     int status[CS_DAEMON_COUNT]; /* exit status once reaped */
     unsigned timeout_s;          /* each daemon is killed after this long; 0: 120 s */
+    pid_t extra[STACK_EXTRA_MAX];
+    char mounted[PATH_MAX];    /* a file system mounted by the test, "" if none */
+    char loop_image[PATH_MAX]; /* the image file behind it, "" for tmpfs */
+    bool frozen;               /* fsfreeze'd: thawed before anything else at cleanup */
+    pid_t thaw_pid;            /* the helper that thaws it anyway after a while, or 0 */
 };
 
 struct stack_params {
@@ -28,7 +36,11 @@ struct stack_params {
     double fps;
     uint64_t frames;
     unsigned wait_subscribers;
-    const char *extra; /* more INI text appended as is, or NULL */
+    const char *extra;         /* more INI text appended as is, or NULL */
+    enum cs_source source;     /* CS_SOURCE_TESTPATTERN unless set */
+    const char *camerad_extra; /* more [camerad] keys ("device = ...\n"), or NULL */
+    const char *parent_dir;    /* where to make the stack's directory; NULL: $CS_TEST_TMPDIR */
+    const char *netns;         /* network namespace to run the daemons in, or NULL */
 };
 
 /* True when CS_VALGRIND_DAEMONS is set: stack_start() then runs each daemon under valgrind's
@@ -36,8 +48,15 @@ struct stack_params {
  * times the time limit. */
 bool stack_under_valgrind(void);
 
+/* Creates a fresh directory below $CS_TEST_TMPDIR (meson sets it inside the build tree, so
+ * that test runs of different trees never meet) or /tmp. Returns 0 or -errno. */
+int stack_mkdtemp(char *dir, size_t size);
+
 /* Creates the directory and writes the config. Returns 0 or -errno. */
 int stack_init(struct stack *s, const struct stack_params *p);
+
+/* Writes the config again with @p (for daemons started from now on). Returns 0 or -errno. */
+int stack_write_config(struct stack *s, const struct stack_params *p);
 
 /* Starts daemon @d (under timeout, stderr to <dir>/<name>.log). Returns 0 or -errno. */
 int stack_start(struct stack *s, enum cs_daemon_id d);
@@ -65,12 +84,8 @@ long stack_rss_kib(pid_t pid);
 /* Open file descriptors of @pid (entries of /proc/PID/fd), or -1. */
 int stack_fd_count(pid_t pid);
 
-/* The .h5 files in @dir, sorted by name (the run id and part number order them), at most
- * @max, into @ret_paths. Returns how many there are. */
-int stack_files(const char *dir, char ret_paths[][PATH_MAX], int max);
-
-/* Kills whatever still runs (SIGKILL to each process group) and removes the directory.
- * Returns 0 if everything was removed. */
+/* Thaws and unmounts what the test mounted, kills whatever still runs (SIGKILL to each
+ * process group) and removes the directory. Returns 0 if everything was removed. */
 int stack_destroy(struct stack *s);
 
 /* The value of @key in the last "ledger" line of @d's log, or -1 if absent. */
@@ -99,3 +114,74 @@ int64_t stack_status(const struct stack *s, enum cs_daemon_id d, const char *key
  * long it takes); fails the test after @timeout_ms. */
 void stack_await(const struct stack *s, enum cs_daemon_id d, const char *key, int64_t value,
                  int timeout_ms);
+
+/* Polls @d's log until it holds @text (a line the daemon writes when the event happened);
+ * fails the test after @timeout_ms. */
+void stack_await_log(const struct stack *s, enum cs_daemon_id d, const char *text, int timeout_ms);
+
+/* True if @d's log holds @text. */
+bool stack_log_has(const struct stack *s, enum cs_daemon_id d, const char *text);
+
+/* "<build root>/@rel" into @buf. */
+void stack_build_path(char *buf, size_t size, const char *rel);
+
+/* Runs @argv (argv[0] a path or a name in PATH) in network namespace @netns (NULL: this
+ * one) under timeout(1), and returns its exit status, with its stdout and stderr in @out. */
+int stack_run(const char *netns, const char *const *argv, char *out, size_t out_size);
+
+/* Starts @argv in the stack's network namespace under timeout(1), in its own process group,
+ * stdout and stderr to <dir>/@log_name; it is killed by stack_destroy() if still running.
+ * Returns its PID (> 0), or fails the test. */
+pid_t stack_spawn(struct stack *s, const char *const *argv, const char *log_name);
+
+/* Waits for a process of stack_spawn() and returns its exit status. */
+int stack_reap(struct stack *s, pid_t pid);
+
+/* Reads <dir>/@log_name into @buf. */
+void stack_read_file(const struct stack *s, const char *log_name, char *buf, size_t size);
+/* Runs @argv (NULL-terminated; argv[0] looked up in PATH) under timeout(1) for at most
+ * @timeout_s, with its stdout and stderr in @out. Returns its exit status. */
+int stack_run_cmd(const char *const *argv, int timeout_s, char *out, size_t size);
+
+/* Runs tests/integration/@script with /usr/bin/python3 and @args, as stack_run_cmd(). */
+int stack_python(const char *script, const char *const *args, char *out, size_t size);
+
+/* Starts tests/integration/@script with /usr/bin/python3 and @args in the background, its
+ * output going to @out_path. Returns its pid. */
+pid_t stack_python_spawn(const char *script, const char *const *args, const char *out_path);
+
+/* Waits for a process started by stack_python_spawn(); returns its exit status. */
+int stack_python_reap(pid_t pid);
+
+/* The whole number after "@key": in the JSON text @json, or -1. */
+int64_t stack_json_i64(const char *json, const char *key);
+
+/* Mounts a tmpfs of @size_mb over @dir (it stays the test's until stack_destroy()). */
+void stack_mount_tmpfs(struct stack *s, const char *dir, unsigned size_mb);
+
+/* Mounts a fresh ext4 file system of @size_mb, in an image file in the stack's directory,
+ * over @dir. */
+void stack_mount_ext4(struct stack *s, const char *dir, unsigned size_mb);
+
+/* Freezes (every write to it blocks: a stalled disk) or thaws the mounted file system. A
+ * frozen file system blocks sync(2) for the whole machine: a helper process thaws it after
+ * STACK_FREEZE_MAX_S whatever happens to the test. */
+#define STACK_FREEZE_MAX_S 15
+void stack_freeze(struct stack *s, bool frozen);
+
+/* The string value of @key in @d's status answer (at most @size bytes, JSON escapes kept),
+ * or "" if absent. */
+void stack_status_str(const struct stack *s, enum cs_daemon_id d, const char *key, char *buf,
+                      size_t size);
+
+/* The paths of the *.h5 files in @dir, the parts of a run in order (the first part has the
+ * shortest name). Returns their number (at most @max). */
+int stack_files(const char *dir, char paths[][PATH_MAX], int max);
+
+/* A test that fails stops at once, before its teardown: what it started or mounted would
+ * outlive it. stack_registry_open() (in main(), before the tests) makes stack_start() and
+ * the mounts note themselves in a file; stack_registry_close() (after them) thaws and
+ * unmounts what is still mounted, kills what still runs (by PID, after checking that it is
+ * still one of the test's), and removes the file. */
+void stack_registry_open(void);
+void stack_registry_close(void);

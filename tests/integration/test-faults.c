@@ -113,7 +113,8 @@ s_camerad_clean(void)
 }
 
 /* SIGKILL camerad mid-run; restarted, it starts a new run. The subscribers cut the first run
- * when the second begins (its files: complete = 0, every frame that reached pubd), and the
+ * when the second begins (every frame that reached pubd; the statistics file complete = 0, the
+ * movie complete = 1 with @end_reason new_run), and the
  * second run balances exactly. What the killed camerad had not yet handed to pubd died with
  * it: run 1 is accounted from pubd's side. */
 START_TEST(kill_camerad_starts_a_new_run)
@@ -154,8 +155,12 @@ START_TEST(kill_camerad_starts_a_new_run)
         ck_assert_int_eq(s_ledger(d, "runs_cut"), 1);
     }
     e.frames = (uint64_t) f1;
-    e.complete = 0; /* cut: no end-of-stream */
+    /* Cut: no end-of-stream. saverd closes the movie cleanly (complete = 1) and says why it
+     * ended (@end_reason = new_run); the statistics file is not complete. */
+    e.complete = 1;
     verify_movie(movies[0], &e);
+    ck_assert(stack_log_has(&s_stack, CS_DAEMON_SAVERD, "new_run, complete"));
+    e.complete = 0;
     verify_stats(stats[0], &e);
     e.frames = (uint64_t) captured;
     e.complete = 1;
@@ -349,11 +354,12 @@ START_TEST(stalled_subscriber_loses_only_its_own_frames)
 }
 END_TEST
 
-/* The run ends while saverd is stalled with its queues full: pubd drops the end-of-stream
- * for it as it drops frames, and without it saverd could not count the run's tail and would
- * close the run as cut. pubd sends the last end-of-stream again every 250 ms until another
- * run begins: saverd, resumed, gets a repeat once its queue has room, ends the run by it,
- * and received + lost = captured. (Before the repeats: received 62, runs_ended 0.) */
+/* The run ends while saverd is stalled with its queues full: were the end-of-stream dropped
+ * for it as frames are, saverd could not count the run's tail and would close the run as cut
+ * (received 62, runs_ended 0, before pubd held it). pubd sends it with ZMQ_XPUB_NODROP and,
+ * while saverd has no room, holds it in its outbox until saverd reads again (or a new run, or
+ * pubd's stop deadline): saverd, resumed, ends the run by it, and received + lost = captured,
+ * and pubd never had to send it lossily. */
 START_TEST(end_of_stream_reaches_a_subscriber_stalled_at_the_end)
 {
     struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
@@ -373,11 +379,13 @@ START_TEST(end_of_stream_reaches_a_subscriber_stalled_at_the_end)
     stack_await(&s_stack, CS_DAEMON_SAVERD, "received", 20, 20000);
     stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGSTOP);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
-    stack_await(&s_stack, CS_DAEMON_PUBD, "eos_repeated", 2, 20000);
+    stack_await_log(&s_stack, CS_DAEMON_PUBD, "end of run", 20000);
     stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGCONT);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 20000);
     for (enum cs_daemon_id d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
         ck_assert_msg(stack_stop(&s_stack, d) == 0, "%s did not exit 0", cs_daemon_name(d));
+    ck_assert_msg(!stack_log_has(&s_stack, CS_DAEMON_PUBD, "sent without waiting longer"),
+                  "pubd gave up waiting and sent the end-of-stream lossily");
     ck_assert_int_eq(s_camerad_clean(), 200);
     for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++)
         s_assert_one_run(d);

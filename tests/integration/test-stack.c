@@ -44,13 +44,34 @@ s_start_all(void)
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
 }
 
-/* The orderly stop: camerad is already gone; pubd delivers, subscribers drain. */
+/* The orderly stop: camerad is already gone; pubd delivers, subscribers drain. pubd stops
+ * at once on SIGTERM, forwarding only what it has already read: wait until the end-of-stream
+ * camerad sent last has gone through it (saverd closes its file on it). */
 static void
 s_stop_rest(void)
 {
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 1, 20000);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_ANALYZERD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
+}
+
+/* The movie again, through Debian's h5py: a reader camstack did not write. */
+static void
+s_h5py(const char *movie, const struct expect *e)
+{
+    static char out[65536];
+    char w[16], h[16];
+    const char *args[] = {
+        "--format", cs_pixfmt_info(e->pixfmt)->name, "--width", w, "--height", h, movie, NULL
+    };
+    int rc;
+
+    (void) snprintf(w, sizeof w, "%u", e->width);
+    (void) snprintf(h, sizeof h, "%u", e->height);
+    rc = stack_python("check_movie.py", args, out, sizeof out);
+    ck_assert_msg(rc == 0, "h5py check of '%s' failed (%d): %s", movie, rc, out);
+    ck_assert_int_eq(stack_json_i64(out, "frames"), (int64_t) e->frames);
 }
 
 static void
@@ -100,6 +121,7 @@ START_TEST(stack_records_exact_frames_and_stats)
     stack_only_file(s_stack.movies, movie, sizeof movie);
     stack_only_file(s_stack.stats, stats, sizeof stats);
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
     verify_stats(stats, &e);
 }
 END_TEST
@@ -136,6 +158,7 @@ START_TEST(stack_unpaced_ledger_balances)
     e.frames = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_SAVERD, "received");
     e.lost = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_SAVERD, "lost");
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
     e.frames = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "received");
     e.lost = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "lost");
     verify_stats(stats, &e);
@@ -166,6 +189,7 @@ START_TEST(stack_stopped_mid_run_keeps_every_frame_captured)
     stack_only_file(s_stack.movies, movie, sizeof movie);
     stack_only_file(s_stack.stats, stats, sizeof stats);
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
     verify_stats(stats, &e);
 }
 END_TEST
@@ -201,6 +225,7 @@ START_TEST(stack_late_subscriber_records_join_not_loss)
     e.first_seq = (uint64_t) first;
     e.frames = (uint64_t) received;
     verify_movie(movie, &e);
+    s_h5py(movie, &e);
 }
 END_TEST
 
@@ -250,8 +275,7 @@ START_TEST(example_config_lists_the_defaults)
                                     (const char *[]){ "--check-config", "--config", example, NULL },
                                     a, sizeof a),
                      0);
-    (void) snprintf(s_stack.dir, sizeof s_stack.dir, "/tmp/camstack-it-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s_stack.dir));
+    ck_assert_int_eq(stack_mkdtemp(s_stack.dir, sizeof s_stack.dir), 0);
     (void) snprintf(empty, sizeof empty, "%s/empty.ini", s_stack.dir);
     f = fopen(empty, "we");
     ck_assert_ptr_nonnull(f);
@@ -262,6 +286,51 @@ START_TEST(example_config_lists_the_defaults)
                      0);
     /* The first line names the file; the values after it must be the same. */
     ck_assert_str_eq(strchr(a, '\n'), strchr(b, '\n'));
+}
+END_TEST
+
+/* A camera that is not there: camerad runs, says it waits for the device (once, not at every
+ * retry), keeps trying, and stops cleanly; it never exits because a camera is absent. */
+START_TEST(camerad_waits_for_absent_device)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_YUYV,
+                              .width = 640,
+                              .height = 360,
+                              .fps = 30,
+                              .source = CS_SOURCE_V4L2,
+                              .camerad_extra = "device = no-camera\n" };
+    char log[16384];
+    const char *needle = "no-camera' is not available, waiting for it: No such file or directory";
+    const char *first;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_await(&s_stack, CS_DAEMON_CAMERAD, "device_retries", 4, 20000);
+    ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_CAMERAD, "runs", 5000), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_log(&s_stack, CS_DAEMON_CAMERAD, log, sizeof log);
+    first = strstr(log, needle);
+    ck_assert_msg(first, "no waiting message in:\n%s", log);
+    ck_assert_msg(!strstr(first + strlen(needle), "is not available"), "logged more than once:\n%s",
+                  log);
+}
+END_TEST
+
+/* Something that is not a camera is a config error (status 78), named as such. */
+START_TEST(camerad_refuses_a_non_v4l2_device)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_YUYV,
+                              .width = 640,
+                              .height = 360,
+                              .fps = 30,
+                              .source = CS_SOURCE_V4L2,
+                              .camerad_extra = "device = /dev/null\n" };
+    const char *args[] = { "--config", s_stack.config, NULL };
+    char err[4096];
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    ck_assert_int_eq(stack_run_tool("camerad", args, err, sizeof err), 78);
+    ck_assert_msg(strstr(err, "'/dev/null' is not a V4L2 device"), "unexpected error: %s", err);
 }
 END_TEST
 
@@ -284,6 +353,7 @@ s_suite(void)
     tcase_add_test(tc, stack_unpaced_ledger_balances);
     tcase_add_test(tc, stack_stopped_mid_run_keeps_every_frame_captured);
     tcase_add_test(tc, stack_late_subscriber_records_join_not_loss);
+    tcase_add_test(tc, camerad_waits_for_absent_device);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("command-line");
@@ -291,6 +361,7 @@ s_suite(void)
     tcase_add_test(tc, bad_config_exits_78_with_file_and_line);
     tcase_add_test(tc, check_config_prints_values_in_effect);
     tcase_add_test(tc, example_config_lists_the_defaults);
+    tcase_add_test(tc, camerad_refuses_a_non_v4l2_device);
     suite_add_tcase(s, tc);
     return s;
 }

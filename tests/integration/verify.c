@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 #include <hdf5.h>
 
 #include "pattern.h"
+#include "util.h"
 
 static uint64_t
 s_attr_u64(hid_t obj, const char *name)
@@ -147,6 +149,121 @@ verify_movie(const char *path, const struct expect *e)
     H5Dclose(d);
     H5Fclose(f);
     free(buf);
+}
+
+void
+verify_camera_movie(const char *path, const struct expect_camera *e)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(e->pixfmt);
+    hsize_t dims[4] = { 0 }, start[4] = { 0 }, count[4];
+    uint64_t *seq, *ts, gaps = 0, n = e->frames, now = cs_now_ns(CLOCK_REALTIME);
+    const double period_ns = 1e9 / e->fps;
+    size_t frame_bytes = (size_t) e->width * e->height * pi->bytes_per_pixel;
+    unsigned distinct = 0, lo = 255, hi = 0;
+    bool seen[256] = { false }, colour = false;
+    uint8_t *px = malloc(frame_bytes);
+    hid_t f, d, sp, ms;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, icept, worst = 0, seq_span, time_span;
+
+    ck_assert_uint_ge(n, 2);
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_msg(f >= 0, "cannot open '%s'", path);
+    ck_assert_uint_eq(s_attr_u64(f, "frames"), n);
+    ck_assert_uint_eq(s_attr_u64(f, "frames_lost"), 0);
+    ck_assert_uint_eq(s_attr_u64(f, "complete"), 1);
+    seq = calloc(n, sizeof *seq);
+    ts = calloc(n, sizeof *ts);
+    s_read_column(f, "/entry/data/seq", H5T_NATIVE_UINT64, seq, n);
+    s_read_column(f, "/entry/data/timestamp_ns", H5T_NATIVE_UINT64, ts, n);
+    ck_assert_uint_eq(seq[0], e->first_seq);
+    for (uint64_t i = 1; i < n; i++) {
+        ck_assert_uint_gt(seq[i], seq[i - 1]);
+        ck_assert_uint_gt(ts[i], ts[i - 1]);
+        gaps += seq[i] - seq[i - 1] - 1;
+    }
+    ck_assert_msg(gaps == e->camera_dropped,
+                  "'%s': the seq column skips %llu numbers, the camera dropped %llu frames", path,
+                  (unsigned long long) gaps, (unsigned long long) e->camera_dropped);
+    /* Timestamps against sequence numbers: a straight line whose slope is the frame
+     * interval, each frame near it. vivid stamps a frame when its thread fills it, which
+     * an emulated CPU delays by up to about two thirds of an interval; late stamps do not
+     * add up; times taken when camerad dequeues would bunch, and drift with the load. */
+    for (uint64_t i = 0; i < n; i++) {
+        double x = (double) (seq[i] - seq[0]), y = (double) (ts[i] - ts[0]);
+
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        sxy += x * y;
+    }
+    slope = ((double) n * sxy - sx * sy) / ((double) n * sxx - sx * sx);
+    icept = (sy - slope * sx) / (double) n;
+    for (uint64_t i = 0; i < n; i++) {
+        double r = (double) (ts[i] - ts[0]) - (icept + slope * (double) (seq[i] - seq[0]));
+
+        worst = fabs(r) > worst ? fabs(r) : worst;
+    }
+    printf("%s: %llu frames, %llu camera drops, frame interval %.3f ms, frames within %.3f ms "
+           "of it\n",
+           path, (unsigned long long) n, (unsigned long long) e->camera_dropped, slope / 1e6,
+           worst / 1e6);
+    /* The numbers count the time: as many intervals between the first and last frame as seq
+     * numbers, whatever the camera dropped, and the frames dropped at source besides (those
+     * take no number, and may have come after the last frame saved). */
+    seq_span = (double) (seq[n - 1] - seq[0]);
+    time_span = (double) (ts[n - 1] - ts[0]) / period_ns;
+    ck_assert_msg(seq_span <= time_span * 1.05 + 2
+                      && seq_span + (double) e->source_dropped >= time_span * 0.95 - 2,
+                  "seq numbers span %.0f frames (and %llu were dropped at source), the "
+                  "timestamps %.1f frame intervals",
+                  seq_span, (unsigned long long) e->source_dropped, time_span);
+    if (!e->late_driver) {
+        ck_assert_msg(slope > period_ns * 0.99 && slope < period_ns * 1.01,
+                      "frame interval %.4f ms, expected %.4f ms", slope / 1e6, period_ns / 1e6);
+        ck_assert_msg(worst < period_ns, "a frame is %.3f ms off the frame interval's line",
+                      worst / 1e6);
+    }
+    ck_assert_msg(ts[0] < now && now - ts[0] < 120 * CS_NSEC_PER_SEC,
+                  "first timestamp %llu is not a recent CLOCK_REALTIME (now %llu)",
+                  (unsigned long long) ts[0], (unsigned long long) now);
+
+    d = H5Dopen2(f, "/entry/data/data", H5P_DEFAULT);
+    ck_assert(d >= 0);
+    sp = H5Dget_space(d);
+    ck_assert_int_eq(H5Sget_simple_extent_ndims(sp), pi->channels > 1 ? 4 : 3);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    ck_assert_uint_eq(dims[0], n);
+    ck_assert_uint_eq(dims[1], e->height);
+    ck_assert_uint_eq(dims[2], e->width);
+    if (pi->channels > 1)
+        ck_assert_uint_eq(dims[3], pi->channels);
+    memcpy(count, dims, sizeof count);
+    count[0] = 1;
+    start[0] = n / 2;
+    ms = H5Screate_simple(H5Sget_simple_extent_ndims(sp), count, NULL);
+    ck_assert_int_ge(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL), 0);
+    ck_assert_int_ge(H5Dread(d, H5T_NATIVE_UINT8, ms, sp, H5P_DEFAULT, px), 0);
+    for (size_t i = 0; i < frame_bytes; i++) {
+        distinct += !seen[px[i]];
+        seen[px[i]] = true;
+        lo = px[i] < lo ? px[i] : lo;
+        hi = px[i] > hi ? px[i] : hi;
+    }
+    /* vivid's colour bars: many levels from dark to bright. */
+    ck_assert_msg(distinct >= 6 && hi - lo >= 100, "frame %llu looks blank: %u levels, %u..%u",
+                  (unsigned long long) seq[n / 2], distinct, lo, hi);
+    if (pi->channels == 3) {
+        for (size_t i = 0; i + 2 < frame_bytes && !colour; i += 3)
+            colour = abs(px[i] - px[i + 1]) > 60 || abs(px[i + 1] - px[i + 2]) > 60;
+        ck_assert_msg(colour, "the RGB frame has no colour");
+    }
+    H5Sclose(ms);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+    free(px);
+    free(seq);
+    free(ts);
 }
 
 /* The statistics of frame @seq straight from the formula, sample by sample. */

@@ -1,6 +1,7 @@
 /* Checks of what the daemons wrote, made with HDF5's C API and the documented formulas:
  * a movie holds exactly the expected frames, bit-exact with the test pattern, and a stats
- * file holds the statistics of each of those frames computed independently here. */
+ * file holds the statistics of each of those frames computed independently here; a movie
+ * from a real camera holds what the camera's driver numbered, stamped and drew. */
 #pragma once
 
 #include <stdbool.h>
@@ -32,6 +33,30 @@ void verify_stats(const char *path, const struct expect *e);
  * seq column holds (as of the writer's last flush) must be bit-exact, with seqs contiguous
  * from @first_seq. @group is "data" (movie) or "stats". Returns the number of rows. */
 uint64_t verify_killed_file(const char *path, const char *group, const struct expect *e);
+/* What a movie from a real camera (vivid) holds: @frames rows of the negotiated format and
+ * size, numbered from @first_seq with gaps that add up to the camera's drops, at @fps. */
+struct expect_camera {
+    enum cs_pixfmt pixfmt;
+    unsigned width, height;
+    double fps;
+    uint64_t first_seq;
+    uint64_t frames;
+    uint64_t camera_dropped; /* seq numbers the camera skipped, between the rows */
+    uint64_t source_dropped; /* frames camerad could not send (they take no seq number) */
+    /* false: every timestamp is within an interval of the line through them all, whose slope
+     * is the interval; true: the driver may run late (vivid starved of CPU stamps frames
+     * late and numbers some twice, which shifts the line by an interval each time), so the
+     * timestamps need only increase, and the seq numbers span the time within 5 %. */
+    bool late_driver;
+};
+
+/* Fails the current test unless the movie at @path is complete, lost nothing and holds
+ * @e->frames frames as @e says, with realtime timestamps taken from the driver: increasing,
+ * recent, spanning as many frame intervals as the seq numbers do (with the frames dropped at
+ * source, which have none), and on a line as @e->late_driver says; and unless a frame from the
+ * middle shows a test image (many levels, colour for RGB), not a blank buffer. Prints the measured
+ * interval. */
+void verify_camera_movie(const char *path, const struct expect_camera *e);
 
 /* Reads root attribute @name of the file at @path as uint64 (fails the test if absent). */
 uint64_t verify_root_attr(const char *path, const char *name);

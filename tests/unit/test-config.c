@@ -172,10 +172,16 @@ static const char s_good_ini[] =
     "send_buffer_mb = 128\n"
     "wait_subscribers = 2\n"
     "wait_timeout_ms = 86400000\n"
+    "buffers = 32\n"
+    "allow_format_fallback = yes\n"
+    "control.brightness = 200\n"
+    "control.exposure_time_absolute = -9223372036854775808\n"
+    "control.power_line_frequency = 0\n"
     "\n"
     "[pubd]\n"
     "  ingest_buffer_mb = 1\n"
     "\tsubscriber_buffer_mb = 65536\n"
+    "tcp_subscriber_buffer_mb = 8\n"
     "linger_ms = 0 ; frames still queued at stop are dropped at once\n"
     "\n"
     "[analyzerd]\n"
@@ -188,8 +194,18 @@ static const char s_good_ini[] =
     "directory = /srv/camstack/movies\n"
     "receive_buffer_mb = 512\n"
     "drain_timeout_ms = 1500\n"
+    "queue_mb = 2048\n"
+    "flush_interval_ms = 250\n"
+    "swmr = no\n"
+    "max_frames_per_file = 1000\n"
+    "max_bytes_per_file = 1000000000\n"
+    "compression = deflate:9\n"
     "\n"
     "[security]\n"
+    "server_certificate = keys/pubd.key\n"
+    "client_certificate = /etc/camstack/keys/lab.key\n"
+    "authorized_keys_dir = clients\n"
+    "allow_insecure_remote = yes\n"
     "\n"
     "[log]\n"
     "level = debug\n";
@@ -226,9 +242,19 @@ s_assert_good(const struct cs_conf *c, const char *path, const char *dir)
     ck_assert_uint_eq(c->camerad.send_buffer_mb, 128);
     ck_assert_uint_eq(c->camerad.wait_subscribers, 2);
     ck_assert_uint_eq(c->camerad.wait_timeout_ms, 86400000);
+    ck_assert_uint_eq(c->camerad.buffers, 32);
+    ck_assert(c->camerad.allow_format_fallback);
+    ck_assert_uint_eq(c->camerad.n_controls, 3);
+    ck_assert_str_eq(c->camerad.controls[0].name, "brightness");
+    ck_assert_int_eq(c->camerad.controls[0].value, 200);
+    ck_assert_str_eq(c->camerad.controls[1].name, "exposure_time_absolute");
+    ck_assert_int_eq(c->camerad.controls[1].value, INT64_MIN);
+    ck_assert_str_eq(c->camerad.controls[2].name, "power_line_frequency");
+    ck_assert_int_eq(c->camerad.controls[2].value, 0);
 
     ck_assert_uint_eq(c->pubd.ingest_buffer_mb, 1);
     ck_assert_uint_eq(c->pubd.subscriber_buffer_mb, 65536);
+    ck_assert_uint_eq(c->pubd.tcp_subscriber_buffer_mb, 8);
     ck_assert_uint_eq(c->pubd.linger_ms, 0);
 
     ck_assert_str_eq(c->analyzerd.directory, s_join(buf, sizeof buf, dir, "stats"));
@@ -239,6 +265,18 @@ s_assert_good(const struct cs_conf *c, const char *path, const char *dir)
     ck_assert_str_eq(c->saverd.directory, "/srv/camstack/movies");
     ck_assert_uint_eq(c->saverd.receive_buffer_mb, 512);
     ck_assert_uint_eq(c->saverd.drain_timeout_ms, 1500);
+    ck_assert_uint_eq(c->saverd.queue_mb, 2048);
+    ck_assert_uint_eq(c->saverd.flush_interval_ms, 250);
+    ck_assert(!c->saverd.swmr);
+    ck_assert_uint_eq(c->saverd.max_frames_per_file, 1000);
+    ck_assert_uint_eq(c->saverd.max_bytes_per_file, 1000000000);
+    ck_assert_int_eq(c->saverd.compression.method, CS_COMPRESSION_DEFLATE);
+    ck_assert_uint_eq(c->saverd.compression.level, 9);
+
+    ck_assert_str_eq(c->security.server_certificate, s_join(buf, sizeof buf, dir, "keys/pubd.key"));
+    ck_assert_str_eq(c->security.client_certificate, "/etc/camstack/keys/lab.key");
+    ck_assert_str_eq(c->security.authorized_keys_dir, s_join(buf, sizeof buf, dir, "clients"));
+    ck_assert(c->security.allow_insecure_remote);
 
     ck_assert_int_eq(c->log.level, LOG_DEBUG);
     ck_assert_uint_eq(cs_conf_frame_bytes(c), 1280 * 1024 * 2);
@@ -325,10 +363,14 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert(c->camerad.fps == 30);
     ck_assert_uint_eq(c->camerad.frames, 0);
     ck_assert_uint_eq(c->camerad.send_buffer_mb, 64);
-    ck_assert_uint_eq(c->camerad.wait_subscribers, 0);
+    ck_assert_uint_eq(c->camerad.wait_subscribers, CS_WAIT_AUTO);
     ck_assert_uint_eq(c->camerad.wait_timeout_ms, 0);
+    ck_assert_uint_eq(c->camerad.buffers, 4);
+    ck_assert(!c->camerad.allow_format_fallback);
+    ck_assert_uint_eq(c->camerad.n_controls, 0);
     ck_assert_uint_eq(c->pubd.ingest_buffer_mb, 64);
     ck_assert_uint_eq(c->pubd.subscriber_buffer_mb, 256);
+    ck_assert_uint_eq(c->pubd.tcp_subscriber_buffer_mb, 64);
     ck_assert_uint_eq(c->pubd.linger_ms, 2000);
     ck_assert_str_eq(c->analyzerd.directory, "/var/lib/camstack/stats");
     ck_assert_uint_eq(c->analyzerd.receive_buffer_mb, 64);
@@ -337,6 +379,16 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert_str_eq(c->saverd.directory, "/var/lib/camstack/movies");
     ck_assert_uint_eq(c->saverd.receive_buffer_mb, 256);
     ck_assert_uint_eq(c->saverd.drain_timeout_ms, 2000);
+    ck_assert_str_eq(c->security.server_certificate, "");
+    ck_assert_str_eq(c->security.client_certificate, "");
+    ck_assert_str_eq(c->security.authorized_keys_dir, "/etc/camstack/authorized_keys");
+    ck_assert(!c->security.allow_insecure_remote);
+    ck_assert_uint_eq(c->saverd.queue_mb, 1024);
+    ck_assert_uint_eq(c->saverd.flush_interval_ms, 1000);
+    ck_assert(c->saverd.swmr);
+    ck_assert_uint_eq(c->saverd.max_frames_per_file, 0);
+    ck_assert_uint_eq(c->saverd.max_bytes_per_file, 0);
+    ck_assert_int_eq(c->saverd.compression.method, CS_COMPRESSION_NONE);
     ck_assert_int_eq(c->log.level, LOG_INFO);
 }
 
@@ -377,6 +429,60 @@ START_TEST(defaults_function)
 END_TEST
 
 /* The other helpers of config.h. */
+/* wait_subscribers takes "auto" (count the subscriber units systemd started) or a number, and
+ * --check-config prints "auto" back. */
+START_TEST(wait_subscribers_auto)
+{
+    char path[PATH_MAX], *text = NULL;
+    struct cs_conf conf;
+    size_t len = 0;
+    FILE *f;
+
+    s_write(path, sizeof path, "auto.ini", "[camerad]\nwait_subscribers = auto\n");
+    s_load_ok(path, &conf);
+    ck_assert_uint_eq(conf.camerad.wait_subscribers, CS_WAIT_AUTO);
+    f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    cs_conf_dump(&conf, f);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_ptr_nonnull(strstr(text, "\nwait_subscribers = auto\n"));
+    free(text);
+    s_unlink(path);
+    s_write(path, sizeof path, "zero.ini", "[camerad]\nwait_subscribers = 0\n");
+    s_load_ok(path, &conf);
+    ck_assert_uint_eq(conf.camerad.wait_subscribers, 0);
+    s_unlink(path);
+}
+END_TEST
+
+/* deflate without a level takes h5py's default; lz4 is accepted where its HDF5 plugin is
+ * installed (scripts/deps test installs it; without it, see the integration suite). */
+START_TEST(compression_values)
+{
+    static const struct {
+        const char *value;
+        enum cs_compression method;
+        unsigned level;
+    } cases[] = {
+        { "none", CS_COMPRESSION_NONE, 0 },         { "deflate", CS_COMPRESSION_DEFLATE, 4 },
+        { "deflate:0", CS_COMPRESSION_DEFLATE, 0 }, { "deflate:9", CS_COMPRESSION_DEFLATE, 9 },
+        { "lz4", CS_COMPRESSION_LZ4, 0 },
+    };
+    struct cs_conf conf;
+    char path[PATH_MAX], text[128];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        (void) snprintf(text, sizeof text, "[saverd]\ncompression = %s\n", cases[i].value);
+        s_write(path, sizeof path, "compression.ini", text);
+        s_load_ok(path, &conf);
+        ck_assert_int_eq(conf.saverd.compression.method, cases[i].method);
+        ck_assert_uint_eq(conf.saverd.compression.level, cases[i].level);
+        s_unlink(path);
+    }
+    ck_assert_str_eq(cs_compression_name(CS_COMPRESSION_LZ4), "lz4");
+}
+END_TEST
+
 START_TEST(hwm_and_names)
 {
     ck_assert_int_eq(cs_conf_hwm(64, 1 << 20), 64);
@@ -548,6 +654,33 @@ static const struct s_bad_case s_bad_cases[] = {
     { "key of another section", "[pubd]\nwidth = 640\n", 2, "unknown key 'width' in [pubd]" },
     { "key in [security]", "[security]\ncert = /etc/x.pem\n", 2,
       "unknown key 'cert' in [security]" },
+    { "remote publish without CURVE",
+      "[endpoints]\nsubscribe = ipc:///r/f\npublish = ipc:///r/f, tcp://0.0.0.0:5555\n", 3,
+      "publish endpoint 'tcp://0.0.0.0:5555' is reachable from other hosts but [security] "
+      "server_certificate is not set: create pubd's certificate with 'camstack-keygen pubd'" },
+    { "remote publish by interface name", "[endpoints]\npublish = tcp://eth0:5555\n", 2,
+      "or set allow_insecure_remote = yes to publish to anyone who can reach it" },
+    { "remote ingest, even with CURVE",
+      "[endpoints]\ningest = tcp://10.0.0.1:5556\n[security]\nserver_certificate = /k/p.key\n", 2,
+      "ingest endpoint 'tcp://10.0.0.1:5556' is reachable from other hosts and cannot use CURVE" },
+    { "remote control endpoint", "[endpoints]\ncontrol_saverd = tcp://*:5557\n", 2,
+      "control_saverd endpoint 'tcp://*:5557' is reachable from other hosts" },
+    { "remote subscribe without a client certificate",
+      "[endpoints]\nsubscribe = tcp://camhost:5555\n", 2,
+      "subscribe endpoint 'tcp://camhost:5555' is on another host but [security] "
+      "client_certificate is not set" },
+    { "remote subscribe by default",
+      "[endpoints]\npublish = tcp://10.0.0.1:5555\n[security]\nserver_certificate = /k/p.key\n", 0,
+      "subscribe endpoint 'tcp://10.0.0.1:5555' is on another host" },
+    { "client certificate without a server certificate",
+      "[security]\n\nclient_certificate = /k/lab.key\n", 3,
+      "client_certificate needs server_certificate" },
+    { "empty certificate", "[security]\nserver_certificate =\n", 2,
+      "key 'server_certificate' has an empty value" },
+    { "bad allow_insecure_remote", "[security]\nallow_insecure_remote = sometimes\n", 2,
+      "'allow_insecure_remote' expects yes or no, got 'sometimes'" },
+    { "tcp budget of 0", "[pubd]\ntcp_subscriber_buffer_mb = 0\n", 2,
+      "'tcp_subscriber_buffer_mb' expects a whole number from 1 to 65536, got '0'" },
     { "key names are case-sensitive", "[camerad]\nWidth = 640\n", 2,
       "unknown key 'Width' in [camerad]" },
     { "duplicate key", "[camerad]\nwidth = 640\nheight = 480\n\nwidth = 800\n", 5,
@@ -558,6 +691,30 @@ static const struct s_bad_case s_bad_cases[] = {
     { "duplicate empty key", "[camerad]\n\n\ndevice =\ndevice = /dev/video1\n", 4,
       "key 'device' has an empty value" },
     { "empty value", "[camerad]\ndevice =\n", 2, "key 'device' has an empty value" },
+    { "too few buffers", "[camerad]\nbuffers = 1\n", 2,
+      "'buffers' expects a whole number from 2 to 32, got '1'" },
+    { "too many buffers", "[camerad]\nbuffers = 33\n", 2,
+      "'buffers' expects a whole number from 2 to 32, got '33'" },
+    { "fallback not a bool", "[camerad]\nallow_format_fallback = maybe\n", 2,
+      "'allow_format_fallback' expects yes or no, got 'maybe'" },
+    { "control value not a number", "[camerad]\ncontrol.brightness = bright\n", 2,
+      "'control.brightness' expects a whole number, got 'bright'" },
+    { "control value with junk", "[camerad]\ncontrol.gain = 12dB\n", 2,
+      "'control.gain' expects a whole number, got '12dB'" },
+    { "control value out of 64 bits", "[camerad]\ncontrol.gain = 9223372036854775808\n", 2,
+      "'control.gain' expects a whole number, got '9223372036854775808'" },
+    { "control value empty", "[camerad]\ncontrol.gain =\n", 2,
+      "key 'control.gain' has an empty value" },
+    { "control name with upper case", "[camerad]\ncontrol.Brightness = 1\n", 2,
+      "'control.Brightness': a control name is 1 to 31 characters of a-z 0-9 _" },
+    { "control without a name", "[camerad]\ncontrol. = 1\n", 2,
+      "'control.': a control name is 1 to 31 characters of a-z 0-9 _" },
+    { "control name too long", "[camerad]\ncontrol." S_A10 S_A10 S_A10 "aa = 1\n", 2,
+      "a control name is 1 to 31 characters" },
+    { "duplicate control", "[camerad]\ncontrol.gain = 1\nwidth = 8\ncontrol.gain = 2\n", 4,
+      "duplicate key 'control.gain' in [camerad] (first set on line 2)" },
+    { "control in another section", "[pubd]\ncontrol.gain = 1\n", 2,
+      "unknown key 'control.gain' in [pubd]" },
     { "empty value, only a comment", "[camerad]\ndevice = ; none\n", 2,
       "key 'device' has an empty value" },
     { "empty number", "[pubd]\nlinger_ms=\n", 2, "key 'linger_ms' has an empty value" },
@@ -600,6 +757,19 @@ static const struct s_bad_case s_bad_cases[] = {
       "'publish_stats' expects yes or no, got 'maybe'" },
     { "bool as a number", "[analyzerd]\npublish_stats = 2\n", 2,
       "'publish_stats' expects yes or no, got '2'" },
+    { "wait_subscribers neither auto nor a number", "[camerad]\nwait_subscribers = Auto\n", 2,
+      "'wait_subscribers' expects auto or a whole number from 0 to 1000, got 'Auto'" },
+    { "wait_subscribers out of range", "[camerad]\nwait_subscribers = 1001\n", 2,
+      "'wait_subscribers' expects auto or a whole number from 0 to 1000, got '1001'" },
+    { "bad compression", "[saverd]\ncompression = gzip\n", 2,
+      "'compression' expects none, deflate, deflate:LEVEL (0 to 9) or lz4, got 'gzip'" },
+    { "deflate level too high", "[saverd]\ncompression = deflate:10\n", 2, "got 'deflate:10'" },
+    { "deflate without its level", "[saverd]\ncompression = deflate:\n", 2, "got 'deflate:'" },
+    { "deflate with junk", "[saverd]\ncompression = deflatex\n", 2, "got 'deflatex'" },
+    { "empty write queue", "[saverd]\nqueue_mb = 0\n", 2,
+      "'queue_mb' expects a whole number from 1 to 1048576, got '0'" },
+    { "flush interval too short", "[saverd]\nflush_interval_ms = 5\n", 2,
+      "'flush_interval_ms' expects a whole number from 10 to 3600000, got '5'" },
     { "bad source", "[camerad]\nsource = usb\n", 2,
       "'source' expects testpattern or v4l2, got 'usb'" },
     { "bad log level", "[log]\nlevel = verbose\n", 2,
@@ -668,6 +838,52 @@ START_TEST(bad_input)
 
     s_write(path, sizeof path, "bad.ini", c->text);
     s_assert_load_error(path, c->line, c->message, c->name);
+    s_unlink(path);
+}
+END_TEST
+
+/* What the security rules let through: remote endpoints with CURVE or with an explicit
+ * allow_insecure_remote, loopback ones without either; local subscribers take the ipc
+ * endpoint by default; "tcp://:PORT" stays on this host. */
+START_TEST(security_accepted)
+{
+    static const char *const texts[] = {
+        "[endpoints]\npublish = tcp://10.0.0.1:5555\nsubscribe = ipc:///r/f\n"
+        "[security]\nserver_certificate = /k/pubd.key\n",
+        "[endpoints]\npublish = tcp://*:5555\nsubscribe = tcp://127.0.0.1:5555\n"
+        "ingest = tcp://0.0.0.0:5556\n[security]\nallow_insecure_remote = yes\n",
+        "[endpoints]\npublish = tcp://127.0.0.1:5555, tcp://[::1]:5556, tcp://localhost:5557\n",
+        "[endpoints]\nsubscribe = tcp://camhost:5555\n[security]\n"
+        "server_certificate = /k/pubd.key\nclient_certificate = /k/lab.key\n",
+    };
+    char path[PATH_MAX], dumped[PATH_MAX];
+    struct cs_conf conf, again;
+    FILE *f;
+
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        s_write(path, sizeof path, "sec.ini", texts[i]);
+        s_load_ok(path, &conf);
+        s_unlink(path);
+    }
+    s_write(path, sizeof path, "sec.ini",
+            "[endpoints]\npublish = tcp://10.0.0.1:5555, ipc:///r/a, ipc:///r/b\n"
+            "[security]\nserver_certificate = /k/pubd.key\n");
+    s_load_ok(path, &conf);
+    ck_assert_str_eq(conf.endpoints.subscribe, "ipc:///r/a");
+    s_unlink(path);
+    s_write(path, sizeof path, "sec.ini", "[endpoints]\npublish = tcp://:5555\n");
+    s_load_ok(path, &conf);
+    ck_assert_str_eq(conf.endpoints.publish[0], "tcp://127.0.0.1:5555");
+    ck_assert_str_eq(conf.endpoints.subscribe, "tcp://127.0.0.1:5555");
+    /* unset certificates are dumped as comments, and the dump loads back */
+    f = fopen(s_join(dumped, sizeof dumped, s_tmpdir, "dumped.ini"), "we");
+    ck_assert_ptr_nonnull(f);
+    cs_conf_dump(&conf, f);
+    ck_assert_int_eq(fclose(f), 0);
+    s_load_ok(dumped, &again);
+    ck_assert_str_eq(again.security.server_certificate, "");
+    ck_assert_str_eq(again.endpoints.publish[0], "tcp://127.0.0.1:5555");
+    s_unlink(dumped);
     s_unlink(path);
 }
 END_TEST
@@ -806,6 +1022,29 @@ END_TEST
  * and strlen counts the '\n', so a line of 198 characters is refused with "line too long (at
  * most 198 characters)": the real limit is 197 (198 on a last line without '\n'). Either the
  * test should be > num - 2 ... or the message should say 197. */
+/* At most CS_CONTROLS_MAX control keys; the next one is refused on its line. */
+START_TEST(controls_at_most_max)
+{
+    char path[PATH_MAX], text[4096] = "[camerad]\n";
+    struct cs_conf conf;
+
+    for (int i = 0; i < CS_CONTROLS_MAX; i++)
+        (void) snprintf(text + strlen(text), sizeof text - strlen(text), "control.c%d = %d\n", i,
+                        -i);
+    s_write(path, sizeof path, "controls.ini", text);
+    s_load_ok(path, &conf);
+    ck_assert_uint_eq(conf.camerad.n_controls, CS_CONTROLS_MAX);
+    ck_assert_str_eq(conf.camerad.controls[CS_CONTROLS_MAX - 1].name, "c31");
+    ck_assert_int_eq(conf.camerad.controls[CS_CONTROLS_MAX - 1].value, -31);
+    ck_assert_uint_eq(conf.camerad.controls[CS_CONTROLS_MAX - 1].line, CS_CONTROLS_MAX + 1);
+    s_unlink(path);
+    (void) snprintf(text + strlen(text), sizeof text - strlen(text), "control.one_more = 1\n");
+    s_write(path, sizeof path, "controls.ini", text);
+    s_assert_load_error(path, CS_CONTROLS_MAX + 2, "at most 32 control.<name> keys", "33rd");
+    s_unlink(path);
+}
+END_TEST
+
 START_TEST(regression_line_of_198_characters)
 {
     char text[400], path[PATH_MAX];
@@ -963,6 +1202,8 @@ s_suite(void)
     tcase_add_test(tc, empty_file_gives_defaults);
     tcase_add_test(tc, defaults_function);
     tcase_add_test(tc, hwm_and_names);
+    tcase_add_test(tc, wait_subscribers_auto);
+    tcase_add_test(tc, compression_values);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("relative_paths");
@@ -977,8 +1218,10 @@ s_suite(void)
     tcase_add_checked_fixture(tc, s_setup, s_teardown);
     tcase_add_loop_test(tc, bad_input, 0, (int) (sizeof s_bad_cases / sizeof s_bad_cases[0]));
     tcase_add_test(tc, line_too_long);
+    tcase_add_test(tc, security_accepted);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, error_message_truncated);
+    tcase_add_test(tc, controls_at_most_max);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data_files");

@@ -139,6 +139,58 @@ static const struct s_double_case s_double_cases[] = {
     { "abc", 0, 100000, -EINVAL, 0 },
 };
 
+struct s_i64_case {
+    const char *text;
+    int64_t min, max;
+    int r;
+    int64_t value;
+};
+
+static const struct s_i64_case s_i64_cases[] = {
+    { "0", INT64_MIN, INT64_MAX, 0, 0 },
+    { "-1", INT64_MIN, INT64_MAX, 0, -1 },
+    { "-128", -128, 128, 0, -128 },
+    { "128", -128, 128, 0, 128 },
+    { "129", -128, 128, -ERANGE, 0 },
+    { "-129", -128, 128, -ERANGE, 0 },
+    { "9223372036854775807", INT64_MIN, INT64_MAX, 0, INT64_MAX },
+    { "-9223372036854775808", INT64_MIN, INT64_MAX, 0, INT64_MIN },
+    { "9223372036854775808", INT64_MIN, INT64_MAX, -ERANGE, 0 },
+    { "-9223372036854775809", INT64_MIN, INT64_MAX, -ERANGE, 0 },
+    { "", INT64_MIN, INT64_MAX, -EINVAL, 0 },
+    { "-", INT64_MIN, INT64_MAX, -EINVAL, 0 },
+    { "+5", INT64_MIN, INT64_MAX, -EINVAL, 0 },
+    { " 5", INT64_MIN, INT64_MAX, -EINVAL, 0 },
+    { "- 5", INT64_MIN, INT64_MAX, -EINVAL, 0 },
+    { "--5", INT64_MIN, INT64_MAX, -EINVAL, 0 },
+    { "5 ", INT64_MIN, INT64_MAX, -EINVAL, 0 },
+    { "0x10", INT64_MIN, INT64_MAX, -EINVAL, 0 },
+    { "1e3", INT64_MIN, INT64_MAX, -EINVAL, 0 },
+};
+
+START_TEST(i64_cases)
+{
+    const struct s_i64_case *c = &s_i64_cases[_i];
+    int64_t v = 0x5a5a5a5a;
+    int r = cs_parse_i64(c->text, c->min, c->max, &v);
+
+    ck_assert_msg(r == c->r, "cs_parse_i64(\"%s\") returned %d, expected %d", c->text, r, c->r);
+    if (r == 0)
+        ck_assert_msg(v == c->value, "cs_parse_i64(\"%s\") gave %lld", c->text, (long long) v);
+    else
+        ck_assert_msg(v == 0x5a5a5a5a, "cs_parse_i64(\"%s\") wrote on failure", c->text);
+}
+END_TEST
+
+START_TEST(i64_null)
+{
+    int64_t v = 7;
+
+    ck_assert_int_eq(cs_parse_i64(NULL, INT64_MIN, INT64_MAX, &v), -EINVAL);
+    ck_assert_int_eq(v, 7);
+}
+END_TEST
+
 START_TEST(double_cases)
 {
     const struct s_double_case *c = &s_double_cases[_i];
@@ -272,6 +324,8 @@ s_suite(void)
     tc = tcase_create("parse_u64");
     tcase_add_loop_test(tc, u64_cases, 0, (int) (sizeof s_u64_cases / sizeof s_u64_cases[0]));
     tcase_add_test(tc, u64_null);
+    tcase_add_loop_test(tc, i64_cases, 0, (int) (sizeof s_i64_cases / sizeof s_i64_cases[0]));
+    tcase_add_test(tc, i64_null);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("parse_double");

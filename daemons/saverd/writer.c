@@ -1,0 +1,668 @@
+#include "writer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "encoder.h"
+#include "pixfmt.h"
+#include "util.h"
+
+#define S_CMD_ITEM  "ITEM"
+#define S_CMD_EVENT "EVENT"
+
+enum s_kind { S_RUN_BEGIN, S_FRAME, S_RUN_END, S_STOP };
+
+/* What goes through the queue. The gaps are those in front of the frame (or at the end of
+ * the run), in seq order; the payload is the received message. */
+struct s_item {
+    enum s_kind kind;
+    struct cs_frame_hdr hdr;
+    zmq_msg_t payload;
+    size_t bytes; /* counted against the budget */
+    bool eos;
+    size_t n_gaps;
+    struct cs_gap gaps[]; /* flexible */
+};
+
+struct writer {
+    const struct cs_conf *conf;
+    zactor_t *actor;
+    struct writer_counters counters;
+    atomic_bool abandon; /* set by writer_destroy(): drop what is queued */
+    uint64_t limit;
+
+    /* The loop thread's: gaps not yet sent (frames dropped by the queue and the gaps in
+     * front of them), carried by the next item that goes through. */
+    struct cs_gap *pending;
+    size_t n_pending, pending_cap;
+
+    /* The writer thread's. */
+    struct encoder *enc;
+    struct h5writer *w;
+    uint8_t *pack; /* rows without their padding */
+    size_t pack_size;
+    bool run_active; /* a run began and has not ended */
+    bool run_failed; /* a write failed: the rest of the run is not saved */
+    bool stopped;    /* S_STOP was handled */
+    uint64_t run, run_start_ns;
+    unsigned next_part;
+    uint64_t next_seq; /* the first seq the next file accounts for */
+    uint64_t flush_due_ns;
+};
+
+static void
+s_free_item(struct s_item **item_p)
+{
+    struct s_item *item = *item_p;
+
+    if (!item)
+        return;
+    if (item->kind == S_FRAME)
+        (void) zmq_msg_close(&item->payload);
+    free(item);
+    *item_p = NULL;
+}
+
+/* ---- the writer thread ---- */
+
+static void
+s_send_event(zsock_t *pipe, const struct writer_event *ev)
+{
+    /* By value: a message the loop never reads (at destruction) leaks nothing. */
+    zframe_t *f = zframe_new(ev, sizeof *ev);
+    zmsg_t *m = zmsg_new();
+
+    if (!f || !m || zmsg_addstr(m, S_CMD_EVENT) < 0 || zmsg_append(m, &f) < 0
+        || zmsg_send(&m, pipe) < 0) {
+        zframe_destroy(&f);
+        zmsg_destroy(&m);
+    }
+}
+
+static void
+s_event_for(const writer_t *self, enum writer_event_kind kind, struct writer_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    ev->run = self->run;
+    if (self->w) {
+        (void) cs_strlcpy(ev->path, h5writer_path(self->w), sizeof ev->path);
+        ev->part = h5writer_part(self->w);
+        ev->frames = h5writer_frames(self->w);
+        ev->lost = h5writer_lost(self->w);
+    }
+}
+
+static void
+s_close(writer_t *self, zsock_t *pipe, enum h5writer_end end)
+{
+    struct writer_event ev;
+    int r;
+
+    if (!self->w)
+        return;
+    s_event_for(self, WRITER_CLOSED, &ev);
+    self->next_seq = h5writer_next_seq(self->w);
+    r = h5writer_close(&self->w, end);
+    atomic_store(&self->counters.file_frames, 0);
+    atomic_fetch_add(&self->counters.files_closed, 1);
+    ev.end = end;
+    ev.complete = r == 0 && end != H5WRITER_END_ERROR;
+    if (r < 0 && end != H5WRITER_END_ERROR) {
+        ev.kind = WRITER_FAILED;
+        ev.err = r;
+        (void) cs_strlcpy(ev.what, "close", sizeof ev.what);
+        atomic_fetch_add(&self->counters.write_errors, 1);
+    }
+    s_send_event(pipe, &ev);
+}
+
+/* A write failed: the file is closed as it is, and the run is not saved any further. */
+static void
+s_fail(writer_t *self, zsock_t *pipe, int err, const char *what)
+{
+    struct writer_event ev;
+
+    s_event_for(self, WRITER_FAILED, &ev);
+    ev.err = err;
+    ev.end = H5WRITER_END_ERROR;
+    (void) cs_strlcpy(ev.what, what, sizeof ev.what);
+    if (self->w) {
+        (void) h5writer_close(&self->w, H5WRITER_END_ERROR);
+        atomic_store(&self->counters.file_frames, 0);
+        atomic_fetch_add(&self->counters.files_closed, 1);
+    } else {
+        (void) snprintf(ev.path, sizeof ev.path, "%s", self->conf->saverd.directory);
+    }
+    atomic_fetch_add(&self->counters.write_errors, 1);
+    self->run_failed = true;
+    s_send_event(pipe, &ev);
+}
+
+static uint64_t
+s_now_ns(void)
+{
+    return cs_now_ns(CLOCK_MONOTONIC);
+}
+
+/* Opens the next file of the run, whose first frame is @hdr. */
+static int
+s_open(writer_t *self, zsock_t *pipe, const struct cs_frame_hdr *hdr)
+{
+    struct h5writer_params p = {
+        .conf = self->conf,
+        .enc = self->enc,
+        .start_ns = self->run_start_ns,
+        .part = self->next_part,
+        .first_seq = self->next_seq,
+    };
+    struct writer_event ev;
+    int r;
+
+    r = h5writer_open(&p, hdr, &self->w);
+    if (r < 0) {
+        s_fail(self, pipe, r, "create");
+        return r;
+    }
+    self->next_part = h5writer_part(self->w) + 1;
+    self->flush_due_ns = s_now_ns() + self->conf->saverd.flush_interval_ms * CS_NSEC_PER_MSEC;
+    s_event_for(self, WRITER_OPENED, &ev);
+    ev.first_seq = self->next_seq;
+    s_send_event(pipe, &ev);
+    return 0;
+}
+
+static void
+s_note_gaps(writer_t *self, zsock_t *pipe, const struct cs_gap *gaps, size_t n_gaps)
+{
+    for (size_t i = 0; self->w && i < n_gaps; i++) {
+        if (h5writer_note_gap(self->w, &gaps[i]) < 0)
+            s_fail(self, pipe, -EIO, "write");
+    }
+}
+
+/* The frame's pixels as the chunk wants them: rows without padding. NULL if the format is
+ * unknown or memory is short. */
+static const void *
+s_packed(writer_t *self, const struct s_item *item, size_t *ret_size)
+{
+    const struct cs_frame_hdr *hdr = &item->hdr;
+    const uint8_t *pixels = zmq_msg_data((zmq_msg_t *) &item->payload);
+    enum cs_pixfmt fmt;
+    size_t row, size;
+
+    if (cs_pixfmt_from_fourcc(hdr->fourcc, &fmt) < 0)
+        return NULL;
+    row = (size_t) hdr->width * cs_pixfmt_info(fmt)->bytes_per_pixel;
+    size = row * hdr->height;
+    *ret_size = size;
+    if (hdr->stride == row)
+        return pixels;
+    if (self->pack_size < size) {
+        free(self->pack);
+        self->pack_size = 0;
+        self->pack = malloc(size);
+        if (!self->pack)
+            return NULL;
+        self->pack_size = size;
+    }
+    for (uint32_t y = 0; y < hdr->height; y++)
+        memcpy(self->pack + (size_t) y * row, pixels + (size_t) y * hdr->stride, row);
+    return self->pack;
+}
+
+static void
+s_drop_frame(writer_t *self)
+{
+    atomic_fetch_add(&self->counters.write_dropped, 1);
+}
+
+static bool
+s_file_full(const writer_t *self, size_t next_chunk)
+{
+    const struct cs_conf *conf = self->conf;
+    uint64_t frames = h5writer_frames(self->w), bytes = h5writer_bytes(self->w);
+
+    if (frames == 0)
+        return false; /* a file holds at least one frame, whatever its size */
+    if (conf->saverd.max_frames_per_file && frames >= conf->saverd.max_frames_per_file)
+        return true;
+    return conf->saverd.max_bytes_per_file && bytes + next_chunk > conf->saverd.max_bytes_per_file;
+}
+
+static void
+s_frame(writer_t *self, zsock_t *pipe, const struct s_item *item)
+{
+    const void *raw, *chunk;
+    size_t raw_size = 0, size = 0;
+    int r;
+
+    if (!self->run_active || self->run_failed || self->stopped) {
+        s_drop_frame(self);
+        return;
+    }
+    raw = s_packed(self, item, &raw_size);
+    if (!raw || encoder_encode(self->enc, raw, raw_size, &chunk, &size) < 0) {
+        s_drop_frame(self);
+        return;
+    }
+    /* Rotation: the frame that would not fit starts the next part, and its gaps go with it.
+     * A full file stays open until then, so that a run ending on the boundary closes it
+     * with its end-of-stream. */
+    if (self->w && s_file_full(self, size))
+        s_close(self, pipe, H5WRITER_END_ROTATION);
+    if (!self->w && s_open(self, pipe, &item->hdr) < 0) {
+        s_drop_frame(self);
+        return;
+    }
+    s_note_gaps(self, pipe, item->gaps, item->n_gaps);
+    if (!self->w) {
+        s_drop_frame(self);
+        return;
+    }
+    r = h5writer_append(self->w, &item->hdr, chunk, size);
+    if (r == -EINVAL) {
+        s_drop_frame(self); /* another geometry within a run: not this file's */
+        return;
+    }
+    if (r < 0) {
+        s_drop_frame(self);
+        s_fail(self, pipe, r, "write");
+        return;
+    }
+    atomic_fetch_add(&self->counters.written, 1);
+    atomic_fetch_add(&self->counters.bytes_written, size);
+    atomic_store(&self->counters.file_frames, h5writer_frames(self->w));
+}
+
+static void
+s_run_begin(writer_t *self, zsock_t *pipe, const struct s_item *item)
+{
+    s_close(self, pipe, H5WRITER_END_NEW_RUN); /* only if its end never came */
+    self->run_active = !self->stopped;
+    self->run_failed = false;
+    self->run = item->hdr.run;
+    self->run_start_ns = item->hdr.capture_ns;
+    self->next_part = 0;
+    self->next_seq = item->hdr.seq; /* where we joined: not a loss */
+    if (self->run_active)
+        (void) s_open(self, pipe, &item->hdr);
+}
+
+static void
+s_run_end(writer_t *self, zsock_t *pipe, const struct s_item *item)
+{
+    s_note_gaps(self, pipe, item->gaps, item->n_gaps);
+    s_close(self, pipe, item->eos ? H5WRITER_END_EOS : H5WRITER_END_NEW_RUN);
+    self->run_active = false;
+}
+
+static void
+s_stop(writer_t *self, zsock_t *pipe, const struct s_item *item)
+{
+    struct writer_event ev;
+
+    s_note_gaps(self, pipe, item->gaps, item->n_gaps);
+    s_close(self, pipe, H5WRITER_END_STOP);
+    self->run_active = false;
+    self->stopped = true;
+    s_event_for(self, WRITER_STOPPED, &ev);
+    s_send_event(pipe, &ev);
+}
+
+/* writer_destroy() without a stop: what is still queued is not written, but the file says
+ * which frames it lacks. */
+static void
+s_abandon(writer_t *self, zsock_t *pipe, const struct s_item *item)
+{
+    struct cs_gap dropped = { item->hdr.seq, 1, CS_GAP_QUEUE };
+
+    if (item->kind != S_FRAME) {
+        if (item->kind == S_RUN_BEGIN)
+            s_close(self, pipe, H5WRITER_END_STOP);
+        else if (self->run_active)
+            s_note_gaps(self, pipe, item->gaps, item->n_gaps);
+        self->run_active = false;
+        return;
+    }
+    atomic_fetch_add(&self->counters.queue_dropped, 1);
+    if (!self->run_active)
+        return;
+    s_note_gaps(self, pipe, item->gaps, item->n_gaps);
+    s_note_gaps(self, pipe, &dropped, 1);
+}
+
+static void
+s_handle(writer_t *self, zsock_t *pipe, const struct s_item *item)
+{
+    if (atomic_load(&self->abandon)) {
+        s_abandon(self, pipe, item);
+        return;
+    }
+    switch (item->kind) {
+    case S_RUN_BEGIN:
+        s_run_begin(self, pipe, item);
+        break;
+    case S_FRAME:
+        s_frame(self, pipe, item);
+        break;
+    case S_RUN_END:
+        s_run_end(self, pipe, item);
+        break;
+    case S_STOP:
+        s_stop(self, pipe, item);
+        break;
+    }
+}
+
+static void
+s_flush_if_due(writer_t *self, zsock_t *pipe)
+{
+    uint64_t now = s_now_ns();
+    int r;
+
+    if (!self->w || now < self->flush_due_ns)
+        return;
+    self->flush_due_ns = now + self->conf->saverd.flush_interval_ms * CS_NSEC_PER_MSEC;
+    r = h5writer_flush(self->w);
+    if (r < 0)
+        s_fail(self, pipe, r, "flush");
+}
+
+/* Reads one message from the loop: an item (returned), or NULL with @ret_term set on
+ * $TERM. */
+static struct s_item *
+s_recv_item(zsock_t *pipe, bool *ret_term)
+{
+    zmsg_t *m = zmsg_recv(pipe);
+    struct s_item *item = NULL;
+    char *cmd;
+    zframe_t *f;
+
+    *ret_term = !m;
+    if (!m)
+        return NULL;
+    cmd = zmsg_popstr(m);
+    if (cmd && streq(cmd, "$TERM"))
+        *ret_term = true;
+    else if (cmd && streq(cmd, S_CMD_ITEM) && (f = zmsg_first(m)) && zframe_size(f) == sizeof item)
+        memcpy(&item, zframe_data(f), sizeof item);
+    zstr_free(&cmd);
+    zmsg_destroy(&m);
+    return item;
+}
+
+static void
+s_actor(zsock_t *pipe, void *arg)
+{
+    writer_t *self = arg;
+    zpoller_t *poller = zpoller_new(pipe, NULL);
+    bool term = false;
+
+    (void) zsock_signal(pipe, 0);
+    while (poller && !term) {
+        int timeout = -1;
+
+        if (self->w) {
+            uint64_t now = s_now_ns();
+
+            timeout = self->flush_due_ns > now
+                          ? (int) ((self->flush_due_ns - now) / CS_NSEC_PER_MSEC) + 1
+                          : 0;
+        }
+        if (zpoller_wait(poller, timeout) == pipe) {
+            struct s_item *item = s_recv_item(pipe, &term);
+
+            if (item) {
+                size_t bytes = item->bytes;
+
+                s_handle(self, pipe, item);
+                if (item->kind == S_FRAME) {
+                    atomic_fetch_sub(&self->counters.queued, 1);
+                    atomic_fetch_sub(&self->counters.queued_bytes, bytes);
+                }
+                s_free_item(&item);
+            }
+        } else if (zpoller_terminated(poller)) {
+            break;
+        }
+        s_flush_if_due(self, pipe);
+    }
+    s_close(self, pipe, H5WRITER_END_STOP);
+    zpoller_destroy(&poller);
+}
+
+/* ---- the loop thread ---- */
+
+writer_t *
+writer_new(const struct cs_conf *conf)
+{
+    writer_t *self = calloc(1, sizeof *self);
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(conf->camerad.pixel_format);
+    int e;
+
+    if (!self)
+        return NULL;
+    self->conf = conf;
+    self->limit = (uint64_t) conf->saverd.queue_mb << 20;
+    atomic_init(&self->abandon, false);
+    /* The samples of the configured format; frames of another one are refused by the file. */
+    self->enc =
+        encoder_new(conf->saverd.compression.method, conf->saverd.compression.level, pi->bits / 8);
+    if (!self->enc)
+        goto fail;
+    /* The queue is bounded in bytes by the budget, not in messages by the pipe. */
+    zsys_set_pipehwm(0);
+    self->actor = zactor_new(s_actor, self);
+    if (!self->actor)
+        goto fail;
+    return self;
+fail:
+    e = errno ? errno : ENOMEM;
+    writer_destroy(&self);
+    errno = e;
+    return NULL;
+}
+
+void
+writer_finish(writer_t *self)
+{
+    atomic_store(&self->abandon, true);
+    /* Sends $TERM and waits for the actor's last signal (zsock_wait() skips the events that
+     * were not read); items pushed before $TERM are handled first. */
+    zactor_destroy(&self->actor);
+}
+
+void
+writer_destroy(writer_t **self_p)
+{
+    writer_t *self = *self_p;
+
+    if (!self)
+        return;
+    writer_finish(self);
+    encoder_destroy(&self->enc);
+    free(self->pack);
+    free(self->pending);
+    free(self);
+    *self_p = NULL;
+}
+
+zsock_t *
+writer_sock(writer_t *self)
+{
+    return zactor_sock(self->actor);
+}
+
+int
+writer_recv_event(writer_t *self, struct writer_event *ret_ev)
+{
+    zmsg_t *m = zmsg_recv(self->actor);
+    char *cmd = m ? zmsg_popstr(m) : NULL;
+    zframe_t *f = m ? zmsg_first(m) : NULL;
+    int r = -EAGAIN;
+
+    if (cmd && streq(cmd, S_CMD_EVENT) && f && zframe_size(f) == sizeof *ret_ev) {
+        memcpy(ret_ev, zframe_data(f), sizeof *ret_ev);
+        r = 0;
+    }
+    zstr_free(&cmd);
+    zmsg_destroy(&m);
+    return r;
+}
+
+/* Adds @gap to the pending gaps, merged with the last one when they touch. */
+static int
+s_pend(writer_t *self, const struct cs_gap *gap)
+{
+    struct cs_gap *last = self->n_pending ? &self->pending[self->n_pending - 1] : NULL;
+
+    if (last && last->reason == gap->reason && last->first_seq + last->count == gap->first_seq) {
+        last->count += gap->count;
+        return 0;
+    }
+    if (self->n_pending == self->pending_cap) {
+        size_t cap = self->pending_cap ? 2 * self->pending_cap : 16;
+        struct cs_gap *p = realloc(self->pending, cap * sizeof *p);
+
+        if (!p)
+            return -ENOMEM;
+        self->pending = p;
+        self->pending_cap = cap;
+    }
+    self->pending[self->n_pending++] = *gap;
+    return 0;
+}
+
+/* An item carrying the pending gaps and then @gaps; the pending ones are handed over. */
+static struct s_item *
+s_new_item(writer_t *self, enum s_kind kind, const struct cs_gap *gaps, size_t n_gaps)
+{
+    size_t n = self->n_pending + n_gaps;
+    struct s_item *item = calloc(1, sizeof *item + n * sizeof item->gaps[0]);
+
+    if (!item)
+        return NULL;
+    item->kind = kind;
+    if (self->n_pending)
+        memcpy(item->gaps, self->pending, self->n_pending * sizeof item->gaps[0]);
+    if (n_gaps)
+        memcpy(item->gaps + self->n_pending, gaps, n_gaps * sizeof item->gaps[0]);
+    item->n_gaps = n;
+    if (kind == S_FRAME)
+        (void) zmq_msg_init(&item->payload);
+    return item;
+}
+
+static int
+s_send_item(writer_t *self, struct s_item **item_p)
+{
+    struct s_item *item = *item_p;
+    zmsg_t *m = zmsg_new();
+
+    if (!m || zmsg_addstr(m, S_CMD_ITEM) < 0 || zmsg_addmem(m, &item, sizeof item) < 0
+        || zmsg_send(&m, self->actor) < 0) {
+        zmsg_destroy(&m);
+        return -ENOMEM;
+    }
+    self->n_pending = 0; /* the item carries them now */
+    *item_p = NULL;
+    return 0;
+}
+
+/* For items that may not be dropped (runs, stop): on a failure the pending gaps stay. */
+static int
+s_push_control(writer_t *self, enum s_kind kind, const struct cs_frame_hdr *hdr, bool eos,
+               const struct cs_gap *gaps, size_t n_gaps)
+{
+    struct s_item *item = s_new_item(self, kind, gaps, n_gaps);
+    int r;
+
+    if (!item)
+        return -ENOMEM;
+    if (hdr)
+        item->hdr = *hdr;
+    item->eos = eos;
+    r = s_send_item(self, &item);
+    s_free_item(&item);
+    return r;
+}
+
+int
+writer_push_run_begin(writer_t *self, const struct cs_frame_hdr *hdr)
+{
+    self->n_pending = 0; /* anything left belongs to a run that is over */
+    return s_push_control(self, S_RUN_BEGIN, hdr, false, NULL, 0);
+}
+
+int
+writer_push_run_end(writer_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps)
+{
+    return s_push_control(self, S_RUN_END, NULL, eos, gaps, n_gaps);
+}
+
+int
+writer_push_stop(writer_t *self)
+{
+    return s_push_control(self, S_STOP, NULL, false, NULL, 0);
+}
+
+static void
+s_drop(writer_t *self, const struct cs_frame_hdr *hdr, const struct cs_gap *gaps, size_t n_gaps)
+{
+    struct cs_gap dropped = { hdr->seq, 1, CS_GAP_QUEUE };
+
+    atomic_fetch_add(&self->counters.queue_dropped, 1);
+    for (size_t i = 0; i < n_gaps; i++)
+        (void) s_pend(self, &gaps[i]);
+    (void) s_pend(self, &dropped);
+}
+
+int
+writer_push_frame(writer_t *self, const struct cs_frame_hdr *hdr, zmq_msg_t *payload,
+                  const struct cs_gap *gaps, size_t n_gaps)
+{
+    size_t bytes = zmq_msg_size(payload) + sizeof(struct s_item);
+    uint64_t queued = atomic_load(&self->counters.queued_bytes);
+    struct s_item *item;
+
+    /* An empty queue takes a frame whatever its size: a budget below one frame only means
+     * that no second frame waits. */
+    if ((queued > 0 && queued + bytes > self->limit)
+        || !(item = s_new_item(self, S_FRAME, gaps, n_gaps))) {
+        s_drop(self, hdr, gaps, n_gaps);
+        return -ENOBUFS;
+    }
+    item->hdr = *hdr;
+    item->bytes = bytes;
+    (void) zmq_msg_move(&item->payload, payload);
+    /* Counted before the send: the writer may be done with it before zmsg_send() returns. */
+    atomic_fetch_add(&self->counters.queued, 1);
+    queued = atomic_fetch_add(&self->counters.queued_bytes, bytes) + bytes;
+    if (queued > atomic_load(&self->counters.queued_bytes_max))
+        atomic_store(&self->counters.queued_bytes_max, queued);
+    if (s_send_item(self, &item) < 0) {
+        atomic_fetch_sub(&self->counters.queued, 1);
+        atomic_fetch_sub(&self->counters.queued_bytes, bytes);
+        (void) zmq_msg_move(payload, &item->payload);
+        s_free_item(&item);
+        s_drop(self, hdr, gaps, n_gaps);
+        return -ENOBUFS;
+    }
+    return 0;
+}
+
+const struct writer_counters *
+writer_counters(const writer_t *self)
+{
+    return &self->counters;
+}
+
+uint64_t
+writer_queue_limit(const writer_t *self)
+{
+    return self->limit;
+}

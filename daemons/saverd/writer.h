@@ -1,0 +1,101 @@
+/* saverd's writer: a thread (a czmq actor) that owns the HDF5 files, fed through a bounded
+ * in-memory queue so that the receiving loop never waits for the disk. The loop thread pushes
+ * runs and frames (the received payload message itself, without a copy); a frame that would
+ * take the queue past queue_mb is dropped at once, counted, and recorded as a "queue" gap of
+ * the file. The writer packs and compresses each frame, writes it, flushes the file every
+ * flush_interval_ms, rotates files, and on a write error (a full disk) closes the file
+ * cleanly and drops the rest of the run. What it did comes back to the loop as events.
+ *
+ * Threads: writer_new(), writer_push_*(), writer_recv_event() and writer_destroy() are called
+ * by the loop thread only. The counters are atomic and may be read at any time. */
+#pragma once
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <czmq.h>
+
+#include "config.h"
+#include "frame.h"
+#include "h5writer.h"
+#include "ledger.h"
+
+typedef struct writer writer_t;
+
+/* Every frame received is, in the end, exactly one of: written, queue_dropped,
+ * write_dropped. Until then it is queued. */
+struct writer_counters {
+    atomic_uint_fast64_t written;       /* frames stored in a file */
+    atomic_uint_fast64_t queue_dropped; /* frames dropped because the queue was full */
+    atomic_uint_fast64_t write_dropped; /* frames with no file to go to (after an error) */
+    atomic_uint_fast64_t queued;        /* frames in the queue now */
+    atomic_uint_fast64_t queued_bytes;  /* their bytes, against the budget */
+    atomic_uint_fast64_t queued_bytes_max;
+    atomic_uint_fast64_t write_errors; /* files closed on an error, files not created */
+    atomic_uint_fast64_t files_closed;
+    atomic_uint_fast64_t bytes_written; /* chunk bytes */
+    atomic_uint_fast64_t file_frames;   /* frames in the file being written */
+};
+
+enum writer_event_kind {
+    WRITER_OPENED,  /* a file was created */
+    WRITER_CLOSED,  /* a file was closed */
+    WRITER_FAILED,  /* a file could not be created, written or flushed; it was closed */
+    WRITER_STOPPED, /* everything pushed before writer_push_stop() is done */
+    WRITER_EVENT_COUNT
+};
+
+struct writer_event {
+    enum writer_event_kind kind;
+    char path[PATH_MAX];
+    uint64_t run;
+    unsigned part;
+    uint64_t first_seq;
+    uint64_t frames; /* in the file */
+    uint64_t lost;
+    enum h5writer_end end; /* CLOSED, FAILED */
+    bool complete;         /* CLOSED */
+    int err;               /* FAILED: a negative errno */
+    char what[16];         /* FAILED: "create", "write", "flush" */
+};
+
+/* Starts the writer thread for @conf (which must outlive it). NULL with errno on failure. */
+writer_t *writer_new(const struct cs_conf *conf);
+
+/* Ends the thread. Frames still queued are dropped (counted as queue_dropped and recorded in
+ * the file as queue gaps) and the file is closed; call writer_push_stop() and wait for
+ * WRITER_STOPPED first to write them. The counters stay readable. */
+void writer_finish(writer_t *self);
+
+/* writer_finish() if needed, then frees. */
+void writer_destroy(writer_t **self_p);
+
+/* The socket that becomes readable when an event is waiting (for a zloop reader). */
+zsock_t *writer_sock(writer_t *self);
+
+/* Reads one event. Returns 0, or -EAGAIN when the message was not an event. */
+int writer_recv_event(writer_t *self, struct writer_event *ret_ev);
+
+/* A run begins with frame @hdr (pushed next). Never dropped. */
+int writer_push_run_begin(writer_t *self, const struct cs_frame_hdr *hdr);
+
+/* Frame @hdr after @gaps. Takes @payload (zmq_msg_move) and returns 0, or returns -ENOBUFS
+ * when the queue is full: the frame is then dropped, counted and recorded, and @payload is
+ * left to the caller. */
+int writer_push_frame(writer_t *self, const struct cs_frame_hdr *hdr, zmq_msg_t *payload,
+                      const struct cs_gap *gaps, size_t n_gaps);
+
+/* The run ended (@eos: with its end-of-stream, else cut by a new run) after @gaps. Never
+ * dropped. */
+int writer_push_run_end(writer_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps);
+
+/* Asks the writer to write what is queued, close the file and report WRITER_STOPPED. */
+int writer_push_stop(writer_t *self);
+
+const struct writer_counters *writer_counters(const writer_t *self);
+
+/* The queue's budget in bytes. */
+uint64_t writer_queue_limit(const writer_t *self);

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Receives one whole run of the test pattern with the camstack Python client and checks it:
+every frame bit-exact with the pattern (computed here from the formula of
+docs/PROTOCOL.md, independently of camstack's C code), seq 0 to N-1 with no gap, the
+end-of-stream, nothing rejected. Prints one summary line; exits 0 if all of it holds.
+
+    client-check.py ENDPOINT STREAM FRAMES [--curve CLIENT_CERT SERVER_CERT]
+
+The module is taken from clients/python of $CS_SOURCE_ROOT (or next to tests/).
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+_root = os.environ.get("CS_SOURCE_ROOT",
+                       os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.join(_root, "clients", "python"))
+import camstack  # noqa: E402
+
+# The channel of each stored byte or sample of a pixel (PROTOCOL.md, section 9).
+CHANNELS = {"GREY": [0], "Y16 ": [0], "RGB3": [0, 1, 2], "BGR3": [2, 1, 0], "YUYV": [0, 1]}
+
+
+def pattern(fourcc, width, height, seq):
+    """v = x + 2*y + 85*c + 3*seq + seq//256; 8-bit: v mod 256; Y16: 257*v mod 65536."""
+    x = np.arange(width, dtype=np.int64)
+    y = np.arange(height, dtype=np.int64)[:, None]
+    c = np.array(CHANNELS[fourcc], dtype=np.int64)
+    v = (x + 2 * y + (3 * seq + seq // 256) % 65536)[:, :, None] + 85 * c
+    if fourcc == "Y16 ":
+        return (257 * v[:, :, 0] % 65536).astype("<u2")
+    v = (v % 256).astype(np.uint8)
+    return v if len(CHANNELS[fourcc]) > 1 else v[:, :, 0]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("endpoint")
+    ap.add_argument("stream")
+    ap.add_argument("frames", type=int)
+    ap.add_argument("--curve", nargs=2)
+    ap.add_argument("--timeout", type=float, default=60)
+    args = ap.parse_args()
+
+    curve = camstack.Curve.from_files(*args.curve) if args.curve else None
+    errors = []
+    received = 0
+    with camstack.Subscriber(args.endpoint, args.stream, curve=curve, hwm=1000, until_eos=True,
+                             timeout=args.timeout) as sub:
+        for f in sub:
+            if f.seq != received:
+                errors.append(f"frame {received} expected, got seq {f.seq}")
+            if f.gaps:
+                errors.append(f"gaps before seq {f.seq}: {list(f.gaps)}")
+            want = pattern(f.fourcc, f.width, f.height, f.seq)
+            if f.pixels.shape != want.shape or f.pixels.dtype != want.dtype:
+                errors.append(f"seq {f.seq}: pixels {f.pixels.shape} {f.pixels.dtype}, "
+                              f"expected {want.shape} {want.dtype}")
+            elif not np.array_equal(f.pixels, want):
+                errors.append(f"seq {f.seq}: pixels differ from the test pattern")
+            received += 1
+        end, led = sub.end_of_run, sub.ledger
+    if end is None:
+        errors.append("no end-of-stream")
+    elif end.frames != args.frames or end.first_seq != 0 or end.lost != 0:
+        errors.append(f"end of run: {end}")
+    if received != args.frames or led.received != args.frames or led.lost or led.bad:
+        errors.append(f"ledger: received {led.received}, lost {led.lost}, bad {led.bad} "
+                      f"({led.bad_by_reason})")
+    print(f"client-check: received={received} lost={led.lost} bad={led.bad} "
+          f"camera_dropped={led.camera_dropped} errors={len(errors)}")
+    for e in errors[:20]:
+        print("client-check: " + e)
+    return 0 if not errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
