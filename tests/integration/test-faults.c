@@ -356,10 +356,11 @@ END_TEST
 
 /* The run ends while saverd is stalled with its queues full: were the end-of-stream dropped
  * for it as frames are, saverd could not count the run's tail and would close the run as cut
- * (received 62, runs_ended 0, before pubd held it). pubd sends it with ZMQ_XPUB_NODROP and,
- * while saverd has no room, holds it in its outbox until saverd reads again (or a new run, or
- * pubd's stop deadline): saverd, resumed, ends the run by it, and received + lost = captured,
- * and pubd never had to send it lossily. */
+ * (received 62, runs_ended 0, before pubd kept it). XPUB leaves a subscriber that missed a
+ * frame out of every send until it reads again, the all-or-none ZMQ_XPUB_NODROP send of the
+ * end-of-stream included, so pubd keeps the end-of-stream of a run in which a subscriber
+ * missed frames and sends it again until a new run begins: saverd, resumed, ends the run by
+ * it, and received + lost = captured. */
 START_TEST(end_of_stream_reaches_a_subscriber_stalled_at_the_end)
 {
     struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
@@ -379,7 +380,7 @@ START_TEST(end_of_stream_reaches_a_subscriber_stalled_at_the_end)
     stack_await(&s_stack, CS_DAEMON_SAVERD, "received", 20, 20000);
     stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGSTOP);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
-    stack_await_log(&s_stack, CS_DAEMON_PUBD, "end of run", 20000);
+    stack_await_log(&s_stack, CS_DAEMON_PUBD, "its end-of-stream goes again", 20000);
     stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGCONT);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 20000);
     for (enum cs_daemon_id d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
