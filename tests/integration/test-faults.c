@@ -265,7 +265,9 @@ s_kill_subscriber(enum cs_daemon_id victim)
     ck_assert_int_eq(stack_supervise(&s_stack, victim), 1);
     stack_await(&s_stack, victim, "received", 50, 20000);
     join = s_status(victim, "first_seq");
-    ck_assert_int_gt(join, 150);
+    /* The killed one had seqs 0 .. 149 at least; on a slow machine the next frame may come
+     * only after the new one joined. */
+    ck_assert_int_ge(join, 150);
     s_stop_all();
 
     captured = s_camerad_clean();
@@ -309,22 +311,23 @@ START_TEST(kill_analyzerd_rejoins_late)
 }
 END_TEST
 
-/* saverd stalls (SIGSTOP) while the camera goes on for 3 s at 100 frames/s, far longer than
- * its queues hold (1 MB at pubd and 1 MB in saverd: 13 frames each). pubd drops what does not
+/* saverd stalls (SIGSTOP) while the camera goes on for 5 s at 100 frames/s, far longer than
+ * its queues hold (8 MB at pubd: 104 frames, and 1 MB in saverd: 13). pubd drops what does not
  * fit for saverd only: camerad drops nothing at source, analyzerd loses nothing, and saverd,
- * resumed, counts the gap as lost and records it in its file. */
+ * resumed, counts the gap as lost and records it in its file. (pubd's queue is analyzerd's
+ * too: with 13 frames, a machine loaded five times over starved analyzerd that long.) */
 START_TEST(stalled_subscriber_loses_only_its_own_frames)
 {
     struct expect e = s_expect();
     char movie[PATH_MAX];
     int64_t captured, c0, lost;
 
-    s_init("\n[pubd]\nsubscriber_buffer_mb = 1\n\n[saverd]\nreceive_buffer_mb = 1\n");
+    s_init("\n[pubd]\nsubscriber_buffer_mb = 8\n\n[saverd]\nreceive_buffer_mb = 1\n");
     s_start_all();
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, 20000);
     stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGSTOP);
     c0 = s_status(CS_DAEMON_CAMERAD, "captured");
-    stack_await(&s_stack, CS_DAEMON_CAMERAD, "captured", c0 + 3 * S_FPS, 20000);
+    stack_await(&s_stack, CS_DAEMON_CAMERAD, "captured", c0 + 5 * S_FPS, 20000);
     stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGCONT);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "received", s_status(CS_DAEMON_SAVERD, "received") + 50,
                 20000);
@@ -343,8 +346,8 @@ START_TEST(stalled_subscriber_loses_only_its_own_frames)
     s_assert_one_run(CS_DAEMON_SAVERD);
     lost = s_ledger(CS_DAEMON_SAVERD, "lost");
     ck_assert_int_eq(s_ledger(CS_DAEMON_SAVERD, "received") + lost, captured);
-    /* 300 frames went by; at most both queues and the socket buffers' worth survived. */
-    ck_assert_int_ge(lost, 3 * S_FPS - 100);
+    /* 500 frames went by; at most both queues and the socket buffers' worth survived. */
+    ck_assert_int_ge(lost, 5 * S_FPS - 200);
     stack_only_file(s_stack.movies, movie, sizeof movie);
     e.complete = 1;
     e.gaps = true;
@@ -369,7 +372,7 @@ START_TEST(end_of_stream_reaches_a_subscriber_stalled_at_the_end)
                               .fps = S_FPS,
                               .frames = 200,
                               .wait_subscribers = 2,
-                              .extra = "\n[pubd]\nsubscriber_buffer_mb = 1\n\n[saverd]\n"
+                              .extra = "\n[pubd]\nsubscriber_buffer_mb = 8\n\n[saverd]\n"
                                        "receive_buffer_mb = 1\n" };
     struct expect e = s_expect();
     char movie[PATH_MAX];
