@@ -215,6 +215,11 @@ s_read_line(char *str, int num, void *user)
         return NULL;
     }
     p->line++;
+    if (memchr(line, '\0', (size_t) n)) {
+        /* inih would see the line cut at the NUL: refuse it instead of reading half of it. */
+        s_error(p, p->line, "NUL byte in the line");
+        line[0] = '\0';
+    }
     s = line;
     if (p->line == 1 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
         s += 3;
@@ -280,6 +285,11 @@ s_resolve_path(const struct s_parser *p, const char *value, char *out, size_t si
     if (n < 0 || (size_t) n >= size)
         return -ENAMETOOLONG;
     s_normalize(out);
+    /* "/run/a /." would leave "/run/a ": a value the file cannot hold (inih strips trailing
+     * blanks), so --check-config could not print it. */
+    n = (int) strlen(out);
+    if (out[n - 1] == ' ' || out[n - 1] == '\t')
+        return -EINVAL;
     return 0;
 }
 
@@ -423,8 +433,11 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
             (void) cs_strlcpy(field, value, k->size);
         break;
     case S_PATH:
-        if (s_resolve_path(p, value, field, k->size) < 0)
+        r = s_resolve_path(p, value, field, k->size);
+        if (r == -ENAMETOOLONG)
             s_error(p, p->line, "'%s': path too long", k->name);
+        else if (r < 0)
+            s_error(p, p->line, "'%s': path '%s' ends with a blank", k->name, value);
         break;
     case S_ENDPOINT:
         r = s_parse_endpoint(p, value, field, k->size);
@@ -626,10 +639,24 @@ s_runtime_endpoint(struct s_parser *p, const char *name, char *out)
     /* The longest name placed there is "analyzerd.control". */
     const int rt_max = S_IPC_PATH_MAX - 1 - (int) strlen("analyzerd.control");
 
+    /* runtime_dir is normalised: only "/" itself ends with a slash. */
+    const char *sep = strcmp(rt, "/") == 0 ? "" : "/";
+
     if (strlen(rt) + 1 + strlen(name) > S_IPC_PATH_MAX
-        || snprintf(out, CS_ENDPOINT_MAX, "ipc://%s/%s", rt, name) >= CS_ENDPOINT_MAX)
+        || snprintf(out, CS_ENDPOINT_MAX, "ipc://%s%s%s", rt, sep, name) >= CS_ENDPOINT_MAX)
         s_error(p, 0, "runtime_dir '%s' is too long for ipc endpoints (at most %d bytes)", rt,
                 rt_max);
+}
+
+/* The line where [@section] @name was set, 0 if it was not. */
+static unsigned
+s_key_line(const struct s_parser *p, const char *section, const char *name)
+{
+    for (size_t i = 0; i < S_N_KEYS; i++) {
+        if (strcmp(s_keys[i].section, section) == 0 && strcmp(s_keys[i].name, name) == 0)
+            return p->set_on[i];
+    }
+    return 0;
 }
 
 /* Endpoints not given in the file live in the runtime directory. */
@@ -641,6 +668,13 @@ s_default_endpoints(struct s_parser *p)
 
     if (!c->endpoints.ingest[0])
         s_runtime_endpoint(p, "ingest", c->endpoints.ingest);
+    /* publish is a comma-separated list: a default endpoint with a comma in it could not be
+     * written in the file, and --check-config would print a file that does not load. */
+    if (c->endpoints.n_publish == 0 && strchr(c->stack.runtime_dir, ','))
+        s_error(p, s_key_line(p, "stack", "runtime_dir"),
+                "runtime_dir '%s' must not contain ',' when publish is not set (publish is a "
+                "comma-separated list)",
+                c->stack.runtime_dir);
     if (c->endpoints.n_publish == 0) {
         s_runtime_endpoint(p, "frames", c->endpoints.publish[0]);
         c->endpoints.n_publish = 1;
@@ -667,17 +701,6 @@ s_default_endpoints(struct s_parser *p)
         (void) snprintf(name, sizeof name, "%s.control", s_daemon_names[d]);
         s_runtime_endpoint(p, name, c->endpoints.control[d]);
     }
-}
-
-/* The line where [@section] @name was set, 0 if it was not. */
-static unsigned
-s_key_line(const struct s_parser *p, const char *section, const char *name)
-{
-    for (size_t i = 0; i < S_N_KEYS; i++) {
-        if (strcmp(s_keys[i].section, section) == 0 && strcmp(s_keys[i].name, name) == 0)
-            return p->set_on[i];
-    }
-    return 0;
 }
 
 /* Secure by default: nothing is reachable from other hosts without CURVE unless the file

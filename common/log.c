@@ -94,8 +94,7 @@ cs_log_parse_priority(const char *s, int *ret_prio)
     return -EINVAL;
 }
 
-static void
-s_vlog(int prio, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) s_vlog(int prio, const char *fmt, va_list ap)
 {
     static const char letters[] = "FACEWNID";
     char msg[1024];

@@ -433,6 +433,8 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
     cs_ledger_init(&self->ledger);
     cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     (void) snprintf(self->stream, sizeof self->stream, "%s", stream);
+    if (!endpoint)
+        return self; /* no socket: messages come through cs_sub_handle_parts() only */
     (void) snprintf(self->endpoint, sizeof self->endpoint, "%s", endpoint);
     self->sock = zsock_new(ZMQ_SUB);
     if (!self->sock)
@@ -584,9 +586,10 @@ cs_sub_format_line(const cs_sub_t *self, char *buf, size_t size)
 
     (void) snprintf(buf, size,
                     "received=%llu lost=%llu camera_dropped=%llu bad=%llu runs=%llu "
-                    "handshakes_failed=%llu",
+                    "runs_ended=%llu runs_cut=%llu stale=%llu handshakes_failed=%llu",
                     (unsigned long long) l->received, (unsigned long long) l->lost,
                     (unsigned long long) l->camera, (unsigned long long) self->counters.bad,
-                    (unsigned long long) l->runs,
+                    (unsigned long long) l->runs, (unsigned long long) l->runs_ended,
+                    (unsigned long long) l->runs_cut, (unsigned long long) l->stale,
                     (unsigned long long) self->counters.handshakes_failed);
 }

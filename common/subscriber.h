@@ -47,7 +47,9 @@ struct cs_sub_counters {
 
 /* Connects to @endpoint and subscribes to "frame/<stream>" (and nothing else). @rcvhwm
  * bounds the frames queued in this process. With @curve (borrowed for the call only), the
- * socket is a CURVE client with those keys; NULL for none. NULL with errno on failure. */
+ * socket is a CURVE client with those keys; NULL for none. With @endpoint NULL there is no
+ * socket, and messages come only through cs_sub_handle_parts() (tests and fuzzing; @loop is
+ * still needed for a drain). NULL with errno on failure. */
 cs_sub_t *cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
                      const struct cs_curve_client *curve, const struct cs_sub_ops *ops, void *arg);
 void cs_sub_destroy(cs_sub_t **self_p);

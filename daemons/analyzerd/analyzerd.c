@@ -255,7 +255,7 @@ void
 analyzerd_destroy(analyzerd_t **self_p)
 {
     analyzerd_t *self = *self_p;
-    char line[256];
+    char line[512];
 
     if (!self)
         return;

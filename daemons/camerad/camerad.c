@@ -17,8 +17,11 @@
 #include "units.h"
 #include "util.h"
 
-#define S_BURST_MAX      64   /* frames sent per wake-up before the loop gets a turn */
-#define S_EOS_TIMEOUT_MS 5000 /* how long the end-of-stream may wait for pubd */
+#define S_BURST_MAX 64 /* frames sent per wake-up before the loop gets a turn */
+/* At the end of a run, how long camerad waits for pubd to take its last frames and the
+ * end-of-stream (the send timeout of the end-of-stream, then the socket's linger). Frames
+ * still queued after it are dropped by ZeroMQ when camerad exits, and the run is cut. */
+#define S_EOS_TIMEOUT_MS 30000
 #define S_WAIT_POLL_MS   1000 /* how long pubd may hold one "subscribers" request */
 #define S_WAIT_RETRY_MS  3000 /* no answer by then: pubd is down, ask again */
 #define S_RETRY_FIRST_MS 100  /* first retry after the device failed; doubled up to: */

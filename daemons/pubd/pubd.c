@@ -61,9 +61,19 @@ struct pubd {
     struct outbox outbox[CS_ENDPOINTS_MAX];
     int outbox_timer;
     struct cs_latency latency; /* capture to receipt on the ingest, of every frame */
+    /* A subscriber whose queue was full when a frame came through missed it, and XPUB leaves
+     * it out of every send (NODROP's all-or-none check included) until it has read its queue
+     * down again: an end-of-stream sent meanwhile misses it too, and pubd cannot see when it
+     * is back. So on a publish socket where a frame of the run was missed, the run's
+     * end-of-stream is sent again every S_AGAIN_MS until a new run begins or pubd stops
+     * (subscribers ignore the end of a run that is not open). */
+    bool missed[CS_ENDPOINTS_MAX];
+    struct outbox again[CS_ENDPOINTS_MAX];
+    int again_timer;
 };
 
 #define S_OUTBOX_RETRY_MS 10
+#define S_AGAIN_MS        250
 
 static void
 s_reject(pubd_t *self, enum cs_reject reason)
@@ -84,8 +94,16 @@ s_forward(pubd_t *self, zmq_msg_t *parts, int n)
     for (unsigned s = 0; s < self->n_publish; s++) {
         void *h = zsock_resolve(self->publish[s]);
         bool last = s + 1 == self->n_publish;
-        int k;
+        int k, r;
 
+        /* To all or none first: if none, a subscriber has no room and misses this frame. */
+        r = outbox_try_send(self->publish[s], parts, n);
+        if (r == 0) {
+            self->c.out++;
+            continue;
+        }
+        if (r == -EAGAIN)
+            self->missed[s] = true;
         for (k = 0; k < n; k++) {
             int flags = ZMQ_DONTWAIT | (k + 1 < n ? ZMQ_SNDMORE : 0);
             zmq_msg_t copy;
@@ -192,6 +210,32 @@ s_on_outbox(zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+static void
+s_clear_again(pubd_t *self)
+{
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        outbox_clear(&self->again[i]);
+        self->missed[i] = false;
+    }
+    if (self->again_timer >= 0) {
+        zloop_timer_end(self->loop, self->again_timer);
+        self->again_timer = -1;
+    }
+}
+
+static int
+s_on_again(zloop_t *loop, int timer_id, void *arg)
+{
+    pubd_t *self = arg;
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        if (self->again[i].pending
+            && outbox_try_send(self->publish[i], self->again[i].parts, self->again[i].n_parts) == 0)
+            self->c.out++;
+    }
+    return 0;
+}
+
 /* Sends an end-of-stream to every subscriber, holding it where one has no room now. */
 static void
 s_forward_eos(pubd_t *self, zmq_msg_t *parts, int n)
@@ -205,6 +249,16 @@ s_forward_eos(pubd_t *self, zmq_msg_t *parts, int n)
             /* A second end-of-stream before the first went: the older one goes now. */
             (void) outbox_retry(&self->outbox[i], self->publish[i], now, 0);
             self->c.out++;
+        }
+        if (self->missed[i]) {
+            outbox_clear(&self->again[i]);
+            outbox_hold(&self->again[i], parts, n, now);
+            if (self->again_timer < 0)
+                self->again_timer = zloop_timer(self->loop, S_AGAIN_MS, 0, s_on_again, self);
+            cs_log(LOG_NOTICE,
+                   "a subscriber on %s missed frames of this run: its end-of-stream goes again "
+                   "every %d ms until a new run begins",
+                   self->conf->endpoints.publish[i], S_AGAIN_MS);
         }
         r = outbox_try_send(self->publish[i], parts, n);
         if (r == 0) {
@@ -242,8 +296,10 @@ static void
 s_track_run(pubd_t *self, const struct cs_frame_hdr *hdr)
 {
     if (!(hdr->flags & CS_FRAME_FLAG_EOS)) {
-        if (!self->run_open || hdr->run != self->open_run)
+        if (!self->run_open || hdr->run != self->open_run) {
             s_flush_outbox(self, "a new run began");
+            s_clear_again(self);
+        }
         self->c.frames_in++;
         self->open_run = hdr->run;
         self->next_seq = hdr->seq + 1;
@@ -492,6 +548,7 @@ s_finish_stop(pubd_t *self)
     if (self->stopped)
         return;
     self->stopped = true;
+    s_clear_again(self);
     for (unsigned i = 0; i < self->n_publish; i++) {
         if (self->outbox[i].pending) {
             cs_log(LOG_WARNING,
@@ -760,6 +817,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->stop_timer = -1;
     self->outbox_timer = -1;
     cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
+    self->again_timer = -1;
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->ingest)
@@ -820,6 +878,7 @@ pubd_destroy(pubd_t **self_p)
         zloop_timer_end(self->loop, self->stop_timer);
     if (self->outbox_timer >= 0)
         zloop_timer_end(self->loop, self->outbox_timer);
+    s_clear_again(self);
     for (unsigned i = 0; i < self->n_publish; i++) {
         outbox_clear(&self->outbox[i]);
         zloop_reader_end(self->loop, self->publish[i]);

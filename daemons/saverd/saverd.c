@@ -157,7 +157,7 @@ static void
 s_log_ledger(const saverd_t *self)
 {
     const struct writer_counters *c = writer_counters(self->writer);
-    char line[256];
+    char line[512];
 
     cs_sub_format_line(self->sub, line, sizeof line);
     cs_log(LOG_NOTICE,

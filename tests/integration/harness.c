@@ -17,9 +17,12 @@
 #include <check.h>
 #include <czmq.h>
 
-/* Every daemon dies at the latest this long after it started, whatever happens to the test,
- * and at the latest S_KILL_AFTER_S after it was told to stop (timeout(1) arms that on the
- * SIGTERM it passes on; a daemon's orderly stop is bounded by its drain and linger times). */
+/* Every daemon dies at the latest this long after it started, whatever happens to the test
+ * (unless the stack says otherwise: the soak runs for longer; ten times longer under
+ * valgrind), and at the latest S_KILL_AFTER_S after it was told to stop (timeout(1) arms that
+ * on the SIGTERM it passes on; a daemon's orderly stop is bounded by its drain and linger
+ * times). */
+#define S_PROCESS_TIMEOUT   120
 #define S_PROCESS_TIMEOUT_S "120"
 #define S_KILL_AFTER_S      "30"
 
@@ -44,6 +47,23 @@ s_build_root(void)
 
     ck_assert_msg(b, "CS_BUILD_ROOT is not set (run through meson test)");
     return b;
+}
+
+static const char *
+s_source_root(void)
+{
+    const char *src = getenv("CS_SOURCE_ROOT");
+
+    ck_assert_msg(src, "CS_SOURCE_ROOT is not set (run through meson test)");
+    return src;
+}
+
+bool
+stack_under_valgrind(void)
+{
+    const char *v = getenv("CS_VALGRIND_DAEMONS");
+
+    return v && *v && strcmp(v, "0") != 0;
 }
 
 /* Starts @argv under "timeout @timeout_s" (inside "ip netns exec @netns" if not empty), in its
@@ -158,6 +178,28 @@ stack_init(struct stack *s, const struct stack_params *p)
     return stack_write_config(s, p);
 }
 
+/* Whether INI text @extra sets @key in [@section] (a test's own value wins over the generous
+ * default below: a key may be set only once). */
+static bool
+s_sets(const char *extra, const char *section, const char *key)
+{
+    char header[64];
+    const char *p, *end;
+    size_t klen = strlen(key);
+
+    (void) snprintf(header, sizeof header, "[%s]", section);
+    for (p = extra ? strstr(extra, header) : NULL; p; p = strstr(p + 1, header)) {
+        end = strchr(p + 1, '[');
+        for (const char *k = strstr(p, key); k && (!end || k < end); k = strstr(k + 1, key)) {
+            const char *after = k + klen;
+
+            if ((k == extra || k[-1] == '\n') && (*after == ' ' || *after == '='))
+                return true;
+        }
+    }
+    return false;
+}
+
 int
 stack_write_config(struct stack *s, const struct stack_params *p)
 {
@@ -167,16 +209,26 @@ stack_write_config(struct stack *s, const struct stack_params *p)
     f = fopen(s->config, "we");
     if (!f)
         return -errno;
-    (void) fprintf(f,
-                   "[stack]\nstream = %s\nruntime_dir = run\n\n"
-                   "[camerad]\nsource = %s\nwidth = %u\nheight = %u\n"
-                   "pixel_format = %s\nfps = %g\nframes = %llu\nwait_subscribers = %u\n"
-                   "wait_timeout_ms = 20000\n%s\n"
-                   "[analyzerd]\ndirectory = stats\n\n[saverd]\ndirectory = movies\n\n"
-                   "[log]\nlevel = info\n%s",
-                   p->stream ? p->stream : "it", cs_source_name(p->source), p->width, p->height,
-                   pi->name, p->fps, (unsigned long long) p->frames, p->wait_subscribers,
-                   p->camerad_extra ? p->camerad_extra : "", p->extra ? p->extra : "");
+    /* The stop's time limits are generous: a daemon waits only while something is still on
+     * its way, and under valgrind, the sanitizers or a loaded machine the default 2 s can
+     * pass with frames still queued, which cuts the run at an orderly stop. */
+    (void) fprintf(
+        f,
+        "[stack]\nstream = %s\nruntime_dir = run\n\n"
+        "[camerad]\nsource = %s\nwidth = %u\nheight = %u\n"
+        "pixel_format = %s\nfps = %g\nframes = %llu\nwait_subscribers = %u\n"
+        "wait_timeout_ms = 20000\n%s\n"
+        "[pubd]\n%s\n"
+        "[analyzerd]\ndirectory = stats\n%s\n"
+        "[saverd]\ndirectory = movies\n%s\n"
+        "[log]\nlevel = info\n%s",
+        p->stream ? p->stream : "it", cs_source_name(p->source), p->width, p->height, pi->name,
+        p->fps, (unsigned long long) p->frames, p->wait_subscribers,
+        p->camerad_extra ? p->camerad_extra : "",
+        s_sets(p->extra, "pubd", "linger_ms") ? "" : "linger_ms = 20000\n",
+        s_sets(p->extra, "analyzerd", "drain_timeout_ms") ? "" : "drain_timeout_ms = 20000\n",
+        s_sets(p->extra, "saverd", "drain_timeout_ms") ? "" : "drain_timeout_ms = 20000\n",
+        p->extra ? p->extra : "");
     return fclose(f) == 0 ? 0 : -errno;
 }
 
@@ -184,15 +236,31 @@ int
 stack_start(struct stack *s, enum cs_daemon_id d)
 {
     const char *name = cs_daemon_name(d);
-    char bin[PATH_MAX], log[PATH_MAX + 16];
+    char bin[PATH_MAX], log[PATH_MAX + 16], limit[32];
+    char supp[PATH_MAX + 32];
     const char *argv[] = { bin, "--config", s->config, NULL };
+    const char *vg_argv[] = { "valgrind",
+                              "--quiet",
+                              "--error-exitcode=3",
+                              "--leak-check=full",
+                              "--errors-for-leak-kinds=definite",
+                              "--track-origins=yes",
+                              supp,
+                              bin,
+                              "--config",
+                              s->config,
+                              NULL };
+    bool vg = stack_under_valgrind();
     int r;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
+    (void) snprintf(limit, sizeof limit, "%u",
+                    (s->timeout_s ? s->timeout_s : S_PROCESS_TIMEOUT) * (vg ? 10 : 1));
+    (void) snprintf(supp, sizeof supp, "--suppressions=%s/tests/valgrind.supp", s_source_root());
     /* stdout to the log too: a daemon left running by a failed test must not hold the
      * test runner's stdout open. */
-    r = s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, log, true, &s->pid[d]);
+    r = s_spawn(s->netns, vg ? vg_argv : argv, limit, log, true, &s->pid[d]);
     if (r == 0) {
         char pid[32];
 
@@ -219,8 +287,90 @@ int
 stack_stop(struct stack *s, enum cs_daemon_id d)
 {
     ck_assert_msg(s->pid[d] > 0, "%s is not running", cs_daemon_name(d));
-    ck_assert_int_eq(kill(s->pid[d], SIGTERM), 0); /* timeout(1) passes it on */
+    /* timeout(1) --foreground passes it on to the daemon once (as systemd sends one) and arms
+     * its --kill-after. */
+    ck_assert_int_eq(kill(s->pid[d], SIGTERM), 0);
     return stack_wait(s, d);
+}
+
+pid_t
+stack_daemon_pid(const struct stack *s, enum cs_daemon_id d)
+{
+    char path[64];
+    long child = 0;
+    FILE *f;
+
+    if (s->pid[d] <= 0)
+        return 0;
+    (void) snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) s->pid[d],
+                    (int) s->pid[d]);
+    f = fopen(path, "re");
+    if (!f)
+        return 0;
+    if (fscanf(f, "%ld", &child) != 1)
+        child = 0;
+    (void) fclose(f);
+    return (pid_t) child;
+}
+
+void
+stack_signal(const struct stack *s, enum cs_daemon_id d, int sig)
+{
+    pid_t pid = stack_daemon_pid(s, d);
+
+    ck_assert_msg(pid > 0, "%s is not running", cs_daemon_name(d));
+    ck_assert_int_eq(kill(pid, sig), 0);
+}
+
+int
+stack_supervise(struct stack *s, enum cs_daemon_id d)
+{
+    int st = stack_wait(s, d);
+
+    /* timeout(1) exits with 128 + N when its command died of signal N. */
+    if (st == 0 || st == CS_EX_CONFIG)
+        return 0;
+    ck_assert_int_eq(stack_start(s, d), 0);
+    return 1;
+}
+
+long
+stack_rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    long kib = -1;
+    FILE *f;
+
+    (void) snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+    f = fopen(path, "re");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+            break;
+    }
+    (void) fclose(f);
+    return kib;
+}
+
+int
+stack_fd_count(pid_t pid)
+{
+    char path[64];
+    struct dirent *e;
+    int n = 0;
+    DIR *dp;
+
+    (void) snprintf(path, sizeof path, "/proc/%d/fd", (int) pid);
+    dp = opendir(path);
+    if (!dp)
+        return -1;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] != '.')
+            n++;
+    }
+    (void) closedir(dp);
+    return n;
 }
 
 static int
@@ -312,7 +462,7 @@ stack_log(const struct stack *s, enum cs_daemon_id d, char *buf, size_t size)
 int64_t
 stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
 {
-    static char log[1 << 18];
+    static char log[1 << 22]; /* logs of restarted daemons are appended: keep room */
     char needle[64];
     const char *line = NULL, *p, *eol;
 
@@ -352,13 +502,22 @@ stack_only_file(const char *dir, char *ret_path, size_t size)
 int
 stack_run_tool(const char *name, const char *const *args, char *err, size_t err_size)
 {
+    return stack_run_tool_as(NULL, name, args, err, err_size);
+}
+
+int
+stack_run_tool_as(const char *const *prefix, const char *name, const char *const *args, char *err,
+                  size_t err_size)
+{
     char bin[PATH_MAX];
-    const char *argv[16];
+    const char *argv[24];
     int n = 0;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
+    for (int i = 0; prefix && prefix[i] && n < 8; i++)
+        argv[n++] = prefix[i];
     argv[n++] = bin;
-    for (int i = 0; args[i] && n < 15; i++)
+    for (int i = 0; args[i] && n < 23; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
     return stack_run(NULL, argv, err, err_size);

@@ -21,6 +21,7 @@ struct stack {
     char netns[64];              /* network namespace the daemons run in; "" for this one */
     pid_t pid[CS_DAEMON_COUNT];  /* 0 when not running */
     int status[CS_DAEMON_COUNT]; /* exit status once reaped */
+    unsigned timeout_s;          /* each daemon is killed after this long; 0: 120 s */
     pid_t extra[STACK_EXTRA_MAX];
     char mounted[PATH_MAX];    /* a file system mounted by the test, "" if none */
     char loop_image[PATH_MAX]; /* the image file behind it, "" for tmpfs */
@@ -42,6 +43,11 @@ struct stack_params {
     const char *netns;         /* network namespace to run the daemons in, or NULL */
 };
 
+/* True when CS_VALGRIND_DAEMONS is set: stack_start() then runs each daemon under valgrind's
+ * memcheck (tests/valgrind.supp; exit status 3 on an error or a definite leak) with ten
+ * times the time limit. */
+bool stack_under_valgrind(void);
+
 /* Creates a fresh directory below $CS_TEST_TMPDIR (meson sets it inside the build tree, so
  * that test runs of different trees never meet) or /tmp. Returns 0 or -errno. */
 int stack_mkdtemp(char *dir, size_t size);
@@ -60,6 +66,23 @@ int stack_wait(struct stack *s, enum cs_daemon_id d);
 
 /* Sends SIGTERM to @d and waits for it. Returns its exit status. */
 int stack_stop(struct stack *s, enum cs_daemon_id d);
+
+/* The PID of daemon @d itself (the child of its timeout(1)), or 0 if it has none. */
+pid_t stack_daemon_pid(const struct stack *s, enum cs_daemon_id d);
+
+/* Sends @sig to daemon @d itself, not to its timeout(1): SIGKILL kills the daemon as a crash
+ * would, SIGSTOP/SIGCONT stall and resume it. Fails the test if it is not running. */
+void stack_signal(const struct stack *s, enum cs_daemon_id d, int sig);
+
+/* Waits for @d to exit and restarts it if systemd's Restart=on-failure with
+ * RestartPreventExitStatus=78 would: after a non-zero exit other than 78, or a death by a
+ * signal. Returns 1 if it restarted it, 0 if not; the exit status is in s->status[d]. */
+int stack_supervise(struct stack *s, enum cs_daemon_id d);
+
+/* Memory and descriptors of process @pid from /proc: VmRSS in KiB, or -1. */
+long stack_rss_kib(pid_t pid);
+/* Open file descriptors of @pid (entries of /proc/PID/fd), or -1. */
+int stack_fd_count(pid_t pid);
 
 /* Thaws and unmounts what the test mounted, kills whatever still runs (SIGKILL to each
  * process group) and removes the directory. Returns 0 if everything was removed. */
@@ -92,6 +115,10 @@ int stack_ctl(const struct stack *s, const char *const *args, char *out, size_t 
  * -ETIMEDOUT if none came within @timeout_ms. */
 int stack_request(const struct stack *s, enum cs_daemon_id d, const char *request, int timeout_ms,
                   char *reply, size_t size);
+/* The same, with the command words @prefix (NULL-terminated, at most 6) before the binary:
+ * setpriv to run it as another user, for instance. */
+int stack_run_tool_as(const char *const *prefix, const char *name, const char *const *args,
+                      char *err, size_t err_size);
 
 /* Asks @d's control endpoint for "status" and returns the unsigned value of @key, or -1 if
  * the daemon did not answer within @timeout_ms or the key is absent. */

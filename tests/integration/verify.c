@@ -1,5 +1,6 @@
 #include "verify.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,4 +329,74 @@ verify_stats(const char *path, const struct expect *e)
     free(mx);
     free(mean);
     free(std);
+}
+
+uint64_t
+verify_killed_file(const char *path, const char *group, const struct expect *e)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(e->pixfmt);
+    size_t frame_bytes = (size_t) e->width * e->height * pi->bytes_per_pixel, off = 0;
+    hsize_t n = 0, dims[4] = { 0 }, start[4] = { 0 }, count[4];
+    char name[64];
+    hid_t f, d, sp, ms;
+    uint64_t *seq;
+    uint8_t *buf;
+    int rank;
+
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        /* The latest file format marks a file open for writing in its superblock, and a
+         * killed writer leaves the mark: h5clear -s removes it (docs/RELIABILITY.md). */
+        char cmd[PATH_MAX + 64];
+
+        (void) snprintf(cmd, sizeof cmd, "timeout 30 h5clear -s '%s'", path);
+        ck_assert_msg(system(cmd) == 0, "h5clear -s '%s' failed", path);
+        f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    }
+    ck_assert_msg(f >= 0, "cannot open '%s', left by a killed writer, even after h5clear", path);
+    ck_assert_uint_eq(s_attr_u64(f, "complete"), 0);
+    (void) snprintf(name, sizeof name, "/entry/%s/seq", group);
+    d = H5Dopen2(f, name, H5P_DEFAULT);
+    ck_assert_msg(d >= 0, "'%s' has no %s", path, name);
+    sp = H5Dget_space(d);
+    H5Sget_simple_extent_dims(sp, &n, NULL);
+    H5Sclose(sp);
+    seq = calloc(n + 1, sizeof *seq);
+    if (n)
+        ck_assert_int_ge(H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, seq), 0);
+    H5Dclose(d);
+    for (hsize_t i = 0; i < n; i++)
+        ck_assert_uint_eq(seq[i], e->first_seq + i);
+    if (strcmp(group, "data") == 0 && n > 0) {
+        buf = malloc(frame_bytes);
+        d = H5Dopen2(f, "/entry/data/data", H5P_DEFAULT);
+        ck_assert(d >= 0);
+        sp = H5Dget_space(d);
+        rank = H5Sget_simple_extent_ndims(sp);
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+        ck_assert_uint_ge(dims[0], n);
+        memcpy(count, dims, sizeof count);
+        count[0] = 1;
+        ms = H5Screate_simple(rank, count, NULL);
+        for (hsize_t i = 0; i < n; i++) {
+            start[0] = i;
+            ck_assert_int_ge(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL), 0);
+            ck_assert_int_ge(
+                H5Dread(d, pi->bits == 16 ? H5T_STD_U16LE : H5T_STD_U8LE, ms, sp, H5P_DEFAULT, buf),
+                0);
+            ck_assert_msg(cs_pattern_check(e->pixfmt, e->width, e->height,
+                                           (size_t) e->width * pi->bytes_per_pixel, seq[i], buf,
+                                           &off)
+                              == 0,
+                          "frame %llu of killed '%s' differs from the pattern at byte %zu",
+                          (unsigned long long) i, path, off);
+        }
+        H5Sclose(ms);
+        H5Sclose(sp);
+        H5Dclose(d);
+        free(buf);
+    }
+    free(seq);
+    H5Fclose(f);
+    return n;
 }

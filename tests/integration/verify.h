@@ -28,6 +28,11 @@ void verify_movie(const char *path, const struct expect *e);
  * expected frame. */
 void verify_stats(const char *path, const struct expect *e);
 
+/* Checks a file its writer could not close (it was killed): it must open (after h5clear -s,
+ * if the file format's "open for writing" mark is left in it), and the frames its
+ * seq column holds (as of the writer's last flush) must be bit-exact, with seqs contiguous
+ * from @first_seq. @group is "data" (movie) or "stats". Returns the number of rows. */
+uint64_t verify_killed_file(const char *path, const char *group, const struct expect *e);
 /* What a movie from a real camera (vivid) holds: @frames rows of the negotiated format and
  * size, numbered from @first_seq with gaps that add up to the camera's drops, at @fps. */
 struct expect_camera {

@@ -803,6 +803,14 @@ static const struct s_bad_case s_bad_cases[] = {
     { "wildcard publish without subscribe", "[endpoints]\npublish = tcp://*:5556\n", 0,
       "[endpoints] subscribe must be set when the first publish endpoint 'tcp://*:5556' has a "
       "wildcard address" },
+    /* Found by fuzz-config: the default publish endpoint "ipc://<runtime_dir>/frames" was
+     * printed by --check-config as a list of two endpoints that does not load. */
+    { "runtime_dir with a comma and no publish", "[stack]\nruntime_dir = /run/a,b\n", 2,
+      "runtime_dir '/run/a,b' must not contain ',' when publish is not set" },
+    /* Found by fuzz-config: normalising "a /." left the path "a ", which --check-config
+     * printed and which loads back as "a". */
+    { "path ending with a blank", "[stack]\nruntime_dir = /run/a /.\n", 2,
+      "'runtime_dir': path '/run/a /.' ends with a blank" },
     { "key before any section", "width = 640\n[camerad]\n", 1,
       "key 'width' before the first [section]" },
     { "key before any section, after comments", "# camstack\n; test\n\nwidth = 640\n", 4,
@@ -1141,6 +1149,41 @@ START_TEST(regression_runtime_dir_limit_message)
 }
 END_TEST
 
+/* Found by fuzz-config (common/config.c, s_runtime_endpoint): runtime_dir = / gave the
+ * default endpoints "ipc:////ingest", which --check-config printed and which load back as
+ * "ipc:///ingest": the printed file did not mean the same. */
+START_TEST(regression_runtime_dir_root_endpoints)
+{
+    struct cs_conf conf;
+    char path[PATH_MAX];
+
+    s_write(path, sizeof path, "root.ini", "[stack]\nruntime_dir = /\n");
+    s_load_ok(path, &conf);
+    ck_assert_str_eq(conf.endpoints.ingest, "ipc:///ingest");
+    ck_assert_str_eq(conf.endpoints.publish[0], "ipc:///frames");
+    ck_assert_str_eq(conf.endpoints.control[CS_DAEMON_SAVERD], "ipc:///saverd.control");
+    s_unlink(path);
+}
+END_TEST
+
+/* Found by fuzz-config (common/config.c, s_read_line): a NUL byte cut the line short for
+ * inih, so "width = 64\0junk" was read as "width = 64" without a word. */
+START_TEST(regression_nul_byte_refused)
+{
+    static const char text[] = "[camerad]\nwidth = 64\0junk\n";
+    char path[PATH_MAX];
+    FILE *f;
+
+    (void) s_join(path, sizeof path, s_tmpdir, "nul.ini");
+    f = fopen(path, "we");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, sizeof text - 1, f), sizeof text - 1);
+    ck_assert_int_eq(fclose(f), 0);
+    s_assert_load_error(path, 2, "NUL byte in the line", "a NUL byte");
+    s_unlink(path);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -1196,6 +1239,8 @@ s_suite(void)
     tcase_add_test(tc, regression_syntax_error_reported_first);
     tcase_add_test(tc, regression_colon_separator_accepted);
     tcase_add_test(tc, regression_runtime_dir_limit_message);
+    tcase_add_test(tc, regression_runtime_dir_root_endpoints);
+    tcase_add_test(tc, regression_nul_byte_refused);
     suite_add_tcase(s, tc);
     return s;
 }

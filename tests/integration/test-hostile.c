@@ -1,0 +1,346 @@
+/* Bad input on the wire: a hostile process pushes malformed messages into pubd's ingest
+ * between camerad's real frames. pubd must reject each one under its exact reason and keep
+ * running; the subscribers must see none of them (bad = 0) and save every real frame,
+ * bit-exact. A part larger than pubd's limit makes libzmq drop that sender's connection,
+ * without a count (pubd never sees the message) and without harm to camerad's connection. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <czmq.h>
+
+#include "frame.h"
+#include "harness.h"
+#include "pattern.h"
+#include "verify.h"
+
+#define S_W      160
+#define S_H      120
+#define S_FRAMES 150
+#define S_ROUNDS 20
+
+static struct stack s_stack;
+
+static void
+s_teardown(void)
+{
+    ck_assert_int_eq(stack_destroy(&s_stack), 0);
+}
+
+/* A header that pubd accepts for a GREY S_W x S_H frame of stream "it", run 1, seq 0. */
+static struct cs_frame_hdr
+s_good_hdr(void)
+{
+    struct cs_frame_hdr h = { 0 };
+
+    h.fourcc = cs_pixfmt_info(CS_PIXFMT_GREY)->fourcc;
+    h.run = 1;
+    h.width = S_W;
+    h.height = S_H;
+    h.stride = S_W;
+    h.payload_size = S_W * S_H;
+    h.capture_ns = 1700000000000000000ULL;
+    return h;
+}
+
+static void
+s_send_parts(zsock_t *sock, const struct cs_part *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(zmq_send(zsock_resolve(sock), parts[i].data, parts[i].size,
+                                  i + 1 < n ? ZMQ_SNDMORE : 0),
+                         (int) parts[i].size);
+}
+
+struct s_bad {
+    const char *what;
+    enum cs_reject reason;
+    bool reaches_subscribers; /* its topic starts with "frame/it", their subscription */
+};
+
+/* The malformed messages of one round, in this order; s_send_round() sends them. */
+static const struct s_bad s_bad[] = {
+    { "topic only (1 part)", CS_REJECT_PARTS, true },
+    { "frame of 2 parts", CS_REJECT_PARTS, true },
+    { "frame of 4 parts", CS_REJECT_PARTS, true },
+    { "frame of 40 parts", CS_REJECT_PARTS, true },
+    { "empty parts", CS_REJECT_TOPIC, false },
+    { "huge topic (100 kB)", CS_REJECT_TOPIC, false },
+    { "another stream's frame", CS_REJECT_TOPIC, true }, /* frame/it2: the exact-topic rule */
+    { "unknown topic", CS_REJECT_TOPIC, false },
+    { "header of 63 bytes", CS_REJECT_HEADER_SIZE, true },
+    { "header saying 128 bytes", CS_REJECT_HEADER_SIZE, true },
+    { "wrong magic", CS_REJECT_MAGIC, true },
+    { "wrong version", CS_REJECT_VERSION, true },
+    { "unknown flag", CS_REJECT_FLAGS, true },
+    { "unknown pixel format", CS_REJECT_FORMAT, true },
+    { "zero width", CS_REJECT_GEOMETRY, true },
+    { "stride below width", CS_REJECT_GEOMETRY, true },
+    { "payload part shorter than the header says", CS_REJECT_PAYLOAD_SIZE, true },
+    { "payload part longer than the header says", CS_REJECT_PAYLOAD_SIZE, true },
+    { "payload_size of 4 GiB - 1 with a small part", CS_REJECT_PAYLOAD_SIZE, true },
+    { "65535 x 65535 header, 64 kB part", CS_REJECT_PAYLOAD_SIZE, true },
+    { "end-of-stream with a payload", CS_REJECT_PAYLOAD_SIZE, true },
+    { "stats that are not JSON", CS_REJECT_STATS, false },
+    { "stats of 3 parts", CS_REJECT_PARTS, false },
+};
+#define S_N_BAD (sizeof s_bad / sizeof s_bad[0])
+
+static void
+s_send_round(zsock_t *sock)
+{
+    static uint8_t big[100 * 1024], payload[S_W * S_H + 1];
+    const char *topic = "frame/it";
+    struct cs_part t = { topic, strlen(topic) };
+    uint8_t hb[CS_FRAME_HDR_SIZE];
+    struct cs_frame_hdr h;
+    struct cs_part p[40];
+
+#define HDR(expr)                    \
+    do {                             \
+        h = s_good_hdr();            \
+        expr;                        \
+        cs_frame_hdr_encode(&h, hb); \
+    } while (0)
+#define SEND(...)                                         \
+    do {                                                  \
+        const struct cs_part m_[] = { __VA_ARGS__ };      \
+        s_send_parts(sock, m_, sizeof m_ / sizeof m_[0]); \
+    } while (0)
+    const struct cs_part pay = { payload, S_W * S_H };
+    const struct cs_part hdr = { hb, CS_FRAME_HDR_SIZE };
+
+    memset(big, 'x', sizeof big);
+    HDR((void) 0);
+    SEND(t);
+    SEND(t, hdr);
+    SEND(t, hdr, pay, pay);
+    for (int i = 0; i < 40; i++)
+        p[i] = i == 0 ? t : i == 1 ? hdr : pay;
+    s_send_parts(sock, p, 40);
+    SEND({ "", 0 }, { "", 0 }, { "", 0 });
+    SEND({ big, sizeof big }, hdr, pay);
+    SEND({ "frame/it2", 9 }, hdr, pay);
+    SEND({ "video/it", 8 }, hdr, pay);
+    SEND(t, { hb, CS_FRAME_HDR_SIZE - 1 }, pay);
+    HDR((void) 0);
+    hb[6] = 128; /* header_size */
+    SEND(t, hdr, pay);
+    HDR((void) 0);
+    hb[0] = 'X'; /* the magic */
+    SEND(t, hdr, pay);
+    HDR((void) 0);
+    hb[4] = 2; /* the version */
+    SEND(t, hdr, pay);
+    HDR(h.flags = 0x80);
+    SEND(t, hdr, pay);
+    HDR(h.fourcc = CS_FOURCC('M', 'J', 'P', 'G'));
+    SEND(t, hdr, pay);
+    HDR((h.width = 0, h.payload_size = 0));
+    SEND(t, hdr, { payload, 0 });
+    HDR((h.stride = S_W - 1, h.payload_size = (S_W - 1) * S_H));
+    SEND(t, hdr, { payload, (S_W - 1) * S_H });
+    HDR((void) 0);
+    SEND(t, hdr, { payload, S_W * S_H - 1 });
+    SEND(t, hdr, { payload, S_W * S_H + 1 });
+    HDR(h.payload_size = UINT32_MAX);
+    SEND(t, hdr, pay);
+    HDR((h.width = 65535, h.height = 65535, h.stride = 65535, h.payload_size = 65535));
+    SEND(t, hdr, { big, 65535 });
+    HDR((h.flags = CS_FRAME_FLAG_EOS, h.payload_size = 1));
+    SEND(t, hdr, { payload, 1 });
+    SEND({ "stats/it", 8 }, { "not json", 8 });
+    SEND({ "stats/it", 8 }, { "{}", 2 }, { "{}", 2 });
+#undef SEND
+#undef HDR
+}
+
+static int64_t
+s_status_key(enum cs_daemon_id d, const char *key)
+{
+    return stack_status(&s_stack, d, key, 2000);
+}
+
+START_TEST(hostile_ingest_is_rejected_and_real_frames_are_saved)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
+                              .width = S_W,
+                              .height = S_H,
+                              .fps = 100,
+                              .frames = S_FRAMES,
+                              .wait_subscribers = 2 };
+    struct expect e = {
+        .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H, .frames = S_FRAMES, .complete = 1
+    };
+    char ep[PATH_MAX + 32], movie[PATH_MAX], stats[PATH_MAX], reply_key[64];
+    zsock_t *hostile, *oversize;
+    int64_t expected[CS_REJECT_COUNT] = { 0 };
+    int64_t total = 0;
+    static uint8_t huge[2 * S_W * S_H + (1 << 20) + 4096];
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
+
+    (void) snprintf(ep, sizeof ep, "ipc://%s/run/ingest", s_stack.dir);
+    hostile = zsock_new_push(ep);
+    ck_assert_ptr_nonnull(hostile);
+    zsock_set_sndhwm(hostile, 100000);
+    zsock_set_linger(hostile, 5000);
+
+    /* One round of every malformed message after each few real frames. */
+    for (int r = 0; r < S_ROUNDS; r++) {
+        stack_await(&s_stack, CS_DAEMON_PUBD, "frames_in", 5 + r * (S_FRAMES - 20) / S_ROUNDS,
+                    20000);
+        s_send_round(hostile);
+        for (size_t i = 0; i < S_N_BAD; i++) {
+            expected[s_bad[i].reason]++;
+            total++;
+        }
+    }
+    /* A part bigger than pubd's limit: libzmq closes this sender's connection. */
+    oversize = zsock_new_push(ep);
+    ck_assert_ptr_nonnull(oversize);
+    zsock_set_linger(oversize, 0);
+    memset(huge, 'y', sizeof huge);
+    ck_assert_int_eq(zmq_send(zsock_resolve(oversize), "frame/it", 8, ZMQ_SNDMORE), 8);
+    ck_assert_int_eq(zmq_send(zsock_resolve(oversize), huge, sizeof huge, 0), (int) sizeof huge);
+
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_await(&s_stack, CS_DAEMON_PUBD, "rejected", total, 20000);
+    ck_assert_int_eq(s_status_key(CS_DAEMON_PUBD, "rejected"), total);
+    for (int r = 0; r < CS_REJECT_COUNT; r++) {
+        (void) snprintf(reply_key, sizeof reply_key, "%s", cs_reject_name((enum cs_reject) r));
+        ck_assert_msg(s_status_key(CS_DAEMON_PUBD, reply_key) == expected[r],
+                      "pubd rejected %lld messages as '%s', expected %lld",
+                      (long long) s_status_key(CS_DAEMON_PUBD, reply_key), reply_key,
+                      (long long) expected[r]);
+    }
+    zsock_destroy(&oversize);
+    zsock_destroy(&hostile);
+
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
+
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "captured"), S_FRAMES);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "dropped_at_source"), 0);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_PUBD, "frames_in"), S_FRAMES);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_PUBD, "rejected"), total);
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "received"), S_FRAMES);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "lost"), 0);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "bad"), 0);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "runs"), 1);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "runs_cut"), 0);
+    }
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    verify_movie(movie, &e);
+    verify_stats(stats, &e);
+}
+END_TEST
+
+/* The same malformed messages sent straight to the subscribers, by a test-side publisher on
+ * the endpoint they connect to (pubd is not running), between the 150 frames of a run it
+ * makes itself: each subscriber counts every malformed message that reaches it (those whose
+ * topic starts with its subscription, "frame/it") as bad, and records every real frame. */
+START_TEST(hostile_publisher_is_counted_by_subscribers)
+{
+    struct stack_params p = {
+        .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H, .fps = 100, .wait_subscribers = 2
+    };
+    struct expect e = {
+        .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H, .frames = S_FRAMES, .complete = 1
+    };
+    static uint8_t payload[S_W * S_H];
+    const struct cs_part topic = { "frame/it", 8 };
+    char ep[PATH_MAX + 32], movie[PATH_MAX], stats[PATH_MAX];
+    uint8_t hb[CS_FRAME_HDR_SIZE], sub[64];
+    struct cs_frame_hdr h = s_good_hdr();
+    int64_t reaching = 0;
+    zsock_t *pub;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    (void) snprintf(ep, sizeof ep, "ipc://%s/run/frames", s_stack.dir);
+    pub = zsock_new(ZMQ_XPUB);
+    ck_assert_ptr_nonnull(pub);
+    zsock_set_sndhwm(pub, 1000000);
+    zsock_set_xpub_verbose(pub, 1); /* each subscriber's subscription, not only the first */
+    zsock_set_rcvtimeo(pub, 20000);
+    zsock_set_linger(pub, 5000);
+    ck_assert_int_ge(zsock_bind(pub, "%s", ep), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
+    for (int i = 0; i < 2; i++) /* both subscriptions: the events that they are connected */
+        ck_assert_int_eq(zmq_recv(zsock_resolve(pub), sub, sizeof sub, 0), 9);
+
+    h.run = 42;
+    for (uint64_t seq = 0; seq <= S_FRAMES; seq++) {
+        h.seq = seq;
+        h.capture_ns = (uint64_t) zclock_time() * 1000000;
+        if (seq == S_FRAMES) { /* the end-of-stream */
+            h.flags = CS_FRAME_FLAG_EOS;
+            h.payload_size = 0;
+        }
+        cs_frame_hdr_encode(&h, hb);
+        cs_pattern_fill(CS_PIXFMT_GREY, S_W, S_H, S_W, seq, payload);
+        {
+            const struct cs_part m[] = { topic, { hb, sizeof hb }, { payload, h.payload_size } };
+
+            s_send_parts(pub, m, 3);
+        }
+        if (seq % (S_FRAMES / S_ROUNDS) == 0 && seq < S_FRAMES) {
+            s_send_round(pub);
+            for (size_t i = 0; i < S_N_BAD; i++)
+                reaching += s_bad[i].reaches_subscribers;
+        }
+    }
+    for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
+        stack_await(&s_stack, d, "received", S_FRAMES, 20000);
+        stack_await(&s_stack, d, "bad", reaching, 20000);
+        ck_assert_int_eq(s_status_key(d, "bad"), reaching);
+        ck_assert_int_eq(s_status_key(d, "runs_ended"), 1);
+        ck_assert_int_eq(stack_stop(&s_stack, d), 0);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "received"), S_FRAMES);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "lost"), 0);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "bad"), reaching);
+        ck_assert_int_eq(stack_ledger(&s_stack, d, "runs"), 1);
+    }
+    zsock_destroy(&pub);
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    verify_movie(movie, &e);
+    verify_stats(stats, &e);
+}
+END_TEST
+
+static Suite *
+s_suite(void)
+{
+    Suite *s = suite_create("hostile");
+    TCase *tc = tcase_create("ingest");
+
+    tcase_add_checked_fixture(tc, NULL, s_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, hostile_ingest_is_rejected_and_real_frames_are_saved);
+    tcase_add_test(tc, hostile_publisher_is_counted_by_subscribers);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(s_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
