@@ -272,6 +272,15 @@ s_normalize(char *path)
     *out = '\0';
 }
 
+/* What inih strips from the ends of a value: isspace() in the C locale (daemons never call
+ * setlocale()). A value that ends with one after our own processing cannot be written in
+ * the file, so --check-config could not print it. */
+static bool
+s_is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
 /* Resolves @value against the config file's directory into @out of @size bytes. */
 static int
 s_resolve_path(const struct s_parser *p, const char *value, char *out, size_t size)
@@ -288,7 +297,7 @@ s_resolve_path(const struct s_parser *p, const char *value, char *out, size_t si
     /* "/run/a /." would leave "/run/a ": a value the file cannot hold (inih strips trailing
      * blanks), so --check-config could not print it. */
     n = (int) strlen(out);
-    if (out[n - 1] == ' ' || out[n - 1] == '\t')
+    if (s_is_blank(out[n - 1]))
         return -EINVAL;
     return 0;
 }
@@ -346,10 +355,10 @@ s_set_endpoints(struct s_parser *p, const struct s_key *k, const char *value)
     for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *end;
 
-        while (*tok == ' ' || *tok == '\t')
+        while (s_is_blank(*tok))
             tok++;
         end = tok + strlen(tok);
-        while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+        while (end > tok && s_is_blank(end[-1]))
             *--end = '\0';
         if (c->endpoints.n_publish == CS_ENDPOINTS_MAX) {
             s_error(p, p->line, "'%s': at most %d endpoints", k->name, CS_ENDPOINTS_MAX);

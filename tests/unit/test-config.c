@@ -811,6 +811,9 @@ static const struct s_bad_case s_bad_cases[] = {
      * printed and which loads back as "a". */
     { "path ending with a blank", "[stack]\nruntime_dir = /run/a /.\n", 2,
       "'runtime_dir': path '/run/a /.' ends with a blank" },
+    /* Found by fuzz-config: the same with a vertical tab, which inih strips as a blank. */
+    { "path ending with a vertical tab", "[endpoints]\ningest = ipc:///run/a\v/\n", 2,
+      "'ingest' expects an endpoint" },
     { "key before any section", "width = 640\n[camerad]\n", 1,
       "key 'width' before the first [section]" },
     { "key before any section, after comments", "# camstack\n; test\n\nwidth = 640\n", 4,
@@ -1184,6 +1187,25 @@ START_TEST(regression_nul_byte_refused)
 }
 END_TEST
 
+/* Found by fuzz-config (common/config.c, s_set_endpoints): an endpoint of the publish list
+ * was trimmed of spaces and tabs only, so "inproc://a\v" kept its vertical tab, which
+ * --check-config printed at the end of the line and inih strips when it is read back. */
+START_TEST(regression_publish_list_trims_every_blank)
+{
+    struct cs_conf conf;
+    char path[PATH_MAX];
+
+    s_write(path, sizeof path, "vt.ini",
+            "[endpoints]\npublish = inproc://a\v, inproc://b\f,\vinproc://c\n");
+    s_load_ok(path, &conf);
+    ck_assert_uint_eq(conf.endpoints.n_publish, 3);
+    ck_assert_str_eq(conf.endpoints.publish[0], "inproc://a");
+    ck_assert_str_eq(conf.endpoints.publish[1], "inproc://b");
+    ck_assert_str_eq(conf.endpoints.publish[2], "inproc://c");
+    s_unlink(path);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -1241,6 +1263,7 @@ s_suite(void)
     tcase_add_test(tc, regression_runtime_dir_limit_message);
     tcase_add_test(tc, regression_runtime_dir_root_endpoints);
     tcase_add_test(tc, regression_nul_byte_refused);
+    tcase_add_test(tc, regression_publish_list_trims_every_blank);
     suite_add_tcase(s, tc);
     return s;
 }
