@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curve.h"
 #include "daemon.h"
 #include "latency.h"
 #include "log.h"
@@ -467,6 +468,32 @@ fail:
     cs_sub_destroy(&self);
     errno = e;
     return NULL;
+}
+
+cs_sub_t *
+cs_sub_new_from_conf(zloop_t *loop, const struct cs_conf *conf, int rcvhwm,
+                     const struct cs_sub_ops *ops, void *arg)
+{
+    struct cs_curve_client curve;
+    char err[PATH_MAX + 256];
+    cs_sub_t *self;
+    int r;
+
+    r = cs_curve_client_from_conf(conf, &curve, err, sizeof err);
+    if (r < 0) {
+        cs_log(LOG_ERR, "cannot use the certificates of [security]: %s", err);
+        errno = EINVAL;
+        return NULL;
+    }
+    self = cs_sub_new(loop, conf->endpoints.subscribe, conf->stack.stream, rcvhwm,
+                      r > 0 ? &curve : NULL, ops, arg);
+    cs_curve_wipe(&curve, sizeof curve);
+    if (!self) {
+        r = errno;
+        cs_log_errno(LOG_ERR, -r, "cannot subscribe to '%s'", conf->endpoints.subscribe);
+        errno = r;
+    }
+    return self;
 }
 
 void

@@ -52,6 +52,11 @@ struct cs_sub_counters {
  * still needed for a drain). NULL with errno on failure. */
 cs_sub_t *cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
                      const struct cs_curve_client *curve, const struct cs_sub_ops *ops, void *arg);
+/* cs_sub_new() as the config says: [endpoints] subscribe, [stack] stream, and the CURVE keys
+ * of [security] when it has them. Logs what failed; NULL with errno (EINVAL for unusable
+ * certificates, a config error). */
+cs_sub_t *cs_sub_new_from_conf(zloop_t *loop, const struct cs_conf *conf, int rcvhwm,
+                               const struct cs_sub_ops *ops, void *arg);
 void cs_sub_destroy(cs_sub_t **self_p);
 
 /* Starts the drain: frames already queued are handled until the current run's end-of-stream

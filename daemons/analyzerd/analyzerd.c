@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "curve.h"
 #include "log.h"
 #include "rate.h"
 #include "stats.h"
@@ -198,10 +197,7 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     analyzerd_t *self = calloc(1, sizeof *self);
     zloop_t *loop = cs_daemon_loop(daemon);
     int hwm = cs_conf_hwm(conf->analyzerd.receive_buffer_mb, cs_conf_frame_bytes(conf));
-    struct cs_curve_client curve;
-    char err[PATH_MAX + 256];
     struct stat st;
-    int r;
 
     if (!self)
         return NULL;
@@ -225,19 +221,9 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
             goto fail;
         }
     }
-    r = cs_curve_client_from_conf(conf, &curve, err, sizeof err);
-    if (r < 0) {
-        cs_log(LOG_ERR, "cannot use the certificates of [security]: %s", err);
-        errno = EINVAL;
+    self->sub = cs_sub_new_from_conf(loop, conf, hwm, &ops, self);
+    if (!self->sub)
         goto fail;
-    }
-    self->sub = cs_sub_new(loop, conf->endpoints.subscribe, conf->stack.stream, hwm,
-                           r > 0 ? &curve : NULL, &ops, self);
-    cs_curve_wipe(&curve, sizeof curve);
-    if (!self->sub) {
-        cs_log_errno(LOG_ERR, -errno, "cannot subscribe to '%s'", conf->endpoints.subscribe);
-        goto fail;
-    }
     self->flush_timer = zloop_timer(loop, S_FLUSH_MS, 0, s_on_flush, self);
     cs_log(LOG_INFO, "subscribed to %s on %s (queue of %d frames), statistics to '%s'%s",
            conf->stack.stream, conf->endpoints.subscribe, hwm, conf->analyzerd.directory,

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "curve.h"
 #include "log.h"
 #include "rate.h"
 #include "subscriber.h"
@@ -317,10 +316,7 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     zloop_t *loop = cs_daemon_loop(daemon);
     uint64_t frame_bytes = cs_conf_frame_bytes(conf);
     int hwm = cs_conf_hwm(conf->saverd.receive_buffer_mb, frame_bytes);
-    struct cs_curve_client curve;
-    char err[PATH_MAX + 256];
     struct stat st;
-    int r;
 
     if (!self)
         return NULL;
@@ -339,19 +335,9 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     }
     if (zloop_reader(loop, writer_sock(self->writer), s_on_writer, self) < 0)
         goto fail;
-    r = cs_curve_client_from_conf(conf, &curve, err, sizeof err);
-    if (r < 0) {
-        cs_log(LOG_ERR, "cannot use the certificates of [security]: %s", err);
-        errno = EINVAL;
+    self->sub = cs_sub_new_from_conf(loop, conf, hwm, &ops, self);
+    if (!self->sub)
         goto fail;
-    }
-    self->sub = cs_sub_new(loop, conf->endpoints.subscribe, conf->stack.stream, hwm,
-                           r > 0 ? &curve : NULL, &ops, self);
-    cs_curve_wipe(&curve, sizeof curve);
-    if (!self->sub) {
-        cs_log_errno(LOG_ERR, -errno, "cannot subscribe to '%s'", conf->endpoints.subscribe);
-        goto fail;
-    }
     cs_log(LOG_INFO,
            "subscribed to %s on %s (receive queue of %d frames), writing to '%s' through a "
            "%u MB queue; %s, compression %s, flushed every %u ms",
