@@ -67,6 +67,7 @@ struct camerad {
     zmq_msg_t payload;
     bool payload_open;
     struct source_sink sink;
+    bool waiting_room; /* a source that can wait is paused until pubd has room */
     /* waiting for subscribers */
     uint32_t wait_subscribers; /* wait_subscribers resolved: auto is a number here */
     zsock_t *req;
@@ -192,16 +193,58 @@ s_log_ledger(const camerad_t *self, const char *when)
            (unsigned long long) self->c.next_seq);
 }
 
+static int s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg);
+static int s_on_room(zloop_t *loop, zmq_pollitem_t *item, void *arg);
+
+/* Listens to the source's descriptor. Returns 0 or a negative errno. */
+static int
+s_poll_source(camerad_t *self)
+{
+    zmq_pollitem_t item = { .socket = NULL, .fd = self->ops->fd(self->src), .events = ZMQ_POLLIN };
+
+    if (zloop_poller(self->loop, &item, s_on_source, self) < 0)
+        return -errno;
+    /* Called back on POLLERR too (an unplugged camera), so that read() can tell. */
+    zloop_poller_set_tolerant(self->loop, &item);
+    return 0;
+}
+
+/* Stops listening to the source and, if the source was waiting for pubd, to the socket. */
+static void
+s_unpoll_source(camerad_t *self)
+{
+    zmq_pollitem_t item = { .socket = NULL, .fd = self->ops->fd(self->src) };
+
+    zloop_poller_end(self->loop, &item);
+    if (self->waiting_room) {
+        item = (zmq_pollitem_t){ .socket = self->push_handle };
+        zloop_poller_end(self->loop, &item);
+        self->waiting_room = false;
+    }
+}
+
+/* pubd has no room: the source (one that can wait) pauses until the socket can take a
+ * frame. Returns 0 or a negative errno. */
+static int
+s_wait_room(camerad_t *self)
+{
+    zmq_pollitem_t item = { .socket = self->push_handle, .events = ZMQ_POLLOUT };
+
+    s_unpoll_source(self);
+    if (zloop_poller(self->loop, &item, s_on_room, self) < 0)
+        return -errno;
+    self->waiting_room = true;
+    self->c.waits_for_room++;
+    return 0;
+}
+
 /* Ends the current run, if one is going: stops the source and sends the end-of-stream. */
 static void
 s_finish_run(camerad_t *self)
 {
-    zmq_pollitem_t item = { .socket = NULL };
-
     if (self->state != S_RUNNING)
         return;
-    item.fd = self->ops->fd(self->src);
-    zloop_poller_end(self->loop, &item);
+    s_unpoll_source(self);
     if (self->stall_timer >= 0)
         zloop_timer_end(self->loop, self->stall_timer);
     self->stall_timer = -1;
@@ -302,6 +345,45 @@ s_on_stall_check(zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+/* Reads up to @max frames from a source that can wait, one at a time while pubd has room for
+ * the next; when it has none, the source pauses (s_wait_room). Returns the frames read, or a
+ * negative errno. */
+static int
+s_read_while_room(camerad_t *self, unsigned max)
+{
+    unsigned n = 0;
+
+    while (n < max) {
+        int r;
+
+        if (!(zsock_events(self->push) & ZMQ_POLLOUT)) {
+            r = s_wait_room(self);
+            return r < 0 ? r : (int) n;
+        }
+        r = self->ops->read(self->src, &self->sink, 1);
+        if (r <= 0)
+            return n > 0 ? (int) n : r;
+        n += (unsigned) r;
+    }
+    return (int) n;
+}
+
+static int
+s_on_room(zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    camerad_t *self = arg;
+    int r;
+
+    zloop_poller_end(loop, item);
+    self->waiting_room = false;
+    if (self->state != S_RUNNING)
+        return 0;
+    r = s_poll_source(self);
+    if (r < 0)
+        s_lose_device(self, r);
+    return 0;
+}
+
 static int
 s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
@@ -314,7 +396,8 @@ s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
         return 0;
     if (limit && limit - (self->c.captured - self->frames_base) < max)
         max = (unsigned) (limit - (self->c.captured - self->frames_base));
-    r = self->ops->read(self->src, &self->sink, max);
+    r = self->fmt.can_wait ? s_read_while_room(self, max)
+                           : self->ops->read(self->src, &self->sink, max);
     if (r == 0 && (item->revents & ZMQ_POLLERR))
         r = -EIO; /* an error condition on the descriptor and no frame behind it */
     if (r < 0) {
@@ -352,7 +435,6 @@ s_open_source(camerad_t *self)
 static int
 s_start_capture(camerad_t *self)
 {
-    zmq_pollitem_t item = { .socket = NULL, .events = ZMQ_POLLIN };
     uint64_t run;
     char fourcc[5];
     int r;
@@ -360,14 +442,11 @@ s_start_capture(camerad_t *self)
     r = self->ops->start(self->src);
     if (r < 0)
         return r;
-    item.fd = self->ops->fd(self->src);
-    if (zloop_poller(self->loop, &item, s_on_source, self) < 0) {
-        r = -errno;
+    r = s_poll_source(self);
+    if (r < 0) {
         self->ops->stop(self->src);
         return r;
     }
-    /* Called back on POLLERR too (an unplugged camera), so that read() can tell. */
-    zloop_poller_set_tolerant(self->loop, &item);
     run = cs_now_ns(CLOCK_REALTIME) / 1000; /* microseconds: unique and increasing */
     self->c.run = run > self->c.run ? run : self->c.run + 1;
     self->c.runs++;
@@ -690,7 +769,8 @@ s_json(void *arg, char *buf, size_t size)
         "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"runs\":%llu,"
         "\"device_losses\":%llu,\"device_retries\":%llu,\"captured\":%llu,"
         "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
-        "\"bytes_sent\":%llu,\"next_seq\":%llu,\"fps\":%.3f,\"mb_per_s\":%.3f,"
+        "\"bytes_sent\":%llu,\"next_seq\":%llu,\"waits_for_room\":%llu,\"fps\":%.3f,\"mb_per_s\":%."
+        "3f,"
         "\"format\":\"%s\",\"width\":%u,\"height\":%u,\"stride\":%u,\"nominal_fps\":%.3f,"
         "\"wait_subscribers\":%u,\"frames_limit\":%llu,\"steered\":%s,%s",
         s_state_names[self->state], self->ops->name, (unsigned long long) self->c.run,
@@ -698,10 +778,10 @@ s_json(void *arg, char *buf, size_t size)
         (unsigned long long) self->c.device_retries, (unsigned long long) self->c.captured,
         (unsigned long long) self->c.camera_dropped, (unsigned long long) self->c.dropped_at_source,
         (unsigned long long) self->c.sent, (unsigned long long) self->c.bytes_sent,
-        (unsigned long long) self->c.next_seq, self->rate.per_s, self->rate_bytes.per_s / 1e6,
-        fourcc, self->fmt.width, self->fmt.height, self->fmt.stride, self->fmt.fps,
-        self->wait_subscribers, (unsigned long long) self->frames_limit,
-        self->steered ? "true" : "false", latency);
+        (unsigned long long) self->c.next_seq, (unsigned long long) self->c.waits_for_room,
+        self->rate.per_s, self->rate_bytes.per_s / 1e6, fourcc, self->fmt.width, self->fmt.height,
+        self->fmt.stride, self->fmt.fps, self->wait_subscribers,
+        (unsigned long long) self->frames_limit, self->steered ? "true" : "false", latency);
 }
 
 camerad_t *

@@ -22,6 +22,7 @@ struct camerad_counters {
     uint64_t sent;              /* frames handed to pubd */
     uint64_t bytes_sent;
     uint64_t next_seq;
+    uint64_t waits_for_room; /* times a source that can wait paused for pubd */
 };
 
 /* Opens the source and connects to pubd's ingest. NULL with errno on failure (after logging

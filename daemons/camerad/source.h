@@ -6,6 +6,7 @@
  * again later for a new run. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,10 @@ struct source_format {
     double fps;      /* nominal rate, 0 when unpaced or unknown */
     /* No frame for this long means the device is stuck (0: the source cannot stall). */
     uint32_t timeout_ms;
+    /* The source can wait (the unpaced test pattern): camerad draws a frame only when pubd
+     * has room for it, instead of dropping at source what pubd cannot take. A camera cannot
+     * wait. */
+    bool can_wait;
 };
 
 /* What a source reports with each frame it wrote. */

@@ -1,7 +1,8 @@
 /* The test-pattern source: frames computed from (x, y, channel, seq) as documented in
  * pattern.h, at a configured rate paced on absolute deadlines of CLOCK_MONOTONIC (a
  * timerfd with TFD_TIMER_ABSTIME, so that the rate does not drift), or as fast as camerad
- * can send them (fps = 0: an eventfd that is always readable). Each frame is drawn for the
+ * can send them (fps = 0: an eventfd that is always readable, and camerad reads it only while
+ * pubd has room: source_format.can_wait). Each frame is drawn for the
  * sequence number it will carry. It never drops a frame: after a stall it catches up with the
  * deadlines it missed. */
 #include "source.h"
@@ -45,6 +46,7 @@ s_open(const struct cs_conf *conf, struct source **ret_src, struct source_format
         src->period_ns = (uint64_t) (1e9 / conf->camerad.fps + 0.5);
     if (src->period_ns == 0 && conf->camerad.fps > 0)
         src->period_ns = 1;
+    src->fmt.can_wait = src->period_ns == 0;
     *fmt = src->fmt;
     *ret_src = src;
     return 0;
