@@ -916,6 +916,12 @@ cs_conf_frame_bytes(const struct cs_conf *conf)
                                  conf->camerad.height);
 }
 
+bool
+cs_conf_source_waits(const struct cs_conf *conf)
+{
+    return conf->camerad.source == CS_SOURCE_TESTPATTERN && conf->camerad.fps == 0;
+}
+
 int
 cs_conf_hwm(uint32_t budget_mb, uint64_t frame_bytes)
 {

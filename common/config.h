@@ -129,6 +129,13 @@ void cs_conf_dump(const struct cs_conf *conf, FILE *out);
 /* The size of one camera frame as configured, in bytes (for budgets). */
 uint64_t cs_conf_frame_bytes(const struct cs_conf *conf);
 
+/* True when the source waits for the stack: the test pattern unpaced ([camerad] source =
+ * testpattern, fps = 0), "as fast as the stack takes them". Then the slowest frame subscriber
+ * sets the pace: pubd holds a frame a subscriber has no room for, and saverd stops receiving
+ * while its writer is behind, instead of dropping; camerad draws a frame only when pubd can
+ * take it. A camera cannot wait: with one, nothing waits for a subscriber. */
+bool cs_conf_source_waits(const struct cs_conf *conf);
+
 /* A ZeroMQ high-water mark in messages for a budget of @budget_mb with frames of
  * @frame_bytes: at least 2, so that one frame can wait while another is on its way. */
 int cs_conf_hwm(uint32_t budget_mb, uint64_t frame_bytes);

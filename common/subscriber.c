@@ -49,6 +49,7 @@ struct cs_sub {
     struct cs_ledger ledger;
     struct cs_sub_counters counters;
     bool reading; /* the socket is one of the loop's readers */
+    bool paused;  /* not reading until cs_sub_resume() */
     bool draining;
     int drain_timer;
     void (*drain_done)(void *arg);
@@ -521,8 +522,32 @@ cs_sub_destroy(cs_sub_t **self_p)
 }
 
 void
+cs_sub_pause(cs_sub_t *self)
+{
+    if (!self->reading)
+        return;
+    zloop_reader_end(self->loop, self->sock);
+    self->reading = false;
+    self->paused = true;
+}
+
+void
+cs_sub_resume(cs_sub_t *self)
+{
+    if (!self->paused)
+        return;
+    self->paused = false;
+    if (zloop_reader(self->loop, self->sock, s_on_readable, self) < 0) {
+        cs_log_errno(LOG_ERR, -errno, "cannot read the subscription again");
+        return;
+    }
+    self->reading = true;
+}
+
+void
 cs_sub_stop_reading(cs_sub_t *self)
 {
+    self->paused = false;
     if (!self->reading)
         return;
     zloop_reader_end(self->loop, self->sock);

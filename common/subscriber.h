@@ -64,6 +64,11 @@ void cs_sub_destroy(cs_sub_t **self_p);
  * drain started, 0 if there was nothing to wait for (no run active; @done is not called). */
 int cs_sub_drain(cs_sub_t *self, uint32_t timeout_ms, void (*done)(void *arg), void *arg);
 
+/* Pauses reading until cs_sub_resume(): frames wait in the socket (and pubd, when it holds
+ * frames for the slowest subscriber, waits too). For a daemon whose own queue is behind. */
+void cs_sub_pause(cs_sub_t *self);
+void cs_sub_resume(cs_sub_t *self);
+
 /* Stops reading: frames not yet read stay in the socket and are never received (nor counted).
  * For a daemon that has decided what it will handle before it stops. */
 void cs_sub_stop_reading(cs_sub_t *self);

@@ -70,9 +70,21 @@ struct pubd {
     bool missed[CS_ENDPOINTS_MAX];
     struct outbox again[CS_ENDPOINTS_MAX];
     int again_timer;
+    /* With the unpaced test pattern ([camerad] source = testpattern, fps = 0) the slowest
+     * subscriber sets the pace, so that a benchmark loses nothing: a frame that a subscriber
+     * has no room for is held (one per publish socket, sent to all its subscribers at once
+     * with ZMQ_XPUB_NODROP) and the ingest is not read until it has gone; camerad, which then
+     * finds no room in its socket, waits too. A camera cannot wait: its frames are never held.
+     * XPUB has no event for "a subscriber has room again", so a held frame is tried again
+     * every S_HELD_RETRY_MS. */
+    bool hold_frames;
+    bool ingest_paused;
+    struct outbox held[CS_ENDPOINTS_MAX];
+    int held_timer;
 };
 
 #define S_OUTBOX_RETRY_MS 10
+#define S_HELD_RETRY_MS   1
 #define S_AGAIN_MS        250
 
 static void
@@ -85,11 +97,28 @@ s_reject(pubd_t *self, enum cs_reject reason)
                cs_reject_name(reason), (unsigned long long) self->c.rejected);
 }
 
+static int s_on_held(zloop_t *loop, int timer_id, void *arg);
+
+/* Holds @parts for publish socket @s and stops reading the ingest until it has gone. */
+static void
+s_hold(pubd_t *self, unsigned s, zmq_msg_t *parts, int n)
+{
+    outbox_hold(&self->held[s], parts, n, cs_now_ns(CLOCK_MONOTONIC));
+    self->c.held++;
+    if (!self->ingest_paused) {
+        zloop_reader_end(self->loop, self->ingest);
+        self->ingest_paused = true;
+    }
+    if (self->held_timer < 0)
+        self->held_timer = zloop_timer(self->loop, S_HELD_RETRY_MS, 0, s_on_held, self);
+}
+
 /* Sends @parts to every publish socket: copies (reference counts, no bytes) to all but the
  * last, the originals to the last. XPUB never blocks: a subscriber whose queue is full
- * misses the message and sees the gap in its sequence numbers. */
+ * misses the message and sees the gap in its sequence numbers; or, with @hold, the message
+ * waits for it (s_hold). */
 static void
-s_forward(pubd_t *self, zmq_msg_t *parts, int n)
+s_forward(pubd_t *self, zmq_msg_t *parts, int n, bool hold)
 {
     for (unsigned s = 0; s < self->n_publish; s++) {
         void *h = zsock_resolve(self->publish[s]);
@@ -100,6 +129,10 @@ s_forward(pubd_t *self, zmq_msg_t *parts, int n)
         r = outbox_try_send(self->publish[s], parts, n);
         if (r == 0) {
             self->c.out++;
+            continue;
+        }
+        if (r == -EAGAIN && hold) {
+            s_hold(self, s, parts, n);
             continue;
         }
         if (r == -EAGAIN)
@@ -155,6 +188,59 @@ s_recv(void *h, zmq_msg_t *parts, size_t *ret_total)
 }
 
 static void s_finish_stop(pubd_t *self);
+
+static bool
+s_held_pending(const pubd_t *self)
+{
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        if (self->held[i].pending)
+            return true;
+    }
+    return false;
+}
+
+static int s_on_ingest(zloop_t *loop, zsock_t *sock, void *arg);
+
+/* Tries the held frames again; once none is left, the ingest is read again. At stop, a frame
+ * still held at the stop's deadline is sent without waiting longer (a subscriber with no room
+ * then misses it and counts the gap). */
+static int
+s_on_held(zloop_t *loop, int timer_id, void *arg)
+{
+    pubd_t *self = arg;
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+    uint64_t give_up = self->stopping && now >= self->stop_deadline_ns ? 0 : UINT64_MAX;
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        int r = outbox_retry(&self->held[i], self->publish[i], now, give_up);
+
+        if (r == -EAGAIN)
+            continue;
+        if (r == -ETIMEDOUT) {
+            self->missed[i] = true;
+            cs_log(LOG_WARNING,
+                   "stopping with a frame held for a subscriber with a full queue on %s, sent "
+                   "without waiting longer",
+                   self->conf->endpoints.publish[i]);
+        }
+        if (r == 0 || r == -ETIMEDOUT)
+            self->c.out++;
+        else if (r < 0)
+            self->c.send_failed++;
+    }
+    if (s_held_pending(self))
+        return 0;
+    zloop_timer_end(loop, timer_id);
+    self->held_timer = -1;
+    if (self->ingest_paused && !self->stopped) {
+        if (zloop_reader(loop, self->ingest, s_on_ingest, self) < 0) {
+            cs_log_errno(LOG_ERR, -errno, "cannot listen to the ingest again");
+            return -1;
+        }
+        self->ingest_paused = false;
+    }
+    return 0;
+}
 
 static bool
 s_outbox_pending(const pubd_t *self)
@@ -320,7 +406,7 @@ s_pump(pubd_t *self, int max)
     void *h = zsock_resolve(self->ingest);
     int i;
 
-    for (i = 0; i < max; i++) {
+    for (i = 0; i < max && !self->ingest_paused; i++) {
         zmq_msg_t parts[S_PARTS];
         struct cs_part views[S_PARTS];
         struct cs_frame_hdr hdr;
@@ -360,7 +446,7 @@ s_pump(pubd_t *self, int max)
             } else {
                 if (kind == CS_MSG_FRAME)
                     s_track_run(self, &hdr);
-                s_forward(self, parts, n);
+                s_forward(self, parts, n, kind == CS_MSG_FRAME && self->hold_frames);
             }
         }
         for (int k = 0; k < S_PARTS; k++)
@@ -549,6 +635,8 @@ s_finish_stop(pubd_t *self)
         return;
     self->stopped = true;
     s_clear_again(self);
+    if (self->held_timer >= 0)
+        (void) s_on_held(self->loop, self->held_timer, self); /* past the deadline: sends */
     for (unsigned i = 0; i < self->n_publish; i++) {
         if (self->outbox[i].pending) {
             cs_log(LOG_WARNING,
@@ -651,15 +739,17 @@ s_json(void *arg, char *buf, size_t size)
                     "\"send_failed\":%llu,\"rejected\":%llu,\"frame_subscribers\":%u,"
                     "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f,"
                     "\"clients_admitted\":%llu,\"clients_refused\":%llu,"
-                    "\"run\":%llu,\"next_seq\":%llu,\"run_open\":%s,\"rejected_by_reason\":{%s},%s",
+                    "\"run\":%llu,\"next_seq\":%llu,\"run_open\":%s,\"hold_frames\":%s,"
+                    "\"holding\":%s,\"held\":%llu,\"rejected_by_reason\":{%s},%s",
                     (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
                     (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
                     (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
                     self->frame_subs, self->other_subs, self->rate_frames.per_s,
                     self->rate_bytes.per_s / 1e6, (unsigned long long) a->admitted,
                     (unsigned long long) a->refused, (unsigned long long) self->open_run,
-                    (unsigned long long) self->next_seq, self->run_open ? "true" : "false", reasons,
-                    latency);
+                    (unsigned long long) self->next_seq, self->run_open ? "true" : "false",
+                    self->hold_frames ? "true" : "false", self->ingest_paused ? "true" : "false",
+                    (unsigned long long) self->c.held, reasons, latency);
 }
 
 /* The files in @dir that may be public certificates (czmq skips the "_secret" ones). */
@@ -818,6 +908,8 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->outbox_timer = -1;
     cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     self->again_timer = -1;
+    self->held_timer = -1;
+    self->hold_frames = cs_conf_source_waits(conf);
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->ingest)
@@ -846,6 +938,9 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     }
     cs_curve_wipe(&pair, sizeof pair);
     cs_log(LOG_INFO, "ingest on %s (queue of %d frames)", conf->endpoints.ingest, in_hwm);
+    if (self->hold_frames)
+        cs_log(LOG_INFO, "the test pattern is unpaced: the slowest frame subscriber sets the pace "
+                         "(frames wait for room instead of being dropped)");
     self->waiter_timer = zloop_timer(self->loop, 100, 0, s_on_waiter_tick, self);
     if (cs_control_add(cs_daemon_control(daemon), "subscribers",
                        "frame subscribers now; 'subscribers N MS' answers once there are N or "
@@ -878,9 +973,12 @@ pubd_destroy(pubd_t **self_p)
         zloop_timer_end(self->loop, self->stop_timer);
     if (self->outbox_timer >= 0)
         zloop_timer_end(self->loop, self->outbox_timer);
+    if (self->held_timer >= 0)
+        zloop_timer_end(self->loop, self->held_timer);
     s_clear_again(self);
     for (unsigned i = 0; i < self->n_publish; i++) {
         outbox_clear(&self->outbox[i]);
+        outbox_clear(&self->held[i]);
         zloop_reader_end(self->loop, self->publish[i]);
         zsock_destroy(&self->publish[i]);
     }

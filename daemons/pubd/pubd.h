@@ -19,6 +19,7 @@ struct pubd_counters {
     uint64_t bytes_in;
     uint64_t out; /* message copies handed to publish sockets */
     uint64_t send_failed;
+    uint64_t held; /* frames that waited for a subscriber's room (hold_frames) */
     uint64_t rejected;
     uint64_t rejected_by_reason[CS_REJECT_COUNT];
     uint64_t joins, leaves;

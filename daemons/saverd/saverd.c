@@ -30,6 +30,10 @@ struct saverd {
     bool record;
     bool in_run;
     uint64_t unrecorded; /* frames received while recording was off */
+    /* The source waits for the stack (cs_conf_source_waits()): receiving pauses while the
+     * writer is behind (writer_wait_room()), instead of filling the queue and dropping. */
+    bool pace;
+    uint64_t paused; /* times receiving paused for the writer */
 };
 
 static int
@@ -70,6 +74,10 @@ s_frame(void *arg, const struct cs_frame_hdr *hdr, zmq_msg_t *payload, const str
         n_gaps = 0;
     }
     r = writer_push_frame(self->writer, hdr, payload, gaps, n_gaps);
+    if (r == 0 && self->pace && writer_wait_room(self->writer)) {
+        cs_sub_pause(self->sub);
+        self->paused++;
+    }
 
     /* One line when the queue first overflows, then every 1000th frame dropped. */
     if (r == -ENOBUFS && atomic_load(&c->queue_dropped) % 1000 == 1)
@@ -135,6 +143,9 @@ s_on_event(saverd_t *self, const struct writer_event *ev)
         break;
     case WRITER_STOPPED:
         cs_daemon_quit(self->daemon);
+        break;
+    case WRITER_ROOM:
+        cs_sub_resume(self->sub);
         break;
     case WRITER_EVENT_COUNT:
         break;
@@ -243,7 +254,7 @@ s_json(void *arg, char *buf, size_t size)
         "\"queue_bytes\":%llu,\"queue_bytes_max\":%llu,\"queue_limit_bytes\":%llu,"
         "\"write_errors\":%llu,\"files_closed\":%llu,\"bytes_written\":%llu,"
         "\"recording\":%s,\"file\":\"%s\",\"file_frames\":%llu,\"error\":\"%s\",\"fps\":%.3f,"
-        "\"record\":\"%s\",\"unrecorded\":%llu",
+        "\"record\":\"%s\",\"unrecorded\":%llu,\"pace\":%s,\"paused\":%llu",
         ledger, (unsigned long long) atomic_load(&c->written),
         (unsigned long long) atomic_load(&c->queue_dropped),
         (unsigned long long) atomic_load(&c->write_dropped),
@@ -256,7 +267,8 @@ s_json(void *arg, char *buf, size_t size)
         (unsigned long long) atomic_load(&c->bytes_written), self->recording ? "true" : "false",
         path, (unsigned long long) atomic_load(&c->file_frames), error,
         cs_rate_update(&self->rate, atomic_load(&c->written)), self->record ? "on" : "off",
-        (unsigned long long) self->unrecorded);
+        (unsigned long long) self->unrecorded, self->pace ? "true" : "false",
+        (unsigned long long) self->paused);
 }
 
 /* record start | record stop. A stop hands the writer the end of the file being written, so
@@ -323,6 +335,7 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->conf = conf;
     self->daemon = daemon;
     self->record = true;
+    self->pace = cs_conf_source_waits(conf);
     if (stat(conf->saverd.directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
         cs_log(LOG_ERR, "output directory '%s' does not exist", conf->saverd.directory);
         errno = ENOENT;

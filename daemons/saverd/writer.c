@@ -12,6 +12,10 @@
 
 #define S_CMD_ITEM  "ITEM"
 #define S_CMD_EVENT "EVENT"
+/* writer_wait_room(): the loop reads ahead of the writer by this many frames, or bytes if
+ * that is more (never more than the queue's budget). */
+#define S_PACE_FRAMES 4
+#define S_PACE_BYTES  (32u << 20)
 
 enum s_kind { S_RUN_BEGIN, S_FRAME, S_RUN_END, S_RECORD_STOP, S_STOP };
 
@@ -33,6 +37,10 @@ struct writer {
     struct writer_counters counters;
     atomic_bool abandon; /* set by writer_destroy(): drop what is queued */
     uint64_t limit;
+    /* writer_wait_room(): the queue's length, in bytes, above which the loop waits; and
+     * whether it waits for a WRITER_ROOM event (whoever clears it first tells). */
+    uint64_t pace_bytes;
+    atomic_bool want_room;
 
     /* The loop thread's: gaps not yet sent (frames dropped by the queue and the gaps in
      * front of them), carried by the next item that goes through. */
@@ -438,6 +446,13 @@ s_actor(zsock_t *pipe, void *arg)
                     atomic_fetch_sub(&self->counters.queued_bytes, bytes);
                 }
                 s_free_item(&item);
+                if (atomic_load(&self->want_room)
+                    && atomic_load(&self->counters.queued_bytes) <= self->pace_bytes / 2
+                    && atomic_exchange(&self->want_room, false)) {
+                    struct writer_event ev = { .kind = WRITER_ROOM };
+
+                    s_send_event(pipe, &ev);
+                }
             }
         } else if (zpoller_terminated(poller)) {
             break;
@@ -462,6 +477,12 @@ writer_new(const struct cs_conf *conf)
     self->conf = conf;
     self->limit = (uint64_t) conf->saverd.queue_mb << 20;
     atomic_init(&self->abandon, false);
+    atomic_init(&self->want_room, false);
+    self->pace_bytes = S_PACE_FRAMES * cs_conf_frame_bytes(conf);
+    if (self->pace_bytes < S_PACE_BYTES)
+        self->pace_bytes = S_PACE_BYTES;
+    if (self->pace_bytes > self->limit)
+        self->pace_bytes = self->limit;
     /* The samples of the configured format; frames of another one are refused by the file. */
     self->enc =
         encoder_new(conf->saverd.compression.method, conf->saverd.compression.level, pi->bits / 8);
@@ -678,6 +699,17 @@ const struct writer_counters *
 writer_counters(const writer_t *self)
 {
     return &self->counters;
+}
+
+bool
+writer_wait_room(writer_t *self)
+{
+    if (atomic_load(&self->counters.queued_bytes) <= self->pace_bytes)
+        return false;
+    atomic_store(&self->want_room, true);
+    /* The writer may have emptied the queue meanwhile, without seeing the request. */
+    return !(atomic_load(&self->counters.queued_bytes) <= self->pace_bytes / 2
+             && atomic_exchange(&self->want_room, false));
 }
 
 uint64_t

@@ -45,6 +45,7 @@ enum writer_event_kind {
     WRITER_CLOSED,  /* a file was closed */
     WRITER_FAILED,  /* a file could not be created, written or flushed; it was closed */
     WRITER_STOPPED, /* everything pushed before writer_push_stop() is done */
+    WRITER_ROOM,    /* the queue is short again, after writer_wait_room() said wait */
     WRITER_EVENT_COUNT
 };
 
@@ -98,6 +99,12 @@ int writer_push_record_stop(writer_t *self);
 
 /* Asks the writer to write what is queued, close the file and report WRITER_STOPPED. */
 int writer_push_stop(writer_t *self);
+
+/* When the source waits for the stack (cs_conf_source_waits()), saverd does not read ahead
+ * of its writer: true when the queue holds more than a few frames (S_PACE_*), and then a
+ * WRITER_ROOM event comes once it is down to half of that; the caller stops receiving
+ * until then (frames wait in pubd, and the whole stack waits). False when it may go on. */
+bool writer_wait_room(writer_t *self);
 
 const struct writer_counters *writer_counters(const writer_t *self);
 

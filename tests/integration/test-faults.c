@@ -227,9 +227,9 @@ START_TEST(kill_pubd_gap_is_counted)
 }
 END_TEST
 
-/* The same with the camera unpaced: pubd's queues are full when it dies, camerad drops at
- * source while it is away, and all of it is counted: captured - dropped_at_source = sent =
- * received + lost for each subscriber. */
+/* The same with the test pattern unpaced: pubd's queues are full when it dies, camerad waits
+ * while it is away (a source that can wait draws a frame only when pubd has room), and all of
+ * it is counted: captured - dropped_at_source = sent = received + lost for each subscriber. */
 START_TEST(kill_pubd_at_full_speed)
 {
     s_fps = 0;
