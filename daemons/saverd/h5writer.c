@@ -365,6 +365,14 @@ h5writer_flush(struct h5writer *w)
     return 0;
 }
 
+bool
+h5writer_removed(const struct h5writer *w)
+{
+    struct stat st;
+
+    return w->fd >= 0 && fstat(w->fd, &st) == 0 && st.st_nlink == 0;
+}
+
 static int
 s_fsync_dir(const char *path)
 {

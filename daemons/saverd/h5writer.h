@@ -59,6 +59,10 @@ int h5writer_note_gap(struct h5writer *w, const struct cs_gap *gap);
  * -EIO. */
 int h5writer_flush(struct h5writer *w);
 
+/* True when the file has no name left: it was removed (with its directory, say) while open,
+ * and what is written into it goes nowhere. One fstat(2). */
+bool h5writer_removed(const struct h5writer *w);
+
 /* Writes the closing attributes (@complete is 1 unless a write failed or @end is an error),
  * closes, releases the reserved space and fsyncs. Returns 0 or a negative errno. */
 int h5writer_close(struct h5writer **w_p, enum h5writer_end end);

@@ -128,10 +128,16 @@ s_on_event(saverd_t *self, const struct writer_event *ev)
         break;
     case WRITER_FAILED:
         self->recording = false;
-        if (streq(ev->what, "create"))
+        if (streq(ev->what, "removed"))
             (void) snprintf(self->error, sizeof self->error,
-                            "cannot create a file in '%s': %s; waiting for the next run", ev->path,
-                            strerror(-ev->err));
+                            "'%s' was removed while being written: its %llu frames are lost; "
+                            "recording goes on in a new file once its directory exists again",
+                            ev->path, (unsigned long long) ev->frames);
+        else if (streq(ev->what, "create"))
+            (void) snprintf(self->error, sizeof self->error, "cannot create a file in '%s': %s; %s",
+                            ev->path, strerror(-ev->err),
+                            ev->err == -ENOENT ? "recording goes on once it exists again"
+                                               : "waiting for the next run");
         else
             (void) snprintf(self->error, sizeof self->error,
                             "%s of '%s' failed: %s; closed it with %llu frames, waiting for the "
@@ -170,16 +176,16 @@ s_log_ledger(const saverd_t *self)
     char line[512];
 
     cs_sub_format_line(self->sub, line, sizeof line);
-    cs_log(LOG_NOTICE,
-           "ledger at stop: %s written=%llu queue_dropped=%llu write_dropped=%llu queued=%llu "
-           "write_errors=%llu files=%llu unrecorded=%llu",
-           line, (unsigned long long) atomic_load(&c->written),
-           (unsigned long long) atomic_load(&c->queue_dropped),
-           (unsigned long long) atomic_load(&c->write_dropped),
-           (unsigned long long) atomic_load(&c->queued),
-           (unsigned long long) atomic_load(&c->write_errors),
-           (unsigned long long) atomic_load(&c->files_closed),
-           (unsigned long long) self->unrecorded);
+    cs_log(
+        LOG_NOTICE,
+        "ledger at stop: %s written=%llu queue_dropped=%llu write_dropped=%llu removed=%llu "
+        "queued=%llu write_errors=%llu files=%llu unrecorded=%llu",
+        line, (unsigned long long) atomic_load(&c->written),
+        (unsigned long long) atomic_load(&c->queue_dropped),
+        (unsigned long long) atomic_load(&c->write_dropped),
+        (unsigned long long) atomic_load(&c->removed), (unsigned long long) atomic_load(&c->queued),
+        (unsigned long long) atomic_load(&c->write_errors),
+        (unsigned long long) atomic_load(&c->files_closed), (unsigned long long) self->unrecorded);
 }
 
 /* The drain of the receiving side is over: now the writer's queue. */
@@ -210,13 +216,20 @@ s_on_stop(void *arg)
     return 1;
 }
 
+/* Frames the writer has written, for the rate: written goes down when a file is removed. */
+static uint64_t
+s_written_ever(const struct writer_counters *c)
+{
+    return atomic_load(&c->written) + atomic_load(&c->removed);
+}
+
 static void
 s_status(void *arg, char *buf, size_t size)
 {
     saverd_t *self = arg;
     const struct writer_counters *c = writer_counters(self->writer);
     uint64_t written = atomic_load(&c->written);
-    double fps = cs_rate_update(&self->rate, written);
+    double fps = cs_rate_update(&self->rate, s_written_ever(c));
     unsigned fill =
         (unsigned) (100 * atomic_load(&c->queued_bytes) / writer_queue_limit(self->writer));
 
@@ -250,15 +263,15 @@ s_json(void *arg, char *buf, size_t size)
     cs_json_escape(self->error, error, sizeof error);
     (void) snprintf(
         buf, size,
-        "%s,\"written\":%llu,\"queue_dropped\":%llu,\"write_dropped\":%llu,\"queued\":%llu,"
-        "\"queue_bytes\":%llu,\"queue_bytes_max\":%llu,\"queue_limit_bytes\":%llu,"
+        "%s,\"written\":%llu,\"queue_dropped\":%llu,\"write_dropped\":%llu,\"removed\":%llu,"
+        "\"queued\":%llu,\"queue_bytes\":%llu,\"queue_bytes_max\":%llu,\"queue_limit_bytes\":%llu,"
         "\"write_errors\":%llu,\"files_closed\":%llu,\"bytes_written\":%llu,"
         "\"recording\":%s,\"file\":\"%s\",\"file_frames\":%llu,\"error\":\"%s\",\"fps\":%.3f,"
         "\"record\":\"%s\",\"unrecorded\":%llu,\"pace\":%s,\"paused\":%llu",
         ledger, (unsigned long long) atomic_load(&c->written),
         (unsigned long long) atomic_load(&c->queue_dropped),
         (unsigned long long) atomic_load(&c->write_dropped),
-        (unsigned long long) atomic_load(&c->queued),
+        (unsigned long long) atomic_load(&c->removed), (unsigned long long) atomic_load(&c->queued),
         (unsigned long long) atomic_load(&c->queued_bytes),
         (unsigned long long) atomic_load(&c->queued_bytes_max),
         (unsigned long long) writer_queue_limit(self->writer),
@@ -266,7 +279,7 @@ s_json(void *arg, char *buf, size_t size)
         (unsigned long long) atomic_load(&c->files_closed),
         (unsigned long long) atomic_load(&c->bytes_written), self->recording ? "true" : "false",
         path, (unsigned long long) atomic_load(&c->file_frames), error,
-        cs_rate_update(&self->rate, atomic_load(&c->written)), self->record ? "on" : "off",
+        cs_rate_update(&self->rate, s_written_ever(c)), self->record ? "on" : "off",
         (unsigned long long) self->unrecorded, self->pace ? "true" : "false",
         (unsigned long long) self->paused);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "encoder.h"
@@ -52,9 +53,11 @@ struct writer {
     struct h5writer *w;
     uint8_t *pack; /* rows without their padding */
     size_t pack_size;
-    bool run_active; /* a run began and has not ended */
-    bool run_failed; /* a write failed: the rest of the run is not saved */
-    bool stopped;    /* S_STOP was handled */
+    bool run_active;       /* a run began and has not ended */
+    bool run_failed;       /* a write failed: the rest of the run is not saved */
+    bool wait_dir;         /* ... unless the directory, which went away, exists again */
+    uint64_t dir_check_ns; /* when to look for it next */
+    bool stopped;          /* S_STOP was handled */
     uint64_t run, run_start_ns;
     unsigned next_part;
     uint64_t next_seq; /* the first seq the next file accounts for */
@@ -104,13 +107,15 @@ s_event_for(const writer_t *self, enum writer_event_kind kind, struct writer_eve
     }
 }
 
+static bool s_check_removed(writer_t *self, zsock_t *pipe);
+
 static void
 s_close(writer_t *self, zsock_t *pipe, enum h5writer_end end)
 {
     struct writer_event ev;
     int r;
 
-    if (!self->w)
+    if (!self->w || s_check_removed(self, pipe))
         return;
     s_event_for(self, WRITER_CLOSED, &ev);
     self->next_seq = h5writer_next_seq(self->w);
@@ -147,7 +152,28 @@ s_fail(writer_t *self, zsock_t *pipe, int err, const char *what)
     }
     atomic_fetch_add(&self->counters.write_errors, 1);
     self->run_failed = true;
+    /* The directory is gone (or the file with it): the run goes on once it is back. */
+    self->wait_dir = err == -ENOENT;
+    self->dir_check_ns = 0;
     s_send_event(pipe, &ev);
+}
+
+/* A file removed while open (rm -rf of the directory) still takes writes, which go nowhere:
+ * its frames are lost with it. They are taken back from written and counted as removed
+ * (by then they may well be a second's worth of frames: the check runs at each flush and
+ * before each close). Returns true if it was removed; it is then closed. */
+static bool
+s_check_removed(writer_t *self, zsock_t *pipe)
+{
+    uint64_t frames;
+
+    if (!self->w || !h5writer_removed(self->w))
+        return false;
+    frames = h5writer_frames(self->w);
+    atomic_fetch_add(&self->counters.removed, frames);
+    atomic_fetch_sub(&self->counters.written, frames);
+    s_fail(self, pipe, -ENOENT, "removed");
+    return true;
 }
 
 static uint64_t
@@ -241,13 +267,37 @@ s_file_full(const writer_t *self, size_t next_chunk)
     return conf->saverd.max_bytes_per_file && bytes + next_chunk > conf->saverd.max_bytes_per_file;
 }
 
+/* After the directory went away: true once it exists again (looked for at most once per
+ * flush interval); the run then goes on in a new file that begins with frame @item. The
+ * directory is not made here, as at startup: it is the operator's (or systemd's), and
+ * making it could write onto the wrong file system, under an unmounted one. */
+static bool
+s_dir_back(writer_t *self, const struct s_item *item)
+{
+    uint64_t now = s_now_ns();
+    struct stat st;
+
+    if (!self->wait_dir || now < self->dir_check_ns)
+        return false;
+    self->dir_check_ns = now + self->conf->saverd.flush_interval_ms * CS_NSEC_PER_MSEC;
+    if (stat(self->conf->saverd.directory, &st) < 0 || !S_ISDIR(st.st_mode))
+        return false;
+    self->wait_dir = false;
+    self->run_failed = false;
+    self->next_seq = item->hdr.seq; /* what came before is in no file, and counted */
+    return true;
+}
+
 static void
 s_frame(writer_t *self, zsock_t *pipe, const struct s_item *item)
 {
     const void *raw, *chunk;
     size_t raw_size = 0, size = 0;
+    bool resumed = false;
     int r;
 
+    if (self->run_active && !self->stopped && self->run_failed)
+        resumed = s_dir_back(self, item);
     if (!self->run_active || self->run_failed || self->stopped) {
         s_drop_frame(self);
         return;
@@ -262,11 +312,13 @@ s_frame(writer_t *self, zsock_t *pipe, const struct s_item *item)
      * with its end-of-stream. */
     if (self->w && s_file_full(self, size))
         s_close(self, pipe, H5WRITER_END_ROTATION);
-    if (!self->w && s_open(self, pipe, &item->hdr) < 0) {
-        s_drop_frame(self);
+    if (self->run_failed || (!self->w && s_open(self, pipe, &item->hdr) < 0)) {
+        s_drop_frame(self); /* the full file had been removed, or no file could be made */
         return;
     }
-    s_note_gaps(self, pipe, item->gaps, item->n_gaps);
+    /* The gaps in front of a frame that begins a file after a loss are not the file's. */
+    if (!resumed)
+        s_note_gaps(self, pipe, item->gaps, item->n_gaps);
     if (!self->w) {
         s_drop_frame(self);
         return;
@@ -292,6 +344,7 @@ s_run_begin(writer_t *self, zsock_t *pipe, const struct s_item *item)
     s_close(self, pipe, H5WRITER_END_NEW_RUN); /* only if its end never came */
     self->run_active = !self->stopped;
     self->run_failed = false;
+    self->wait_dir = false;
     self->run = item->hdr.run;
     self->run_start_ns = item->hdr.capture_ns;
     self->next_part = 0;
@@ -388,6 +441,8 @@ s_flush_if_due(writer_t *self, zsock_t *pipe)
     if (!self->w || now < self->flush_due_ns)
         return;
     self->flush_due_ns = now + self->conf->saverd.flush_interval_ms * CS_NSEC_PER_MSEC;
+    if (s_check_removed(self, pipe))
+        return;
     r = h5writer_flush(self->w);
     if (r < 0)
         s_fail(self, pipe, r, "flush");

@@ -4,7 +4,9 @@
  * take the queue past queue_mb is dropped at once, counted, and recorded as a "queue" gap of
  * the file. The writer packs and compresses each frame, writes it, flushes the file every
  * flush_interval_ms, rotates files, and on a write error (a full disk) closes the file
- * cleanly and drops the rest of the run. What it did comes back to the loop as events.
+ * cleanly and drops the rest of the run. A file removed while open (its directory deleted)
+ * is noticed at the next flush: its frames count as removed, and the run goes on in a new
+ * file once the directory exists again. What it did comes back to the loop as events.
  *
  * Threads: writer_new(), writer_push_*(), writer_recv_event() and writer_destroy() are called
  * by the loop thread only. The counters are atomic and may be read at any time. */
@@ -26,11 +28,13 @@
 typedef struct writer writer_t;
 
 /* Every frame received is, in the end, exactly one of: written, queue_dropped,
- * write_dropped. Until then it is queued. */
+ * write_dropped, removed. Until then it is queued. */
 struct writer_counters {
     atomic_uint_fast64_t written;       /* frames stored in a file */
     atomic_uint_fast64_t queue_dropped; /* frames dropped because the queue was full */
     atomic_uint_fast64_t write_dropped; /* frames with no file to go to (after an error) */
+    atomic_uint_fast64_t removed;       /* frames of a file removed while being written:
+                                         * taken back from written */
     atomic_uint_fast64_t queued;        /* frames in the queue now */
     atomic_uint_fast64_t queued_bytes;  /* their bytes, against the budget */
     atomic_uint_fast64_t queued_bytes_max;
@@ -60,7 +64,7 @@ struct writer_event {
     enum h5writer_end end; /* CLOSED, FAILED */
     bool complete;         /* CLOSED */
     int err;               /* FAILED: a negative errno */
-    char what[16];         /* FAILED: "create", "write", "flush" */
+    char what[16];         /* FAILED: "create", "write", "flush", "close", "removed" */
 };
 
 /* Starts the writer thread for @conf (which must outlive it). NULL with errno on failure. */

@@ -1,6 +1,7 @@
 /* saverd as a lab would rely on it: every file it writes is checked with h5py (Debian's
  * python3-h5py, a reader camstack did not write), read while it grows (SWMR), through disk
- * stalls, a full disk, an unwritable directory, rotation, compression, SIGTERM and SIGKILL.
+ * stalls, a full disk, an unwritable directory, a directory removed mid-run, rotation,
+ * compression, SIGTERM and SIGKILL.
  * A stalled disk is a real one: an ext4 image frozen with fsfreeze(8), so that the writer
  * thread blocks in write(2) while frames keep arriving. */
 #include <errno.h>
@@ -55,13 +56,14 @@ s_saverd(const char *key)
     return stack_ledger(&s_stack, CS_DAEMON_SAVERD, key);
 }
 
-/* saverd's ledger balances: every frame received was written or dropped, and none is left. */
+/* saverd's ledger balances: every frame received was written, dropped, or lost with a
+ * removed file, and none is left. */
 static void
 s_check_saverd_balance(void)
 {
     ck_assert_int_eq(s_saverd("queued"), 0);
-    ck_assert_int_eq(s_saverd("received"),
-                     s_saverd("written") + s_saverd("queue_dropped") + s_saverd("write_dropped"));
+    ck_assert_int_eq(s_saverd("received"), s_saverd("written") + s_saverd("queue_dropped")
+                                               + s_saverd("write_dropped") + s_saverd("removed"));
 }
 
 /* Runs check_movie.py over @files (the parts of one run, in order); its JSON in s_out. */
@@ -367,6 +369,90 @@ START_TEST(unwritable_directory_is_reported_and_survived)
 }
 END_TEST
 
+/* The output directory removed (rm -rf) in the middle of a run, with the file being written
+ * in it: that file's frames are gone with it. saverd notices at its next flush, counts them
+ * as removed (taken back from written), says so once, waits for the directory (it does not
+ * make it, as at startup) and goes on with the run in a new file once it is back. */
+START_TEST(removed_directory_is_counted_and_the_run_goes_on)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
+                              .width = 320,
+                              .height = 240,
+                              .fps = 100,
+                              .frames = 0,
+                              .wait_subscribers = 2 };
+    struct expect e = { .pixfmt = p.pixfmt, .width = p.width, .height = p.height, .complete = 1 };
+    char files[1][PATH_MAX], gone[PATH_MAX], error[1024], log[S_OUT];
+    const char *msg = "was removed while being written", *at;
+    int64_t sent, removed, dropped, written;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 50, 20000);
+    stack_status_str(&s_stack, CS_DAEMON_SAVERD, "file", gone, sizeof gone);
+    ck_assert_msg(gone[0], "saverd names no file");
+    ck_assert_int_eq(stack_run_cmd((const char *[]){ "rm", "-rf", s_stack.movies, NULL }, 30, s_out,
+                                   sizeof s_out),
+                     0);
+    /* Noticed at the next flush (every second): nothing is claimed written any more. */
+    stack_await_log(&s_stack, CS_DAEMON_SAVERD, msg, 20000);
+    ck_assert_int_ge(stack_status(&s_stack, CS_DAEMON_SAVERD, "removed", 2000), 50);
+    stack_status_str(&s_stack, CS_DAEMON_SAVERD, "error", error, sizeof error);
+    ck_assert_msg(strstr(error, gone) && strstr(error, msg) && strstr(error, "exists again"),
+                  "error reported: '%s'", error);
+    ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_SAVERD, "written", 2000), 0);
+    ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_SAVERD, "write_errors", 2000), 1);
+    ck_assert_int_ne(access(s_stack.movies, F_OK), 0); /* saverd did not make it again */
+
+    ck_assert_int_eq(mkdir(s_stack.movies, 0755), 0);
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "file_frames", 20, 20000);
+    stack_status_str(&s_stack, CS_DAEMON_SAVERD, "error", error, sizeof error);
+    ck_assert_msg(!error[0], "error still reported: '%s'", error);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
+    s_stop_after(2);
+
+    /* The books: every frame sent reached saverd, and is in the new file or counted. The
+     * removed file held seqs 0 .. removed - 1, the frames that came while the directory was
+     * away are write_dropped, and the new file begins right after them. */
+    sent = stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "sent");
+    removed = s_saverd("removed");
+    dropped = s_saverd("write_dropped");
+    written = s_saverd("written");
+    printf("directory removed: sent %lld, removed %lld, write_dropped %lld, written %lld\n",
+           (long long) sent, (long long) removed, (long long) dropped, (long long) written);
+    ck_assert_int_eq(s_saverd("received"), sent);
+    ck_assert_int_eq(s_saverd("lost"), 0);
+    ck_assert_int_eq(s_saverd("queue_dropped"), 0);
+    ck_assert_int_ge(removed, 50);
+    ck_assert_int_ge(written, 20);
+    ck_assert_int_eq(written + removed + dropped, sent);
+    s_check_saverd_balance();
+    ck_assert_int_eq(s_saverd("write_errors"), 1);
+    ck_assert_int_eq(s_saverd("files"), 2);
+    ck_assert_int_eq(s_saverd("runs"), 1);
+    ck_assert_int_eq(s_saverd("runs_ended"), 1);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "received"), sent);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "lost"), 0);
+
+    /* The new file is the run's next part, complete, and bit-exact from where it began. */
+    stack_only_file(s_stack.movies, files[0], PATH_MAX);
+    ck_assert_msg(strstr(files[0], "-0001.h5"), "%s", files[0]);
+    e.first_seq = (uint64_t) (removed + dropped);
+    e.frames = (uint64_t) written;
+    verify_movie(files[0], &e);
+    s_h5py(files, 1, &p, "none");
+    ck_assert_int_eq(stack_json_i64(s_out, "frames"), written);
+    ck_assert_int_eq(stack_json_i64(s_out, "end_seq"), sent);
+    ck_assert_str_eq(s_last_end_reason(), "end_of_stream");
+
+    /* One error in the log, naming the file. */
+    stack_log(&s_stack, CS_DAEMON_SAVERD, log, sizeof log);
+    at = strstr(log, msg);
+    ck_assert_msg(at && strstr(log, gone), "%s", log);
+    ck_assert_ptr_null(strstr(at + 1, msg));
+}
+END_TEST
+
 /* Rotation by frames and by bytes: the parts follow one another without a frame lost or
  * stored twice at a boundary (check_movie.py checks the continuity). */
 START_TEST(rotation_splits_a_run_without_loss_or_duplicate)
@@ -558,6 +644,13 @@ s_suite(void)
     tcase_add_test(tc, unwritable_directory_is_reported_and_survived);
     tcase_add_test(tc, sigterm_mid_run_keeps_every_frame_received);
     tcase_add_test(tc, sigkill_leaves_flushed_frames_readable);
+    suite_add_tcase(s, tc);
+
+    /* On its own, to be run alone: CK_RUN_CASE=directory-removed. */
+    tc = tcase_create("directory-removed");
+    tcase_add_checked_fixture(tc, NULL, s_teardown);
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, removed_directory_is_counted_and_the_run_goes_on);
     suite_add_tcase(s, tc);
     return s;
 }
