@@ -232,9 +232,10 @@ s_json(void *arg, char *buf, size_t size)
 {
     saverd_t *self = arg;
     const struct writer_counters *c = writer_counters(self->writer);
-    char ledger[1024], path[2 * PATH_MAX], error[2 * sizeof self->error];
+    char ledger[1024], path[2 * PATH_MAX], error[2 * sizeof self->error], latency[512];
 
     cs_sub_format_json(self->sub, ledger, sizeof ledger);
+    writer_format_latency_json(self->writer, latency, sizeof latency);
     cs_json_escape(self->path, path, sizeof path);
     cs_json_escape(self->error, error, sizeof error);
     (void) snprintf(
@@ -243,7 +244,7 @@ s_json(void *arg, char *buf, size_t size)
         "\"queue_bytes\":%llu,\"queue_bytes_max\":%llu,\"queue_limit_bytes\":%llu,"
         "\"write_errors\":%llu,\"files_closed\":%llu,\"bytes_written\":%llu,"
         "\"recording\":%s,\"file\":\"%s\",\"file_frames\":%llu,\"error\":\"%s\",\"fps\":%.3f,"
-        "\"record\":\"%s\",\"unrecorded\":%llu",
+        "\"record\":\"%s\",\"unrecorded\":%llu,%s",
         ledger, (unsigned long long) atomic_load(&c->written),
         (unsigned long long) atomic_load(&c->queue_dropped),
         (unsigned long long) atomic_load(&c->write_dropped),
@@ -256,7 +257,7 @@ s_json(void *arg, char *buf, size_t size)
         (unsigned long long) atomic_load(&c->bytes_written), self->recording ? "true" : "false",
         path, (unsigned long long) atomic_load(&c->file_frames), error,
         cs_rate_update(&self->rate, atomic_load(&c->written)), self->record ? "on" : "off",
-        (unsigned long long) self->unrecorded);
+        (unsigned long long) self->unrecorded, latency);
 }
 
 /* record start | record stop. A stop hands the writer the end of the file being written, so
