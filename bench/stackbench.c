@@ -103,8 +103,10 @@ struct s_stack {
     uint64_t an_received, an_lost, analysed;
     uint64_t sv_received, sv_lost, written, queue_dropped, write_dropped;
     uint64_t queue_bytes_max, queue_limit_bytes;
-    double fps;       /* saved frames over the capture times of the first and last saved */
-    double lat[8];    /* written p50 p99 max, analysed p50 p99 max, receipt (saverd) p50 p99 */
+    double fps; /* saved frames over the capture times of the first and last saved */
+    /* written p50 p99 max, analysed p50 p99 max, receipt (saverd) p50 p99; over the last
+     * 5 to 10 s: written p50 p99, analysed p50 p99 */
+    double lat[12];
     unsigned samples; /* one a second */
     long rss[S_SAMPLES_MAX][CS_DAEMON_COUNT];
     uint64_t qbytes[S_SAMPLES_MAX];
@@ -488,6 +490,8 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         res->lat[3] = s_num(buf, "analysed_latency_p50_us");
         res->lat[4] = s_num(buf, "analysed_latency_p99_us");
         res->lat[5] = s_num(buf, "analysed_latency_max_us");
+        res->lat[10] = s_num(buf, "analysed_latency_recent_p50_us");
+        res->lat[11] = s_num(buf, "analysed_latency_recent_p99_us");
     }
     file[0] = '\0';
     if (s_status(conf.endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0) {
@@ -505,6 +509,8 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         res->lat[2] = s_num(buf, "written_latency_max_us");
         res->lat[6] = s_num(buf, "latency_p50_us");
         res->lat[7] = s_num(buf, "latency_p99_us");
+        res->lat[8] = s_num(buf, "written_latency_recent_p50_us");
+        res->lat[9] = s_num(buf, "written_latency_recent_p99_us");
         if (p) {
             (void) cs_strlcpy(file, p + 8, sizeof file);
             if (strchr(file, '"'))
@@ -712,8 +718,10 @@ static void
 s_json_stack(FILE *f, const struct s_stack *s)
 {
     static const char *const lat[] = {
-        "written_p50_us",  "written_p99_us",  "written_max_us",  "analysed_p50_us",
-        "analysed_p99_us", "analysed_max_us", "received_p50_us", "received_p99_us",
+        "written_p50_us",        "written_p99_us",         "written_max_us",
+        "analysed_p50_us",       "analysed_p99_us",        "analysed_max_us",
+        "received_p50_us",       "received_p99_us",        "written_recent_p50_us",
+        "written_recent_p99_us", "analysed_recent_p50_us", "analysed_recent_p99_us",
     };
     uint64_t per[CS_DAEMON_COUNT] = { s->captured, s->frames_in, s->analysed, s->written };
 
@@ -734,7 +742,7 @@ s_json_stack(FILE *f, const struct s_stack *s)
                    (unsigned long long) s->write_dropped, (unsigned long long) s->queue_bytes_max,
                    (unsigned long long) s->queue_limit_bytes);
     s_jnum(f, s->fps);
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 12; i++) {
         (void) fprintf(f, ",\"%s\":", lat[i]);
         s_jnum(f, s->lat[i]);
     }
@@ -769,12 +777,21 @@ s_lost(const struct s_stack *s)
     return s->an_lost + s->sv_lost + s->queue_dropped + s->write_dropped;
 }
 
-/* RSS of daemon @d: at S_WARM_S (or the first sample), the most after it, and at the end.
- * Flat: the most after warm-up is within 5 % + 16 MiB of the warm value. */
+/* The sample taken as warm: at S_WARM_S s, or a third into a shorter run. */
+static unsigned
+s_warm_index(const struct s_stack *s)
+{
+    unsigned w = s->samples / 3 < S_WARM_S ? s->samples / 3 : S_WARM_S;
+
+    return w ? w - 1 : 0;
+}
+
+/* RSS of daemon @d: warm (s_warm_index()), the most after it, and at the end. Flat: the
+ * most after warm-up is within 5 % + 16 MiB of the warm value. */
 static bool
 s_rss_flat(const struct s_stack *s, int d, long *ret_warm, long *ret_max, long *ret_end)
 {
-    unsigned w = s->samples > S_WARM_S ? S_WARM_S - 1 : 0;
+    unsigned w = s_warm_index(s);
     long max = 0;
 
     for (unsigned i = w; i < s->samples; i++)
@@ -1053,32 +1070,31 @@ s_write_json(const struct s_machine *m, const char *when)
     (void) fclose(f);
 }
 
-/* The median over the runs of format @i of field @what. */
+enum s_field { S_RAW_RATE, S_FPS, S_CPU_MS, S_RSS_MB };
+
+/* The median over the runs of format @i of @what (of daemon @d for CPU and RSS). */
 static double
-s_tr_median(size_t i, int what)
+s_tr_median(size_t i, enum s_field what, int d)
 {
     const struct s_transport *t = &s_tr[i];
     double v[S_RUNS_MAX];
 
     for (unsigned r = 0; r < t->n; r++) {
         const struct s_stack *s = &t->st[r];
+        uint64_t per[CS_DAEMON_COUNT] = { s->captured, s->frames_in, s->analysed, s->written };
 
         switch (what) {
-        case 0:
+        case S_RAW_RATE:
             v[r] = t->raw[r].rate;
             break;
-        case 1:
+        case S_FPS:
             v[r] = s->fps;
             break;
-        default: /* 10 + daemon: CPU ms per frame; 20 + daemon: peak RSS MB */
-            if (what >= 20) {
-                v[r] = (double) s->d[what - 20].maxrss_kib / 1024;
-            } else {
-                uint64_t per[CS_DAEMON_COUNT] = { s->captured, s->frames_in, s->analysed,
-                                                  s->written };
-
-                v[r] = per[what - 10] ? 1e3 * s->d[what - 10].cpu_s / (double) per[what - 10] : NAN;
-            }
+        case S_CPU_MS:
+            v[r] = per[d] ? 1e3 * s->d[d].cpu_s / (double) per[d] : NAN;
+            break;
+        default:
+            v[r] = (double) s->d[d].maxrss_kib / 1024;
         }
     }
     return s_median(v, t->n);
@@ -1110,7 +1126,7 @@ s_write_md(const struct s_machine *m, const char *when)
         for (size_t i = 0; i < S_N_FORMATS; i++) {
             const struct s_transport *t = &s_tr[i];
             uint64_t cap = 0, pub = 0, an = 0, sv = 0, lost = 0, das = 0;
-            double raw = s_tr_median(i, 0), fps = s_tr_median(i, 1);
+            double raw = s_tr_median(i, S_RAW_RATE, 0), fps = s_tr_median(i, S_FPS, 0);
             bool ok = true;
 
             for (unsigned r = 0; r < t->n; r++) {
@@ -1122,20 +1138,21 @@ s_write_md(const struct s_machine *m, const char *when)
                 das += t->st[r].dropped_at_source;
                 ok = ok && t->st[r].ok && t->raw[r].ok;
             }
-            (void) fprintf(f,
-                           "| %s%s | %.2f | %.0f | %.1f | %.0f %% | %llu | %llu | %llu | %llu | "
-                           "%llu | %llu | %.2f / %.2f / %.2f / %.2f | %.0f / %.0f / %.0f / %.0f "
-                           "|\n",
-                           s_formats[i].label, ok ? "" : " (!)",
-                           (double) cs_pixfmt_frame_bytes(s_formats[i].fmt, s_formats[i].width,
-                                                          s_formats[i].height)
-                               / 1e6,
-                           raw, fps, 100 * fps / raw, (unsigned long long) cap,
-                           (unsigned long long) pub, (unsigned long long) an,
-                           (unsigned long long) sv, (unsigned long long) lost,
-                           (unsigned long long) das, s_tr_median(i, 10), s_tr_median(i, 11),
-                           s_tr_median(i, 12), s_tr_median(i, 13), s_tr_median(i, 20),
-                           s_tr_median(i, 21), s_tr_median(i, 22), s_tr_median(i, 23));
+            (void) fprintf(
+                f,
+                "| %s%s | %.2f | %.0f | %.1f | %.0f %% | %llu | %llu | %llu | %llu | "
+                "%llu | %llu | %.2f / %.2f / %.2f / %.2f | %.0f / %.0f / %.0f / %.0f "
+                "|\n",
+                s_formats[i].label, ok ? "" : " (!)",
+                (double) cs_pixfmt_frame_bytes(s_formats[i].fmt, s_formats[i].width,
+                                               s_formats[i].height)
+                    / 1e6,
+                raw, fps, 100 * fps / raw, (unsigned long long) cap, (unsigned long long) pub,
+                (unsigned long long) an, (unsigned long long) sv, (unsigned long long) lost,
+                (unsigned long long) das, s_tr_median(i, S_CPU_MS, 0), s_tr_median(i, S_CPU_MS, 1),
+                s_tr_median(i, S_CPU_MS, 2), s_tr_median(i, S_CPU_MS, 3),
+                s_tr_median(i, S_RSS_MB, 0), s_tr_median(i, S_RSS_MB, 1),
+                s_tr_median(i, S_RSS_MB, 2), s_tr_median(i, S_RSS_MB, 3));
         }
     }
     if (s_o.only & S_SAVING) {
@@ -1146,14 +1163,14 @@ s_write_md(const struct s_machine *m, const char *when)
                        "of 1920x1080 RGB24 at %.2f frames/s (90 %%) into the same directory: "
                        "captured %llu, saved %llu, lost %llu, dropped at source %llu; saverd's "
                        "queue high-water %.0f MB of %.0f MB%s.\n\n"
-                       "| daemon | RSS MB at %d s | max after | at end | flat |\n"
+                       "| daemon | RSS MB at %u s (warm) | max after | at end | flat |\n"
                        "|---|--:|--:|--:|---|\n",
                        s_disk_mb_s, (double) s_dd_bytes / 1e9, s_o.quick ? "10 s" : "60 s",
                        s_sustained_fps, (unsigned long long) s->captured,
                        (unsigned long long) s->written, (unsigned long long) s_lost(s),
                        (unsigned long long) s->dropped_at_source, (double) s->queue_bytes_max / 1e6,
                        (double) s->queue_limit_bytes / 1e6,
-                       s->ok ? "" : " (the run did not end cleanly)", S_WARM_S);
+                       s->ok ? "" : " (the run did not end cleanly)", s_warm_index(s) + 1);
         for (int d = 0; d < CS_DAEMON_COUNT; d++) {
             long warm, max, end;
             bool flat = s_rss_flat(s, d, &warm, &max, &end);
@@ -1169,13 +1186,16 @@ s_write_md(const struct s_machine *m, const char *when)
         (void) fprintf(f,
                        "\n**Latency** at 1920x1080 RGB24, 30 frames/s, %s into the disk "
                        "directory (%llu frames, %llu lost):\n\n"
-                       "| from capture to | p50 ms | p99 ms | max ms |\n|---|--:|--:|--:|\n"
-                       "| saved (chunk written, saverd) | %.2f | %.2f | %.2f |\n"
-                       "| analysed (statistics computed, analyzerd) | %.2f | %.2f | %.2f |\n"
-                       "| received (saverd) | %.2f | %.2f | |\n",
+                       "| from capture to | p50 ms | p99 ms | max ms | p50 ms, last 5-10 s | "
+                       "p99 ms, last 5-10 s |\n|---|--:|--:|--:|--:|--:|\n"
+                       "| saved (chunk written, saverd) | %.2f | %.2f | %.2f | %.2f | %.2f |\n"
+                       "| analysed (statistics computed, analyzerd) | %.2f | %.2f | %.2f | %.2f | "
+                       "%.2f |\n"
+                       "| received (saverd) | %.2f | %.2f | | | |\n",
                        s_o.quick ? "5 s" : "20 s", (unsigned long long) s->captured,
                        (unsigned long long) s_lost(s), s->lat[0] / 1e3, s->lat[1] / 1e3,
-                       s->lat[2] / 1e3, s->lat[3] / 1e3, s->lat[4] / 1e3, s->lat[5] / 1e3,
+                       s->lat[2] / 1e3, s->lat[8] / 1e3, s->lat[9] / 1e3, s->lat[3] / 1e3,
+                       s->lat[4] / 1e3, s->lat[5] / 1e3, s->lat[10] / 1e3, s->lat[11] / 1e3,
                        s->lat[6] / 1e3, s->lat[7] / 1e3);
     }
     (void) fclose(f);
