@@ -58,6 +58,26 @@ s_usage(const struct cs_daemon_info *info, FILE *out)
 }
 
 int
+cs_daemon_tune_malloc(void)
+{
+    int r = 0;
+
+    /* Frames are megabytes: keep freed buffers in the heap instead of handing them back to
+     * the kernel, whose fresh pages cost a fault each on first touch. glibc refuses an mmap
+     * threshold above 32 MiB (half its per-thread heap size) and keeps the default, 128 KiB,
+     * for good once the trim threshold is set: then every frame would be a fresh mapping.
+     * Frames larger than 32 MiB are still mapped afresh each time. */
+    if (!mallopt(M_MMAP_THRESHOLD, CS_MMAP_THRESHOLD))
+        r = -1;
+    (void) mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+    /* One heap for every thread: libzmq's I/O thread allocates the received frames, and a
+     * per-thread heap (at most 64 MiB each) is unmapped whole when it empties, so that its
+     * pages would be fresh again for the next burst. */
+    (void) mallopt(M_ARENA_MAX, 1);
+    return r;
+}
+
+int
 cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct cs_conf *conf)
 {
     static const struct option opts[] = {
@@ -109,18 +129,8 @@ cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct
     cs_log_set_max_priority(conf->log.level);
     cs_log_set_stream(conf->stack.stream);
 
-    /* Frames are megabytes: keep freed buffers in the heap instead of handing them back to
-     * the kernel, whose fresh pages cost a fault each on first touch. glibc refuses an mmap
-     * threshold above 32 MiB (half its per-thread heap size) and keeps the default, 128 KiB,
-     * for good once the trim threshold is set: then every frame would be a fresh mapping.
-     * Frames larger than 32 MiB are still mapped afresh each time. */
-    if (!mallopt(M_MMAP_THRESHOLD, CS_MMAP_THRESHOLD))
+    if (cs_daemon_tune_malloc() < 0)
         cs_log(LOG_WARNING, "cannot raise malloc's mmap threshold to %d bytes", CS_MMAP_THRESHOLD);
-    (void) mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-    /* One heap for every thread: libzmq's I/O thread allocates the received frames, and a
-     * per-thread heap (at most 64 MiB each) is unmapped whole when it empties, so that its
-     * pages would be fresh again for the next burst. */
-    (void) mallopt(M_ARENA_MAX, 1);
 
     /* Before czmq starts libzmq's threads, which inherit the mask. */
     sigemptyset(&mask);

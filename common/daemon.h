@@ -83,3 +83,7 @@ int cs_daemon_main(const struct cs_daemon_info *info, const struct cs_daemon_imp
 
 /* Sets a zsock's high-water marks and linger; logs nothing. */
 void cs_daemon_tune_socket(zsock_t *sock, int sndhwm, int rcvhwm, int linger_ms);
+
+/* glibc's malloc as every daemon sets it before its threads start: freed frame buffers stay
+ * in one heap instead of going back to the kernel. Returns 0, or -1 if glibc refused. */
+int cs_daemon_tune_malloc(void);

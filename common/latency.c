@@ -51,10 +51,12 @@ s_us(const struct cs_hist *h, double p, char *buf, size_t size)
 }
 
 void
-cs_latency_format_json(struct cs_latency *l, uint64_t now_ns, char *buf, size_t size)
+cs_latency_format_json_prefixed(struct cs_latency *l, const char *prefix, uint64_t now_ns,
+                                char *buf, size_t size)
 {
     struct cs_hist recent; /* 15 KiB on the stack, once per status request */
     char p50[32], p99[32], max[32], r50[32], r99[32];
+    const char *p = prefix;
 
     s_rotate(l, now_ns);
     recent = l->prev;
@@ -65,9 +67,15 @@ cs_latency_format_json(struct cs_latency *l, uint64_t now_ns, char *buf, size_t 
     s_us(&recent, 50, r50, sizeof r50);
     s_us(&recent, 99, r99, sizeof r99);
     (void) snprintf(buf, size,
-                    "\"latency_count\":%llu,\"latency_p50_us\":%s,\"latency_p99_us\":%s,"
-                    "\"latency_max_us\":%s,\"latency_recent_p50_us\":%s,"
-                    "\"latency_recent_p99_us\":%s,\"latency_negative\":%llu",
-                    (unsigned long long) l->total.count, p50, p99, max, r50, r99,
-                    (unsigned long long) l->negative);
+                    "\"%slatency_count\":%llu,\"%slatency_p50_us\":%s,\"%slatency_p99_us\":%s,"
+                    "\"%slatency_max_us\":%s,\"%slatency_recent_p50_us\":%s,"
+                    "\"%slatency_recent_p99_us\":%s,\"%slatency_negative\":%llu",
+                    p, (unsigned long long) l->total.count, p, p50, p, p99, p, max, p, r50, p, r99,
+                    p, (unsigned long long) l->negative);
+}
+
+void
+cs_latency_format_json(struct cs_latency *l, uint64_t now_ns, char *buf, size_t size)
+{
+    cs_latency_format_json_prefixed(l, "", now_ns, buf, size);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "latency.h"
 #include "log.h"
 #include "rate.h"
 #include "stats.h"
@@ -30,6 +31,7 @@ struct analyzerd {
     uint64_t stats_dropped; /* pubd could not take them */
     uint64_t write_errors;
     struct cs_stats last;
+    struct cs_latency latency; /* capture to the statistics computed, of every frame analysed */
     struct cs_rate rate;
     int flush_timer;
 };
@@ -103,6 +105,7 @@ s_frame(void *arg, const struct cs_frame_hdr *hdr, const void *pixels, const str
     if (cs_pixfmt_from_fourcc(hdr->fourcc, &fmt) < 0
         || cs_stats_compute(fmt, hdr->width, hdr->height, hdr->stride, pixels, &st) < 0)
         return -EINVAL;
+    cs_latency_add(&self->latency, hdr->capture_ns, cs_now_ns(CLOCK_REALTIME));
     self->analysed++;
     self->last = st;
     if (self->push)
@@ -172,17 +175,19 @@ static void
 s_json(void *arg, char *buf, size_t size)
 {
     analyzerd_t *self = arg;
-    char ledger[1024], path[2 * PATH_MAX];
+    char ledger[1024], path[2 * PATH_MAX], latency[512];
 
     cs_sub_format_json(self->sub, ledger, sizeof ledger);
+    cs_latency_format_json_prefixed(&self->latency, "analysed_", cs_now_ns(CLOCK_REALTIME), latency,
+                                    sizeof latency);
     cs_json_escape(self->f ? statsfile_path(self->f) : self->last_path, path, sizeof path);
     (void) snprintf(buf, size,
                     "%s,\"analysed\":%llu,\"stats_sent\":%llu,\"stats_dropped\":%llu,"
-                    "\"write_errors\":%llu,\"file\":\"%s\",\"fps\":%.3f",
+                    "\"write_errors\":%llu,\"file\":\"%s\",\"fps\":%.3f,%s",
                     ledger, (unsigned long long) self->analysed,
                     (unsigned long long) self->stats_sent, (unsigned long long) self->stats_dropped,
                     (unsigned long long) self->write_errors, path,
-                    cs_rate_update(&self->rate, self->analysed));
+                    cs_rate_update(&self->rate, self->analysed), latency);
 }
 
 analyzerd_t *
@@ -204,6 +209,7 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->conf = conf;
     self->daemon = daemon;
     self->flush_timer = -1;
+    cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     self->topic_len = cs_topic_format(CS_MSG_STATS, conf->stack.stream, self->topic);
     if (stat(conf->analyzerd.directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
         cs_log(LOG_ERR, "output directory '%s' does not exist", conf->analyzerd.directory);

@@ -256,9 +256,10 @@ s_json(void *arg, char *buf, size_t size)
 {
     saverd_t *self = arg;
     const struct writer_counters *c = writer_counters(self->writer);
-    char ledger[1024], path[2 * PATH_MAX], error[2 * sizeof self->error];
+    char ledger[1024], path[2 * PATH_MAX], error[2 * sizeof self->error], latency[512];
 
     cs_sub_format_json(self->sub, ledger, sizeof ledger);
+    writer_format_latency_json(self->writer, latency, sizeof latency);
     cs_json_escape(self->path, path, sizeof path);
     cs_json_escape(self->error, error, sizeof error);
     (void) snprintf(
@@ -267,7 +268,7 @@ s_json(void *arg, char *buf, size_t size)
         "\"queued\":%llu,\"queue_bytes\":%llu,\"queue_bytes_max\":%llu,\"queue_limit_bytes\":%llu,"
         "\"write_errors\":%llu,\"files_closed\":%llu,\"bytes_written\":%llu,"
         "\"recording\":%s,\"file\":\"%s\",\"file_frames\":%llu,\"error\":\"%s\",\"fps\":%.3f,"
-        "\"record\":\"%s\",\"unrecorded\":%llu,\"pace\":%s,\"paused\":%llu",
+        "\"record\":\"%s\",\"unrecorded\":%llu,\"pace\":%s,\"paused\":%llu,%s",
         ledger, (unsigned long long) atomic_load(&c->written),
         (unsigned long long) atomic_load(&c->queue_dropped),
         (unsigned long long) atomic_load(&c->write_dropped),
@@ -281,7 +282,7 @@ s_json(void *arg, char *buf, size_t size)
         path, (unsigned long long) atomic_load(&c->file_frames), error,
         cs_rate_update(&self->rate, s_written_ever(c)), self->record ? "on" : "off",
         (unsigned long long) self->unrecorded, self->pace ? "true" : "false",
-        (unsigned long long) self->paused);
+        (unsigned long long) self->paused, latency);
 }
 
 /* record start | record stop. A stop hands the writer the end of the file being written, so

@@ -1,6 +1,7 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 
 #include "encoder.h"
+#include "latency.h"
 #include "pixfmt.h"
 #include "util.h"
 
@@ -42,6 +44,11 @@ struct writer {
      * whether it waits for a WRITER_ROOM event (whoever clears it first tells). */
     uint64_t pace_bytes;
     atomic_bool want_room;
+
+    /* Capture to the chunk written (h5writer_append() returned), of every frame written:
+     * added by the writer thread, read by the loop thread for status, hence the lock. */
+    pthread_mutex_t latency_lock;
+    struct cs_latency latency;
 
     /* The loop thread's: gaps not yet sent (frames dropped by the queue and the gaps in
      * front of them), carried by the next item that goes through. */
@@ -333,6 +340,9 @@ s_frame(writer_t *self, zsock_t *pipe, const struct s_item *item)
         s_fail(self, pipe, r, "write");
         return;
     }
+    (void) pthread_mutex_lock(&self->latency_lock);
+    cs_latency_add(&self->latency, item->hdr.capture_ns, cs_now_ns(CLOCK_REALTIME));
+    (void) pthread_mutex_unlock(&self->latency_lock);
     atomic_fetch_add(&self->counters.written, 1);
     atomic_fetch_add(&self->counters.bytes_written, size);
     atomic_store(&self->counters.file_frames, h5writer_frames(self->w));
@@ -538,6 +548,8 @@ writer_new(const struct cs_conf *conf)
         self->pace_bytes = S_PACE_BYTES;
     if (self->pace_bytes > self->limit)
         self->pace_bytes = self->limit;
+    (void) pthread_mutex_init(&self->latency_lock, NULL);
+    cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     /* The samples of the configured format; frames of another one are refused by the file. */
     self->enc =
         encoder_new(conf->saverd.compression.method, conf->saverd.compression.level, pi->bits / 8);
@@ -576,6 +588,7 @@ writer_destroy(writer_t **self_p)
     encoder_destroy(&self->enc);
     free(self->pack);
     free(self->pending);
+    (void) pthread_mutex_destroy(&self->latency_lock);
     free(self);
     *self_p = NULL;
 }
@@ -748,6 +761,15 @@ writer_push_frame(writer_t *self, const struct cs_frame_hdr *hdr, zmq_msg_t *pay
         return -ENOBUFS;
     }
     return 0;
+}
+
+void
+writer_format_latency_json(writer_t *self, char *buf, size_t size)
+{
+    (void) pthread_mutex_lock(&self->latency_lock);
+    cs_latency_format_json_prefixed(&self->latency, "written_", cs_now_ns(CLOCK_REALTIME), buf,
+                                    size);
+    (void) pthread_mutex_unlock(&self->latency_lock);
 }
 
 const struct writer_counters *

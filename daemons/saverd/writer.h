@@ -112,5 +112,9 @@ bool writer_wait_room(writer_t *self);
 
 const struct writer_counters *writer_counters(const writer_t *self);
 
+/* The latency from capture to the chunk written, of every frame written, as the JSON members
+ * "written_latency_count", "written_latency_p50_us", ... (latency.h). Loop thread. */
+void writer_format_latency_json(writer_t *self, char *buf, size_t size);
+
 /* The queue's budget in bytes. */
 uint64_t writer_queue_limit(const writer_t *self);

@@ -143,7 +143,9 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
     }
     ck_assert_uint_eq(s_ctl_u64(s_out, "pubd", "latency_count"), 60);
     ck_assert_uint_eq(s_ctl_u64(s_out, "analyzerd", "analysed"), 60);
+    ck_assert_uint_eq(s_ctl_u64(s_out, "analyzerd", "analysed_latency_count"), 60);
     ck_assert_uint_eq(s_ctl_u64(s_out, "saverd", "written"), 60);
+    ck_assert_uint_eq(s_ctl_u64(s_out, "saverd", "written_latency_count"), 60);
     ck_assert_uint_eq(s_ctl_u64(s_out, "saverd", "files_closed"), 1);
     ck_assert_uint_eq(s_ctl_u64(s_out, "saverd", "unrecorded"), 0);
 

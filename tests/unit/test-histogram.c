@@ -197,6 +197,22 @@ START_TEST(latency_clock_step_back)
 }
 END_TEST
 
+/* A second latency of the same daemon: every member carries the prefix, values unchanged. */
+START_TEST(latency_prefixed_names)
+{
+    char j[512];
+    uint64_t t0 = 1000 * S_SEC;
+
+    cs_latency_init(&s_lat, t0);
+    cs_latency_add(&s_lat, t0, t0 + 2000000);
+    cs_latency_format_json_prefixed(&s_lat, "written_", t0 + 2000000, j, sizeof j);
+    ck_assert_str_eq(j, "\"written_latency_count\":1,\"written_latency_p50_us\":2000.0,"
+                        "\"written_latency_p99_us\":2000.0,\"written_latency_max_us\":2000.0,"
+                        "\"written_latency_recent_p50_us\":2000.0,"
+                        "\"written_latency_recent_p99_us\":2000.0,\"written_latency_negative\":0");
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -214,6 +230,7 @@ s_suite(void)
     tc = tcase_create("latency");
     tcase_add_test(tc, latency_reports_lifetime_and_recent);
     tcase_add_test(tc, latency_clock_step_back);
+    tcase_add_test(tc, latency_prefixed_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,1302 @@
+/* camstack-bench: the benchmarks of docs/PERFORMANCE.md (run them with bench/run).
+ *
+ * One process drives everything, so that each daemon is its own child: wait4() then gives the
+ * daemon's CPU time (ru_utime + ru_stime) and its peak RSS (ru_maxrss). Every child has its
+ * PID recorded, dies with the driver (PR_SET_PDEATHSIG) and is killed by PID on SIGINT or
+ * SIGTERM. Results go to DIR/results.json and DIR/results.md (the table of PERFORMANCE.md).
+ *
+ *   camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR
+ *                  [--quick] [--runs N] [--only transport|saving|latency]
+ *
+ * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
+ *            alternating with raw libzmq (XPUB to 2 SUB processes over ipc, zero-copy sends,
+ *            the daemons' malloc settings) at the same message size.
+ * saving     dd's fdatasync write rate into --disk, then 1920x1080 RGB24 paced at 90 % of it:
+ *            loss, saverd's queue, RSS of every daemon each second.
+ * latency    1920x1080 RGB24 at 30 fps into --disk: capture to chunk written (saverd) and to
+ *            statistics computed (analyzerd), from their status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <czmq.h>
+#include <hdf5.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "frame.h"
+#include "pixfmt.h"
+#include "util.h"
+
+#define S_RUNS_MAX    15
+#define S_SAMPLES_MAX 400
+#define S_CHILDREN    8
+#define S_WARM_S      10 /* RSS "warm" value: the sample at 10 s */
+
+enum { S_TRANSPORT = 1, S_SAVING = 2, S_LATENCY = 4 };
+
+struct s_opts {
+    char out[PATH_MAX], build[PATH_MAX], tmpfs[PATH_MAX], disk[PATH_MAX];
+    bool quick;
+    unsigned runs;
+    unsigned only;
+};
+
+struct s_format {
+    const char *label;
+    unsigned width, height;
+    enum cs_pixfmt fmt;
+};
+
+static const struct s_format s_formats[] = {
+    { "640x480 GREY", 640, 480, CS_PIXFMT_GREY },
+    { "640x480 RGB24", 640, 480, CS_PIXFMT_RGB24 },
+    { "1920x1080 RGB24", 1920, 1080, CS_PIXFMT_RGB24 },
+    { "2048x2048 Y16", 2048, 2048, CS_PIXFMT_Y16 },
+};
+#define S_N_FORMATS (sizeof s_formats / sizeof s_formats[0])
+
+struct s_spec {
+    const char *name; /* of the work directory: config, sockets, logs */
+    unsigned width, height;
+    enum cs_pixfmt fmt;
+    double fps;
+    uint64_t frames;
+    double seconds;      /* camerad gets SIGTERM after this long (if its frames are not done) */
+    uint64_t stop_bytes; /* or once saverd has written this many bytes (0: no limit) */
+    const char *movies, *stats;
+    bool sample; /* RSS and saverd's queue every second */
+};
+
+struct s_proc {
+    pid_t pid;
+    int status;
+    double cpu_s;
+    long maxrss_kib;
+};
+
+struct s_stack {
+    struct s_proc d[CS_DAEMON_COUNT];
+    bool ok;       /* both subscribers saw the end of the run, every daemon exited 0 */
+    double wall_s; /* camerad's start to its exit */
+    uint64_t captured, dropped_at_source, camera_dropped;
+    uint64_t frames_in, pubd_out;
+    uint64_t an_received, an_lost, analysed;
+    uint64_t sv_received, sv_lost, written, queue_dropped, write_dropped;
+    uint64_t queue_bytes_max, queue_limit_bytes;
+    double fps; /* saved frames over the capture times of the first and last saved */
+    /* written p50 p99 max, analysed p50 p99 max, receipt (saverd) p50 p99; over the last
+     * 5 to 10 s: written p50 p99, analysed p50 p99 */
+    double lat[12];
+    unsigned samples; /* one a second */
+    long rss[S_SAMPLES_MAX][CS_DAEMON_COUNT];
+    uint64_t qbytes[S_SAMPLES_MAX];
+};
+
+struct s_raw {
+    bool ok; /* each SUB received every message */
+    uint64_t sent;
+    double rate; /* messages per second, to the slower SUB */
+};
+
+static struct s_opts s_o;
+static pid_t s_children[S_CHILDREN];
+
+/* ---- processes ---- */
+
+static void
+s_track(pid_t pid, bool add)
+{
+    for (int i = 0; i < S_CHILDREN; i++) {
+        if (add && s_children[i] == 0) {
+            s_children[i] = pid;
+            return;
+        }
+        if (!add && s_children[i] == pid) {
+            s_children[i] = 0;
+            return;
+        }
+    }
+}
+
+static void
+s_on_signal(int sig)
+{
+    for (int i = 0; i < S_CHILDREN; i++) {
+        if (s_children[i] > 0)
+            (void) kill(s_children[i], SIGKILL);
+    }
+    _exit(128 + sig);
+}
+
+/* fork + exec @argv with stdout and stderr to @log. Returns the PID or -errno. */
+static pid_t
+s_spawn(const char *const *argv, const char *log)
+{
+    pid_t pid = fork();
+
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (fd >= 0) {
+            (void) dup2(fd, 1);
+            (void) dup2(fd, 2);
+        }
+        execv(argv[0], (char *const *) argv);
+        _exit(127);
+    }
+    s_track(pid, true);
+    return pid;
+}
+
+/* Waits up to @timeout_ms for @p to exit (then SIGKILLs it) and records its rusage. */
+static int
+s_reap(struct s_proc *p, int timeout_ms)
+{
+    int fd = (int) syscall(SYS_pidfd_open, p->pid, 0);
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    struct rusage ru;
+    int st = 0;
+
+    if (p->pid <= 0)
+        return -ECHILD;
+    if (fd < 0 || poll(&pfd, 1, timeout_ms) == 0)
+        (void) kill(p->pid, SIGKILL);
+    if (fd >= 0)
+        (void) close(fd);
+    if (wait4(p->pid, &st, 0, &ru) < 0)
+        return -errno;
+    s_track(p->pid, false);
+    p->pid = 0;
+    p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    p->cpu_s = (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6
+               + (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6;
+    p->maxrss_kib = ru.ru_maxrss;
+    return p->status;
+}
+
+static long
+s_rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    long v = -1;
+    FILE *f;
+
+    (void) snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+    f = fopen(path, "re");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "VmRSS: %ld kB", &v) == 1)
+            break;
+    }
+    (void) fclose(f);
+    return v;
+}
+
+static double
+s_now(void)
+{
+    return (double) cs_now_ns(CLOCK_MONOTONIC) / 1e9;
+}
+
+/* ---- what the daemons report ---- */
+
+/* The number after "@key": in @json, NAN if absent or null. */
+static double
+s_num(const char *json, const char *key)
+{
+    char pat[96];
+    const char *p;
+    char *end;
+    double v;
+
+    (void) snprintf(pat, sizeof pat, "\"%s\":", key);
+    p = strstr(json, pat);
+    if (!p)
+        return NAN;
+    p += strlen(pat);
+    v = strtod(p, &end);
+    return end == p ? NAN : v;
+}
+
+static uint64_t
+s_u64(const char *json, const char *key)
+{
+    double v = s_num(json, key);
+
+    return isnan(v) || v < 0 ? 0 : (uint64_t) v;
+}
+
+/* "status" from @endpoint into @buf. Returns 0 or -ETIMEDOUT. */
+static int
+s_status(const char *endpoint, char *buf, size_t size)
+{
+    zsock_t *req = zsock_new(ZMQ_REQ);
+    int n, r = -ETIMEDOUT;
+
+    buf[0] = '\0';
+    if (!req)
+        return -ENOMEM;
+    zsock_set_linger(req, 0);
+    zsock_set_rcvtimeo(req, 2000);
+    if (zsock_connect(req, "%s", endpoint) == 0 && zstr_send(req, "status") == 0) {
+        n = zmq_recv(zsock_resolve(req), buf, size - 1, 0);
+        if (n >= 0) {
+            buf[(size_t) n < size - 1 ? (size_t) n : size - 1] = '\0';
+            r = 0;
+        }
+    }
+    zsock_destroy(&req);
+    return r;
+}
+
+/* The value of @key in the last line of @log holding "ledger", or 0. */
+static uint64_t
+s_log_ledger(const char *log, const char *key)
+{
+    char line[1024], last[1024] = "", pat[64];
+    const char *p;
+    FILE *f = fopen(log, "re");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strstr(line, "ledger"))
+            (void) cs_strlcpy(last, line, sizeof last);
+    }
+    (void) fclose(f);
+    (void) snprintf(pat, sizeof pat, " %s=", key);
+    p = strstr(last, pat);
+    return p ? strtoull(p + strlen(pat), NULL, 10) : 0;
+}
+
+/* Frames per second of capture time over the frames of saverd's file @path: (n - 1) over
+ * the capture times of its first and last frame. 0 if it cannot be read. */
+static double
+s_file_fps(const char *path, uint64_t *ret_frames)
+{
+    hid_t f = H5I_INVALID_HID, d = H5I_INVALID_HID, sp = H5I_INVALID_HID;
+    hsize_t n = 0;
+    uint64_t *t = NULL;
+    double fps = 0;
+
+    *ret_frames = 0;
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        goto out;
+    d = H5Dopen2(f, "/entry/data/timestamp_ns", H5P_DEFAULT);
+    if (d < 0)
+        goto out;
+    sp = H5Dget_space(d);
+    if (sp < 0 || H5Sget_simple_extent_dims(sp, &n, NULL) != 1 || n == 0)
+        goto out;
+    t = malloc(n * sizeof *t);
+    if (!t || H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, t) < 0)
+        goto out;
+    *ret_frames = n;
+    if (n > 1 && t[n - 1] > t[0])
+        fps = (double) (n - 1) * 1e9 / (double) (t[n - 1] - t[0]);
+out:
+    free(t);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (d >= 0)
+        H5Dclose(d);
+    if (f >= 0)
+        H5Fclose(f);
+    return fps;
+}
+
+/* Removes the regular files of @dir (the run's movies and statistics). */
+static void
+s_empty_dir(const char *dir)
+{
+    zdir_t *z = zdir_new(dir, NULL);
+    zfile_t **files;
+
+    if (!z)
+        return;
+    files = (zfile_t **) zdir_flatten(z);
+    for (int i = 0; files && files[i]; i++)
+        (void) unlink(zfile_filename(files[i], NULL));
+    zdir_flatten_free(&files);
+    zdir_destroy(&z);
+}
+
+/* ---- the stack ---- */
+
+static int
+s_write_config(const struct s_spec *sp, const char *path)
+{
+    FILE *f = fopen(path, "we");
+
+    if (!f)
+        return -errno;
+    /* wait_subscribers = 2: capture starts once analyzerd and saverd are there, so that
+     * both see the whole run. The stop's limits are generous: a queue may still drain. */
+    (void) fprintf(f,
+                   "[stack]\nstream = bench\nruntime_dir = run\n\n"
+                   "[camerad]\nsource = testpattern\nwidth = %u\nheight = %u\n"
+                   "pixel_format = %s\nfps = %.6g\nframes = %llu\nwait_subscribers = 2\n"
+                   "wait_timeout_ms = 20000\n\n"
+                   "[pubd]\nlinger_ms = 20000\n\n"
+                   "[analyzerd]\ndirectory = %s\ndrain_timeout_ms = 60000\n\n"
+                   "[saverd]\ndirectory = %s\ndrain_timeout_ms = 60000\n\n"
+                   "[log]\nlevel = notice\n",
+                   sp->width, sp->height, cs_pixfmt_info(sp->fmt)->name, sp->fps,
+                   (unsigned long long) sp->frames, sp->stats, sp->movies);
+    return fclose(f) == 0 ? 0 : -errno;
+}
+
+static void
+s_sample(struct s_stack *res, const struct cs_conf *conf)
+{
+    char buf[8192];
+    unsigned i = res->samples;
+
+    if (i >= S_SAMPLES_MAX)
+        return;
+    for (int d = 0; d < CS_DAEMON_COUNT; d++)
+        res->rss[i][d] = res->d[d].pid > 0 ? s_rss_kib(res->d[d].pid) : -1;
+    res->qbytes[i] = 0;
+    if (s_status(conf->endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0)
+        res->qbytes[i] = s_u64(buf, "queue_bytes");
+    res->samples++;
+}
+
+/* Polls @d's status until @key >= @value; false after @timeout_ms. */
+static bool
+s_await(const struct cs_conf *conf, enum cs_daemon_id d, const char *key, uint64_t value,
+        int timeout_ms)
+{
+    char buf[8192];
+    double until = s_now() + timeout_ms / 1e3;
+
+    while (s_now() < until) {
+        if (s_status(conf->endpoints.control[d], buf, sizeof buf) == 0 && s_u64(buf, key) >= value)
+            return true;
+        zclock_sleep(50);
+    }
+    return false;
+}
+
+static int
+s_run_stack(const struct s_spec *sp, struct s_stack *res)
+{
+    static const enum cs_daemon_id order[] = { CS_DAEMON_PUBD, CS_DAEMON_ANALYZERD,
+                                               CS_DAEMON_SAVERD, CS_DAEMON_CAMERAD };
+    char dir[PATH_MAX + 80], config[PATH_MAX + 96], log[CS_DAEMON_COUNT][PATH_MAX + 96];
+    char bin[PATH_MAX + 64], err[CS_CONF_ERROR_MAX], buf[PATH_MAX + 8192], file[PATH_MAX];
+    struct cs_conf conf;
+    double t0, next_sample, next_check, term_at;
+    bool termed = false;
+    int pfd, r;
+
+    memset(res, 0, sizeof *res);
+    (void) snprintf(dir, sizeof dir, "%s/work/%s", s_o.out, sp->name);
+    (void) snprintf(config, sizeof config, "%s/bench.ini", dir);
+    (void) snprintf(buf, sizeof buf, "%s/run", dir);
+    if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || (mkdir(buf, 0700) < 0 && errno != EEXIST))
+        return -errno;
+    r = s_write_config(sp, config);
+    if (r < 0 || cs_conf_load(config, &conf, err, sizeof err) < 0) {
+        (void) fprintf(stderr, "camstack-bench: %s\n", r < 0 ? strerror(-r) : err);
+        return r < 0 ? r : -EINVAL;
+    }
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        enum cs_daemon_id d = order[i];
+        const char *name = cs_daemon_name(d);
+        const char *argv[] = { bin, "--config", config, NULL };
+
+        (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_o.build, name, name);
+        (void) snprintf(log[d], sizeof log[d], "%s/%s.log", dir, name);
+        res->d[d].pid = s_spawn(argv, log[d]);
+        if (res->d[d].pid < 0)
+            return (int) res->d[d].pid;
+    }
+    t0 = s_now();
+    next_sample = t0 + 1;
+    next_check = t0 + 0.25;
+    term_at = t0 + sp->seconds;
+    pfd = (int) syscall(SYS_pidfd_open, res->d[CS_DAEMON_CAMERAD].pid, 0);
+    for (;;) {
+        struct pollfd p = { .fd = pfd, .events = POLLIN };
+        double now = s_now(), until = termed ? now + 600 : term_at;
+
+        if (sp->sample && next_sample < until)
+            until = next_sample;
+        if (!termed && sp->stop_bytes && next_check < until)
+            until = next_check;
+        if (poll(&p, 1, until > now ? (int) ((until - now) * 1e3) + 1 : 0) > 0)
+            break; /* camerad exited: its frames are done, or it stopped at the SIGTERM */
+        now = s_now();
+        if (sp->sample && now >= next_sample) {
+            s_sample(res, &conf);
+            next_sample += 1;
+        }
+        if (!termed && sp->stop_bytes && now >= next_check) {
+            if (s_status(conf.endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0
+                && s_u64(buf, "bytes_written") >= sp->stop_bytes)
+                term_at = now;
+            next_check = now + 0.25;
+        }
+        if (!termed && now >= term_at) {
+            (void) kill(res->d[CS_DAEMON_CAMERAD].pid, SIGTERM);
+            termed = true;
+        }
+    }
+    (void) close(pfd);
+    (void) s_reap(&res->d[CS_DAEMON_CAMERAD], 0);
+    res->wall_s = s_now() - t0;
+    res->captured = s_log_ledger(log[CS_DAEMON_CAMERAD], "captured");
+    res->dropped_at_source = s_log_ledger(log[CS_DAEMON_CAMERAD], "dropped_at_source");
+    res->camera_dropped = s_log_ledger(log[CS_DAEMON_CAMERAD], "camera_dropped");
+
+    /* The end-of-stream reached both subscribers and saverd's writer closed the file. */
+    res->ok = s_await(&conf, CS_DAEMON_ANALYZERD, "runs_ended", 1, 120000)
+              && s_await(&conf, CS_DAEMON_SAVERD, "runs_ended", 1, 120000)
+              && s_await(&conf, CS_DAEMON_SAVERD, "files_closed", 1, 300000);
+    if (s_status(conf.endpoints.control[CS_DAEMON_PUBD], buf, sizeof buf) == 0) {
+        res->frames_in = s_u64(buf, "frames_in");
+        res->pubd_out = s_u64(buf, "out");
+    }
+    if (s_status(conf.endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0) {
+        res->an_received = s_u64(buf, "received");
+        res->an_lost = s_u64(buf, "lost");
+        res->analysed = s_u64(buf, "analysed");
+        res->lat[3] = s_num(buf, "analysed_latency_p50_us");
+        res->lat[4] = s_num(buf, "analysed_latency_p99_us");
+        res->lat[5] = s_num(buf, "analysed_latency_max_us");
+        res->lat[10] = s_num(buf, "analysed_latency_recent_p50_us");
+        res->lat[11] = s_num(buf, "analysed_latency_recent_p99_us");
+    }
+    file[0] = '\0';
+    if (s_status(conf.endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0) {
+        const char *p = strstr(buf, "\"file\":\"");
+
+        res->sv_received = s_u64(buf, "received");
+        res->sv_lost = s_u64(buf, "lost");
+        res->written = s_u64(buf, "written");
+        res->queue_dropped = s_u64(buf, "queue_dropped");
+        res->write_dropped = s_u64(buf, "write_dropped");
+        res->queue_bytes_max = s_u64(buf, "queue_bytes_max");
+        res->queue_limit_bytes = s_u64(buf, "queue_limit_bytes");
+        res->lat[0] = s_num(buf, "written_latency_p50_us");
+        res->lat[1] = s_num(buf, "written_latency_p99_us");
+        res->lat[2] = s_num(buf, "written_latency_max_us");
+        res->lat[6] = s_num(buf, "latency_p50_us");
+        res->lat[7] = s_num(buf, "latency_p99_us");
+        res->lat[8] = s_num(buf, "written_latency_recent_p50_us");
+        res->lat[9] = s_num(buf, "written_latency_recent_p99_us");
+        if (p) {
+            (void) cs_strlcpy(file, p + 8, sizeof file);
+            if (strchr(file, '"'))
+                *strchr(file, '"') = '\0';
+        }
+    }
+    for (int d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
+        (void) kill(res->d[d].pid, SIGTERM);
+    for (int d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++) {
+        if (s_reap(&res->d[d], 90000) != 0)
+            res->ok = false;
+    }
+    if (res->d[CS_DAEMON_CAMERAD].status != 0)
+        res->ok = false;
+    if (file[0]) {
+        uint64_t n;
+
+        res->fps = s_file_fps(file, &n);
+        if (n != res->written)
+            res->ok = false;
+    }
+    s_empty_dir(sp->movies);
+    s_empty_dir(sp->stats);
+    return 0;
+}
+
+/* ---- the yardstick: raw libzmq ---- */
+
+static void
+s_no_free(void *data, void *hint)
+{
+}
+
+/* One SUB (camstack-bench --raw-sub ENDPOINT HWM, a process of its own): receives until
+ * the 1-part end message, then prints the count, first and last arrival (CLOCK_MONOTONIC,
+ * comparable across processes). */
+static int
+s_raw_sub(const char *endpoint, int hwm)
+{
+    void *ctx, *sub;
+    uint64_t out[3] = { 0 };
+    zmq_msg_t m;
+    int more = 0, parts = 0, rc = 1;
+    size_t more_size = sizeof more;
+
+    (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+    (void) cs_daemon_tune_malloc(); /* as in the daemons */
+    ctx = zmq_ctx_new();
+    sub = zmq_socket(ctx, ZMQ_SUB);
+    (void) zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    (void) zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    if (zmq_connect(sub, endpoint) < 0)
+        goto out;
+    (void) zmq_msg_init(&m);
+    for (;;) {
+        if (zmq_msg_recv(&m, sub, 0) < 0)
+            break;
+        parts++;
+        (void) zmq_getsockopt(sub, ZMQ_RCVMORE, &more, &more_size);
+        if (more)
+            continue;
+        if (parts == 1) {
+            rc = 0;
+            break;
+        }
+        out[2] = cs_now_ns(CLOCK_MONOTONIC);
+        if (out[0]++ == 0)
+            out[1] = out[2];
+        parts = 0;
+    }
+    (void) zmq_msg_close(&m);
+    (void) printf("%llu %llu %llu\n", (unsigned long long) out[0], (unsigned long long) out[1],
+                  (unsigned long long) out[2]);
+out:
+    (void) zmq_close(sub);
+    (void) zmq_ctx_term(ctx);
+    return rc;
+}
+
+static int
+s_run_raw(const struct s_format *fmt, uint64_t n_max, double seconds, struct s_raw *res)
+{
+    uint64_t bytes = cs_pixfmt_frame_bytes(fmt->fmt, fmt->width, fmt->height);
+    int hwm_out, hwm_in, one = 1, r = -EIO;
+    char endpoint[PATH_MAX + 32], topic[] = "frame/bench", hwm[16], log[2][PATH_MAX + 32];
+    uint8_t hdr[CS_FRAME_HDR_SIZE] = { 0 }, *payload = NULL;
+    struct s_proc sub[2] = { { 0 } };
+    void *ctx = NULL, *pub = NULL;
+    double t0, last = 0;
+    struct cs_conf conf;
+
+    memset(res, 0, sizeof *res);
+    cs_conf_defaults(&conf, "bench.ini");
+    /* The same queues as pubd towards a subscriber and a subscriber's receive queue. */
+    hwm_out = cs_conf_hwm(conf.pubd.subscriber_buffer_mb, bytes);
+    hwm_in = cs_conf_hwm(conf.saverd.receive_buffer_mb, bytes);
+    (void) snprintf(endpoint, sizeof endpoint, "ipc://%s/work/raw.ipc", s_o.out);
+    (void) snprintf(hwm, sizeof hwm, "%d", hwm_in);
+    for (int i = 0; i < 2; i++) {
+        const char *argv[] = { "/proc/self/exe", "--raw-sub", endpoint, hwm, NULL };
+
+        (void) snprintf(log[i], sizeof log[i], "%s/work/raw-sub-%d.out", s_o.out, i);
+        sub[i].pid = s_spawn(argv, log[i]);
+        if (sub[i].pid < 0)
+            goto out;
+    }
+    (void) cs_daemon_tune_malloc(); /* as in the daemons */
+    payload = malloc(bytes);
+    if (!payload)
+        goto out;
+    memset(payload, 0x5a, bytes); /* touched once, before the clock starts */
+    ctx = zmq_ctx_new();
+    pub = zmq_socket(ctx, ZMQ_XPUB);
+    /* Every SUB gets every message: a full queue holds the sender back (XPUB_NODROP)
+     * instead of dropping, as pubd would. VERBOSE: both subscriptions are seen. */
+    (void) zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm_out, sizeof hwm_out);
+    (void) zmq_setsockopt(pub, ZMQ_XPUB_NODROP, &one, sizeof one);
+    (void) zmq_setsockopt(pub, ZMQ_XPUB_VERBOSE, &one, sizeof one);
+    if (zmq_bind(pub, endpoint) < 0)
+        goto out;
+    {
+        int timeout = 20000;
+        char s[64];
+
+        (void) zmq_setsockopt(pub, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+        for (int i = 0; i < 2; i++) {
+            if (zmq_recv(pub, s, sizeof s, 0) < 0)
+                goto out;
+        }
+    }
+    t0 = s_now();
+    while (res->sent < n_max && s_now() - t0 < seconds) {
+        zmq_msg_t m;
+
+        (void) zmq_msg_init_data(&m, payload, bytes, s_no_free, NULL);
+        if (zmq_send(pub, topic, strlen(topic), ZMQ_SNDMORE) < 0
+            || zmq_send(pub, hdr, sizeof hdr, ZMQ_SNDMORE) < 0 || zmq_msg_send(&m, pub, 0) < 0) {
+            (void) zmq_msg_close(&m);
+            goto out;
+        }
+        res->sent++;
+    }
+    if (zmq_send(pub, "end", 3, 0) < 0)
+        goto out;
+    res->ok = true;
+    for (int i = 0; i < 2; i++) {
+        unsigned long long n = 0, first = 0, end = 0;
+        FILE *f;
+
+        if (s_reap(&sub[i], 30000) != 0)
+            res->ok = false;
+        f = fopen(log[i], "re");
+        if (!f || fscanf(f, "%llu %llu %llu", &n, &first, &end) != 3 || n != res->sent)
+            res->ok = false;
+        if (f)
+            (void) fclose(f);
+        if ((double) end / 1e9 > last)
+            last = (double) end / 1e9;
+    }
+    if (last > t0)
+        res->rate = (double) res->sent / (last - t0);
+    r = 0;
+out:
+    for (int i = 0; i < 2; i++) {
+        if (sub[i].pid > 0)
+            (void) s_reap(&sub[i], 0);
+    }
+    if (pub)
+        (void) zmq_close(pub);
+    if (ctx)
+        (void) zmq_ctx_term(ctx);
+    free(payload);
+    return r;
+}
+
+/* ---- statistics and output ---- */
+
+static double
+s_median(double *v, unsigned n)
+{
+    for (unsigned i = 1; i < n; i++) {
+        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    }
+    return n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NAN;
+}
+
+/* Prints @v as JSON (null for NAN). */
+static void
+s_jnum(FILE *f, double v)
+{
+    if (isnan(v) || isinf(v))
+        (void) fputs("null", f);
+    else
+        (void) fprintf(f, "%.6g", v);
+}
+
+static void
+s_json_stack(FILE *f, const struct s_stack *s)
+{
+    static const char *const lat[] = {
+        "written_p50_us",        "written_p99_us",         "written_max_us",
+        "analysed_p50_us",       "analysed_p99_us",        "analysed_max_us",
+        "received_p50_us",       "received_p99_us",        "written_recent_p50_us",
+        "written_recent_p99_us", "analysed_recent_p50_us", "analysed_recent_p99_us",
+    };
+    uint64_t per[CS_DAEMON_COUNT] = { s->captured, s->frames_in, s->analysed, s->written };
+
+    (void) fprintf(f,
+                   "{\"ok\":%s,\"wall_s\":%.3f,\"captured\":%llu,\"dropped_at_source\":%llu,"
+                   "\"camera_dropped\":%llu,\"published\":%llu,\"pubd_out\":%llu,"
+                   "\"analyzerd_received\":%llu,\"analyzerd_lost\":%llu,\"analysed\":%llu,"
+                   "\"saverd_received\":%llu,\"saverd_lost\":%llu,\"saved\":%llu,"
+                   "\"queue_dropped\":%llu,\"write_dropped\":%llu,\"queue_bytes_max\":%llu,"
+                   "\"queue_limit_bytes\":%llu,\"fps\":",
+                   s->ok ? "true" : "false", s->wall_s, (unsigned long long) s->captured,
+                   (unsigned long long) s->dropped_at_source,
+                   (unsigned long long) s->camera_dropped, (unsigned long long) s->frames_in,
+                   (unsigned long long) s->pubd_out, (unsigned long long) s->an_received,
+                   (unsigned long long) s->an_lost, (unsigned long long) s->analysed,
+                   (unsigned long long) s->sv_received, (unsigned long long) s->sv_lost,
+                   (unsigned long long) s->written, (unsigned long long) s->queue_dropped,
+                   (unsigned long long) s->write_dropped, (unsigned long long) s->queue_bytes_max,
+                   (unsigned long long) s->queue_limit_bytes);
+    s_jnum(f, s->fps);
+    for (int i = 0; i < 12; i++) {
+        (void) fprintf(f, ",\"%s\":", lat[i]);
+        s_jnum(f, s->lat[i]);
+    }
+    (void) fputs(",\"daemons\":{", f);
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        (void) fprintf(f,
+                       "%s\"%s\":{\"exit\":%d,\"cpu_s\":%.3f,\"cpu_ms_per_frame\":", d ? "," : "",
+                       cs_daemon_name(d), s->d[d].status, s->d[d].cpu_s);
+        s_jnum(f, per[d] ? 1e3 * s->d[d].cpu_s / (double) per[d] : NAN);
+        (void) fprintf(f, ",\"peak_rss_kib\":%ld", s->d[d].maxrss_kib);
+        if (s->samples) {
+            (void) fputs(",\"rss_kib\":[", f);
+            for (unsigned i = 0; i < s->samples; i++)
+                (void) fprintf(f, "%s%ld", i ? "," : "", s->rss[i][d]);
+            (void) fputc(']', f);
+        }
+        (void) fputc('}', f);
+    }
+    (void) fputc('}', f);
+    if (s->samples) {
+        (void) fputs(",\"saverd_queue_bytes\":[", f);
+        for (unsigned i = 0; i < s->samples; i++)
+            (void) fprintf(f, "%s%llu", i ? "," : "", (unsigned long long) s->qbytes[i]);
+        (void) fputc(']', f);
+    }
+    (void) fputc('}', f);
+}
+
+static uint64_t
+s_lost(const struct s_stack *s)
+{
+    return s->an_lost + s->sv_lost + s->queue_dropped + s->write_dropped;
+}
+
+/* The sample taken as warm: at S_WARM_S s, or a third into a shorter run. */
+static unsigned
+s_warm_index(const struct s_stack *s)
+{
+    unsigned w = s->samples / 3 < S_WARM_S ? s->samples / 3 : S_WARM_S;
+
+    return w ? w - 1 : 0;
+}
+
+/* RSS of daemon @d: warm (s_warm_index()), the most after it, and at the end. Flat: the
+ * most after warm-up is within 5 % + 16 MiB of the warm value. */
+static bool
+s_rss_flat(const struct s_stack *s, int d, long *ret_warm, long *ret_max, long *ret_end)
+{
+    unsigned w = s_warm_index(s);
+    long max = 0;
+
+    for (unsigned i = w; i < s->samples; i++)
+        max = s->rss[i][d] > max ? s->rss[i][d] : max;
+    *ret_warm = s->samples ? s->rss[w][d] : -1;
+    *ret_max = max;
+    *ret_end = s->samples ? s->rss[s->samples - 1][d] : -1;
+    return s->samples && max <= *ret_warm + *ret_warm / 20 + 16 * 1024;
+}
+
+/* ---- machine ---- */
+
+struct s_machine {
+    char cpu[128], kernel[3 * 65 + 3], disk[512];
+    long cores;
+    double ram_gb;
+};
+
+static void
+s_machine(struct s_machine *m)
+{
+    char line[512], cmd[3 * PATH_MAX + 512];
+    struct utsname u;
+    FILE *f;
+    size_t n;
+
+    memset(m, 0, sizeof *m);
+    (void) cs_strlcpy(m->cpu, "unknown", sizeof m->cpu);
+    f = fopen("/proc/cpuinfo", "re");
+    while (f && fgets(line, sizeof line, f)) {
+        char *p = strchr(line, ':');
+
+        if (strncmp(line, "model name", 10) == 0 && p) {
+            (void) cs_strlcpy(m->cpu, p + 2, sizeof m->cpu);
+            m->cpu[strcspn(m->cpu, "\n")] = '\0';
+            break;
+        }
+    }
+    if (f)
+        (void) fclose(f);
+    m->cores = sysconf(_SC_NPROCESSORS_ONLN);
+    m->ram_gb = (double) sysconf(_SC_PHYS_PAGES) * (double) sysconf(_SC_PAGESIZE) / 1e9;
+    if (uname(&u) == 0)
+        (void) snprintf(m->kernel, sizeof m->kernel, "%s %s %s", u.sysname, u.release, u.machine);
+    /* The device under the disk directory: its name, size, rotational or not and model, and
+     * the file system with its free space. */
+    (void) snprintf(cmd, sizeof cmd,
+                    "src=$(findmnt -no SOURCE --target '%s'); "
+                    "printf '%%s, %%s, ' \"$src\" \"$(findmnt -no FSTYPE --target '%s')\"; "
+                    "lsblk -dno NAME,SIZE,ROTA,MODEL \"$src\" 2>/dev/null | "
+                    "awk '{ m = $4; for (i = 5; i <= NF; i++) m = m \" \" $i; "
+                    "printf \"%%s %%s %%s%%s, \", $1, $2, $3 == 1 ? \"rotational (as lsblk "
+                    "says)\" : \"non-rotational\", m != \"\" ? \" \" m : \"\" }'; "
+                    "df -h --output=avail '%s' | tail -n 1 | tr -d ' ' | sed 's/$/ free/'",
+                    s_o.disk, s_o.disk, s_o.disk);
+    f = popen(cmd, "r");
+    if (f) {
+        n = fread(m->disk, 1, sizeof m->disk - 1, f);
+        m->disk[n] = '\0';
+        m->disk[strcspn(m->disk, "\n")] = '\0';
+        (void) pclose(f);
+    }
+}
+
+/* ---- the benchmarks ---- */
+
+struct s_transport {
+    struct s_stack st[S_RUNS_MAX];
+    struct s_raw raw[S_RUNS_MAX];
+    unsigned n;
+    double seconds;
+    uint64_t bytes, frames; /* a run stops at @seconds or @bytes saved; @frames for raw */
+};
+
+static struct s_transport s_tr[S_N_FORMATS];
+static struct s_stack s_sustained, s_latency;
+static double s_disk_mb_s, s_sustained_fps;
+static uint64_t s_dd_bytes;
+
+static void
+s_transport(void)
+{
+    char movies[PATH_MAX], stats[PATH_MAX + 8], name[64];
+    struct statvfs vfs;
+    double cap = s_o.quick ? 1e9 : 2.5e9, room;
+
+    (void) snprintf(movies, sizeof movies, "%s", s_o.tmpfs);
+    (void) snprintf(stats, sizeof stats, "%s/stats", s_o.tmpfs);
+    (void) mkdir(stats, 0755);
+    /* A run stops once saverd wrote @cap bytes; what is then on its way (saverd's queue of
+     * 1 GB at most, and the ZeroMQ queues) must still fit in the tmpfs. */
+    if (statvfs(s_o.tmpfs, &vfs) == 0) {
+        room = (double) vfs.f_bavail * (double) vfs.f_frsize - 1.5e9;
+        cap = room < cap ? room : cap;
+        cap = cap < 3e8 ? 3e8 : cap;
+    }
+    for (size_t i = 0; i < S_N_FORMATS; i++) {
+        const struct s_format *fm = &s_formats[i];
+        struct s_transport *t = &s_tr[i];
+        uint64_t bytes = cs_pixfmt_frame_bytes(fm->fmt, fm->width, fm->height);
+
+        t->seconds = s_o.quick ? 2 : 5;
+        t->bytes = (uint64_t) cap;
+        t->frames = (uint64_t) (cap / (double) bytes);
+        for (unsigned r = 0; r < s_o.runs; r++) {
+            struct s_spec sp = { .name = name,
+                                 .width = fm->width,
+                                 .height = fm->height,
+                                 .fmt = fm->fmt,
+                                 .fps = 0,
+                                 .stop_bytes = t->bytes,
+                                 .seconds = t->seconds,
+                                 .movies = movies,
+                                 .stats = stats };
+            struct s_stack *s = &t->st[r];
+
+            (void) snprintf(name, sizeof name, "transport-%zu-%u", i, r + 1);
+            if (s_run_raw(fm, t->frames, t->seconds, &t->raw[r]) < 0)
+                (void) fprintf(stderr, "camstack-bench: the raw libzmq run failed\n");
+            (void) s_run_stack(&sp, s);
+            t->n = r + 1;
+            (void) fprintf(stderr,
+                           "transport %-16s run %u: raw %.0f msg/s%s; stack %.1f frames/s, "
+                           "captured %llu, saved %llu, lost %llu, dropped at source %llu%s\n",
+                           fm->label, r + 1, t->raw[r].rate, t->raw[r].ok ? "" : " (NOT ALL)",
+                           s->fps, (unsigned long long) s->captured,
+                           (unsigned long long) s->written, (unsigned long long) s_lost(s),
+                           (unsigned long long) s->dropped_at_source,
+                           s->ok ? "" : " (run did not end cleanly: see the logs)");
+        }
+    }
+}
+
+static int
+s_dd(const char *dir)
+{
+    char of[PATH_MAX + 32], count[32];
+    const char *argv[] = { "/bin/dd",        "if=/dev/zero", of,  "bs=1M", count,
+                           "conv=fdatasync", "status=none",  NULL };
+    struct s_proc p = { 0 };
+    char log[PATH_MAX + 32];
+    unsigned mb = s_o.quick ? 1024 : 2048;
+    double t0;
+
+    (void) snprintf(of, sizeof of, "of=%s/dd.bin", dir);
+    (void) snprintf(count, sizeof count, "count=%u", mb);
+    (void) snprintf(log, sizeof log, "%s/work/dd.log", s_o.out);
+    t0 = s_now();
+    p.pid = s_spawn(argv, log);
+    if (p.pid < 0 || s_reap(&p, 600000) != 0)
+        return -EIO;
+    s_disk_mb_s = (double) mb * 1048576.0 / 1e6 / (s_now() - t0);
+    s_dd_bytes = (uint64_t) mb * 1048576;
+    (void) snprintf(of, sizeof of, "%s/dd.bin", dir);
+    (void) unlink(of);
+    return 0;
+}
+
+static void
+s_saving(void)
+{
+    char movies[PATH_MAX + 8], stats[PATH_MAX + 8];
+    uint64_t bytes = cs_pixfmt_frame_bytes(CS_PIXFMT_RGB24, 1920, 1080);
+    struct s_spec sp = { .name = "saving",
+                         .width = 1920,
+                         .height = 1080,
+                         .fmt = CS_PIXFMT_RGB24,
+                         .seconds = s_o.quick ? 10 : 60,
+                         .movies = movies,
+                         .stats = stats,
+                         .sample = true };
+
+    (void) snprintf(movies, sizeof movies, "%s/movies", s_o.disk);
+    (void) snprintf(stats, sizeof stats, "%s/stats", s_o.disk);
+    (void) mkdir(movies, 0755);
+    (void) mkdir(stats, 0755);
+    if (s_dd(movies) < 0) {
+        (void) fprintf(stderr, "camstack-bench: dd into %s failed\n", movies);
+        return;
+    }
+    s_sustained_fps = 0.9 * s_disk_mb_s * 1e6 / (double) bytes;
+    sp.fps = s_sustained_fps;
+    (void) fprintf(stderr,
+                   "saving: dd with fdatasync %.0f MB/s; %.0f s of 1920x1080 RGB24 at %.2f "
+                   "frames/s\n",
+                   s_disk_mb_s, sp.seconds, sp.fps);
+    (void) s_run_stack(&sp, &s_sustained);
+    (void) fprintf(
+        stderr, "saving: captured %llu, saved %llu, lost %llu, queue high-water %.0f MB\n",
+        (unsigned long long) s_sustained.captured, (unsigned long long) s_sustained.written,
+        (unsigned long long) s_lost(&s_sustained), (double) s_sustained.queue_bytes_max / 1e6);
+}
+
+static void
+s_latency_run(void)
+{
+    char movies[PATH_MAX + 8], stats[PATH_MAX + 8];
+    struct s_spec sp = { .name = "latency",
+                         .width = 1920,
+                         .height = 1080,
+                         .fmt = CS_PIXFMT_RGB24,
+                         .fps = 30,
+                         .seconds = s_o.quick ? 5 : 20,
+                         .movies = movies,
+                         .stats = stats };
+
+    (void) snprintf(movies, sizeof movies, "%s/movies", s_o.disk);
+    (void) snprintf(stats, sizeof stats, "%s/stats", s_o.disk);
+    (void) mkdir(movies, 0755);
+    (void) mkdir(stats, 0755);
+    (void) s_run_stack(&sp, &s_latency);
+    (void) fprintf(stderr,
+                   "latency: captured %llu, lost %llu; to saved p50 %.0f p99 %.0f max %.0f us, "
+                   "to analysed p50 %.0f p99 %.0f max %.0f us\n",
+                   (unsigned long long) s_latency.captured, (unsigned long long) s_lost(&s_latency),
+                   s_latency.lat[0], s_latency.lat[1], s_latency.lat[2], s_latency.lat[3],
+                   s_latency.lat[4], s_latency.lat[5]);
+}
+
+/* ---- reports ---- */
+
+static void
+s_write_json(const struct s_machine *m, const char *when)
+{
+    char path[PATH_MAX + 16];
+    FILE *f;
+
+    (void) snprintf(path, sizeof path, "%s/results.json", s_o.out);
+    f = fopen(path, "we");
+    if (!f)
+        return;
+    (void) fprintf(f,
+                   "{\"date\":\"%s\",\"quick\":%s,\"runs\":%u,\"machine\":{\"cpu\":\"%s\","
+                   "\"cores\":%ld,\"ram_gb\":%.1f,\"kernel\":\"%s\",\"disk\":\"%s\"}",
+                   when, s_o.quick ? "true" : "false", s_o.runs, m->cpu, m->cores, m->ram_gb,
+                   m->kernel, m->disk);
+    if (s_o.only & S_TRANSPORT) {
+        (void) fputs(",\"transport\":[", f);
+        for (size_t i = 0; i < S_N_FORMATS; i++) {
+            const struct s_transport *t = &s_tr[i];
+
+            (void) fprintf(f,
+                           "%s{\"format\":\"%s\",\"frame_bytes\":%llu,\"seconds\":%g,"
+                           "\"saved_bytes_limit\":%llu,\"runs\":[",
+                           i ? "," : "", s_formats[i].label,
+                           (unsigned long long) cs_pixfmt_frame_bytes(
+                               s_formats[i].fmt, s_formats[i].width, s_formats[i].height),
+                           t->seconds, (unsigned long long) t->bytes);
+            for (unsigned r = 0; r < t->n; r++) {
+                (void) fprintf(f,
+                               "%s{\"raw\":{\"ok\":%s,\"sent\":%llu,\"msgs_per_s\":%.1f},"
+                               "\"stack\":",
+                               r ? "," : "", t->raw[r].ok ? "true" : "false",
+                               (unsigned long long) t->raw[r].sent, t->raw[r].rate);
+                s_json_stack(f, &t->st[r]);
+                (void) fputc('}', f);
+            }
+            (void) fputs("]}", f);
+        }
+        (void) fputc(']', f);
+    }
+    if (s_o.only & S_SAVING) {
+        (void) fprintf(f,
+                       ",\"saving\":{\"dd_bytes\":%llu,\"dd_fdatasync_mb_per_s\":%.1f,"
+                       "\"fps\":%.3f,\"run\":",
+                       (unsigned long long) s_dd_bytes, s_disk_mb_s, s_sustained_fps);
+        s_json_stack(f, &s_sustained);
+        (void) fputc('}', f);
+    }
+    if (s_o.only & S_LATENCY) {
+        (void) fputs(",\"latency\":{\"fps\":30,\"run\":", f);
+        s_json_stack(f, &s_latency);
+        (void) fputc('}', f);
+    }
+    (void) fputs("}\n", f);
+    (void) fclose(f);
+}
+
+enum s_field { S_RAW_RATE, S_FPS, S_CPU_MS, S_RSS_MB };
+
+/* The median over the runs of format @i of @what (of daemon @d for CPU and RSS). */
+static double
+s_tr_median(size_t i, enum s_field what, int d)
+{
+    const struct s_transport *t = &s_tr[i];
+    double v[S_RUNS_MAX];
+
+    for (unsigned r = 0; r < t->n; r++) {
+        const struct s_stack *s = &t->st[r];
+        uint64_t per[CS_DAEMON_COUNT] = { s->captured, s->frames_in, s->analysed, s->written };
+
+        switch (what) {
+        case S_RAW_RATE:
+            v[r] = t->raw[r].rate;
+            break;
+        case S_FPS:
+            v[r] = s->fps;
+            break;
+        case S_CPU_MS:
+            v[r] = per[d] ? 1e3 * s->d[d].cpu_s / (double) per[d] : NAN;
+            break;
+        default:
+            v[r] = (double) s->d[d].maxrss_kib / 1024;
+        }
+    }
+    return s_median(v, t->n);
+}
+
+static void
+s_write_md(const struct s_machine *m, const char *when)
+{
+    char path[PATH_MAX + 16];
+    FILE *f;
+
+    (void) snprintf(path, sizeof path, "%s/results.md", s_o.out);
+    f = fopen(path, "we");
+    if (!f)
+        return;
+    (void) fprintf(f,
+                   "Run of %s (`bench/run%s`, %u run%s per transport size, medians).\n\n"
+                   "Machine: %s, %ld cores, %.1f GB RAM, %s; disk: %s.\n",
+                   when, s_o.quick ? " --quick" : "", s_o.runs, s_o.runs > 1 ? "s" : "", m->cpu,
+                   m->cores, m->ram_gb, m->kernel, m->disk);
+    if (s_o.only & S_TRANSPORT) {
+        (void) fprintf(f, "\n**Transport** (test pattern unpaced, saverd into tmpfs; frames/s from "
+                          "the capture times of the first and last saved frame; the counts sum "
+                          "all runs):\n\n"
+                          "| format | MB/frame | raw libzmq msg/s | stack frames/s | stack/raw | "
+                          "captured | published | analysed | saved | lost | dropped at source | "
+                          "CPU ms/frame cam/pub/ana/sav | peak RSS MB cam/pub/ana/sav |\n"
+                          "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (size_t i = 0; i < S_N_FORMATS; i++) {
+            const struct s_transport *t = &s_tr[i];
+            uint64_t cap = 0, pub = 0, an = 0, sv = 0, lost = 0, das = 0;
+            double raw = s_tr_median(i, S_RAW_RATE, 0), fps = s_tr_median(i, S_FPS, 0);
+            bool ok = true;
+
+            for (unsigned r = 0; r < t->n; r++) {
+                cap += t->st[r].captured;
+                pub += t->st[r].frames_in;
+                an += t->st[r].analysed;
+                sv += t->st[r].written;
+                lost += s_lost(&t->st[r]);
+                das += t->st[r].dropped_at_source;
+                ok = ok && t->st[r].ok && t->raw[r].ok;
+            }
+            (void) fprintf(
+                f,
+                "| %s%s | %.2f | %.0f | %.1f | %.0f %% | %llu | %llu | %llu | %llu | "
+                "%llu | %llu | %.2f / %.2f / %.2f / %.2f | %.0f / %.0f / %.0f / %.0f "
+                "|\n",
+                s_formats[i].label, ok ? "" : " (!)",
+                (double) cs_pixfmt_frame_bytes(s_formats[i].fmt, s_formats[i].width,
+                                               s_formats[i].height)
+                    / 1e6,
+                raw, fps, 100 * fps / raw, (unsigned long long) cap, (unsigned long long) pub,
+                (unsigned long long) an, (unsigned long long) sv, (unsigned long long) lost,
+                (unsigned long long) das, s_tr_median(i, S_CPU_MS, 0), s_tr_median(i, S_CPU_MS, 1),
+                s_tr_median(i, S_CPU_MS, 2), s_tr_median(i, S_CPU_MS, 3),
+                s_tr_median(i, S_RSS_MB, 0), s_tr_median(i, S_RSS_MB, 1),
+                s_tr_median(i, S_RSS_MB, 2), s_tr_median(i, S_RSS_MB, 3));
+        }
+    }
+    if (s_o.only & S_SAVING) {
+        const struct s_stack *s = &s_sustained;
+
+        (void) fprintf(f,
+                       "\n**Sustained saving**: dd with fdatasync %.0f MB/s (%.1f GB), then %s "
+                       "of 1920x1080 RGB24 at %.2f frames/s (90 %%) into the same directory: "
+                       "captured %llu, saved %llu, lost %llu, dropped at source %llu; saverd's "
+                       "queue high-water %.0f MB of %.0f MB%s.\n\n"
+                       "| daemon | RSS MB at %u s (warm) | max after | at end | flat |\n"
+                       "|---|--:|--:|--:|---|\n",
+                       s_disk_mb_s, (double) s_dd_bytes / 1e9, s_o.quick ? "10 s" : "60 s",
+                       s_sustained_fps, (unsigned long long) s->captured,
+                       (unsigned long long) s->written, (unsigned long long) s_lost(s),
+                       (unsigned long long) s->dropped_at_source, (double) s->queue_bytes_max / 1e6,
+                       (double) s->queue_limit_bytes / 1e6,
+                       s->ok ? "" : " (the run did not end cleanly)", s_warm_index(s) + 1);
+        for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+            long warm, max, end;
+            bool flat = s_rss_flat(s, d, &warm, &max, &end);
+
+            (void) fprintf(f, "| %s | %.0f | %.0f | %.0f | %s |\n", cs_daemon_name(d),
+                           (double) warm / 1024, (double) max / 1024, (double) end / 1024,
+                           flat ? "yes" : "no");
+        }
+    }
+    if (s_o.only & S_LATENCY) {
+        const struct s_stack *s = &s_latency;
+
+        (void) fprintf(f,
+                       "\n**Latency** at 1920x1080 RGB24, 30 frames/s, %s into the disk "
+                       "directory (%llu frames, %llu lost):\n\n"
+                       "| from capture to | p50 ms | p99 ms | max ms | p50 ms, last 5-10 s | "
+                       "p99 ms, last 5-10 s |\n|---|--:|--:|--:|--:|--:|\n"
+                       "| saved (chunk written, saverd) | %.2f | %.2f | %.2f | %.2f | %.2f |\n"
+                       "| analysed (statistics computed, analyzerd) | %.2f | %.2f | %.2f | %.2f | "
+                       "%.2f |\n"
+                       "| received (saverd) | %.2f | %.2f | | | |\n",
+                       s_o.quick ? "5 s" : "20 s", (unsigned long long) s->captured,
+                       (unsigned long long) s_lost(s), s->lat[0] / 1e3, s->lat[1] / 1e3,
+                       s->lat[2] / 1e3, s->lat[8] / 1e3, s->lat[9] / 1e3, s->lat[3] / 1e3,
+                       s->lat[4] / 1e3, s->lat[5] / 1e3, s->lat[10] / 1e3, s->lat[11] / 1e3,
+                       s->lat[6] / 1e3, s->lat[7] / 1e3);
+    }
+    (void) fclose(f);
+}
+
+static void
+s_usage(FILE *out)
+{
+    (void) fputs("usage: camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR\n"
+                 "                      [--quick] [--runs N] [--only transport|saving|latency]\n"
+                 "Run it through bench/run, which builds, mounts the tmpfs and cleans up.\n",
+                 out);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "out", required_argument, NULL, 'o' },
+        { "build", required_argument, NULL, 'b' },
+        { "tmpfs", required_argument, NULL, 't' },
+        { "disk", required_argument, NULL, 'd' },
+        { "quick", no_argument, NULL, 'q' },
+        { "runs", required_argument, NULL, 'r' },
+        { "only", required_argument, NULL, 'O' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct s_machine m;
+    char when[64], work[PATH_MAX + 8];
+    time_t now = time(NULL);
+    bool runs_given = false;
+    uint64_t v;
+    int c;
+
+    s_o.runs = 3;
+    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY;
+    while (!(argc == 4 && strcmp(argv[1], "--raw-sub") == 0)
+           && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            (void) cs_strlcpy(s_o.out, optarg, sizeof s_o.out);
+            break;
+        case 'b':
+            (void) cs_strlcpy(s_o.build, optarg, sizeof s_o.build);
+            break;
+        case 't':
+            (void) cs_strlcpy(s_o.tmpfs, optarg, sizeof s_o.tmpfs);
+            break;
+        case 'd':
+            (void) cs_strlcpy(s_o.disk, optarg, sizeof s_o.disk);
+            break;
+        case 'q':
+            s_o.quick = true;
+            break;
+        case 'r':
+            if (cs_parse_u64(optarg, 1, S_RUNS_MAX, &v) < 0) {
+                (void) fprintf(stderr, "camstack-bench: --runs takes 1 to %d\n", S_RUNS_MAX);
+                return 2;
+            }
+            s_o.runs = (unsigned) v;
+            runs_given = true;
+            break;
+        case 'O':
+            s_o.only = strcmp(optarg, "transport") == 0 ? S_TRANSPORT
+                       : strcmp(optarg, "saving") == 0  ? S_SAVING
+                       : strcmp(optarg, "latency") == 0 ? S_LATENCY
+                                                        : 0;
+            if (!s_o.only) {
+                s_usage(stderr);
+                return 2;
+            }
+            break;
+        case 'h':
+            s_usage(stdout);
+            return 0;
+        default:
+            s_usage(stderr);
+            return 2;
+        }
+    }
+    if (argc == 4 && strcmp(argv[1], "--raw-sub") == 0)
+        return s_raw_sub(argv[2], atoi(argv[3]));
+    if (s_o.quick && !runs_given)
+        s_o.runs = 1;
+    if (!s_o.out[0] || !s_o.build[0] || !s_o.tmpfs[0] || !s_o.disk[0] || optind < argc) {
+        s_usage(stderr);
+        return 2;
+    }
+    (void) signal(SIGINT, s_on_signal);
+    (void) signal(SIGTERM, s_on_signal);
+    (void) signal(SIGPIPE, SIG_IGN);
+    zsys_init();
+    zsys_set_linger(0);
+    zsys_handler_set(NULL);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    (void) snprintf(work, sizeof work, "%s/work", s_o.out);
+    (void) mkdir(work, 0755);
+    s_machine(&m);
+    (void) strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    if (s_o.only & S_TRANSPORT)
+        s_transport();
+    if (s_o.only & S_SAVING)
+        s_saving();
+    if (s_o.only & S_LATENCY)
+        s_latency_run();
+    s_write_json(&m, when);
+    s_write_md(&m, when);
+    return 0;
+}
