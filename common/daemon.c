@@ -17,6 +17,9 @@
 #include "util.h"
 
 #define CS_MMAP_THRESHOLD (32 * 1024 * 1024) /* the largest glibc accepts on 64-bit */
+/* cs_daemon_prewarm(): frames whose pages are touched at start-up, within a budget. */
+#define CS_PREWARM_FRAMES 6
+#define CS_PREWARM_BYTES  (64u * 1024 * 1024)
 
 struct cs_daemon {
     const struct cs_conf *conf;
@@ -77,6 +80,28 @@ cs_daemon_tune_malloc(void)
     return r;
 }
 
+void
+cs_daemon_prewarm(uint64_t frame_bytes)
+{
+    void *bufs[CS_PREWARM_FRAMES] = { NULL };
+    unsigned n = 0;
+
+    if (frame_bytes == 0 || frame_bytes >= CS_MMAP_THRESHOLD)
+        return; /* mapped afresh each time anyway */
+    while (n < CS_PREWARM_FRAMES && (n + 1) * frame_bytes <= CS_PREWARM_BYTES) {
+        bufs[n] = malloc(frame_bytes);
+        if (!bufs[n])
+            break;
+        /* Not 0: the compiler would make malloc() and memset() one calloc(), which writes
+         * nothing into fresh pages. Nor may it drop the writes before free(). */
+        memset(bufs[n], 0x5a, frame_bytes);
+        __asm__ volatile("" : : "r"(bufs[n]) : "memory");
+        n++;
+    }
+    while (n > 0)
+        free(bufs[--n]);
+}
+
 int
 cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct cs_conf *conf)
 {
@@ -131,6 +156,7 @@ cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct
 
     if (cs_daemon_tune_malloc() < 0)
         cs_log(LOG_WARNING, "cannot raise malloc's mmap threshold to %d bytes", CS_MMAP_THRESHOLD);
+    cs_daemon_prewarm(cs_conf_frame_bytes(conf));
 
     /* Before czmq starts libzmq's threads, which inherit the mask. */
     sigemptyset(&mask);
