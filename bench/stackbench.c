@@ -1110,7 +1110,7 @@ s_write_md(const struct s_machine *m, const char *when)
     if (!f)
         return;
     (void) fprintf(f,
-                   "Run of %s (`bench/run%s`, %u run%s per transport size, medians).\n\n"
+                   "Run of %s (`bench/run%s`, %u run%s per size, medians).\n\n"
                    "Machine: %s, %ld cores, %.1f GB RAM, %s; disk: %s.\n",
                    when, s_o.quick ? " --quick" : "", s_o.runs, s_o.runs > 1 ? "s" : "", m->cpu,
                    m->cores, m->ram_gb, m->kernel, m->disk);
