@@ -6,7 +6,7 @@
  * SIGTERM. Results go to DIR/results.json and DIR/results.md (the table of PERFORMANCE.md).
  *
  *   camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR
- *                  [--quick] [--runs N] [--only transport|saving|latency]
+ *                  [--quick] [--runs N] [--only transport|saving|latency|analyzer]
  *
  * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
  *            alternating with raw libzmq (XPUB to 2 SUB processes over ipc, zero-copy sends,
@@ -14,7 +14,9 @@
  * saving     dd's fdatasync write rate into --disk, then 1920x1080 RGB24 paced at 90 % of it:
  *            loss, saverd's queue, RSS of every daemon each second.
  * latency    1920x1080 RGB24 at 30 fps into --disk: capture to chunk written (saverd) and to
- *            statistics computed (analyzerd), from their status. */
+ *            statistics computed (analyzerd), from their status.
+ * analyzer   analyzerd alone on one core: its statistics kernel beside a memory read, and the
+ *            daemon fed as fast as it takes frames (analyzerbench.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -37,6 +39,7 @@
 #include <czmq.h>
 #include <hdf5.h>
 
+#include "analyzerbench.h"
 #include "config.h"
 #include "daemon.h"
 #include "frame.h"
@@ -48,7 +51,7 @@
 #define S_CHILDREN    8
 #define S_WARM_S      10 /* RSS "warm" value: the sample at 10 s */
 
-enum { S_TRANSPORT = 1, S_SAVING = 2, S_LATENCY = 4 };
+enum { S_TRANSPORT = 1, S_SAVING = 2, S_LATENCY = 4, S_ANALYZER = 8 };
 
 struct s_opts {
     char out[PATH_MAX], build[PATH_MAX], tmpfs[PATH_MAX], disk[PATH_MAX];
@@ -1060,6 +1063,8 @@ s_write_json(const struct s_machine *m, const char *when)
         s_json_stack(f, &s_latency);
         (void) fputc('}', f);
     }
+    if (s_o.only & S_ANALYZER)
+        analyzerbench_write_json(f);
     (void) fputs("}\n", f);
     (void) fclose(f);
 }
@@ -1105,7 +1110,7 @@ s_write_md(const struct s_machine *m, const char *when)
     if (!f)
         return;
     (void) fprintf(f,
-                   "Run of %s (`bench/run%s`, %u run%s per transport size, medians).\n\n"
+                   "Run of %s (`bench/run%s`, %u run%s per size, medians).\n\n"
                    "Machine: %s, %ld cores, %.1f GB RAM, %s; disk: %s.\n",
                    when, s_o.quick ? " --quick" : "", s_o.runs, s_o.runs > 1 ? "s" : "", m->cpu,
                    m->cores, m->ram_gb, m->kernel, m->disk);
@@ -1192,6 +1197,8 @@ s_write_md(const struct s_machine *m, const char *when)
                        s->lat[4] / 1e3, s->lat[5] / 1e3, s->lat[10] / 1e3, s->lat[11] / 1e3,
                        s->lat[6] / 1e3, s->lat[7] / 1e3);
     }
+    if (s_o.only & S_ANALYZER)
+        analyzerbench_write_md(f);
     (void) fclose(f);
 }
 
@@ -1199,7 +1206,8 @@ static void
 s_usage(FILE *out)
 {
     (void) fputs("usage: camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR\n"
-                 "                      [--quick] [--runs N] [--only transport|saving|latency]\n"
+                 "                      [--quick] [--runs N]\n"
+                 "                      [--only transport|saving|latency|analyzer]\n"
                  "Run it through bench/run, which builds, mounts the tmpfs and cleans up.\n",
                  out);
 }
@@ -1226,7 +1234,7 @@ main(int argc, char **argv)
     int c;
 
     s_o.runs = 3;
-    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY;
+    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER;
     while (!(argc == 4 && strcmp(argv[1], "--raw-sub") == 0)
            && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -1254,10 +1262,11 @@ main(int argc, char **argv)
             runs_given = true;
             break;
         case 'O':
-            s_o.only = strcmp(optarg, "transport") == 0 ? S_TRANSPORT
-                       : strcmp(optarg, "saving") == 0  ? S_SAVING
-                       : strcmp(optarg, "latency") == 0 ? S_LATENCY
-                                                        : 0;
+            s_o.only = strcmp(optarg, "transport") == 0  ? S_TRANSPORT
+                       : strcmp(optarg, "saving") == 0   ? S_SAVING
+                       : strcmp(optarg, "latency") == 0  ? S_LATENCY
+                       : strcmp(optarg, "analyzer") == 0 ? S_ANALYZER
+                                                         : 0;
             if (!s_o.only) {
                 s_usage(stderr);
                 return 2;
@@ -1296,6 +1305,13 @@ main(int argc, char **argv)
         s_saving();
     if (s_o.only & S_LATENCY)
         s_latency_run();
+    if (s_o.only & S_ANALYZER) {
+        struct analyzerbench_opts ao = {
+            .out = s_o.out, .build = s_o.build, .quick = s_o.quick, .runs = s_o.runs
+        };
+
+        (void) analyzerbench_run(&ao);
+    }
     s_write_json(&m, when);
     s_write_md(&m, when);
     return 0;
