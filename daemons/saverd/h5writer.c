@@ -28,7 +28,7 @@
  * the last flush interval, columns, attributes), and how far ahead it is allocated at once. */
 #define S_RESERVE_BYTES (1u << 20)
 #define S_RESERVE_AHEAD (4u << 20)
-/* s_stream(): how much written data is put on its way to the disk at once. */
+/* h5writer_stream(): how much written data is put on its way to the disk at once. */
 #define S_STREAM_WINDOW (64u << 20)
 
 /* A row of /entry/data/gaps, in memory and in the file. */
@@ -45,7 +45,7 @@ struct h5writer {
     int fd;               /* the same file, for fallocate() and fsync(); -1 if none */
     bool reserve;         /* the file system takes fallocate(FALLOC_FL_KEEP_SIZE) */
     uint64_t reserved_to; /* bytes of the file allocated, from its start */
-    uint64_t started_to;  /* s_stream(): writeback started up to here */
+    uint64_t started_to;  /* h5writer_stream(): writeback started up to here */
     uint64_t dropped_to;  /* and the page cache dropped up to here */
     enum cs_pixfmt pixfmt;
     uint32_t width, height;
@@ -307,8 +307,8 @@ s_set_frames(struct h5writer *w, uint64_t frames)
  * seconds at a time, and the page cache recycles the same pages instead of taking fresh ones
  * (on a virtual machine, the first touch of a page costs the host a fault: about 13 us per
  * 4 KiB, 20 ms per 1080p RGB frame). Best effort: errors are left to the writes and fsync. */
-static void
-s_stream(struct h5writer *w)
+void
+h5writer_stream(struct h5writer *w)
 {
     haddr_t eoa = 0;
 
@@ -354,7 +354,6 @@ h5writer_append(struct h5writer *w, const struct cs_frame_hdr *hdr, const void *
     if (cs_h5series_append(w->seq, &hdr->seq) < 0
         || cs_h5series_append(w->timestamp, &hdr->capture_ns) < 0)
         goto fail;
-    s_stream(w);
     return 0;
 fail:
     w->failed = true;

@@ -59,6 +59,11 @@ int h5writer_note_gap(struct h5writer *w, const struct cs_gap *gap);
  * -EIO. */
 int h5writer_flush(struct h5writer *w);
 
+/* Puts what was written on its way to the disk and drops older data from the page cache, a
+ * window at a time (h5writer.c). Call after each append, once the frame is accounted for:
+ * it may wait for the disk. */
+void h5writer_stream(struct h5writer *w);
+
 /* True when the file has no name left: it was removed (with its directory, say) while open,
  * and what is written into it goes nowhere. One fstat(2). */
 bool h5writer_removed(const struct h5writer *w);

@@ -346,6 +346,7 @@ s_frame(writer_t *self, zsock_t *pipe, const struct s_item *item)
     atomic_fetch_add(&self->counters.written, 1);
     atomic_fetch_add(&self->counters.bytes_written, size);
     atomic_store(&self->counters.file_frames, h5writer_frames(self->w));
+    h5writer_stream(self->w);
 }
 
 static void
