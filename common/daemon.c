@@ -17,7 +17,6 @@
 #include "util.h"
 
 #define CS_MMAP_THRESHOLD (32 * 1024 * 1024) /* the largest glibc accepts on 64-bit */
-#define CS_SOCKET_BUFFER  (4 * 1024 * 1024)
 /* cs_daemon_prewarm(): frames whose pages are touched at start-up, within a budget. */
 #define CS_PREWARM_FRAMES 6
 #define CS_PREWARM_BYTES  (64u * 1024 * 1024)
@@ -169,8 +168,6 @@ cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct
     zsys_set_logstream(NULL);
     zsys_set_logsystem(false);
     zsys_init();
-    if (info->io_threads > 1)
-        zsys_set_io_threads((size_t) info->io_threads);
     return CS_DAEMON_RUN;
 }
 
@@ -398,14 +395,6 @@ cs_daemon_tune_socket(zsock_t *sock, int sndhwm, int rcvhwm, int linger_ms)
     if (rcvhwm > 0)
         zsock_set_rcvhwm(sock, rcvhwm);
     zsock_set_linger(sock, linger_ms);
-    cs_daemon_tune_buffers(sock);
-}
-
-void
-cs_daemon_tune_buffers(zsock_t *sock)
-{
-    zsock_set_sndbuf(sock, CS_SOCKET_BUFFER);
-    zsock_set_rcvbuf(sock, CS_SOCKET_BUFFER);
 }
 
 int

@@ -23,9 +23,6 @@ struct cs_daemon_info {
     enum cs_daemon_id which;
     const char *summary;     /* one line: what the daemon does */
     const char *description; /* paragraphs, already wrapped at 80 columns */
-    /* libzmq I/O threads (0: one). pubd takes two: its sends to different subscribers then
-     * copy into their sockets at the same time. */
-    int io_threads;
 };
 
 /* Parses the command line, opens the log, loads the config into @conf, blocks SIGINT and
@@ -86,11 +83,6 @@ int cs_daemon_main(const struct cs_daemon_info *info, const struct cs_daemon_imp
 
 /* Sets a zsock's high-water marks and linger; logs nothing. */
 void cs_daemon_tune_socket(zsock_t *sock, int sndhwm, int rcvhwm, int linger_ms);
-
-/* Asks the kernel for socket buffers of CS_SOCKET_BUFFER bytes (capped by net.core.wmem_max
- * and rmem_max, often 208 KiB unless raised): a frame of megabytes then crosses a socket in
- * a few writes instead of dozens, each a wake-up of the reader and of the writer. */
-void cs_daemon_tune_buffers(zsock_t *sock);
 
 /* glibc's malloc as every daemon sets it before its threads start: freed frame buffers stay
  * in one heap instead of going back to the kernel. Returns 0, or -1 if glibc refused. */

@@ -442,7 +442,6 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
     if (!self->sock)
         goto fail;
     zsock_set_rcvhwm(self->sock, rcvhwm);
-    cs_daemon_tune_buffers(self->sock);
     zsock_set_linger(self->sock, 0);
     if (curve) {
         self->curve = true;

@@ -4,7 +4,6 @@
 
 static const struct cs_daemon_info s_info = {
     .which = CS_DAEMON_PUBD,
-    .io_threads = 2,
     .summary = "pubd - fan camera frames and statistics out to every subscriber",
     .description =
         "pubd binds [endpoints] ingest (PULL), where camerad pushes frames and analyzerd\n"
