@@ -197,6 +197,15 @@ START_TEST(swmr_reader_follows_a_growing_file)
 }
 END_TEST
 
+/* The stall tests' rate and lengths are divided by this in a sanitized build: under ASan
+ * the daemons did not keep up 1280x720 at 100 fps through a 2 s stall (pubd missed frames
+ * for saverd in 2 of 3 runs), and these tests are about the stall, not the speed. */
+#ifdef __SANITIZE_ADDRESS__
+#define S_STALL_SLOWER 2
+#else
+#define S_STALL_SLOWER 1
+#endif
+
 /* 1280x720 GREY at 100 fps, a stall of the disk; returns the frames the run had. */
 static int64_t
 s_stalled_run(struct stack_params *p, int stall_ms, int64_t queued_at_least)
@@ -226,14 +235,14 @@ START_TEST(stall_of_two_seconds_loses_nothing)
     struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
                               .width = 1280,
                               .height = 720,
-                              .fps = 100,
-                              .frames = 500,
+                              .fps = 100.0 / S_STALL_SLOWER,
+                              .frames = 500 / S_STALL_SLOWER,
                               .wait_subscribers = 2 };
-    int64_t sent = s_stalled_run(&p, 2000, 150);
+    int64_t sent = s_stalled_run(&p, 2000, 150 / S_STALL_SLOWER);
 
     /* camerad may drop a few at source on a loaded machine (under ASan): what was sent
      * reached saverd, and saverd wrote every frame it received. */
-    ck_assert_int_ge(sent, 400);
+    ck_assert_int_ge(sent, 400 / S_STALL_SLOWER);
     ck_assert_int_eq(s_saverd("received"), sent);
     ck_assert_int_eq(s_saverd("lost"), 0);
     ck_assert_int_eq(s_saverd("queue_dropped"), 0);
@@ -252,17 +261,17 @@ START_TEST(longer_stall_drops_are_listed_in_gaps)
     struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
                               .width = 1280,
                               .height = 720,
-                              .fps = 100,
-                              .frames = 500,
+                              .fps = 100.0 / S_STALL_SLOWER,
+                              .frames = 500 / S_STALL_SLOWER,
                               .wait_subscribers = 2,
                               .extra = "\n[saverd]\nqueue_mb = 16\n" };
     int64_t sent = s_stalled_run(&p, 2000, 10), dropped;
 
-    ck_assert_int_ge(sent, 400);
+    ck_assert_int_ge(sent, 400 / S_STALL_SLOWER);
     ck_assert_int_eq(s_saverd("received"), sent);
     ck_assert_int_eq(s_saverd("lost"), 0);
     dropped = s_saverd("queue_dropped");
-    ck_assert_int_ge(dropped, 100);
+    ck_assert_int_ge(dropped, 100 / S_STALL_SLOWER);
     ck_assert_int_eq(s_saverd("write_dropped"), 0);
     ck_assert_int_eq(s_saverd("written") + dropped, sent);
     s_check_saverd_balance();
