@@ -31,6 +31,7 @@
 #include <hdf5.h>
 #include <zmq.h>
 
+#include "benchjson.h"
 #include "config.h"
 #include "frame.h"
 #include "pattern.h"
@@ -300,32 +301,6 @@ s_kernel(const struct s_frames *fr, struct s_kernel *res)
 static void
 s_no_free(void *data, void *hint)
 {
-}
-
-/* The number after "@key": in @json, NAN if absent. */
-static double
-s_num(const char *json, const char *key)
-{
-    char pat[96];
-    const char *p;
-    char *end;
-    double v;
-
-    (void) snprintf(pat, sizeof pat, "\"%s\":", key);
-    p = strstr(json, pat);
-    if (!p)
-        return NAN;
-    p += strlen(pat);
-    v = strtod(p, &end);
-    return end == p ? NAN : v;
-}
-
-static uint64_t
-s_u64(const char *json, const char *key)
-{
-    double v = s_num(json, key);
-
-    return isnan(v) || v < 0 ? 0 : (uint64_t) v;
 }
 
 /* "status" through @req (a REQ socket connected to analyzerd's control endpoint) into
@@ -654,7 +629,7 @@ s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
     /* The clock stops when analyzerd has analysed the last frame. */
     while (s_now() < deadline) {
         if (s_status(ctx, &req, conf.endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0
-            && s_u64(buf, "analysed") >= res->sent)
+            && bench_json_u64(buf, "analysed") >= res->sent)
             break;
         res->stats_taken += s_drain(pull);
         s_sleep_ms(2);
@@ -664,12 +639,12 @@ s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
     /* The end-of-stream handled: the file is closed. */
     while (s_now() < deadline) {
         if (s_status(ctx, &req, conf.endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0
-            && s_u64(buf, "runs_ended") >= 1)
+            && bench_json_u64(buf, "runs_ended") >= 1)
             break;
         res->stats_taken += s_drain(pull);
         s_sleep_ms(20);
     }
-    res->stats_dropped = s_u64(buf, "stats_dropped");
+    res->stats_dropped = bench_json_u64(buf, "stats_dropped");
     /* The rest of the statistics, in flight: until they are all taken, or 1 s. */
     for (int i = 0; i < 50 && res->stats_taken + res->stats_dropped < res->sent; i++) {
         res->stats_taken += s_drain(pull);

@@ -40,6 +40,7 @@
 #include <hdf5.h>
 
 #include "analyzerbench.h"
+#include "benchjson.h"
 #include "config.h"
 #include "daemon.h"
 #include "frame.h"
@@ -223,32 +224,6 @@ s_now(void)
 
 /* ---- what the daemons report ---- */
 
-/* The number after "@key": in @json, NAN if absent or null. */
-static double
-s_num(const char *json, const char *key)
-{
-    char pat[96];
-    const char *p;
-    char *end;
-    double v;
-
-    (void) snprintf(pat, sizeof pat, "\"%s\":", key);
-    p = strstr(json, pat);
-    if (!p)
-        return NAN;
-    p += strlen(pat);
-    v = strtod(p, &end);
-    return end == p ? NAN : v;
-}
-
-static uint64_t
-s_u64(const char *json, const char *key)
-{
-    double v = s_num(json, key);
-
-    return isnan(v) || v < 0 ? 0 : (uint64_t) v;
-}
-
 /* "status" from @endpoint into @buf. Returns 0 or -ETIMEDOUT. */
 static int
 s_status(const char *endpoint, char *buf, size_t size)
@@ -411,7 +386,7 @@ s_sample(struct s_stack *res, const struct cs_conf *conf)
         res->rss[i][d] = res->d[d].pid > 0 ? s_rss_kib(res->d[d].pid) : -1;
     res->qbytes[i] = 0;
     if (s_status(conf->endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0)
-        res->qbytes[i] = s_u64(buf, "queue_bytes");
+        res->qbytes[i] = bench_json_u64(buf, "queue_bytes");
     res->samples++;
 }
 
@@ -424,7 +399,8 @@ s_await(const struct cs_conf *conf, enum cs_daemon_id d, const char *key, uint64
     double until = s_now() + timeout_ms / 1e3;
 
     while (s_now() < until) {
-        if (s_status(conf->endpoints.control[d], buf, sizeof buf) == 0 && s_u64(buf, key) >= value)
+        if (s_status(conf->endpoints.control[d], buf, sizeof buf) == 0
+            && bench_json_u64(buf, key) >= value)
             return true;
         zclock_sleep(50);
     }
@@ -487,7 +463,7 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         }
         if (!termed && sp->stop_bytes && now >= next_check) {
             if (s_status(conf.endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0
-                && s_u64(buf, "bytes_written") >= sp->stop_bytes)
+                && bench_json_u64(buf, "bytes_written") >= sp->stop_bytes)
                 term_at = now;
             next_check = now + 0.25;
         }
@@ -508,37 +484,37 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
               && s_await(&conf, CS_DAEMON_SAVERD, "runs_ended", 1, 120000)
               && s_await(&conf, CS_DAEMON_SAVERD, "files_closed", 1, 300000);
     if (s_status(conf.endpoints.control[CS_DAEMON_PUBD], buf, sizeof buf) == 0) {
-        res->frames_in = s_u64(buf, "frames_in");
-        res->pubd_out = s_u64(buf, "out");
+        res->frames_in = bench_json_u64(buf, "frames_in");
+        res->pubd_out = bench_json_u64(buf, "out");
     }
     if (s_status(conf.endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0) {
-        res->an_received = s_u64(buf, "received");
-        res->an_lost = s_u64(buf, "lost");
-        res->analysed = s_u64(buf, "analysed");
-        res->lat[3] = s_num(buf, "analysed_latency_p50_us");
-        res->lat[4] = s_num(buf, "analysed_latency_p99_us");
-        res->lat[5] = s_num(buf, "analysed_latency_max_us");
-        res->lat[10] = s_num(buf, "analysed_latency_recent_p50_us");
-        res->lat[11] = s_num(buf, "analysed_latency_recent_p99_us");
+        res->an_received = bench_json_u64(buf, "received");
+        res->an_lost = bench_json_u64(buf, "lost");
+        res->analysed = bench_json_u64(buf, "analysed");
+        res->lat[3] = bench_json_num(buf, "analysed_latency_p50_us");
+        res->lat[4] = bench_json_num(buf, "analysed_latency_p99_us");
+        res->lat[5] = bench_json_num(buf, "analysed_latency_max_us");
+        res->lat[10] = bench_json_num(buf, "analysed_latency_recent_p50_us");
+        res->lat[11] = bench_json_num(buf, "analysed_latency_recent_p99_us");
     }
     file[0] = '\0';
     if (s_status(conf.endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0) {
         const char *p = strstr(buf, "\"file\":\"");
 
-        res->sv_received = s_u64(buf, "received");
-        res->sv_lost = s_u64(buf, "lost");
-        res->written = s_u64(buf, "written");
-        res->queue_dropped = s_u64(buf, "queue_dropped");
-        res->write_dropped = s_u64(buf, "write_dropped");
-        res->queue_bytes_max = s_u64(buf, "queue_bytes_max");
-        res->queue_limit_bytes = s_u64(buf, "queue_limit_bytes");
-        res->lat[0] = s_num(buf, "written_latency_p50_us");
-        res->lat[1] = s_num(buf, "written_latency_p99_us");
-        res->lat[2] = s_num(buf, "written_latency_max_us");
-        res->lat[6] = s_num(buf, "latency_p50_us");
-        res->lat[7] = s_num(buf, "latency_p99_us");
-        res->lat[8] = s_num(buf, "written_latency_recent_p50_us");
-        res->lat[9] = s_num(buf, "written_latency_recent_p99_us");
+        res->sv_received = bench_json_u64(buf, "received");
+        res->sv_lost = bench_json_u64(buf, "lost");
+        res->written = bench_json_u64(buf, "written");
+        res->queue_dropped = bench_json_u64(buf, "queue_dropped");
+        res->write_dropped = bench_json_u64(buf, "write_dropped");
+        res->queue_bytes_max = bench_json_u64(buf, "queue_bytes_max");
+        res->queue_limit_bytes = bench_json_u64(buf, "queue_limit_bytes");
+        res->lat[0] = bench_json_num(buf, "written_latency_p50_us");
+        res->lat[1] = bench_json_num(buf, "written_latency_p99_us");
+        res->lat[2] = bench_json_num(buf, "written_latency_max_us");
+        res->lat[6] = bench_json_num(buf, "latency_p50_us");
+        res->lat[7] = bench_json_num(buf, "latency_p99_us");
+        res->lat[8] = bench_json_num(buf, "written_latency_recent_p50_us");
+        res->lat[9] = bench_json_num(buf, "written_latency_recent_p99_us");
         if (p) {
             (void) cs_strlcpy(file, p + 8, sizeof file);
             if (strchr(file, '"'))
