@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <hdf5.h>
+#include <linux/magic.h>
 
 #include "cs-build.h"
 #include "h5file.h"
@@ -28,6 +30,10 @@
  * the last flush interval, columns, attributes), and how far ahead it is allocated at once. */
 #define S_RESERVE_BYTES (1u << 20)
 #define S_RESERVE_AHEAD (4u << 20)
+/* Where fallocate() writes the space it reserves (tmpfs: it allocates and zeroes memory,
+ * which the write then fills again), space is reserved only once the file system has less
+ * than this much free beyond what a frame needs. */
+#define S_RESERVE_WHEN_SHORT (256u << 20)
 /* h5writer_stream(): how much written data is put on its way to the disk at once. */
 #define S_STREAM_WINDOW (64u << 20)
 
@@ -42,11 +48,12 @@ struct h5writer {
     char path[PATH_MAX];
     hid_t file, entry, data, dset, gap_type;
     cs_h5series_t *seq, *timestamp, *gaps;
-    int fd;               /* the same file, for fallocate() and fsync(); -1 if none */
-    bool reserve;         /* the file system takes fallocate(FALLOC_FL_KEEP_SIZE) */
-    uint64_t reserved_to; /* bytes of the file allocated, from its start */
-    uint64_t started_to;  /* h5writer_stream(): writeback started up to here */
-    uint64_t dropped_to;  /* and the page cache dropped up to here */
+    int fd;                /* the same file, for fallocate() and fsync(); -1 if none */
+    bool reserve;          /* the file system takes fallocate(FALLOC_FL_KEEP_SIZE) */
+    bool reserve_if_short; /* but reserving costs a write of the space: see s_reserve() */
+    uint64_t reserved_to;  /* bytes of the file allocated, from its start */
+    uint64_t started_to;   /* h5writer_stream(): writeback started up to here */
+    uint64_t dropped_to;   /* and the page cache dropped up to here */
     enum cs_pixfmt pixfmt;
     uint32_t width, height;
     unsigned part;
@@ -192,8 +199,24 @@ s_set_sentinels(struct h5writer *w)
     w->fd = -1;
 }
 
+/* True if the file system of @w's file has @need bytes free with S_RESERVE_WHEN_SHORT to
+ * spare. */
+static bool
+s_has_room(const struct h5writer *w, uint64_t need)
+{
+    struct statfs fs;
+
+    return fstatfs(w->fd, &fs) == 0
+           && (uint64_t) fs.f_bavail * (uint64_t) fs.f_bsize >= need + S_RESERVE_WHEN_SHORT;
+}
+
 /* Makes sure @need bytes past HDF5's end of file are allocated on disk, so that what HDF5
- * writes there cannot fail for want of space. Returns 0 or -ENOSPC. */
+ * writes there cannot fail for want of space. Returns 0 or -ENOSPC.
+ *
+ * On a tmpfs, fallocate() zeroes every page it allocates and the frame's write then copies
+ * over it: reserving doubled the cost of saving. There the space is reserved only once free
+ * space runs short; until then the room it has is the promise, which holds as long as
+ * nothing else fills that file system faster than saverd checks (before every frame). */
 static int
 s_reserve(struct h5writer *w, uint64_t need)
 {
@@ -204,6 +227,8 @@ s_reserve(struct h5writer *w, uint64_t need)
     if (H5Fget_eoa(w->file, &eoa) < 0)
         return -EIO;
     if (eoa + need <= w->reserved_to)
+        return 0;
+    if (w->reserve_if_short && s_has_room(w, need))
         return 0;
     /* Ahead in one go, or, near a full disk, just what is needed. */
     if (fallocate(w->fd, FALLOC_FL_KEEP_SIZE, (off_t) eoa, (off_t) (need + S_RESERVE_AHEAD)) == 0) {
@@ -224,10 +249,13 @@ s_reserve(struct h5writer *w, uint64_t need)
 static int
 s_open_fd(struct h5writer *w)
 {
+    struct statfs fs;
+
     w->fd = open(w->path, O_RDWR | O_CLOEXEC);
     if (w->fd < 0)
         return -errno;
     w->reserve = true;
+    w->reserve_if_short = fstatfs(w->fd, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
     return s_reserve(w, S_RESERVE_BYTES);
 }
 

@@ -284,13 +284,21 @@ START_TEST(longer_stall_drops_are_listed_in_gaps)
 }
 END_TEST
 
+/* The disks that fill up: one small enough that saverd reserves space from the first frame,
+ * and one larger than the room below which saverd starts reserving on a tmpfs (SAVING.md),
+ * which fills with nothing reserved until then. */
+static const struct {
+    uint32_t width, height;
+    unsigned tmpfs_mb;
+} s_full_disks[] = { { 320, 240, 8 }, { 1280, 720, 320 } };
+
 /* A full disk: the file is closed and readable, the error is reported, saverd waits for the
  * next run and records it once there is room, and the other daemons never notice. */
 START_TEST(disk_full_closes_the_file_and_waits_for_the_next_run)
 {
     struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
-                              .width = 320,
-                              .height = 240,
+                              .width = s_full_disks[_i].width,
+                              .height = s_full_disks[_i].height,
                               .fps = 200,
                               .frames = 0,
                               .wait_subscribers = 2 };
@@ -298,7 +306,7 @@ START_TEST(disk_full_closes_the_file_and_waits_for_the_next_run)
     int64_t analysed, written;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    stack_mount_tmpfs(&s_stack, s_stack.movies, 8);
+    stack_mount_tmpfs(&s_stack, s_stack.movies, s_full_disks[_i].tmpfs_mb);
     s_start_all();
     stack_await(&s_stack, CS_DAEMON_SAVERD, "write_errors", 1, 30000);
     stack_status_str(&s_stack, CS_DAEMON_SAVERD, "error", error, sizeof error);
@@ -649,7 +657,8 @@ s_suite(void)
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, stall_of_two_seconds_loses_nothing);
     tcase_add_test(tc, longer_stall_drops_are_listed_in_gaps);
-    tcase_add_test(tc, disk_full_closes_the_file_and_waits_for_the_next_run);
+    tcase_add_loop_test(tc, disk_full_closes_the_file_and_waits_for_the_next_run, 0,
+                        (int) (sizeof s_full_disks / sizeof s_full_disks[0]));
     tcase_add_test(tc, unwritable_directory_is_reported_and_survived);
     tcase_add_test(tc, sigterm_mid_run_keeps_every_frame_received);
     tcase_add_test(tc, sigkill_leaves_flushed_frames_readable);
