@@ -51,22 +51,34 @@ s_fill_row16(uint32_t width, uint64_t base, uint8_t *row)
     }
 }
 
+/* @n bytes of @row: those of @row0 plus @add, modulo 256 (a loop the compiler vectorises). */
+static void
+s_add_row8(const uint8_t *restrict row0, uint8_t add, size_t n, uint8_t *restrict row)
+{
+    for (size_t i = 0; i < n; i++)
+        row[i] = (uint8_t) (row0[i] + add);
+}
+
 void
 cs_pattern_fill(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stride, uint64_t seq,
                 void *buf)
 {
     unsigned bpp = cs_pixfmt_info(fmt)->bytes_per_pixel;
     size_t row_bytes = (size_t) width * bpp;
+    const uint8_t *row0 = buf;
 
     for (uint32_t y = 0; y < height; y++) {
         uint8_t *row = (uint8_t *) buf + (size_t) y * stride;
         uint64_t base = s_base(y, seq);
 
-        /* 8-bit samples repeat every 128 rows (2 * 128 = 256): copy instead of computing. */
+        /* 8-bit samples: s_base() grows by 2 a row, so row y is row 0 plus 2y, and repeats
+         * every 128 rows (2 * 128 = 256). Only row 0 is computed sample by sample. */
         if (fmt == CS_PIXFMT_Y16)
             s_fill_row16(width, base, row);
         else if (y >= 128)
             memcpy(row, row - 128 * stride, row_bytes);
+        else if (y > 0)
+            s_add_row8(row0, (uint8_t) (2 * y), row_bytes, row);
         else
             s_fill_row8(fmt, bpp, width, base, row);
         if (stride > row_bytes)
