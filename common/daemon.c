@@ -70,6 +70,9 @@ cs_daemon_tune_malloc(void)
      * threshold above 32 MiB (half its per-thread heap size) and keeps the default, 128 KiB,
      * for good once the trim threshold is set: then every frame would be a fresh mapping.
      * Frames larger than 32 MiB are still mapped afresh each time. */
+#ifdef __SANITIZE_ADDRESS__
+    /* AddressSanitizer's allocator stands in for glibc's, which would take no setting. */
+#else
     if (!mallopt(M_MMAP_THRESHOLD, CS_MMAP_THRESHOLD))
         r = -1;
     (void) mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
@@ -77,6 +80,7 @@ cs_daemon_tune_malloc(void)
      * per-thread heap (at most 64 MiB each) is unmapped whole when it empties, so that its
      * pages would be fresh again for the next burst. */
     (void) mallopt(M_ARENA_MAX, 1);
+#endif
     return r;
 }
 

@@ -85,7 +85,8 @@ int cs_daemon_main(const struct cs_daemon_info *info, const struct cs_daemon_imp
 void cs_daemon_tune_socket(zsock_t *sock, int sndhwm, int rcvhwm, int linger_ms);
 
 /* glibc's malloc as every daemon sets it before its threads start: freed frame buffers stay
- * in one heap instead of going back to the kernel. Returns 0, or -1 if glibc refused. */
+ * in one heap instead of going back to the kernel. Returns 0, or -1 if glibc refused. Does
+ * nothing under AddressSanitizer, whose allocator stands in for glibc's. */
 int cs_daemon_tune_malloc(void);
 
 /* Touches the pages of a few frames of @frame_bytes and frees them: they stay in the heap
