@@ -161,7 +161,8 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
     }
     ck_assert_msg(strncmp(lines[CS_DAEMON_CAMERAD] + 12, "down", 4) == 0, "%s", s_out);
     ck_assert_msg(strstr(lines[CS_DAEMON_SAVERD], "received=60 lost=0 camera_dropped=0 bad=0 "
-                                                  "written=60 unrecorded=0 file="),
+                                                  "written=60 queue_dropped=0 write_dropped=0 "
+                                                  "removed=0 unrecorded=0 file="),
                   "%s", s_out);
     ck_assert_msg(strstr(lines[CS_DAEMON_PUBD], "frames_in=60 rejected=0"), "%s", s_out);
 
@@ -181,7 +182,8 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
         ck_assert_msg(strstr(s_out, " saverd state=ready uptime_s="), "%s", s_out);
         ck_assert_msg(strstr(s_out, " latency_p50_us="), "%s", s_out);
         ck_assert_msg(strstr(s_out, "received=60 lost=0 camera_dropped=0 bad=0 written=60 "
-                                    "unrecorded=0 file="),
+                                    "queue_dropped=0 write_dropped=0 removed=0 unrecorded=0 "
+                                    "file="),
                       "%s", s_out);
     }
     s_stop(CS_DAEMON_PUBD);

@@ -90,8 +90,10 @@ s_lost(enum cs_daemon_id d, const char *j)
     case CS_DAEMON_PUBD:
         return (int64_t) (s_u64(j, "rejected") + s_u64(j, "send_failed"));
     case CS_DAEMON_ANALYZERD:
-    case CS_DAEMON_SAVERD:
         return (int64_t) (s_u64(j, "lost") + s_u64(j, "bad"));
+    case CS_DAEMON_SAVERD: /* and the frames it received but could not keep in a file */
+        return (int64_t) (s_u64(j, "lost") + s_u64(j, "bad") + s_u64(j, "queue_dropped")
+                          + s_u64(j, "write_dropped") + s_u64(j, "removed"));
     case CS_DAEMON_COUNT:
         break;
     }
@@ -117,12 +119,12 @@ void
 report_build(const struct cs_conf *conf, const struct client_answer answers[CS_DAEMON_COUNT],
              bool recent, struct report_row rows[CS_DAEMON_COUNT])
 {
-    static const char *const ledger_keys[CS_DAEMON_COUNT][8] = {
+    static const char *const ledger_keys[CS_DAEMON_COUNT][12] = {
         [CS_DAEMON_CAMERAD] = { "captured", "dropped_at_source", "camera_dropped", "sent", NULL },
         [CS_DAEMON_PUBD] = { "frames_in", "rejected", "send_failed", "frame_subscribers", NULL },
         [CS_DAEMON_ANALYZERD] = { "received", "lost", "camera_dropped", "bad", "analysed", NULL },
-        [CS_DAEMON_SAVERD] = { "received", "lost", "camera_dropped", "bad", "written", "unrecorded",
-                               NULL },
+        [CS_DAEMON_SAVERD] = { "received", "lost", "camera_dropped", "bad", "written",
+                               "queue_dropped", "write_dropped", "removed", "unrecorded", NULL },
     };
     const char *cam = answers[CS_DAEMON_CAMERAD].json, *pub = answers[CS_DAEMON_PUBD].json;
     uint64_t frame = cs_conf_frame_bytes(conf);
