@@ -32,6 +32,7 @@
 #include <zmq.h>
 
 #include "benchjson.h"
+#include "benchsock.h"
 #include "config.h"
 #include "frame.h"
 #include "pattern.h"
@@ -538,7 +539,7 @@ s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
     double seconds = s_o.quick ? 1 : 3, t0, deadline;
     int one = 1, timeout = 1000, zero = 0, hwm;
     struct cs_frame_hdr h = { 0 };
-    void *ctx = NULL, *pub = NULL, *pull = NULL, *req = NULL;
+    void *ctx = NULL, *pub = NULL, *pull = NULL, *req = NULL, *mon = NULL;
     struct cs_conf conf;
     pid_t pid = -1;
     int64_t v, lost = -1;
@@ -572,6 +573,9 @@ s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
     (void) zmq_setsockopt(pub, ZMQ_LINGER, &zero, sizeof zero);
     timeout = 20000;
     (void) zmq_setsockopt(pub, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    mon = bench_sock_watch(ctx, pub, "analyzer-monitor"); /* sized as pubd sizes it */
+    if (!mon)
+        goto out;
     if (zmq_bind(pub, conf.endpoints.subscribe) < 0) {
         (void) fprintf(stderr, "camstack-bench: cannot bind '%s': %s\n", conf.endpoints.subscribe,
                        strerror(errno));
@@ -598,6 +602,10 @@ s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
         if (n > 1 && buf[0] == 1 && (size_t) n - 1 == strlen(topic)
             && memcmp(buf + 1, topic, strlen(topic)) == 0)
             break;
+    }
+    if (bench_sock_size(mon, 1, conf.stack.ipc_send_buffer_kb * 1024, 20000) < 0) {
+        (void) fprintf(stderr, "camstack-bench: no connection event from analyzerd's socket\n");
+        goto out;
     }
 
     h.flags = 0;
@@ -655,6 +663,8 @@ out:
         (void) zmq_close(req);
     if (pull)
         (void) zmq_close(pull);
+    if (mon)
+        (void) zmq_close(mon);
     if (pub)
         (void) zmq_close(pub);
     if (ctx)

@@ -41,6 +41,7 @@
 
 #include "analyzerbench.h"
 #include "benchjson.h"
+#include "benchsock.h"
 #include "config.h"
 #include "daemon.h"
 #include "frame.h"
@@ -115,7 +116,8 @@ struct s_stack {
 struct s_raw {
     bool ok; /* each SUB received every message */
     uint64_t sent;
-    double rate; /* messages per second, to the slower SUB */
+    double rate;    /* messages per second, to the slower SUB */
+    int64_t sndbuf; /* the send buffer the kernel granted each connection, bytes */
 };
 
 static struct s_opts s_o;
@@ -602,7 +604,7 @@ s_run_raw(const struct s_format *fmt, uint64_t n_max, double seconds, struct s_r
     char endpoint[PATH_MAX + 32], topic[] = "frame/bench", hwm[16], log[2][PATH_MAX + 32];
     uint8_t hdr[CS_FRAME_HDR_SIZE] = { 0 }, *payload = NULL;
     struct s_proc sub[2] = { { 0 } };
-    void *ctx = NULL, *pub = NULL;
+    void *ctx = NULL, *pub = NULL, *mon = NULL;
     double t0, last = 0;
     struct cs_conf conf;
 
@@ -633,6 +635,10 @@ s_run_raw(const struct s_format *fmt, uint64_t n_max, double seconds, struct s_r
     (void) zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm_out, sizeof hwm_out);
     (void) zmq_setsockopt(pub, ZMQ_XPUB_NODROP, &one, sizeof one);
     (void) zmq_setsockopt(pub, ZMQ_XPUB_VERBOSE, &one, sizeof one);
+    /* Each connection's send buffer as pubd sets it ([stack] ipc_send_buffer_kb). */
+    mon = bench_sock_watch(ctx, pub, "raw-monitor");
+    if (!mon)
+        goto out;
     if (zmq_bind(pub, endpoint) < 0)
         goto out;
     {
@@ -644,6 +650,7 @@ s_run_raw(const struct s_format *fmt, uint64_t n_max, double seconds, struct s_r
             if (zmq_recv(pub, s, sizeof s, 0) < 0)
                 goto out;
         }
+        res->sndbuf = bench_sock_size(mon, 2, conf.stack.ipc_send_buffer_kb * 1024, timeout);
     }
     t0 = s_now();
     while (res->sent < n_max && s_now() - t0 < seconds) {
@@ -682,6 +689,8 @@ out:
         if (sub[i].pid > 0)
             (void) s_reap(&sub[i], 0);
     }
+    if (mon)
+        (void) zmq_close(mon);
     if (pub)
         (void) zmq_close(pub);
     if (ctx)
@@ -810,6 +819,7 @@ struct s_machine {
     char cpu[128], kernel[3 * 65 + 3], disk[512];
     long cores;
     double ram_gb;
+    long wmem_max; /* net.core.wmem_max: what a socket's send buffer may be granted */
 };
 
 static void
@@ -835,6 +845,11 @@ s_machine(struct s_machine *m)
     if (f)
         (void) fclose(f);
     m->cores = sysconf(_SC_NPROCESSORS_ONLN);
+    f = fopen("/proc/sys/net/core/wmem_max", "re");
+    if (!f || fscanf(f, "%ld", &m->wmem_max) != 1)
+        m->wmem_max = -1;
+    if (f)
+        (void) fclose(f);
     m->ram_gb = (double) sysconf(_SC_PHYS_PAGES) * (double) sysconf(_SC_PAGESIZE) / 1e9;
     if (uname(&u) == 0)
         (void) snprintf(m->kernel, sizeof m->kernel, "%s %s %s", u.sysname, u.release, u.machine);
@@ -1028,9 +1043,10 @@ s_write_json(const struct s_machine *m, const char *when)
         return;
     (void) fprintf(f,
                    "{\"date\":\"%s\",\"quick\":%s,\"runs\":%u,\"machine\":{\"cpu\":\"%s\","
-                   "\"cores\":%ld,\"ram_gb\":%.1f,\"kernel\":\"%s\",\"disk\":\"%s\"}",
+                   "\"cores\":%ld,\"ram_gb\":%.1f,\"kernel\":\"%s\",\"disk\":\"%s\","
+                   "\"wmem_max\":%ld}",
                    when, s_o.quick ? "true" : "false", s_o.runs, m->cpu, m->cores, m->ram_gb,
-                   m->kernel, m->disk);
+                   m->kernel, m->disk, m->wmem_max);
     if (s_o.only & S_TRANSPORT) {
         (void) fputs(",\"transport\":[", f);
         for (size_t i = 0; i < S_N_FORMATS; i++) {
@@ -1045,10 +1061,11 @@ s_write_json(const struct s_machine *m, const char *when)
                            t->seconds, (unsigned long long) t->bytes);
             for (unsigned r = 0; r < t->n; r++) {
                 (void) fprintf(f,
-                               "%s{\"raw\":{\"ok\":%s,\"sent\":%llu,\"msgs_per_s\":%.1f},"
-                               "\"stack\":",
+                               "%s{\"raw\":{\"ok\":%s,\"sent\":%llu,\"msgs_per_s\":%.1f,"
+                               "\"sndbuf\":%lld},\"stack\":",
                                r ? "," : "", t->raw[r].ok ? "true" : "false",
-                               (unsigned long long) t->raw[r].sent, t->raw[r].rate);
+                               (unsigned long long) t->raw[r].sent, t->raw[r].rate,
+                               (long long) t->raw[r].sndbuf);
                 s_json_stack(f, &t->st[r]);
                 (void) fputc('}', f);
             }
@@ -1117,9 +1134,10 @@ s_write_md(const struct s_machine *m, const char *when)
         return;
     (void) fprintf(f,
                    "Run of %s (`bench/run%s`, %u run%s per size, medians).\n\n"
-                   "Machine: %s, %ld cores, %.1f GB RAM, %s; disk: %s.\n",
+                   "Machine: %s, %ld cores, %.1f GB RAM, %s; disk: %s; net.core.wmem_max %ld "
+                   "(the cap of a socket's send buffer).\n",
                    when, s_o.quick ? " --quick" : "", s_o.runs, s_o.runs > 1 ? "s" : "", m->cpu,
-                   m->cores, m->ram_gb, m->kernel, m->disk);
+                   m->cores, m->ram_gb, m->kernel, m->disk, m->wmem_max);
     if (s_o.only & S_TRANSPORT) {
         (void) fprintf(f, "\n**Transport** (test pattern unpaced, saverd into tmpfs; frames/s from "
                           "the capture times of the first and last saved frame; the counts sum "

@@ -47,6 +47,7 @@ struct s_key {
 static const struct s_key s_keys[] = {
     { "stack", "stream", S_STREAM, S_FIELD(stack.stream), 0, 0 },
     { "stack", "runtime_dir", S_PATH, S_FIELD(stack.runtime_dir), 0, 0 },
+    { "stack", "ipc_send_buffer_kb", S_U32, S_FIELD(stack.ipc_send_buffer_kb), 0, 65536 },
     { "endpoints", "ingest", S_ENDPOINT, S_FIELD(endpoints.ingest), 0, 0 },
     { "endpoints", "publish", S_ENDPOINTS, S_FIELD(endpoints.publish), 0, 0 },
     { "endpoints", "subscribe", S_ENDPOINT, S_FIELD(endpoints.subscribe), 0, 0 },
@@ -602,6 +603,7 @@ cs_conf_defaults(struct cs_conf *conf, const char *path)
     (void) cs_strlcpy(conf->path, path, sizeof conf->path);
     (void) cs_strlcpy(conf->stack.stream, "cam1", sizeof conf->stack.stream);
     (void) cs_strlcpy(conf->stack.runtime_dir, "/run/camstack", sizeof conf->stack.runtime_dir);
+    conf->stack.ipc_send_buffer_kb = 4096;
     conf->camerad.source = CS_SOURCE_TESTPATTERN;
     (void) cs_strlcpy(conf->camerad.device, "/dev/video0", sizeof conf->camerad.device);
     conf->camerad.width = 640;

@@ -52,6 +52,7 @@ struct cs_conf {
     struct {
         char stream[CS_STREAM_MAX + 1];
         char runtime_dir[PATH_MAX];
+        uint32_t ipc_send_buffer_kb; /* kernel send buffer of frame-carrying ipc connections */
     } stack;
     struct {
         char ingest[CS_ENDPOINT_MAX]; /* pubd binds (PULL); camerad, analyzerd connect */

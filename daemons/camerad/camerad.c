@@ -9,15 +9,21 @@
 
 #include <czmq.h>
 
+#include "endpoint.h"
 #include "frame.h"
 #include "latency.h"
 #include "log.h"
 #include "rate.h"
+#include "sockbuf.h"
 #include "source.h"
 #include "units.h"
 #include "util.h"
 
-#define S_BURST_MAX 64 /* frames sent per wake-up before the loop gets a turn */
+/* Frames sent per wake-up before the loop gets a turn (control requests, timers): at most
+ * S_BURST_MAX, and no more than S_BURST_BYTES of them, so that a source that has fallen
+ * behind with large frames (a sanitized build drawing 1080p) still answers within a second. */
+#define S_BURST_MAX   64
+#define S_BURST_BYTES (32u << 20)
 /* At the end of a run, how long camerad waits for pubd to take its last frames and the
  * end-of-stream (the send timeout of the end-of-stream, then the socket's linger). Frames
  * still queued after it are dropped by ZeroMQ when camerad exits, and the run is cut. */
@@ -45,6 +51,7 @@ struct camerad {
     struct source *src;
     struct source_format fmt;
     zsock_t *push;
+    cs_sockbuf_t *sockbuf; /* sizes the push connection's send buffer */
     void *push_handle;
     enum s_state state;
     int exit_status;
@@ -388,10 +395,12 @@ static int
 s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
     camerad_t *self = arg;
-    uint64_t limit = self->frames_limit;
+    uint64_t limit = self->frames_limit, frame = (uint64_t) self->fmt.stride * self->fmt.height;
     unsigned max = S_BURST_MAX;
     int r;
 
+    if (frame > 0 && S_BURST_BYTES / frame < max)
+        max = S_BURST_BYTES / frame > 0 ? (unsigned) (S_BURST_BYTES / frame) : 1;
     if (self->state != S_RUNNING)
         return 0;
     if (limit && limit - (self->c.captured - self->frames_base) < max)
@@ -837,6 +846,9 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
         goto fail;
     cs_daemon_tune_socket(self->push, cs_conf_hwm(conf->camerad.send_buffer_mb, frame_bytes), 0,
                           S_EOS_TIMEOUT_MS);
+    if (cs_endpoint_is_ipc(conf->endpoints.ingest))
+        self->sockbuf =
+            cs_sockbuf_new(self->loop, self->push, conf->stack.ipc_send_buffer_kb * 1024);
     if (zsock_connect(self->push, "%s", conf->endpoints.ingest) < 0) {
         cs_log_errno(LOG_ERR, -errno, "cannot connect to ingest '%s'", conf->endpoints.ingest);
         goto fail;
@@ -891,6 +903,7 @@ camerad_destroy(camerad_t **self_p)
         zmq_msg_close(&self->payload);
     if (self->ops && self->src)
         self->ops->close(&self->src);
+    cs_sockbuf_destroy(&self->sockbuf); /* before the socket it watches */
     zsock_destroy(&self->push);
     free(self);
     *self_p = NULL;

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "rate.h"
+#include "sockbuf.h"
 #include "util.h"
 
 #define S_BATCH       64
@@ -38,6 +39,7 @@ struct pubd {
     zloop_t *loop;
     zsock_t *ingest;
     zsock_t *publish[CS_ENDPOINTS_MAX];
+    cs_sockbuf_t *sockbuf[CS_ENDPOINTS_MAX]; /* sizes the ipc subscribers' send buffers */
     unsigned n_publish;
     auth_t *auth; /* guards the tcp publish endpoints; NULL if there is none */
     char frame_topic[CS_TOPIC_MAX];
@@ -863,6 +865,9 @@ s_add_publish(pubd_t *self, const char *ep, const struct cs_curve_pair *pair, bo
         if (r < 0)
             return cs_log_errno(LOG_ERR, r, "cannot guard publish endpoint '%s'", ep);
     }
+    if (cs_endpoint_is_ipc(ep))
+        self->sockbuf[self->n_publish - 1] =
+            cs_sockbuf_new(self->loop, s, conf->stack.ipc_send_buffer_kb * 1024);
     if (zsock_bind(s, "%s", ep) < 0)
         return cs_log_errno(LOG_ERR, -errno, "cannot bind publish endpoint '%s'", ep);
     if (zloop_reader(self->loop, s, s_on_subscription, self) < 0)
@@ -980,6 +985,7 @@ pubd_destroy(pubd_t **self_p)
         outbox_clear(&self->outbox[i]);
         outbox_clear(&self->held[i]);
         zloop_reader_end(self->loop, self->publish[i]);
+        cs_sockbuf_destroy(&self->sockbuf[i]); /* before the socket it watches */
         zsock_destroy(&self->publish[i]);
     }
     if (self->ingest)
