@@ -108,13 +108,19 @@ s_cmd_hold(void *arg, struct cs_control_req *req, char *reply, size_t size)
 }
 
 static zmsg_t *s_held;
+/* Each fixture binds a fresh name: zmq_close unbinds in libzmq's reaper thread, so the
+ * previous fixture's name may still be taken when the next one binds (seen under valgrind). */
+static char s_endpoint[64];
 
 static void
 s_setup(void)
 {
+    static int fixtures;
+
+    (void) snprintf(s_endpoint, sizeof s_endpoint, "inproc://test-control-%d", ++fixtures);
     s_loop = zloop_new();
     ck_assert_ptr_nonnull(s_loop);
-    s_ctl = cs_control_new(s_loop, "inproc://test-control");
+    s_ctl = cs_control_new(s_loop, s_endpoint);
     ck_assert_ptr_nonnull(s_ctl);
     ck_assert_int_eq(cs_control_add(s_ctl, "echo", "count the words", s_cmd_echo, NULL), 0);
     ck_assert_int_eq(cs_control_add(s_ctl, "fail", "refuse", s_cmd_fail, NULL), 0);
@@ -254,8 +260,8 @@ s_on_give_up(zloop_t *loop, int timer_id, void *arg)
 /* A DEALER message without the REQ envelope gets no answer; the next request does. */
 START_TEST(socket_answers_well_formed_requests_only)
 {
-    zsock_t *dealer = zsock_new_dealer("inproc://test-control");
-    zsock_t *req = zsock_new_req("inproc://test-control");
+    zsock_t *dealer = zsock_new_dealer(s_endpoint);
+    zsock_t *req = zsock_new_req(s_endpoint);
     char *answer = NULL;
 
     ck_assert_ptr_nonnull(dealer);
