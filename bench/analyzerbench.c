@@ -739,29 +739,6 @@ analyzerbench_run(const struct analyzerbench_opts *o)
 
 /* ---- output ---- */
 
-static void
-s_jnum(FILE *f, double v)
-{
-    if (isnan(v) || isinf(v))
-        (void) fputs("null", f);
-    else
-        (void) fprintf(f, "%.6g", v);
-}
-
-static double
-s_median(double *v, unsigned n)
-{
-    for (unsigned i = 1; i < n; i++) {
-        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    }
-    return n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NAN;
-}
-
 static double
 s_cpu_ms(const struct s_daemon *d)
 {
@@ -788,7 +765,7 @@ s_med(size_t i, enum s_field what)
                : what == S_D_CPU_MS ? s_cpu_ms(d)
                                     : (double) d->maxrss_kib / 1024;
     }
-    return s_median(v, res->n);
+    return bench_median(v, res->n);
 }
 
 void
@@ -798,9 +775,9 @@ analyzerbench_write_json(FILE *f)
         return;
     (void) fprintf(f, ",\"analyzer\":{\"cpu_analyzerd\":%d,\"cpu_publisher\":%d,\"loadavg_start\":",
                    s_cpu_daemon, s_cpu_pub);
-    s_jnum(f, s_load[0]);
+    bench_json_write_num(f, s_load[0]);
     (void) fputs(",\"loadavg_end\":", f);
-    s_jnum(f, s_load[1]);
+    bench_json_write_num(f, s_load[1]);
     (void) fputs(",\"formats\":[", f);
     for (size_t i = 0; i < S_N_FORMATS; i++) {
         const struct s_result *res = &s_res[i];
@@ -831,7 +808,7 @@ analyzerbench_write_json(FILE *f)
                 (unsigned long long) d->stats_taken, (unsigned long long) d->stats_dropped,
                 (unsigned long long) d->rows, d->rows_match ? "true" : "false", d->seconds, d->fps,
                 d->cpu_s);
-            s_jnum(f, s_cpu_ms(d));
+            bench_json_write_num(f, s_cpu_ms(d));
             (void) fprintf(f, ",\"peak_rss_kib\":%ld}}", d->maxrss_kib);
         }
         (void) fputs("]}", f);

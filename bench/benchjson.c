@@ -29,3 +29,26 @@ bench_json_u64(const char *json, const char *key)
 
     return isnan(v) || v < 0 ? 0 : (uint64_t) v;
 }
+
+void
+bench_json_write_num(FILE *f, double v)
+{
+    if (isnan(v) || isinf(v))
+        (void) fputs("null", f);
+    else
+        (void) fprintf(f, "%.6g", v);
+}
+
+double
+bench_median(double *v, unsigned n)
+{
+    for (unsigned i = 1; i < n; i++) {
+        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    }
+    return n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NAN;
+}

@@ -701,30 +701,6 @@ out:
 
 /* ---- statistics and output ---- */
 
-static double
-s_median(double *v, unsigned n)
-{
-    for (unsigned i = 1; i < n; i++) {
-        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    }
-    return n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NAN;
-}
-
-/* Prints @v as JSON (null for NAN). */
-static void
-s_jnum(FILE *f, double v)
-{
-    if (isnan(v) || isinf(v))
-        (void) fputs("null", f);
-    else
-        (void) fprintf(f, "%.6g", v);
-}
-
 static void
 s_json_stack(FILE *f, const struct s_stack *s)
 {
@@ -752,17 +728,17 @@ s_json_stack(FILE *f, const struct s_stack *s)
                    (unsigned long long) s->written, (unsigned long long) s->queue_dropped,
                    (unsigned long long) s->write_dropped, (unsigned long long) s->queue_bytes_max,
                    (unsigned long long) s->queue_limit_bytes);
-    s_jnum(f, s->fps);
+    bench_json_write_num(f, s->fps);
     for (int i = 0; i < 12; i++) {
         (void) fprintf(f, ",\"%s\":", lat[i]);
-        s_jnum(f, s->lat[i]);
+        bench_json_write_num(f, s->lat[i]);
     }
     (void) fputs(",\"daemons\":{", f);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         (void) fprintf(f,
                        "%s\"%s\":{\"exit\":%d,\"cpu_s\":%.3f,\"cpu_ms_per_frame\":", d ? "," : "",
                        cs_daemon_name(d), s->d[d].status, s->d[d].cpu_s);
-        s_jnum(f, per[d] ? 1e3 * s->d[d].cpu_s / (double) per[d] : NAN);
+        bench_json_write_num(f, per[d] ? 1e3 * s->d[d].cpu_s / (double) per[d] : NAN);
         (void) fprintf(f, ",\"peak_rss_kib\":%ld", s->d[d].maxrss_kib);
         if (s->samples) {
             (void) fputs(",\"rss_kib\":[", f);
@@ -1119,7 +1095,7 @@ s_tr_median(size_t i, enum s_field what, int d)
             v[r] = (double) s->d[d].maxrss_kib / 1024;
         }
     }
-    return s_median(v, t->n);
+    return bench_median(v, t->n);
 }
 
 static void
