@@ -191,46 +191,53 @@ s_recv(void *h, zmq_msg_t *parts, size_t *ret_total)
 
 static void s_finish_stop(pubd_t *self);
 
-static bool
-s_held_pending(const pubd_t *self)
-{
-    for (unsigned i = 0; i < self->n_publish; i++) {
-        if (self->held[i].pending)
-            return true;
-    }
-    return false;
-}
-
 static int s_on_ingest(zloop_t *loop, zsock_t *sock, void *arg);
 
-/* Tries the held frames again; once none is left, the ingest is read again. At stop, a frame
- * still held at the stop's deadline is sent without waiting longer (a subscriber with no room
- * then misses it and counts the gap). */
+/* Tries again each publish socket's message waiting in @boxes (@what, for the log: "a frame"
+ * or "an end-of-stream"), counting those that went. At stop, one still held at the stop's deadline
+ * is sent without waiting longer: a subscriber with no room then misses it (and counts the gap),
+ * and for a frame the publish socket is marked as having missed one (s_forward_eos). Returns true
+ * while one still waits. */
+static bool
+s_retry_boxes(pubd_t *self, struct outbox *boxes, const char *what, bool frames)
+{
+    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+    uint64_t give_up = self->stopping && now >= self->stop_deadline_ns ? 0 : UINT64_MAX;
+    bool pending = false;
+
+    for (unsigned i = 0; i < self->n_publish; i++) {
+        int r;
+
+        if (!boxes[i].pending)
+            continue;
+        r = outbox_retry(&boxes[i], self->publish[i], now, give_up);
+        if (r == -EAGAIN) {
+            pending = true;
+            continue;
+        }
+        if (r == -ETIMEDOUT) {
+            if (frames)
+                self->missed[i] = true;
+            cs_log(LOG_WARNING,
+                   "stopping with %s held for a subscriber with a full queue on %s, sent "
+                   "without waiting longer",
+                   what, self->conf->endpoints.publish[i]);
+        }
+        if (r == 0 || r == -ETIMEDOUT)
+            self->c.out++;
+        else
+            self->c.send_failed++;
+    }
+    return pending;
+}
+
+/* Tries the held frames again; once none is left, the ingest is read again. */
 static int
 s_on_held(zloop_t *loop, int timer_id, void *arg)
 {
     pubd_t *self = arg;
-    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
-    uint64_t give_up = self->stopping && now >= self->stop_deadline_ns ? 0 : UINT64_MAX;
 
-    for (unsigned i = 0; i < self->n_publish; i++) {
-        int r = outbox_retry(&self->held[i], self->publish[i], now, give_up);
-
-        if (r == -EAGAIN)
-            continue;
-        if (r == -ETIMEDOUT) {
-            self->missed[i] = true;
-            cs_log(LOG_WARNING,
-                   "stopping with a frame held for a subscriber with a full queue on %s, sent "
-                   "without waiting longer",
-                   self->conf->endpoints.publish[i]);
-        }
-        if (r == 0 || r == -ETIMEDOUT)
-            self->c.out++;
-        else if (r < 0)
-            self->c.send_failed++;
-    }
-    if (s_held_pending(self))
+    if (s_retry_boxes(self, self->held, "a frame", true))
         return 0;
     zloop_timer_end(loop, timer_id);
     self->held_timer = -1;
@@ -266,35 +273,14 @@ static int
 s_on_outbox(zloop_t *loop, int timer_id, void *arg)
 {
     pubd_t *self = arg;
-    uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
-    uint64_t give_up = (uint64_t) self->conf->pubd.linger_ms * CS_NSEC_PER_MSEC;
 
-    for (unsigned i = 0; i < self->n_publish; i++) {
-        int r;
-
-        if (!self->outbox[i].pending)
-            continue;
-        /* A subscriber stopped for a while still gets the end-of-stream once it reads again:
-         * the message waits until a new run begins (s_track_run) or the stop's deadline. */
-        give_up = self->stopping && now >= self->stop_deadline_ns ? 0 : UINT64_MAX;
-        r = outbox_retry(&self->outbox[i], self->publish[i], now, give_up);
-        if (r == -EAGAIN)
-            continue;
-        if (r == 0 || r == -ETIMEDOUT)
-            self->c.out++;
-        else
-            self->c.send_failed++;
-        if (r == -ETIMEDOUT)
-            cs_log(LOG_WARNING,
-                   "an end-of-stream waited %u ms for a subscriber with a full queue on %s, "
-                   "sent without waiting longer",
-                   self->conf->pubd.linger_ms, self->conf->endpoints.publish[i]);
-    }
-    if (!s_outbox_pending(self)) {
-        zloop_timer_end(loop, timer_id);
-        self->outbox_timer = -1;
-        s_check_stop(self);
-    }
+    /* A subscriber stopped for a while still gets the end-of-stream once it reads again: the
+     * message waits until a new run begins (s_track_run) or the stop's deadline. */
+    if (s_retry_boxes(self, self->outbox, "an end-of-stream", false))
+        return 0;
+    zloop_timer_end(loop, timer_id);
+    self->outbox_timer = -1;
+    s_check_stop(self);
     return 0;
 }
 

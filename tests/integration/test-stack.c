@@ -137,7 +137,14 @@ START_TEST(stack_unpaced_loses_nothing)
                               .height = 720,
                               .fps = 0,
                               .frames = 150,
-                              .wait_subscribers = 2 };
+                              .wait_subscribers = 2,
+                              /* Small queues, so that pubd holds frames; a second publish
+                               * endpoint, with no subscriber, which must count each message
+                               * once however long the first one holds it. */
+                              .extra = "[endpoints]\npublish = ipc://run/frames, "
+                                       "ipc://run/frames-idle\n"
+                                       "[pubd]\nsubscriber_buffer_mb = 8\n"
+                                       "[saverd]\nreceive_buffer_mb = 8\n" };
     struct expect e = {
         .pixfmt = CS_PIXFMT_RGB24, .width = 1280, .height = 720, .frames = 150, .complete = 1
     };
@@ -151,6 +158,9 @@ START_TEST(stack_unpaced_loses_nothing)
     ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "dropped_at_source"), 0);
     ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "sent"), 150);
     ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_PUBD, "frames_in"), 150);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_PUBD, "out"),
+                     2 * stack_ledger(&s_stack, CS_DAEMON_PUBD, "in"));
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_PUBD, "send_failed"), 0);
     for (enum cs_daemon_id d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
         ck_assert_int_eq(stack_ledger(&s_stack, d, "received"), 150);
         ck_assert_int_eq(stack_ledger(&s_stack, d, "lost"), 0);
