@@ -44,9 +44,10 @@ struct expect_camera {
     uint64_t camera_dropped; /* seq numbers the camera skipped, between the rows */
     uint64_t source_dropped; /* frames camerad could not send (they take no seq number) */
     /* false: every timestamp is within an interval of the line through them all, whose slope
-     * is the interval; true: the driver may run late (vivid starved of CPU stamps frames
-     * late and numbers some twice, which shifts the line by an interval each time), so the
-     * timestamps need only increase, and the seq numbers span the time within 5 %. */
+     * is the interval (within 1 %, and one interval over the run); true: the driver may run late
+     * (vivid starved of CPU stamps frames late and numbers some twice, which shifts the line by an
+     * interval each time), so the timestamps need only increase, and the seq numbers span the time
+     * within 5 %. */
     bool late_driver;
 };
 
