@@ -10,7 +10,8 @@
  *
  * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
  *            alternating with raw libzmq (XPUB to 2 SUB processes over ipc, zero-copy sends,
- *            the daemons' malloc settings) at the same message size.
+ *            the daemons' malloc settings) at the same message size; each measured after a
+ *            warm-up pass in the same processes.
  * saving     dd's fdatasync write rate into --disk, then 1920x1080 RGB24 paced at 90 % of it:
  *            loss, saverd's queue, RSS of every daemon each second.
  * latency    1920x1080 RGB24 at 30 fps into --disk: capture to chunk written (saverd) and to
@@ -84,6 +85,10 @@ struct s_spec {
     uint64_t frames;
     double seconds;      /* camerad gets SIGTERM after this long (if its frames are not done) */
     uint64_t stop_bytes; /* or once saverd has written this many bytes (0: no limit) */
+    /* A warm-up run of about this many bytes first, in the same daemons (camerad steered
+     * through its control endpoint); the run measured is the next one. 0: none, camerad's
+     * first run is measured and ends at SIGTERM. */
+    uint64_t warmup_bytes;
     const char *movies, *stats;
     bool sample; /* RSS and saverd's queue every second */
 };
@@ -104,7 +109,9 @@ struct s_stack {
     uint64_t an_received, an_lost, analysed;
     uint64_t sv_received, sv_lost, written, queue_dropped, write_dropped;
     uint64_t queue_bytes_max, queue_limit_bytes;
-    double fps; /* saved frames over the capture times of the first and last saved */
+    uint64_t bytes_written; /* saverd's, in a snapshot (s_snapshot()) */
+    double fps;             /* saved frames over the capture times of the first and last saved */
+    double warmup_fps;      /* the same for the warm-up run, NAN if none */
     /* written p50 p99 max, analysed p50 p99 max, receipt (saverd) p50 p99; over the last
      * 5 to 10 s: written p50 p99, analysed p50 p99 */
     double lat[12];
@@ -409,6 +416,147 @@ s_await(const struct cs_conf *conf, enum cs_daemon_id d, const char *key, uint64
     return false;
 }
 
+/* Sends @text to @d's control endpoint; true if the answer says "ok":true. */
+static bool
+s_request(const struct cs_conf *conf, enum cs_daemon_id d, const char *text)
+{
+    zsock_t *req = zsock_new(ZMQ_REQ);
+    char *answer = NULL;
+    bool ok = false;
+
+    if (!req)
+        return false;
+    zsock_set_linger(req, 0);
+    zsock_set_rcvtimeo(req, 10000);
+    if (zsock_connect(req, "%s", conf->endpoints.control[d]) == 0 && zstr_send(req, text) == 0)
+        answer = zstr_recv(req);
+    ok = answer && strstr(answer, "\"ok\":true");
+    zstr_free(&answer);
+    zsock_destroy(&req);
+    return ok;
+}
+
+/* CPU seconds (user + system, all threads) @pid has used so far, from /proc; NAN if gone. */
+static double
+s_cpu_now(pid_t pid)
+{
+    char path[64], buf[1024];
+    unsigned long long ut = 0, st = 0;
+    const char *p;
+    FILE *f;
+    size_t n;
+
+    (void) snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+    f = fopen(path, "re");
+    if (!f)
+        return NAN;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    (void) fclose(f);
+    buf[n] = '\0';
+    p = strrchr(buf, ')'); /* the command name may hold spaces */
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return NAN;
+    return (double) (ut + st) / (double) sysconf(_SC_CLK_TCK);
+}
+
+/* The lifetime counters a run is measured by, from each daemon's status, and each daemon's
+ * CPU time so far: what a warm-up run leaves, to be taken off the measured run's. */
+static void
+s_snapshot(const struct cs_conf *conf, const struct s_stack *live, struct s_stack *snap)
+{
+    char buf[8192];
+
+    memset(snap, 0, sizeof *snap);
+    for (int d = 0; d < CS_DAEMON_COUNT; d++)
+        snap->d[d].cpu_s = s_cpu_now(live->d[d].pid);
+    if (s_status(conf->endpoints.control[CS_DAEMON_CAMERAD], buf, sizeof buf) == 0) {
+        snap->captured = bench_json_u64(buf, "captured");
+        snap->dropped_at_source = bench_json_u64(buf, "dropped_at_source");
+        snap->camera_dropped = bench_json_u64(buf, "camera_dropped");
+    }
+    if (s_status(conf->endpoints.control[CS_DAEMON_PUBD], buf, sizeof buf) == 0) {
+        snap->frames_in = bench_json_u64(buf, "frames_in");
+        snap->pubd_out = bench_json_u64(buf, "out");
+    }
+    if (s_status(conf->endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0) {
+        snap->an_received = bench_json_u64(buf, "received");
+        snap->an_lost = bench_json_u64(buf, "lost");
+        snap->analysed = bench_json_u64(buf, "analysed");
+    }
+    if (s_status(conf->endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0) {
+        snap->sv_received = bench_json_u64(buf, "received");
+        snap->sv_lost = bench_json_u64(buf, "lost");
+        snap->written = bench_json_u64(buf, "written");
+        snap->queue_dropped = bench_json_u64(buf, "queue_dropped");
+        snap->write_dropped = bench_json_u64(buf, "write_dropped");
+        snap->bytes_written = bench_json_u64(buf, "bytes_written");
+    }
+}
+
+/* @res's counters minus @base's (a warm-up run's). */
+static void
+s_subtract(struct s_stack *res, const struct s_stack *base)
+{
+    res->captured -= base->captured;
+    res->dropped_at_source -= base->dropped_at_source;
+    res->camera_dropped -= base->camera_dropped;
+    res->frames_in -= base->frames_in;
+    res->pubd_out -= base->pubd_out;
+    res->an_received -= base->an_received;
+    res->an_lost -= base->an_lost;
+    res->analysed -= base->analysed;
+    res->sv_received -= base->sv_received;
+    res->sv_lost -= base->sv_lost;
+    res->written -= base->written;
+    res->queue_dropped -= base->queue_dropped;
+    res->write_dropped -= base->write_dropped;
+}
+
+/* The file saverd closed last (its status's "file"), into @file; "" if none. */
+static void
+s_saverd_file(const struct cs_conf *conf, char *file, size_t size)
+{
+    char buf[PATH_MAX + 8192];
+    const char *p;
+
+    file[0] = '\0';
+    if (s_status(conf->endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) < 0)
+        return;
+    p = strstr(buf, "\"file\":\"");
+    if (p) {
+        (void) cs_strlcpy(file, p + 8, size);
+        if (strchr(file, '"'))
+            *strchr(file, '"') = '\0';
+    }
+}
+
+/* The warm-up run: camerad's first run (it starts once both subscribers are there) until
+ * about @sp->warmup_bytes were captured, then "acquire stop", which also leaves camerad
+ * steered: idle, not exiting, at the end of the next run. Waits until both subscribers have
+ * seen its end and saverd closed its file (then removed, its rate kept), takes @base, and
+ * starts the measured run ("acquire start 0": until stopped). Returns 0 or -1. */
+static int
+s_warm_up(const struct s_spec *sp, const struct cs_conf *conf, struct s_stack *res,
+          struct s_stack *base)
+{
+    uint64_t frames = sp->warmup_bytes / cs_pixfmt_frame_bytes(sp->fmt, sp->width, sp->height);
+    char file[PATH_MAX];
+    uint64_t n;
+
+    if (!s_await(conf, CS_DAEMON_CAMERAD, "captured", frames ? frames : 1, 120000)
+        || !s_request(conf, CS_DAEMON_CAMERAD, "acquire stop")
+        || !s_await(conf, CS_DAEMON_ANALYZERD, "runs_ended", 1, 120000)
+        || !s_await(conf, CS_DAEMON_SAVERD, "runs_ended", 1, 120000)
+        || !s_await(conf, CS_DAEMON_SAVERD, "files_closed", 1, 300000))
+        return -1;
+    s_saverd_file(conf, file, sizeof file);
+    res->warmup_fps = file[0] ? s_file_fps(file, &n) : NAN;
+    if (file[0])
+        (void) unlink(file); /* room in the tmpfs for the measured run */
+    s_snapshot(conf, res, base);
+    return s_request(conf, CS_DAEMON_CAMERAD, "acquire start 0") ? 0 : -1;
+}
+
 static int
 s_run_stack(const struct s_spec *sp, struct s_stack *res)
 {
@@ -417,8 +565,10 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
     char dir[PATH_MAX + 80], config[PATH_MAX + 96], log[CS_DAEMON_COUNT][PATH_MAX + 96];
     char bin[PATH_MAX + 64], err[CS_CONF_ERROR_MAX], buf[PATH_MAX + 8192], file[PATH_MAX];
     struct cs_conf conf;
-    double t0, next_sample, next_check, term_at;
-    bool termed = false;
+    double t0, next_sample, next_check, term_at, cpu_run[CS_DAEMON_COUNT] = { 0 };
+    bool termed = false, warm = sp->warmup_bytes > 0, warm_failed = false;
+    struct s_stack base = { 0 };
+    uint64_t runs = warm ? 2 : 1; /* runs each subscriber sees end */
     int pfd, r;
 
     memset(res, 0, sizeof *res);
@@ -443,10 +593,16 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         if (res->d[d].pid < 0)
             return (int) res->d[d].pid;
     }
+    res->warmup_fps = NAN;
+    if (warm && s_warm_up(sp, &conf, res, &base) < 0) {
+        (void) fprintf(stderr, "camstack-bench: the warm-up run did not end cleanly: see %s\n",
+                       dir);
+        warm_failed = true;
+    }
     t0 = s_now();
     next_sample = t0 + 1;
     next_check = t0 + 0.25;
-    term_at = t0 + sp->seconds;
+    term_at = warm_failed ? t0 : t0 + sp->seconds;
     pfd = (int) syscall(SYS_pidfd_open, res->d[CS_DAEMON_CAMERAD].pid, 0);
     for (;;) {
         struct pollfd p = { .fd = pfd, .events = POLLIN };
@@ -465,26 +621,42 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         }
         if (!termed && sp->stop_bytes && now >= next_check) {
             if (s_status(conf.endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0
-                && bench_json_u64(buf, "bytes_written") >= sp->stop_bytes)
+                && bench_json_u64(buf, "bytes_written") >= base.bytes_written + sp->stop_bytes)
                 term_at = now;
             next_check = now + 0.25;
         }
         if (!termed && now >= term_at) {
+            if (warm) { /* camerad stays, idle: its counters are read below */
+                (void) s_request(&conf, CS_DAEMON_CAMERAD, "acquire stop");
+                break;
+            }
             (void) kill(res->d[CS_DAEMON_CAMERAD].pid, SIGTERM);
             termed = true;
         }
     }
     (void) close(pfd);
-    (void) s_reap(&res->d[CS_DAEMON_CAMERAD], 0);
+    if (!warm) {
+        (void) s_reap(&res->d[CS_DAEMON_CAMERAD], 0);
+        res->captured = s_log_ledger(log[CS_DAEMON_CAMERAD], "captured");
+        res->dropped_at_source = s_log_ledger(log[CS_DAEMON_CAMERAD], "dropped_at_source");
+        res->camera_dropped = s_log_ledger(log[CS_DAEMON_CAMERAD], "camera_dropped");
+    }
     res->wall_s = s_now() - t0;
-    res->captured = s_log_ledger(log[CS_DAEMON_CAMERAD], "captured");
-    res->dropped_at_source = s_log_ledger(log[CS_DAEMON_CAMERAD], "dropped_at_source");
-    res->camera_dropped = s_log_ledger(log[CS_DAEMON_CAMERAD], "camera_dropped");
 
     /* The end-of-stream reached both subscribers and saverd's writer closed the file. */
-    res->ok = s_await(&conf, CS_DAEMON_ANALYZERD, "runs_ended", 1, 120000)
-              && s_await(&conf, CS_DAEMON_SAVERD, "runs_ended", 1, 120000)
-              && s_await(&conf, CS_DAEMON_SAVERD, "files_closed", 1, 300000);
+    res->ok = !warm_failed && s_await(&conf, CS_DAEMON_ANALYZERD, "runs_ended", runs, 120000)
+              && s_await(&conf, CS_DAEMON_SAVERD, "runs_ended", runs, 120000)
+              && s_await(&conf, CS_DAEMON_SAVERD, "files_closed", runs, 300000);
+    if (warm) {
+        struct s_stack end;
+
+        s_snapshot(&conf, res, &end);
+        res->captured = end.captured;
+        res->dropped_at_source = end.dropped_at_source;
+        res->camera_dropped = end.camera_dropped;
+        for (int d = 0; d < CS_DAEMON_COUNT; d++)
+            cpu_run[d] = end.d[d].cpu_s - base.d[d].cpu_s;
+    }
     if (s_status(conf.endpoints.control[CS_DAEMON_PUBD], buf, sizeof buf) == 0) {
         res->frames_in = bench_json_u64(buf, "frames_in");
         res->pubd_out = bench_json_u64(buf, "out");
@@ -499,10 +671,8 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         res->lat[10] = bench_json_num(buf, "analysed_latency_recent_p50_us");
         res->lat[11] = bench_json_num(buf, "analysed_latency_recent_p99_us");
     }
-    file[0] = '\0';
+    s_saverd_file(&conf, file, sizeof file);
     if (s_status(conf.endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0) {
-        const char *p = strstr(buf, "\"file\":\"");
-
         res->sv_received = bench_json_u64(buf, "received");
         res->sv_lost = bench_json_u64(buf, "lost");
         res->written = bench_json_u64(buf, "written");
@@ -517,17 +687,16 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         res->lat[7] = bench_json_num(buf, "latency_p99_us");
         res->lat[8] = bench_json_num(buf, "written_latency_recent_p50_us");
         res->lat[9] = bench_json_num(buf, "written_latency_recent_p99_us");
-        if (p) {
-            (void) cs_strlcpy(file, p + 8, sizeof file);
-            if (strchr(file, '"'))
-                *strchr(file, '"') = '\0';
-        }
     }
-    for (int d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
+    if (warm)
+        s_subtract(res, &base);
+    for (int d = warm ? CS_DAEMON_CAMERAD : CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
         (void) kill(res->d[d].pid, SIGTERM);
-    for (int d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++) {
+    for (int d = warm ? CS_DAEMON_CAMERAD : CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++) {
         if (s_reap(&res->d[d], 90000) != 0)
             res->ok = false;
+        if (warm) /* the measured run's, not the daemon's whole life */
+            res->d[d].cpu_s = cpu_run[d];
     }
     if (res->d[CS_DAEMON_CAMERAD].status != 0)
         res->ok = false;
@@ -550,9 +719,10 @@ s_no_free(void *data, void *hint)
 {
 }
 
-/* One SUB (camstack-bench --raw-sub ENDPOINT HWM, a process of its own): receives until
- * the 1-part end message, then prints the count, first and last arrival (CLOCK_MONOTONIC,
- * comparable across processes). */
+/* One SUB (camstack-bench --raw-sub ENDPOINT HWM, a process of its own): at each 1-part
+ * message, prints the count, first and last arrival (CLOCK_MONOTONIC, comparable across
+ * processes) of the messages since the one before; "warm" ends the warm-up pass and "end"
+ * the measured one, and the process. */
 static int
 s_raw_sub(const char *endpoint, int hwm)
 {
@@ -579,8 +749,18 @@ s_raw_sub(const char *endpoint, int hwm)
         if (more)
             continue;
         if (parts == 1) {
-            rc = 0;
-            break;
+            bool end = zmq_msg_size(&m) == 3 && memcmp(zmq_msg_data(&m), "end", 3) == 0;
+
+            (void) printf("%llu %llu %llu\n", (unsigned long long) out[0],
+                          (unsigned long long) out[1], (unsigned long long) out[2]);
+            (void) fflush(stdout);
+            memset(out, 0, sizeof out);
+            parts = 0;
+            if (end) {
+                rc = 0;
+                break;
+            }
+            continue;
         }
         out[2] = cs_now_ns(CLOCK_MONOTONIC);
         if (out[0]++ == 0)
@@ -588,24 +768,79 @@ s_raw_sub(const char *endpoint, int hwm)
         parts = 0;
     }
     (void) zmq_msg_close(&m);
-    (void) printf("%llu %llu %llu\n", (unsigned long long) out[0], (unsigned long long) out[1],
-                  (unsigned long long) out[2]);
 out:
     (void) zmq_close(sub);
     (void) zmq_ctx_term(ctx);
     return rc;
 }
 
+/* Reads the next line a raw SUB printed into @fd (a FIFO) within @timeout_ms: its count,
+ * first and last arrival. Returns 0 or -1. */
 static int
-s_run_raw(const struct s_format *fmt, uint64_t n_max, double seconds, struct s_raw *res)
+s_raw_line(int fd, unsigned long long v[3], int timeout_ms)
+{
+    char line[128];
+    size_t n = 0;
+    double until = s_now() + timeout_ms / 1e3;
+
+    while (n < sizeof line - 1) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        double left = until - s_now();
+        ssize_t k;
+
+        if (left <= 0 || poll(&p, 1, (int) (left * 1e3) + 1) <= 0)
+            return -1;
+        k = read(fd, line + n, 1); /* a byte at a time: the next line stays in the FIFO */
+        if (k <= 0)
+            return -1;
+        if (line[n] == '\n')
+            break;
+        n++;
+    }
+    line[n] = '\0';
+    return sscanf(line, "%llu %llu %llu", &v[0], &v[1], &v[2]) == 3 ? 0 : -1;
+}
+
+/* Sends @n 3-part messages of @bytes zero-copy from @payload, or for @seconds at most.
+ * Returns the messages sent, or -1. */
+static int64_t
+s_raw_send(void *pub, const uint8_t *hdr, const void *payload, uint64_t bytes, uint64_t n,
+           double seconds)
+{
+    static const char topic[] = "frame/bench";
+    double t0 = s_now();
+    int64_t sent = 0;
+
+    while ((uint64_t) sent < n && s_now() - t0 < seconds) {
+        zmq_msg_t m;
+
+        (void) zmq_msg_init_data(&m, (void *) payload, bytes, s_no_free, NULL);
+        if (zmq_send(pub, topic, strlen(topic), ZMQ_SNDMORE) < 0
+            || zmq_send(pub, hdr, CS_FRAME_HDR_SIZE, ZMQ_SNDMORE) < 0
+            || zmq_msg_send(&m, pub, 0) < 0) {
+            (void) zmq_msg_close(&m);
+            return -1;
+        }
+        sent++;
+    }
+    return sent;
+}
+
+/* The yardstick: a warm-up pass of @warm_n messages (each SUB says when it has them all),
+ * then the measured pass of @n_max messages or @seconds. */
+static int
+s_run_raw(const struct s_format *fmt, uint64_t warm_n, uint64_t n_max, double seconds,
+          struct s_raw *res)
 {
     uint64_t bytes = cs_pixfmt_frame_bytes(fmt->fmt, fmt->width, fmt->height);
-    int hwm_out, hwm_in, one = 1, r = -EIO;
-    char endpoint[PATH_MAX + 32], topic[] = "frame/bench", hwm[16], log[2][PATH_MAX + 32];
+    int hwm_out, hwm_in, one = 1, r = -EIO, fd[2] = { -1, -1 };
+    char endpoint[PATH_MAX + 32], hwm[16], fifo[2][PATH_MAX + 32] = { "", "" };
     uint8_t hdr[CS_FRAME_HDR_SIZE] = { 0 }, *payload = NULL;
     struct s_proc sub[2] = { { 0 } };
     void *ctx = NULL, *pub = NULL, *mon = NULL;
+    unsigned long long v[3];
     double t0, last = 0;
+    int64_t sent;
     struct cs_conf conf;
 
     memset(res, 0, sizeof *res);
@@ -618,8 +853,15 @@ s_run_raw(const struct s_format *fmt, uint64_t n_max, double seconds, struct s_r
     for (int i = 0; i < 2; i++) {
         const char *argv[] = { "/proc/self/exe", "--raw-sub", endpoint, hwm, NULL };
 
-        (void) snprintf(log[i], sizeof log[i], "%s/work/raw-sub-%d.out", s_o.out, i);
-        sub[i].pid = s_spawn(argv, log[i]);
+        /* A FIFO, opened before the SUB opens it for writing: its lines are events. */
+        (void) snprintf(fifo[i], sizeof fifo[i], "%s/work/raw-sub-%d.fifo", s_o.out, i);
+        (void) unlink(fifo[i]);
+        if (mkfifo(fifo[i], 0600) < 0)
+            goto out;
+        fd[i] = open(fifo[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd[i] < 0)
+            goto out;
+        sub[i].pid = s_spawn(argv, fifo[i]);
         if (sub[i].pid < 0)
             goto out;
     }
@@ -652,34 +894,28 @@ s_run_raw(const struct s_format *fmt, uint64_t n_max, double seconds, struct s_r
         }
         res->sndbuf = bench_sock_size(mon, 2, conf.stack.ipc_send_buffer_kb * 1024, timeout);
     }
-    t0 = s_now();
-    while (res->sent < n_max && s_now() - t0 < seconds) {
-        zmq_msg_t m;
-
-        (void) zmq_msg_init_data(&m, payload, bytes, s_no_free, NULL);
-        if (zmq_send(pub, topic, strlen(topic), ZMQ_SNDMORE) < 0
-            || zmq_send(pub, hdr, sizeof hdr, ZMQ_SNDMORE) < 0 || zmq_msg_send(&m, pub, 0) < 0) {
-            (void) zmq_msg_close(&m);
-            goto out;
-        }
-        res->sent++;
-    }
-    if (zmq_send(pub, "end", 3, 0) < 0)
+    /* The warm-up: the queues fill once with pages that are then reused, as in a stack that
+     * has been running (see s_run_stack()). */
+    sent = s_raw_send(pub, hdr, payload, bytes, warm_n, 600);
+    if (sent < 0 || zmq_send(pub, "warm", 4, 0) < 0)
         goto out;
+    for (int i = 0; i < 2; i++) {
+        if (s_raw_line(fd[i], v, 120000) < 0 || v[0] != (unsigned long long) sent)
+            goto out;
+    }
+    t0 = s_now();
+    sent = s_raw_send(pub, hdr, payload, bytes, n_max, seconds);
+    if (sent < 0 || zmq_send(pub, "end", 3, 0) < 0)
+        goto out;
+    res->sent = (uint64_t) sent;
     res->ok = true;
     for (int i = 0; i < 2; i++) {
-        unsigned long long n = 0, first = 0, end = 0;
-        FILE *f;
-
+        if (s_raw_line(fd[i], v, 30000) < 0 || v[0] != res->sent)
+            res->ok = false;
         if (s_reap(&sub[i], 30000) != 0)
             res->ok = false;
-        f = fopen(log[i], "re");
-        if (!f || fscanf(f, "%llu %llu %llu", &n, &first, &end) != 3 || n != res->sent)
-            res->ok = false;
-        if (f)
-            (void) fclose(f);
-        if ((double) end / 1e9 > last)
-            last = (double) end / 1e9;
+        if ((double) v[2] / 1e9 > last)
+            last = (double) v[2] / 1e9;
     }
     if (last > t0)
         res->rate = (double) res->sent / (last - t0);
@@ -688,6 +924,10 @@ out:
     for (int i = 0; i < 2; i++) {
         if (sub[i].pid > 0)
             (void) s_reap(&sub[i], 0);
+        if (fd[i] >= 0)
+            (void) close(fd[i]);
+        if (fifo[i][0])
+            (void) unlink(fifo[i]);
     }
     if (mon)
         (void) zmq_close(mon);
@@ -718,7 +958,7 @@ s_json_stack(FILE *f, const struct s_stack *s)
                    "\"analyzerd_received\":%llu,\"analyzerd_lost\":%llu,\"analysed\":%llu,"
                    "\"saverd_received\":%llu,\"saverd_lost\":%llu,\"saved\":%llu,"
                    "\"queue_dropped\":%llu,\"write_dropped\":%llu,\"queue_bytes_max\":%llu,"
-                   "\"queue_limit_bytes\":%llu,\"fps\":",
+                   "\"queue_limit_bytes\":%llu,\"warmup_fps\":",
                    s->ok ? "true" : "false", s->wall_s, (unsigned long long) s->captured,
                    (unsigned long long) s->dropped_at_source,
                    (unsigned long long) s->camera_dropped, (unsigned long long) s->frames_in,
@@ -728,6 +968,8 @@ s_json_stack(FILE *f, const struct s_stack *s)
                    (unsigned long long) s->written, (unsigned long long) s->queue_dropped,
                    (unsigned long long) s->write_dropped, (unsigned long long) s->queue_bytes_max,
                    (unsigned long long) s->queue_limit_bytes);
+    bench_json_write_num(f, s->warmup_fps);
+    (void) fputs(",\"fps\":", f);
     bench_json_write_num(f, s->fps);
     for (int i = 0; i < 12; i++) {
         (void) fprintf(f, ",\"%s\":", lat[i]);
@@ -857,6 +1099,7 @@ struct s_transport {
     unsigned n;
     double seconds;
     uint64_t bytes, frames; /* a run stops at @seconds or @bytes saved; @frames for raw */
+    uint64_t warmup_bytes;  /* the warm-up run before it, in the same processes */
 };
 
 static struct s_transport s_tr[S_N_FORMATS];
@@ -889,6 +1132,7 @@ s_transport(void)
         t->seconds = s_o.quick ? 2 : 5;
         t->bytes = (uint64_t) cap;
         t->frames = (uint64_t) (cap / (double) bytes);
+        t->warmup_bytes = (uint64_t) (s_o.quick ? 0.5e9 : 1e9);
         for (unsigned r = 0; r < s_o.runs; r++) {
             struct s_spec sp = { .name = name,
                                  .width = fm->width,
@@ -896,22 +1140,24 @@ s_transport(void)
                                  .fmt = fm->fmt,
                                  .fps = 0,
                                  .stop_bytes = t->bytes,
+                                 .warmup_bytes = t->warmup_bytes,
                                  .seconds = t->seconds,
                                  .movies = movies,
                                  .stats = stats };
             struct s_stack *s = &t->st[r];
 
             (void) snprintf(name, sizeof name, "transport-%zu-%u", i, r + 1);
-            if (s_run_raw(fm, t->frames, t->seconds, &t->raw[r]) < 0)
+            if (s_run_raw(fm, t->warmup_bytes / bytes, t->frames, t->seconds, &t->raw[r]) < 0)
                 (void) fprintf(stderr, "camstack-bench: the raw libzmq run failed\n");
-            s_warm_dir(movies, t->bytes);
+            s_warm_dir(movies, t->bytes + t->warmup_bytes);
             (void) s_run_stack(&sp, s);
             t->n = r + 1;
             (void) fprintf(stderr,
-                           "transport %-16s run %u: raw %.0f msg/s%s; stack %.1f frames/s, "
-                           "captured %llu, saved %llu, lost %llu, dropped at source %llu%s\n",
+                           "transport %-16s run %u: raw %.0f msg/s%s; stack %.1f frames/s "
+                           "(warm-up run %.1f), captured %llu, saved %llu, lost %llu, dropped "
+                           "at source %llu%s\n",
                            fm->label, r + 1, t->raw[r].rate, t->raw[r].ok ? "" : " (NOT ALL)",
-                           s->fps, (unsigned long long) s->captured,
+                           s->fps, s->warmup_fps, (unsigned long long) s->captured,
                            (unsigned long long) s->written, (unsigned long long) s_lost(s),
                            (unsigned long long) s->dropped_at_source,
                            s->ok ? "" : " (run did not end cleanly: see the logs)");
@@ -1068,7 +1314,7 @@ s_write_json(const struct s_machine *m, const char *when)
     (void) fclose(f);
 }
 
-enum s_field { S_RAW_RATE, S_FPS, S_CPU_MS, S_RSS_MB };
+enum s_field { S_RAW_RATE, S_FPS, S_WARMUP_FPS, S_CPU_MS, S_RSS_MB };
 
 /* The median over the runs of format @i of @what (of daemon @d for CPU and RSS). */
 static double
@@ -1087,6 +1333,9 @@ s_tr_median(size_t i, enum s_field what, int d)
             break;
         case S_FPS:
             v[r] = s->fps;
+            break;
+        case S_WARMUP_FPS:
+            v[r] = s->warmup_fps;
             break;
         case S_CPU_MS:
             v[r] = per[d] ? 1e3 * s->d[d].cpu_s / (double) per[d] : NAN;
@@ -1115,13 +1364,18 @@ s_write_md(const struct s_machine *m, const char *when)
                    when, s_o.quick ? " --quick" : "", s_o.runs, s_o.runs > 1 ? "s" : "", m->cpu,
                    m->cores, m->ram_gb, m->kernel, m->disk, m->wmem_max);
     if (s_o.only & S_TRANSPORT) {
-        (void) fprintf(f, "\n**Transport** (test pattern unpaced, saverd into tmpfs; frames/s from "
-                          "the capture times of the first and last saved frame; the counts sum "
-                          "all runs):\n\n"
-                          "| format | MB/frame | raw libzmq msg/s | stack frames/s | stack/raw | "
-                          "captured | published | analysed | saved | lost | dropped at source | "
-                          "CPU ms/frame cam/pub/ana/sav | peak RSS MB cam/pub/ana/sav |\n"
-                          "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        (void) fprintf(f,
+                       "\n**Transport** (test pattern unpaced, saverd into tmpfs; frames/s from "
+                       "the capture times of the first and last saved frame; each run after a "
+                       "warm-up run of %.1f GB in the same processes, whose rate is shown "
+                       "beside it; the counts and CPU are the measured run's, the counts sum "
+                       "all runs):\n\n"
+                       "| format | MB/frame | raw libzmq msg/s | stack frames/s | stack/raw | "
+                       "warm-up run frames/s | captured | published | analysed | saved | lost "
+                       "| dropped at source | CPU ms/frame cam/pub/ana/sav | peak RSS MB "
+                       "cam/pub/ana/sav |\n"
+                       "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+                       (double) s_tr[0].warmup_bytes / 1e9);
         for (size_t i = 0; i < S_N_FORMATS; i++) {
             const struct s_transport *t = &s_tr[i];
             uint64_t cap = 0, pub = 0, an = 0, sv = 0, lost = 0, das = 0;
@@ -1139,16 +1393,17 @@ s_write_md(const struct s_machine *m, const char *when)
             }
             (void) fprintf(
                 f,
-                "| %s%s | %.2f | %.0f | %.1f | %.0f %% | %llu | %llu | %llu | %llu | "
+                "| %s%s | %.2f | %.0f | %.1f | %.0f %% | %.1f | %llu | %llu | %llu | %llu | "
                 "%llu | %llu | %.2f / %.2f / %.2f / %.2f | %.0f / %.0f / %.0f / %.0f "
                 "|\n",
                 s_formats[i].label, ok ? "" : " (!)",
                 (double) cs_pixfmt_frame_bytes(s_formats[i].fmt, s_formats[i].width,
                                                s_formats[i].height)
                     / 1e6,
-                raw, fps, 100 * fps / raw, (unsigned long long) cap, (unsigned long long) pub,
-                (unsigned long long) an, (unsigned long long) sv, (unsigned long long) lost,
-                (unsigned long long) das, s_tr_median(i, S_CPU_MS, 0), s_tr_median(i, S_CPU_MS, 1),
+                raw, fps, 100 * fps / raw, s_tr_median(i, S_WARMUP_FPS, 0),
+                (unsigned long long) cap, (unsigned long long) pub, (unsigned long long) an,
+                (unsigned long long) sv, (unsigned long long) lost, (unsigned long long) das,
+                s_tr_median(i, S_CPU_MS, 0), s_tr_median(i, S_CPU_MS, 1),
                 s_tr_median(i, S_CPU_MS, 2), s_tr_median(i, S_CPU_MS, 3),
                 s_tr_median(i, S_RSS_MB, 0), s_tr_median(i, S_RSS_MB, 1),
                 s_tr_median(i, S_RSS_MB, 2), s_tr_median(i, S_RSS_MB, 3));
