@@ -109,7 +109,7 @@ struct s_stack {
     uint64_t an_received, an_lost, analysed;
     uint64_t sv_received, sv_lost, written, queue_dropped, write_dropped;
     uint64_t queue_bytes_max, queue_limit_bytes;
-    uint64_t bytes_written; /* saverd's, in a snapshot (s_snapshot()) */
+    uint64_t bytes_written; /* saverd's lifetime total (s_read_status()) */
     double fps;             /* saved frames over the capture times of the first and last saved */
     double warmup_fps;      /* the same for the warm-up run, NAN if none */
     /* written p50 p99 max, analysed p50 p99 max, receipt (saverd) p50 p99; over the last
@@ -459,38 +459,68 @@ s_cpu_now(pid_t pid)
     return (double) (ut + st) / (double) sysconf(_SC_CLK_TCK);
 }
 
-/* The lifetime counters a run is measured by, from each daemon's status, and each daemon's
- * CPU time so far: what a warm-up run leaves, to be taken off the measured run's. */
+/* What each daemon's status says after a run: the lifetime counters a run is measured by,
+ * saverd's queue and latencies, analyzerd's latencies, and (if @file is not NULL) the file
+ * saverd has open or closed last ("" if none). A daemon that does not answer (camerad once it
+ * exited) leaves its fields as they were. */
 static void
-s_snapshot(const struct cs_conf *conf, const struct s_stack *live, struct s_stack *snap)
+s_read_status(const struct cs_conf *conf, struct s_stack *res, char *file, size_t size)
 {
-    char buf[8192];
+    char buf[PATH_MAX + 8192];
+    const char *p;
 
-    memset(snap, 0, sizeof *snap);
-    for (int d = 0; d < CS_DAEMON_COUNT; d++)
-        snap->d[d].cpu_s = s_cpu_now(live->d[d].pid);
+    if (file)
+        file[0] = '\0';
     if (s_status(conf->endpoints.control[CS_DAEMON_CAMERAD], buf, sizeof buf) == 0) {
-        snap->captured = bench_json_u64(buf, "captured");
-        snap->dropped_at_source = bench_json_u64(buf, "dropped_at_source");
-        snap->camera_dropped = bench_json_u64(buf, "camera_dropped");
+        res->captured = bench_json_u64(buf, "captured");
+        res->dropped_at_source = bench_json_u64(buf, "dropped_at_source");
+        res->camera_dropped = bench_json_u64(buf, "camera_dropped");
     }
     if (s_status(conf->endpoints.control[CS_DAEMON_PUBD], buf, sizeof buf) == 0) {
-        snap->frames_in = bench_json_u64(buf, "frames_in");
-        snap->pubd_out = bench_json_u64(buf, "out");
+        res->frames_in = bench_json_u64(buf, "frames_in");
+        res->pubd_out = bench_json_u64(buf, "out");
     }
     if (s_status(conf->endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0) {
-        snap->an_received = bench_json_u64(buf, "received");
-        snap->an_lost = bench_json_u64(buf, "lost");
-        snap->analysed = bench_json_u64(buf, "analysed");
+        res->an_received = bench_json_u64(buf, "received");
+        res->an_lost = bench_json_u64(buf, "lost");
+        res->analysed = bench_json_u64(buf, "analysed");
+        res->lat[3] = bench_json_num(buf, "analysed_latency_p50_us");
+        res->lat[4] = bench_json_num(buf, "analysed_latency_p99_us");
+        res->lat[5] = bench_json_num(buf, "analysed_latency_max_us");
+        res->lat[10] = bench_json_num(buf, "analysed_latency_recent_p50_us");
+        res->lat[11] = bench_json_num(buf, "analysed_latency_recent_p99_us");
     }
     if (s_status(conf->endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0) {
-        snap->sv_received = bench_json_u64(buf, "received");
-        snap->sv_lost = bench_json_u64(buf, "lost");
-        snap->written = bench_json_u64(buf, "written");
-        snap->queue_dropped = bench_json_u64(buf, "queue_dropped");
-        snap->write_dropped = bench_json_u64(buf, "write_dropped");
-        snap->bytes_written = bench_json_u64(buf, "bytes_written");
+        res->sv_received = bench_json_u64(buf, "received");
+        res->sv_lost = bench_json_u64(buf, "lost");
+        res->written = bench_json_u64(buf, "written");
+        res->bytes_written = bench_json_u64(buf, "bytes_written");
+        res->queue_dropped = bench_json_u64(buf, "queue_dropped");
+        res->write_dropped = bench_json_u64(buf, "write_dropped");
+        res->queue_bytes_max = bench_json_u64(buf, "queue_bytes_max");
+        res->queue_limit_bytes = bench_json_u64(buf, "queue_limit_bytes");
+        res->lat[0] = bench_json_num(buf, "written_latency_p50_us");
+        res->lat[1] = bench_json_num(buf, "written_latency_p99_us");
+        res->lat[2] = bench_json_num(buf, "written_latency_max_us");
+        res->lat[6] = bench_json_num(buf, "latency_p50_us");
+        res->lat[7] = bench_json_num(buf, "latency_p99_us");
+        res->lat[8] = bench_json_num(buf, "written_latency_recent_p50_us");
+        res->lat[9] = bench_json_num(buf, "written_latency_recent_p99_us");
+        p = file ? strstr(buf, "\"file\":\"") : NULL;
+        if (p) {
+            (void) cs_strlcpy(file, p + 8, size);
+            if (strchr(file, '"'))
+                *strchr(file, '"') = '\0';
+        }
     }
+}
+
+/* The CPU time each daemon of @res has used so far, into @ret_s. */
+static void
+s_cpu_all(const struct s_stack *res, double ret_s[CS_DAEMON_COUNT])
+{
+    for (int d = 0; d < CS_DAEMON_COUNT; d++)
+        ret_s[d] = s_cpu_now(res->d[d].pid);
 }
 
 /* @res's counters minus @base's (a warm-up run's). */
@@ -512,32 +542,15 @@ s_subtract(struct s_stack *res, const struct s_stack *base)
     res->write_dropped -= base->write_dropped;
 }
 
-/* The file saverd closed last (its status's "file"), into @file; "" if none. */
-static void
-s_saverd_file(const struct cs_conf *conf, char *file, size_t size)
-{
-    char buf[PATH_MAX + 8192];
-    const char *p;
-
-    file[0] = '\0';
-    if (s_status(conf->endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) < 0)
-        return;
-    p = strstr(buf, "\"file\":\"");
-    if (p) {
-        (void) cs_strlcpy(file, p + 8, size);
-        if (strchr(file, '"'))
-            *strchr(file, '"') = '\0';
-    }
-}
-
 /* The warm-up run: camerad's first run (it starts once both subscribers are there) until
  * about @sp->warmup_bytes were captured, then "acquire stop", which also leaves camerad
  * steered: idle, not exiting, at the end of the next run. Waits until both subscribers have
- * seen its end and saverd closed its file (then removed, its rate kept), takes @base, and
- * starts the measured run ("acquire start 0": until stopped). Returns 0 or -1. */
+ * seen its end and saverd closed its file (then removed, its rate kept), takes @base and
+ * each daemon's CPU time so far, and starts the measured run ("acquire start 0": until stopped).
+ * Returns 0 or -1. */
 static int
 s_warm_up(const struct s_spec *sp, const struct cs_conf *conf, struct s_stack *res,
-          struct s_stack *base)
+          struct s_stack *base, double base_cpu_s[CS_DAEMON_COUNT])
 {
     uint64_t frames = sp->warmup_bytes / cs_pixfmt_frame_bytes(sp->fmt, sp->width, sp->height);
     char file[PATH_MAX];
@@ -549,11 +562,11 @@ s_warm_up(const struct s_spec *sp, const struct cs_conf *conf, struct s_stack *r
         || !s_await(conf, CS_DAEMON_SAVERD, "runs_ended", 1, 120000)
         || !s_await(conf, CS_DAEMON_SAVERD, "files_closed", 1, 300000))
         return -1;
-    s_saverd_file(conf, file, sizeof file);
+    s_read_status(conf, base, file, sizeof file);
+    s_cpu_all(res, base_cpu_s);
     res->warmup_fps = file[0] ? s_file_fps(file, &n) : NAN;
     if (file[0])
         (void) unlink(file); /* room in the tmpfs for the measured run */
-    s_snapshot(conf, res, base);
     return s_request(conf, CS_DAEMON_CAMERAD, "acquire start 0") ? 0 : -1;
 }
 
@@ -565,7 +578,8 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
     char dir[PATH_MAX + 80], config[PATH_MAX + 96], log[CS_DAEMON_COUNT][PATH_MAX + 96];
     char bin[PATH_MAX + 64], err[CS_CONF_ERROR_MAX], buf[PATH_MAX + 8192], file[PATH_MAX];
     struct cs_conf conf;
-    double t0, next_sample, next_check, term_at, cpu_run[CS_DAEMON_COUNT] = { 0 };
+    double t0, next_sample, next_check, term_at, cpu_base[CS_DAEMON_COUNT] = { 0 };
+    double cpu_end[CS_DAEMON_COUNT] = { 0 };
     bool termed = false, warm = sp->warmup_bytes > 0, warm_failed = false;
     struct s_stack base = { 0 };
     uint64_t runs = warm ? 2 : 1; /* runs each subscriber sees end */
@@ -594,7 +608,7 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
             return (int) res->d[d].pid;
     }
     res->warmup_fps = NAN;
-    if (warm && s_warm_up(sp, &conf, res, &base) < 0) {
+    if (warm && s_warm_up(sp, &conf, res, &base, cpu_base) < 0) {
         (void) fprintf(stderr, "camstack-bench: the warm-up run did not end cleanly: see %s\n",
                        dir);
         warm_failed = true;
@@ -647,47 +661,9 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
     res->ok = !warm_failed && s_await(&conf, CS_DAEMON_ANALYZERD, "runs_ended", runs, 120000)
               && s_await(&conf, CS_DAEMON_SAVERD, "runs_ended", runs, 120000)
               && s_await(&conf, CS_DAEMON_SAVERD, "files_closed", runs, 300000);
-    if (warm) {
-        struct s_stack end;
-
-        s_snapshot(&conf, res, &end);
-        res->captured = end.captured;
-        res->dropped_at_source = end.dropped_at_source;
-        res->camera_dropped = end.camera_dropped;
-        for (int d = 0; d < CS_DAEMON_COUNT; d++)
-            cpu_run[d] = end.d[d].cpu_s - base.d[d].cpu_s;
-    }
-    if (s_status(conf.endpoints.control[CS_DAEMON_PUBD], buf, sizeof buf) == 0) {
-        res->frames_in = bench_json_u64(buf, "frames_in");
-        res->pubd_out = bench_json_u64(buf, "out");
-    }
-    if (s_status(conf.endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0) {
-        res->an_received = bench_json_u64(buf, "received");
-        res->an_lost = bench_json_u64(buf, "lost");
-        res->analysed = bench_json_u64(buf, "analysed");
-        res->lat[3] = bench_json_num(buf, "analysed_latency_p50_us");
-        res->lat[4] = bench_json_num(buf, "analysed_latency_p99_us");
-        res->lat[5] = bench_json_num(buf, "analysed_latency_max_us");
-        res->lat[10] = bench_json_num(buf, "analysed_latency_recent_p50_us");
-        res->lat[11] = bench_json_num(buf, "analysed_latency_recent_p99_us");
-    }
-    s_saverd_file(&conf, file, sizeof file);
-    if (s_status(conf.endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0) {
-        res->sv_received = bench_json_u64(buf, "received");
-        res->sv_lost = bench_json_u64(buf, "lost");
-        res->written = bench_json_u64(buf, "written");
-        res->queue_dropped = bench_json_u64(buf, "queue_dropped");
-        res->write_dropped = bench_json_u64(buf, "write_dropped");
-        res->queue_bytes_max = bench_json_u64(buf, "queue_bytes_max");
-        res->queue_limit_bytes = bench_json_u64(buf, "queue_limit_bytes");
-        res->lat[0] = bench_json_num(buf, "written_latency_p50_us");
-        res->lat[1] = bench_json_num(buf, "written_latency_p99_us");
-        res->lat[2] = bench_json_num(buf, "written_latency_max_us");
-        res->lat[6] = bench_json_num(buf, "latency_p50_us");
-        res->lat[7] = bench_json_num(buf, "latency_p99_us");
-        res->lat[8] = bench_json_num(buf, "written_latency_recent_p50_us");
-        res->lat[9] = bench_json_num(buf, "written_latency_recent_p99_us");
-    }
+    if (warm)
+        s_cpu_all(res, cpu_end);
+    s_read_status(&conf, res, file, sizeof file);
     if (warm)
         s_subtract(res, &base);
     for (int d = warm ? CS_DAEMON_CAMERAD : CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
@@ -696,7 +672,7 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         if (s_reap(&res->d[d], 90000) != 0)
             res->ok = false;
         if (warm) /* the measured run's, not the daemon's whole life */
-            res->d[d].cpu_s = cpu_run[d];
+            res->d[d].cpu_s = cpu_end[d] - cpu_base[d];
     }
     if (res->d[CS_DAEMON_CAMERAD].status != 0)
         res->ok = false;
