@@ -100,18 +100,10 @@ static const struct s_key s_keys[] = {
 static const char *const s_sections[] = { "stack",     "endpoints", "camerad",  "pubd",
                                           "analyzerd", "saverd",    "security", "log" };
 
-static const char *const s_daemon_names[CS_DAEMON_COUNT] = { "camerad", "pubd", "analyzerd",
-                                                             "saverd" };
 static const char *const s_source_names[CS_SOURCE_COUNT] = { "testpattern", "v4l2" };
 static const char *const s_compression_names[CS_COMPRESSION_COUNT] = { "none", "deflate", "lz4" };
 static const char *const s_level_names[8] = { "emerg",   "alert",  "crit", "err",
                                               "warning", "notice", "info", "debug" };
-
-const char *
-cs_daemon_name(enum cs_daemon_id d)
-{
-    return d < CS_DAEMON_COUNT ? s_daemon_names[d] : "?";
-}
 
 const char *
 cs_source_name(enum cs_source s)
@@ -709,7 +701,7 @@ s_default_endpoints(struct s_parser *p)
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (c->endpoints.control[d][0])
             continue;
-        (void) snprintf(name, sizeof name, "%s.control", s_daemon_names[d]);
+        (void) snprintf(name, sizeof name, "%s.control", cs_daemon_name(d));
         s_runtime_endpoint(p, name, c->endpoints.control[d]);
     }
 }
@@ -742,7 +734,7 @@ s_check_security(struct s_parser *p)
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         char key[32];
 
-        (void) snprintf(key, sizeof key, "control_%s", s_daemon_names[d]);
+        (void) snprintf(key, sizeof key, "control_%s", cs_daemon_name(d));
         if (cs_endpoint_is_remote(c->endpoints.control[d]) && !insecure_ok)
             s_error(p, s_key_line(p, "endpoints", key),
                     "%s endpoint '%s' is reachable from other hosts and cannot use CURVE: bind "

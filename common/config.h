@@ -10,6 +10,7 @@
 
 #include "frame.h"
 #include "pixfmt.h"
+#include "roles.h"
 
 #define CS_EX_CONFIG        78 /* sysexits.h EX_CONFIG: the units do not restart on it */
 #define CS_ENDPOINT_MAX     256
@@ -18,14 +19,6 @@
 #define CS_WAIT_AUTO        UINT32_MAX /* wait_subscribers = auto: as many as systemd started */
 #define CS_CONTROLS_MAX     32         /* [camerad] control.<name> keys */
 #define CS_CONTROL_NAME_MAX 32         /* a control's name as v4l2-ctl lists it, with its NUL */
-
-enum cs_daemon_id {
-    CS_DAEMON_CAMERAD,
-    CS_DAEMON_PUBD,
-    CS_DAEMON_ANALYZERD,
-    CS_DAEMON_SAVERD,
-    CS_DAEMON_COUNT
-};
 
 enum cs_source { CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2, CS_SOURCE_COUNT };
 
@@ -141,6 +134,5 @@ bool cs_conf_source_waits(const struct cs_conf *conf);
  * @frame_bytes: at least 2, so that one frame can wait while another is on its way. */
 int cs_conf_hwm(uint32_t budget_mb, uint64_t frame_bytes);
 
-const char *cs_daemon_name(enum cs_daemon_id d);
 const char *cs_source_name(enum cs_source s);
 const char *cs_compression_name(enum cs_compression c);

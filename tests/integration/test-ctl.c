@@ -15,7 +15,7 @@
 #include <png.h>
 
 #include "harness.h"
-#include "json.h"
+#include "ctljson.h"
 #include "pattern.h"
 #include "verify.h"
 #include "view.h"

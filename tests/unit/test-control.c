@@ -10,7 +10,7 @@
 #include <czmq.h>
 
 #include "control.h"
-#include "json.h"
+#include "ctljson.h"
 
 static struct cs_control_req s_req;
 static char s_err[256];

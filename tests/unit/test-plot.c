@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "ctljson.h"
 #include "plot.h"
 
 START_TEST(plot_axis_round_ticks)

@@ -8,7 +8,7 @@
 
 #include <czmq.h>
 
-#include "json.h"
+#include "ctljson.h"
 #include "util.h"
 
 /* An ipc:// endpoint whose socket file is absent has no daemon behind it: say so at once

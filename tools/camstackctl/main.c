@@ -16,7 +16,7 @@
 #include "config.h"
 #include "control.h"
 #include "cs-build.h"
-#include "json.h"
+#include "ctljson.h"
 #include "plot.h"
 #include "report.h"
 #include "snapshot.h"

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "control.h"
-#include "json.h"
+#include "ctljson.h"
 #include "util.h"
 
 static uint64_t

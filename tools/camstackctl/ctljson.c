@@ -1,4 +1,4 @@
-#include "json.h"
+#include "ctljson.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,0 +1,95 @@
+/* A daemon's counters as data. Each counter is declared once, as a row of a table kept next to
+ * the struct that holds it (name, type, where its value is, what it means, which printed forms
+ * show it), and every printed form is produced from the rows: the status JSON, the STATUS= line,
+ * the ledger logged at stop (as JSON, for people and programs alike) and the man page's list of
+ * status fields. Nothing is formatted or parsed back by hand. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+enum cs_counter_type {
+    CS_COUNTER_U64,        /* uint64_t at offset */
+    CS_COUNTER_ATOMIC_U64, /* _Atomic uint64_t at offset, counted by another thread */
+    CS_COUNTER_U32,        /* uint32_t at offset */
+    CS_COUNTER_DOUBLE,     /* double at offset */
+    CS_COUNTER_BOOL,       /* bool at offset */
+    CS_COUNTER_STRING,     /* a NUL-terminated char array at offset */
+    CS_COUNTER_U64_FN,     /* .u64_fn(base): a value computed when it is printed */
+    CS_COUNTER_DOUBLE_FN,  /* .double_fn(base) */
+    CS_COUNTER_STRING_FN,  /* .string_fn(base): a string borrowed from base */
+    CS_COUNTER_TYPE_COUNT
+};
+
+/* Where a counter is shown, besides the status JSON (which shows every counter). */
+#define CS_COUNTER_LEDGER (1u << 0) /* in the ledger at stop and camstackctl's ledger column */
+#define CS_COUNTER_LINE   (1u << 1) /* on the STATUS= line */
+#define CS_COUNTER_LOSS   (1u << 2) /* a frame this daemon lost or dropped: adds to lost_total */
+
+struct cs_counter {
+    const char *name; /* the status JSON member and ledger key: lower_case */
+    enum cs_counter_type type;
+    unsigned flags;  /* CS_COUNTER_* */
+    size_t offset;   /* of the value in the table's struct (types without _FN) */
+    unsigned places; /* digits after the point: doubles on the STATUS= line and in JSON */
+    uint64_t (*u64_fn)(const void *base);
+    double (*double_fn)(const void *base);
+    const char *(*string_fn)(const void *base);
+    const char *help; /* what it counts, one line, for the man page */
+};
+
+/* The counters of one struct: declared once, static const, next to the struct. */
+struct cs_counter_table {
+    const char *what; /* whose counters: "the loss ledger", "the writer", ... */
+    const struct cs_counter *rows;
+    size_t n;
+};
+
+#define CS_COUNTER_TABLE(what_, rows_)                       \
+    {                                                        \
+        (what_), (rows_), sizeof(rows_) / sizeof((rows_)[0]) \
+    }
+
+/* Rows for fields of struct @S (the common cases); others are written out in full. */
+#define CS_CTR_U64(S, field, flags_, help_)                                                \
+    {                                                                                      \
+#field, CS_COUNTER_U64, (flags_), offsetof(S, field), 0, NULL, NULL, NULL, (help_) \
+    }
+#define CS_CTR_ATOMIC(S, field, flags_, help_)                                                    \
+    {                                                                                             \
+#field, CS_COUNTER_ATOMIC_U64, (flags_), offsetof(S, field), 0, NULL, NULL, NULL, (help_) \
+    }
+
+/* A daemon's whole set of counters: several tables, each with the struct it reads. */
+struct cs_counter_group {
+    const struct cs_counter_table *table;
+    const void *base;
+};
+
+/* Adds every counter of @groups to the JSON object @obj, and "lost_total", the sum of the
+ * CS_COUNTER_LOSS ones. Returns 0 or -ENOMEM. */
+int cs_counters_to_json(const struct cs_counter_group *groups, size_t n_groups, json_t *obj);
+
+/* A new JSON object of the counters flagged @flag (CS_COUNTER_LEDGER: the ledger), with
+ * "lost_total" when @flag is CS_COUNTER_LEDGER. NULL on ENOMEM. */
+json_t *cs_counters_select(const struct cs_counter_group *groups, size_t n_groups, unsigned flag);
+
+/* The sum of the CS_COUNTER_LOSS counters. */
+uint64_t cs_counters_lost_total(const struct cs_counter_group *groups, size_t n_groups);
+
+/* Writes "name=value name=value ..." of the counters flagged @flag into @buf (cut to @size). */
+void cs_counters_format(const struct cs_counter_group *groups, size_t n_groups, unsigned flag,
+                        char *buf, size_t size);
+
+/* Writes the man page's list of status fields (scdoc: one "*name* (ledger)\n\tmeaning" entry
+ * a counter, in table order) for @tables. Returns 0 or -EIO. */
+int cs_counters_write_doc(const struct cs_counter_table *const *tables, size_t n_tables, FILE *out);
+
+/* True if no two counters of @tables share a name and each name is lower_case ASCII: a test
+ * of every daemon's tables. @reterr names the first offender. */
+bool cs_counters_valid(const struct cs_counter_table *const *tables, size_t n_tables, char *reterr,
+                       size_t err_size);
