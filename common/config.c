@@ -1,12 +1,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -81,16 +84,16 @@ static const struct s_key s_keys[] = {
     { "saverd", "directory", S_PATH, S_FIELD(saverd.directory), 0, 0 },
     { "saverd", "receive_buffer_mb", S_U32, S_FIELD(saverd.receive_buffer_mb), 1, 65536 },
     { "saverd", "drain_timeout_ms", S_U32, S_FIELD(saverd.drain_timeout_ms), 0, 600000 },
-    { "security", "server_certificate", S_PATH, S_FIELD(security.server_certificate), 0, 0 },
-    { "security", "client_certificate", S_PATH, S_FIELD(security.client_certificate), 0, 0 },
-    { "security", "authorized_keys_dir", S_PATH, S_FIELD(security.authorized_keys_dir), 0, 0 },
-    { "security", "allow_insecure_remote", S_BOOL, S_FIELD(security.allow_insecure_remote), 0, 0 },
     { "saverd", "queue_mb", S_U32, S_FIELD(saverd.queue_mb), 1, 1048576 },
     { "saverd", "flush_interval_ms", S_U32, S_FIELD(saverd.flush_interval_ms), 10, 3600000 },
     { "saverd", "swmr", S_BOOL, S_FIELD(saverd.swmr), 0, 0 },
     { "saverd", "max_frames_per_file", S_U64, S_FIELD(saverd.max_frames_per_file), 0, 1e15 },
     { "saverd", "max_bytes_per_file", S_U64, S_FIELD(saverd.max_bytes_per_file), 0, 1e18 },
     { "saverd", "compression", S_COMPRESSION, S_FIELD(saverd.compression), 0, 9 },
+    { "security", "server_certificate", S_PATH, S_FIELD(security.server_certificate), 0, 0 },
+    { "security", "client_certificate", S_PATH, S_FIELD(security.client_certificate), 0, 0 },
+    { "security", "authorized_keys_dir", S_PATH, S_FIELD(security.authorized_keys_dir), 0, 0 },
+    { "security", "allow_insecure_remote", S_BOOL, S_FIELD(security.allow_insecure_remote), 0, 0 },
     { "log", "level", S_LOGLEVEL, S_FIELD(log.level), 0, 0 },
 };
 
@@ -662,6 +665,18 @@ s_key_line(const struct s_parser *p, const char *section, const char *name)
     return 0;
 }
 
+/* What subscribers connect to when subscribe is not set: the first ipc publish endpoint, else
+ * the first one. */
+static const char *
+s_subscribe_default(const struct cs_conf *c)
+{
+    for (unsigned i = 0; i < c->endpoints.n_publish; i++) {
+        if (cs_endpoint_is_ipc(c->endpoints.publish[i]))
+            return c->endpoints.publish[i];
+    }
+    return c->endpoints.publish[0];
+}
+
 /* Endpoints not given in the file live in the runtime directory. */
 static void
 s_default_endpoints(struct s_parser *p)
@@ -683,19 +698,11 @@ s_default_endpoints(struct s_parser *p)
         c->endpoints.n_publish = 1;
     }
     if (!c->endpoints.subscribe[0]) {
-        /* Local subscribers take the first ipc endpoint, else the first one. */
-        const char *first = c->endpoints.publish[0];
+        const char *first = s_subscribe_default(c);
 
-        for (unsigned i = c->endpoints.n_publish; i-- > 0;) {
-            if (cs_endpoint_is_ipc(c->endpoints.publish[i]))
-                first = c->endpoints.publish[i];
-        }
-        if (strchr(first, '*'))
-            s_error(p, 0,
-                    "[endpoints] subscribe must be set when the first publish endpoint '%s' "
-                    "has a wildcard address",
-                    first);
-        else
+        /* A wildcard cannot be connected to: subscribe stays empty, reported by
+         * s_check_subscribe() unless the endpoint itself is refused first. */
+        if (!strchr(first, '*'))
             (void) cs_strlcpy(c->endpoints.subscribe, first, CS_ENDPOINT_MAX);
     }
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
@@ -755,6 +762,22 @@ s_check_security(struct s_parser *p)
                 "pubd to connect to");
 }
 
+/* The subscribe endpoint s_default_endpoints() could not take from publish. Checked after the
+ * security rules: a wildcard publish endpoint without CURVE is refused for that, on its line,
+ * before anyone needs to connect to it. */
+static void
+s_check_subscribe(struct s_parser *p)
+{
+    const struct cs_conf *c = p->conf;
+
+    if (c->endpoints.subscribe[0])
+        return;
+    s_error(p, s_key_line(p, "endpoints", "publish"),
+            "[endpoints] subscribe must be set when the first publish endpoint '%s' has a "
+            "wildcard address",
+            s_subscribe_default(c));
+}
+
 /* Checks that involve more than one key. */
 static void
 s_check_whole(struct s_parser *p)
@@ -773,6 +796,65 @@ s_check_whole(struct s_parser *p)
                 c->camerad.width, c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);
     s_default_endpoints(p);
     s_check_security(p);
+    if (!p->failed)
+        s_check_subscribe(p);
+}
+
+/* What kind of file @mode is, for the error about one that is not a regular file. */
+static const char *
+s_file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "a special file";
+}
+
+/* Opens @path for reading, refusing anything but a regular file: a FIFO would block the
+ * daemon (open waits for a writer, a read for data) and a device could never end. O_NONBLOCK
+ * keeps the open itself from waiting; it is of no effect on the regular file kept. */
+static int
+s_open_regular(const char *path, FILE **ret_file, char *reterr_msg, size_t msg_size)
+{
+    struct stat st;
+    int fd, r;
+
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        r = -errno;
+        /* A unix socket cannot be opened at all (ENXIO): say what it is. */
+        if (r == -ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+            goto not_regular;
+        (void) snprintf(reterr_msg, msg_size, "%s: cannot open: %s", path, strerror(-r));
+        return r;
+    }
+    if (fstat(fd, &st) < 0) {
+        r = -errno;
+        (void) close(fd);
+        (void) snprintf(reterr_msg, msg_size, "%s: cannot open: %s", path, strerror(-r));
+        return r;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        (void) close(fd);
+        goto not_regular;
+    }
+    *ret_file = fdopen(fd, "re");
+    if (!*ret_file) {
+        r = -errno;
+        (void) close(fd);
+        (void) snprintf(reterr_msg, msg_size, "%s: cannot open: %s", path, strerror(-r));
+        return r;
+    }
+    return 0;
+not_regular:
+    (void) snprintf(reterr_msg, msg_size, "%s: is %s, not a regular file", path,
+                    s_file_kind(st.st_mode));
+    return -EINVAL;
 }
 
 int
@@ -794,12 +876,9 @@ cs_conf_load(const char *path, struct cs_conf *conf, char *reterr_msg, size_t ms
         (void) snprintf(reterr_msg, msg_size, "%s: cannot open: %s", path, strerror(-r));
         return r;
     }
-    p.file = fopen(path, "re");
-    if (!p.file) {
-        r = -errno;
-        (void) snprintf(reterr_msg, msg_size, "%s: cannot open: %s", path, strerror(-r));
+    r = s_open_regular(path, &p.file, reterr_msg, msg_size);
+    if (r < 0)
         return r;
-    }
     r = ini_parse_stream(s_read_line, &p, s_on_key, &p);
     if (r > 0)
         s_error(&p, (unsigned) r, S_SYNTAX_ERROR);

@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -800,9 +803,16 @@ static const struct s_bad_case s_bad_cases[] = {
       "[endpoints]\npublish = inproc://a, inproc://b, inproc://c, inproc://d, inproc://e, "
       "inproc://f, inproc://g, inproc://h, inproc://i\n",
       2, "'publish': at most 8 endpoints" },
-    { "wildcard publish without subscribe", "[endpoints]\npublish = tcp://*:5556\n", 0,
+    { "wildcard publish without subscribe",
+      "[security]\nallow_insecure_remote = yes\n[endpoints]\npublish = tcp://*:5556\n", 4,
       "[endpoints] subscribe must be set when the first publish endpoint 'tcp://*:5556' has a "
       "wildcard address" },
+    /* A wildcard tcp endpoint without CURVE was refused for the subscribe it implies, with no
+     * line, instead of for itself. */
+    { "wildcard publish without CURVE",
+      "[stack]\nstream = a\n[endpoints]\npublish = tcp://*:5556\n", 4,
+      "publish endpoint 'tcp://*:5556' is reachable from other hosts but [security] "
+      "server_certificate is not set" },
     /* Found by fuzz-config: the default publish endpoint "ipc://<runtime_dir>/frames" was
      * printed by --check-config as a list of two endpoints that does not load. */
     { "runtime_dir with a comma and no publish", "[stack]\nruntime_dir = /run/a,b\n", 2,
@@ -936,6 +946,74 @@ START_TEST(missing_file)
     /* a directory is not a config file */
     ck_assert_int_lt(cs_conf_load(s_tmpdir, &conf, msg, sizeof msg), 0);
     ck_assert_ptr_nonnull(strstr(msg, s_tmpdir));
+}
+END_TEST
+
+/* Only a regular file is read: a FIFO, a directory, a device or a socket is refused at once,
+ * naming the path, instead of blocking until a writer (FIFO) or data (device) comes. */
+START_TEST(not_a_regular_file)
+{
+    static const struct {
+        const char *path, *kind;
+    } cases[] = {
+        { "fifo", "a FIFO" },
+        { ".", "a directory" },
+        { "/dev/null", "a device" },
+        { "sock", "a socket" },
+    };
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    char path[PATH_MAX], msg[CS_CONF_ERROR_MAX], want[PATH_MAX + 64];
+    struct cs_conf conf;
+    int sock;
+
+    (void) s_join(path, sizeof path, s_tmpdir, "fifo");
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_ge(sock, 0);
+    (void) s_join(sa.sun_path, sizeof sa.sun_path, s_tmpdir, "sock");
+    ck_assert_int_eq(bind(sock, (const struct sockaddr *) &sa, sizeof sa), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].path[0] == '/')
+            (void) cs_strlcpy(path, cases[i].path, sizeof path);
+        else
+            (void) s_join(path, sizeof path, s_tmpdir, cases[i].path);
+        ck_assert_int_eq(cs_conf_load(path, &conf, msg, sizeof msg), -EINVAL);
+        (void) snprintf(want, sizeof want, "%s: is %s, not a regular file", path, cases[i].kind);
+        ck_assert_str_eq(msg, want);
+    }
+    ck_assert_int_eq(close(sock), 0);
+    s_unlink(sa.sun_path);
+    s_unlink(s_join(path, sizeof path, s_tmpdir, "fifo"));
+}
+END_TEST
+
+/* --check-config prints each section once, in the order of the file's sections. */
+START_TEST(dump_sections_once)
+{
+    static const char *const sections[] = { "stack",     "endpoints", "camerad",  "pubd",
+                                            "analyzerd", "saverd",    "security", "log" };
+    char path[PATH_MAX], header[32], *buf = NULL;
+    const char *at = NULL, *prev = NULL;
+    struct cs_conf conf;
+    size_t size = 0;
+    FILE *f;
+
+    s_write(path, sizeof path, "good.ini", s_good_ini);
+    s_load_ok(path, &conf);
+    f = open_memstream(&buf, &size);
+    ck_assert_ptr_nonnull(f);
+    cs_conf_dump(&conf, f);
+    ck_assert_int_eq(fclose(f), 0);
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        (void) snprintf(header, sizeof header, "\n[%s]\n", sections[i]);
+        at = strstr(buf, header);
+        ck_assert_msg(at, "no %s in:\n%s", header + 1, buf);
+        ck_assert_msg(!strstr(at + 1, header), "[%s] printed twice:\n%s", sections[i], buf);
+        ck_assert_msg(at > prev, "[%s] out of order:\n%s", sections[i], buf);
+        prev = at;
+    }
+    free(buf);
+    s_unlink(path);
 }
 END_TEST
 
@@ -1217,6 +1295,7 @@ s_suite(void)
     tcase_add_test(tc, good_file_exact_values);
     tcase_add_test(tc, good_file_crlf);
     tcase_add_test(tc, dump_loads_back);
+    tcase_add_test(tc, dump_sections_once);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("defaults");
@@ -1242,6 +1321,7 @@ s_suite(void)
     tcase_add_test(tc, line_too_long);
     tcase_add_test(tc, security_accepted);
     tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, not_a_regular_file);
     tcase_add_test(tc, error_message_truncated);
     tcase_add_test(tc, controls_at_most_max);
     suite_add_tcase(s, tc);
