@@ -13,6 +13,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "cs-build.h"
+#include "instance.h"
 #include "log.h"
 #include "util.h"
 
@@ -55,9 +56,12 @@ s_usage(const struct cs_daemon_info *info, FILE *out)
                    "Signals: SIGTERM or SIGINT stop the daemon in order (a second SIGINT stops\n"
                    "it at once). Under systemd it reports READY, STATUS and the watchdog through\n"
                    "sd_notify and logs to the journal.\n\n"
+                   "Only one copy runs per stack: it holds the lock file\n"
+                   "<runtime_dir>/%s-<stream>.lock while it runs, and a second copy exits.\n\n"
                    "Exit status: 0 after a clean stop, 1 on a runtime failure, 2 for a bad\n"
-                   "option, 78 (EX_CONFIG) for a configuration error.\n",
-                   name, name, info->summary, info->description, CS_DEFAULT_CONFIG);
+                   "option, 75 (EX_TEMPFAIL) when another copy runs on the same stack, 78\n"
+                   "(EX_CONFIG) for a configuration error.\n",
+                   name, name, info->summary, info->description, CS_DEFAULT_CONFIG, name);
 }
 
 int
@@ -401,6 +405,37 @@ cs_daemon_tune_socket(zsock_t *sock, int sndhwm, int rcvhwm, int linger_ms)
     zsock_set_linger(sock, linger_ms);
 }
 
+/* Takes the daemon's instance lock before it binds anything. The descriptor is never closed:
+ * the lock must outlast the sockets, whose files libzmq removes by name as the process exits
+ * (czmq ends libzmq in an atexit handler); the kernel releases it after that, at the very end.
+ * Returns CS_DAEMON_RUN or an exit status. */
+static int
+s_lock_instance(const struct cs_conf *conf, enum cs_daemon_id which)
+{
+    char path[PATH_MAX];
+    pid_t holder;
+    int fd, r;
+
+    (void) cs_instance_lock_path(conf, which, path, sizeof path);
+    r = cs_instance_lock(conf, which, &fd, &holder);
+    if (r == -EBUSY) {
+        if (holder > 0)
+            cs_log(LOG_ERR,
+                   "another %s already runs on stream '%s' as PID %ld (it holds '%s'), "
+                   "exiting",
+                   cs_daemon_name(which), conf->stack.stream, (long) holder, path);
+        else
+            cs_log(LOG_ERR, "another %s already runs on stream '%s' (it holds '%s'), exiting",
+                   cs_daemon_name(which), conf->stack.stream, path);
+        return CS_EX_TEMPFAIL;
+    }
+    if (r < 0) {
+        cs_log_errno(LOG_ERR, r, "cannot lock '%s'", path);
+        return EXIT_FAILURE;
+    }
+    return CS_DAEMON_RUN;
+}
+
 int
 cs_daemon_main(const struct cs_daemon_info *info, const struct cs_daemon_impl *impl, int argc,
                char **argv)
@@ -411,6 +446,9 @@ cs_daemon_main(const struct cs_daemon_info *info, const struct cs_daemon_impl *i
     int r;
 
     r = cs_daemon_setup(info, argc, argv, &conf);
+    if (r != CS_DAEMON_RUN)
+        return r;
+    r = s_lock_instance(&conf, info->which);
     if (r != CS_DAEMON_RUN)
         return r;
     errno = 0;

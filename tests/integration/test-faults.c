@@ -477,6 +477,45 @@ START_TEST(unreadable_config_exits_78)
 }
 END_TEST
 
+/* A second copy of a daemon started on the same config must not take the first one's
+ * endpoints over: it exits 75 (EX_TEMPFAIL) naming the running copy's PID, and the first keeps
+ * answering and recording. A copy killed with SIGKILL leaves its lock file and socket files
+ * behind: the next start takes them over. */
+START_TEST(second_copy_is_refused)
+{
+    const char *args[] = { "--config", s_stack.config, NULL };
+    char err[4096], want[128];
+    int64_t written;
+
+    s_init(NULL);
+    s_start_all();
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, 20000);
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
+        pid_t first = stack_daemon_pid(&s_stack, d);
+
+        ck_assert_int_gt(first, 0);
+        ck_assert_int_eq(stack_run_tool(cs_daemon_name(d), args, err, sizeof err), 75);
+        (void) snprintf(want, sizeof want, "another %s already runs on stream 'it' as PID %ld",
+                        cs_daemon_name(d), (long) first);
+        ck_assert_msg(strstr(err, want), "%s: unexpected message: %s", cs_daemon_name(d), err);
+        ck_assert_int_eq(s_status(d, "pid"), first);
+    }
+    written = s_status(CS_DAEMON_SAVERD, "written");
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "written", written + 20, 20000);
+
+    /* Stale locks and sockets: every daemon killed, then started again. */
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
+        stack_signal(&s_stack, d, SIGKILL);
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
+        ck_assert_int_eq(stack_wait(&s_stack, d), 128 + SIGKILL);
+    s_start_all();
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, 20000);
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
+        ck_assert_int_eq(s_status(d, "pid"), stack_daemon_pid(&s_stack, d));
+    s_stop_all();
+}
+END_TEST
+
 /* The orderly stop in the units' order, pubd stopped the moment camerad has exited: camerad's
  * last frames and its end-of-stream may still be on their way into pubd (in the socket, or in
  * pubd's I/O thread) when pubd's stop begins. pubd must forward them: every subscriber ends
@@ -625,6 +664,7 @@ s_suite(void)
     tcase_add_test(tc, stalled_subscriber_loses_only_its_own_frames);
     tcase_add_test(tc, end_of_stream_reaches_a_subscriber_stalled_at_the_end);
     tcase_add_test(tc, unreadable_config_exits_78);
+    tcase_add_test(tc, second_copy_is_refused);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("orderly-stop");
