@@ -18,6 +18,7 @@
 #include <hdf5.h>
 #include <linux/videodev2.h>
 
+#include "check-main.h"
 #include "harness.h"
 #include "util.h"
 #include "verify.h"
@@ -550,24 +551,18 @@ s_suite(void)
     return s;
 }
 
-int
-main(void)
+Suite *
+test_suite(void)
 {
     const char *plugin = getenv("CS_TEST_V4L2_PLUGIN");
-    SRunner *sr;
-    int failed;
 
     if (s_find_vivid() < 0) {
         printf("SKIP: no vivid capture device in /dev/video* (load vivid, or run the suite in "
                "the VM: meson test --suite hardware)\n");
-        return 77;
+        exit(TEST_EXIT_SKIP);
     }
     s_plugin = plugin && access(plugin, R_OK) == 0;
     printf("vivid capture device %s (%s); format plugin %s\n", s_device, s_instance,
            s_plugin ? plugin : "not installed: conversion tests left out");
-    sr = srunner_create(s_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s_suite();
 }

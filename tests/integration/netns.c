@@ -201,7 +201,7 @@ s_kill_orphans(pid_t keep)
 }
 
 int
-netns_guard(int (*fn)(void), void (*cleanup)(pid_t child))
+netns_guard(void (*cleanup)(pid_t child))
 {
     sigset_t mask, old;
     siginfo_t si;
@@ -217,12 +217,15 @@ netns_guard(int (*fn)(void), void (*cleanup)(pid_t child))
     sigaddset(&mask, SIGHUP);
     (void) sigprocmask(SIG_BLOCK, &mask, &old);
     child = fork();
-    if (child < 0)
-        return 1;
+    if (child < 0) {
+        r = -errno;
+        (void) sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
+    }
     if (child == 0) {
         (void) sigprocmask(SIG_SETMASK, &old, NULL);
         (void) setpgid(0, 0);
-        _exit(fn());
+        return 0;
     }
     while (!done) {
         r = sigwaitinfo(&mask, &si);
@@ -248,6 +251,5 @@ netns_guard(int (*fn)(void), void (*cleanup)(pid_t child))
     netns_sweep(child);
     if (cleanup)
         cleanup(child);
-    (void) sigprocmask(SIG_SETMASK, &old, NULL);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }

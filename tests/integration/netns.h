@@ -29,9 +29,10 @@ void netns_pair_destroy(struct netns_pair *p);
  * every camstack test process that no longer exists. */
 void netns_sweep(pid_t owner);
 
-/* Runs @fn in a child process and returns its exit status. Whatever way the child ends, and
- * also when this process gets SIGTERM, SIGINT or SIGHUP (a test timeout), every process the
- * child left behind is killed (this process is their subreaper), the namespaces it made
- * are removed, and @cleanup (if not NULL) is called with the child's PID, before returning
- * (or exiting). */
-int netns_guard(int (*fn)(void), void (*cleanup)(pid_t child));
+/* Forks: returns 0 in the child, which goes on to run the tests, or -errno if it cannot
+ * fork. This process waits for the child and exits with its exit status, never returning.
+ * Whatever way the child ends, and also when this process gets SIGTERM, SIGINT or SIGHUP (a
+ * test timeout), every process the child left behind is killed (this process is their
+ * subreaper), the namespaces it made are removed, and @cleanup (if not NULL) is called with
+ * the child's PID, before exiting. */
+int netns_guard(void (*cleanup)(pid_t child));

@@ -14,6 +14,7 @@
 #include <czmq.h>
 #include <png.h>
 
+#include "check-main.h"
 #include "harness.h"
 #include "ctljson.h"
 #include "pattern.h"
@@ -726,12 +727,13 @@ START_TEST(malformed_requests_do_not_crash_a_daemon)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("camstackctl");
     TCase *tc = tcase_create("steer");
 
+    zsys_handler_set(NULL); /* no czmq signal handler, as in the daemons */
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, status_counts_exactly_and_names_a_daemon_down);
@@ -751,18 +753,4 @@ s_suite(void)
     tcase_add_test(tc, malformed_requests_do_not_crash_a_daemon);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    zsys_handler_set(NULL);
-    sr = srunner_create(s_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -18,6 +18,7 @@
 #include <check.h>
 #include <czmq.h>
 
+#include "check-main.h"
 #include "harness.h"
 #include "verify.h"
 
@@ -642,8 +643,8 @@ START_TEST(camerad_waits_for_a_stalled_pubd_at_the_end)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("faults");
     TCase *tc = tcase_create("kill-and-restart");
@@ -675,16 +676,4 @@ s_suite(void)
     tcase_add_test(tc, camerad_waits_for_a_stalled_pubd_at_the_end);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

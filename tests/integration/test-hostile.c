@@ -11,6 +11,7 @@
 #include <check.h>
 #include <czmq.h>
 
+#include "check-main.h"
 #include "frame.h"
 #include "harness.h"
 #include "pattern.h"
@@ -319,8 +320,8 @@ START_TEST(hostile_publisher_is_counted_by_subscribers)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("hostile");
     TCase *tc = tcase_create("ingest");
@@ -331,16 +332,4 @@ s_suite(void)
     tcase_add_test(tc, hostile_publisher_is_counted_by_subscribers);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

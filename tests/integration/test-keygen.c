@@ -1,9 +1,9 @@
 /* camstack-keygen as a user runs it: a pair of czmq certificates with safe modes whatever the
  * umask, keys that camstack loads, and never an overwritten file. Each test works in its own
- * temporary directory; the teardown fails if it cannot remove it. */
+ * temporary directory (tmpdir.h) and removes what it made; the teardown fails if anything is
+ * left. */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,36 +12,25 @@
 
 #include <check.h>
 
+#include "check-main.h"
 #include "curve.h"
 #include "harness.h"
+#include "tmpdir.h"
 
-static char s_dir[64];
 static char s_bin[PATH_MAX];
 
 static void
 s_setup(void)
 {
-    (void) snprintf(s_dir, sizeof s_dir, "/tmp/camstack-kg-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s_dir));
+    test_tmpdir_setup();
     stack_build_path(s_bin, sizeof s_bin, "tools/keygen/camstack-keygen");
-}
-
-static int
-s_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
-static void
-s_teardown(void)
-{
-    ck_assert_int_eq(nftw(s_dir, s_rm, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 static int
 s_keygen(const char *name, char *out, size_t size)
 {
-    return stack_run(NULL, (const char *[]){ s_bin, "--directory", s_dir, name, NULL }, out, size);
+    return stack_run(NULL, (const char *[]){ s_bin, "--directory", test_tmpdir, name, NULL }, out,
+                     size);
 }
 
 static void
@@ -51,7 +40,7 @@ s_read(const char *name, char *buf, size_t size)
     size_t n;
     FILE *f;
 
-    (void) snprintf(path, sizeof path, "%s/%s", s_dir, name);
+    test_tmpdir_path(path, sizeof path, name);
     f = fopen(path, "re");
     ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
     n = fread(buf, 1, size - 1, f);
@@ -65,16 +54,24 @@ s_mode(const char *name)
     char path[PATH_MAX];
     struct stat st;
 
-    (void) snprintf(path, sizeof path, "%s/%s", s_dir, name);
+    test_tmpdir_path(path, sizeof path, name);
     ck_assert_int_eq(lstat(path, &st), 0);
     ck_assert(S_ISREG(st.st_mode));
     return (unsigned) (st.st_mode & 07777);
 }
 
+static void
+s_remove(const char *name)
+{
+    char path[PATH_MAX];
+
+    ck_assert_int_eq(unlink(test_tmpdir_path(path, sizeof path, name)), 0);
+}
+
 static int
 s_entries(void)
 {
-    DIR *d = opendir(s_dir);
+    DIR *d = opendir(test_tmpdir);
     struct dirent *e;
     int n = 0;
 
@@ -104,7 +101,7 @@ START_TEST(keygen_writes_a_pair_with_safe_modes)
     ck_assert_ptr_null(strstr(text, "secret"));
     ck_assert_ptr_nonnull(strstr(text, "name = \"lab2\""));
 
-    (void) snprintf(path, sizeof path, "%s/lab2.key", s_dir);
+    test_tmpdir_path(path, sizeof path, "lab2.key");
     ck_assert_msg(cs_curve_load_pair(path, &pair, err, sizeof err) == 0, "%s", err);
     ck_assert_msg(cs_curve_load_public(path, key, err, sizeof err) == 0, "%s", err);
     ck_assert_str_eq(pair.public_key, key);
@@ -115,10 +112,14 @@ START_TEST(keygen_writes_a_pair_with_safe_modes)
 
     /* Two runs make two different pairs. */
     ck_assert_int_eq(s_keygen("lab3", out, sizeof out), 0);
-    (void) snprintf(path, sizeof path, "%s/lab3.key", s_dir);
+    test_tmpdir_path(path, sizeof path, "lab3.key");
     ck_assert_int_eq(cs_curve_load_public(path, key, err, sizeof err), 0);
     ck_assert_str_ne(pair.public_key, key);
     cs_curve_wipe(&pair, sizeof pair);
+    s_remove("lab2.key");
+    s_remove("lab2.key_secret");
+    s_remove("lab3.key");
+    s_remove("lab3.key_secret");
 }
 END_TEST
 
@@ -137,13 +138,14 @@ START_TEST(keygen_never_overwrites)
     ck_assert_str_eq(after, before_sec);
 
     /* Either half alone is enough to refuse, and the other is not written either. */
-    (void) snprintf(path, sizeof path, "%s/pubd.key", s_dir);
+    test_tmpdir_path(path, sizeof path, "pubd.key");
     ck_assert_int_eq(unlink(path), 0);
     ck_assert_int_eq(s_keygen("pubd", out, sizeof out), 1);
     s_read("pubd.key_secret", after, sizeof after);
     ck_assert_str_eq(after, before_sec);
     ck_assert_int_eq(access(path, F_OK), -1);
     ck_assert_int_eq(s_entries(), 1);
+    s_remove("pubd.key_secret");
 }
 END_TEST
 
@@ -164,29 +166,23 @@ START_TEST(keygen_bad_arguments)
     ck_assert_ptr_nonnull(strstr(out, "Usage: camstack-keygen"));
     ck_assert_int_eq(stack_run(NULL, (const char *[]){ s_bin, "--version", NULL }, out, sizeof out),
                      0);
-    (void) snprintf(missing, sizeof missing, "%s/none", s_dir);
+    test_tmpdir_path(missing, sizeof missing, "none");
     ck_assert_int_eq(
         stack_run(NULL, (const char *[]){ s_bin, "-d", missing, "x", NULL }, out, sizeof out), 1);
     ck_assert_int_eq(s_entries(), 0);
 }
 END_TEST
 
-int
-main(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("keygen");
     TCase *tc = tcase_create("keygen");
-    SRunner *sr;
-    int failed;
 
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, s_setup, test_tmpdir_teardown);
     tcase_add_test(tc, keygen_writes_a_pair_with_safe_modes);
     tcase_add_test(tc, keygen_never_overwrites);
     tcase_add_test(tc, keygen_bad_arguments);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }

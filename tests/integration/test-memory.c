@@ -16,6 +16,7 @@
 #include <check.h>
 #include <czmq.h>
 
+#include "check-main.h"
 #include "harness.h"
 #include "verify.h"
 
@@ -145,22 +146,16 @@ START_TEST(stalled_subscriber_memory_stays_within_budgets)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("memory");
     TCase *tc = tcase_create("stalled-subscriber");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, stalled_subscriber_memory_stays_within_budgets, 0,
                         (int) (sizeof s_cases / sizeof s_cases[0]));
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }

@@ -25,6 +25,7 @@
 #include <check.h>
 #include <czmq.h>
 
+#include "check-main.h"
 #include "harness.h"
 #include "netns.h"
 #include "verify.h"
@@ -623,32 +624,26 @@ s_cleanup(pid_t child)
     globfree(&g);
 }
 
-static int
-s_run_suite(void)
+Suite *
+test_suite(void)
 {
-    Suite *s = suite_create("remote");
-    SRunner *sr;
-    int failed;
+    Suite *s;
 
+    if (!netns_available()) {
+        (void) printf("skipped: network namespaces need root and ip(8) (iproute2)\n");
+        exit(TEST_EXIT_SKIP);
+    }
+    netns_sweep(0); /* what killed runs left */
+    if (netns_guard(s_cleanup) < 0) {
+        (void) printf("cannot fork the test runner: %s\n", strerror(errno));
+        exit(EXIT_FAILURE);
+    }
+    /* The child, guarded: the tests run here. */
+    s = suite_create("remote");
     s_add_case(s, "curve", remote_saverd_over_curve_is_bit_exact);
     s_add_case(s, "refusals", refused_clients_receive_nothing_and_are_logged);
     s_add_case(s, "insecure", pubd_refuses_remote_endpoint_without_curve);
     s_add_case(s, "python", python_client_over_ipc_and_curve);
     s_add_case(s, "slow-remote", slow_remote_subscriber_does_not_slow_local);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
-int
-main(void)
-{
-    if (!netns_available()) {
-        (void) printf("skipped: network namespaces need root and ip(8) (iproute2)\n");
-        return 77; /* meson: skipped */
-    }
-    netns_sweep(0); /* what killed runs left */
-    return netns_guard(s_run_suite, s_cleanup);
+    return s;
 }

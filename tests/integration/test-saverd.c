@@ -15,6 +15,7 @@
 #include <check.h>
 #include <czmq.h>
 
+#include "check-main.h"
 #include "harness.h"
 #include "verify.h"
 
@@ -636,12 +637,14 @@ START_TEST(sigkill_leaves_flushed_frames_readable)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("saverd");
     TCase *tc = tcase_create("files");
 
+    stack_registry_open();
+    test_at_end(stack_registry_close); /* what failed tests left mounted or running */
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, h5py_reads_every_format, 0,
@@ -671,18 +674,4 @@ s_suite(void)
     tcase_add_test(tc, removed_directory_is_counted_and_the_run_goes_on);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    stack_registry_open();
-    srunner_run_all(sr, CK_NORMAL);
-    stack_registry_close(); /* what failed tests left mounted or running */
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -16,6 +16,7 @@
 #include <check.h>
 #include <czmq.h>
 
+#include "check-main.h"
 #include "harness.h"
 #include "verify.h"
 
@@ -155,21 +156,15 @@ START_TEST(soak)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("soak");
     TCase *tc = tcase_create("soak");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, (double) s_env("CS_SOAK_SECONDS", 600) + 900);
     tcase_add_test(tc, soak);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }

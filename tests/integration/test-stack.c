@@ -8,6 +8,7 @@
 
 #include <check.h>
 
+#include "check-main.h"
 #include "harness.h"
 #include "verify.h"
 
@@ -343,8 +344,8 @@ START_TEST(camerad_refuses_a_non_v4l2_device)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("stack");
     TCase *tc = tcase_create("main");
@@ -373,16 +374,4 @@ s_suite(void)
     tcase_add_test(tc, camerad_refuses_a_non_v4l2_device);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

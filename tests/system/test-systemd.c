@@ -28,6 +28,7 @@
 #include <czmq.h>
 #include <hdf5.h>
 
+#include "check-main.h"
 #include "config.h"
 #include "verify.h"
 
@@ -952,28 +953,21 @@ s_suite(void)
     return s;
 }
 
-int
-main(void)
+Suite *
+test_suite(void)
 {
-    SRunner *sr;
-    int failed;
-
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* a cut file may not open: that is checked */
     s_camera = getenv("CS_TEST_CAMERA");
     if (s_camera && *s_camera) {
         /* Asked for a camera: its absence is a failure, not a reason to skip. */
         if (access(s_camera, F_OK) != 0) {
             printf("CS_TEST_CAMERA: no device '%s'\n", s_camera);
-            return EXIT_FAILURE;
+            exit(EXIT_FAILURE);
         }
         printf("camera %s: source = v4l2, YUYV %dx%d at %d frames/s\n", s_camera, S_CAMERA_WIDTH,
                S_CAMERA_HEIGHT, S_CAMERA_FPS);
     } else {
         s_camera = NULL;
     }
-    sr = srunner_create(s_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s_suite();
 }

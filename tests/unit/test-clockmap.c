@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "check-main.h"
 #include "clockmap.h"
 #include "util.h"
 
@@ -84,8 +85,8 @@ START_TEST(realtime_of_a_timestamp)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("clockmap");
     TCase *tc = tcase_create("offset");
@@ -97,16 +98,4 @@ s_suite(void)
     tcase_add_test(tc, realtime_of_a_timestamp);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

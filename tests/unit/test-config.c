@@ -1,14 +1,11 @@
 /* Unit tests of common/config.h: a full file loads with the exact values, an empty one gives the
  * defaults, relative paths are taken from the file's directory, and every kind of bad input is
  * refused with -EINVAL and "path:line: message". Each test writes its files into its own
- * mkdtemp() directory and removes them; the teardown fails if any is left. The committed
- * fixtures in tests/data ($CS_TEST_DATA, or the first argument) are loaded too. Bugs
- * these tests found are kept as regression tests at the end of the file. */
+ * directory (tmpdir.h) and removes them; the teardown fails if any is left. The committed
+ * fixtures in tests/data ($CS_TEST_DATA) are loaded too. Bugs these tests found are kept as
+ * regression tests at the end of the file. */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,78 +17,21 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "check-main.h"
 #include "config.h"
 #include "pixfmt.h"
+#include "tmpdir.h"
 #include "util.h"
 
-static char s_basedir[PATH_MAX]; /* made by main(), removed with what is left in it at the end */
-static char s_tmpdir[PATH_MAX];  /* one per test, under s_basedir; the teardown removes it */
-static char s_realdir[PATH_MAX]; /* s_tmpdir with symbolic links resolved, as config.c sees it */
+static char s_realdir[PATH_MAX]; /* test_tmpdir with symbolic links resolved, as config.c sees it */
 static const char *s_datadir;    /* tests/data */
 static glob_t s_bad_files;       /* tests/data/bad-*.ini */
-
-/* Removes s_tmpdir and what is in it; returns how many entries it held, their names in @left. */
-static int
-s_remove_tmpdir(char *left, size_t size)
-{
-    struct dirent *e;
-    DIR *d;
-    int n_left = 0;
-
-    left[0] = '\0';
-    d = opendir(s_tmpdir);
-    if (!d)
-        return -1;
-    while ((e = readdir(d))) {
-        size_t len = strlen(left);
-
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        n_left++;
-        (void) snprintf(left + len, size - len, " %s", e->d_name);
-        if (unlinkat(dirfd(d), e->d_name, 0) < 0)
-            (void) unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
-    }
-    (void) closedir(d);
-    return rmdir(s_tmpdir) < 0 ? -1 : n_left;
-}
 
 static void
 s_setup(void)
 {
-    int n;
-
-    ck_assert_msg(s_basedir[0], "no base directory (mkdtemp failed in main)");
-    n = snprintf(s_tmpdir, sizeof s_tmpdir, "%s/t-XXXXXX", s_basedir);
-    ck_assert(n > 0 && (size_t) n < sizeof s_tmpdir);
-    ck_assert_msg(mkdtemp(s_tmpdir) != NULL, "mkdtemp(%s): %s", s_tmpdir, strerror(errno));
-    ck_assert_ptr_nonnull(realpath(s_tmpdir, s_realdir));
-}
-
-/* Fails the test if it left anything behind, after removing it so that no directory leaks. */
-static void
-s_teardown(void)
-{
-    char left[512];
-    int n_left = s_remove_tmpdir(left, sizeof left);
-
-    ck_assert_msg(n_left >= 0, "cannot remove %s: %s", s_tmpdir, strerror(errno));
-    ck_assert_msg(n_left == 0, "the test left %d file(s) in its directory:%s", n_left, left);
-}
-
-/* Writes @text into the temp dir as @name; its path goes into @path. */
-static void
-s_write(char *path, size_t size, const char *name, const char *text)
-{
-    FILE *f;
-    int n;
-
-    n = snprintf(path, size, "%s/%s", s_tmpdir, name);
-    ck_assert(n > 0 && (size_t) n < size);
-    f = fopen(path, "we");
-    ck_assert_msg(f != NULL, "fopen(%s): %s", path, strerror(errno));
-    ck_assert(fputs(text, f) >= 0);
-    ck_assert_int_eq(fclose(f), 0);
+    test_tmpdir_setup();
+    ck_assert_ptr_nonnull(realpath(test_tmpdir, s_realdir));
 }
 
 static void
@@ -290,7 +230,7 @@ START_TEST(good_file_exact_values)
     char path[PATH_MAX];
     struct cs_conf conf;
 
-    s_write(path, sizeof path, "good.ini", s_good_ini);
+    test_tmpdir_write(path, sizeof path, "good.ini", s_good_ini);
     memset(&conf, 0x5a, sizeof conf); /* load must not rely on a zeroed struct */
     s_load_ok(path, &conf);
     s_assert_good(&conf, path, s_realdir);
@@ -311,7 +251,7 @@ START_TEST(good_file_crlf)
         text[j++] = s_good_ini[i];
     }
     text[j] = '\0';
-    s_write(path, sizeof path, "crlf.ini", text);
+    test_tmpdir_write(path, sizeof path, "crlf.ini", text);
     s_load_ok(path, &conf);
     s_assert_good(&conf, path, s_realdir);
     s_unlink(path);
@@ -325,9 +265,9 @@ START_TEST(dump_loads_back)
     struct cs_conf a, b;
     FILE *f;
 
-    s_write(path, sizeof path, "good.ini", s_good_ini);
+    test_tmpdir_write(path, sizeof path, "good.ini", s_good_ini);
     s_load_ok(path, &a);
-    f = fopen(s_join(dumped, sizeof dumped, s_tmpdir, "dumped.ini"), "we");
+    f = fopen(s_join(dumped, sizeof dumped, test_tmpdir, "dumped.ini"), "we");
     ck_assert_ptr_nonnull(f);
     cs_conf_dump(&a, f);
     ck_assert_int_eq(fclose(f), 0);
@@ -408,7 +348,7 @@ START_TEST(empty_file_gives_defaults)
     struct cs_conf conf;
 
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        s_write(path, sizeof path, "empty.ini", texts[i]);
+        test_tmpdir_write(path, sizeof path, "empty.ini", texts[i]);
         memset(&conf, 0x5a, sizeof conf);
         s_load_ok(path, &conf);
         s_assert_defaults(&conf, path);
@@ -441,7 +381,7 @@ START_TEST(wait_subscribers_auto)
     size_t len = 0;
     FILE *f;
 
-    s_write(path, sizeof path, "auto.ini", "[camerad]\nwait_subscribers = auto\n");
+    test_tmpdir_write(path, sizeof path, "auto.ini", "[camerad]\nwait_subscribers = auto\n");
     s_load_ok(path, &conf);
     ck_assert_uint_eq(conf.camerad.wait_subscribers, CS_WAIT_AUTO);
     f = open_memstream(&text, &len);
@@ -451,7 +391,7 @@ START_TEST(wait_subscribers_auto)
     ck_assert_ptr_nonnull(strstr(text, "\nwait_subscribers = auto\n"));
     free(text);
     s_unlink(path);
-    s_write(path, sizeof path, "zero.ini", "[camerad]\nwait_subscribers = 0\n");
+    test_tmpdir_write(path, sizeof path, "zero.ini", "[camerad]\nwait_subscribers = 0\n");
     s_load_ok(path, &conf);
     ck_assert_uint_eq(conf.camerad.wait_subscribers, 0);
     s_unlink(path);
@@ -476,7 +416,7 @@ START_TEST(compression_values)
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         (void) snprintf(text, sizeof text, "[saverd]\ncompression = %s\n", cases[i].value);
-        s_write(path, sizeof path, "compression.ini", text);
+        test_tmpdir_write(path, sizeof path, "compression.ini", text);
         s_load_ok(path, &conf);
         ck_assert_int_eq(conf.saverd.compression.method, cases[i].method);
         ck_assert_uint_eq(conf.saverd.compression.level, cases[i].level);
@@ -524,7 +464,7 @@ START_TEST(relative_paths_from_file_dir)
     char path[PATH_MAX], want[PATH_MAX + 64], parent[PATH_MAX];
     struct cs_conf conf;
 
-    s_write(path, sizeof path, "rel.ini", text);
+    test_tmpdir_write(path, sizeof path, "rel.ini", text);
     s_load_ok(path, &conf);
     ck_assert_str_eq(conf.stack.runtime_dir, s_join(want, sizeof want, s_realdir, "run"));
     ck_assert_str_eq(conf.camerad.device, s_join(want, sizeof want, s_realdir, "dev/video9"));
@@ -562,7 +502,7 @@ START_TEST(absolute_paths_normalized)
     char path[PATH_MAX];
     struct cs_conf conf;
 
-    s_write(path, sizeof path, "abs.ini", text);
+    test_tmpdir_write(path, sizeof path, "abs.ini", text);
     s_load_ok(path, &conf);
     ck_assert_str_eq(conf.stack.runtime_dir, "/run/camstack");
     ck_assert_str_eq(conf.camerad.device, "/dev/video0");
@@ -580,9 +520,9 @@ START_TEST(relative_paths_of_relative_file)
     struct cs_conf conf;
     int r;
 
-    s_write(path, sizeof path, "rel.ini", "[camerad]\ndevice = video9\n");
+    test_tmpdir_write(path, sizeof path, "rel.ini", "[camerad]\ndevice = video9\n");
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-    ck_assert_int_eq(chdir(s_tmpdir), 0);
+    ck_assert_int_eq(chdir(test_tmpdir), 0);
     {
         char msg[CS_CONF_ERROR_MAX] = "";
 
@@ -607,14 +547,14 @@ START_TEST(runtime_dir_length_limit)
     dir[0] = '/';
     dir[89] = '\0';
     (void) snprintf(text, sizeof text, "[stack]\nruntime_dir = %s\n", dir);
-    s_write(path, sizeof path, "rt.ini", text);
+    test_tmpdir_write(path, sizeof path, "rt.ini", text);
     s_load_ok(path, &conf);
     ck_assert_uint_eq(strlen(conf.endpoints.control[CS_DAEMON_ANALYZERD]), 6 + 107);
     s_unlink(path);
     dir[89] = 'r';
     dir[90] = '\0';
     (void) snprintf(text, sizeof text, "[stack]\nruntime_dir = %s\n", dir);
-    s_write(path, sizeof path, "rt.ini", text);
+    test_tmpdir_write(path, sizeof path, "rt.ini", text);
     s_assert_load_error(path, 0, "is too long for ipc endpoints", "runtime_dir of 90");
     s_unlink(path);
     /* with every endpoint given, runtime_dir is not used for them */
@@ -623,7 +563,7 @@ START_TEST(runtime_dir_length_limit)
                     "publish = inproc://p\ncontrol_camerad = inproc://c\ncontrol_pubd = inproc://"
                     "d\ncontrol_analyzerd = inproc://a\ncontrol_saverd = inproc://s\n",
                     dir);
-    s_write(path, sizeof path, "rt.ini", text);
+    test_tmpdir_write(path, sizeof path, "rt.ini", text);
     s_load_ok(path, &conf);
     s_unlink(path);
 }
@@ -849,7 +789,7 @@ START_TEST(bad_input)
     const struct s_bad_case *c = &s_bad_cases[_i];
     char path[PATH_MAX];
 
-    s_write(path, sizeof path, "bad.ini", c->text);
+    test_tmpdir_write(path, sizeof path, "bad.ini", c->text);
     s_assert_load_error(path, c->line, c->message, c->name);
     s_unlink(path);
 }
@@ -874,22 +814,22 @@ START_TEST(security_accepted)
     FILE *f;
 
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        s_write(path, sizeof path, "sec.ini", texts[i]);
+        test_tmpdir_write(path, sizeof path, "sec.ini", texts[i]);
         s_load_ok(path, &conf);
         s_unlink(path);
     }
-    s_write(path, sizeof path, "sec.ini",
-            "[endpoints]\npublish = tcp://10.0.0.1:5555, ipc:///r/a, ipc:///r/b\n"
-            "[security]\nserver_certificate = /k/pubd.key\n");
+    test_tmpdir_write(path, sizeof path, "sec.ini",
+                      "[endpoints]\npublish = tcp://10.0.0.1:5555, ipc:///r/a, ipc:///r/b\n"
+                      "[security]\nserver_certificate = /k/pubd.key\n");
     s_load_ok(path, &conf);
     ck_assert_str_eq(conf.endpoints.subscribe, "ipc:///r/a");
     s_unlink(path);
-    s_write(path, sizeof path, "sec.ini", "[endpoints]\npublish = tcp://:5555\n");
+    test_tmpdir_write(path, sizeof path, "sec.ini", "[endpoints]\npublish = tcp://:5555\n");
     s_load_ok(path, &conf);
     ck_assert_str_eq(conf.endpoints.publish[0], "tcp://127.0.0.1:5555");
     ck_assert_str_eq(conf.endpoints.subscribe, "tcp://127.0.0.1:5555");
     /* unset certificates are dumped as comments, and the dump loads back */
-    f = fopen(s_join(dumped, sizeof dumped, s_tmpdir, "dumped.ini"), "we");
+    f = fopen(s_join(dumped, sizeof dumped, test_tmpdir, "dumped.ini"), "we");
     ck_assert_ptr_nonnull(f);
     cs_conf_dump(&conf, f);
     ck_assert_int_eq(fclose(f), 0);
@@ -911,17 +851,17 @@ START_TEST(line_too_long)
     n = snprintf(text, sizeof text, "[camerad]\nwidth = 640\ndevice = /dev/%0300d\nheight = 2\n",
                  0);
     ck_assert(n > 0 && (size_t) n < sizeof text);
-    s_write(path, sizeof path, "long.ini", text);
+    test_tmpdir_write(path, sizeof path, "long.ini", text);
     s_assert_load_error(path, 3, "line too long (at most 198 characters)", "300 characters");
     s_unlink(path);
     /* a long comment is still a long line */
     (void) snprintf(text, sizeof text, "[camerad]\n# %0250d\nwidth = 640\n", 0);
-    s_write(path, sizeof path, "long.ini", text);
+    test_tmpdir_write(path, sizeof path, "long.ini", text);
     s_assert_load_error(path, 2, "line too long", "long comment");
     s_unlink(path);
     /* 150 characters are fine, and leading blanks do not count */
     (void) snprintf(text, sizeof text, "[camerad]\n%80sdevice = /%0140d\n", "", 0);
-    s_write(path, sizeof path, "long.ini", text);
+    test_tmpdir_write(path, sizeof path, "long.ini", text);
     s_load_ok(path, &conf);
     ck_assert_uint_eq(strlen(conf.camerad.device), 141);
     s_unlink(path);
@@ -933,19 +873,19 @@ START_TEST(missing_file)
     char path[PATH_MAX], msg[CS_CONF_ERROR_MAX], want[PATH_MAX + 64];
     struct cs_conf conf;
 
-    (void) s_join(path, sizeof path, s_tmpdir, "missing.ini");
+    (void) s_join(path, sizeof path, test_tmpdir, "missing.ini");
     ck_assert_int_eq(cs_conf_load(path, &conf, msg, sizeof msg), -ENOENT);
     (void) snprintf(want, sizeof want, "%s: cannot open: %s", path, strerror(ENOENT));
     ck_assert_str_eq(msg, want);
     /* a file under something that is not a directory */
-    s_write(path, sizeof path, "file", "");
+    test_tmpdir_write(path, sizeof path, "file", "");
     (void) s_join(want, sizeof want, path, "camstack.ini");
     ck_assert_int_eq(cs_conf_load(want, &conf, msg, sizeof msg), -ENOTDIR);
     ck_assert_ptr_nonnull(strstr(msg, want));
     s_unlink(path);
     /* a directory is not a config file */
-    ck_assert_int_lt(cs_conf_load(s_tmpdir, &conf, msg, sizeof msg), 0);
-    ck_assert_ptr_nonnull(strstr(msg, s_tmpdir));
+    ck_assert_int_lt(cs_conf_load(test_tmpdir, &conf, msg, sizeof msg), 0);
+    ck_assert_ptr_nonnull(strstr(msg, test_tmpdir));
 }
 END_TEST
 
@@ -1023,7 +963,7 @@ START_TEST(error_message_truncated)
     char path[PATH_MAX], full[CS_CONF_ERROR_MAX], msg[17];
     struct cs_conf conf;
 
-    s_write(path, sizeof path, "bad.ini", "[camerad]\nfsp = 30\n");
+    test_tmpdir_write(path, sizeof path, "bad.ini", "[camerad]\nfsp = 30\n");
     ck_assert_int_eq(cs_conf_load(path, &conf, full, sizeof full), -EINVAL);
     memset(msg, 'x', sizeof msg);
     ck_assert_int_eq(cs_conf_load(path, &conf, msg, sizeof msg), -EINVAL);
@@ -1112,7 +1052,7 @@ START_TEST(controls_at_most_max)
     for (int i = 0; i < CS_CONTROLS_MAX; i++)
         (void) snprintf(text + strlen(text), sizeof text - strlen(text), "control.c%d = %d\n", i,
                         -i);
-    s_write(path, sizeof path, "controls.ini", text);
+    test_tmpdir_write(path, sizeof path, "controls.ini", text);
     s_load_ok(path, &conf);
     ck_assert_uint_eq(conf.camerad.n_controls, CS_CONTROLS_MAX);
     ck_assert_str_eq(conf.camerad.controls[CS_CONTROLS_MAX - 1].name, "c31");
@@ -1120,7 +1060,7 @@ START_TEST(controls_at_most_max)
     ck_assert_uint_eq(conf.camerad.controls[CS_CONTROLS_MAX - 1].line, CS_CONTROLS_MAX + 1);
     s_unlink(path);
     (void) snprintf(text + strlen(text), sizeof text - strlen(text), "control.one_more = 1\n");
-    s_write(path, sizeof path, "controls.ini", text);
+    test_tmpdir_write(path, sizeof path, "controls.ini", text);
     s_assert_load_error(path, CS_CONTROLS_MAX + 2, "at most 32 control.<name> keys", "33rd");
     s_unlink(path);
 }
@@ -1133,7 +1073,7 @@ START_TEST(regression_line_of_198_characters)
 
     /* "device = /" is 10 characters; 188 more make 198 */
     (void) snprintf(text, sizeof text, "[camerad]\ndevice = /%0188d\n", 0);
-    s_write(path, sizeof path, "long.ini", text);
+    test_tmpdir_write(path, sizeof path, "long.ini", text);
     {
         char msg[CS_CONF_ERROR_MAX] = "";
         int r = cs_conf_load(path, &conf, msg, sizeof msg);
@@ -1152,7 +1092,7 @@ START_TEST(regression_bom_hides_unknown_section)
 {
     char path[PATH_MAX];
 
-    s_write(path, sizeof path, "bom.ini", "\xef\xbb\xbf[camera]\nwidth = 640\n");
+    test_tmpdir_write(path, sizeof path, "bom.ini", "\xef\xbb\xbf[camera]\nwidth = 640\n");
     s_assert_load_error(path, 1, "unknown section [camera]", "BOM");
     s_unlink(path);
 }
@@ -1167,9 +1107,9 @@ START_TEST(regression_dump_rounds_fps)
     struct cs_conf a, b;
     FILE *f;
 
-    s_write(path, sizeof path, "fps.ini", "[camerad]\nfps = 29.97002997002997\n");
+    test_tmpdir_write(path, sizeof path, "fps.ini", "[camerad]\nfps = 29.97002997002997\n");
     s_load_ok(path, &a);
-    f = fopen(s_join(dumped, sizeof dumped, s_tmpdir, "dumped.ini"), "we");
+    f = fopen(s_join(dumped, sizeof dumped, test_tmpdir, "dumped.ini"), "we");
     ck_assert_ptr_nonnull(f);
     cs_conf_dump(&a, f);
     ck_assert_int_eq(fclose(f), 0);
@@ -1191,10 +1131,11 @@ START_TEST(regression_syntax_error_reported_first)
 {
     char path[PATH_MAX];
 
-    s_write(path, sizeof path, "syntax.ini", "[camerad]\nwidth 640\nfsp = 1\n");
+    test_tmpdir_write(path, sizeof path, "syntax.ini", "[camerad]\nwidth 640\nfsp = 1\n");
     s_assert_load_error(path, 2, "syntax error", "line without '=' before an unknown key");
     s_unlink(path);
-    s_write(path, sizeof path, "syntax.ini", "[stack]\nstream = a\n[camerad\nwidth = 4\n");
+    test_tmpdir_write(path, sizeof path, "syntax.ini",
+                      "[stack]\nstream = a\n[camerad\nwidth = 4\n");
     s_assert_load_error(path, 3, "syntax error", "section header without ']' before a key");
     s_unlink(path);
 }
@@ -1207,7 +1148,7 @@ START_TEST(regression_colon_separator_accepted)
 {
     char path[PATH_MAX];
 
-    s_write(path, sizeof path, "colon.ini", "[camerad]\nwidth: 640\n");
+    test_tmpdir_write(path, sizeof path, "colon.ini", "[camerad]\nwidth: 640\n");
     s_assert_load_error(path, 2, "syntax error", "'width: 640'");
     s_unlink(path);
 }
@@ -1224,7 +1165,7 @@ START_TEST(regression_runtime_dir_limit_message)
     dir[0] = '/';
     dir[90] = '\0';
     (void) snprintf(text, sizeof text, "[stack]\nruntime_dir = %s\n", dir);
-    s_write(path, sizeof path, "rt.ini", text);
+    test_tmpdir_write(path, sizeof path, "rt.ini", text);
     s_assert_load_error(path, 0, "(at most 89 bytes)", "runtime_dir of 90 characters");
     s_unlink(path);
 }
@@ -1238,7 +1179,7 @@ START_TEST(regression_runtime_dir_root_endpoints)
     struct cs_conf conf;
     char path[PATH_MAX];
 
-    s_write(path, sizeof path, "root.ini", "[stack]\nruntime_dir = /\n");
+    test_tmpdir_write(path, sizeof path, "root.ini", "[stack]\nruntime_dir = /\n");
     s_load_ok(path, &conf);
     ck_assert_str_eq(conf.endpoints.ingest, "ipc:///ingest");
     ck_assert_str_eq(conf.endpoints.publish[0], "ipc:///frames");
@@ -1255,7 +1196,7 @@ START_TEST(regression_nul_byte_refused)
     char path[PATH_MAX];
     FILE *f;
 
-    (void) s_join(path, sizeof path, s_tmpdir, "nul.ini");
+    (void) s_join(path, sizeof path, test_tmpdir, "nul.ini");
     f = fopen(path, "we");
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(text, 1, sizeof text - 1, f), sizeof text - 1);
@@ -1273,8 +1214,8 @@ START_TEST(regression_publish_list_trims_every_blank)
     struct cs_conf conf;
     char path[PATH_MAX];
 
-    s_write(path, sizeof path, "vt.ini",
-            "[endpoints]\npublish = inproc://a\v, inproc://b\f,\vinproc://c\n");
+    test_tmpdir_write(path, sizeof path, "vt.ini",
+                      "[endpoints]\npublish = inproc://a\v, inproc://b\f,\vinproc://c\n");
     s_load_ok(path, &conf);
     ck_assert_uint_eq(conf.endpoints.n_publish, 3);
     ck_assert_str_eq(conf.endpoints.publish[0], "inproc://a");
@@ -1284,14 +1225,41 @@ START_TEST(regression_publish_list_trims_every_blank)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+static void
+s_free_bad_files(void)
+{
+    globfree(&s_bad_files);
+}
+
+/* The committed fixtures: tests/data ($CS_TEST_DATA) and its bad-*.ini files. */
+static void
+s_find_data_files(void)
+{
+    char pattern[PATH_MAX];
+
+    s_datadir = getenv("CS_TEST_DATA");
+    if (!s_datadir || !s_datadir[0]) {
+        s_datadir = NULL;
+        return;
+    }
+    (void) snprintf(pattern, sizeof pattern, "%s/bad-*.ini", s_datadir);
+    if (glob(pattern, 0, NULL, &s_bad_files) != 0) {
+        globfree(&s_bad_files);
+        memset(&s_bad_files, 0, sizeof s_bad_files);
+    }
+    test_at_end(s_free_bad_files);
+}
+
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("config");
     TCase *tc;
 
+    s_find_data_files();
+
     tc = tcase_create("good_file");
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, s_setup, test_tmpdir_teardown);
     tcase_add_test(tc, good_file_exact_values);
     tcase_add_test(tc, good_file_crlf);
     tcase_add_test(tc, dump_loads_back);
@@ -1299,7 +1267,7 @@ s_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("defaults");
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, s_setup, test_tmpdir_teardown);
     tcase_add_test(tc, empty_file_gives_defaults);
     tcase_add_test(tc, defaults_function);
     tcase_add_test(tc, hwm_and_names);
@@ -1308,7 +1276,7 @@ s_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("relative_paths");
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, s_setup, test_tmpdir_teardown);
     tcase_add_test(tc, relative_paths_from_file_dir);
     tcase_add_test(tc, absolute_paths_normalized);
     tcase_add_test(tc, relative_paths_of_relative_file);
@@ -1316,7 +1284,7 @@ s_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bad_input");
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, s_setup, test_tmpdir_teardown);
     tcase_add_loop_test(tc, bad_input, 0, (int) (sizeof s_bad_cases / sizeof s_bad_cases[0]));
     tcase_add_test(tc, line_too_long);
     tcase_add_test(tc, security_accepted);
@@ -1334,7 +1302,7 @@ s_suite(void)
 
     /* Bugs found by these suites, kept as regression tests. */
     tc = tcase_create("regressions");
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, s_setup, test_tmpdir_teardown);
     tcase_add_test(tc, regression_line_of_198_characters);
     tcase_add_test(tc, regression_bom_hides_unknown_section);
     tcase_add_test(tc, regression_dump_rounds_fps);
@@ -1346,49 +1314,4 @@ s_suite(void)
     tcase_add_test(tc, regression_publish_list_trims_every_blank);
     suite_add_tcase(s, tc);
     return s;
-}
-
-static int
-s_remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void) remove(path);
-    return 0;
-}
-
-int
-main(int argc, char **argv)
-{
-    const char *tmp = getenv("TMPDIR");
-    SRunner *sr;
-    int failed;
-
-    /* A failed check ends a forked test with _exit() before its teardown, so the tests' own
-     * directories live under this one, which goes at the end whatever happened. */
-    (void) snprintf(s_basedir, sizeof s_basedir, "%s/cs-test-config-XXXXXX",
-                    tmp && tmp[0] ? tmp : "/tmp");
-    if (!mkdtemp(s_basedir))
-        s_basedir[0] = '\0';
-
-    s_datadir = getenv("CS_TEST_DATA");
-    if ((!s_datadir || !s_datadir[0]) && argc > 1)
-        s_datadir = argv[1];
-    if (s_datadir && s_datadir[0]) {
-        char pattern[PATH_MAX];
-
-        (void) snprintf(pattern, sizeof pattern, "%s/bad-*.ini", s_datadir);
-        if (glob(pattern, 0, NULL, &s_bad_files) != 0) {
-            globfree(&s_bad_files);
-            memset(&s_bad_files, 0, sizeof s_bad_files);
-        }
-    } else {
-        s_datadir = NULL;
-    }
-    sr = srunner_create(s_suite());
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    globfree(&s_bad_files);
-    if (s_basedir[0])
-        (void) nftw(s_basedir, s_remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -9,6 +9,7 @@
 
 #include <czmq.h>
 
+#include "check-main.h"
 #include "control.h"
 #include "ctljson.h"
 
@@ -283,12 +284,13 @@ START_TEST(socket_answers_well_formed_requests_only)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("control");
     TCase *tc = tcase_create("parse");
 
+    zsys_handler_set(NULL); /* no czmq signal handler, as in the daemons */
     tcase_add_test(tc, parse_splits_words_on_blanks);
     tcase_add_test(tc, parse_refuses_what_is_not_a_request);
     tcase_add_test(tc, parse_size_limit);
@@ -303,18 +305,4 @@ s_suite(void)
     tcase_add_test(tc, socket_answers_well_formed_requests_only);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    zsys_handler_set(NULL);
-    sr = srunner_create(s_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

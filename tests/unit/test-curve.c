@@ -1,9 +1,8 @@
 /* Unit tests of common/endpoint.h and common/curve.h: which tcp endpoints stay on this host,
  * and loading CURVE keys from czmq certificates: a good pair, a public half, and each way a
  * file can be refused (missing, not a certificate, readable by others, damaged). Each test
- * works in its own mkdtemp() directory; the teardown fails if anything is left in it. */
+ * works in its own directory (tmpdir.h); the teardown fails if anything is left in it. */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,53 +13,18 @@
 
 #include <czmq.h>
 
+#include "check-main.h"
 #include "config.h"
 #include "curve.h"
 #include "endpoint.h"
-
-static char s_tmpdir[PATH_MAX];
-
-static void
-s_setup(void)
-{
-    (void) snprintf(s_tmpdir, sizeof s_tmpdir, "/tmp/camstack-ut-curve-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s_tmpdir));
-}
-
-/* Removes what the test wrote; fails if it left anything itself. */
-static void
-s_teardown(void)
-{
-    DIR *d = opendir(s_tmpdir);
-    struct dirent *e;
-    int left = 0;
-
-    ck_assert_ptr_nonnull(d);
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        left++;
-        (void) unlinkat(dirfd(d), e->d_name, 0);
-    }
-    (void) closedir(d);
-    ck_assert_int_eq(rmdir(s_tmpdir), 0);
-    ck_assert_msg(left == 0, "the test left %d file(s)", left);
-}
-
-static void
-s_path(char *buf, size_t size, const char *name)
-{
-    int n = snprintf(buf, size, "%s/%s", s_tmpdir, name);
-
-    ck_assert(n > 0 && (size_t) n < size);
-}
+#include "tmpdir.h"
 
 static void
 s_unlink(const char *dir_name)
 {
     char path[PATH_MAX];
 
-    s_path(path, sizeof path, dir_name);
+    test_tmpdir_path(path, sizeof path, dir_name);
     ck_assert_msg(unlink(path) == 0, "unlink(%s): %s", path, strerror(errno));
 }
 
@@ -75,7 +39,7 @@ s_make_cert(const char *name, char ret_public[CS_CURVE_KEY_LEN + 1])
     ck_assert_ptr_nonnull(cert);
     zcert_set_meta(cert, "name", "%s", name);
     (void) snprintf(file, sizeof file, "%s.key", name);
-    s_path(path, sizeof path, file);
+    test_tmpdir_path(path, sizeof path, file);
     ck_assert_int_eq(zcert_save(cert, path), 0);
     (void) snprintf(secret, sizeof secret, "%s_secret", path);
     ck_assert_int_eq(chmod(secret, 0600), 0);
@@ -89,7 +53,7 @@ s_write(const char *name, const char *text, mode_t mode)
     char path[PATH_MAX];
     FILE *f;
 
-    s_path(path, sizeof path, name);
+    test_tmpdir_path(path, sizeof path, name);
     f = fopen(path, "we");
     ck_assert_ptr_nonnull(f);
     ck_assert(fputs(text, f) >= 0);
@@ -149,7 +113,7 @@ START_TEST(curve_pair_and_public_half)
     struct cs_curve_pair pair;
 
     s_make_cert("lab2", pub);
-    s_path(path, sizeof path, "lab2.key");
+    test_tmpdir_path(path, sizeof path, "lab2.key");
     ck_assert_msg(cs_curve_load_pair(path, &pair, err, sizeof err) == 0, "%s", err);
     ck_assert_str_eq(pair.public_key, pub);
     ck_assert(cs_curve_key_valid(pair.secret_key));
@@ -168,37 +132,37 @@ START_TEST(curve_refuses_bad_files)
     zcert_t *other;
     char text[1024];
 
-    s_path(path, sizeof path, "none.key");
+    test_tmpdir_path(path, sizeof path, "none.key");
     ck_assert_int_eq(cs_curve_load_pair(path, &pair, err, sizeof err), -ENOENT);
     ck_assert_msg(strstr(err, "cannot read") && strstr(err, "none.key_secret"), "%s", err);
     ck_assert_int_eq(cs_curve_load_public(path, key, err, sizeof err), -ENOENT);
 
     /* readable by other users: refused, with the fix in the message */
     s_make_cert("open", pub);
-    s_path(path, sizeof path, "open.key_secret");
+    test_tmpdir_path(path, sizeof path, "open.key_secret");
     ck_assert_int_eq(chmod(path, 0644), 0);
-    s_path(path, sizeof path, "open.key");
+    test_tmpdir_path(path, sizeof path, "open.key");
     ck_assert_int_eq(cs_curve_load_pair(path, &pair, err, sizeof err), -EPERM);
     ck_assert_msg(strstr(err, "mode 0644") && strstr(err, "chmod 600"), "%s", err);
-    s_path(path, sizeof path, "open.key_secret");
+    test_tmpdir_path(path, sizeof path, "open.key_secret");
     ck_assert_int_eq(chmod(path, 0660), 0); /* group-writable too */
-    s_path(path, sizeof path, "open.key");
+    test_tmpdir_path(path, sizeof path, "open.key");
     ck_assert_int_eq(cs_curve_load_pair(path, &pair, err, sizeof err), -EPERM);
-    s_path(path, sizeof path, "open.key_secret");
+    test_tmpdir_path(path, sizeof path, "open.key_secret");
     ck_assert_int_eq(chmod(path, 0640), 0); /* group-readable is allowed (a service group) */
-    s_path(path, sizeof path, "open.key");
+    test_tmpdir_path(path, sizeof path, "open.key");
     ck_assert_int_eq(cs_curve_load_pair(path, &pair, err, sizeof err), 0);
     s_unlink("open.key");
     s_unlink("open.key_secret");
 
     /* not a certificate at all, and a public half only */
     s_write("junk.key_secret", "this is not a certificate\n", 0600);
-    s_path(path, sizeof path, "junk.key");
+    test_tmpdir_path(path, sizeof path, "junk.key");
     ck_assert_int_eq(cs_curve_load_pair(path, &pair, err, sizeof err), -EINVAL);
     s_unlink("junk.key_secret");
     s_make_cert("half", pub);
     s_unlink("half.key_secret");
-    s_path(path, sizeof path, "half.key");
+    test_tmpdir_path(path, sizeof path, "half.key");
     ck_assert_int_eq(cs_curve_load_pair(path, &pair, err, sizeof err), -ENOENT);
 
     /* a secret file whose public key is another one's */
@@ -231,8 +195,10 @@ START_TEST(curve_client_from_conf)
     cs_conf_defaults(&conf, "/etc/camstack/camstack.ini");
     (void) snprintf(conf.endpoints.subscribe, sizeof conf.endpoints.subscribe,
                     "ipc:///run/camstack/frames");
-    s_path(conf.security.client_certificate, sizeof conf.security.client_certificate, "lab2.key");
-    s_path(conf.security.server_certificate, sizeof conf.security.server_certificate, "pubd.key");
+    test_tmpdir_path(conf.security.client_certificate, sizeof conf.security.client_certificate,
+                     "lab2.key");
+    test_tmpdir_path(conf.security.server_certificate, sizeof conf.security.server_certificate,
+                     "pubd.key");
     ck_assert_int_eq(cs_curve_client_from_conf(&conf, &client, err, sizeof err), 0); /* ipc */
     (void) snprintf(conf.endpoints.subscribe, sizeof conf.endpoints.subscribe,
                     "tcp://10.0.0.1:5555");
@@ -253,8 +219,8 @@ START_TEST(curve_client_from_conf)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("curve");
     TCase *tc = tcase_create("endpoints");
@@ -262,22 +228,10 @@ s_suite(void)
     tcase_add_test(tc, endpoint_loopback_or_remote);
     suite_add_tcase(s, tc);
     tc = tcase_create("certificates");
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, test_tmpdir_setup, test_tmpdir_teardown);
     tcase_add_test(tc, curve_pair_and_public_half);
     tcase_add_test(tc, curve_refuses_bad_files);
     tcase_add_test(tc, curve_client_from_conf);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -12,6 +12,7 @@
 #include <check.h>
 #include <hdf5.h>
 
+#include "check-main.h"
 #include "h5file.h"
 #include "pattern.h"
 
@@ -133,8 +134,8 @@ START_TEST(lz4_chunk_layout)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("encoder");
     TCase *tc = tcase_create("round_trip");
@@ -145,16 +146,4 @@ s_suite(void)
     tcase_add_test(tc, lz4_chunk_layout);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

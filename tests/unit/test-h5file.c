@@ -13,20 +13,14 @@
 
 #include <check.h>
 
-static char s_dir[64];
+#include "check-main.h"
+#include "tmpdir.h"
 
 static void
 s_setup(void)
 {
-    (void) snprintf(s_dir, sizeof s_dir, "/tmp/camstack-h5file-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s_dir));
+    test_tmpdir_setup();
     cs_h5_quiet();
-}
-
-static void
-s_teardown(void)
-{
-    ck_assert_int_eq(rmdir(s_dir), 0); /* fails if a test left a file */
 }
 
 /* 2026-11-26T01:02:03Z and 0.5 s later: the same second. */
@@ -39,21 +33,21 @@ START_TEST(same_run_same_second_takes_the_next_part)
     hid_t fa, fb, fc;
     struct stat st;
 
-    fa = cs_h5_create(s_dir, "cam1", NULL, 42, S_T0, 0, a, sizeof a, &pa);
+    fa = cs_h5_create(test_tmpdir, "cam1", NULL, 42, S_T0, 0, a, sizeof a, &pa);
     ck_assert_int_ge(fa, 0);
     ck_assert_uint_eq(pa, 0);
-    (void) snprintf(want, sizeof want, "%s/cam1-20261126T010203Z-42.h5", s_dir);
+    test_tmpdir_path(want, sizeof want, "cam1-20261126T010203Z-42.h5");
     ck_assert_str_eq(a, want);
     ck_assert_int_ge(cs_h5_attr_u64(fa, "mark", 1), 0);
     ck_assert_int_ge(H5Fclose(fa), 0);
     ck_assert_int_eq(stat(a, &st), 0);
 
-    fb = cs_h5_create(s_dir, "cam1", NULL, 42, S_T0 + 500000000ULL, 0, b, sizeof b, &pb);
+    fb = cs_h5_create(test_tmpdir, "cam1", NULL, 42, S_T0 + 500000000ULL, 0, b, sizeof b, &pb);
     ck_assert_int_ge(fb, 0);
     ck_assert_uint_eq(pb, 1);
-    (void) snprintf(want, sizeof want, "%s/cam1-20261126T010203Z-42-0001.h5", s_dir);
+    test_tmpdir_path(want, sizeof want, "cam1-20261126T010203Z-42-0001.h5");
     ck_assert_str_eq(b, want);
-    fc = cs_h5_create(s_dir, "cam1", NULL, 42, S_T0, 1, c, sizeof c, &pc);
+    fc = cs_h5_create(test_tmpdir, "cam1", NULL, 42, S_T0, 1, c, sizeof c, &pc);
     ck_assert_int_ge(fc, 0);
     ck_assert_uint_eq(pc, 2);
     ck_assert_int_ge(H5Fclose(fb), 0);
@@ -75,7 +69,7 @@ START_TEST(unwritable_directory_is_an_error)
     char path[PATH_MAX], missing[PATH_MAX + 16];
     unsigned part;
 
-    (void) snprintf(missing, sizeof missing, "%s/missing", s_dir);
+    (void) snprintf(missing, sizeof missing, "%s/missing", test_tmpdir);
     ck_assert_int_eq(cs_h5_create(missing, "cam1", NULL, 1, S_T0, 0, path, sizeof path, &part),
                      -ENOENT);
 }
@@ -85,7 +79,7 @@ START_TEST(fixed_strings_are_overwritten_in_place)
 {
     char path[PATH_MAX], got[17] = "";
     unsigned part;
-    hid_t f = cs_h5_create(s_dir, "cam1", NULL, 7, S_T0, 0, path, sizeof path, &part), a, t;
+    hid_t f = cs_h5_create(test_tmpdir, "cam1", NULL, 7, S_T0, 0, path, sizeof path, &part), a, t;
 
     ck_assert_int_ge(f, 0);
     ck_assert_int_eq(cs_h5_attr_fixed_str(f, "end_reason", "", 16), 0);
@@ -104,28 +98,16 @@ START_TEST(fixed_strings_are_overwritten_in_place)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("h5file");
     TCase *tc = tcase_create("naming");
 
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, s_setup, test_tmpdir_teardown);
     tcase_add_test(tc, same_run_same_second_takes_the_next_part);
     tcase_add_test(tc, unwritable_directory_is_an_error);
     tcase_add_test(tc, fixed_strings_are_overwritten_in_place);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

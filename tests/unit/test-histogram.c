@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "histogram.h"
 #include "latency.h"
 
@@ -213,8 +214,8 @@ START_TEST(latency_prefixed_names)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("histogram");
     TCase *tc = tcase_create("histogram");
@@ -233,16 +234,4 @@ s_suite(void)
     tcase_add_test(tc, latency_prefixed_names);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

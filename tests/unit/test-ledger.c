@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "frame.h"
 #include "ledger.h"
 #include "pixfmt.h"
@@ -545,8 +546,8 @@ START_TEST(camera_drops_before_first_frame)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("ledger");
     TCase *tc;
@@ -586,16 +587,4 @@ s_suite(void)
     tcase_add_test(tc, gap_reason_names);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

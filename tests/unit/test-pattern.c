@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "pattern.h"
 #include "pixfmt.h"
 
@@ -357,8 +358,8 @@ START_TEST(frames_differ_at_every_byte)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("pattern");
     TCase *tc;
@@ -383,16 +384,4 @@ s_suite(void)
     tcase_add_loop_test(tc, frames_differ_at_every_byte, 0, CS_PIXFMT_COUNT);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "ctljson.h"
 #include "plot.h"
 
@@ -163,8 +164,8 @@ START_TEST(plot_svg_refuses_empty)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("plot");
     TCase *tc = tcase_create("plot");
@@ -175,16 +176,4 @@ s_suite(void)
     tcase_add_test(tc, plot_svg_refuses_empty);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -2,6 +2,7 @@
  * kernel's cap, net.core.wmem_max), a tcp socket's is left alone, and the watcher sizes the
  * ipc connections a bound socket accepts and the one a connecting socket makes. */
 #include <check.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 
 #include <czmq.h>
 
+#include "check-main.h"
 #include "sockbuf.h"
+#include "tmpdir.h"
 
 #define S_ASK (1u << 20)
 
@@ -85,16 +88,15 @@ s_on_give_up(zloop_t *loop, int timer_id, void *arg)
 
 START_TEST(watcher_sizes_accepted_and_connected_ipc)
 {
-    char dir[] = "/tmp/cs-sockbuf-XXXXXX", ep[2][128];
+    char ep[2][PATH_MAX + 8];
     zloop_t *loop = zloop_new();
     zsock_t *push_bound = zsock_new(ZMQ_PUSH), *pull = zsock_new(ZMQ_PULL);
     zsock_t *push_connecting = zsock_new(ZMQ_PUSH), *pull_bound = zsock_new(ZMQ_PULL);
     struct s_pair p;
     int64_t start = zclock_mono();
 
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    (void) snprintf(ep[0], sizeof ep[0], "ipc://%s/a", dir);
-    (void) snprintf(ep[1], sizeof ep[1], "ipc://%s/b", dir);
+    (void) snprintf(ep[0], sizeof ep[0], "ipc://%s/a", test_tmpdir);
+    (void) snprintf(ep[1], sizeof ep[1], "ipc://%s/b", test_tmpdir);
     /* Before bind and connect, as the daemons do. */
     p.bound = cs_sockbuf_new(loop, push_bound, S_ASK);
     p.connecting = cs_sockbuf_new(loop, push_connecting, S_ASK);
@@ -126,7 +128,6 @@ START_TEST(watcher_sizes_accepted_and_connected_ipc)
     zloop_destroy(&loop);
     (void) unlink(ep[0] + 6);
     (void) unlink(ep[1] + 6);
-    (void) rmdir(dir);
 }
 END_TEST
 
@@ -143,22 +144,17 @@ START_TEST(zero_asks_for_nothing)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("sockbuf");
     TCase *tc = tcase_create("sockbuf");
-    SRunner *sr;
-    int failed;
 
     zsys_handler_set(NULL);
+    tcase_add_checked_fixture(tc, test_tmpdir_setup, test_tmpdir_teardown);
     tcase_add_test(tc, set_sizes_unix_and_leaves_tcp);
     tcase_add_test(tc, watcher_sizes_accepted_and_connected_ipc);
     tcase_add_test(tc, zero_asks_for_nothing);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "pixfmt.h"
 #include "stats.h"
 
@@ -367,8 +368,8 @@ START_TEST(regression_std_of_near_constant_frame)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("stats");
     TCase *tc;
@@ -392,16 +393,4 @@ s_suite(void)
     tcase_add_test(tc, regression_std_of_near_constant_frame);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

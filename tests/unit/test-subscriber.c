@@ -10,6 +10,7 @@
 #include <check.h>
 #include <czmq.h>
 
+#include "check-main.h"
 #include "pixfmt.h"
 
 #define S_W 16
@@ -142,8 +143,8 @@ START_TEST(borrowed_frame_callback_still_works)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("subscriber");
     TCase *tc = tcase_create("hand_over");
@@ -153,16 +154,4 @@ s_suite(void)
     tcase_add_test(tc, borrowed_frame_callback_still_works);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

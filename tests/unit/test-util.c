@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check-main.h"
 #include "util.h"
 
 #define S_SENTINEL_U64 0xdeadbeefcafef00dULL
@@ -315,8 +316,8 @@ START_TEST(regression_double_rejects_hex)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("util");
     TCase *tc;
@@ -349,16 +350,4 @@ s_suite(void)
     tcase_add_test(tc, regression_double_rejects_hex);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

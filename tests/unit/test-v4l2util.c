@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "v4l2util.h"
 
 struct s_name_case {
@@ -99,8 +100,8 @@ START_TEST(intervals)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("v4l2util");
     TCase *tc = tcase_create("names");
@@ -115,16 +116,4 @@ s_suite(void)
     tcase_add_test(tc, intervals);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

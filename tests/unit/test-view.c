@@ -12,7 +12,9 @@
 
 #include <png.h>
 
+#include "check-main.h"
 #include "pngfile.h"
+#include "tmpdir.h"
 #include "view.h"
 
 static struct view_image s_img;
@@ -142,14 +144,13 @@ START_TEST(png_round_trip)
     uint32_t w = 37, h = 11;
     size_t stride = w * pi->bytes_per_pixel + 3;
     uint8_t *px = calloc(stride, h), *back;
-    char dir[] = "/tmp/cs-test-png-XXXXXX", path[PATH_MAX], err[256];
+    char path[PATH_MAX], err[256];
     png_image pi_read;
 
     ck_assert_ptr_nonnull(px);
     for (size_t k = 0; k < stride * h; k++)
         px[k] = (uint8_t) (k * 7 + 3);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    (void) snprintf(path, sizeof path, "%s/f.png", dir);
+    test_tmpdir_path(path, sizeof path, "f.png");
     ck_assert_int_eq(view_convert(fmt, w, h, stride, px, fmt == CS_PIXFMT_Y16, &s_img), 0);
     ck_assert_msg(pngfile_write(path, &s_img, "test", err, sizeof err) == 0, "%s", err);
 
@@ -182,8 +183,8 @@ START_TEST(png_round_trip)
         free(back);
     }
     free(px);
+    /* The temporary file was renamed: the teardown checks that nothing else is left. */
     ck_assert_int_eq(unlink(path), 0);
-    ck_assert_int_eq(rmdir(dir), 0); /* the temporary file was renamed, nothing else left */
 }
 END_TEST
 
@@ -199,8 +200,8 @@ START_TEST(png_refuses_unwritable_place)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("view");
     TCase *tc = tcase_create("convert");
@@ -215,20 +216,9 @@ s_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("png");
     tcase_add_checked_fixture(tc, NULL, s_teardown);
+    tcase_add_checked_fixture(tc, test_tmpdir_setup, test_tmpdir_teardown);
     tcase_add_loop_test(tc, png_round_trip, 0, 3);
     tcase_add_test(tc, png_refuses_unwritable_place);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
