@@ -906,24 +906,24 @@ START_TEST(not_a_regular_file)
     struct cs_conf conf;
     int sock;
 
-    (void) s_join(path, sizeof path, s_tmpdir, "fifo");
+    (void) s_join(path, sizeof path, test_tmpdir, "fifo");
     ck_assert_int_eq(mkfifo(path, 0600), 0);
     sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     ck_assert_int_ge(sock, 0);
-    (void) s_join(sa.sun_path, sizeof sa.sun_path, s_tmpdir, "sock");
+    (void) s_join(sa.sun_path, sizeof sa.sun_path, test_tmpdir, "sock");
     ck_assert_int_eq(bind(sock, (const struct sockaddr *) &sa, sizeof sa), 0);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         if (cases[i].path[0] == '/')
             (void) cs_strlcpy(path, cases[i].path, sizeof path);
         else
-            (void) s_join(path, sizeof path, s_tmpdir, cases[i].path);
+            (void) s_join(path, sizeof path, test_tmpdir, cases[i].path);
         ck_assert_int_eq(cs_conf_load(path, &conf, msg, sizeof msg), -EINVAL);
         (void) snprintf(want, sizeof want, "%s: is %s, not a regular file", path, cases[i].kind);
         ck_assert_str_eq(msg, want);
     }
     ck_assert_int_eq(close(sock), 0);
     s_unlink(sa.sun_path);
-    s_unlink(s_join(path, sizeof path, s_tmpdir, "fifo"));
+    s_unlink(s_join(path, sizeof path, test_tmpdir, "fifo"));
 }
 END_TEST
 
@@ -938,7 +938,7 @@ START_TEST(dump_sections_once)
     size_t size = 0;
     FILE *f;
 
-    s_write(path, sizeof path, "good.ini", s_good_ini);
+    test_tmpdir_write(path, sizeof path, "good.ini", s_good_ini);
     s_load_ok(path, &conf);
     f = open_memstream(&buf, &size);
     ck_assert_ptr_nonnull(f);

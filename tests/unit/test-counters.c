@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "counters.h"
 #include "json.h"
 
@@ -83,8 +84,8 @@ START_TEST(counters_doc_and_validity)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("counters");
     TCase *tc = tcase_create("table");
@@ -93,16 +94,4 @@ s_suite(void)
     tcase_add_test(tc, counters_doc_and_validity);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

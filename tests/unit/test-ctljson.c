@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "ctljson.h"
 
 static const char *const s_doc =
@@ -104,8 +105,8 @@ START_TEST(json_refuses_malformed)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("json");
     TCase *tc = tcase_create("members");
@@ -115,16 +116,4 @@ s_suite(void)
     tcase_add_test(tc, json_refuses_malformed);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
