@@ -1,7 +1,7 @@
 /* saverd's writer, the loop thread's side: the bounded queue in front of the writer thread
  * (writeractor.c), the pushes of runs, frames and ends, the gaps of dropped frames, pacing and
  * the counters. */
-#include "writerint.h"
+#include "writer-private.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -2,7 +2,7 @@
  * frames, ends, stops), packs and writes each frame, flushes the file for its readers,
  * rotates files, notices a removed file, and on a write error closes the file cleanly and
  * drops the rest of the run; what it did goes back to the loop thread as events. */
-#include "writerint.h"
+#include "writer-private.h"
 
 #include <errno.h>
 #include <stdio.h>
