@@ -119,7 +119,8 @@ s_attr(hid_t obj, const char *name, hid_t type, const void *value)
 }
 
 /* A variable-length UTF-8 string type (h5py reads attributes back as str, datasets as bytes:
- * .asstr() gives str). */
+ * .asstr() gives str). A value of any length overwrites an attribute of this type in place,
+ * also in a file in SWMR mode, where no attribute may be created or deleted. */
 static hid_t
 s_str_type(void)
 {
@@ -142,8 +143,6 @@ cs_h5_attr_str(hid_t obj, const char *name, const char *value)
 
     if (t < 0)
         return -EIO;
-    if (H5Aexists(obj, name) > 0)
-        (void) H5Adelete(obj, name); /* a string may change length: recreate it */
     r = s_attr(obj, name, t, &value);
     (void) H5Tclose(t);
     return r;
@@ -199,23 +198,6 @@ s_fixed_str_type(size_t size)
         return H5I_INVALID_HID;
     }
     return t;
-}
-
-int
-cs_h5_attr_fixed_str(hid_t obj, const char *name, const char *value, size_t size)
-{
-    hid_t t = s_fixed_str_type(size);
-    char *buf = calloc(1, size);
-    int r = -EIO;
-
-    if (t >= 0 && buf) {
-        memcpy(buf, value, strnlen(value, size));
-        r = s_attr(obj, name, t, buf);
-    }
-    free(buf);
-    if (t >= 0)
-        (void) H5Tclose(t);
-    return r;
 }
 
 int

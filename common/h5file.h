@@ -13,6 +13,10 @@
 /* The registered id of the LZ4 filter plugin (HDF5's list of registered filters). */
 #define CS_H5_FILTER_LZ4 32004
 
+/* The @end_reason of a file from its creation until its writer closes it: a file that still
+ * says so was not closed (it is being written, or its writer died). */
+#define CS_H5_END_WRITING "writing"
+
 /* Switches off HDF5's automatic error stack printing (once per process). */
 void cs_h5_quiet(void);
 
@@ -32,16 +36,14 @@ hid_t cs_h5_create(const char *dir, const char *stream, const char *kind, uint64
 /* Creates a group with NX_class = @nx_class. Returns its id or H5I_INVALID_HID. */
 hid_t cs_h5_group(hid_t parent, const char *name, const char *nx_class);
 
-/* Attributes, created or overwritten. Return 0 or -EIO. */
+/* Attributes, created or overwritten in place (a string attribute is a variable-length UTF-8
+ * string, which h5py reads back as str: it can be created with a placeholder and overwritten
+ * with a value of any length where no object may be created any more, a file in SWMR mode).
+ * Return 0 or -EIO. */
 int cs_h5_attr_str(hid_t obj, const char *name, const char *value);
 int cs_h5_attr_u64(hid_t obj, const char *name, uint64_t value);
 int cs_h5_attr_i64(hid_t obj, const char *name, int64_t value);
 int cs_h5_attr_f64(hid_t obj, const char *name, double value);
-
-/* A fixed-size ASCII string attribute of @size bytes (NUL-padded; @value is cut to fit). Its
- * size never changes, so it can be created with a placeholder and overwritten where no object
- * may be created any more (a file in SWMR mode). Returns 0 or -EIO. */
-int cs_h5_attr_fixed_str(hid_t obj, const char *name, const char *value, size_t size);
 
 /* A scalar string dataset (NeXus fields such as start_time). Returns 0 or -EIO. */
 int cs_h5_str_dataset(hid_t parent, const char *name, const char *value);
@@ -50,8 +52,9 @@ int cs_h5_str_dataset(hid_t parent, const char *name, const char *value);
  * Returns 0 or -errno. */
 int cs_h5_fsync_path(const char *path);
 
-/* A scalar fixed-size string dataset of @size bytes, overwritable as cs_h5_attr_fixed_str()
- * is; if it exists, its value is overwritten. Returns 0 or -EIO. */
+/* A scalar fixed-size string dataset of @size bytes (NUL-padded ASCII; @value is cut to
+ * fit). Its size never changes, so it can be created with a placeholder and overwritten in a
+ * file in SWMR mode; if it exists, its value is overwritten. Returns 0 or -EIO. */
 int cs_h5_fixed_str_dataset(hid_t parent, const char *name, const char *value, size_t size);
 
 /* ISO 8601 UTC text of @ns for NeXus time fields. */

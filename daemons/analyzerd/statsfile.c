@@ -12,7 +12,8 @@
 #include "h5series.h"
 #include "util.h"
 
-#define S_CHUNK 1024
+#define S_CHUNK     1024
+#define S_TIME_SIZE 32 /* end_time, as cs_format_iso8601() writes it */
 
 enum s_col { S_SEQ, S_TIMESTAMP, S_MIN, S_MAX, S_MEAN, S_STD, S_COL_COUNT };
 
@@ -51,11 +52,18 @@ statsfile_open(const struct cs_conf *conf, const struct cs_frame_hdr *first,
     if (f->entry < 0)
         goto fail;
     f->group = cs_h5_group(f->entry, "stats", "NXdata");
+    /* Every attribute that closing the file sets exists from the start, with a placeholder: a
+     * file in SWMR mode takes no new object or attribute, but values can be overwritten. */
     if (f->group < 0 || cs_h5_attr_str(f->file, "default", "entry") < 0
         || cs_h5_attr_str(f->file, "creator", "camstack analyzerd " CS_VERSION) < 0
+        || cs_h5_attr_u64(f->file, "run", f->run) < 0
+        || cs_h5_attr_u64(f->file, "first_seq", f->first_seq) < 0
+        || cs_h5_attr_u64(f->file, "frames", 0) < 0 || cs_h5_attr_u64(f->file, "frames_lost", 0) < 0
         || cs_h5_attr_u64(f->file, "complete", 0) < 0
+        || cs_h5_attr_str(f->file, "end_reason", CS_H5_END_WRITING) < 0
         || cs_h5_attr_str(f->entry, "default", "stats") < 0
         || cs_h5_str_dataset(f->entry, "start_time", when) < 0
+        || cs_h5_fixed_str_dataset(f->entry, "end_time", "", S_TIME_SIZE) < 0
         || cs_h5_str_dataset(f->entry, "program_name", "camstack analyzerd") < 0
         || cs_h5_attr_str(f->group, "signal", "mean") < 0
         || cs_h5_attr_str(f->group, "axes", "seq") < 0)
@@ -71,6 +79,9 @@ statsfile_open(const struct cs_conf *conf, const struct cs_frame_hdr *first,
         if (!f->col[i])
             goto fail;
     }
+    /* From here on readers may open it while it grows (h5py swmr=True, camstackctl plot). */
+    if (H5Fstart_swmr_write(f->file) < 0)
+        goto fail;
     *ret_f = f;
     return 0;
 fail:
@@ -118,6 +129,7 @@ int
 statsfile_close(struct statsfile **f_p, bool complete)
 {
     struct statsfile *f = *f_p;
+    const char *reason = complete ? "end_of_stream" : "cut";
     char when[40];
     int r;
 
@@ -127,14 +139,16 @@ statsfile_close(struct statsfile **f_p, bool complete)
         if (cs_h5series_destroy(&f->col[i]) < 0)
             f->failed = true;
     }
+    if (f->failed)
+        reason = "write_error";
     cs_h5_time_str(cs_now_ns(CLOCK_REALTIME), when, sizeof when);
-    if (cs_h5_attr_u64(f->file, "frames", f->rows) < 0
-        || cs_h5_attr_u64(f->file, "frames_lost", f->lost) < 0
-        || cs_h5_attr_u64(f->file, "first_seq", f->first_seq) < 0
-        || cs_h5_attr_u64(f->file, "run", f->run) < 0
-        || (f->entry >= 0 && cs_h5_str_dataset(f->entry, "end_time", when) < 0))
+    if (f->entry >= 0
+        && (cs_h5_attr_u64(f->file, "frames", f->rows) < 0
+            || cs_h5_attr_u64(f->file, "frames_lost", f->lost) < 0
+            || cs_h5_fixed_str_dataset(f->entry, "end_time", when, S_TIME_SIZE) < 0
+            || cs_h5_attr_str(f->file, "end_reason", reason) < 0))
         f->failed = true;
-    if (cs_h5_attr_u64(f->file, "complete", complete && !f->failed) < 0)
+    if (f->entry >= 0 && cs_h5_attr_u64(f->file, "complete", complete && !f->failed) < 0)
         f->failed = true;
     if (f->group >= 0)
         (void) H5Gclose(f->group);

@@ -24,7 +24,6 @@
 #define S_COLUMN_CHUNK 1024
 #define S_GAPS_CHUNK   64
 #define S_REASON_SIZE  8  /* "network", "camera", "queue" and a NUL */
-#define S_END_SIZE     16 /* @end_reason */
 #define S_TIME_SIZE    32 /* end_time, as cs_format_iso8601() writes it */
 /* Disk space kept allocated past the end of the file for what closing it writes (metadata of
  * the last flush interval, columns, attributes), and how far ahead it is allocated at once. */
@@ -114,6 +113,60 @@ out:
     return r;
 }
 
+/* For a frame of two samples per pixel (YUYV: Y, then U or V), /entry/data/luma: a virtual
+ * dataset (N, H, W) of the first sample of each pixel of /entry/data/data in the same file,
+ * unlimited along N, so that a viewer following the NXdata group shows the luminance as an
+ * image stack. Returns 0 or -EIO. */
+static int
+s_create_luma(struct h5writer *w, hid_t type)
+{
+    hsize_t vdims[3] = { 0, w->height, w->width }, vmax[3] = { H5S_UNLIMITED, w->height, w->width };
+    hsize_t sdims[4] = { 0, w->height, w->width, 2 };
+    hsize_t smax[4] = { H5S_UNLIMITED, w->height, w->width, 2 };
+    hsize_t vstart[3] = { 0, 0, 0 }, vcount[3] = { 1, 1, 1 };
+    hsize_t vblock[3] = { H5S_UNLIMITED, w->height, w->width };
+    hsize_t sstart[4] = { 0, 0, 0, 0 }, scount[4] = { 1, 1, 1, 1 };
+    hsize_t sblock[4] = { H5S_UNLIMITED, w->height, w->width, 1 };
+    hid_t vspace = H5Screate_simple(3, vdims, vmax), sspace = H5Screate_simple(4, sdims, smax);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), d = H5I_INVALID_HID;
+    int r = -EIO;
+
+    if (vspace < 0 || sspace < 0 || dcpl < 0
+        || H5Sselect_hyperslab(vspace, H5S_SELECT_SET, vstart, NULL, vcount, vblock) < 0
+        || H5Sselect_hyperslab(sspace, H5S_SELECT_SET, sstart, NULL, scount, sblock) < 0
+        || H5Pset_virtual(dcpl, vspace, ".", "/entry/data/data", sspace) < 0)
+        goto out;
+    d = H5Dcreate2(w->data, "luma", type, vspace, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (d >= 0 && cs_h5_attr_str(d, "interpretation", "image") >= 0)
+        r = 0;
+out:
+    if (d >= 0)
+        (void) H5Dclose(d);
+    if (dcpl >= 0)
+        (void) H5Pclose(dcpl);
+    if (sspace >= 0)
+        (void) H5Sclose(sspace);
+    if (vspace >= 0)
+        (void) H5Sclose(vspace);
+    return r;
+}
+
+/* The NXdata group's signal, as silx and NeXus read it: one sample per pixel is an image
+ * stack (@interpretation = "image": the last two axes are the image), three are colour
+ * images ("rgba-image": the last three axes, the last one R, G, B), and two (YUYV) are shown
+ * through their luminance (s_create_luma()). Returns 0 or -EIO. */
+static int
+s_set_signal(struct h5writer *w, unsigned channels, hid_t type)
+{
+    if (channels == 2)
+        return s_create_luma(w, type) < 0 || cs_h5_attr_str(w->data, "signal", "luma") < 0 ? -EIO
+                                                                                           : 0;
+    if (cs_h5_attr_str(w->dset, "interpretation", channels == 1 ? "image" : "rgba-image") < 0
+        || cs_h5_attr_str(w->data, "signal", "data") < 0)
+        return -EIO;
+    return 0;
+}
+
 /* The frames dataset: (N, H, W) or (N, H, W, C), one frame per chunk, unlimited along N. */
 static int
 s_create_frames(struct h5writer *w, const struct encoder *enc)
@@ -131,7 +184,7 @@ s_create_frames(struct h5writer *w, const struct encoder *enc)
         || H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0 || encoder_set_filters(enc, dcpl) < 0)
         goto out;
     w->dset = H5Dcreate2(w->data, "data", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (w->dset < 0 || cs_h5_attr_str(w->dset, "interpretation", "image") < 0)
+    if (w->dset < 0 || s_set_signal(w, pi->channels, type) < 0)
         goto out;
     r = 0;
 out:
@@ -183,7 +236,7 @@ s_create_root(struct h5writer *w, const struct cs_frame_hdr *first)
         || cs_h5_attr_u64(w->file, "frames", 0) < 0 || cs_h5_attr_u64(w->file, "frames_lost", 0) < 0
         || cs_h5_attr_u64(w->file, "camera_dropped", 0) < 0
         || cs_h5_attr_u64(w->file, "complete", 0) < 0
-        || cs_h5_attr_fixed_str(w->file, "end_reason", "", S_END_SIZE) < 0
+        || cs_h5_attr_str(w->file, "end_reason", CS_H5_END_WRITING) < 0
         || cs_h5_attr_str(w->entry, "default", "data") < 0
         || cs_h5_str_dataset(w->entry, "start_time", when) < 0
         || cs_h5_fixed_str_dataset(w->entry, "end_time", "", S_TIME_SIZE) < 0
@@ -296,9 +349,8 @@ h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *first,
     if (w->entry < 0)
         goto fail;
     w->data = cs_h5_group(w->entry, "data", "NXdata");
-    if (w->data < 0 || cs_h5_attr_str(w->data, "signal", "data") < 0 || s_create_root(w, first) < 0
-        || s_create_frames(w, p->enc) < 0 || s_instrument(w, conf, first) < 0
-        || s_create_gaps(w) < 0)
+    if (w->data < 0 || s_create_root(w, first) < 0 || s_create_frames(w, p->enc) < 0
+        || s_instrument(w, conf, first) < 0 || s_create_gaps(w) < 0)
         goto fail;
     w->seq = cs_h5series_new(w->data, "seq", H5T_NATIVE_UINT64, S_COLUMN_CHUNK, NULL);
     w->timestamp =
@@ -489,7 +541,7 @@ h5writer_close(struct h5writer **w_p, enum h5writer_end end)
         && (cs_h5_attr_u64(w->file, "frames", w->n_frames) < 0
             || cs_h5_attr_u64(w->file, "frames_lost", w->lost) < 0
             || cs_h5_attr_u64(w->file, "camera_dropped", w->camera) < 0
-            || cs_h5_attr_fixed_str(w->file, "end_reason", h5writer_end_name(end), S_END_SIZE) < 0
+            || cs_h5_attr_str(w->file, "end_reason", h5writer_end_name(end)) < 0
             || cs_h5_fixed_str_dataset(w->entry, "end_time", when, S_TIME_SIZE) < 0))
         w->failed = true;
     if (w->entry >= 0 && cs_h5_attr_u64(w->file, "complete", !w->failed) < 0)

@@ -15,6 +15,7 @@ exits 1. Only /usr/bin/python3 with Debian's python3-h5py and python3-numpy is n
 """
 import argparse
 import json
+import math
 import sys
 
 import h5py
@@ -53,6 +54,20 @@ def pattern(fmt, width, height, seq):
     return (v & np.uint64(0xFF)).astype(np.uint8)
 
 
+def frame_stats(fmt, a):
+    """analyzerd's statistics of frame @a as saverd stores it (docs/PROTOCOL.md section 10.1),
+    bit for bit: exact integer sums, then the same double operations as common/stats.c."""
+    if FORMATS[fmt][1] == 3:
+        v = a.astype(np.int64).sum(axis=2)  # R + G + B
+    elif FORMATS[fmt][1] == 2:
+        v = a[:, :, 0].astype(np.int64)  # YUYV: the Y byte
+    else:
+        v = a.astype(np.int64)
+    n, s, q = v.size, int(v.sum()), int((v * v).sum())
+    return {"min": int(v.min()), "max": int(v.max()), "mean": float(s) / float(n),
+            "std": math.sqrt(float(n * q - s * s) / (float(n) * float(n)))}
+
+
 def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 
@@ -69,7 +84,18 @@ def check_layout(f, args):
     expect(text(attr(entry, "default")) == "data", "/entry @default is not 'data'")
     data = entry["data"]
     expect(text(attr(data, "NX_class")) == "NXdata", "/entry/data is not an NXdata")
-    expect(text(attr(data, "signal")) == "data", "/entry/data @signal is not 'data'")
+    signal = "luma" if FORMATS[args.format][1] == 2 else "data"
+    expect(text(attr(data, "signal")) == signal, f"/entry/data @signal is not '{signal}'")
+    interp = {1: "image", 2: None, 3: "rgba-image"}[FORMATS[args.format][1]]
+    expect(data["data"].attrs.get("interpretation") == interp,
+           f"data @interpretation is {data['data'].attrs.get('interpretation')}, not {interp}")
+    if signal == "luma":
+        luma = data["luma"]
+        expect(luma.attrs["interpretation"] == "image" and luma.is_virtual, "luma is not virtual")
+        expect(np.array_equal(luma[-1:], data["data"][-1:, ..., 0]), "luma is not the Y bytes")
+    for obj in (f, entry, data):  # string attributes come back as str, never bytes
+        for k, v in obj.attrs.items():
+            expect(not isinstance(v, bytes), f"{obj.name} @{k} comes back as bytes")
     for name in ("start_time", "end_time", "program_name"):
         expect(name in entry, f"/entry/{name} is missing")
     cam = entry["instrument/camera"]
@@ -105,6 +131,7 @@ def check_crashed(path, args):
         d = f["entry/data/data"]
         n = min(len(seq), d.shape[0])
         expect(int(attr(f, "complete")) == 0, "a file that was never closed says complete")
+        expect(attr(f, "end_reason") == "writing", "a file never closed does not say 'writing'")
         expect(np.all(np.diff(seq.astype(np.int64)) > 0), "seq does not strictly increase")
         for i in range(n):
             if not np.array_equal(d[i], pattern(args.format, args.width, args.height,
@@ -148,7 +175,8 @@ def check_file(path, args, first_expected):
                f"@frames_lost {attr(f, 'frames_lost')} but gaps say {by}")
         expect(int(attr(f, "camera_dropped")) == by["camera"], "@camera_dropped != gaps")
         complete = int(attr(f, "complete"))
-        end_reason = text(attr(f, "end_reason"))
+        end_reason = attr(f, "end_reason")
+        expect(isinstance(end_reason, str), f"@end_reason is a {type(end_reason)}")
         expect((complete == 1) == (end_reason != "write_error"),
                f"@complete {complete} with @end_reason '{end_reason}'")
         expect(text(f["entry/end_time"][()]).startswith("20"), "end_time not set at close")

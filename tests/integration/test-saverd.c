@@ -104,6 +104,23 @@ s_h5py_only(const struct stack_params *p, const char *compression, char *ret_pat
         (void) snprintf(ret_path, PATH_MAX, "%s", files[0]);
 }
 
+/* Opens @path in silx's viewer (check_silx.py): a movie must show as an image stack of its
+ * format, a statistics file as the curve of mean against seq. */
+static void
+s_silx(const char *kind, const char *path, const struct stack_params *p)
+{
+    char w[16], h[16];
+    const char *args[] = { kind,      path, "--format", cs_pixfmt_info(p->pixfmt)->name,
+                           "--width", w,    "--height", h,
+                           NULL };
+    int rc;
+
+    (void) snprintf(w, sizeof w, "%u", p->width);
+    (void) snprintf(h, sizeof h, "%u", p->height);
+    rc = stack_python("check_silx.py", args, s_out, sizeof s_out);
+    ck_assert_msg(rc == 0, "silx check of %s failed (%d): %s", path, rc, s_out);
+}
+
 /* The @end_reason of the last file in check_movie.py's answer. */
 static const char *
 s_last_end_reason(void)
@@ -124,7 +141,7 @@ s_has(const char *needle)
     return strstr(s_out, needle) != NULL;
 }
 
-/* Every pixel format, with h5py. Frames paced within what the machine sustains. */
+/* Every pixel format, with h5py and silx. Frames paced within what the machine sustains. */
 static const struct stack_params s_formats[] = {
     { .pixfmt = CS_PIXFMT_GREY, .width = 640, .height = 480, .fps = 200, .frames = 60 },
     { .pixfmt = CS_PIXFMT_Y16, .width = 320, .height = 240, .fps = 200, .frames = 60 },
@@ -133,9 +150,10 @@ static const struct stack_params s_formats[] = {
     { .pixfmt = CS_PIXFMT_YUYV, .width = 64, .height = 48, .fps = 250, .frames = 100 },
 };
 
-START_TEST(h5py_reads_every_format)
+START_TEST(h5py_and_silx_read_every_format)
 {
     struct stack_params p = s_formats[_i];
+    char movie[PATH_MAX], stats[PATH_MAX];
 
     p.wait_subscribers = 2;
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
@@ -144,10 +162,14 @@ START_TEST(h5py_reads_every_format)
     s_stop_after(1);
     ck_assert_int_eq(s_saverd("written"), (int64_t) p.frames);
     s_check_saverd_balance();
-    s_h5py_only(&p, "none", NULL);
+    s_h5py_only(&p, "none", movie);
     ck_assert_int_eq(stack_json_i64(s_out, "frames"), (int64_t) p.frames);
     ck_assert_msg(s_has("\"end_reason\": \"end_of_stream\"") && s_has("\"complete\": 1"), "%s",
                   s_out);
+    s_silx("movie", movie, &p);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    s_silx("stats", stats, &p);
+    ck_assert_int_eq(stack_json_i64(s_out, "points"), (int64_t) p.frames);
 }
 END_TEST
 
@@ -647,7 +669,7 @@ test_suite(void)
     test_at_end(stack_registry_close); /* what failed tests left mounted or running */
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 180);
-    tcase_add_loop_test(tc, h5py_reads_every_format, 0,
+    tcase_add_loop_test(tc, h5py_and_silx_read_every_format, 0,
                         (int) (sizeof s_formats / sizeof s_formats[0]));
     tcase_add_test(tc, swmr_reader_follows_a_growing_file);
     tcase_add_loop_test(tc, rotation_splits_a_run_without_loss_or_duplicate, 0, 2);

@@ -1,0 +1,130 @@
+/* The files as their readers see them, with a real stack writing them: read while they are
+ * written (h5py in SWMR mode, camstackctl plot), a writer killed mid-run, and a rotated run
+ * read through its virtual-dataset file. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "harness.h"
+
+#define S_OUT 65536
+
+static struct stack s_stack;
+static char s_out[S_OUT], s_err[S_OUT];
+
+static void
+s_teardown(void)
+{
+    ck_assert_int_eq(stack_destroy(&s_stack), 0);
+}
+
+static void
+s_start_all(void)
+{
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
+}
+
+/* Runs /usr/bin/python3 -c @code @path: s_out holds what it printed. */
+static int
+s_python_code(const char *code, const char *path)
+{
+    return stack_run_cmd((const char *const[]){ "/usr/bin/python3", "-c", code, path, NULL }, 60,
+                         s_out, sizeof s_out);
+}
+
+/* What a reader of a file whose writer was killed finds (FILES.md: the one test of a file
+ * not closed): @end_reason still "writing", whatever else the file holds. */
+static const char s_killed_py[] = "import sys, h5py\n"
+                                  "f = h5py.File(sys.argv[1], 'r', libver='latest', swmr=True)\n"
+                                  "a = f.attrs\n"
+                                  "assert a['end_reason'] == 'writing', a['end_reason']\n"
+                                  "assert isinstance(a['end_reason'], str)\n"
+                                  "assert int(a['complete']) == 0 and int(a['frames']) == 0\n"
+                                  "print('not closed:', a['end_reason'])\n";
+
+/* Both daemons' files are read while they grow: h5py in SWMR mode checks every frame and
+ * every statistics row as it appears, camstackctl plot draws the live statistics file as far
+ * as it goes; then both writers are killed, and their files still say they were not closed. */
+START_TEST(files_are_read_while_written_and_say_when_not_closed)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_RGB24,
+                              .width = 160,
+                              .height = 120,
+                              .fps = 100,
+                              .frames = 0,
+                              .wait_subscribers = 2,
+                              .extra = "\n[saverd]\nflush_interval_ms = 100\n" };
+    char movie[PATH_MAX], stats[PATH_MAX], svg[PATH_MAX + 16];
+    const char *args[] = { "--format", "RGB24", "--width", "160", "--height", "120",
+                           "--rows",   "50",    movie,     stats, NULL };
+    int64_t frames;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "file_frames", 1, 20000);
+    stack_await(&s_stack, CS_DAEMON_ANALYZERD, "analysed", 1, 20000);
+    stack_status_str(&s_stack, CS_DAEMON_SAVERD, "file", movie, sizeof movie);
+    stack_status_str(&s_stack, CS_DAEMON_ANALYZERD, "file", stats, sizeof stats);
+    ck_assert_msg(movie[0] && stats[0], "files: '%s' '%s'", movie, stats);
+
+    ck_assert_msg(stack_python("check_live.py", args, s_out, sizeof s_out) == 0, "%s", s_out);
+    ck_assert_int_ge(stack_json_i64(s_out, "stats_rows"), 50);
+    ck_assert_int_ge(stack_json_i64(s_out, "movie_frames"), 50);
+
+    /* The live statistics file, as camstackctl plot reads it (analyzerd still writing). */
+    (void) snprintf(svg, sizeof svg, "%s/live.svg", s_stack.dir);
+    ck_assert_msg(stack_ctl(&s_stack, (const char *const[]){ "plot", stats, svg, NULL }, s_out,
+                            sizeof s_out, s_err, sizeof s_err)
+                      == 0,
+                  "%s%s", s_out, s_err);
+    ck_assert_msg(strstr(s_out, " frames of "), "%s", s_out);
+    frames = strtoll(strstr(s_out, ": ") + 2, NULL, 10);
+    ck_assert_int_ge(frames, 50);
+    stack_read_file(&s_stack, "live.svg", s_err, sizeof s_err);
+    ck_assert_msg(strstr(s_err, "still being written"), "%s", s_err);
+    ck_assert_int_gt(stack_status(&s_stack, CS_DAEMON_ANALYZERD, "analysed", 2000), 0);
+
+    /* Killed mid-run: nothing closes the files. */
+    stack_signal(&s_stack, CS_DAEMON_ANALYZERD, SIGKILL);
+    stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGKILL);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_ANALYZERD), 128 + SIGKILL);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_SAVERD), 128 + SIGKILL);
+    ck_assert_msg(s_python_code(s_killed_py, movie) == 0, "%s: %s", movie, s_out);
+    ck_assert_msg(s_python_code(s_killed_py, stats) == 0, "%s: %s", stats, s_out);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
+}
+END_TEST
+
+static Suite *
+s_suite(void)
+{
+    Suite *s = suite_create("files");
+    TCase *tc = tcase_create("readers");
+
+    tcase_add_checked_fixture(tc, NULL, s_teardown);
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, files_are_read_while_written_and_say_when_not_closed);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(s_suite());
+    int failed;
+
+    stack_registry_open();
+    srunner_run_all(sr, CK_NORMAL);
+    stack_registry_close();
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
