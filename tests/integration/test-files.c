@@ -8,6 +8,7 @@
 
 #include <check.h>
 
+#include "check-main.h"
 #include "harness.h"
 
 #define S_OUT 65536
@@ -102,29 +103,17 @@ START_TEST(files_are_read_while_written_and_say_when_not_closed)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("files");
     TCase *tc = tcase_create("readers");
 
+    stack_registry_open();
+    test_at_end(stack_registry_close); /* what failed tests left running */
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, files_are_read_while_written_and_say_when_not_closed);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    stack_registry_open();
-    srunner_run_all(sr, CK_NORMAL);
-    stack_registry_close();
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
