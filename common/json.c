@@ -119,7 +119,13 @@ cs_json_copy_string(const json_t *obj, const char *key, char *buf, size_t size)
 
     if (r < 0)
         return r;
-    return cs_strlcpy(buf, s, size) < 0 ? -ENOSPC : 0;
+    if (cs_strlcpy(buf, s, size) == 0)
+        return 0;
+    if (size > 0) { /* the cut copy the header promises */
+        memcpy(buf, s, size - 1);
+        buf[size - 1] = '\0';
+    }
+    return -ENOSPC;
 }
 
 /* Sets @key to @v, which it takes (json_object_set_new() frees it on failure too). */

@@ -4,6 +4,7 @@
  * file, and malformed control requests that every daemon survives. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,9 @@
 
 #include "check-main.h"
 #include "harness.h"
-#include "ctljson.h"
+#include "json.h"
 #include "pattern.h"
+#include "util.h"
 #include "verify.h"
 #include "view.h"
 
@@ -65,47 +67,99 @@ s_stop(enum cs_daemon_id d)
     }
 }
 
-/* The status answer of @d, which must come. */
+/* @text parsed as one JSON object, which it must be; json_decref() it. */
+static json_t *
+s_parse(const char *text)
+{
+    char err[128];
+    json_t *j = cs_json_parse_object(text, strlen(text), err, sizeof err);
+
+    ck_assert_msg(j, "not JSON (%s): %s", err, text);
+    return j;
+}
+
+/* The status answer of @d, which must come and be JSON. */
 static void
 s_status(enum cs_daemon_id d, char *buf, size_t size)
 {
     ck_assert_int_eq(stack_request(&s_stack, d, "status", 5000, buf, size), 0);
-    ck_assert_int_eq(json_check(buf), 0);
+    json_decref(s_parse(buf));
 }
 
 static uint64_t
-s_u64(const char *json, const char *key)
+s_member_u64(const json_t *obj, const char *key)
 {
     uint64_t v = 0;
 
-    ck_assert_msg(json_get_u64(json, key, &v) == 0, "no unsigned '%s' in %s", key, json);
+    ck_assert_msg(cs_json_get_u64(obj, key, &v) == 0, "no unsigned '%s'", key);
     return v;
+}
+
+static uint64_t
+s_u64(const char *text, const char *key)
+{
+    json_t *j = s_parse(text);
+    uint64_t v = s_member_u64(j, key);
+
+    json_decref(j);
+    return v;
+}
+
+/* The member "ok" of the answer @text, which must be JSON and have it. */
+static bool
+s_ok(const char *text)
+{
+    json_t *j = s_parse(text);
+    bool ok = false;
+
+    ck_assert_msg(cs_json_get_bool(j, "ok", &ok) == 0, "no \"ok\" in %s", text);
+    json_decref(j);
+    return ok;
 }
 
 /* The member @key of @daemon's object in camstackctl status --json output. */
 static uint64_t
 s_ctl_u64(const char *doc, const char *daemon, const char *key)
 {
-    const char *v;
-    char obj[8192];
-    size_t n;
+    json_t *j = s_parse(doc);
+    uint64_t v;
 
-    ck_assert_msg(json_member(doc, daemon, &v, &n) == 0, "no %s in %s", daemon, doc);
-    ck_assert_uint_lt(n, sizeof obj);
-    memcpy(obj, v, n);
-    obj[n] = '\0';
-    return s_u64(obj, key);
+    ck_assert_msg(json_is_object(json_object_get(j, daemon)), "no %s in %s", daemon, doc);
+    v = s_member_u64(json_object_get(j, daemon), key);
+    json_decref(j);
+    return v;
 }
 
 static void
 s_state(enum cs_daemon_id d, const char *key, const char *want)
 {
     char buf[8192], got[64];
+    json_t *j;
 
     s_status(d, buf, sizeof buf);
-    ck_assert_int_eq(json_get_string(buf, key, got, sizeof got), 0);
+    j = s_parse(buf);
+    ck_assert_int_eq(cs_json_copy_string(j, key, got, sizeof got), 0);
+    json_decref(j);
     ck_assert_msg(strcmp(got, want) == 0, "%s: %s is '%s', expected '%s'", cs_daemon_name(d), key,
                   got, want);
+}
+
+/* Checks that no key=value key appears twice in the plain line @l (up to its newline). */
+static void
+s_keys_once(const char *l)
+{
+    const char *end = strchr(l, '\n') ? strchr(l, '\n') : l + strlen(l);
+
+    for (const char *k = strchr(l, ' '); k && k < end; k = strchr(k + 1, ' ')) {
+        const char *eq = strchr(k + 1, '=');
+        char key[64];
+
+        if (!eq || eq > end || (size_t) (eq - k) >= sizeof key)
+            continue;
+        (void) snprintf(key, sizeof key, " %.*s=", (int) (eq - k - 1), k + 1);
+        for (const char *o = strstr(k + 1, key); o && o < end; o = strstr(o + 1, key))
+            ck_abort_msg("'%s' twice in: %.*s", key, (int) (end - l), l);
+    }
 }
 
 /* --- status and watch ------------------------------------------------------------------- */
@@ -119,6 +173,7 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
                               .frames = 60,
                               .wait_subscribers = 2 };
     const char *lines[CS_DAEMON_COUNT];
+    uint64_t t0;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     s_start_all();
@@ -128,8 +183,16 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
 
     ck_assert_int_eq(s_ctl("--timeout", "1000", "status", "--json"), 1);
-    ck_assert_msg(json_check(s_out) == 0, "not JSON: %s", s_out);
-    ck_assert_msg(strstr(s_out, "\"camerad\":{\"ok\":false,\"down\":true,\"error\":"), "%s", s_out);
+    {
+        json_t *all = s_parse(s_out), *cam = json_object_get(all, "camerad");
+        bool ok = true, down = false, running = true;
+
+        ck_assert_int_eq(cs_json_get_bool(cam, "ok", &ok), 0);
+        ck_assert_int_eq(cs_json_get_bool(cam, "down", &down), 0);
+        ck_assert_int_eq(cs_json_get_bool(cam, "running", &running), 0);
+        ck_assert_msg(!ok && down && !running, "%s", s_out);
+        json_decref(all);
+    }
     ck_assert_msg(strstr(s_err, "camstackctl: camerad is down: "), "%s", s_err);
     ck_assert_msg(!strstr(s_err, "pubd is down") && !strstr(s_err, "saverd is down"), "%s", s_err);
     ck_assert_uint_eq(s_ctl_u64(s_out, "pubd", "frames_in"), 60);
@@ -160,7 +223,7 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
         lines[d] = strstr(s_out, row);
         ck_assert_msg(lines[d], "no row for %s in:\n%s", cs_daemon_name(d), s_out);
     }
-    ck_assert_msg(strncmp(lines[CS_DAEMON_CAMERAD] + 12, "down", 4) == 0, "%s", s_out);
+    ck_assert_msg(strncmp(lines[CS_DAEMON_CAMERAD] + 12, "not running", 11) == 0, "%s", s_out);
     ck_assert_msg(strstr(lines[CS_DAEMON_SAVERD], "received=60 lost=0 camera_dropped=0 bad=0 "
                                                   "written=60 queue_dropped=0 write_dropped=0 "
                                                   "removed=0 unrecorded=0 file="),
@@ -174,31 +237,98 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
 
         for (const char *l = s_out; *l; l = strchr(l, '\n') + 1) {
             n++;
-            if (strstr(l, " camerad state=down reason=") == strchr(l, ' '))
+            if (strstr(l, " camerad state=not-running\n") == strchr(l, ' '))
                 down++;
+            s_keys_once(l);
             if (!strchr(l, '\n'))
                 break;
         }
         ck_assert_msg(n == 8 && down == 2, "%d lines, %d down:\n%s", n, down, s_out);
         ck_assert_msg(strstr(s_out, " saverd state=ready uptime_s="), "%s", s_out);
         ck_assert_msg(strstr(s_out, " latency_p50_us="), "%s", s_out);
-        ck_assert_msg(strstr(s_out, "received=60 lost=0 camera_dropped=0 bad=0 written=60 "
-                                    "queue_dropped=0 write_dropped=0 removed=0 unrecorded=0 "
-                                    "file="),
+        ck_assert_msg(strstr(s_out, " lost_total=0 received=60 lost=0 camera_dropped=0 bad=0 "
+                                    "written=60 queue_dropped=0 write_dropped=0 removed=0 "
+                                    "unrecorded=0 file="),
                       "%s", s_out);
     }
     s_stop(CS_DAEMON_PUBD);
     s_stop(CS_DAEMON_ANALYZERD);
     s_stop(CS_DAEMON_SAVERD);
 
-    /* Nothing runs: every daemon is down, at once for ipc sockets that are gone. */
-    ck_assert_int_eq(s_ctl("--timeout", "3000", "status"), 1);
+    /* Nothing runs: every daemon is not running, known at once (the sockets are gone), and
+     * the required ones are down for the command. */
+    t0 = cs_now_ns(CLOCK_MONOTONIC);
+    ck_assert_int_eq(s_ctl("--timeout", "5000", "status"), 1);
+    ck_assert_uint_lt(cs_now_ns(CLOCK_MONOTONIC) - t0, 2 * CS_NSEC_PER_SEC);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         char needle[64];
 
+        (void) snprintf(needle, sizeof needle, "\n%-10s not running", cs_daemon_name(d));
+        ck_assert_msg(strstr(s_out, needle), "%s", s_out);
         (void) snprintf(needle, sizeof needle, "camstackctl: %s is down", cs_daemon_name(d));
-        ck_assert_msg(strstr(s_err, needle), "%s", s_err);
+        ck_assert_msg(!strstr(s_err, needle) == cs_daemon_role(d)->optional, "%s", s_err);
     }
+}
+END_TEST
+
+/* An optional daemon that is not running, even with its socket file left behind by a kill:
+ * status shows it so at once and succeeds; a required one down fails it. */
+START_TEST(status_shows_an_optional_daemon_not_running)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
+                              .width = 64,
+                              .height = 48,
+                              .fps = 100,
+                              .frames = 0,
+                              .wait_subscribers = 1 };
+    char sock[PATH_MAX];
+    uint64_t t0;
+    int st;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start(CS_DAEMON_PUBD);
+    s_start(CS_DAEMON_ANALYZERD);
+    s_start(CS_DAEMON_SAVERD);
+    s_start(CS_DAEMON_CAMERAD);
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 10, 20000);
+    /* A crash leaves analyzerd's control socket file behind, with nothing listening. */
+    stack_signal(&s_stack, CS_DAEMON_ANALYZERD, SIGKILL);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_ANALYZERD), 128 + SIGKILL);
+    (void) snprintf(sock, sizeof sock, "%s/run/analyzerd.control", s_stack.dir);
+    ck_assert_msg(access(sock, F_OK) == 0, "no stale socket %s", sock);
+
+    t0 = cs_now_ns(CLOCK_MONOTONIC);
+    st = s_ctl("--timeout", "5000", "status");
+    ck_assert_msg(st == 0, "exit %d: %s%s", st, s_out, s_err);
+    ck_assert_uint_lt(cs_now_ns(CLOCK_MONOTONIC) - t0, CS_NSEC_PER_SEC);
+    ck_assert_msg(strstr(s_out, "\nanalyzerd  not running"), "%s", s_out);
+    ck_assert_msg(strstr(s_out, "\nsaverd     recording "), "%s", s_out);
+    ck_assert_str_eq(s_err, "");
+    st = s_ctl("--timeout", "5000", "status", "--json");
+    ck_assert_msg(st == 0, "exit %d: %s%s", st, s_out, s_err);
+    {
+        json_t *all = s_parse(s_out);
+        bool running = true;
+
+        ck_assert_int_eq(cs_json_get_bool(json_object_get(all, "analyzerd"), "running", &running),
+                         0);
+        ck_assert(!running);
+        ck_assert_uint_gt(s_member_u64(json_object_get(all, "saverd"), "written"), 0);
+        json_decref(all);
+    }
+    st = s_ctl("--timeout", "5000", "watch", "--count", "1", "--plain");
+    ck_assert_msg(st == 0 && strstr(s_out, " analyzerd state=not-running\n"), "exit %d: %s", st,
+                  s_out);
+
+    /* pubd is required: down, the command fails and says so. */
+    s_stop(CS_DAEMON_CAMERAD);
+    s_stop(CS_DAEMON_PUBD);
+    t0 = cs_now_ns(CLOCK_MONOTONIC);
+    ck_assert_int_eq(s_ctl("--timeout", "5000", "status"), 1);
+    ck_assert_uint_lt(cs_now_ns(CLOCK_MONOTONIC) - t0, CS_NSEC_PER_SEC);
+    ck_assert_msg(strstr(s_err, "camstackctl: pubd is down: not running"), "%s", s_err);
+    ck_assert_msg(!strstr(s_err, "analyzerd"), "%s", s_err);
+    s_stop(CS_DAEMON_SAVERD);
 }
 END_TEST
 
@@ -615,8 +745,7 @@ s_expect_refusal(enum cs_daemon_id d, const void *body, size_t n)
     bool ok = true;
 
     ck_assert_msg(answer, "%s gave no answer to a request of %zu bytes", cs_daemon_name(d), n);
-    ck_assert_msg(json_check(answer) == 0, "%s: not JSON: %s", cs_daemon_name(d), answer);
-    ck_assert_int_eq(json_get_bool(answer, "ok", &ok), 0);
+    ok = s_ok(answer);
     ck_assert_msg(!ok, "%s accepted '%.*s': %s", cs_daemon_name(d), (int) (n < 60 ? n : 60),
                   (const char *) body, answer);
     zstr_free(&answer);
@@ -630,7 +759,7 @@ s_expect_alive(enum cs_daemon_id d)
 
     ck_assert_int_eq(waitpid(s_stack.pid[d], &st, WNOHANG), 0);
     s_status(d, buf, sizeof buf);
-    ck_assert_msg(strstr(buf, "\"ok\":true"), "%s", buf);
+    ck_assert_msg(s_ok(buf), "%s", buf);
 }
 
 START_TEST(malformed_requests_do_not_crash_a_daemon)
@@ -689,16 +818,13 @@ START_TEST(malformed_requests_do_not_crash_a_daemon)
         /* Random bytes: every one gets an answer, as JSON. */
         for (int i = 0; i < 300; i++) {
             size_t n = (size_t) random() % (i % 10 ? 64 : sizeof rnd);
-            bool ok;
 
             for (size_t k = 0; k < n; k++)
                 rnd[k] = (uint8_t) random();
             answer = s_raw((enum cs_daemon_id) d, (const void *const[]){ rnd },
                            (const size_t[]){ n }, 1, 5000);
-            ck_assert_msg(answer && json_check(answer) == 0
-                              && json_get_bool(answer, "ok", &ok) == 0,
-                          "%s: bad answer to %zu random bytes: %s", cs_daemon_name(d), n,
-                          answer ? answer : "(none)");
+            ck_assert_msg(answer, "%s: no answer to %zu random bytes", cs_daemon_name(d), n);
+            (void) s_ok(answer); /* JSON with "ok", whatever its value */
             zstr_free(&answer);
         }
         /* Beyond 64 KiB libzmq drops the connection; a request in two parts has no answer.
@@ -737,6 +863,7 @@ test_suite(void)
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, status_counts_exactly_and_names_a_daemon_down);
+    tcase_add_test(tc, status_shows_an_optional_daemon_not_running);
     tcase_add_test(tc, acquire_stop_and_start_runs);
     tcase_add_test(tc, record_stop_and_start_make_two_files_without_a_common_frame);
     suite_add_tcase(s, tc);

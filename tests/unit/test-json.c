@@ -76,6 +76,82 @@ START_TEST(json_refuses_what_is_not_one_object)
 }
 END_TEST
 
+/* What camstackctl's answers may hold: escapes undone, nested values skipped whole when a
+ * member is looked up, a null or a fraction told apart from a count, and malformed text or a
+ * count no writer can produce refused rather than misread. */
+START_TEST(json_reads_control_answers_strictly)
+{
+    static const char *const bad[] = {
+        "{",
+        "{\"a\" 1}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{a:1}",
+        "{\"a\":1.}",
+        "{\"a\":tru}",
+        "{\"a\":\"x}",
+        "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"\x01\"}",
+        "{\"a\":1} x",
+        "{\"a\":[1,2}",
+        "{\"b\":[1,\"a\":2}",
+        "{\"big\":18446744073709551616}",
+        "{\"a\":{\"b\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[[["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[[["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[[["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[[["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[[["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[[["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[[["
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[[["
+        "1]}}",
+    };
+    json_t *j = s_parse(" {\"daemon\":\"pubd\",\"nested\":{\"in\":7,\"list\":[1,{\"x\":\"}\"},[]]},"
+                        "\"in\":101,\"esc\":\"a\\\"b\\\\c\\n\\u0041\\u00e9\",\"none\":null,"
+                        "\"top\":9223372036854775807,\"frac\":1.5,\"last\":\"\"} ");
+    uint64_t u = 5;
+    double d;
+    const char *s;
+    char buf[4];
+
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+        ck_assert_msg(!cs_json_parse_object(bad[k], strlen(bad[k]), NULL, 0), "accepted: %.40s",
+                      bad[k]);
+    ck_assert_int_eq(cs_json_get_u64(j, "in", &u), 0);
+    ck_assert_uint_eq(u, 101); /* after a nested object holding "in" and a "}" in a string */
+    ck_assert_int_eq(cs_json_get_u64(j, "top", &u), 0);
+    ck_assert_uint_eq(u, INT64_MAX);
+    ck_assert_int_eq(cs_json_get_u64(j, "x", &u), -ENOENT); /* only in a nested object */
+    ck_assert_int_eq(cs_json_get_double(j, "none", &d), -ENODATA);
+    ck_assert_int_eq(cs_json_get_u64(j, "frac", &u), -EINVAL);
+    ck_assert_int_eq(cs_json_get_u64(j, "daemon", &u), -EINVAL);
+    ck_assert_uint_eq(u, INT64_MAX); /* untouched on failure */
+    ck_assert_int_eq(cs_json_get_string(j, "esc", &s), 0);
+    ck_assert_str_eq(s, "a\"b\\c\nA\xc3\xa9");
+    ck_assert_int_eq(cs_json_get_string(j, "last", &s), 0);
+    ck_assert_str_eq(s, "");
+    /* A string longer than the buffer is cut, still terminated. */
+    ck_assert_int_eq(cs_json_copy_string(j, "esc", buf, sizeof buf), -ENOSPC);
+    ck_assert_str_eq(buf, "a\"b");
+    json_decref(j);
+}
+END_TEST
+
 START_TEST(json_writes_compact_with_short_reals)
 {
     json_t *j = json_object();
@@ -125,6 +201,7 @@ test_suite(void)
 
     tcase_add_test(tc, json_reads_members_by_type);
     tcase_add_test(tc, json_refuses_what_is_not_one_object);
+    tcase_add_test(tc, json_reads_control_answers_strictly);
     suite_add_tcase(s, tc);
     tc = tcase_create("write");
     tcase_add_test(tc, json_writes_compact_with_short_reals);

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "check-main.h"
-#include "ctljson.h"
 #include "plot.h"
 
 START_TEST(plot_axis_round_ticks)

@@ -4,25 +4,100 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <czmq.h>
 
-#include "ctljson.h"
 #include "util.h"
 
-/* An ipc:// endpoint whose socket file is absent has no daemon behind it: say so at once
- * instead of waiting for the deadline. (A file left by a killed daemon is waited for.) */
+/* Whether anything listens on an ipc:// endpoint, asked of the kernel with connect(2) on a
+ * unix socket: no socket file (ENOENT) or a file nobody listens on (ECONNREFUSED, left behind
+ * by a daemon that was killed) means the daemon is not running, known at once instead of at
+ * the deadline. Returns -ECONNREFUSED for that, 0 when something listens or when it cannot
+ * be told (another transport, a path too long for a sockaddr_un). The connection made is
+ * closed before any byte is sent; libzmq drops it without a word. */
 static int
-s_ipc_absent(const char *endpoint)
+s_ipc_probe(const char *endpoint)
 {
-    struct stat st;
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    const char *path = endpoint + 6;
+    size_t n = strlen(path);
+    int fd, r = 0;
 
-    if (strncmp(endpoint, "ipc://", 6) != 0 || endpoint[6] == '@')
+    if (strncmp(endpoint, "ipc://", 6) != 0 || n == 0 || n >= sizeof sa.sun_path)
         return 0;
-    if (stat(endpoint + 6, &st) < 0 && errno == ENOENT)
-        return -ENOENT;
-    return 0;
+    memcpy(sa.sun_path, path, n);
+    if (path[0] == '@') /* libzmq's spelling of the abstract namespace */
+        sa.sun_path[0] = '\0';
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return 0;
+    if (connect(fd, (const struct sockaddr *) &sa,
+                (socklen_t) (offsetof(struct sockaddr_un, sun_path) + n))
+            < 0
+        && (errno == ENOENT || errno == ECONNREFUSED))
+        r = -ECONNREFUSED;
+    (void) close(fd);
+    return r;
+}
+
+/* Connects a REQ socket for @ret's daemon at @ep and sends @request; returns it, or NULL with
+ * the reason in @ret. */
+static zsock_t *
+s_send(struct client_answer *ret, const char *ep, const char *request, int timeout_ms)
+{
+    zsock_t *sock;
+
+    ret->error = s_ipc_probe(ep);
+    if (ret->error < 0) {
+        ret->not_running = true;
+        (void) snprintf(ret->reason, sizeof ret->reason, "not running (nothing listens on %s)", ep);
+        return NULL;
+    }
+    sock = zsock_new(ZMQ_REQ);
+    if (!sock) {
+        ret->error = -ENOMEM;
+        (void) snprintf(ret->reason, sizeof ret->reason, "cannot create a socket");
+        return NULL;
+    }
+    zsock_set_linger(sock, 0);
+    zsock_set_sndtimeo(sock, 0);
+    if (zsock_connect(sock, "%s", ep) < 0 || zstr_send(sock, request) < 0) {
+        ret->error = -errno ? -errno : -EIO;
+        (void) snprintf(ret->reason, sizeof ret->reason, "cannot reach %s: %s", ep,
+                        strerror(errno));
+        zsock_destroy(&sock);
+        return NULL;
+    }
+    ret->error = -ETIMEDOUT;
+    (void) snprintf(ret->reason, sizeof ret->reason, "no answer within %d ms from %s", timeout_ms,
+                    ep);
+    return sock;
+}
+
+/* Reads the answer waiting on @sock into @ret and parses it, once. */
+static void
+s_receive(struct client_answer *ret, zsock_t *sock)
+{
+    char err[100];
+
+    ret->text = zstr_recv(sock);
+    if (!ret->text) {
+        ret->error = -EIO;
+        (void) snprintf(ret->reason, sizeof ret->reason, "cannot read the answer");
+        return;
+    }
+    ret->json = cs_json_parse_object(ret->text, strlen(ret->text), err, sizeof err);
+    if (!ret->json) {
+        ret->error = -EBADMSG;
+        (void) snprintf(ret->reason, sizeof ret->reason, "the answer is not a JSON object: %s",
+                        err);
+        return;
+    }
+    ret->error = 0;
+    ret->reason[0] = '\0';
 }
 
 int
@@ -35,35 +110,11 @@ client_ask(const struct cs_conf *conf, unsigned mask, const char *request, int t
 
     memset(ret, 0, sizeof *ret * CS_DAEMON_COUNT);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        const char *ep = conf->endpoints.control[d];
-
         if (!(mask & (1u << d)))
             continue;
         ret[d].asked = true;
-        ret[d].error = s_ipc_absent(ep);
-        if (ret[d].error < 0) {
-            (void) snprintf(ret[d].reason, sizeof ret[d].reason, "not running (no socket %s)", ep);
-            continue;
-        }
-        socks[d] = zsock_new(ZMQ_REQ);
-        if (!socks[d]) {
-            ret[d].error = -ENOMEM;
-            (void) snprintf(ret[d].reason, sizeof ret[d].reason, "cannot create a socket");
-            continue;
-        }
-        zsock_set_linger(socks[d], 0);
-        zsock_set_sndtimeo(socks[d], 0);
-        if (zsock_connect(socks[d], "%s", ep) < 0 || zstr_send(socks[d], request) < 0) {
-            ret[d].error = -errno ? -errno : -EIO;
-            (void) snprintf(ret[d].reason, sizeof ret[d].reason, "cannot reach %s: %s", ep,
-                            strerror(errno));
-            zsock_destroy(&socks[d]);
-            continue;
-        }
-        ret[d].error = -ETIMEDOUT;
-        (void) snprintf(ret[d].reason, sizeof ret[d].reason, "no answer within %d ms from %s",
-                        timeout_ms, ep);
-        pending++;
+        socks[d] = s_send(&ret[d], conf->endpoints.control[d], request, timeout_ms);
+        pending += socks[d] != NULL;
     }
     while (pending > 0) {
         zmq_pollitem_t items[CS_DAEMON_COUNT];
@@ -73,7 +124,7 @@ client_ask(const struct cs_conf *conf, unsigned mask, const char *request, int t
         if (now >= deadline)
             break;
         for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-            if (socks[d] && !ret[d].json && ret[d].error == -ETIMEDOUT) {
+            if (socks[d] && ret[d].error == -ETIMEDOUT) {
                 items[n] = (zmq_pollitem_t){ zsock_resolve(socks[d]), 0, ZMQ_POLLIN, 0 };
                 which[n++] = d;
             }
@@ -84,22 +135,9 @@ client_ask(const struct cs_conf *conf, unsigned mask, const char *request, int t
         if (r < 0)
             break;
         for (int i = 0; i < n; i++) {
-            int d = which[i];
-
-            if (!(items[i].revents & ZMQ_POLLIN))
-                continue;
-            pending--;
-            ret[d].json = zstr_recv(socks[d]);
-            if (!ret[d].json) {
-                ret[d].error = -EIO;
-                (void) snprintf(ret[d].reason, sizeof ret[d].reason, "cannot read the answer");
-            } else if (json_check(ret[d].json) < 0) {
-                ret[d].error = -EBADMSG;
-                (void) snprintf(ret[d].reason, sizeof ret[d].reason,
-                                "the answer is not a JSON object");
-            } else {
-                ret[d].error = 0;
-                ret[d].reason[0] = '\0';
+            if (items[i].revents & ZMQ_POLLIN) {
+                s_receive(&ret[which[i]], socks[which[i]]);
+                pending--;
             }
         }
     }
@@ -111,11 +149,21 @@ client_ask(const struct cs_conf *conf, unsigned mask, const char *request, int t
     return missing;
 }
 
+bool
+client_answer_fails(const struct client_answer answers[CS_DAEMON_COUNT], enum cs_daemon_id d)
+{
+    const struct client_answer *a = &answers[d];
+
+    return a->asked && a->error < 0 && !(a->not_running && cs_daemon_role(d)->optional);
+}
+
 void
 client_answers_clear(struct client_answer answers[CS_DAEMON_COUNT])
 {
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        zstr_free(&answers[d].json);
+        json_decref(answers[d].json);
+        answers[d].json = NULL;
+        zstr_free(&answers[d].text);
         answers[d].asked = false;
     }
 }

@@ -1,17 +1,22 @@
 /* camstackctl's side of the control endpoints: one request line to some of the daemons at
- * once, over REQ sockets, and their JSON answers within one deadline. A daemon that does not
- * answer in time is "down" with the reason, never waited for beyond the deadline. */
+ * once, over REQ sockets, and their JSON answers, each parsed once, within one deadline. A
+ * daemon that does not answer in time is "down" with the reason, never waited for beyond the
+ * deadline; one with nothing listening on its ipc:// endpoint is "not running" at once. */
 #pragma once
 
 #include <stdbool.h>
 
 #include "config.h"
+#include "json.h"
 
 struct client_answer {
     bool asked;
-    char *json;       /* the answer (a JSON object), or NULL; owned */
-    int error;        /* 0 with an answer; -ETIMEDOUT (no answer in time), -ENOENT (no socket at an
-                       * ipc:// path: not running), -EBADMSG (not a JSON object), other -errno */
+    bool not_running; /* nothing listens on its ipc:// endpoint (no socket file, or one left
+                       * behind by a daemon that is gone): it is not running */
+    json_t *json;     /* the answer (a JSON object), or NULL; owned */
+    char *text;       /* the same as it came, or NULL; owned */
+    int error;        /* 0 with an answer; -ETIMEDOUT (no answer in time), -ECONNREFUSED (not
+                       * running), -EBADMSG (not a JSON object), other -errno */
     char reason[160]; /* what went wrong, for a person, when error < 0 */
 };
 
@@ -23,6 +28,10 @@ struct client_answer {
  * have asked = false). Returns the number of daemons that did not answer (0: all did). */
 int client_ask(const struct cs_conf *conf, unsigned mask, const char *request, int timeout_ms,
                struct client_answer ret[CS_DAEMON_COUNT]);
+
+/* True when @d's answer makes a command to the whole stack fail: it did not answer, unless it
+ * is an optional daemon (the roles table) that is not running. */
+bool client_answer_fails(const struct client_answer answers[CS_DAEMON_COUNT], enum cs_daemon_id d);
 
 /* Frees the answers. */
 void client_answers_clear(struct client_answer answers[CS_DAEMON_COUNT]);

@@ -16,7 +16,7 @@
 #include "config.h"
 #include "control.h"
 #include "cs-build.h"
-#include "ctljson.h"
+#include "json.h"
 #include "plot.h"
 #include "report.h"
 #include "snapshot.h"
@@ -45,7 +45,9 @@ s_usage(FILE *out)
         "Commands:\n"
         "  status [--json]              one row per daemon: state, uptime, run, frames/s,\n"
         "                               MB/s, queue fill, latency p50/p99, ledger, file;\n"
-        "                               exits 1 if a daemon does not answer (and says which)\n"
+        "                               an optional daemon that is not running is shown\n"
+        "                               so; exits 1 if any other does not answer (and says\n"
+        "                               which)\n"
         "  acquire start [--frames N]   camerad begins a run (N frames; 0: until stopped;\n"
         "                               default: [camerad] frames)\n"
         "  acquire stop                 camerad ends the run (end-of-stream) and stays idle\n"
@@ -53,7 +55,8 @@ s_usage(FILE *out)
         "                               writes nothing until 'record start'\n"
         "  watch [--interval MS] [--count N] [--plain]\n"
         "                               the stack refreshed like top(1); plain lines when\n"
-        "                               not on a terminal (or with --plain)\n"
+        "                               not on a terminal (or with --plain); a daemon down\n"
+        "                               is shown so and watch goes on\n"
         "  snapshot FILE.png [--raw16]  the next frame of the stream as a PNG, converted for\n"
         "                               viewing (Y16 scaled to its range, or 16-bit with\n"
         "                               --raw16; YUYV and BGR24 as RGB)\n"
@@ -141,8 +144,8 @@ s_cmd_status(int argc, char **argv)
     struct client_answer answers[CS_DAEMON_COUNT];
     struct report_row rows[CS_DAEMON_COUNT];
     struct cs_conf conf;
-    bool json = false;
-    int first = s_getopt(argc, argv, "j", opts, s_status_opt, &json), r, down;
+    bool json = false, failed = false;
+    int first = s_getopt(argc, argv, "j", opts, s_status_opt, &json), r;
 
     if (first < 0)
         return S_EXIT_USAGE;
@@ -151,52 +154,53 @@ s_cmd_status(int argc, char **argv)
     r = s_load(&conf);
     if (r)
         return r;
-    down = client_ask(&conf, CLIENT_ALL, "status", s_timeout(S_TIMEOUT_STATUS_MS), answers);
+    (void) client_ask(&conf, CLIENT_ALL, "status", s_timeout(S_TIMEOUT_STATUS_MS), answers);
     if (json) {
-        report_print_json(stdout, answers);
+        failed = report_print_json(stdout, answers) < 0;
     } else {
         report_build(&conf, answers, false, rows);
         report_print_table(stdout, rows, 0, false);
     }
+    /* An optional daemon that is not running is shown so, and is not a failure. */
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        if (answers[d].error < 0)
-            (void) fprintf(stderr, "camstackctl: %s is down: %s\n", cs_daemon_name(d),
-                           answers[d].reason);
+        if (!client_answer_fails(answers, d))
+            continue;
+        (void) fprintf(stderr, "camstackctl: %s is down: %s\n", cs_daemon_name(d),
+                       answers[d].reason);
+        failed = true;
     }
     client_answers_clear(answers);
-    return down ? S_EXIT_FAILED : 0;
+    return failed ? S_EXIT_FAILED : 0;
 }
 
 /* --- commands to one daemon ------------------------------------------------------------- */
 
-/* Sends @request to @d and returns its answer (to free), or NULL after saying why. A refusal
- * ("ok": false) is printed too, and returned. */
-static char *
-s_ask_one(const struct cs_conf *conf, enum cs_daemon_id d, const char *request, bool *ret_ok)
+/* Sends @request to @d and fills @ret with its answer (client_answers_clear() it), or returns
+ * -1 after saying why: a daemon that is not running cannot do what is asked, optional or not.
+ * A refusal ("ok": false) is printed too; then @ret_ok is false. */
+static int
+s_ask_one(const struct cs_conf *conf, enum cs_daemon_id d, const char *request,
+          struct client_answer ret[CS_DAEMON_COUNT], bool *ret_ok)
 {
-    struct client_answer answers[CS_DAEMON_COUNT];
-    char err[512];
-    char *json;
+    const char *err;
     bool ok = false;
 
     *ret_ok = false;
-    (void) client_ask(conf, 1u << d, request, s_timeout(S_TIMEOUT_COMMAND_MS), answers);
-    if (answers[d].error < 0) {
-        (void) fprintf(stderr, "camstackctl: %s is down: %s\n", cs_daemon_name(d),
-                       answers[d].reason);
-        client_answers_clear(answers);
-        return NULL;
+    (void) client_ask(conf, 1u << d, request, s_timeout(S_TIMEOUT_COMMAND_MS), ret);
+    if (ret[d].error < 0) {
+        (void) fprintf(stderr, "camstackctl: %s is %s: %s\n", cs_daemon_name(d),
+                       ret[d].not_running ? "not running" : "down", ret[d].reason);
+        client_answers_clear(ret);
+        return -1;
     }
-    json = answers[d].json;
-    answers[d].json = NULL;
-    if (json_get_bool(json, "ok", &ok) < 0 || !ok) {
-        if (json_get_string(json, "error", err, sizeof err) < 0)
-            (void) cs_strlcpy(err, json, sizeof err);
+    if (cs_json_get_bool(ret[d].json, "ok", &ok) < 0 || !ok) {
+        if (cs_json_get_string(ret[d].json, "error", &err) < 0)
+            err = ret[d].text;
         (void) fprintf(stderr, "camstackctl: %s refused '%s': %s\n", cs_daemon_name(d), request,
                        err);
     }
     *ret_ok = ok;
-    return json;
+    return 0;
 }
 
 struct s_acquire_opts {
@@ -221,12 +225,13 @@ s_cmd_acquire(int argc, char **argv)
 {
     static const struct option opts[] = { { "frames", required_argument, NULL, 'n' },
                                           { NULL, 0, NULL, 0 } };
+    struct client_answer answers[CS_DAEMON_COUNT];
     struct s_acquire_opts o = { NULL };
     char request[64], state[32] = "";
     struct cs_conf conf;
     uint64_t run = 0, limit = 0;
+    const json_t *json;
     bool ok;
-    char *json;
     int first, r;
 
     if (argc < 2 || (strcmp(argv[1], "start") != 0 && strcmp(argv[1], "stop") != 0))
@@ -244,13 +249,13 @@ s_cmd_acquire(int argc, char **argv)
         return r;
     (void) snprintf(request, sizeof request, "acquire %s%s%s", argv[1], o.frames ? " " : "",
                     o.frames ? o.frames : "");
-    json = s_ask_one(&conf, CS_DAEMON_CAMERAD, request, &ok);
-    if (!json)
+    if (s_ask_one(&conf, CS_DAEMON_CAMERAD, request, answers, &ok) < 0)
         return S_EXIT_FAILED;
+    json = answers[CS_DAEMON_CAMERAD].json;
     if (ok) {
-        (void) json_get_string(json, "acquisition", state, sizeof state);
-        (void) json_get_u64(json, "run", &run);
-        (void) json_get_u64(json, "frames_limit", &limit);
+        (void) cs_json_copy_string(json, "acquisition", state, sizeof state);
+        (void) cs_json_get_u64(json, "run", &run);
+        (void) cs_json_get_u64(json, "frames_limit", &limit);
         if (strcmp(argv[1], "start") == 0 && strcmp(state, "running") == 0 && limit)
             (void) printf("camerad: run %llu started, %llu frames\n", (unsigned long long) run,
                           (unsigned long long) limit);
@@ -262,17 +267,17 @@ s_cmd_acquire(int argc, char **argv)
         else
             (void) printf("camerad: %s after run %llu\n", state, (unsigned long long) run);
     }
-    zstr_free(&json);
+    client_answers_clear(answers);
     return ok ? 0 : S_EXIT_FAILED;
 }
 
 static int
 s_cmd_record(int argc, char **argv)
 {
+    struct client_answer answers[CS_DAEMON_COUNT];
     char request[32], file[PATH_MAX] = "";
     struct cs_conf conf;
     bool ok;
-    char *json;
     int r;
 
     if (argc != 2 || (strcmp(argv[1], "start") != 0 && strcmp(argv[1], "stop") != 0))
@@ -281,37 +286,49 @@ s_cmd_record(int argc, char **argv)
     if (r)
         return r;
     (void) snprintf(request, sizeof request, "record %s", argv[1]);
-    json = s_ask_one(&conf, CS_DAEMON_SAVERD, request, &ok);
-    if (!json)
+    if (s_ask_one(&conf, CS_DAEMON_SAVERD, request, answers, &ok) < 0)
         return S_EXIT_FAILED;
     if (ok) {
-        (void) json_get_string(json, "file", file, sizeof file);
+        (void) cs_json_copy_string(answers[CS_DAEMON_SAVERD].json, "file", file, sizeof file);
         if (strcmp(argv[1], "start") == 0)
             (void) printf("saverd: recording on\n");
         else
             (void) printf("saverd: recording off%s%s\n", file[0] ? "; last file " : "", file);
     }
-    zstr_free(&json);
+    client_answers_clear(answers);
     return ok ? 0 : S_EXIT_FAILED;
+}
+
+/* "camerad, pubd, ...": the daemons of the roles table, for a message. */
+static void
+s_daemon_names(char *buf, size_t size)
+{
+    size_t o = 0;
+
+    buf[0] = '\0';
+    for (int d = 0; d < CS_DAEMON_COUNT && o < size; d++)
+        o += (size_t) snprintf(buf + o, size - o, "%s%s", d ? ", " : "", cs_daemon_name(d));
 }
 
 static int
 s_cmd_request(int argc, char **argv)
 {
+    struct client_answer answers[CS_DAEMON_COUNT];
     char request[CS_CONTROL_REQUEST_MAX + 1] = "";
     struct cs_conf conf;
+    enum cs_daemon_id d;
     size_t o = 0;
-    int d, r;
     bool ok;
-    char *json;
+    int r;
 
     if (argc < 3)
         return s_bad_usage("%s: expected 'request DAEMON TEXT...'", "request");
-    for (d = 0; d < CS_DAEMON_COUNT && strcmp(argv[1], cs_daemon_name(d)) != 0; d++)
-        ;
-    if (d == CS_DAEMON_COUNT)
-        return s_bad_usage("request: unknown daemon '%s' (camerad, pubd, analyzerd, saverd)",
-                           argv[1]);
+    if (cs_daemon_from_name(argv[1], &d) < 0) {
+        char names[256];
+
+        s_daemon_names(names, sizeof names);
+        return s_bad_usage("request: unknown daemon '%s' (%s)", argv[1], names);
+    }
     for (int i = 2; i < argc; i++) {
         int n = snprintf(request + o, sizeof request - o, "%s%s", i > 2 ? " " : "", argv[i]);
 
@@ -322,11 +339,10 @@ s_cmd_request(int argc, char **argv)
     r = s_load(&conf);
     if (r)
         return r;
-    json = s_ask_one(&conf, (enum cs_daemon_id) d, request, &ok);
-    if (!json)
+    if (s_ask_one(&conf, d, request, answers, &ok) < 0)
         return S_EXIT_FAILED;
-    (void) printf("%s\n", json);
-    zstr_free(&json);
+    (void) printf("%s\n", answers[d].text);
+    client_answers_clear(answers);
     return ok ? 0 : S_EXIT_FAILED;
 }
 

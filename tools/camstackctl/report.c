@@ -1,43 +1,44 @@
 #include "report.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "control.h"
-#include "ctljson.h"
+#include "json.h"
 #include "util.h"
 
 static uint64_t
-s_u64(const char *json, const char *key)
+s_u64(const json_t *json, const char *key)
 {
     uint64_t v = 0;
 
-    (void) json_get_u64(json, key, &v);
+    (void) cs_json_get_u64(json, key, &v);
     return v;
 }
 
 static double
-s_double(const char *json, const char *key)
+s_double(const json_t *json, const char *key)
 {
     double v = 0;
 
-    (void) json_get_double(json, key, &v);
+    (void) cs_json_get_double(json, key, &v);
     return v;
 }
 
 static bool
-s_bool(const char *json, const char *key)
+s_bool(const json_t *json, const char *key)
 {
     bool v = false;
 
-    (void) json_get_bool(json, key, &v);
+    (void) cs_json_get_bool(json, key, &v);
     return v;
 }
 
 /* Appends " key=value" for each key (those the daemon does not report are left out). */
 static void
-s_ledger(char *buf, size_t size, const char *json, const char *const *keys)
+s_ledger(char *buf, size_t size, const json_t *json, const char *const *keys)
 {
     size_t o = 0;
 
@@ -45,27 +46,27 @@ s_ledger(char *buf, size_t size, const char *json, const char *const *keys)
     for (int i = 0; keys[i] && o < size; i++) {
         uint64_t v;
 
-        if (json_get_u64(json, keys[i], &v) == 0)
+        if (cs_json_get_u64(json, keys[i], &v) == 0)
             o += (size_t) snprintf(buf + o, size - o, "%s%s=%llu", o ? " " : "", keys[i],
                                    (unsigned long long) v);
     }
 }
 
 static void
-s_state(struct report_row *row, enum cs_daemon_id d, const char *json)
+s_state(struct report_row *row, enum cs_daemon_id d, const json_t *json)
 {
     char state[32] = "", what[32] = "";
 
-    (void) json_get_string(json, "state", state, sizeof state);
+    (void) cs_json_copy_string(json, "state", state, sizeof state);
     switch (d) {
     case CS_DAEMON_CAMERAD:
-        (void) json_get_string(json, "acquisition", what, sizeof what);
+        (void) cs_json_copy_string(json, "acquisition", what, sizeof what);
         break;
     case CS_DAEMON_ANALYZERD:
         (void) cs_strlcpy(what, s_bool(json, "run_active") ? "analysing" : "ready", sizeof what);
         break;
     case CS_DAEMON_SAVERD:
-        (void) json_get_string(json, "record", what, sizeof what);
+        (void) cs_json_copy_string(json, "record", what, sizeof what);
         if (strcmp(what, "off") == 0)
             (void) cs_strlcpy(what, "record-off", sizeof what);
         else
@@ -82,7 +83,7 @@ s_state(struct report_row *row, enum cs_daemon_id d, const char *json)
 }
 
 static int64_t
-s_lost(enum cs_daemon_id d, const char *j)
+s_lost(enum cs_daemon_id d, const json_t *j)
 {
     switch (d) {
     case CS_DAEMON_CAMERAD:
@@ -103,7 +104,7 @@ s_lost(enum cs_daemon_id d, const char *j)
 /* Frames numbered upstream (@up_json's next_seq) that @down_json has not reached, when both
  * are in the same run; -1 when that cannot be told. */
 static int64_t
-s_behind(const char *up_json, const char *down_json, bool down_active)
+s_behind(const json_t *up_json, const json_t *down_json, bool down_active)
 {
     uint64_t up_run = s_u64(up_json, "run"), down_run = s_u64(down_json, "run");
     uint64_t up_next = s_u64(up_json, "next_seq"), down_next = s_u64(down_json, "next_seq");
@@ -126,12 +127,12 @@ report_build(const struct cs_conf *conf, const struct client_answer answers[CS_D
         [CS_DAEMON_SAVERD] = { "received", "lost", "camera_dropped", "bad", "written",
                                "queue_dropped", "write_dropped", "removed", "unrecorded", NULL },
     };
-    const char *cam = answers[CS_DAEMON_CAMERAD].json, *pub = answers[CS_DAEMON_PUBD].json;
+    const json_t *cam = answers[CS_DAEMON_CAMERAD].json, *pub = answers[CS_DAEMON_PUBD].json;
     uint64_t frame = cs_conf_frame_bytes(conf);
 
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         struct report_row *row = &rows[d];
-        const char *j = answers[d].json;
+        const json_t *j = answers[d].json;
 
         memset(row, 0, sizeof *row);
         row->asked = answers[d].asked;
@@ -139,7 +140,9 @@ report_build(const struct cs_conf *conf, const struct client_answer answers[CS_D
         if (!answers[d].asked)
             continue;
         if (answers[d].error < 0 || !j) {
-            (void) cs_strlcpy(row->state, "down", sizeof row->state);
+            row->not_running = answers[d].not_running;
+            (void) cs_strlcpy(row->state, row->not_running ? "not running" : "down",
+                              sizeof row->state);
             (void) cs_strlcpy(row->reason, answers[d].reason, sizeof row->reason);
             continue;
         }
@@ -152,11 +155,12 @@ report_build(const struct cs_conf *conf, const struct client_answer answers[CS_D
         s_ledger(row->ledger, sizeof row->ledger, j, ledger_keys[d]);
         row->lost = s_lost((enum cs_daemon_id) d, j);
         row->has_latency =
-            json_get_double(j, recent ? "latency_recent_p50_us" : "latency_p50_us", &row->p50_us)
+            cs_json_get_double(j, recent ? "latency_recent_p50_us" : "latency_p50_us", &row->p50_us)
                 == 0
-            && json_get_double(j, recent ? "latency_recent_p99_us" : "latency_p99_us", &row->p99_us)
+            && cs_json_get_double(j, recent ? "latency_recent_p99_us" : "latency_p99_us",
+                                  &row->p99_us)
                    == 0;
-        (void) json_get_string(j, "file", row->file, sizeof row->file);
+        (void) cs_json_copy_string(j, "file", row->file, sizeof row->file);
     }
     if (cam && pub && answers[CS_DAEMON_CAMERAD].error == 0 && answers[CS_DAEMON_PUBD].error == 0)
         rows[CS_DAEMON_PUBD].queue = s_behind(cam, pub, s_bool(pub, "run_open"));
@@ -257,8 +261,8 @@ report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT], int
         if (!row->asked)
             continue;
         if (!row->up) {
-            (void) snprintf(line, sizeof line, "%-10s %-11s %s", cs_daemon_name(d), "down",
-                            row->reason);
+            (void) snprintf(line, sizeof line, "%-10s %-11s %s", cs_daemon_name(d), row->state,
+                            row->not_running ? "" : row->reason);
             s_put(out, line, width);
             continue;
         }
@@ -292,6 +296,10 @@ report_print_lines(FILE *out, const struct report_row rows[CS_DAEMON_COUNT])
 
         if (!row->asked)
             continue;
+        if (row->not_running) {
+            (void) fprintf(out, "%s %s state=not-running\n", when, cs_daemon_name(d));
+            continue;
+        }
         if (!row->up) {
             (void) fprintf(out, "%s %s state=down reason=\"%s\"\n", when, cs_daemon_name(d),
                            row->reason);
@@ -306,32 +314,54 @@ report_print_lines(FILE *out, const struct report_row rows[CS_DAEMON_COUNT])
         if (row->has_latency)
             (void) fprintf(out, " latency_p50_us=%.1f latency_p99_us=%.1f", row->p50_us,
                            row->p99_us);
-        (void) fprintf(out, " lost=%lld", (long long) row->lost);
+        (void) fprintf(out, " lost_total=%lld", (long long) row->lost);
         (void) fprintf(out, "%s%s%s%s\n", row->ledger[0] ? " " : "", row->ledger,
                        row->file[0] ? " file=" : "", row->file);
     }
     (void) fflush(out);
 }
 
-void
+/* What --json shows of a daemon that did not answer. NULL on ENOMEM. */
+static json_t *
+s_down_json(const struct client_answer *a)
+{
+    json_t *o = json_object();
+
+    if (!o || json_object_set_new(o, "ok", json_false()) < 0
+        || json_object_set_new(o, "down", json_true()) < 0
+        || json_object_set_new(o, "running", json_boolean(!a->not_running)) < 0
+        || cs_json_set_string(o, "error", a->reason) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int
 report_print_json(FILE *out, const struct client_answer answers[CS_DAEMON_COUNT])
 {
-    bool first = true;
+    json_t *all = json_object();
+    char *text = NULL;
+    int r = -ENOMEM;
 
-    (void) fprintf(out, "{");
+    if (!all)
+        return -ENOMEM;
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        char reason[400];
+        const struct client_answer *a = &answers[d];
+        json_t *v;
 
-        if (!answers[d].asked)
+        if (!a->asked)
             continue;
-        (void) fprintf(out, "%s\"%s\":", first ? "" : ",\n ", cs_daemon_name(d));
-        first = false;
-        if (answers[d].error == 0 && answers[d].json) {
-            (void) fprintf(out, "%s", answers[d].json);
-            continue;
-        }
-        cs_json_escape(answers[d].reason, reason, sizeof reason);
-        (void) fprintf(out, "{\"ok\":false,\"down\":true,\"error\":\"%s\"}", reason);
+        v = a->error == 0 && a->json ? json_incref(a->json) : s_down_json(a);
+        if (!v || json_object_set_new(all, cs_daemon_name(d), v) < 0)
+            goto out;
     }
-    (void) fprintf(out, "}\n");
+    text = cs_json_dump_alloc(all);
+    if (!text)
+        goto out;
+    r = fprintf(out, "%s\n", text) < 0 ? -EIO : 0;
+out:
+    free(text);
+    json_decref(all);
+    return r;
 }

@@ -15,7 +15,9 @@
 struct report_row {
     bool asked;
     bool up;          /* it answered */
-    char state[32];   /* what it is doing: "running", "idle", "recording", "down", ... */
+    bool not_running; /* nothing listens on its control endpoint */
+    char state[32];   /* what it is doing: "running", "idle", "recording", "down", "not running"
+                       * ... */
     char reason[160]; /* why it is down */
     double uptime_s;
     uint64_t run; /* 0: none yet */
@@ -53,8 +55,9 @@ void report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT]
 void report_print_lines(FILE *out, const struct report_row rows[CS_DAEMON_COUNT]);
 
 /* One JSON object: each daemon's "status" answer as it came, or {"ok":false,"down":true,
- * "error":...} for one that did not answer. */
-void report_print_json(FILE *out, const struct client_answer answers[CS_DAEMON_COUNT]);
+ * "running":...,"error":...} for one that did not answer ("running": false when nothing
+ * listens on its endpoint). Returns 0, -ENOMEM or -EIO. */
+int report_print_json(FILE *out, const struct client_answer answers[CS_DAEMON_COUNT]);
 
 /* Formats a duration in microseconds for a person: "312us", "4.1ms", "2.3s". */
 void report_format_us(double us, char *buf, size_t size);
