@@ -11,6 +11,13 @@ validated (exact topic, header, sizes), the loss ledger is the one of section 7.
         for frame in sub:                      # camstack.Frame, in sequence order
             print(frame.run, frame.seq, frame.pixels.shape, frame.gaps)
 
+analyzerd's statistics of each frame (stats/<stream>), alone or with the frames:
+
+    with camstack.Subscriber("ipc:///run/camstack/frames", "cam1", frames=False,
+                             stats=True) as sub:
+        for st in sub:                         # camstack.Stats
+            print(st.run, st.seq, st.min, st.max, st.mean, st.std)
+
 Over tcp, with CURVE (the certificates camstack-keygen writes):
 
     curve = camstack.Curve.from_files("/etc/camstack/keys/lab2.key",   # this client's pair
@@ -18,6 +25,7 @@ Over tcp, with CURVE (the certificates camstack-keygen writes):
     sub = camstack.Subscriber("tcp://camhost:5555", "cam1", curve=curve)
 """
 
+import json
 import logging
 import os
 import stat
@@ -29,8 +37,8 @@ import zmq
 import zmq.auth
 import zmq.utils.monitor
 
-__all__ = ["BadMessage", "Curve", "EndOfRun", "Frame", "Gap", "Ledger", "Subscriber",
-           "FORMATS", "decode"]
+__all__ = ["BadMessage", "Curve", "EndOfRun", "Frame", "Gap", "Ledger", "Stats", "Subscriber",
+           "FORMATS", "decode", "decode_stats"]
 
 log = logging.getLogger("camstack")
 
@@ -92,6 +100,60 @@ def decode(parts, topic):
     return h, payload
 
 
+#: The largest stats body (PROTOCOL.md section 10.2).
+STATS_MAX = 4096
+
+#: The fields of a stats message and their JSON types (PROTOCOL.md section 10.2).
+STATS_FIELDS = (("stream", str), ("run", int), ("seq", int), ("timestamp_ns", int),
+                ("min", int), ("max", int), ("mean", float), ("std", float))
+
+
+def decode_stats(parts, topic):
+    """Validates a stats message (2 parts) as camstack does and returns its JSON object as a
+    dict. Raises BadMessage with the reason of the first rule broken: "parts", "topic", or
+    "stats" for a body outside the rules of PROTOCOL.md section 5, or one that is not the
+    object of section 10.2 (each field present with its type, the stream of the topic)."""
+    if len(parts) not in (2, 3):
+        raise BadMessage("parts")
+    if bytes(parts[0]) != topic:
+        raise BadMessage("topic")
+    if len(parts) != 2:
+        raise BadMessage("parts")
+    body = bytes(parts[1])
+    if not 2 <= len(body) <= STATS_MAX or body[:1] != b"{" or body[-1:] != b"}" \
+            or b"\0" in body:
+        raise BadMessage("stats")
+    try:
+        st = json.loads(body.decode("utf-8"))
+    except ValueError:
+        raise BadMessage("stats") from None
+    for name, kind in STATS_FIELDS:
+        v = st.get(name)
+        # JSON has one number type: a mean of 3 is printed as 3, and bool is no number.
+        ok = isinstance(v, (int, float)) if kind is float else isinstance(v, kind)
+        if not ok or isinstance(v, bool) or (kind is int and v < 0):
+            raise BadMessage("stats")
+    if st["stream"].encode() != topic[len(b"stats/"):]:
+        raise BadMessage("stats")
+    return st
+
+
+class Stats:
+    """analyzerd's statistics of one frame (PROTOCOL.md section 10): `stream`, `run`, `seq`,
+    `timestamp_ns` (the frame's capture_ns), `min`, `max` (integers), `mean` and `std`
+    (floats). There is one for each frame analyzerd received, not synchronised with the
+    frames; stats have no ledger of their own."""
+    __slots__ = tuple(name for name, _ in STATS_FIELDS)
+
+    def __init__(self, st):
+        for name, kind in STATS_FIELDS:
+            setattr(self, name, float(st[name]) if kind is float else st[name])
+
+    def __repr__(self):
+        return (f"Stats(run={self.run}, seq={self.seq}, min={self.min}, max={self.max}, "
+                f"mean={self.mean!r}, std={self.std!r})")
+
+
 class Gap(tuple):
     """Frames `first_seq` .. `first_seq + count - 1` that did not arrive, and why: "lost"
     (between camerad and here) or "camera" (the camera dropped them; not a loss)."""
@@ -122,7 +184,9 @@ class Frame:
         self.fourcc = h["fourcc"].decode("ascii")
         self.gaps = tuple(gaps)
         bpp, dtype, samples = FORMATS[h["fourcc"]]
-        rows = np.frombuffer(payload, np.uint8).reshape(h["height"], h["stride"])
+        # A read-only view of the message: numpy cannot be told to make it writable again.
+        rows = np.frombuffer(memoryview(payload).toreadonly(), np.uint8)
+        rows = rows.reshape(h["height"], h["stride"])
         a = rows[:, :h["width"] * bpp].view(dtype)
         self.pixels = a.reshape(h["height"], h["width"], samples) if samples > 1 else a
 
@@ -243,21 +307,27 @@ _RETRY_MIN_S, _RETRY_MAX_S = 1.0, 10.0
 
 
 class Subscriber:
-    """A SUB socket on `frame/<stream>` of a pubd publish endpoint.
+    """A SUB socket on `frame/<stream>` of a pubd publish endpoint, and with `stats` on
+    `stats/<stream>` too (with `frames=False`, on that alone).
 
-    Iterating yields Frame objects; with `until_eos`, iteration ends after the first
-    end-of-stream, and with `timeout` (seconds) after that long without a message. `recv()`
-    returns Frame and EndOfRun objects one at a time. `hwm` frames at most wait in this
+    Iterating yields Frame objects (and Stats objects with `stats`, in the order they come);
+    with `until_eos`, iteration ends after the first end-of-stream, and with `timeout`
+    (seconds) after that long without a message. `recv()` returns Frame, Stats and EndOfRun
+    objects one at a time. `hwm` frames at most wait in this
     process (ZeroMQ's default of 1000 would be 6 GB of 1080p RGB). With `curve` (a Curve),
     the connection is authenticated and encrypted. A handshake that pubd refuses is logged
     (logger "camstack") and retried, as camstack's daemons do."""
 
     def __init__(self, endpoint, stream, curve=None, hwm=16, until_eos=False, timeout=None,
-                 context=None):
+                 context=None, frames=True, stats=False):
         if not stream or len(stream) > 63 or not set(stream.encode()) <= _STREAM_CHARS:
             raise ValueError(f"bad stream name {stream!r}")
+        if not frames and not stats:
+            raise ValueError("neither frames nor stats")
         self.endpoint, self.stream = endpoint, stream
-        self.topic = b"frame/" + stream.encode()
+        self.topic = b"frame/" + stream.encode() if frames else None
+        self.stats_topic = b"stats/" + stream.encode() if stats else None
+        self.stats_received = 0
         self.until_eos, self.timeout = until_eos, timeout
         self.ledger = Ledger()
         self.end_of_run = None              # the last EndOfRun seen
@@ -271,7 +341,9 @@ class Subscriber:
         self._sock.setsockopt(zmq.LINGER, 0)
         if curve is not None:
             curve.apply(self._sock)
-        self._sock.setsockopt(zmq.SUBSCRIBE, self.topic)   # a prefix: decode() checks it all
+        for topic in (self.topic, self.stats_topic):     # prefixes: decode() checks it all
+            if topic is not None:
+                self._sock.setsockopt(zmq.SUBSCRIBE, topic)
         self._mon = self._sock.get_monitor_socket(
             zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_HANDSHAKE_FAILED_AUTH
             | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
@@ -340,8 +412,8 @@ class Subscriber:
     # --- receiving ----------------------------------------------------------------------
 
     def recv(self, timeout=None):
-        """The next Frame or EndOfRun, or None after `timeout` seconds (None: wait forever).
-        Invalid messages are counted in ledger.bad and skipped."""
+        """The next Frame, Stats (with `stats`) or EndOfRun, or None after `timeout` seconds
+        (None: wait forever). Invalid messages are counted in ledger.bad and skipped."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             now = time.monotonic()
@@ -361,6 +433,13 @@ class Subscriber:
 
     def _handle(self, parts):
         try:
+            topic = bytes(parts[0])
+            if topic not in (self.topic, self.stats_topic):       # rules 1 and 2
+                raise BadMessage("parts" if len(parts) not in (2, 3) else "topic")
+            if topic == self.stats_topic:
+                st = Stats(decode_stats(parts, self.stats_topic))
+                self.stats_received += 1
+                return st
             h, payload = decode(parts, self.topic)
         except BadMessage as e:
             self.ledger.reject(e.reason)

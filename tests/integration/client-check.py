@@ -2,13 +2,17 @@
 """Receives one whole run of the test pattern with the camstack Python client and checks it:
 every frame bit-exact with the pattern (computed here from the formula of
 docs/PROTOCOL.md, independently of camstack's C code), seq 0 to N-1 with no gap, the
-end-of-stream, nothing rejected. Prints one summary line; exits 0 if all of it holds.
+end-of-stream, nothing rejected. With --stats, also analyzerd's statistics (stats/<stream>):
+one for each frame, each bit-identical to the statistics of the pattern computed here as
+docs/PROTOCOL.md section 10.1 defines them. Prints one summary line; exits 0 if all of it
+holds.
 
-    client-check.py ENDPOINT STREAM FRAMES [--curve CLIENT_CERT SERVER_CERT]
+    client-check.py ENDPOINT STREAM FRAMES [--curve CLIENT_CERT SERVER_CERT] [--stats]
 
 The module is taken from clients/python of $CS_SOURCE_ROOT (or next to tests/).
 """
 import argparse
+import math
 import os
 import sys
 
@@ -35,6 +39,39 @@ def pattern(fourcc, width, height, seq):
     return v if len(CHANNELS[fourcc]) > 1 else v[:, :, 0]
 
 
+def frame_stats(fourcc, a):
+    """camstack's statistics of a frame shaped as in section 8 (PROTOCOL.md section 10.1)."""
+    if fourcc in ("RGB3", "BGR3"):
+        v = a.astype(np.int64).sum(axis=2)
+    elif fourcc == "YUYV":
+        v = a[:, :, 0].astype(np.int64)
+    else:
+        v = a.astype(np.int64)
+    n = v.size
+    s, q = int(v.sum()), int((v * v).sum())
+    return (int(v.min()), int(v.max()), s / n, math.sqrt(float(n * q - s * s) / float(n * n)))
+
+
+def check_stats(stats, frames, errors):
+    """@stats: Stats objects received; @frames: {seq: (run, fourcc, width, height)}."""
+    seen = {}
+    for st in stats:
+        if st.seq in seen:
+            errors.append(f"stats of seq {st.seq} twice")
+        seen[st.seq] = st
+    if sorted(seen) != sorted(frames):
+        missing = sorted(set(frames) - set(seen))[:10]
+        errors.append(f"stats for {len(seen)} frames of {len(frames)}; missing {missing}")
+    for seq, st in seen.items():
+        if seq not in frames:
+            continue
+        run, fourcc, width, height = frames[seq]
+        want = frame_stats(fourcc, pattern(fourcc, width, height, seq))
+        got = (st.min, st.max, st.mean, st.std)
+        if st.run != run or got != want:
+            errors.append(f"stats of seq {seq}: run {st.run} {got}, expected run {run} {want}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("endpoint")
@@ -42,14 +79,20 @@ def main():
     ap.add_argument("frames", type=int)
     ap.add_argument("--curve", nargs=2)
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--stats", action="store_true")
     args = ap.parse_args()
 
     curve = camstack.Curve.from_files(*args.curve) if args.curve else None
     errors = []
     received = 0
+    stats, frames = [], {}
     with camstack.Subscriber(args.endpoint, args.stream, curve=curve, hwm=1000, until_eos=True,
-                             timeout=args.timeout) as sub:
+                             timeout=args.timeout, stats=args.stats) as sub:
         for f in sub:
+            if isinstance(f, camstack.Stats):
+                stats.append(f)
+                continue
+            frames[f.seq] = (f.run, f.fourcc, f.width, f.height)
             if f.seq != received:
                 errors.append(f"frame {received} expected, got seq {f.seq}")
             if f.gaps:
@@ -62,6 +105,16 @@ def main():
                 errors.append(f"seq {f.seq}: pixels differ from the test pattern")
             received += 1
         end, led = sub.end_of_run, sub.ledger
+        # The stats of the last frames may come after the end-of-stream (they are not
+        # synchronised with the frames): wait for them, up to the timeout.
+        while args.stats and len(stats) < len(frames):
+            st = sub.recv(args.timeout)
+            if st is None:
+                break
+            if isinstance(st, camstack.Stats):
+                stats.append(st)
+    if args.stats:
+        check_stats(stats, frames, errors)
     if end is None:
         errors.append("no end-of-stream")
     elif end.frames != args.frames or end.first_seq != 0 or end.lost != 0:
@@ -70,7 +123,8 @@ def main():
         errors.append(f"ledger: received {led.received}, lost {led.lost}, bad {led.bad} "
                       f"({led.bad_by_reason})")
     print(f"client-check: received={received} lost={led.lost} bad={led.bad} "
-          f"camera_dropped={led.camera_dropped} errors={len(errors)}")
+          f"camera_dropped={led.camera_dropped}"
+          + (f" stats={len(stats)}" if args.stats else "") + f" errors={len(errors)}")
     for e in errors[:20]:
         print("client-check: " + e)
     return 0 if not errors else 1

@@ -127,6 +127,42 @@ START_TEST(stack_records_exact_frames_and_stats)
 }
 END_TEST
 
+/* The Python client against the running stack: one whole run of RGB24 frames (statistics
+ * are sums of channels there) with analyzerd's statistics of every frame, each bit-identical
+ * to what client-check.py computes from the test pattern. camerad waits for it too. */
+START_TEST(python_client_receives_frames_and_stats)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_RGB24,
+                              .width = 160,
+                              .height = 120,
+                              .fps = 100,
+                              .frames = 150,
+                              .wait_subscribers = 3 };
+    char endpoint[PATH_MAX], out_path[PATH_MAX + 16], out[16384];
+    pid_t client;
+    int st;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    (void) snprintf(endpoint, sizeof endpoint, "ipc://%s/run/frames", s_stack.dir);
+    (void) snprintf(out_path, sizeof out_path, "%s/client.log", s_stack.dir);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
+    client = stack_python_spawn(
+        "client-check.py", (const char *[]){ endpoint, "it", "150", "--stats", NULL }, out_path);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    st = stack_python_reap(client);
+    stack_read_file(&s_stack, "client.log", out, sizeof out);
+    ck_assert_msg(st == 0, "client-check exited %d: %s", st, out);
+    ck_assert_msg(strstr(out, "client-check: received=150 lost=0 bad=0 camera_dropped=0 "
+                              "stats=150 errors=0"),
+                  "%s", out);
+    s_stop_rest();
+    s_check_ledgers(150);
+}
+END_TEST
+
 /* Unpaced, the test pattern goes as fast as the stack takes it, and the stack sets its pace:
  * camerad draws a frame only when pubd has room, pubd holds a frame until every subscriber
  * has room, saverd receives no further ahead of its writer than a few frames. Nothing is
@@ -364,6 +400,7 @@ test_suite(void)
     tcase_add_test(tc, stack_stopped_mid_run_keeps_every_frame_captured);
     tcase_add_test(tc, stack_late_subscriber_records_join_not_loss);
     tcase_add_test(tc, camerad_waits_for_absent_device);
+    tcase_add_test(tc, python_client_receives_frames_and_stats);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("command-line");

@@ -4,6 +4,7 @@ and every reject reason, the exact-topic rule, pixels in the dataset's shape for
 formats with and without row padding, the loss ledger's rules (gaps, camera drops, late
 join, stale frames, tail loss, a cut run), certificates, and a Subscriber fed by a PUB
 socket of this process. Run with Debian's python3 (python3-zmq, python3-numpy)."""
+import json
 import os
 import struct
 import sys
@@ -73,6 +74,49 @@ class Decode(unittest.TestCase):
         self.assertEqual(self.reason(message(1, flags=1, payload=12)), "payload-size")
 
 
+def stats_body(**kw):
+    st = {"stream": "cam1", "run": 7, "seq": 3, "timestamp_ns": 1003, "min": 0, "max": 255,
+          "mean": 127.5, "std": 73.9}
+    st.update(kw)
+    return json.dumps({k: v for k, v in st.items() if v is not None}).encode()
+
+
+class DecodeStats(unittest.TestCase):
+    topic = b"stats/cam1"
+
+    def reason(self, parts):
+        with self.assertRaises(camstack.BadMessage) as cm:
+            camstack.decode_stats(parts, self.topic)
+        return cm.exception.reason
+
+    def test_good(self):
+        body = (b'{"stream":"cam1","run":18446744073709551615,"seq":0,"timestamp_ns":1,'
+                b'"min":255,"max":510,"mean":382.71333333333331,"std":3}')
+        st = camstack.Stats(camstack.decode_stats([self.topic, body], self.topic))
+        self.assertEqual((st.stream, st.run, st.seq, st.min, st.max), ("cam1", 2**64 - 1, 0,
+                                                                        255, 510))
+        self.assertEqual(st.mean, 382.71333333333331)
+        self.assertIsInstance(st.std, float)
+
+    def test_every_reason(self):
+        good = stats_body()
+        self.assertEqual(self.reason([self.topic]), "parts")
+        self.assertEqual(self.reason([self.topic, good, b""]), "parts")
+        self.assertEqual(self.reason([b"stats/cam10", good]), "topic")
+        self.assertEqual(self.reason([b"frame/cam1", good]), "topic")
+        self.assertEqual(self.reason([self.topic, b"{"]), "stats")
+        self.assertEqual(self.reason([self.topic, b"[1]"]), "stats")
+        self.assertEqual(self.reason([self.topic, good[:-1] + b" \0}"]), "stats")
+        self.assertEqual(self.reason([self.topic, b"{" + b" " * 4095 + b"}"]), "stats")
+        self.assertEqual(self.reason([self.topic, b"{not json}"]), "stats")
+        self.assertEqual(self.reason([self.topic, stats_body(seq=None)]), "stats")
+        self.assertEqual(self.reason([self.topic, stats_body(seq="3")]), "stats")
+        self.assertEqual(self.reason([self.topic, stats_body(min=1.5)]), "stats")
+        self.assertEqual(self.reason([self.topic, stats_body(run=-1)]), "stats")
+        self.assertEqual(self.reason([self.topic, stats_body(mean=True)]), "stats")
+        self.assertEqual(self.reason([self.topic, stats_body(stream="cam2")]), "stats")
+
+
 class Pixels(unittest.TestCase):
     def frame(self, fourcc, width, height, pad):
         bpp = BPP[fourcc]
@@ -95,6 +139,20 @@ class Pixels(unittest.TestCase):
                 rows = np.frombuffer(raw, np.uint8).reshape(5, stride)[:, :6 * BPP[fourcc]]
                 self.assertEqual(np.ascontiguousarray(f.pixels).tobytes(), rows.tobytes())
                 self.assertEqual(f.fourcc, fourcc.decode())
+
+    def test_read_only_over_a_writable_message(self):
+        # A received zmq.Frame's buffer is writable; pixels must not write through it.
+        sent = message(0, width=6, height=5, stride=8, body=bytes(range(40)))
+        parts = [zmq.Frame(p) for p in sent]
+        h, payload = camstack.decode(parts, b"frame/cam1")
+        f = camstack.Frame(h, payload, [])
+        self.assertFalse(f.pixels.flags.writeable)
+        with self.assertRaises(ValueError):
+            f.pixels[0, 0] = 1
+        with self.assertRaises(ValueError):
+            f.pixels.flags.writeable = True
+        self.assertEqual(bytes(parts[2].buffer), sent[2])
+        self.assertEqual(f.pixels[1, 0], 8)
 
     def test_y16_is_little_endian(self):
         raw = bytes([0x34, 0x12, 0xff, 0x00])
@@ -181,6 +239,39 @@ class SubscriberOverInproc(unittest.TestCase):
             self.assertEqual(sub.ledger.bad, 2)
             self.assertEqual(sub.ledger.bad_by_reason, {"topic": 1, "payload-size": 1})
             self.assertEqual(sub.ledger.lost, 2 + 2)  # the gap, and 6..7 at the end
+        pub.close(0)
+        ctx.term()
+
+    def test_stats_with_frames_and_alone(self):
+        ctx = zmq.Context()
+        pub = ctx.socket(zmq.PUB)
+        pub.bind("inproc://cs-test-stats")
+        for frames in (True, False):
+            with camstack.Subscriber("inproc://cs-test-stats", "cam1", stats=True,
+                                     frames=frames, until_eos=True, timeout=0.5,
+                                     context=ctx) as sub:
+                for _ in range(100):
+                    pub.send_multipart([b"stats/cam1", stats_body(run=99)])
+                    if sub.recv(timeout=0.05) is not None:
+                        break
+                else:
+                    self.fail("no subscription")
+                for m in ([b"stats/cam1", stats_body(seq=0)], message(0, run=3),
+                          [b"stats/cam10", stats_body()], [b"stats/cam1", b"{}"],
+                          [b"stats/cam1", stats_body(seq=1, mean=1.25)], message(1, run=3),
+                          eos(2, run=3)):
+                    pub.send_multipart(m)
+                items = list(sub)
+                want = [("Stats", 0), ("Frame", 0), ("Stats", 1), ("Frame", 1)]
+                if not frames:
+                    want = [w for w in want if w[0] == "Stats"]
+                self.assertEqual([(type(i).__name__, i.seq) for i in items], want)
+                self.assertEqual(items[-1 if not frames else 2].mean, 1.25)
+                self.assertEqual(sub.stats_received, 3)       # with the one of run 99
+                self.assertEqual(sub.ledger.bad_by_reason, {"topic": 1, "stats": 1})
+                self.assertEqual(sub.end_of_run is not None, frames)
+        with self.assertRaises(ValueError):
+            camstack.Subscriber("inproc://cs-test-stats", "cam1", frames=False, context=ctx)
         pub.close(0)
         ctx.term()
 
