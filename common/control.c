@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bind.h"
 #include "util.h"
 
 #define S_COMMANDS_MAX 16
@@ -202,7 +203,7 @@ cs_control_new(zloop_t *loop, const char *endpoint)
     zsock_set_linger(self->sock, 0);
     zsock_set_sndtimeo(self->sock, 0); /* a vanished client must not block the daemon */
     zsock_set_maxmsgsize(self->sock, CS_CONTROL_RECEIVE_MAX);
-    if (zsock_bind(self->sock, "%s", endpoint) < 0)
+    if (cs_bind(self->sock, endpoint) < 0)
         goto fail;
     if (zloop_reader(loop, self->sock, s_on_request, self) < 0)
         goto fail;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bind.h"
 #include "endpoint.h"
 #include "log.h"
 #include "util.h"
@@ -47,7 +48,7 @@ s_add_publish(pubd_t *self, const char *ep, const struct cs_curve_pair *pair, bo
             cs_sockbuf_new(self->loop, s, conf->stack.ipc_send_buffer_kb * 1024);
     if (fanout_add(self->fanout, s, ep) < 0)
         return -ENOSPC;
-    if (zsock_bind(s, "%s", ep) < 0)
+    if (cs_bind(s, ep) < 0)
         return cs_log_errno(LOG_ERR, -errno, "cannot bind publish endpoint '%s'", ep);
     if (zloop_reader(self->loop, s, subscriptions_on_readable, self) < 0)
         return -ENOMEM;
@@ -112,7 +113,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     /* A part larger than this makes libzmq drop the sender's connection: room for frames
      * twice the configured size (a camera may pad its rows), not for a lying header. */
     zsock_set_maxmsgsize(self->ingest, (int64_t) (2 * frame_bytes + (1 << 20)));
-    if (zsock_bind(self->ingest, "%s", conf->endpoints.ingest) < 0) {
+    if (cs_bind(self->ingest, conf->endpoints.ingest) < 0) {
         cs_log_errno(LOG_ERR, -errno, "cannot bind ingest '%s'", conf->endpoints.ingest);
         goto fail;
     }

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <czmq.h>
@@ -320,6 +322,89 @@ START_TEST(hostile_publisher_is_counted_by_subscribers)
 }
 END_TEST
 
+/* Who may push to pubd's ingest and steer the control endpoints: the stack's user and group,
+ * by the socket files' mode (0660). pubd runs with a umask of 0, the loosest there is, in a
+ * directory every user may enter. A process of another user (nobody, no groups) is refused by
+ * the kernel, both pushing frames and asking camstackctl status; with the stack's group as a
+ * supplementary group, the same process gets in. */
+START_TEST(only_the_stack_user_and_group_may_connect)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H, .fps = 100 };
+    static const char *const names[] = { "ingest", "frames", "pubd.control" };
+    char ep[PATH_MAX + 32], path[PATH_MAX + 32], script[PATH_MAX], ctl[PATH_MAX], w[16], h[16],
+        groups[32], out[8192];
+    const char *src = getenv("CS_SOURCE_ROOT");
+    struct stat st;
+    mode_t old;
+
+    ck_assert_ptr_nonnull(src);
+    if (geteuid() != 0)
+        return; /* setpriv needs root; as another user, the files' mode alone is checked */
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    ck_assert_int_eq(chmod(s_stack.dir, 0755), 0);
+    old = umask(0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
+    (void) umask(old);
+    stack_await(&s_stack, CS_DAEMON_PUBD, "frames_in", 0, 20000);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        (void) snprintf(path, sizeof path, "%s/run/%s", s_stack.dir, names[i]);
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_msg((st.st_mode & 07777) == 0660, "%s has mode %o", path,
+                      (unsigned) (st.st_mode & 07777));
+    }
+
+    (void) snprintf(ep, sizeof ep, "ipc://%s/run/ingest", s_stack.dir);
+    (void) snprintf(script, sizeof script, "%s/tests/integration/push-frames.py", src);
+    stack_build_path(ctl, sizeof ctl, "tools/camstackctl/camstackctl");
+    (void) snprintf(w, sizeof w, "%d", S_W);
+    (void) snprintf(h, sizeof h, "%d", S_H);
+    (void) snprintf(groups, sizeof groups, "--groups=%u", (unsigned) getegid());
+    const char *stranger[] = { "setpriv",
+                               "--reuid=65534",
+                               "--regid=65534",
+                               "--clear-groups",
+                               "/usr/bin/python3",
+                               script,
+                               ep,
+                               "it",
+                               w,
+                               h,
+                               "5",
+                               NULL };
+    const char *member[] = { "setpriv",
+                             "--reuid=65534",
+                             "--regid=65534",
+                             groups,
+                             "/usr/bin/python3",
+                             script,
+                             ep,
+                             "it",
+                             w,
+                             h,
+                             "5",
+                             NULL };
+    const char *stranger_ctl[] = {
+        "setpriv",      "--reuid=65534", "--regid=65534", "--clear-groups", ctl, "--config",
+        s_stack.config, "--timeout",     "1000",          "status",         NULL
+    };
+    const char *member_ctl[] = { "setpriv",  "--reuid=65534", "--regid=65534", groups, ctl,
+                                 "--config", s_stack.config,  "--timeout",     "1000", "status",
+                                 NULL };
+
+    ck_assert_int_eq(stack_run_cmd(stranger, 30, out, sizeof out), 3);
+    ck_assert_msg(strstr(out, "Permission denied"), "%s", out);
+    ck_assert_int_ne(stack_run_cmd(stranger_ctl, 30, out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "pubd is down"), "%s", out);
+    ck_assert_int_eq(s_status_key(CS_DAEMON_PUBD, "frames_in"), 0);
+
+    ck_assert_int_eq(stack_run_cmd(member, 30, out, sizeof out), 0);
+    stack_await(&s_stack, CS_DAEMON_PUBD, "frames_in", 5, 20000);
+    (void) stack_run_cmd(member_ctl, 30, out, sizeof out); /* 1: the other daemons are down */
+    ck_assert_msg(strstr(out, "pubd ") && !strstr(out, "pubd is down"), "%s", out);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -330,6 +415,7 @@ test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, hostile_ingest_is_rejected_and_real_frames_are_saved);
     tcase_add_test(tc, hostile_publisher_is_counted_by_subscribers);
+    tcase_add_test(tc, only_the_stack_user_and_group_may_connect);
     suite_add_tcase(s, tc);
     return s;
 }
