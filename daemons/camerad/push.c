@@ -1,0 +1,123 @@
+/* camerad's frames to pubd: the sink a source fills, each frame numbered, timestamped and
+ * pushed to pubd's ingest without blocking (a frame pubd cannot take is dropped at source and
+ * uses up no sequence number), and the end-of-stream of a run. */
+#include "camerad-private.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+static camerad_t *
+s_from_sink(struct source_sink *sink)
+{
+    return (camerad_t *) ((char *) sink - offsetof(camerad_t, sink));
+}
+
+static void *
+s_sink_begin(struct source_sink *sink, size_t size, uint64_t *ret_seq)
+{
+    camerad_t *self = s_from_sink(sink);
+
+    assert(!self->payload_open);
+    if (zmq_msg_init_size(&self->payload, size) < 0)
+        return NULL;
+    self->payload_open = true;
+    *ret_seq = self->c.next_seq;
+    return zmq_msg_data(&self->payload);
+}
+
+static void
+s_fill_header(const camerad_t *self, struct cs_frame_hdr *h)
+{
+    memset(h, 0, sizeof *h);
+    h->fourcc = cs_pixfmt_info(self->fmt.pixfmt)->fourcc;
+    h->run = self->c.run;
+    h->seq = self->c.next_seq;
+    h->width = (uint16_t) self->fmt.width;
+    h->height = (uint16_t) self->fmt.height;
+    h->stride = self->fmt.stride;
+}
+
+/* Sends topic, header, payload. The first part decides: if pubd cannot take it, nothing
+ * is sent (libzmq queues all parts of a message once its first part is accepted). */
+static int
+s_send(camerad_t *self, const struct cs_frame_hdr *h, zmq_msg_t *payload, int flags)
+{
+    uint8_t hdr[CS_FRAME_HDR_SIZE];
+
+    cs_frame_hdr_encode(h, hdr);
+    if (zmq_send(self->push_handle, self->topic, self->topic_len, ZMQ_SNDMORE | flags) < 0)
+        return -errno;
+    if (zmq_send(self->push_handle, hdr, sizeof hdr, ZMQ_SNDMORE) < 0)
+        return -errno;
+    if (payload)
+        return zmq_msg_send(payload, self->push_handle, 0) < 0 ? -errno : 0;
+    return zmq_send(self->push_handle, "", 0, 0) < 0 ? -errno : 0;
+}
+
+static void
+s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
+{
+    camerad_t *self = s_from_sink(sink);
+    struct cs_frame_hdr h;
+    size_t size = zmq_msg_size(&self->payload);
+    int r;
+
+    self->c.captured++;
+    self->last_frame_ns = cs_now_ns(CLOCK_MONOTONIC);
+    if (meta->camera_skipped) {
+        self->c.camera_dropped += meta->camera_skipped;
+        self->c.next_seq += meta->camera_skipped; /* the seq numbers of the frames it lost */
+        self->pending_skip += meta->camera_skipped;
+    }
+    s_fill_header(self, &h);
+    h.capture_ns = meta->capture_ns;
+    h.driver_ns = meta->driver_ns;
+    h.payload_size = (uint32_t) size;
+    h.camera_skipped = self->pending_skip;
+    r = s_send(self, &h, &self->payload, ZMQ_DONTWAIT);
+    cs_latency_add(&self->latency, meta->capture_ns, cs_now_ns(CLOCK_REALTIME));
+    if (r == 0) {
+        self->c.sent++;
+        self->c.bytes_sent += size;
+        self->c.next_seq++;
+        self->pending_skip = 0;
+    } else {
+        if (self->c.dropped_at_source++ == 0 || r != -EAGAIN)
+            cs_log_errno(LOG_WARNING, r, "pubd cannot take frames, dropping at source");
+        zmq_msg_close(&self->payload);
+    }
+    self->payload_open = false;
+}
+
+void
+push_send_eos(camerad_t *self)
+{
+    struct cs_frame_hdr h;
+    int r;
+
+    s_fill_header(self, &h);
+    /* Camera skips that no sent frame carried are not announced: their numbers are given
+     * back, so that subscribers do not count them as lost on the way. */
+    h.seq = self->c.next_seq - self->pending_skip;
+    self->pending_skip = 0;
+    h.flags = CS_FRAME_FLAG_EOS;
+    h.capture_ns = cs_now_ns(CLOCK_REALTIME);
+    h.camera_skipped = self->pending_skip; /* camera drops after the last frame sent */
+    zsock_set_sndtimeo(self->push, CAMERAD_EOS_TIMEOUT_MS);
+    r = s_send(self, &h, NULL, 0);
+    if (r < 0)
+        cs_log_errno(LOG_WARNING, r, "cannot send end-of-stream of run %llu",
+                     (unsigned long long) self->c.run);
+}
+
+void
+push_init_sink(camerad_t *self)
+{
+    self->sink.begin = s_sink_begin;
+    self->sink.commit = s_sink_commit;
+}
