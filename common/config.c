@@ -482,9 +482,12 @@ s_set_value(struct s_parser *p, const struct s_key *k, const char *value)
             s_error(p, p->line, "'%s' expects yes or no, got '%s'", k->name, value);
         break;
     case S_PIXFMT:
-        if (cs_pixfmt_from_name(value, field) < 0)
-            s_error(p, p->line, "'%s' expects one of GREY, Y16, RGB24, BGR24, YUYV, got '%s'",
-                    k->name, value);
+        if (cs_pixfmt_from_name(value, field) < 0) {
+            char names[256];
+
+            (void) cs_pixfmt_names(names, sizeof names);
+            s_error(p, p->line, "'%s' expects one of %s, got '%s'", k->name, names, value);
+        }
         break;
     case S_SOURCE:
         r = -1;
@@ -785,8 +788,15 @@ s_check_whole(struct s_parser *p)
     struct cs_conf *c = p->conf;
     uint64_t bytes = cs_conf_frame_bytes(c);
     unsigned line = s_key_line(p, "camerad", "pixel_format");
-    if (c->camerad.pixel_format == CS_PIXFMT_YUYV && c->camerad.width % 2)
-        s_error(p, line, "pixel_format YUYV needs an even width, got %u", c->camerad.width);
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(c->camerad.pixel_format);
+    if (c->camerad.width % pi->width_multiple) {
+        char rule[64] = "an even width";
+
+        if (pi->width_multiple != 2)
+            (void) snprintf(rule, sizeof rule, "a width that is a multiple of %u",
+                            pi->width_multiple);
+        s_error(p, line, "pixel_format %s needs %s, got %u", pi->name, rule, c->camerad.width);
+    }
     if (bytes > UINT32_MAX)
         s_error(p, line, "a %ux%u %s frame is larger than 4 GiB", c->camerad.width,
                 c->camerad.height, cs_pixfmt_info(c->camerad.pixel_format)->name);

@@ -1,14 +1,51 @@
 #include "pixfmt.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <strings.h>
 
+#include "stats.h"
+#include "view.h"
+
+/* The one table of pixel formats. The statistics rule and the viewing conversion name the
+ * kernel of stats.h and the converter of view.h that the row uses; both are written per rule,
+ * not per format, so a format whose rules exist already is only a row. */
 static const struct cs_pixfmt_info s_info[CS_PIXFMT_COUNT] = {
-    [CS_PIXFMT_GREY] = { "GREY", CS_FOURCC('G', 'R', 'E', 'Y'), 1, 1, 8 },
-    [CS_PIXFMT_Y16] = { "Y16", CS_FOURCC('Y', '1', '6', ' '), 2, 1, 16 },
-    [CS_PIXFMT_RGB24] = { "RGB24", CS_FOURCC('R', 'G', 'B', '3'), 3, 3, 8 },
-    [CS_PIXFMT_BGR24] = { "BGR24", CS_FOURCC('B', 'G', 'R', '3'), 3, 3, 8 },
-    [CS_PIXFMT_YUYV] = { "YUYV", CS_FOURCC('Y', 'U', 'Y', 'V'), 2, 2, 8 },
+    [CS_PIXFMT_GREY] = {
+        .name = "GREY", .fourcc = CS_FOURCC('G', 'R', 'E', 'Y'),
+        .bytes_per_pixel = 1, .planes = 1, .channels = 1, .bits = 8, .width_multiple = 1,
+        .pattern_channel = { 0 },
+        .stats_row = cs_stats_row_u8,         /* the sample */
+        .view_channels = 1, .view = cs_view_copy,
+    },
+    [CS_PIXFMT_Y16] = {
+        .name = "Y16", .fourcc = CS_FOURCC('Y', '1', '6', ' '),
+        .bytes_per_pixel = 2, .planes = 1, .channels = 1, .bits = 16, .width_multiple = 1,
+        .pattern_channel = { 0 },
+        .stats_row = cs_stats_row_u16,        /* the sample */
+        .view_channels = 1, .view = cs_view_stretch16,
+    },
+    [CS_PIXFMT_RGB24] = {
+        .name = "RGB24", .fourcc = CS_FOURCC('R', 'G', 'B', '3'),
+        .bytes_per_pixel = 3, .planes = 1, .channels = 3, .bits = 8, .width_multiple = 1,
+        .pattern_channel = { 0, 1, 2 },
+        .stats_row = cs_stats_row_sum3,       /* R + G + B */
+        .view_channels = 3, .view = cs_view_copy,
+    },
+    [CS_PIXFMT_BGR24] = {
+        .name = "BGR24", .fourcc = CS_FOURCC('B', 'G', 'R', '3'),
+        .bytes_per_pixel = 3, .planes = 1, .channels = 3, .bits = 8, .width_multiple = 1,
+        .pattern_channel = { 2, 1, 0 },
+        .stats_row = cs_stats_row_sum3,       /* B + G + R */
+        .view_channels = 3, .view = cs_view_reverse3,
+    },
+    [CS_PIXFMT_YUYV] = {
+        .name = "YUYV", .fourcc = CS_FOURCC('Y', 'U', 'Y', 'V'),
+        .bytes_per_pixel = 2, .planes = 1, .channels = 2, .bits = 8, .width_multiple = 2,
+        .pattern_channel = { 0, 1 },          /* Y, then U or V */
+        .stats_row = cs_stats_row_first_of_2, /* the Y byte */
+        .view_channels = 3, .view = cs_view_yuyv,
+    },
 };
 
 const struct cs_pixfmt_info *
@@ -39,6 +76,24 @@ cs_pixfmt_from_fourcc(uint32_t fourcc, enum cs_pixfmt *ret_fmt)
         }
     }
     return -EINVAL;
+}
+
+int
+cs_pixfmt_names(char *buf, size_t size)
+{
+    size_t n = 0;
+
+    if (size > 0)
+        buf[0] = '\0';
+    for (int i = 0; i < CS_PIXFMT_COUNT; i++) {
+        int r = snprintf(n < size ? buf + n : NULL, n < size ? size - n : 0, "%s%s", i ? ", " : "",
+                         s_info[i].name);
+
+        if (r < 0)
+            return -EINVAL;
+        n += (size_t) r;
+    }
+    return (int) n;
 }
 
 void

@@ -5,13 +5,9 @@
 
 __extension__ typedef unsigned __int128 s_u128; /* GCC and clang, on 64-bit targets */
 
-/* Accumulators of one frame. The kernels work on blocks of at most S_BLOCK pixels with
- * 32-bit partial sums (S_BLOCK * 765^2 < 2^32), which keeps the inner loops simple enough for
- * the compiler to vectorise; the frame totals are 64-bit. */
-struct s_acc {
-    uint32_t min, max;
-    uint64_t sum, sumsq;
-};
+/* The kernels work on blocks of at most S_BLOCK pixels with 32-bit partial sums
+ * (S_BLOCK * 765^2 < 2^32), which keeps the inner loops simple enough for the compiler to
+ * vectorise; the frame totals (struct cs_stats_acc) are 64-bit. */
 
 #define S_BLOCK 4096
 
@@ -25,7 +21,7 @@ struct s_acc {
 #endif
 
 static void
-s_merge(struct s_acc *a, uint32_t mn, uint32_t mx, uint64_t sum, uint64_t sq)
+s_merge(struct cs_stats_acc *a, uint32_t mn, uint32_t mx, uint64_t sum, uint64_t sq)
 {
     a->min = mn < a->min ? mn : a->min;
     a->max = mx > a->max ? mx : a->max;
@@ -33,8 +29,8 @@ s_merge(struct s_acc *a, uint32_t mn, uint32_t mx, uint64_t sum, uint64_t sq)
     a->sumsq += sq;
 }
 
-S_MULTIVERSION static void
-s_row_grey(const uint8_t *p, uint32_t n, struct s_acc *a)
+S_MULTIVERSION void
+cs_stats_row_u8(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
 {
     for (uint32_t b = 0; b < n; b += S_BLOCK) {
         uint32_t e = n - b < S_BLOCK ? n - b : S_BLOCK, sum = 0, sq = 0;
@@ -53,8 +49,8 @@ s_row_grey(const uint8_t *p, uint32_t n, struct s_acc *a)
 }
 
 /* A 16-bit square does not fit 32 bits: its sum of squares stays 64-bit. */
-S_MULTIVERSION static void
-s_row_y16(const uint8_t *p, uint32_t n, struct s_acc *a)
+S_MULTIVERSION void
+cs_stats_row_u16(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
 {
     for (uint32_t b = 0; b < n; b += S_BLOCK) {
         uint32_t e = n - b < S_BLOCK ? n - b : S_BLOCK, mn = 65535, mx = 0, sum = 0;
@@ -74,8 +70,8 @@ s_row_y16(const uint8_t *p, uint32_t n, struct s_acc *a)
 
 /* Two passes per block: the channel sums into a small buffer (the stride-3 loads), then the
  * reduction over it, which vectorises far better than one fused loop. */
-S_MULTIVERSION static void
-s_row_rgb(const uint8_t *p, uint32_t n, struct s_acc *a)
+S_MULTIVERSION void
+cs_stats_row_sum3(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
 {
     uint16_t px[S_BLOCK];
 
@@ -97,9 +93,9 @@ s_row_rgb(const uint8_t *p, uint32_t n, struct s_acc *a)
     }
 }
 
-/* YUYV: the luminance, every other byte. */
-S_MULTIVERSION static void
-s_row_yuyv(const uint8_t *p, uint32_t n, struct s_acc *a)
+/* The first of two bytes (YUYV's luminance). */
+S_MULTIVERSION void
+cs_stats_row_first_of_2(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
 {
     for (uint32_t b = 0; b < n; b += S_BLOCK) {
         uint32_t e = n - b < S_BLOCK ? n - b : S_BLOCK, sum = 0, sq = 0;
@@ -121,33 +117,15 @@ int
 cs_stats_compute(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stride,
                  const void *pixels, struct cs_stats *ret_stats)
 {
-    struct s_acc a = { .min = UINT32_MAX, .max = 0, .sum = 0, .sumsq = 0 };
+    struct cs_stats_acc a = { .min = UINT32_MAX, .max = 0, .sum = 0, .sumsq = 0 };
     double n = (double) width * height, mean, var;
+    cs_pixfmt_stats_fn *row_fn;
 
-    if (width == 0 || height == 0)
+    if (fmt >= CS_PIXFMT_COUNT || width == 0 || height == 0)
         return -EINVAL;
-    for (uint32_t y = 0; y < height; y++) {
-        const uint8_t *row = (const uint8_t *) pixels + (size_t) y * stride;
-
-        switch (fmt) {
-        case CS_PIXFMT_GREY:
-            s_row_grey(row, width, &a);
-            break;
-        case CS_PIXFMT_Y16:
-            s_row_y16(row, width, &a);
-            break;
-        case CS_PIXFMT_RGB24:
-        case CS_PIXFMT_BGR24:
-            s_row_rgb(row, width, &a);
-            break;
-        case CS_PIXFMT_YUYV:
-            s_row_yuyv(row, width, &a);
-            break;
-        case CS_PIXFMT_COUNT:
-        default:
-            return -EINVAL;
-        }
-    }
+    row_fn = cs_pixfmt_info(fmt)->stats_row; /* looked up once a frame, called once a row */
+    for (uint32_t y = 0; y < height; y++)
+        row_fn((const uint8_t *) pixels + (size_t) y * stride, width, &a);
     mean = (double) a.sum / n;
     /* n * sumsq - sum^2 in exact integers: the difference of two large, nearly equal
      * floating-point terms would cancel to nothing on near-constant frames. */

@@ -1,6 +1,7 @@
-/* Per-frame statistics. For one-channel formats (GREY, Y16) the values are the samples; for
- * colour (RGB24, BGR24) each pixel's value is the sum of its three channels (0..765), as the
- * project's first analysis defined it; for YUYV the value is the luminance (Y) byte. */
+/* Per-frame statistics of one value per pixel. Which value is a rule of the pixel format's row
+ * (pixfmt.c), one of the kernels below: the sample for one-channel formats, the sum of the
+ * three channels for colour (0..765, as the project's first analysis defined it), the Y byte
+ * for YUYV. docs/PROTOCOL.md (section 10) defines them for each format. */
 #pragma once
 
 #include <stddef.h>
@@ -15,7 +16,24 @@ struct cs_stats {
     double std; /* population standard deviation */
 };
 
+/* The running sums of a frame, which the kernels add a row to. */
+struct cs_stats_acc {
+    uint32_t min, max;
+    uint64_t sum, sumsq;
+};
+
+/* The kernels, one per rule (cs_pixfmt_stats_fn), each adding the values of one row of
+ * @width pixels to @acc:
+ *   u8           one 8-bit sample per pixel: the sample
+ *   u16          one 16-bit little-endian sample per pixel: the sample
+ *   sum3         three 8-bit samples per pixel: their sum
+ *   first_of_2   two 8-bit samples per pixel: the first */
+void cs_stats_row_u8(const uint8_t *row, uint32_t width, struct cs_stats_acc *acc);
+void cs_stats_row_u16(const uint8_t *row, uint32_t width, struct cs_stats_acc *acc);
+void cs_stats_row_sum3(const uint8_t *row, uint32_t width, struct cs_stats_acc *acc);
+void cs_stats_row_first_of_2(const uint8_t *row, uint32_t width, struct cs_stats_acc *acc);
+
 /* Computes the statistics of a frame of @width x @height pixels whose rows are @stride bytes
- * apart. Returns 0, or -EINVAL for an empty frame. */
+ * apart. Returns 0, or -EINVAL for an empty frame or an unknown format. */
 int cs_stats_compute(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stride,
                      const void *pixels, struct cs_stats *ret_stats);

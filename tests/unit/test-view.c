@@ -1,4 +1,4 @@
-/* Unit tests of camstackctl's conversion for viewing (tools/camstackctl/view.h) and its PNG
+/* Unit tests of the conversion for viewing (common/view.h) and camstackctl's PNG
  * writer: each pixel format against values worked out by hand or from the documented
  * formulas, row padding, refusals, and a PNG decoded back with libpng equal to the image
  * written. */
@@ -17,19 +17,19 @@
 #include "tmpdir.h"
 #include "view.h"
 
-static struct view_image s_img;
+static struct cs_view_image s_img;
 
 static void
 s_teardown(void)
 {
-    view_free(&s_img);
+    cs_view_free(&s_img);
 }
 
 START_TEST(view_grey_drops_row_padding)
 {
     const uint8_t px[] = { 1, 2, 3, 0xee, 4, 5, 6, 0xee }; /* 3 pixels, stride 4 */
 
-    ck_assert_int_eq(view_convert(CS_PIXFMT_GREY, 3, 2, 4, px, false, &s_img), 0);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_GREY, 3, 2, 4, px, false, &s_img), 0);
     ck_assert_uint_eq(s_img.channels, 1);
     ck_assert_uint_eq(s_img.depth, 8);
     ck_assert_uint_eq(s_img.row_bytes, 3);
@@ -41,11 +41,11 @@ START_TEST(view_bgr_is_swapped_rgb_is_kept)
 {
     const uint8_t px[] = { 10, 20, 30, 40, 50, 60 };
 
-    ck_assert_int_eq(view_convert(CS_PIXFMT_BGR24, 2, 1, 6, px, false, &s_img), 0);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_BGR24, 2, 1, 6, px, false, &s_img), 0);
     ck_assert_uint_eq(s_img.channels, 3);
     ck_assert_mem_eq(s_img.data, "\36\24\12\74\62\50", 6); /* 30 20 10 60 50 40 */
-    view_free(&s_img);
-    ck_assert_int_eq(view_convert(CS_PIXFMT_RGB24, 2, 1, 6, px, false, &s_img), 0);
+    cs_view_free(&s_img);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_RGB24, 2, 1, 6, px, false, &s_img), 0);
     ck_assert_mem_eq(s_img.data, px, 6);
 }
 END_TEST
@@ -67,21 +67,21 @@ START_TEST(view_y16_scaled_to_its_range)
     s_y16(px + 2, 3000);
     s_y16(px + 4, 2000);
     s_y16(px + 6, 1001);
-    ck_assert_int_eq(view_convert(CS_PIXFMT_Y16, 4, 1, 8, px, false, &s_img), 0);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_Y16, 4, 1, 8, px, false, &s_img), 0);
     ck_assert_uint_eq(s_img.depth, 8);
     ck_assert_mem_eq(s_img.data, "\0\377\200\0", 4);
-    view_free(&s_img);
+    cs_view_free(&s_img);
     /* --raw16: 16-bit big-endian, as it is. */
-    ck_assert_int_eq(view_convert(CS_PIXFMT_Y16, 4, 1, 8, px, true, &s_img), 0);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_Y16, 4, 1, 8, px, true, &s_img), 0);
     ck_assert_uint_eq(s_img.depth, 16);
     ck_assert_uint_eq(s_img.row_bytes, 8);
     ck_assert_mem_eq(s_img.data, "\x03\xe8\x0b\xb8\x07\xd0\x03\xe9", 8);
-    view_free(&s_img);
+    cs_view_free(&s_img);
     /* A flat frame is black, not a division by zero. */
     s_y16(px + 2, 1000);
     s_y16(px + 4, 1000);
     s_y16(px + 6, 1000);
-    ck_assert_int_eq(view_convert(CS_PIXFMT_Y16, 4, 1, 8, px, false, &s_img), 0);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_Y16, 4, 1, 8, px, false, &s_img), 0);
     ck_assert_mem_eq(s_img.data, "\0\0\0\0", 4);
 }
 END_TEST
@@ -101,7 +101,7 @@ START_TEST(view_yuyv_to_rgb)
     uint8_t rgb[3];
 
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
-        view_yuv_to_rgb(c[i].y, c[i].u, c[i].v, rgb);
+        cs_view_yuv_to_rgb(c[i].y, c[i].u, c[i].v, rgb);
         ck_assert_msg(memcmp(rgb, c[i].rgb, 3) == 0, "Y %u U %u V %u: %u %u %u", c[i].y, c[i].u,
                       c[i].v, rgb[0], rgb[1], rgb[2]);
     }
@@ -114,11 +114,11 @@ START_TEST(view_yuyv_pairs)
     const uint8_t px[] = { 16, 128, 235, 128, 82, 90, 41, 240, 0xee, 0xee };
     uint8_t want[12];
 
-    view_yuv_to_rgb(16, 128, 128, want);
-    view_yuv_to_rgb(235, 128, 128, want + 3);
-    view_yuv_to_rgb(82, 90, 240, want + 6);
-    view_yuv_to_rgb(41, 90, 240, want + 9);
-    ck_assert_int_eq(view_convert(CS_PIXFMT_YUYV, 4, 1, 10, px, false, &s_img), 0);
+    cs_view_yuv_to_rgb(16, 128, 128, want);
+    cs_view_yuv_to_rgb(235, 128, 128, want + 3);
+    cs_view_yuv_to_rgb(82, 90, 240, want + 6);
+    cs_view_yuv_to_rgb(41, 90, 240, want + 9);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_YUYV, 4, 1, 10, px, false, &s_img), 0);
     ck_assert_mem_eq(s_img.data, want, 12);
 }
 END_TEST
@@ -127,10 +127,10 @@ START_TEST(view_refuses_impossible_frames)
 {
     const uint8_t px[16] = { 0 };
 
-    ck_assert_int_eq(view_convert(CS_PIXFMT_YUYV, 3, 1, 8, px, false, &s_img), -EINVAL);
-    ck_assert_int_eq(view_convert(CS_PIXFMT_RGB24, 4, 1, 11, px, false, &s_img), -EINVAL);
-    ck_assert_int_eq(view_convert(CS_PIXFMT_GREY, 0, 1, 8, px, false, &s_img), -EINVAL);
-    ck_assert_int_eq(view_convert(CS_PIXFMT_COUNT, 1, 1, 8, px, false, &s_img), -EINVAL);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_YUYV, 3, 1, 8, px, false, &s_img), -EINVAL);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_RGB24, 4, 1, 11, px, false, &s_img), -EINVAL);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_GREY, 0, 1, 8, px, false, &s_img), -EINVAL);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_COUNT, 1, 1, 8, px, false, &s_img), -EINVAL);
     ck_assert_ptr_null(s_img.data);
 }
 END_TEST
@@ -151,7 +151,7 @@ START_TEST(png_round_trip)
     for (size_t k = 0; k < stride * h; k++)
         px[k] = (uint8_t) (k * 7 + 3);
     test_tmpdir_path(path, sizeof path, "f.png");
-    ck_assert_int_eq(view_convert(fmt, w, h, stride, px, fmt == CS_PIXFMT_Y16, &s_img), 0);
+    ck_assert_int_eq(cs_view_convert(fmt, w, h, stride, px, fmt == CS_PIXFMT_Y16, &s_img), 0);
     ck_assert_msg(pngfile_write(path, &s_img, "test", err, sizeof err) == 0, "%s", err);
 
     memset(&pi_read, 0, sizeof pi_read);
@@ -193,7 +193,7 @@ START_TEST(png_refuses_unwritable_place)
     const uint8_t px[1] = { 0 };
     char err[256];
 
-    ck_assert_int_eq(view_convert(CS_PIXFMT_GREY, 1, 1, 1, px, false, &s_img), 0);
+    ck_assert_int_eq(cs_view_convert(CS_PIXFMT_GREY, 1, 1, 1, px, false, &s_img), 0);
     ck_assert_int_eq(pngfile_write("/nonexistent-dir/x.png", &s_img, NULL, err, sizeof err),
                      -ENOENT);
     ck_assert_msg(strstr(err, "cannot create '/nonexistent-dir/x.png."), "%s", err);

@@ -33,7 +33,7 @@ s_on_warning(png_structp png, png_const_charp msg)
 
 /* The libpng part, apart so that nothing it touches lives across its longjmp. */
 static int
-s_write(FILE *f, const struct view_image *img, const char *comment, struct s_err *err)
+s_write(FILE *f, const struct cs_view_image *img, const char *comment, struct s_err *err)
 {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, err, s_on_error, s_on_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
@@ -67,7 +67,7 @@ s_write(FILE *f, const struct view_image *img, const char *comment, struct s_err
 }
 
 int
-pngfile_write(const char *path, const struct view_image *img, const char *comment, char *reterr,
+pngfile_write(const char *path, const struct cs_view_image *img, const char *comment, char *reterr,
               size_t err_size)
 {
     struct s_err err = { reterr, err_size };

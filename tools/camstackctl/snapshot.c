@@ -38,14 +38,14 @@ static int
 s_save(const struct cs_frame_hdr *h, const void *pixels, const char *path, bool keep16,
        char *reterr, size_t err_size)
 {
-    struct view_image img;
+    struct cs_view_image img;
     enum cs_pixfmt fmt;
     char comment[160], fourcc[5];
     int r;
 
     if (cs_pixfmt_from_fourcc(h->fourcc, &fmt) < 0)
         return -EINVAL; /* validated already */
-    r = view_convert(fmt, h->width, h->height, h->stride, pixels, keep16, &img);
+    r = cs_view_convert(fmt, h->width, h->height, h->stride, pixels, keep16, &img);
     if (r < 0) {
         (void) snprintf(reterr, err_size, "cannot convert the frame: %s", strerror(-r));
         return r;
@@ -55,7 +55,7 @@ s_save(const struct cs_frame_hdr *h, const void *pixels, const char *path, bool 
                     (unsigned long long) h->run, (unsigned long long) h->seq, h->width, h->height,
                     fourcc);
     r = pngfile_write(path, &img, comment, reterr, err_size);
-    view_free(&img);
+    cs_view_free(&img);
     return r;
 }
 
