@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,7 +25,8 @@
  * times). */
 #define S_PROCESS_TIMEOUT   120
 #define S_PROCESS_TIMEOUT_S "120"
-#define S_KILL_AFTER_S      "30"
+#define S_KILL_AFTER_S      30
+#define S_KILL_AFTER_ARG    "--kill-after=30"
 
 extern char **environ;
 
@@ -70,8 +72,8 @@ stack_under_valgrind(void)
  * own process group so that cleanup reaches timeout(1) and its child together, with stderr
  * (and stdout if @both) appended to @log. Returns 0 or a negative errno. */
 static int
-s_spawn(const char *netns, const char *const *argv, const char *timeout_s, const char *log,
-        bool both, pid_t *ret_pid)
+s_spawn(const char *netns, const char *const *argv, const char *timeout_s, const char *kill_after,
+        const char *log, bool both, pid_t *ret_pid)
 {
     const char *full[32];
     posix_spawn_file_actions_t fa;
@@ -88,7 +90,7 @@ s_spawn(const char *netns, const char *const *argv, const char *timeout_s, const
      * signals its process group, and the daemon would take the second one as "stop now". */
     full[n++] = "timeout";
     full[n++] = "--foreground";
-    full[n++] = "--kill-after=" S_KILL_AFTER_S;
+    full[n++] = kill_after;
     full[n++] = timeout_s;
     for (int i = 0; argv[i] && n < 31; i++)
         full[n++] = argv[i];
@@ -125,25 +127,30 @@ stack_mkdtemp(char *dir, size_t size)
  * failing test's process with exit(), which skips the fixture's teardown but runs atexit. */
 static struct stack *s_running;
 
-static void
-s_kill_running(void)
+void
+stack_kill(struct stack *s)
 {
-    if (!s_running)
-        return;
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        if (s_running->pid[d] > 0) {
-            (void) kill(-s_running->pid[d], SIGKILL);
-            (void) waitpid(s_running->pid[d], NULL, 0);
-            s_running->pid[d] = 0;
+        if (s->pid[d] > 0) {
+            (void) kill(-s->pid[d], SIGKILL);
+            (void) waitpid(s->pid[d], NULL, 0);
+            s->pid[d] = 0;
         }
     }
     for (int i = 0; i < STACK_EXTRA_MAX; i++) {
-        if (s_running->extra[i] > 0) {
-            (void) kill(-s_running->extra[i], SIGKILL);
-            (void) waitpid(s_running->extra[i], NULL, 0);
-            s_running->extra[i] = 0;
+        if (s->extra[i] > 0) {
+            (void) kill(-s->extra[i], SIGKILL);
+            (void) waitpid(s->extra[i], NULL, 0);
+            s->extra[i] = 0;
         }
     }
+}
+
+void
+stack_kill_running(void)
+{
+    if (s_running)
+        stack_kill(s_running);
 }
 
 int
@@ -154,9 +161,15 @@ stack_init(struct stack *s, const struct stack_params *p)
 
     memset(s, 0, sizeof *s);
     if (!s_running)
-        (void) atexit(s_kill_running);
+        (void) atexit(stack_kill_running);
     s_running = s;
-    if (p->parent_dir) {
+    if (p->parent_dir && p->dir_name) {
+        if (snprintf(s->dir, sizeof s->dir, "%s/%s", p->parent_dir, p->dir_name)
+            >= (int) sizeof s->dir)
+            return -ENAMETOOLONG;
+        if (mkdir(s->dir, 0755) < 0 && errno != EEXIST)
+            return -errno;
+    } else if (p->parent_dir) {
         (void) snprintf(s->dir, sizeof s->dir, "%s/s-XXXXXX", p->parent_dir);
         if (strlen(s->dir) + 1 >= sizeof s->dir)
             return -ENAMETOOLONG;
@@ -169,10 +182,18 @@ stack_init(struct stack *s, const struct stack_params *p)
     }
     if (p->netns)
         (void) snprintf(s->netns, sizeof s->netns, "%s", p->netns);
-    (void) snprintf(s->movies, sizeof s->movies, "%s/movies", s->dir);
-    (void) snprintf(s->stats, sizeof s->stats, "%s/stats", s->dir);
+    if (p->movies)
+        (void) snprintf(s->movies, sizeof s->movies, "%s", p->movies);
+    else
+        (void) snprintf(s->movies, sizeof s->movies, "%s/movies", s->dir);
+    if (p->stats)
+        (void) snprintf(s->stats, sizeof s->stats, "%s", p->stats);
+    else
+        (void) snprintf(s->stats, sizeof s->stats, "%s/stats", s->dir);
     (void) snprintf(path, sizeof path, "%s/run", s->dir);
-    if (mkdir(s->movies, 0755) < 0 || mkdir(s->stats, 0755) < 0 || mkdir(path, 0755) < 0)
+    if ((mkdir(s->movies, 0755) < 0 && errno != EEXIST)
+        || (mkdir(s->stats, 0755) < 0 && errno != EEXIST)
+        || (mkdir(path, 0755) < 0 && errno != EEXIST))
         return -errno;
     (void) snprintf(s->config, sizeof s->config, "%s/camstack.ini", s->dir);
     return stack_write_config(s, p);
@@ -219,16 +240,18 @@ stack_write_config(struct stack *s, const struct stack_params *p)
         "pixel_format = %s\nfps = %g\nframes = %llu\nwait_subscribers = %u\n"
         "wait_timeout_ms = 20000\n%s\n"
         "[pubd]\n%s\n"
-        "[analyzerd]\ndirectory = stats\n%s\n"
-        "[saverd]\ndirectory = movies\n%s\n"
-        "[log]\nlevel = info\n%s",
+        "[analyzerd]\ndirectory = %s\n%s\n"
+        "[saverd]\ndirectory = %s\n%s\n"
+        "[log]\n%s%s",
         p->stream ? p->stream : "it", cs_source_name(p->source), p->width, p->height, pi->name,
         p->fps, (unsigned long long) p->frames, p->wait_subscribers,
         p->camerad_extra ? p->camerad_extra : "",
         s_sets(p->extra, "pubd", "linger_ms") ? "" : "linger_ms = 20000\n",
+        p->stats ? s->stats : "stats",
         s_sets(p->extra, "analyzerd", "drain_timeout_ms") ? "" : "drain_timeout_ms = 20000\n",
+        p->movies ? s->movies : "movies",
         s_sets(p->extra, "saverd", "drain_timeout_ms") ? "" : "drain_timeout_ms = 20000\n",
-        p->extra ? p->extra : "");
+        s_sets(p->extra, "log", "level") ? "" : "level = info\n", p->extra ? p->extra : "");
     return fclose(f) == 0 ? 0 : -errno;
 }
 
@@ -236,7 +259,7 @@ int
 stack_start(struct stack *s, enum cs_daemon_id d)
 {
     const char *name = cs_daemon_name(d);
-    char bin[PATH_MAX], log[PATH_MAX + 16], limit[32];
+    char bin[PATH_MAX], log[PATH_MAX + 16], limit[32], kill_after[48];
     char supp[PATH_MAX + 32];
     const char *argv[] = { bin, "--config", s->config, NULL };
     const char *vg_argv[] = { "valgrind",
@@ -257,10 +280,14 @@ stack_start(struct stack *s, enum cs_daemon_id d)
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
     (void) snprintf(limit, sizeof limit, "%u",
                     (s->timeout_s ? s->timeout_s : S_PROCESS_TIMEOUT) * (vg ? 10 : 1));
-    (void) snprintf(supp, sizeof supp, "--suppressions=%s/tests/valgrind.supp", s_source_root());
+    (void) snprintf(kill_after, sizeof kill_after, "--kill-after=%u",
+                    s->kill_after_s ? s->kill_after_s : S_KILL_AFTER_S);
+    if (vg) /* the source tree is needed only then: the benchmarks run without one */
+        (void) snprintf(supp, sizeof supp, "--suppressions=%s/tests/valgrind.supp",
+                        s_source_root());
     /* stdout to the log too: a daemon left running by a failed test must not hold the
      * test runner's stdout open. */
-    r = s_spawn(s->netns, vg ? vg_argv : argv, limit, log, true, &s->pid[d]);
+    r = s_spawn(s->netns, vg ? vg_argv : argv, limit, kill_after, log, true, &s->pid[d]);
     if (r == 0) {
         char pid[32];
 
@@ -273,23 +300,34 @@ stack_start(struct stack *s, enum cs_daemon_id d)
 int
 stack_wait(struct stack *s, enum cs_daemon_id d)
 {
+    struct rusage ru;
     int st = 0;
 
     ck_assert_msg(s->pid[d] > 0, "%s is not running", cs_daemon_name(d));
-    while (waitpid(s->pid[d], &st, 0) < 0)
+    /* timeout(1) has reaped the daemon: its rusage holds the daemon's. */
+    while (wait4(s->pid[d], &st, 0, &ru) < 0)
         ck_assert_int_eq(errno, EINTR);
     s->pid[d] = 0;
     s->status[d] = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    s->cpu_s[d] = (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6
+                  + (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6;
+    s->maxrss_kib[d] = ru.ru_maxrss;
     return s->status[d];
 }
 
-int
-stack_stop(struct stack *s, enum cs_daemon_id d)
+void
+stack_term(const struct stack *s, enum cs_daemon_id d)
 {
     ck_assert_msg(s->pid[d] > 0, "%s is not running", cs_daemon_name(d));
     /* timeout(1) --foreground passes it on to the daemon once (as systemd sends one) and arms
      * its --kill-after. */
     ck_assert_int_eq(kill(s->pid[d], SIGTERM), 0);
+}
+
+int
+stack_stop(struct stack *s, enum cs_daemon_id d)
+{
+    stack_term(s, d);
     return stack_wait(s, d);
 }
 
@@ -416,20 +454,7 @@ stack_destroy(struct stack *s)
 {
     if (s->frozen)
         s_thaw(s); /* a daemon blocked on it could not even be killed */
-    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        if (s->pid[d] > 0) {
-            (void) kill(-s->pid[d], SIGKILL);
-            (void) waitpid(s->pid[d], NULL, 0);
-            s->pid[d] = 0;
-        }
-    }
-    for (int i = 0; i < STACK_EXTRA_MAX; i++) {
-        if (s->extra[i] > 0) {
-            (void) kill(-s->extra[i], SIGKILL);
-            (void) waitpid(s->extra[i], NULL, 0);
-            s->extra[i] = 0;
-        }
-    }
+    stack_kill(s);
     if (s_running == s)
         s_running = NULL;
     s_unmount(s);
@@ -740,7 +765,8 @@ stack_spawn(struct stack *s, const char *const *argv, const char *log_name)
     }
     ck_assert_msg(slot >= 0, "more than %d extra processes", STACK_EXTRA_MAX);
     (void) snprintf(log, sizeof log, "%s/%s", s->dir, log_name);
-    ck_assert_int_eq(s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, log, true, &pid), 0);
+    ck_assert_int_eq(
+        s_spawn(s->netns, argv, S_PROCESS_TIMEOUT_S, S_KILL_AFTER_ARG, log, true, &pid), 0);
     s->extra[slot] = pid;
     return pid;
 }

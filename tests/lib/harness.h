@@ -21,7 +21,11 @@ struct stack {
     char netns[64];              /* network namespace the daemons run in; "" for this one */
     pid_t pid[CS_DAEMON_COUNT];  /* 0 when not running */
     int status[CS_DAEMON_COUNT]; /* exit status once reaped */
-    unsigned timeout_s;          /* each daemon is killed after this long; 0: 120 s */
+    /* Once reaped, what the daemon used over its life (wait4(), with its timeout(1)): */
+    double cpu_s[CS_DAEMON_COUNT];    /* user + system CPU time */
+    long maxrss_kib[CS_DAEMON_COUNT]; /* peak resident set */
+    unsigned timeout_s;               /* each daemon is killed after this long; 0: 120 s */
+    unsigned kill_after_s;            /* and this long after it was told to stop; 0: 30 s */
     pid_t extra[STACK_EXTRA_MAX];
     char mounted[PATH_MAX];    /* a file system mounted by the test, "" if none */
     char loop_image[PATH_MAX]; /* the image file behind it, "" for tmpfs */
@@ -40,8 +44,18 @@ struct stack_params {
     enum cs_source source;     /* CS_SOURCE_TESTPATTERN unless set */
     const char *camerad_extra; /* more [camerad] keys ("device = ...\n"), or NULL */
     const char *parent_dir;    /* where to make the stack's directory; NULL: $CS_TEST_TMPDIR */
+    const char *dir_name;      /* its name there, reused if it exists; NULL: a fresh one */
+    const char *movies;        /* saverd's directory (made if missing); NULL: <dir>/movies */
+    const char *stats;         /* analyzerd's directory (made if missing); NULL: <dir>/stats */
     const char *netns;         /* network namespace to run the daemons in, or NULL */
 };
+
+/* The harness checks what it does with Check's ck_assert()s, which only work inside a Check
+ * test. A program that is not a test (the benchmarks) runs its work through this: @fn(@arg)
+ * runs as a Check test in this process (no fork, no time limit). Returns 0 if it ran through,
+ * or -1 after printing the check that failed (file:line: message) on stderr; then the
+ * caller kills what it started (stack_kill()). */
+int stack_run_checked(const char *name, void (*fn)(void *arg), void *arg);
 
 /* True when CS_VALGRIND_DAEMONS is set: stack_start() then runs each daemon under valgrind's
  * memcheck (tests/valgrind.supp; exit status 3 on an error or a definite leak) with ten
@@ -64,6 +78,9 @@ int stack_start(struct stack *s, enum cs_daemon_id d);
 /* Waits for daemon @d to exit and returns its exit status (128 + signal if killed). */
 int stack_wait(struct stack *s, enum cs_daemon_id d);
 
+/* Sends SIGTERM to @d (as systemd stops a unit), without waiting for it. */
+void stack_term(const struct stack *s, enum cs_daemon_id d);
+
 /* Sends SIGTERM to @d and waits for it. Returns its exit status. */
 int stack_stop(struct stack *s, enum cs_daemon_id d);
 
@@ -83,6 +100,15 @@ int stack_supervise(struct stack *s, enum cs_daemon_id d);
 long stack_rss_kib(pid_t pid);
 /* Open file descriptors of @pid (entries of /proc/PID/fd), or -1. */
 int stack_fd_count(pid_t pid);
+
+/* Kills whatever of @s still runs (SIGKILL to each process group) and reaps it. Only kill()
+ * and waitpid(): a signal handler may call it. */
+void stack_kill(struct stack *s);
+
+/* stack_kill() of the stack stack_init() made last, unless stack_destroy() came since:
+ * exit() calls it (Check ends a failed test with exit(), skipping its teardown), and so may
+ * a signal handler. */
+void stack_kill_running(void);
 
 /* Thaws and unmounts what the test mounted, kills whatever still runs (SIGKILL to each
  * process group) and removes the directory. Returns 0 if everything was removed. */
