@@ -13,18 +13,10 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +27,7 @@
 #include "benchsock.h"
 #include "config.h"
 #include "frame.h"
+#include "harness.h"
 #include "pattern.h"
 #include "pixfmt.h"
 #include "stats.h"
@@ -73,7 +66,7 @@ struct s_daemon {
     bool rows_match; /* the file's seq and mean columns are those of the frames sent */
     double seconds;  /* first send to analysed == sent */
     double fps;
-    double cpu_s; /* ru_utime + ru_stime from wait4(): the daemon's whole life */
+    double cpu_s; /* ru_utime + ru_stime from wait4() (harness.h): the daemon's whole life */
     long maxrss_kib;
 };
 
@@ -299,38 +292,12 @@ s_kernel(const struct s_frames *fr, struct s_kernel *res)
 
 /* ---- the daemon ---- */
 
-static void
-s_no_free(void *data, void *hint)
-{
-}
-
-/* "status" through @req (a REQ socket connected to analyzerd's control endpoint) into
- * @buf. A REQ that timed out cannot ask again: it is replaced. Returns 0 or -ETIMEDOUT. */
+/* "status" from analyzerd into @buf. Returns 0 or -ETIMEDOUT. */
 static int
-s_status(void *ctx, void **req, const char *endpoint, char *buf, size_t size)
+s_status(const struct stack *st, char *buf, size_t size)
 {
-    int timeout = 2000, zero = 0, n;
-
     buf[0] = '\0';
-    if (!*req) {
-        *req = zmq_socket(ctx, ZMQ_REQ);
-        if (!*req)
-            return -ENOMEM;
-        (void) zmq_setsockopt(*req, ZMQ_LINGER, &zero, sizeof zero);
-        (void) zmq_setsockopt(*req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
-        if (zmq_connect(*req, endpoint) < 0)
-            return -errno;
-    }
-    if (zmq_send(*req, "status", 6, 0) == 6) {
-        n = zmq_recv(*req, buf, size - 1, 0);
-        if (n >= 0) {
-            buf[(size_t) n < size - 1 ? (size_t) n : size - 1] = '\0';
-            return 0;
-        }
-    }
-    (void) zmq_close(*req);
-    *req = NULL;
-    return -ETIMEDOUT;
+    return stack_request(st, CS_DAEMON_ANALYZERD, "status", 2000, buf, size);
 }
 
 /* Takes what analyzerd pushed towards pubd's ingest (its statistics), as pubd would. */
@@ -376,7 +343,7 @@ s_send_frame(void *sock, const char *topic, const struct cs_frame_hdr *h, const 
     (void) zmq_msg_init_size(&m[1], CS_FRAME_HDR_SIZE);
     cs_frame_hdr_encode(h, zmq_msg_data(&m[1]));
     /* Zero-copy, as camerad sends: the frames stay unchanged and outlive the sends. */
-    (void) zmq_msg_init_data(&m[2], (void *) payload, h->payload_size, s_no_free, NULL);
+    (void) zmq_msg_init_data(&m[2], (void *) payload, h->payload_size, bench_no_free, NULL);
     r = s_send_msg(sock, &m[0], ZMQ_SNDMORE, deadline);
     if (r == 0)
         r = s_send_msg(sock, &m[1], ZMQ_SNDMORE, deadline);
@@ -387,69 +354,24 @@ s_send_frame(void *sock, const char *topic, const struct cs_frame_hdr *h, const 
     return r;
 }
 
-/* fork + exec analyzerd pinned to s_cpu_daemon, its output into @log. */
-static pid_t
-s_spawn(const char *bin, const char *config, const char *log)
-{
-    pid_t pid = fork();
-
-    if (pid < 0)
-        return -errno;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-        s_pin(s_cpu_daemon); /* every thread it starts inherits it */
-        if (fd >= 0) {
-            (void) dup2(fd, 1);
-            (void) dup2(fd, 2);
-        }
-        execl(bin, bin, "--config", config, (char *) NULL);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* Waits up to @timeout_ms for @pid (then SIGKILLs it); its exit status and rusage. */
+/* Starts analyzerd pinned to s_cpu_daemon (the affinity is inherited) and pins this thread
+ * back to s_cpu_pub. Returns 0 or -errno. */
 static int
-s_reap(pid_t pid, int timeout_ms, struct s_daemon *res)
+s_start(struct stack *st)
 {
-    int fd = (int) syscall(SYS_pidfd_open, pid, 0);
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    struct rusage ru;
-    int st = 0;
+    int r;
 
-    if (fd < 0 || poll(&pfd, 1, timeout_ms) == 0)
-        (void) kill(pid, SIGKILL);
-    if (fd >= 0)
-        (void) close(fd);
-    if (wait4(pid, &st, 0, &ru) < 0)
-        return -errno;
-    res->exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    res->cpu_s = (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6
-                 + (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6;
-    res->maxrss_kib = ru.ru_maxrss;
-    return 0;
+    s_pin(s_cpu_daemon);
+    r = stack_start(st, CS_DAEMON_ANALYZERD);
+    s_pin(s_cpu_pub);
+    return r;
 }
 
-/* The value of @key in analyzerd's "ledger at stop" line of @log, or -1. */
+/* The value of @key in analyzerd's ledger line at its stop, or -1. */
 static int64_t
-s_ledger(const char *log, const char *key)
+s_ledger(const struct stack *st, const char *key)
 {
-    char line[1024], pat[64];
-    const char *p;
-    int64_t v = -1;
-    FILE *f = fopen(log, "re");
-
-    if (!f)
-        return -1;
-    (void) snprintf(pat, sizeof pat, " %s=", key);
-    while (fgets(line, sizeof line, f)) {
-        if (strstr(line, "ledger at stop") && (p = strstr(line, pat)))
-            v = strtoll(p + strlen(pat), NULL, 10);
-    }
-    (void) fclose(f);
-    return v;
+    return stack_ledger(st, CS_DAEMON_ANALYZERD, key);
 }
 
 /* Checks the statistics file in @dir (the only .h5 there, which is then removed): its
@@ -512,50 +434,48 @@ out:
     (void) unlink(path);
 }
 
+/* analyzerd's stack in <out>/work/@name: [camerad] only sizes its receive queue
+ * (receive_buffer_mb over a frame); no other daemon runs. */
 static int
-s_write_config(const char *path, const struct s_format *f, const char *stats)
+s_stack_init(struct stack *st, const struct s_format *f, const char *name)
 {
-    FILE *c = fopen(path, "we");
+    char work[PATH_MAX + 8];
+    const struct stack_params p = {
+        .stream = "bench",
+        .pixfmt = f->fmt,
+        .width = f->width,
+        .height = f->height,
+        .extra = "[analyzerd]\ndrain_timeout_ms = 60000\n\n[log]\nlevel = notice\n",
+        .parent_dir = work,
+        .dir_name = name,
+    };
+    int r;
 
-    if (!c)
-        return -errno;
-    /* [camerad] only sizes analyzerd's receive queue (receive_buffer_mb over a frame). */
-    (void) fprintf(c,
-                   "[stack]\nstream = bench\nruntime_dir = run\n\n"
-                   "[camerad]\nsource = testpattern\nwidth = %u\nheight = %u\n"
-                   "pixel_format = %s\n\n"
-                   "[analyzerd]\ndirectory = %s\ndrain_timeout_ms = 60000\n\n"
-                   "[log]\nlevel = notice\n",
-                   f->width, f->height, cs_pixfmt_info(f->fmt)->name, stats);
-    return fclose(c) == 0 ? 0 : -errno;
+    (void) snprintf(work, sizeof work, "%s/work", s_o.out);
+    r = stack_init(st, &p);
+    st->timeout_s = 600; /* a safety net: a run ends long before */
+    st->kill_after_s = 60;
+    return r;
 }
 
 static void
 s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
 {
     const struct s_format *f = fr->f;
-    char dir[PATH_MAX + 80], config[PATH_MAX + 96], log[PATH_MAX + 96], stats[PATH_MAX + 96];
-    char bin[PATH_MAX + 64], err[CS_CONF_ERROR_MAX], buf[8192], topic[CS_TOPIC_MAX];
+    char err[CS_CONF_ERROR_MAX], buf[8192], topic[CS_TOPIC_MAX];
     double seconds = s_o.quick ? 1 : 3, t0, deadline;
     int one = 1, timeout = 1000, zero = 0, hwm;
     struct cs_frame_hdr h = { 0 };
-    void *ctx = NULL, *pub = NULL, *pull = NULL, *req = NULL, *mon = NULL;
+    void *ctx = NULL, *pub = NULL, *pull = NULL, *mon = NULL;
     struct cs_conf conf;
-    pid_t pid = -1;
+    struct stack st;
+    bool started = false;
     int64_t v, lost = -1;
 
     memset(res, 0, sizeof *res);
-    (void) snprintf(dir, sizeof dir, "%s/work/%s", s_o.out, name);
-    (void) snprintf(config, sizeof config, "%s/bench.ini", dir);
-    (void) snprintf(log, sizeof log, "%s/analyzerd.log", dir);
-    (void) snprintf(stats, sizeof stats, "%s/stats", dir);
-    (void) snprintf(bin, sizeof bin, "%s/daemons/analyzerd/analyzerd", s_o.build);
-    (void) mkdir(dir, 0755);
-    (void) mkdir(stats, 0755);
-    (void) snprintf(buf, sizeof buf, "%s/run", dir);
-    (void) mkdir(buf, 0700);
-    if (s_write_config(config, f, stats) < 0 || cs_conf_load(config, &conf, err, sizeof err) < 0) {
-        (void) fprintf(stderr, "camstack-bench: %s: cannot write or load it\n", config);
+    if (s_stack_init(&st, f, name) < 0 || cs_conf_load(st.config, &conf, err, sizeof err) < 0) {
+        (void) fprintf(stderr, "camstack-bench: %s/work/%s: cannot write or load its config\n",
+                       s_o.out, name);
         return;
     }
     (void) cs_topic_format(CS_MSG_FRAME, conf.stack.stream, topic);
@@ -588,15 +508,15 @@ s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
         (void) fprintf(stderr, "camstack-bench: cannot bind '%s'\n", conf.endpoints.ingest);
         goto out;
     }
-    pid = s_spawn(bin, config, log);
-    if (pid < 0)
+    if (s_start(&st) < 0)
         goto out;
+    started = true;
     /* analyzerd's subscription to frame/<stream>: it is connected. */
     for (;;) {
         int n = zmq_recv(pub, buf, sizeof buf, 0);
 
         if (n < 0) {
-            (void) fprintf(stderr, "camstack-bench: analyzerd did not subscribe: see %s\n", log);
+            (void) fprintf(stderr, "camstack-bench: analyzerd did not subscribe: see %s\n", st.dir);
             goto out;
         }
         if (n > 1 && buf[0] == 1 && (size_t) n - 1 == strlen(topic)
@@ -636,8 +556,7 @@ s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
 
     /* The clock stops when analyzerd has analysed the last frame. */
     while (s_now() < deadline) {
-        if (s_status(ctx, &req, conf.endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0
-            && bench_json_u64(buf, "analysed") >= res->sent)
+        if (s_status(&st, buf, sizeof buf) == 0 && bench_json_u64(buf, "analysed") >= res->sent)
             break;
         res->stats_taken += s_drain(pull);
         s_sleep_ms(2);
@@ -646,8 +565,7 @@ s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
     res->fps = (double) res->sent / res->seconds;
     /* The end-of-stream handled: the file is closed. */
     while (s_now() < deadline) {
-        if (s_status(ctx, &req, conf.endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0
-            && bench_json_u64(buf, "runs_ended") >= 1)
+        if (s_status(&st, buf, sizeof buf) == 0 && bench_json_u64(buf, "runs_ended") >= 1)
             break;
         res->stats_taken += s_drain(pull);
         s_sleep_ms(20);
@@ -659,8 +577,6 @@ s_daemon(const struct s_frames *fr, const char *name, struct s_daemon *res)
         s_sleep_ms(20);
     }
 out:
-    if (req)
-        (void) zmq_close(req);
     if (pull)
         (void) zmq_close(pull);
     if (mon)
@@ -670,19 +586,19 @@ out:
     if (ctx)
         (void) zmq_ctx_term(ctx);
     s_unpin();
-    if (pid > 0) {
-        (void) kill(pid, SIGTERM);
-        if (s_reap(pid, 60000, res) < 0)
-            res->exit = -1;
+    if (started) {
+        res->exit = stack_stop(&st, CS_DAEMON_ANALYZERD);
+        res->cpu_s = st.cpu_s[CS_DAEMON_ANALYZERD];
+        res->maxrss_kib = st.maxrss_kib[CS_DAEMON_ANALYZERD];
     }
-    v = s_ledger(log, "received");
+    v = s_ledger(&st, "received");
     res->received = v < 0 ? 0 : (uint64_t) v;
-    v = s_ledger(log, "analysed");
+    v = s_ledger(&st, "analysed");
     res->analysed = v < 0 ? 0 : (uint64_t) v;
-    lost = s_ledger(log, "lost");
+    lost = s_ledger(&st, "lost");
     res->lost = lost < 0 ? 0 : (uint64_t) lost;
-    s_check_file(stats, fr, res);
-    res->ok = pid > 0 && res->exit == 0 && res->sent > 0 && res->fps > 0 && lost == 0
+    s_check_file(st.stats, fr, res);
+    res->ok = started && res->exit == 0 && res->sent > 0 && res->fps > 0 && lost == 0
               && res->received == res->sent && res->analysed == res->sent && res->rows == res->sent
               && res->rows_match;
 }

@@ -44,3 +44,8 @@ bench_sock_size(void *mon, unsigned n, uint32_t bytes, int timeout_ms)
     }
     return granted;
 }
+
+void
+bench_no_free(void *data, void *hint)
+{
+}

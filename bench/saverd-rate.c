@@ -22,6 +22,7 @@
 
 #include <czmq.h>
 
+#include "benchsock.h"
 #include "config.h"
 #include "pattern.h"
 #include "pixfmt.h"
@@ -29,11 +30,6 @@
 #include "writer.h"
 
 #define S_DISTINCT 8 /* distinct frames cycled through */
-
-static void
-s_no_free(void *data, void *hint)
-{
-}
 
 static int
 s_wait_event(writer_t *w, enum writer_event_kind kind, int timeout_ms)
@@ -158,7 +154,7 @@ main(int argc, char **argv)
             zclock_sleep(1);
         h.seq = seq;
         h.capture_ns = cs_now_ns(CLOCK_REALTIME);
-        (void) zmq_msg_init_data(&m, frames[seq % S_DISTINCT], frame_bytes, s_no_free, NULL);
+        (void) zmq_msg_init_data(&m, frames[seq % S_DISTINCT], frame_bytes, bench_no_free, NULL);
         if (writer_push_frame(w, &h, &m, NULL, 0) < 0) {
             (void) fprintf(stderr, "saverd-rate: frame %llu dropped\n", (unsigned long long) seq);
             (void) zmq_msg_close(&m);

@@ -1,9 +1,10 @@
 /* camstack-bench: the benchmarks of docs/PERFORMANCE.md (run them with bench/run).
  *
- * One process drives everything, so that each daemon is its own child: wait4() then gives the
- * daemon's CPU time (ru_utime + ru_stime) and its peak RSS (ru_maxrss). Every child has its
- * PID recorded, dies with the driver (PR_SET_PDEATHSIG) and is killed by PID on SIGINT or
- * SIGTERM. Results go to DIR/results.json and DIR/results.md (the table of PERFORMANCE.md).
+ * It starts, steers and stops the daemons through the test library (tests/lib/harness.h):
+ * each runs under timeout(1) in its own process group, which reaps it, so that wait4() on it
+ * gives the daemon's CPU time (ru_utime + ru_stime) and its peak RSS (ru_maxrss). On SIGINT
+ * or SIGTERM the running stack is killed by PID; timeout(1) ends it if the driver is killed.
+ * Results go to DIR/results.json and DIR/results.md (the table of PERFORMANCE.md).
  *
  *   camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR
  *                  [--quick] [--runs N] [--only transport|saving|latency|analyzer]
@@ -28,12 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,12 +45,12 @@
 #include "config.h"
 #include "daemon.h"
 #include "frame.h"
+#include "harness.h"
 #include "pixfmt.h"
 #include "util.h"
 
 #define S_RUNS_MAX    15
 #define S_SAMPLES_MAX 400
-#define S_CHILDREN    8
 #define S_WARM_S      10 /* RSS "warm" value: the sample at 10 s */
 
 enum { S_TRANSPORT = 1, S_SAVING = 2, S_LATENCY = 4, S_ANALYZER = 8 };
@@ -94,7 +93,6 @@ struct s_spec {
 };
 
 struct s_proc {
-    pid_t pid;
     int status;
     double cpu_s;
     long maxrss_kib;
@@ -128,101 +126,15 @@ struct s_raw {
 };
 
 static struct s_opts s_o;
-static pid_t s_children[S_CHILDREN];
+static char s_self[PATH_MAX]; /* this program, for the raw SUB processes */
 
-/* ---- processes ---- */
-
-static void
-s_track(pid_t pid, bool add)
-{
-    for (int i = 0; i < S_CHILDREN; i++) {
-        if (add && s_children[i] == 0) {
-            s_children[i] = pid;
-            return;
-        }
-        if (!add && s_children[i] == pid) {
-            s_children[i] = 0;
-            return;
-        }
-    }
-}
+/* ---- processes: started, stopped and read through the test library (harness.h) ---- */
 
 static void
 s_on_signal(int sig)
 {
-    for (int i = 0; i < S_CHILDREN; i++) {
-        if (s_children[i] > 0)
-            (void) kill(s_children[i], SIGKILL);
-    }
+    stack_kill_running();
     _exit(128 + sig);
-}
-
-/* fork + exec @argv with stdout and stderr to @log. Returns the PID or -errno. */
-static pid_t
-s_spawn(const char *const *argv, const char *log)
-{
-    pid_t pid = fork();
-
-    if (pid < 0)
-        return -errno;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (fd >= 0) {
-            (void) dup2(fd, 1);
-            (void) dup2(fd, 2);
-        }
-        execv(argv[0], (char *const *) argv);
-        _exit(127);
-    }
-    s_track(pid, true);
-    return pid;
-}
-
-/* Waits up to @timeout_ms for @p to exit (then SIGKILLs it) and records its rusage. */
-static int
-s_reap(struct s_proc *p, int timeout_ms)
-{
-    int fd = (int) syscall(SYS_pidfd_open, p->pid, 0);
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    struct rusage ru;
-    int st = 0;
-
-    if (p->pid <= 0)
-        return -ECHILD;
-    if (fd < 0 || poll(&pfd, 1, timeout_ms) == 0)
-        (void) kill(p->pid, SIGKILL);
-    if (fd >= 0)
-        (void) close(fd);
-    if (wait4(p->pid, &st, 0, &ru) < 0)
-        return -errno;
-    s_track(p->pid, false);
-    p->pid = 0;
-    p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    p->cpu_s = (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6
-               + (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6;
-    p->maxrss_kib = ru.ru_maxrss;
-    return p->status;
-}
-
-static long
-s_rss_kib(pid_t pid)
-{
-    char path[64], line[256];
-    long v = -1;
-    FILE *f;
-
-    (void) snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-    f = fopen(path, "re");
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f)) {
-        if (sscanf(line, "VmRSS: %ld kB", &v) == 1)
-            break;
-    }
-    (void) fclose(f);
-    return v;
 }
 
 static double
@@ -233,47 +145,21 @@ s_now(void)
 
 /* ---- what the daemons report ---- */
 
-/* "status" from @endpoint into @buf. Returns 0 or -ETIMEDOUT. */
+/* "status" from @d of @st into @buf. Returns 0 or -ETIMEDOUT. */
 static int
-s_status(const char *endpoint, char *buf, size_t size)
+s_status(const struct stack *st, enum cs_daemon_id d, char *buf, size_t size)
 {
-    zsock_t *req = zsock_new(ZMQ_REQ);
-    int n, r = -ETIMEDOUT;
-
     buf[0] = '\0';
-    if (!req)
-        return -ENOMEM;
-    zsock_set_linger(req, 0);
-    zsock_set_rcvtimeo(req, 2000);
-    if (zsock_connect(req, "%s", endpoint) == 0 && zstr_send(req, "status") == 0) {
-        n = zmq_recv(zsock_resolve(req), buf, size - 1, 0);
-        if (n >= 0) {
-            buf[(size_t) n < size - 1 ? (size_t) n : size - 1] = '\0';
-            r = 0;
-        }
-    }
-    zsock_destroy(&req);
-    return r;
+    return stack_request(st, d, "status", 2000, buf, size);
 }
 
-/* The value of @key in the last line of @log holding "ledger", or 0. */
+/* The value of @key in @d's ledger line at its stop, or 0. */
 static uint64_t
-s_log_ledger(const char *log, const char *key)
+s_ledger(const struct stack *st, enum cs_daemon_id d, const char *key)
 {
-    char line[1024], last[1024] = "", pat[64];
-    const char *p;
-    FILE *f = fopen(log, "re");
+    int64_t v = stack_ledger(st, d, key);
 
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof line, f)) {
-        if (strstr(line, "ledger"))
-            (void) cs_strlcpy(last, line, sizeof last);
-    }
-    (void) fclose(f);
-    (void) snprintf(pat, sizeof pat, " %s=", key);
-    p = strstr(last, pat);
-    return p ? strtoull(p + strlen(pat), NULL, 10) : 0;
+    return v < 0 ? 0 : (uint64_t) v;
 }
 
 /* Frames per second of capture time over the frames of saverd's file @path: (n - 1) over
@@ -360,56 +246,69 @@ s_warm_dir(const char *dir, uint64_t bytes)
 
 /* ---- the stack ---- */
 
+/* The stack of @sp in <out>/work/<name>, with its config written. wait_subscribers = 2:
+ * capture starts once analyzerd and saverd are there, so that both see the whole run. The
+ * stop's limits are generous: a queue may still drain. */
 static int
-s_write_config(const struct s_spec *sp, const char *path)
+s_stack_init(const struct s_spec *sp, struct stack *st)
 {
-    FILE *f = fopen(path, "we");
+    char work[PATH_MAX + 8];
+    const struct stack_params p = {
+        .stream = "bench",
+        .pixfmt = sp->fmt,
+        .width = sp->width,
+        .height = sp->height,
+        .fps = sp->fps,
+        .frames = sp->frames,
+        .wait_subscribers = 2,
+        .extra = "[analyzerd]\ndrain_timeout_ms = 60000\n\n[saverd]\ndrain_timeout_ms = 60000\n\n"
+                 "[log]\nlevel = notice\n",
+        .parent_dir = work,
+        .dir_name = sp->name,
+        .movies = sp->movies,
+        .stats = sp->stats,
+    };
+    int r;
 
-    if (!f)
-        return -errno;
-    /* wait_subscribers = 2: capture starts once analyzerd and saverd are there, so that
-     * both see the whole run. The stop's limits are generous: a queue may still drain. */
-    (void) fprintf(f,
-                   "[stack]\nstream = bench\nruntime_dir = run\n\n"
-                   "[camerad]\nsource = testpattern\nwidth = %u\nheight = %u\n"
-                   "pixel_format = %s\nfps = %.6g\nframes = %llu\nwait_subscribers = 2\n"
-                   "wait_timeout_ms = 20000\n\n"
-                   "[pubd]\nlinger_ms = 20000\n\n"
-                   "[analyzerd]\ndirectory = %s\ndrain_timeout_ms = 60000\n\n"
-                   "[saverd]\ndirectory = %s\ndrain_timeout_ms = 60000\n\n"
-                   "[log]\nlevel = notice\n",
-                   sp->width, sp->height, cs_pixfmt_info(sp->fmt)->name, sp->fps,
-                   (unsigned long long) sp->frames, sp->stats, sp->movies);
-    return fclose(f) == 0 ? 0 : -errno;
+    (void) snprintf(work, sizeof work, "%s/work", s_o.out);
+    r = stack_init(st, &p);
+    if (r < 0)
+        (void) fprintf(stderr, "camstack-bench: %s/%s: %s\n", work, sp->name, strerror(-r));
+    /* A safety net only: every run ends long before. */
+    st->timeout_s = (unsigned) sp->seconds + 1800;
+    st->kill_after_s = 90;
+    return r;
 }
 
 static void
-s_sample(struct s_stack *res, const struct cs_conf *conf)
+s_sample(struct s_stack *res, const struct stack *st)
 {
     char buf[8192];
     unsigned i = res->samples;
 
     if (i >= S_SAMPLES_MAX)
         return;
-    for (int d = 0; d < CS_DAEMON_COUNT; d++)
-        res->rss[i][d] = res->d[d].pid > 0 ? s_rss_kib(res->d[d].pid) : -1;
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        pid_t pid = stack_daemon_pid(st, d);
+
+        res->rss[i][d] = pid > 0 ? stack_rss_kib(pid) : -1;
+    }
     res->qbytes[i] = 0;
-    if (s_status(conf->endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0)
+    if (s_status(st, CS_DAEMON_SAVERD, buf, sizeof buf) == 0)
         res->qbytes[i] = bench_json_u64(buf, "queue_bytes");
     res->samples++;
 }
 
 /* Polls @d's status until @key >= @value; false after @timeout_ms. */
 static bool
-s_await(const struct cs_conf *conf, enum cs_daemon_id d, const char *key, uint64_t value,
+s_await(const struct stack *st, enum cs_daemon_id d, const char *key, uint64_t value,
         int timeout_ms)
 {
     char buf[8192];
     double until = s_now() + timeout_ms / 1e3;
 
     while (s_now() < until) {
-        if (s_status(conf->endpoints.control[d], buf, sizeof buf) == 0
-            && bench_json_u64(buf, key) >= value)
+        if (s_status(st, d, buf, sizeof buf) == 0 && bench_json_u64(buf, key) >= value)
             return true;
         zclock_sleep(50);
     }
@@ -418,22 +317,12 @@ s_await(const struct cs_conf *conf, enum cs_daemon_id d, const char *key, uint64
 
 /* Sends @text to @d's control endpoint; true if the answer says "ok":true. */
 static bool
-s_request(const struct cs_conf *conf, enum cs_daemon_id d, const char *text)
+s_request(const struct stack *st, enum cs_daemon_id d, const char *text)
 {
-    zsock_t *req = zsock_new(ZMQ_REQ);
-    char *answer = NULL;
-    bool ok = false;
+    char answer[4096];
 
-    if (!req)
-        return false;
-    zsock_set_linger(req, 0);
-    zsock_set_rcvtimeo(req, 10000);
-    if (zsock_connect(req, "%s", conf->endpoints.control[d]) == 0 && zstr_send(req, text) == 0)
-        answer = zstr_recv(req);
-    ok = answer && strstr(answer, "\"ok\":true");
-    zstr_free(&answer);
-    zsock_destroy(&req);
-    return ok;
+    return stack_request(st, d, text, 10000, answer, sizeof answer) == 0
+           && strstr(answer, "\"ok\":true");
 }
 
 /* CPU seconds (user + system, all threads) @pid has used so far, from /proc; NAN if gone. */
@@ -464,23 +353,23 @@ s_cpu_now(pid_t pid)
  * saverd has open or closed last ("" if none). A daemon that does not answer (camerad once it
  * exited) leaves its fields as they were. */
 static void
-s_read_status(const struct cs_conf *conf, struct s_stack *res, char *file, size_t size)
+s_read_status(const struct stack *st, struct s_stack *res, char *file, size_t size)
 {
     char buf[PATH_MAX + 8192];
     const char *p;
 
     if (file)
         file[0] = '\0';
-    if (s_status(conf->endpoints.control[CS_DAEMON_CAMERAD], buf, sizeof buf) == 0) {
+    if (s_status(st, CS_DAEMON_CAMERAD, buf, sizeof buf) == 0) {
         res->captured = bench_json_u64(buf, "captured");
         res->dropped_at_source = bench_json_u64(buf, "dropped_at_source");
         res->camera_dropped = bench_json_u64(buf, "camera_dropped");
     }
-    if (s_status(conf->endpoints.control[CS_DAEMON_PUBD], buf, sizeof buf) == 0) {
+    if (s_status(st, CS_DAEMON_PUBD, buf, sizeof buf) == 0) {
         res->frames_in = bench_json_u64(buf, "frames_in");
         res->pubd_out = bench_json_u64(buf, "out");
     }
-    if (s_status(conf->endpoints.control[CS_DAEMON_ANALYZERD], buf, sizeof buf) == 0) {
+    if (s_status(st, CS_DAEMON_ANALYZERD, buf, sizeof buf) == 0) {
         res->an_received = bench_json_u64(buf, "received");
         res->an_lost = bench_json_u64(buf, "lost");
         res->analysed = bench_json_u64(buf, "analysed");
@@ -490,7 +379,7 @@ s_read_status(const struct cs_conf *conf, struct s_stack *res, char *file, size_
         res->lat[10] = bench_json_num(buf, "analysed_latency_recent_p50_us");
         res->lat[11] = bench_json_num(buf, "analysed_latency_recent_p99_us");
     }
-    if (s_status(conf->endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0) {
+    if (s_status(st, CS_DAEMON_SAVERD, buf, sizeof buf) == 0) {
         res->sv_received = bench_json_u64(buf, "received");
         res->sv_lost = bench_json_u64(buf, "lost");
         res->written = bench_json_u64(buf, "written");
@@ -515,12 +404,12 @@ s_read_status(const struct cs_conf *conf, struct s_stack *res, char *file, size_
     }
 }
 
-/* The CPU time each daemon of @res has used so far, into @ret_s. */
+/* The CPU time each daemon of @st has used so far, into @ret_s. */
 static void
-s_cpu_all(const struct s_stack *res, double ret_s[CS_DAEMON_COUNT])
+s_cpu_all(const struct stack *st, double ret_s[CS_DAEMON_COUNT])
 {
     for (int d = 0; d < CS_DAEMON_COUNT; d++)
-        ret_s[d] = s_cpu_now(res->d[d].pid);
+        ret_s[d] = s_cpu_now(stack_daemon_pid(st, d));
 }
 
 /* @res's counters minus @base's (a warm-up run's). */
@@ -549,25 +438,46 @@ s_subtract(struct s_stack *res, const struct s_stack *base)
  * each daemon's CPU time so far, and starts the measured run ("acquire start 0": until stopped).
  * Returns 0 or -1. */
 static int
-s_warm_up(const struct s_spec *sp, const struct cs_conf *conf, struct s_stack *res,
+s_warm_up(const struct s_spec *sp, const struct stack *st, struct s_stack *res,
           struct s_stack *base, double base_cpu_s[CS_DAEMON_COUNT])
 {
     uint64_t frames = sp->warmup_bytes / cs_pixfmt_frame_bytes(sp->fmt, sp->width, sp->height);
     char file[PATH_MAX];
     uint64_t n;
 
-    if (!s_await(conf, CS_DAEMON_CAMERAD, "captured", frames ? frames : 1, 120000)
-        || !s_request(conf, CS_DAEMON_CAMERAD, "acquire stop")
-        || !s_await(conf, CS_DAEMON_ANALYZERD, "runs_ended", 1, 120000)
-        || !s_await(conf, CS_DAEMON_SAVERD, "runs_ended", 1, 120000)
-        || !s_await(conf, CS_DAEMON_SAVERD, "files_closed", 1, 300000))
+    if (!s_await(st, CS_DAEMON_CAMERAD, "captured", frames ? frames : 1, 120000)
+        || !s_request(st, CS_DAEMON_CAMERAD, "acquire stop")
+        || !s_await(st, CS_DAEMON_ANALYZERD, "runs_ended", 1, 120000)
+        || !s_await(st, CS_DAEMON_SAVERD, "runs_ended", 1, 120000)
+        || !s_await(st, CS_DAEMON_SAVERD, "files_closed", 1, 300000))
         return -1;
-    s_read_status(conf, base, file, sizeof file);
-    s_cpu_all(res, base_cpu_s);
+    s_read_status(st, base, file, sizeof file);
+    s_cpu_all(st, base_cpu_s);
     res->warmup_fps = file[0] ? s_file_fps(file, &n) : NAN;
     if (file[0])
         (void) unlink(file); /* room in the tmpfs for the measured run */
-    return s_request(conf, CS_DAEMON_CAMERAD, "acquire start 0") ? 0 : -1;
+    return s_request(st, CS_DAEMON_CAMERAD, "acquire start 0") ? 0 : -1;
+}
+
+/* Stops every daemon of @st still running (SIGTERM to all, then waits for each) and keeps
+ * what each used in @res. False if one did not exit 0. */
+static bool
+s_stop_all(struct stack *st, struct s_stack *res)
+{
+    bool ok = true;
+
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (st->pid[d] > 0)
+            stack_term(st, d);
+    }
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (st->pid[d] > 0 && stack_wait(st, d) != 0)
+            ok = false;
+        res->d[d].status = st->status[d];
+        res->d[d].cpu_s = st->cpu_s[d];
+        res->d[d].maxrss_kib = st->maxrss_kib[d];
+    }
+    return ok;
 }
 
 static int
@@ -575,49 +485,39 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
 {
     static const enum cs_daemon_id order[] = { CS_DAEMON_PUBD, CS_DAEMON_ANALYZERD,
                                                CS_DAEMON_SAVERD, CS_DAEMON_CAMERAD };
-    char dir[PATH_MAX + 80], config[PATH_MAX + 96], log[CS_DAEMON_COUNT][PATH_MAX + 96];
-    char bin[PATH_MAX + 64], err[CS_CONF_ERROR_MAX], buf[PATH_MAX + 8192], file[PATH_MAX];
-    struct cs_conf conf;
+    char buf[PATH_MAX + 8192], file[PATH_MAX];
     double t0, next_sample, next_check, term_at, cpu_base[CS_DAEMON_COUNT] = { 0 };
     double cpu_end[CS_DAEMON_COUNT] = { 0 };
     bool termed = false, warm = sp->warmup_bytes > 0, warm_failed = false;
     struct s_stack base = { 0 };
     uint64_t runs = warm ? 2 : 1; /* runs each subscriber sees end */
+    struct stack st;
     int pfd, r;
 
     memset(res, 0, sizeof *res);
-    (void) snprintf(dir, sizeof dir, "%s/work/%s", s_o.out, sp->name);
-    (void) snprintf(config, sizeof config, "%s/bench.ini", dir);
-    (void) snprintf(buf, sizeof buf, "%s/run", dir);
-    if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || (mkdir(buf, 0700) < 0 && errno != EEXIST))
-        return -errno;
-    r = s_write_config(sp, config);
-    if (r < 0 || cs_conf_load(config, &conf, err, sizeof err) < 0) {
-        (void) fprintf(stderr, "camstack-bench: %s\n", r < 0 ? strerror(-r) : err);
-        return r < 0 ? r : -EINVAL;
-    }
+    r = s_stack_init(sp, &st);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        enum cs_daemon_id d = order[i];
-        const char *name = cs_daemon_name(d);
-        const char *argv[] = { bin, "--config", config, NULL };
-
-        (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_o.build, name, name);
-        (void) snprintf(log[d], sizeof log[d], "%s/%s.log", dir, name);
-        res->d[d].pid = s_spawn(argv, log[d]);
-        if (res->d[d].pid < 0)
-            return (int) res->d[d].pid;
+        r = stack_start(&st, order[i]);
+        if (r < 0) {
+            (void) fprintf(stderr, "camstack-bench: cannot start %s: %s\n",
+                           cs_daemon_name(order[i]), strerror(-r));
+            stack_kill(&st);
+            return r;
+        }
     }
     res->warmup_fps = NAN;
-    if (warm && s_warm_up(sp, &conf, res, &base, cpu_base) < 0) {
+    if (warm && s_warm_up(sp, &st, res, &base, cpu_base) < 0) {
         (void) fprintf(stderr, "camstack-bench: the warm-up run did not end cleanly: see %s\n",
-                       dir);
+                       st.dir);
         warm_failed = true;
     }
     t0 = s_now();
     next_sample = t0 + 1;
     next_check = t0 + 0.25;
     term_at = warm_failed ? t0 : t0 + sp->seconds;
-    pfd = (int) syscall(SYS_pidfd_open, res->d[CS_DAEMON_CAMERAD].pid, 0);
+    pfd = (int) syscall(SYS_pidfd_open, st.pid[CS_DAEMON_CAMERAD], 0);
     for (;;) {
         struct pollfd p = { .fd = pfd, .events = POLLIN };
         double now = s_now(), until = termed ? now + 600 : term_at;
@@ -630,48 +530,46 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
             break; /* camerad exited: its frames are done, or it stopped at the SIGTERM */
         now = s_now();
         if (sp->sample && now >= next_sample) {
-            s_sample(res, &conf);
+            s_sample(res, &st);
             next_sample += 1;
         }
         if (!termed && sp->stop_bytes && now >= next_check) {
-            if (s_status(conf.endpoints.control[CS_DAEMON_SAVERD], buf, sizeof buf) == 0
+            if (s_status(&st, CS_DAEMON_SAVERD, buf, sizeof buf) == 0
                 && bench_json_u64(buf, "bytes_written") >= base.bytes_written + sp->stop_bytes)
                 term_at = now;
             next_check = now + 0.25;
         }
         if (!termed && now >= term_at) {
             if (warm) { /* camerad stays, idle: its counters are read below */
-                (void) s_request(&conf, CS_DAEMON_CAMERAD, "acquire stop");
+                (void) s_request(&st, CS_DAEMON_CAMERAD, "acquire stop");
                 break;
             }
-            (void) kill(res->d[CS_DAEMON_CAMERAD].pid, SIGTERM);
+            stack_term(&st, CS_DAEMON_CAMERAD);
             termed = true;
         }
     }
     (void) close(pfd);
     if (!warm) {
-        (void) s_reap(&res->d[CS_DAEMON_CAMERAD], 0);
-        res->captured = s_log_ledger(log[CS_DAEMON_CAMERAD], "captured");
-        res->dropped_at_source = s_log_ledger(log[CS_DAEMON_CAMERAD], "dropped_at_source");
-        res->camera_dropped = s_log_ledger(log[CS_DAEMON_CAMERAD], "camera_dropped");
+        (void) stack_wait(&st, CS_DAEMON_CAMERAD);
+        res->captured = s_ledger(&st, CS_DAEMON_CAMERAD, "captured");
+        res->dropped_at_source = s_ledger(&st, CS_DAEMON_CAMERAD, "dropped_at_source");
+        res->camera_dropped = s_ledger(&st, CS_DAEMON_CAMERAD, "camera_dropped");
     }
     res->wall_s = s_now() - t0;
 
     /* The end-of-stream reached both subscribers and saverd's writer closed the file. */
-    res->ok = !warm_failed && s_await(&conf, CS_DAEMON_ANALYZERD, "runs_ended", runs, 120000)
-              && s_await(&conf, CS_DAEMON_SAVERD, "runs_ended", runs, 120000)
-              && s_await(&conf, CS_DAEMON_SAVERD, "files_closed", runs, 300000);
+    res->ok = !warm_failed && s_await(&st, CS_DAEMON_ANALYZERD, "runs_ended", runs, 120000)
+              && s_await(&st, CS_DAEMON_SAVERD, "runs_ended", runs, 120000)
+              && s_await(&st, CS_DAEMON_SAVERD, "files_closed", runs, 300000);
     if (warm)
-        s_cpu_all(res, cpu_end);
-    s_read_status(&conf, res, file, sizeof file);
+        s_cpu_all(&st, cpu_end);
+    s_read_status(&st, res, file, sizeof file);
     if (warm)
         s_subtract(res, &base);
-    for (int d = warm ? CS_DAEMON_CAMERAD : CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
-        (void) kill(res->d[d].pid, SIGTERM);
-    for (int d = warm ? CS_DAEMON_CAMERAD : CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++) {
-        if (s_reap(&res->d[d], 90000) != 0)
-            res->ok = false;
-        if (warm) /* the measured run's, not the daemon's whole life */
+    if (!s_stop_all(&st, res))
+        res->ok = false;
+    if (warm) { /* the measured run's, not the daemons' whole life */
+        for (int d = 0; d < CS_DAEMON_COUNT; d++)
             res->d[d].cpu_s = cpu_end[d] - cpu_base[d];
     }
     if (res->d[CS_DAEMON_CAMERAD].status != 0)
@@ -689,11 +587,6 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
 }
 
 /* ---- the yardstick: raw libzmq ---- */
-
-static void
-s_no_free(void *data, void *hint)
-{
-}
 
 /* One SUB (camstack-bench --raw-sub ENDPOINT HWM, a process of its own): at each 1-part
  * message, prints the count, first and last arrival (CLOCK_MONOTONIC, comparable across
@@ -790,7 +683,7 @@ s_raw_send(void *pub, const uint8_t *hdr, const void *payload, uint64_t bytes, u
     while ((uint64_t) sent < n && s_now() - t0 < seconds) {
         zmq_msg_t m;
 
-        (void) zmq_msg_init_data(&m, (void *) payload, bytes, s_no_free, NULL);
+        (void) zmq_msg_init_data(&m, (void *) payload, bytes, bench_no_free, NULL);
         if (zmq_send(pub, topic, strlen(topic), ZMQ_SNDMORE) < 0
             || zmq_send(pub, hdr, CS_FRAME_HDR_SIZE, ZMQ_SNDMORE) < 0
             || zmq_msg_send(&m, pub, 0) < 0) {
@@ -811,35 +704,48 @@ s_run_raw(const struct s_format *fmt, uint64_t warm_n, uint64_t n_max, double se
     uint64_t bytes = cs_pixfmt_frame_bytes(fmt->fmt, fmt->width, fmt->height);
     int hwm_out, hwm_in, one = 1, r = -EIO, fd[2] = { -1, -1 };
     char endpoint[PATH_MAX + 32], hwm[16], fifo[2][PATH_MAX + 32] = { "", "" };
+    char name[16], err[CS_CONF_ERROR_MAX];
     uint8_t hdr[CS_FRAME_HDR_SIZE] = { 0 }, *payload = NULL;
-    struct s_proc sub[2] = { { 0 } };
+    pid_t sub[2] = { 0, 0 };
     void *ctx = NULL, *pub = NULL, *mon = NULL;
     unsigned long long v[3];
     double t0, last = 0;
     int64_t sent;
     struct cs_conf conf;
+    /* The stack's directory and config, for the queues the daemons would have: no daemon
+     * runs, only the two SUB processes. */
+    const struct s_spec sp = { .name = "raw",
+                               .width = fmt->width,
+                               .height = fmt->height,
+                               .fmt = fmt->fmt,
+                               .seconds = seconds };
+    struct stack st;
 
     memset(res, 0, sizeof *res);
-    cs_conf_defaults(&conf, "bench.ini");
+    if (s_stack_init(&sp, &st) < 0)
+        return -EIO;
+    if (cs_conf_load(st.config, &conf, err, sizeof err) < 0) {
+        (void) fprintf(stderr, "camstack-bench: %s\n", err);
+        return -EINVAL;
+    }
     /* The same queues as pubd towards a subscriber and a subscriber's receive queue. */
     hwm_out = cs_conf_hwm(conf.pubd.subscriber_buffer_mb, bytes);
     hwm_in = cs_conf_hwm(conf.saverd.receive_buffer_mb, bytes);
-    (void) snprintf(endpoint, sizeof endpoint, "ipc://%s/work/raw.ipc", s_o.out);
+    (void) snprintf(endpoint, sizeof endpoint, "ipc://%s/raw.ipc", st.dir);
     (void) snprintf(hwm, sizeof hwm, "%d", hwm_in);
     for (int i = 0; i < 2; i++) {
-        const char *argv[] = { "/proc/self/exe", "--raw-sub", endpoint, hwm, NULL };
+        const char *argv[] = { s_self, "--raw-sub", endpoint, hwm, NULL };
 
         /* A FIFO, opened before the SUB opens it for writing: its lines are events. */
-        (void) snprintf(fifo[i], sizeof fifo[i], "%s/work/raw-sub-%d.fifo", s_o.out, i);
+        (void) snprintf(name, sizeof name, "raw-sub-%d.fifo", i);
+        (void) snprintf(fifo[i], sizeof fifo[i], "%s/%s", st.dir, name);
         (void) unlink(fifo[i]);
         if (mkfifo(fifo[i], 0600) < 0)
             goto out;
         fd[i] = open(fifo[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd[i] < 0)
             goto out;
-        sub[i].pid = s_spawn(argv, fifo[i]);
-        if (sub[i].pid < 0)
-            goto out;
+        sub[i] = stack_spawn(&st, argv, name);
     }
     (void) cs_daemon_tune_malloc(); /* as in the daemons */
     payload = malloc(bytes);
@@ -888,8 +794,9 @@ s_run_raw(const struct s_format *fmt, uint64_t warm_n, uint64_t n_max, double se
     for (int i = 0; i < 2; i++) {
         if (s_raw_line(fd[i], v, 30000) < 0 || v[0] != res->sent)
             res->ok = false;
-        if (s_reap(&sub[i], 30000) != 0)
+        if (stack_reap(&st, sub[i]) != 0)
             res->ok = false;
+        sub[i] = 0;
         if ((double) v[2] / 1e9 > last)
             last = (double) v[2] / 1e9;
     }
@@ -897,9 +804,8 @@ s_run_raw(const struct s_format *fmt, uint64_t warm_n, uint64_t n_max, double se
         res->rate = (double) res->sent / (last - t0);
     r = 0;
 out:
+    stack_kill(&st); /* the SUBs of a run that failed */
     for (int i = 0; i < 2; i++) {
-        if (sub[i].pid > 0)
-            (void) s_reap(&sub[i], 0);
         if (fd[i] >= 0)
             (void) close(fd[i]);
         if (fifo[i][0])
@@ -1147,18 +1053,19 @@ s_dd(const char *dir)
     char of[PATH_MAX + 32], count[32];
     const char *argv[] = { "/bin/dd",        "if=/dev/zero", of,  "bs=1M", count,
                            "conv=fdatasync", "status=none",  NULL };
-    struct s_proc p = { 0 };
-    char log[PATH_MAX + 32];
+    char out[4096];
     unsigned mb = s_o.quick ? 1024 : 2048;
     double t0;
+    int r;
 
     (void) snprintf(of, sizeof of, "of=%s/dd.bin", dir);
     (void) snprintf(count, sizeof count, "count=%u", mb);
-    (void) snprintf(log, sizeof log, "%s/work/dd.log", s_o.out);
     t0 = s_now();
-    p.pid = s_spawn(argv, log);
-    if (p.pid < 0 || s_reap(&p, 600000) != 0)
+    r = stack_run_cmd(argv, 600, out, sizeof out);
+    if (r != 0) {
+        (void) fprintf(stderr, "camstack-bench: dd exited %d: %s\n", r, out);
         return -EIO;
+    }
     s_disk_mb_s = (double) mb * 1048576.0 / 1e6 / (s_now() - t0);
     s_dd_bytes = (uint64_t) mb * 1048576;
     (void) snprintf(of, sizeof of, "%s/dd.bin", dir);
@@ -1433,6 +1340,25 @@ s_write_md(const struct s_machine *m, const char *when)
     (void) fclose(f);
 }
 
+/* The benchmarks asked for; the test library's checks report here (stack_run_checked()). */
+static void
+s_run_all(void *arg)
+{
+    if (s_o.only & S_TRANSPORT)
+        s_transport();
+    if (s_o.only & S_SAVING)
+        s_saving();
+    if (s_o.only & S_LATENCY)
+        s_latency_run();
+    if (s_o.only & S_ANALYZER) {
+        struct analyzerbench_opts ao = {
+            .out = s_o.out, .build = s_o.build, .quick = s_o.quick, .runs = s_o.runs
+        };
+
+        (void) analyzerbench_run(&ao);
+    }
+}
+
 static void
 s_usage(FILE *out)
 {
@@ -1519,6 +1445,11 @@ main(int argc, char **argv)
         s_usage(stderr);
         return 2;
     }
+    /* The test library starts the daemons of this build, and the raw SUBs from this file. */
+    if (setenv("CS_BUILD_ROOT", s_o.build, 1) < 0 || !realpath("/proc/self/exe", s_self)) {
+        (void) fprintf(stderr, "camstack-bench: %s\n", strerror(errno));
+        return 1;
+    }
     (void) signal(SIGINT, s_on_signal);
     (void) signal(SIGTERM, s_on_signal);
     (void) signal(SIGPIPE, SIG_IGN);
@@ -1530,19 +1461,8 @@ main(int argc, char **argv)
     (void) mkdir(work, 0755);
     s_machine(&m);
     (void) strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-    if (s_o.only & S_TRANSPORT)
-        s_transport();
-    if (s_o.only & S_SAVING)
-        s_saving();
-    if (s_o.only & S_LATENCY)
-        s_latency_run();
-    if (s_o.only & S_ANALYZER) {
-        struct analyzerbench_opts ao = {
-            .out = s_o.out, .build = s_o.build, .quick = s_o.quick, .runs = s_o.runs
-        };
-
-        (void) analyzerbench_run(&ao);
-    }
+    if (stack_run_checked("camstack-bench", s_run_all, NULL) < 0)
+        return 1; /* exit() kills the stack that was running (stack_kill_running()) */
     s_write_json(&m, when);
     s_write_md(&m, when);
     return 0;
