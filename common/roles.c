@@ -4,12 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
-static const struct cs_daemon_role s_roles[CS_DAEMON_COUNT] = {
-    [CS_DAEMON_CAMERAD] = { "camerad", CS_ROLE_PRODUCER, false },
-    [CS_DAEMON_PUBD] = { "pubd", CS_ROLE_FANOUT, false },
-    [CS_DAEMON_ANALYZERD] = { "analyzerd", CS_ROLE_FRAME_SUBSCRIBER, true },
-    [CS_DAEMON_SAVERD] = { "saverd", CS_ROLE_FRAME_SUBSCRIBER, true },
-};
+#define S_ROW(id, name, role, optional) [CS_DAEMON_##id] = { (name), (role), (optional) },
+static const struct cs_daemon_role s_roles[CS_DAEMON_COUNT] = { CS_DAEMON_ROWS(S_ROW) };
+#undef S_ROW
 
 static const char *const s_role_names[CS_ROLE_COUNT] = {
     [CS_ROLE_PRODUCER] = "producer",
@@ -54,4 +51,29 @@ bool
 cs_daemon_is_frame_subscriber(enum cs_daemon_id d)
 {
     return cs_daemon_role(d)->role == CS_ROLE_FRAME_SUBSCRIBER;
+}
+
+int
+cs_daemon_upstream(enum cs_daemon_id d, enum cs_daemon_id *ret_up)
+{
+    enum cs_role want;
+
+    switch (cs_daemon_role(d)->role) {
+    case CS_ROLE_FANOUT:
+        want = CS_ROLE_PRODUCER;
+        break;
+    case CS_ROLE_FRAME_SUBSCRIBER:
+    case CS_ROLE_SAMPLER:
+        want = CS_ROLE_FANOUT;
+        break;
+    default:
+        return -ENOENT;
+    }
+    for (int u = 0; u < CS_DAEMON_COUNT; u++) {
+        if (s_roles[u].role == want) {
+            *ret_up = (enum cs_daemon_id) u;
+            return 0;
+        }
+    }
+    return -ENOENT;
 }

@@ -5,13 +5,18 @@
 
 #include <stdbool.h>
 
-enum cs_daemon_id {
-    CS_DAEMON_CAMERAD,
-    CS_DAEMON_PUBD,
-    CS_DAEMON_ANALYZERD,
-    CS_DAEMON_SAVERD,
-    CS_DAEMON_COUNT
-};
+/* The table: one row per daemon, X(ID, name, role, optional), in the order camstackctl
+ * prints them. The row makes the enum value CS_DAEMON_<ID> and the entry of cs_daemon_role();
+ * docs/HACKING.md, "Add a daemon", says what else a new daemon needs. */
+#define CS_DAEMON_ROWS(X)                                     \
+    X(CAMERAD, "camerad", CS_ROLE_PRODUCER, false)            \
+    X(PUBD, "pubd", CS_ROLE_FANOUT, false)                    \
+    X(ANALYZERD, "analyzerd", CS_ROLE_FRAME_SUBSCRIBER, true) \
+    X(SAVERD, "saverd", CS_ROLE_FRAME_SUBSCRIBER, true)
+
+#define CS_DAEMON_ENUM_(id, name, role, optional) CS_DAEMON_##id,
+enum cs_daemon_id { CS_DAEMON_ROWS(CS_DAEMON_ENUM_) CS_DAEMON_COUNT };
+#undef CS_DAEMON_ENUM_
 
 /* What a daemon does with frames. */
 enum cs_role {
@@ -46,3 +51,8 @@ const char *cs_role_name(enum cs_role role);
 
 /* True for a frame subscriber (analyzerd, saverd). */
 bool cs_daemon_is_frame_subscriber(enum cs_daemon_id d);
+
+/* The daemon @d receives its frames from, by the roles: a frame subscriber's or a sampler's
+ * is the fan-out, the fan-out's is the producer. Returns 0, or -ENOENT (the producer, or no
+ * such daemon in the table). */
+int cs_daemon_upstream(enum cs_daemon_id d, enum cs_daemon_id *ret_up);
