@@ -1,6 +1,7 @@
 /* The one INI file every daemon reads (parsed with inih, strictly): its typed contents, the
  * defaults, and errors that name the file, the line and what was expected. Every daemon
- * parses the whole file, so a typo in any section is caught by all of them. */
+ * parses the whole file, so a typo in any section is caught by all of them. The sections and
+ * keys are declared by their owners (confkey.h); a key's field is in struct cs_conf here. */
 #pragma once
 
 #include <limits.h>
@@ -16,6 +17,7 @@
 #define CS_ENDPOINT_MAX     256
 #define CS_ENDPOINTS_MAX    8 /* publish endpoints */
 #define CS_CONF_ERROR_MAX   (PATH_MAX + 256)
+#define CS_CONF_VALUE_MAX   4096       /* a value as --check-config prints it */
 #define CS_WAIT_AUTO        UINT32_MAX /* wait_subscribers = auto: as many as systemd started */
 #define CS_CONTROLS_MAX     32         /* [camerad] control.<name> keys */
 #define CS_CONTROL_NAME_MAX 32         /* a control's name as v4l2-ctl lists it, with its NUL */
@@ -119,6 +121,10 @@ int cs_conf_load(const char *path, struct cs_conf *conf, char *reterr_msg, size_
 
 /* Writes every key with the value in effect, as an INI file. */
 void cs_conf_dump(const struct cs_conf *conf, FILE *out);
+
+/* Writes "Keys read: [section] key, key; ..." for daemon @d, wrapped at 80 columns, as its
+ * --help ends. */
+void cs_conf_keys_read(enum cs_daemon_id d, FILE *out);
 
 /* The size of one camera frame as configured, in bytes (for budgets). */
 uint64_t cs_conf_frame_bytes(const struct cs_conf *conf);
