@@ -66,7 +66,8 @@ typedef struct cs_conf_parser cs_conf_parser_t;
 
 struct cs_conf_section {
     const char *name;
-    const char *help; /* optional: what the documents say before its keys */
+    const char *help; /* optional: what the documents say before its keys; paragraphs are
+                       * separated by '\n' */
     const struct cs_conf_key *keys;
     size_t n_keys;
     /* Optional: checks that involve more than one key, once the whole file is read. */

@@ -46,7 +46,11 @@ s_usage(const struct cs_daemon_info *info, FILE *out)
     (void) fprintf(out,
                    "Usage: %s [--config PATH] [--check-config]\n"
                    "       %s --help | --version\n\n"
-                   "%s\n\n%s\n\n"
+                   "%s\n\n%s\n\n",
+                   name, name, info->summary, info->description);
+    cs_conf_keys_read(info->which, out);
+    (void) fprintf(out,
+                   "\n"
                    "Options:\n"
                    "  -c, --config PATH   read PATH instead of %s\n"
                    "      --check-config  validate the file, print the values in effect, and\n"
@@ -61,7 +65,7 @@ s_usage(const struct cs_daemon_info *info, FILE *out)
                    "Exit status: 0 after a clean stop, 1 on a runtime failure, 2 for a bad\n"
                    "option, 75 (EX_TEMPFAIL) when another copy runs on the same stack, 78\n"
                    "(EX_CONFIG) for a configuration error.\n",
-                   name, name, info->summary, info->description, CS_DEFAULT_CONFIG, name);
+                   CS_DEFAULT_CONFIG, name);
 }
 
 int

@@ -17,8 +17,8 @@ typedef struct cs_daemon cs_daemon_t;
 /* What cs_daemon_setup() decided: run, or exit now with the given code. */
 #define CS_DAEMON_RUN (-1)
 
-/* The per-daemon text of --help: a synopsis line and a description with the config keys it
- * reads. */
+/* The per-daemon text of --help: a synopsis line and a description. The config keys it reads
+ * follow, from the key tables (cs_conf_keys_read()). */
 struct cs_daemon_info {
     enum cs_daemon_id which;
     const char *summary;     /* one line: what the daemon does */

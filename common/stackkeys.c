@@ -305,8 +305,13 @@ const struct cs_conf_section cs_endpoints_section = {
     .name = "endpoints",
     .help = "Every endpoint defaults to an ipc socket in `runtime_dir`. The producer binds, the "
             "consumers connect; the code decides which is which. Endpoints are `ipc://PATH`, "
-            "`tcp://HOST:PORT` or `inproc://NAME`. The ingest and the control endpoints cannot "
-            "use CURVE: keep them on ipc or loopback.",
+            "`tcp://HOST:PORT` or `inproc://NAME`.\n"
+            "The daemons create each ipc socket file with mode 0660, whatever their umask: only "
+            "the stack's user, members of its group and root may connect, that is push to "
+            "`ingest`, subscribe, or steer the daemons through their control endpoints. A tcp "
+            "endpoint has no such guard: on a loopback address every local user may connect to "
+            "it, so keep `ingest` and the control endpoints on ipc. They cannot use CURVE "
+            "either.",
     .keys = s_endpoints_keys,
     .n_keys = sizeof s_endpoints_keys / sizeof s_endpoints_keys[0],
     .check = s_check_endpoints,
@@ -374,8 +379,9 @@ s_check_security(cs_conf_parser_t *p)
 const struct cs_conf_section cs_security_section = {
     .name = "security",
     .help = "CURVE (authentication and encryption) for the publish endpoints that other hosts "
-            "reach over tcp. Certificates are the pairs of files camstack-keygen writes: PATH "
-            "(the public key) and PATH_secret (the key pair, mode 0600); see README.md, "
+            "reach over tcp. The control endpoints and the ingest cannot use it: keep them on "
+            "ipc (see [endpoints]). Certificates are the pairs of files camstack-keygen writes: "
+            "PATH (the public key) and PATH_secret (the key pair, mode 0600); see README.md, "
             "\"Subscribers on other hosts\".",
     .keys = s_security_keys,
     .n_keys = sizeof s_security_keys / sizeof s_security_keys[0],

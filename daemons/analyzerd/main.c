@@ -15,11 +15,7 @@ static const struct cs_daemon_info s_info = {
         "on topic stats/<stream> into [endpoints] ingest, so that pubd publishes it to live\n"
         "consumers. Frames that never arrived are counted from the gaps in their sequence\n"
         "numbers. On SIGTERM it first handles what is queued, up to the end-of-stream, for\n"
-        "at most drain_timeout_ms.\n\n"
-        "Keys read: [stack] stream; [endpoints] subscribe, ingest, control_analyzerd;\n"
-        "[camerad] width, height, pixel_format (for the queue size); [analyzerd] directory,\n"
-        "receive_buffer_mb, drain_timeout_ms, publish_stats; [security] client_certificate,\n"
-        "server_certificate (CURVE over tcp, from another host); [log] level.",
+        "at most drain_timeout_ms.",
 };
 
 static void *

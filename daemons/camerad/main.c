@@ -22,11 +22,7 @@ static const struct cs_daemon_info s_info = {
         "camera cannot meet is an error naming what it offers (exit 78), unless\n"
         "allow_format_fallback = yes. A camera that is absent or goes away is waited for\n"
         "(STATUS=waiting for device), with an end-of-stream for the run it ended and a new\n"
-        "run when it is back.\n\n"
-        "Keys read: [stack] stream, runtime_dir; [endpoints] ingest, control_pubd,\n"
-        "control_camerad; [camerad] source, device, width, height, pixel_format, fps, frames,\n"
-        "send_buffer_mb, wait_subscribers, wait_timeout_ms, buffers, allow_format_fallback,\n"
-        "control.<name>; [log] level.",
+        "run when it is back.",
 };
 
 static void *

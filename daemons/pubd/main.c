@@ -23,12 +23,7 @@ static const struct cs_daemon_info s_info = {
         "Its control endpoint answers 'subscribers [N [MS]]', which camerad uses to start\n"
         "only once its subscribers are connected. On SIGTERM it forwards what has arrived,\n"
         "waits up to linger_ms for the end-of-stream of a run still open, and gives queued\n"
-        "messages linger_ms to leave.\n\n"
-        "Keys read: [stack] stream, runtime_dir; [endpoints] ingest, publish, control_pubd;\n"
-        "[camerad] width, height, pixel_format (for the frame size); [pubd]\n"
-        "ingest_buffer_mb, subscriber_buffer_mb, tcp_subscriber_buffer_mb, linger_ms;\n"
-        "[security] server_certificate, authorized_keys_dir, allow_insecure_remote; [log]\n"
-        "level.",
+        "messages linger_ms to leave.",
 };
 
 static void *

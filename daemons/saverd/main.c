@@ -24,13 +24,7 @@ static const struct cs_daemon_info s_info = {
         "Its control endpoint answers 'record stop' (close the file through the writer,\n"
         "write nothing more) and 'record start' (write again from the next frame: a new\n"
         "file), as camstackctl record sends them; recording is on at start-up.\n"
-        "See docs/SAVING.md.\n\n"
-        "Keys read: [stack] stream; [endpoints] subscribe, control_saverd; [camerad] width,\n"
-        "height, pixel_format, fps (sizes and metadata); [saverd] directory,\n"
-        "receive_buffer_mb, drain_timeout_ms, queue_mb, flush_interval_ms, swmr,\n"
-        "max_frames_per_file, max_bytes_per_file, compression; [security]\n"
-        "client_certificate, server_certificate (CURVE over tcp, from another host);\n"
-        "[log] level.",
+        "See docs/SAVING.md.",
 };
 
 static void *
