@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "log.h"
 #include "units.h"
 #include "util.h"
@@ -40,22 +41,37 @@ s_wait_expired(const camerad_t *self)
     return t && cs_now_ns(CLOCK_MONOTONIC) - self->wait_started_ns >= t * CS_NSEC_PER_MSEC;
 }
 
+/* The "frame_subscribers" of pubd's answer @reply, or 0 (logged) if it has none. */
+static uint64_t
+s_frame_subscribers(const char *reply)
+{
+    char err[128] = "no answer";
+    json_t *j = reply ? cs_json_parse_object(reply, strlen(reply), err, sizeof err) : NULL;
+    uint64_t have = 0;
+    int r = j ? cs_json_get_u64(j, "frame_subscribers", &have) : -EBADMSG;
+
+    if (r < 0)
+        cs_log(LOG_WARNING, "pubd's answer to 'subscribers' has no count (%s), asking again",
+               j ? strerror(-r) : err);
+    json_decref(j);
+    return have;
+}
+
 static int
 s_on_subscribers(zloop_t *loop, zsock_t *sock, void *arg)
 {
     camerad_t *self = arg;
     char *reply = zstr_recv(sock);
-    const char *p = reply ? strstr(reply, "\"frame_subscribers\":") : NULL;
-    unsigned long have = p ? strtoul(p + 20, NULL, 10) : 0;
+    uint64_t have = s_frame_subscribers(reply);
     uint32_t want = self->wait_subscribers;
 
     zstr_free(&reply);
     if (have >= want) {
-        cs_log(LOG_NOTICE, "pubd has %lu frame subscribers, starting", have);
+        cs_log(LOG_NOTICE, "pubd has %llu frame subscribers, starting", (unsigned long long) have);
         s_begin_after_wait(self);
     } else if (s_wait_expired(self)) {
-        cs_log(LOG_WARNING, "pubd has %lu of %u frame subscribers after %u ms, starting anyway",
-               have, want, self->conf->camerad.wait_timeout_ms);
+        cs_log(LOG_WARNING, "pubd has %llu of %u frame subscribers after %u ms, starting anyway",
+               (unsigned long long) have, want, self->conf->camerad.wait_timeout_ms);
         s_begin_after_wait(self);
     } else {
         waiting_ask(self);
