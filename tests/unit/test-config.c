@@ -94,6 +94,7 @@ static const char s_good_ini[] =
     "[stack]\n"
     "stream = lab-cam_2.A\n"
     "runtime_dir = run\n"
+    "ipc_send_buffer_kb = 0\n"
     "\n"
     "[endpoints]\n"
     "ingest = ipc:///tmp/cs-good/ingest\n"
@@ -162,6 +163,7 @@ s_assert_good(const struct cs_conf *c, const char *path, const char *dir)
     ck_assert_str_eq(c->path, path);
     ck_assert_str_eq(c->stack.stream, "lab-cam_2.A");
     ck_assert_str_eq(c->stack.runtime_dir, s_join(buf, sizeof buf, dir, "run"));
+    ck_assert_uint_eq(c->stack.ipc_send_buffer_kb, 0);
 
     ck_assert_str_eq(c->endpoints.ingest, "ipc:///tmp/cs-good/ingest");
     ck_assert_uint_eq(c->endpoints.n_publish, 3);
@@ -288,6 +290,7 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert_str_eq(c->path, path);
     ck_assert_str_eq(c->stack.stream, "cam1");
     ck_assert_str_eq(c->stack.runtime_dir, "/run/camstack");
+    ck_assert_uint_eq(c->stack.ipc_send_buffer_kb, 4096);
     ck_assert_str_eq(c->endpoints.ingest, "ipc:///run/camstack/ingest");
     ck_assert_uint_eq(c->endpoints.n_publish, 1);
     ck_assert_str_eq(c->endpoints.publish[0], "ipc:///run/camstack/frames");

@@ -152,6 +152,52 @@ START_TEST(pixel_format_error_lists_the_table)
 }
 END_TEST
 
+/* tests/data/good.ini, which test-config loads value by value, sets every key, none to its
+ * default: a new key gets a test of its value there. */
+START_TEST(good_file_sets_every_key)
+{
+    const char *data = getenv("CS_TEST_DATA");
+    char path[PATH_MAX], line[512], section[64] = "";
+    bool seen[256] = { false };
+    FILE *f;
+
+    ck_assert_msg(data && data[0], "set CS_TEST_DATA to tests/data");
+    (void) snprintf(path, sizeof path, "%s/good.ini", data);
+    f = fopen(path, "re");
+    ck_assert_ptr_nonnull(f);
+    while (fgets(line, sizeof line, f)) {
+        char name[128], value[384];
+        size_t base = 0;
+
+        if (sscanf(line, "[%63[^]]]", section) == 1
+            || sscanf(line, "%127s = %383[^\n]", name, value) != 2)
+            continue;
+        for (size_t i = 0; cs_conf_sections[i]; i++) {
+            const struct cs_conf_section *sec = cs_conf_sections[i];
+
+            for (size_t j = 0; strcmp(sec->name, section) == 0 && j < sec->n_keys; j++) {
+                const struct cs_conf_key *k = &sec->keys[j];
+                bool match = s_is_prefix(k) ? strncmp(name, k->name, strlen(k->name)) == 0
+                                            : strcmp(name, k->name) == 0;
+
+                if (!match)
+                    continue;
+                ck_assert_msg(!k->def || strcmp(value, k->def) != 0,
+                              "good.ini sets [%s] %s to its default", section, name);
+                seen[base + j] = true;
+            }
+            base += sec->n_keys;
+        }
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    for (size_t i = 0, base = 0; cs_conf_sections[i]; base += cs_conf_sections[i++]->n_keys) {
+        for (size_t j = 0; j < cs_conf_sections[i]->n_keys; j++)
+            ck_assert_msg(seen[base + j], "good.ini does not set [%s] %s",
+                          cs_conf_sections[i]->name, cs_conf_sections[i]->keys[j].name);
+    }
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -163,6 +209,7 @@ s_suite(void)
     tcase_add_test(tc, keys_read_wrapped_and_complete);
     tcase_add_test(tc, keys_read_follows_readers);
     tcase_add_test(tc, pixel_format_error_lists_the_table);
+    tcase_add_test(tc, good_file_sets_every_key);
     suite_add_tcase(s, tc);
     return s;
 }
