@@ -56,7 +56,7 @@ struct h5writer {
     enum cs_pixfmt pixfmt;
     uint32_t width, height;
     unsigned part;
-    uint64_t first_seq, next_seq;
+    uint64_t run, first_seq, next_seq;
     uint64_t n_frames;
     uint64_t bytes;
     uint64_t lost, camera;
@@ -332,6 +332,7 @@ h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *first,
     }
     w->width = first->width;
     w->height = first->height;
+    w->run = first->run;
     w->first_seq = w->next_seq = p->first_seq;
     fid = cs_h5_create(conf->saverd.directory, conf->stack.stream, NULL, first->run, p->start_ns,
                        p->part, w->path, sizeof w->path, &w->part);
@@ -598,4 +599,34 @@ uint64_t
 h5writer_next_seq(const struct h5writer *w)
 {
     return w->next_seq;
+}
+
+uint64_t
+h5writer_run(const struct h5writer *w)
+{
+    return w->run;
+}
+
+uint64_t
+h5writer_first_seq(const struct h5writer *w)
+{
+    return w->first_seq;
+}
+
+uint64_t
+h5writer_gap_rows(const struct h5writer *w)
+{
+    return w->gaps ? cs_h5series_length(w->gaps) : 0;
+}
+
+hid_t
+h5writer_frames_dataset(const struct h5writer *w)
+{
+    return w->dset;
+}
+
+hid_t
+h5writer_gap_type(const struct h5writer *w)
+{
+    return w->gap_type;
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hdf5.h>
+
 #include "config.h"
 #include "encoder.h"
 #include "frame.h"
@@ -78,3 +80,9 @@ uint64_t h5writer_frames(const struct h5writer *w);
 uint64_t h5writer_bytes(const struct h5writer *w);    /* chunk bytes written */
 uint64_t h5writer_lost(const struct h5writer *w);     /* network and queue gaps */
 uint64_t h5writer_next_seq(const struct h5writer *w); /* the seq after all accounted for */
+uint64_t h5writer_run(const struct h5writer *w);
+uint64_t h5writer_first_seq(const struct h5writer *w); /* the first seq this file accounts for */
+uint64_t h5writer_gap_rows(const struct h5writer *w);  /* rows of /entry/data/gaps */
+/* The frames dataset and the type of a gaps row, borrowed: valid until h5writer_close(). */
+hid_t h5writer_frames_dataset(const struct h5writer *w);
+hid_t h5writer_gap_type(const struct h5writer *w);

@@ -12,6 +12,7 @@
 
 #include "encoder.h"
 #include "latency.h"
+#include "runvds.h"
 #include "writer.h"
 
 #define WRITER_CMD_ITEM  "ITEM"
@@ -66,6 +67,7 @@ struct writer {
     /* The writer thread's. */
     struct encoder *enc;
     struct h5writer *w;
+    runvds_t *vds; /* the run file of a rotated run */
     uint8_t *pack; /* rows without their padding */
     size_t pack_size;
     bool run_active;       /* a run began and has not ended */

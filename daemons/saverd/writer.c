@@ -39,7 +39,8 @@ writer_new(const struct cs_conf *conf)
     /* The samples of the configured format; frames of another one are refused by the file. */
     self->enc =
         encoder_new(conf->saverd.compression.method, conf->saverd.compression.level, pi->bits / 8);
-    if (!self->enc)
+    self->vds = runvds_new();
+    if (!self->enc || !self->vds)
         goto fail;
     /* The queue is bounded in bytes by the budget, not in messages by the pipe. */
     zsys_set_pipehwm(0);
@@ -72,6 +73,7 @@ writer_destroy(writer_t **self_p)
         return;
     writer_finish(self);
     encoder_destroy(&self->enc);
+    runvds_destroy(&self->vds);
     free(self->pack);
     free(self->pending);
     (void) pthread_mutex_destroy(&self->latency_lock);

@@ -57,6 +57,15 @@ s_event_for(const writer_t *self, enum writer_event_kind kind, struct writer_eve
 
 static bool s_check_removed(writer_t *self, zsock_t *pipe);
 
+/* The run file of a rotated run (runvds.h) is a view of the parts: a failure to write it is
+ * counted as a write error and leaves the parts, and the recording, as they are. */
+static void
+s_run_file(writer_t *self, int r)
+{
+    if (r < 0)
+        atomic_fetch_add(&self->counters.write_errors, 1);
+}
+
 static void
 s_close(writer_t *self, zsock_t *pipe, enum h5writer_end end)
 {
@@ -67,6 +76,7 @@ s_close(writer_t *self, zsock_t *pipe, enum h5writer_end end)
         return;
     s_event_for(self, WRITER_CLOSED, &ev);
     self->next_seq = h5writer_next_seq(self->w);
+    s_run_file(self, runvds_closing(self->vds, self->w, end));
     r = h5writer_close(&self->w, end);
     atomic_store(&self->counters.file_frames, 0);
     atomic_fetch_add(&self->counters.files_closed, 1);
@@ -92,6 +102,7 @@ s_fail(writer_t *self, zsock_t *pipe, int err, const char *what)
     ev.end = H5WRITER_END_ERROR;
     (void) cs_strlcpy(ev.what, what, sizeof ev.what);
     if (self->w) {
+        s_run_file(self, runvds_closing(self->vds, self->w, H5WRITER_END_ERROR));
         (void) h5writer_close(&self->w, H5WRITER_END_ERROR);
         atomic_store(&self->counters.file_frames, 0);
         atomic_fetch_add(&self->counters.files_closed, 1);
@@ -150,6 +161,7 @@ s_open(writer_t *self, zsock_t *pipe, const struct cs_frame_hdr *hdr)
         return r;
     }
     self->next_part = h5writer_part(self->w) + 1;
+    s_run_file(self, runvds_opened(self->vds, self->w));
     self->flush_due_ns = s_now_ns() + self->conf->saverd.flush_interval_ms * CS_NSEC_PER_MSEC;
     s_event_for(self, WRITER_OPENED, &ev);
     ev.first_seq = self->next_seq;

@@ -1033,7 +1033,9 @@ stack_files(const char *dir, char paths[][PATH_MAX], int max)
     while ((e = readdir(dp)) && n < max) {
         size_t len = strlen(e->d_name);
 
-        if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0)
+        /* A rotated run's run file (<first part>.vds.h5) is no part. */
+        if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0
+            && !(len > 7 && strcmp(e->d_name + len - 7, ".vds.h5") == 0))
             (void) snprintf(paths[n++], PATH_MAX, "%s/%s", dir, e->d_name);
     }
     (void) closedir(dp);

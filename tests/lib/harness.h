@@ -214,8 +214,9 @@ void stack_freeze(struct stack *s, bool frozen);
 void stack_status_str(const struct stack *s, enum cs_daemon_id d, const char *key, char *buf,
                       size_t size);
 
-/* The paths of the *.h5 files in @dir, the parts of a run in order (the first part has the
- * shortest name). Returns their number (at most @max). */
+/* The paths of the *.h5 files in @dir but a rotated run's run file (*.vds.h5), the parts of
+ * a run in order (the first part has the shortest name). Returns their number (at most
+ * @max). */
 int stack_files(const char *dir, char paths[][PATH_MAX], int max);
 
 /* A test that fails stops at once, before its teardown: what it started or mounted would
