@@ -109,14 +109,16 @@ static int
 s_check(const char *script, const struct stack_params *p, const char *const *args)
 {
     char w[16], h[16];
-    const char *argv[32] = { "--format", cs_pixfmt_info(p->pixfmt)->name, "--width", w, "--height",
+    const char *argv[80] = { "--format", cs_pixfmt_info(p->pixfmt)->name, "--width", w, "--height",
                              h };
     int k = 6;
 
     (void) snprintf(w, sizeof w, "%u", p->width);
     (void) snprintf(h, sizeof h, "%u", p->height);
-    for (; *args && k < 31; args++)
+    for (; *args; args++) {
+        ck_assert_int_lt(k, 79);
         argv[k++] = *args;
+    }
     argv[k] = NULL;
     return stack_python(script, argv, s_out, sizeof s_out);
 }
