@@ -108,14 +108,25 @@ s_print_endpoints(const struct cs_conf_key *key, const struct cs_conf *conf, cha
 static const struct cs_conf_type s_endpoints_type = { .parse = s_parse_endpoints,
                                                       .print = s_print_endpoints };
 
-#define S_CONTROL_KEY(d, n, what, also)                                                       \
-    {                                                                                         \
-        .name = "control_" n, .type = &cs_conf_endpoint, CS_CONF_FIELD(endpoints.control[d]), \
-        .unset = "`ipc://<runtime_dir>/" n ".control`",                                       \
-        .example = "ipc:///run/camstack/" n ".control",                                       \
-        .help = n "'s control endpoint (" what "), where camstackctl asks",                   \
-        .readers = CS_READ(d) | (also),                                                       \
-    }
+/* The producers of the roles table: they ask the fan-out's control endpoint for its frame
+ * subscribers before the first run. */
+#define S_PRODUCER_BIT(id, n, role, optional) \
+    | ((role) == CS_ROLE_PRODUCER ? CS_READ(CS_DAEMON_##id) : 0u)
+enum { S_PRODUCERS = 0u CS_DAEMON_ROWS(S_PRODUCER_BIT) };
+#undef S_PRODUCER_BIT
+
+/* control_<name>: one key per row of the roles table, so that a new daemon has its control
+ * endpoint without a line here. */
+#define S_CONTROL_KEY(id, n, role, optional)                                                 \
+    {                                                                                        \
+        .name = "control_" n,                                                                \
+        .type = &cs_conf_endpoint,                                                           \
+        CS_CONF_FIELD(endpoints.control[CS_DAEMON_##id]),                                    \
+        .unset = "`ipc://<runtime_dir>/" n ".control`",                                      \
+        .example = "ipc:///run/camstack/" n ".control",                                      \
+        .help = n "'s control endpoint, where camstackctl asks (`help` lists its commands)", \
+        .readers = CS_READ(CS_DAEMON_##id) | ((role) == CS_ROLE_FANOUT ? S_PRODUCERS : 0u),  \
+    },
 
 static const struct cs_conf_key s_endpoints_keys[] = {
     {
@@ -155,11 +166,7 @@ static const struct cs_conf_key s_endpoints_keys[] = {
                 "`client_certificate`.",
         .readers = CS_READ(CS_DAEMON_ANALYZERD) | CS_READ(CS_DAEMON_SAVERD),
     },
-    S_CONTROL_KEY(CS_DAEMON_CAMERAD, "camerad", "status, help, acquire", 0),
-    /* camerad asks pubd for its subscribers */
-    S_CONTROL_KEY(CS_DAEMON_PUBD, "pubd", "status, help, subscribers", CS_READ(CS_DAEMON_CAMERAD)),
-    S_CONTROL_KEY(CS_DAEMON_ANALYZERD, "analyzerd", "status, help", 0),
-    S_CONTROL_KEY(CS_DAEMON_SAVERD, "saverd", "status, help, record", 0),
+    CS_DAEMON_ROWS(S_CONTROL_KEY)
 };
 
 /* Writes "ipc://<runtime_dir>/<name>" into @out. */
