@@ -4,13 +4,16 @@
  * --update (ninja update-config-docs).
  *   confdoc ini       config/camstack.ini, whole
  *   confdoc markdown  the README's table of keys
- *   confdoc scdoc     the sections and keys of camstack.ini(5) */
+ *   confdoc scdoc     the sections and keys of camstack.ini(5)
+ *   confdoc keys-read DAEMON   the "Keys read" paragraph of the daemon's man page (its
+ *                     --help prints the same list, with cs_conf_keys_read()) */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "confkey.h"
+#include "roles.h"
 
 enum s_format { S_INI, S_MARKDOWN, S_SCDOC };
 
@@ -242,6 +245,43 @@ s_print_scdoc(void)
     }
 }
 
+/* ---- a daemon's man page ---- */
+
+static int
+s_print_keys_read(const char *name)
+{
+    char *list = NULL, text[S_TEXT_MAX];
+    size_t size = 0, n;
+    enum cs_daemon_id d;
+    FILE *f;
+
+    if (cs_daemon_from_name(name, &d) < 0)
+        return -1;
+    f = open_memstream(&list, &size);
+    if (!f)
+        return -1;
+    cs_conf_keys_read(d, f);
+    if (fclose(f) != 0)
+        return -1;
+    /* "Keys read: [stack] stream, ...", as one line, with each [section] in bold. */
+    n = (size_t) snprintf(text, sizeof text, "Keys read (see `camstack.ini`(5)):");
+    for (const char *s = list + strlen("Keys read:"); *s && n + 3 < sizeof text; s++) {
+        if (*s == '[' || *s == ']') {
+            if (*s == ']')
+                text[n++] = *s;
+            text[n++] = '`';
+            if (*s == '[')
+                text[n++] = *s;
+        } else {
+            text[n++] = *s == '\n' ? ' ' : *s;
+        }
+    }
+    text[n] = '\0';
+    free(list);
+    s_wrap(S_SCDOC, text, "", 80);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -251,8 +291,10 @@ main(int argc, char **argv)
         s_print_markdown();
     else if (argc == 2 && strcmp(argv[1], "scdoc") == 0)
         s_print_scdoc();
+    else if (argc == 3 && strcmp(argv[1], "keys-read") == 0 && s_print_keys_read(argv[2]) == 0)
+        ;
     else {
-        (void) fprintf(stderr, "Usage: confdoc ini|markdown|scdoc\n");
+        (void) fprintf(stderr, "Usage: confdoc ini|markdown|scdoc|keys-read DAEMON\n");
         return 2;
     }
     return ferror(stdout) || fflush(stdout) != 0 ? 1 : 0;
