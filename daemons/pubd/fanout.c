@@ -151,6 +151,8 @@ s_on_held(zloop_t *loop, int timer_id, void *arg)
 {
     fanout_t *self = arg;
 
+    if (timer_id != self->held_timer)
+        return 0; /* ended already: see s_on_outbox */
     if (s_retry_boxes(self, self->held, "a frame", true))
         return 0;
     zloop_timer_end(loop, timer_id);
@@ -184,6 +186,10 @@ s_on_outbox(zloop_t *loop, int timer_id, void *arg)
 {
     fanout_t *self = arg;
 
+    /* zloop ends a timer only after its turn, and a timer added meanwhile (a hook may add one)
+     * has it go through its timers again: an ended timer can be called once more. */
+    if (timer_id != self->outbox_timer)
+        return 0;
     /* A subscriber stopped for a while still gets the end-of-stream once it reads again: the
      * message waits until a new run begins (fanout_new_run) or the stop's deadline. */
     if (s_retry_boxes(self, self->outbox, "an end-of-stream", false))
