@@ -308,8 +308,10 @@ static const struct cs_conf_key s_keys[] = {
                 "`auto`: under systemd, the subscriber units of camstack.target that are running, "
                 "outside systemd 0",
         .more = "Enabled subscriber units are started before pubd and camerad; see "
-                "docs/SYSTEMD.md.",
-        .readers = CS_READ(CS_DAEMON_CAMERAD),
+                "docs/SYSTEMD.md. With a number, pubd too reads its ingest only once that many "
+                "are connected, so that a pubd restarted alone hands the frames camerad kept "
+                "meanwhile to all of them, not to the first to reconnect.",
+        .readers = CS_READ(CS_DAEMON_CAMERAD) | CS_READ(CS_DAEMON_PUBD),
     },
     {
         .name = "wait_timeout_ms",
@@ -319,7 +321,8 @@ static const struct cs_conf_key s_keys[] = {
         .max = 86400000,
         .def = "0",
         .help = "How long to wait for them (`0`: forever)",
-        .readers = CS_READ(CS_DAEMON_CAMERAD),
+        .more = "pubd waits for them this long, but at most 5 s (also with `0`).",
+        .readers = CS_READ(CS_DAEMON_CAMERAD) | CS_READ(CS_DAEMON_PUBD),
     },
     {
         .name = "buffers",

@@ -59,6 +59,11 @@ struct pubd {
     /* With the unpaced test pattern the slowest subscriber sets the pace: frames are held
      * for it (fanout.c) instead of being dropped. */
     bool hold_frames;
+    /* startwait.c: the frame subscribers pubd waits for before it reads the ingest (0: none
+     * or no longer), and for how long at most. */
+    unsigned start_want;
+    unsigned start_wait_ms;
+    int start_timer;
 };
 
 /* ingest.c: handles up to @max messages waiting on the ingest. Returns how many were read. */
@@ -69,6 +74,14 @@ int ingest_on_readable(zloop_t *loop, zsock_t *sock, void *arg);
  * again (fanout_hooks.resume: 0, or -1 if it cannot, logged). */
 void ingest_pause(void *arg);
 int ingest_resume(void *arg);
+
+/* startwait.c: with [camerad] wait_subscribers = N, stops reading the ingest until N frame
+ * subscribers are connected or the time is up. Returns 0, or -ENOMEM. */
+int startwait_begin(pubd_t *self);
+/* startwait.c: reads the ingest again if the subscribers waited for are there. */
+void startwait_check(pubd_t *self);
+/* startwait.c: ends the timer (pubd_destroy). */
+void startwait_end(pubd_t *self);
 
 /* subscriptions.c: the zloop reader of a publish socket (subscribe and unsubscribe). */
 int subscriptions_on_readable(zloop_t *loop, zsock_t *sock, void *arg);

@@ -102,6 +102,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->loop = cs_daemon_loop(daemon);
     self->waiter_timer = -1;
     self->stop_timer = -1;
+    self->start_timer = -1;
     cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     self->hold_frames = cs_conf_source_waits(conf);
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
@@ -133,6 +134,8 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     }
     cs_curve_wipe(&pair, sizeof pair);
     cs_log(LOG_INFO, "ingest on %s (queue of %d frames)", conf->endpoints.ingest, in_hwm);
+    if (startwait_begin(self) < 0)
+        goto fail;
     if (self->hold_frames)
         cs_log(LOG_INFO, "the test pattern is unpaced: the slowest frame subscriber sets the pace "
                          "(frames wait for room instead of being dropped)");
@@ -166,6 +169,7 @@ pubd_destroy(pubd_t **self_p)
         zloop_timer_end(self->loop, self->waiter_timer);
     if (self->stop_timer >= 0)
         zloop_timer_end(self->loop, self->stop_timer);
+    startwait_end(self);
     fanout_destroy(&self->fanout); /* before the sockets it sends to */
     for (unsigned i = 0; i < self->n_publish; i++) {
         zloop_reader_end(self->loop, self->publish[i]);

@@ -82,6 +82,7 @@ subscriptions_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
             continue; /* not a subscription message */
         s_count(self, buf, n, peer);
     }
+    startwait_check(self);
     command_answer_waiters(self, false);
     return 0;
 }

@@ -175,7 +175,7 @@ END_TEST
  * source); the frames that were inside the old pubd are gaps the subscribers count as lost.
  * One run, ended by its end-of-stream, balanced exactly: received + lost = sent. */
 static void
-s_pubd_restart(int sig)
+s_pubd_restart(int sig, unsigned outage_s)
 {
     struct expect e = s_expect();
     char movie[PATH_MAX], stats[PATH_MAX];
@@ -184,7 +184,12 @@ s_pubd_restart(int sig)
     s_init(NULL);
     s_start_all();
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 50, 20000);
-    if (sig == SIGKILL) {
+    if (sig == SIGKILL && outage_s > 0) {
+        stack_signal(&s_stack, CS_DAEMON_PUBD, SIGKILL);
+        ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_PUBD), 128 + SIGKILL);
+        (void) sleep(outage_s); /* the outage itself: camerad queues its frames meanwhile */
+        ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
+    } else if (sig == SIGKILL) {
         stack_signal(&s_stack, CS_DAEMON_PUBD, SIGKILL);
         ck_assert_int_eq(stack_supervise(&s_stack, CS_DAEMON_PUBD), 1);
     } else {
@@ -210,6 +215,13 @@ s_pubd_restart(int sig)
         s_assert_one_run(d);
         ck_assert_int_eq(s_ledger(d, "received") + s_ledger(d, "lost"), sent);
     }
+    if (outage_s > 0) {
+        /* pubd read camerad's backlog only once both subscribers were back: none of it is
+         * lost, by either. What is lost is what was inside the killed pubd, the same for
+         * both: at 100 frames/s, the frame it was forwarding at most (none in most runs). */
+        ck_assert_int_eq(s_ledger(CS_DAEMON_ANALYZERD, "lost"), s_ledger(CS_DAEMON_SAVERD, "lost"));
+        ck_assert_int_le(s_ledger(CS_DAEMON_SAVERD, "lost"), 1);
+    }
     stack_only_file(s_stack.movies, movie, sizeof movie);
     stack_only_file(s_stack.stats, stats, sizeof stats);
     e.complete = 1;
@@ -224,7 +236,7 @@ s_pubd_restart(int sig)
 
 START_TEST(kill_pubd_gap_is_counted)
 {
-    s_pubd_restart(SIGKILL);
+    s_pubd_restart(SIGKILL, 0);
 }
 END_TEST
 
@@ -234,14 +246,23 @@ END_TEST
 START_TEST(kill_pubd_at_full_speed)
 {
     s_fps = 0;
-    s_pubd_restart(SIGKILL);
+    s_pubd_restart(SIGKILL, 0);
     s_fps = S_FPS;
+}
+END_TEST
+
+/* pubd killed and restarted 3 s later: camerad flushes the 300 frames it queued meanwhile into
+ * the new pubd the moment it reconnects, which pubd forwards only once both subscribers are
+ * back (wait_subscribers = 2). */
+START_TEST(kill_pubd_restart_3s_later)
+{
+    s_pubd_restart(SIGKILL, 3);
 }
 END_TEST
 
 START_TEST(restart_pubd_under_running_subscribers)
 {
-    s_pubd_restart(SIGTERM);
+    s_pubd_restart(SIGTERM, 0);
 }
 END_TEST
 
@@ -655,6 +676,7 @@ test_suite(void)
     tcase_add_test(tc, kill_pubd_gap_is_counted);
     tcase_add_test(tc, kill_pubd_at_full_speed);
     tcase_add_test(tc, restart_pubd_under_running_subscribers);
+    tcase_add_test(tc, kill_pubd_restart_3s_later);
     tcase_add_test(tc, kill_saverd_rejoins_late);
     tcase_add_test(tc, kill_analyzerd_rejoins_late);
     suite_add_tcase(s, tc);
