@@ -2,6 +2,7 @@
  * watch's plain lines, steering acquisition runs and recording (two files, no frame in both),
  * snapshots whose pixels are the test-pattern frame they report, a plot of a real statistics
  * file, and malformed control requests that every daemon survives. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -161,6 +162,44 @@ s_keys_once(const char *l)
             ck_abort_msg("'%s' twice in: %.*s", key, (int) (end - l), l);
     }
 }
+
+/* --- the roles table ---------------------------------------------------------------------- */
+
+/* The daemons the build makes (daemons/<name>/<name>) are the rows of the roles table, which
+ * camstackctl, the harness and the config's control_<name> keys iterate over. */
+START_TEST(roles_table_is_the_daemons_built)
+{
+    char path[PATH_MAX];
+    struct dirent *e;
+    int built = 0;
+    DIR *dir;
+
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        char rel[64];
+
+        (void) snprintf(rel, sizeof rel, "daemons/%s/%s", cs_daemon_name(d), cs_daemon_name(d));
+        stack_build_path(path, sizeof path, rel);
+        ck_assert_msg(access(path, X_OK) == 0, "row %s: no program %s", cs_daemon_name(d), path);
+    }
+    stack_build_path(path, sizeof path, "daemons");
+    dir = opendir(path);
+    ck_assert_ptr_nonnull(dir);
+    while ((e = readdir(dir))) {
+        char prog[PATH_MAX], rel[NAME_MAX * 2 + 16];
+        enum cs_daemon_id d;
+
+        (void) snprintf(rel, sizeof rel, "daemons/%s/%s", e->d_name, e->d_name);
+        stack_build_path(prog, sizeof prog, rel);
+        if (e->d_name[0] == '.' || access(prog, X_OK) < 0)
+            continue;
+        ck_assert_msg(cs_daemon_from_name(e->d_name, &d) == 0,
+                      "%s is built but not in the roles table", e->d_name);
+        built++;
+    }
+    ck_assert_int_eq(closedir(dir), 0);
+    ck_assert_int_eq(built, CS_DAEMON_COUNT);
+}
+END_TEST
 
 /* --- status and watch ------------------------------------------------------------------- */
 
@@ -862,6 +901,7 @@ test_suite(void)
     zsys_handler_set(NULL); /* no czmq signal handler, as in the daemons */
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, roles_table_is_the_daemons_built);
     tcase_add_test(tc, status_counts_exactly_and_names_a_daemon_down);
     tcase_add_test(tc, status_shows_an_optional_daemon_not_running);
     tcase_add_test(tc, acquire_stop_and_start_runs);
