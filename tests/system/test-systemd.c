@@ -300,15 +300,20 @@ static bool
 s_end_reason_is(const char *path, const char *reason)
 {
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), a = H5I_INVALID_HID, t = H5I_INVALID_HID;
-    char buf[17] = "";
+    char *value = NULL;
     bool r = false;
 
     if (f >= 0 && H5Aexists(f, "end_reason") > 0)
         a = H5Aopen(f, "end_reason", H5P_DEFAULT);
-    if (a >= 0)
-        t = H5Aget_type(a);
-    if (t >= 0 && H5Tget_size(t) < sizeof buf && H5Aread(a, t, buf) >= 0)
-        r = strcmp(buf, reason) == 0;
+    /* A variable-length UTF-8 string (docs/FILES.md), read as a char *. */
+    if (a >= 0) {
+        t = H5Tcopy(H5T_C_S1);
+        if (t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0
+            && H5Aread(a, t, &value) >= 0 && value)
+            r = strcmp(value, reason) == 0;
+    }
+    if (value)
+        H5free_memory(value);
     if (t >= 0)
         H5Tclose(t);
     if (a >= 0)
