@@ -40,6 +40,14 @@ struct cs_conf_type {
 #define CS_READ(d)  (1u << (d))
 #define CS_READ_ALL ((1u << CS_DAEMON_COUNT) - 1)
 
+/* The daemons that subscribe to the stream, by the roles table (frame subscribers and
+ * samplers): they read the subscribe endpoint and the CURVE client keys. */
+#define CS_READ_SUBSCRIBER_BIT(id, n, role, optional)                                            \
+    | ((role) == CS_ROLE_FRAME_SUBSCRIBER || (role) == CS_ROLE_SAMPLER ? CS_READ(CS_DAEMON_##id) \
+                                                                       : 0u)
+enum { CS_READ_SUBSCRIBERS = 0u CS_DAEMON_ROWS(CS_READ_SUBSCRIBER_BIT) };
+#undef CS_READ_SUBSCRIBER_BIT
+
 struct cs_conf_key {
     const char *name; /* as in the file; ending with '.', a prefix: "control." is every
                        * "control.<name>" key, and its type checks names and duplicates */

@@ -152,8 +152,7 @@ static const struct cs_conf_key s_endpoints_keys[] = {
                 "(`tcp://:5555` means `tcp://127.0.0.1:5555`). One that other hosts can reach "
                 "(`tcp://0.0.0.0:5555`, `tcp://*:5555`, a LAN address) needs [security] "
                 "`server_certificate` (CURVE) or `allow_insecure_remote`.",
-        .readers =
-            CS_READ(CS_DAEMON_PUBD) | CS_READ(CS_DAEMON_ANALYZERD) | CS_READ(CS_DAEMON_SAVERD),
+        .readers = CS_READ(CS_DAEMON_PUBD) | CS_READ_SUBSCRIBERS,
     },
     {
         .name = "subscribe",
@@ -164,7 +163,7 @@ static const struct cs_conf_key s_endpoints_keys[] = {
         .help = "What analyzerd, saverd and `camstackctl snapshot` connect to",
         .more = "From another host: `tcp://CAMERA-HOST:PORT`, with [security] "
                 "`client_certificate`.",
-        .readers = CS_READ(CS_DAEMON_ANALYZERD) | CS_READ(CS_DAEMON_SAVERD),
+        .readers = CS_READ_SUBSCRIBERS,
     },
     CS_DAEMON_ROWS(S_CONTROL_KEY)
 };
@@ -337,8 +336,7 @@ static const struct cs_conf_key s_security_keys[] = {
                 "public half",
         .more = "pubd reads PATH_secret; subscribers on other hosts read PATH, copied to them, to "
                 "know they talk to this pubd.",
-        .readers =
-            CS_READ(CS_DAEMON_PUBD) | CS_READ(CS_DAEMON_ANALYZERD) | CS_READ(CS_DAEMON_SAVERD),
+        .readers = CS_READ(CS_DAEMON_PUBD) | CS_READ_SUBSCRIBERS,
     },
     {
         .name = "client_certificate",
@@ -348,7 +346,7 @@ static const struct cs_conf_key s_security_keys[] = {
         .example = "/etc/camstack/keys/client.key",
         .help = "What analyzerd and saverd present to pubd over tcp with CURVE",
         .more = "They read PATH_secret.",
-        .readers = CS_READ(CS_DAEMON_ANALYZERD) | CS_READ(CS_DAEMON_SAVERD),
+        .readers = CS_READ_SUBSCRIBERS,
     },
     {
         .name = "authorized_keys_dir",
