@@ -280,6 +280,13 @@ s_fill(const runvds_t *self, hid_t file)
         || cs_h5_attr_u64(file, "frames", strcmp(self->end, CS_H5_END_WRITING) ? frames : 0) < 0
         || cs_h5_attr_str(file, "end_reason", self->end) < 0
         || cs_h5_attr_str(entry, "default", "data") < 0
+        /* The camera and the run's start, as the first part has them. */
+        || H5Lcreate_external(self->parts[0].name, "/entry/instrument", entry, "instrument",
+                              H5P_DEFAULT, H5P_DEFAULT)
+               < 0
+        || H5Lcreate_external(self->parts[0].name, "/entry/start_time", entry, "start_time",
+                              H5P_DEFAULT, H5P_DEFAULT)
+               < 0
         || cs_h5_attr_str(data, "signal", luma ? "luma" : "data") < 0
         || s_part_names(self, entry) < 0 || s_virtual(self, data, "data", S_FRAMES) < 0
         || (luma && s_virtual(self, data, "luma", S_LUMA) < 0)

@@ -1,6 +1,7 @@
 /* The run file of a rotated run: one small HDF5 file, <first part's name without .h5>.vds.h5,
  * beside the parts, whose virtual datasets show the frames, seq, timestamps and gaps of every
- * part, in order, as one dataset each (docs/FILES.md section 6). It is written to a temporary
+ * part, in order, as one dataset each, with external links to the first part's instrument
+ * group and start time (docs/FILES.md section 6). It is written to a temporary
  * name and renamed over its last version when the run's second part opens, at each further
  * part, and once more, in its final form, when the run's last part closes. The writer thread
  * owns it. */

@@ -46,6 +46,9 @@ def check_closed(args):
         expect(names == [os.path.basename(p) for p in args.parts],
                f"/entry/parts {names}, the parts are {args.parts}")
         expect(int(a["parts"]) == len(parts), f"@parts {a['parts']}, {len(parts)} parts")
+        cam = v["entry/instrument/camera"]  # an external link to the first part's
+        expect(cam["pixel_format"].asstr()[()] == args.format, "instrument/camera differs")
+        expect(v["entry/start_time"][()] == parts[0]["entry/start_time"][()], "start_time")
         expect(a["end_reason"] == parts[-1].attrs["end_reason"],
                f"@end_reason {a['end_reason']!r}, last part {parts[-1].attrs['end_reason']!r}")
         expect(int(a["run"]) == int(parts[0].attrs["run"]), "@run differs")

@@ -203,6 +203,45 @@ START_TEST(rotated_run_reads_as_one_through_its_run_file)
 }
 END_TEST
 
+/* Every code example of README.md and of the documents in docs/ (check_docs.py): run against the files of a
+ * real run of stream "cam1", with pubd, analyzerd and saverd still running for those that
+ * ask them, or, where marked norun, checked for syntax. */
+START_TEST(document_examples_run)
+{
+    struct stack_params p = { .stream = "cam1",
+                              .pixfmt = CS_PIXFMT_RGB24,
+                              .width = 96,
+                              .height = 64,
+                              .fps = 100,
+                              .frames = 40,
+                              .wait_subscribers = 2,
+                              /* three parts and their run file, for the examples of both */
+                              .extra = "\n[saverd]\nmax_frames_per_file = 15\n" };
+    const char *src = getenv("CS_SOURCE_ROOT");
+    char run_dir[PATH_MAX + 8];
+
+    ck_assert_ptr_nonnull(src);
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    s_start_all();
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 20000);
+    stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
+    (void) snprintf(run_dir, sizeof run_dir, "%s/run", s_stack.dir);
+    ck_assert_msg(
+        stack_python("check_docs.py",
+                     (const char *const[]){ "--source-root", src, "--movies", s_stack.movies,
+                                            "--stats", s_stack.stats, "--run-dir", run_dir, NULL },
+                     s_out, sizeof s_out)
+            == 0,
+        "%s", s_out);
+    printf("documents: %s\n", s_out);
+    ck_assert_int_ge(stack_json_i64(s_out, "run"), 5);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -220,6 +259,12 @@ test_suite(void)
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 240);
     tcase_add_loop_test(tc, rotated_run_reads_as_one_through_its_run_file, 0, 2);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("documents");
+    tcase_add_checked_fixture(tc, NULL, s_teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, document_examples_run);
     suite_add_tcase(s, tc);
     return s;
 }
