@@ -11,8 +11,9 @@ with the parts. --live: while saverd still writes the last part, a plain open (n
 the run file must show the closed parts (of P frames each) and nothing of a part being
 written (which may have been closed, whole, since that version of the run file); opened
 with swmr=True it must say "writing", and every frame it shows (as far as both data and seq go,
-after refresh()) must be the test pattern of its seq, N of them at least; its frames are
-re-read after each poll until then. Prints one JSON object; exits 0 or 1.
+after refresh()) must be the test pattern of its seq, N of them at least, grown over two
+polls or more; when a poll finds nothing new, the run file is opened again (a newer version
+has the parts opened since). Prints one JSON object; exits 0 or 1.
 """
 import argparse
 import json
@@ -101,7 +102,7 @@ def check_live(args):
     v = h5py.File(args.runfile, "r", libver="latest", swmr=True)
     expect(v.attrs["end_reason"] == "writing", f"@end_reason {v.attrs['end_reason']!r}")
     data, seq = v["entry/data/data"], v["entry/data/seq"]
-    read, sizes = 0, []
+    read, sizes, versions = 0, [], 1
     while read < args.rows or len(sizes) < 2:
         expect(time.monotonic() < deadline, f"{read} frames in {args.timeout} s: {sizes}")
         data.refresh()
@@ -115,8 +116,16 @@ def check_live(args):
                        f"frame {i} (seq {s[i - read]}) differs while written")
             read = n
             sizes.append(n)
+        else:
+            # This version's open part may be closed by now: a newer version of the run
+            # file has the parts opened since (FILES.md section 6).
+            v.close()
+            v = h5py.File(args.runfile, "r", libver="latest", swmr=True)
+            data, seq = v["entry/data/data"], v["entry/data/seq"]
+            versions += 1
         time.sleep(0.05)  # a viewer's poll interval, not a wait for an event
-    return {"frames_read": read, "sizes": sizes, "parts": int(v.attrs["parts"])}
+    return {"frames_read": read, "sizes": sizes, "parts": int(v.attrs["parts"]),
+            "versions": versions}
 
 
 def main():

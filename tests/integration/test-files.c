@@ -203,9 +203,9 @@ START_TEST(rotated_run_reads_as_one_through_its_run_file)
 }
 END_TEST
 
-/* Every code example of README.md and of the documents in docs/ (check_docs.py): run against the files of a
- * real run of stream "cam1", with pubd, analyzerd and saverd still running for those that
- * ask them, or, where marked norun, checked for syntax. */
+/* Every code example of README.md and of the documents in docs/ (check_docs.py): run against the
+ * files of a real run of stream "cam1", with pubd, analyzerd and saverd still running for those
+ * that ask them, or, where marked norun, checked for syntax. */
 START_TEST(document_examples_run)
 {
     struct stack_params p = { .stream = "cam1",
