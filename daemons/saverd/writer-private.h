@@ -43,6 +43,17 @@ struct writer_item {
     struct cs_gap gaps[]; /* flexible */
 };
 
+/* Seams for tests, all NULL in saverd; set before the first push. The writer thread calls
+ * them. */
+struct writer_seams {
+    /* Before it handles each item: a test holds the writer there, as a stalled disk would. */
+    void (*before_item)(void *arg);
+    /* Before it writes frame @seq: a negative errno fails that write, as a full disk would
+     * (nothing of the frame is written). */
+    int (*before_append)(void *arg, uint64_t seq);
+    void *arg;
+};
+
 struct writer {
     const struct cs_conf *conf;
     zactor_t *actor;
@@ -58,6 +69,8 @@ struct writer {
      * added by the writer thread, read by the loop thread for status, hence the lock. */
     pthread_mutex_t latency_lock;
     struct cs_latency latency;
+
+    struct writer_seams seams;
 
     /* The loop thread's: gaps not yet sent (frames dropped by the queue and the gaps in
      * front of them), carried by the next item that goes through. */

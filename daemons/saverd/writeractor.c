@@ -283,7 +283,9 @@ s_frame(writer_t *self, zsock_t *pipe, const struct writer_item *item)
         s_drop_frame(self);
         return;
     }
-    r = h5writer_append(self->w, &item->hdr, chunk, size);
+    r = self->seams.before_append ? self->seams.before_append(self->seams.arg, item->hdr.seq) : 0;
+    if (r == 0)
+        r = h5writer_append(self->w, &item->hdr, chunk, size);
     if (r == -EINVAL) {
         s_drop_frame(self); /* another geometry within a run: not this file's */
         return;
@@ -462,6 +464,8 @@ writer_actor(zsock_t *pipe, void *arg)
             if (item) {
                 size_t bytes = item->bytes;
 
+                if (self->seams.before_item)
+                    self->seams.before_item(self->seams.arg);
                 s_handle(self, pipe, item);
                 if (item->kind == WRITER_ITEM_FRAME) {
                     atomic_fetch_sub(&self->counters.queued, 1);
