@@ -1,6 +1,7 @@
 #include "pattern.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,7 @@ cs_pattern_fill(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stri
 {
     const struct cs_pixfmt_info *pi = cs_pixfmt_info(fmt);
     size_t row_bytes = (size_t) width * pi->bytes_per_pixel;
+    bool wide = pi->bits == 16;
     const uint8_t *row0 = buf;
 
     for (uint32_t y = 0; y < height; y++) {
@@ -108,12 +110,14 @@ cs_pattern_fill(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stri
 
         /* 8-bit samples: s_base() grows by 2 a row, so row y is row 0 plus 2y, and repeats
          * every 128 rows (2 * 128 = 256). Only row 0 is computed sample by sample. */
-        if (pi->bits == 16 || y == 0)
-            s_fill_row(pi, width, base, row);
+        if (wide)
+            s_fill_row16(pi, width, base, row);
         else if (y >= 128)
             memcpy(row, row - 128 * stride, row_bytes);
-        else
+        else if (y > 0)
             s_add_row8(row0, (uint8_t) (2 * y), row_bytes, row);
+        else
+            s_fill_row8(pi, width, base, row);
         if (stride > row_bytes)
             memset(row + row_bytes, 0, stride - row_bytes);
     }
