@@ -141,4 +141,6 @@ bool cs_conf_source_waits(const struct cs_conf *conf);
 int cs_conf_hwm(uint32_t budget_mb, uint64_t frame_bytes);
 
 const char *cs_source_name(enum cs_source s);
+/* The [camerad] device the configured source reads, or "" for a source without one. */
+const char *cs_source_device(const struct cs_conf *conf);
 const char *cs_compression_name(enum cs_compression c);

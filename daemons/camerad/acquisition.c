@@ -33,7 +33,7 @@ s_log_run_started(const camerad_t *self)
 void
 acquisition_enter(camerad_t *self, enum acq_state to, int error)
 {
-    bool v4l2 = self->conf->camerad.source == CS_SOURCE_V4L2;
+    const char *device = cs_source_device(self->conf);
 
     switch (to) {
     case ACQ_WAITING:
@@ -43,8 +43,7 @@ acquisition_enter(camerad_t *self, enum acq_state to, int error)
     case ACQ_NO_DEVICE:
         if (self->state != ACQ_NO_DEVICE || error != self->device_error)
             cs_log_errno(LOG_WARNING, error, "source %s%s%s%s is not available, waiting for it",
-                         self->ops->name, v4l2 ? " '" : "", v4l2 ? self->conf->camerad.device : "",
-                         v4l2 ? "'" : "");
+                         self->ops->name, device[0] ? " '" : "", device, device[0] ? "'" : "");
         self->device_error = error;
         break;
     case ACQ_RUNNING:

@@ -12,12 +12,26 @@
 
 /* ---- source ---- */
 
-static const char *const s_source_names[CS_SOURCE_COUNT] = { "testpattern", "v4l2" };
+/* What every daemon knows of a source: its name in the file, and whether it reads
+ * [camerad] device. camerad's own side of each source is its row in sources.c. */
+static const struct {
+    const char *name;
+    bool uses_device;
+} s_sources[CS_SOURCE_COUNT] = {
+    [CS_SOURCE_TESTPATTERN] = { "testpattern", false },
+    [CS_SOURCE_V4L2] = { "v4l2", true },
+};
 
 const char *
 cs_source_name(enum cs_source s)
 {
-    return s < CS_SOURCE_COUNT ? s_source_names[s] : "?";
+    return s < CS_SOURCE_COUNT ? s_sources[s].name : "?";
+}
+
+const char *
+cs_source_device(const struct cs_conf *conf)
+{
+    return s_sources[conf->camerad.source].uses_device ? conf->camerad.device : "";
 }
 
 /* "a, b@lastc" of @names into @buf: "a, b or c" with " or ". */
@@ -41,15 +55,17 @@ s_join_names(const char *const *names, size_t n, const char *last, char *buf, si
 static int
 s_parse_source(struct cs_conf_value *v)
 {
+    const char *names[CS_SOURCE_COUNT];
     char list[128];
 
     for (int i = 0; i < CS_SOURCE_COUNT; i++) {
-        if (strcmp(v->text, s_source_names[i]) == 0) {
+        names[i] = s_sources[i].name;
+        if (strcmp(v->text, names[i]) == 0) {
             *(enum cs_source *) v->field = (enum cs_source) i;
             return 0;
         }
     }
-    s_join_names(s_source_names, CS_SOURCE_COUNT, " or ", list, sizeof list);
+    s_join_names(names, CS_SOURCE_COUNT, " or ", list, sizeof list);
     return cs_conf_value_error(v, "'%s' expects %s, got '%s'", v->name, list, v->text);
 }
 

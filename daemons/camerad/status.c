@@ -40,8 +40,8 @@ status_line(void *arg, char *buf, size_t size)
     }
     if (self->state == ACQ_NO_DEVICE) {
         (void) snprintf(buf, size, "waiting for device '%s' (%s); runs %llu, captured %llu",
-                        self->conf->camerad.source == CS_SOURCE_V4L2 ? self->conf->camerad.device
-                                                                     : self->ops->name,
+                        cs_source_device(self->conf)[0] ? cs_source_device(self->conf)
+                                                        : self->ops->name,
                         strerror(-self->device_error), (unsigned long long) self->c.runs,
                         (unsigned long long) self->c.captured);
         return;

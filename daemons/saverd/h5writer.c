@@ -91,9 +91,7 @@ s_instrument(struct h5writer *w, const struct cs_conf *conf, const struct cs_fra
     if (cam < 0)
         goto out;
     if (cs_h5_str_dataset(cam, "source", cs_source_name(conf->camerad.source)) < 0
-        || cs_h5_str_dataset(cam, "device",
-                             conf->camerad.source == CS_SOURCE_V4L2 ? conf->camerad.device : "")
-               < 0
+        || cs_h5_str_dataset(cam, "device", cs_source_device(conf)) < 0
         || cs_h5_str_dataset(cam, "pixel_format", cs_pixfmt_info(w->pixfmt)->name) < 0
         || cs_h5_str_dataset(cam, "fourcc", fourcc) < 0
         || cs_h5_attr_u64(cam, "width", first->width) < 0
