@@ -106,8 +106,76 @@ s_exists(const char *path)
     return 0;
 }
 
-int
-main(int argc, char **argv)
+/* The paths of the pair and of their temporary files in @dir. */
+struct s_paths {
+    char pub[PATH_MAX], sec[PATH_MAX], tmp_pub[PATH_MAX], tmp_sec[PATH_MAX];
+};
+
+/* Returns 0, or -ENAMETOOLONG. */
+static int
+s_paths_init(struct s_paths *p, const char *dir, const char *name)
+{
+    p->tmp_pub[0] = p->tmp_sec[0] = '\0';
+    if (snprintf(p->pub, sizeof p->pub, "%s/%s.key", dir, name) >= (int) sizeof p->pub
+        || snprintf(p->sec, sizeof p->sec, "%s/%s.key_secret", dir, name) >= (int) sizeof p->sec
+        || snprintf(p->tmp_pub, sizeof p->tmp_pub, "%s/.%s.key.XXXXXX", dir, name)
+               >= (int) sizeof p->tmp_pub
+        || snprintf(p->tmp_sec, sizeof p->tmp_sec, "%s/.%s.key_secret.XXXXXX", dir, name)
+               >= (int) sizeof p->tmp_sec) {
+        p->tmp_pub[0] = p->tmp_sec[0] = '\0';
+        return -ENAMETOOLONG;
+    }
+    return 0;
+}
+
+/* link() fails with EEXIST instead of replacing: nothing is ever overwritten, even by a file
+ * that appeared since the check for it. Returns 0 or -1 after saying why. */
+static int
+s_link(const char *from, const char *to)
+{
+    if (link(from, to) == 0)
+        return 0;
+    (void) fprintf(stderr, "camstack-keygen: cannot create '%s': %s%s\n", to, strerror(errno),
+                   errno == EEXIST ? ", refusing to overwrite it" : "");
+    return -1;
+}
+
+/* Writes the pair of @cert as @p's files in @dir. Returns 0, or 1 after saying why (nothing
+ * of it is left behind). */
+static int
+s_write_pair(zcert_t *cert, struct s_paths *p, const char *dir)
+{
+    bool linked_sec = false;
+    int e, r = 1;
+
+    e = s_write_temp(cert, false, p->tmp_pub, 0644);
+    if (e >= 0)
+        e = s_write_temp(cert, true, p->tmp_sec, 0600);
+    if (e < 0) {
+        (void) fprintf(stderr, "camstack-keygen: cannot write in '%s': %s\n", dir, strerror(-e));
+        goto out;
+    }
+    if (s_link(p->tmp_sec, p->sec) < 0)
+        goto out;
+    linked_sec = true;
+    if (s_link(p->tmp_pub, p->pub) < 0)
+        goto out;
+    (void) s_fsync_path(dir, O_DIRECTORY);
+    r = 0;
+out:
+    if (r != 0 && linked_sec)
+        (void) unlink(p->sec);
+    if (p->tmp_pub[0] && strstr(p->tmp_pub, "XXXXXX") == NULL)
+        (void) unlink(p->tmp_pub);
+    if (p->tmp_sec[0] && strstr(p->tmp_sec, "XXXXXX") == NULL)
+        (void) unlink(p->tmp_sec);
+    return r;
+}
+
+/* Parses the command line into @ret_dir and @ret_name. Returns -1 to go on, or the exit
+ * status (0 after --help or --version, 2 for a usage error). */
+static int
+s_parse_args(int argc, char **argv, const char **ret_dir, const char **ret_name)
 {
     static const struct option opts[] = {
         { "directory", required_argument, NULL, 'd' },
@@ -115,16 +183,12 @@ main(int argc, char **argv)
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    char pub[PATH_MAX], sec[PATH_MAX], tmp_pub[PATH_MAX], tmp_sec[PATH_MAX], created[32];
-    const char *dir = ".", *name;
-    bool linked_sec = false;
-    zcert_t *cert = NULL;
-    int c, r = 1, e;
+    int c;
 
     while ((c = getopt_long(argc, argv, "d:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            dir = optarg;
+            *ret_dir = optarg;
             break;
         case 'h':
             s_usage(stdout);
@@ -142,24 +206,33 @@ main(int argc, char **argv)
                                "Try 'camstack-keygen --help' for more information.\n");
         return 2;
     }
-    name = argv[optind];
-    if (!s_name_valid(name)) {
+    *ret_name = argv[optind];
+    if (!s_name_valid(*ret_name)) {
         (void) fprintf(stderr,
                        "camstack-keygen: NAME '%s' must be 1 to %d characters of "
                        "A-Z a-z 0-9 _ . - not starting with '.'\n",
-                       name, S_NAME_MAX);
+                       *ret_name, S_NAME_MAX);
         return 2;
     }
-    tmp_pub[0] = tmp_sec[0] = '\0';
-    if (snprintf(pub, sizeof pub, "%s/%s.key", dir, name) >= (int) sizeof pub
-        || snprintf(sec, sizeof sec, "%s/%s.key_secret", dir, name) >= (int) sizeof sec
-        || snprintf(tmp_pub, sizeof tmp_pub, "%s/.%s.key.XXXXXX", dir, name) >= (int) sizeof tmp_pub
-        || snprintf(tmp_sec, sizeof tmp_sec, "%s/.%s.key_secret.XXXXXX", dir, name)
-               >= (int) sizeof tmp_sec) {
+    return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct s_paths p;
+    char created[32];
+    const char *dir = ".", *name = NULL;
+    zcert_t *cert = NULL;
+    int r = s_parse_args(argc, argv, &dir, &name);
+
+    if (r >= 0)
+        return r;
+    if (s_paths_init(&p, dir, name) < 0) {
         (void) fprintf(stderr, "camstack-keygen: directory name too long\n");
         return 2;
     }
-    if (s_exists(pub) || s_exists(sec))
+    if (s_exists(p.pub) || s_exists(p.sec))
         return 1;
     cert = zcert_new();
     if (!cert) {
@@ -171,42 +244,12 @@ main(int argc, char **argv)
     zcert_set_meta(cert, "name", "%s", name);
     zcert_set_meta(cert, "created-by", "camstack-keygen %s", CS_VERSION);
     zcert_set_meta(cert, "created", "%s", created);
-    e = s_write_temp(cert, false, tmp_pub, 0644);
-    if (e < 0) {
-        (void) fprintf(stderr, "camstack-keygen: cannot write in '%s': %s\n", dir, strerror(-e));
-        goto out;
-    }
-    e = s_write_temp(cert, true, tmp_sec, 0600);
-    if (e < 0) {
-        (void) fprintf(stderr, "camstack-keygen: cannot write in '%s': %s\n", dir, strerror(-e));
-        goto out;
-    }
-    /* link() fails with EEXIST instead of replacing: nothing is ever overwritten, even by a
-     * file that appeared since the check above. */
-    if (link(tmp_sec, sec) < 0) {
-        (void) fprintf(stderr, "camstack-keygen: cannot create '%s': %s%s\n", sec, strerror(errno),
-                       errno == EEXIST ? ", refusing to overwrite it" : "");
-        goto out;
-    }
-    linked_sec = true;
-    if (link(tmp_pub, pub) < 0) {
-        (void) fprintf(stderr, "camstack-keygen: cannot create '%s': %s%s\n", pub, strerror(errno),
-                       errno == EEXIST ? ", refusing to overwrite it" : "");
-        goto out;
-    }
-    (void) s_fsync_path(dir, O_DIRECTORY);
-    (void) printf("wrote %s (public: give it to the other side)\n"
-                  "  and %s (secret, mode 0600: keep it on this host)\n"
-                  "public key: %s\n",
-                  pub, sec, zcert_public_txt(cert));
-    r = 0;
-out:
-    if (r != 0 && linked_sec)
-        (void) unlink(sec);
-    if (tmp_pub[0] && strstr(tmp_pub, "XXXXXX") == NULL)
-        (void) unlink(tmp_pub);
-    if (tmp_sec[0] && strstr(tmp_sec, "XXXXXX") == NULL)
-        (void) unlink(tmp_sec);
+    r = s_write_pair(cert, &p, dir);
+    if (r == 0)
+        (void) printf("wrote %s (public: give it to the other side)\n"
+                      "  and %s (secret, mode 0600: keep it on this host)\n"
+                      "public key: %s\n",
+                      p.pub, p.sec, zcert_public_txt(cert));
     zcert_destroy(&cert);
     return r;
 }
