@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "bind.h"
+#include "json.h"
 #include "util.h"
 
 #define S_COMMANDS_MAX 16
+#define S_WORD_MAX     64 /* bytes of an unknown command quoted back */
 
 struct s_command {
     const char *name;
@@ -61,20 +63,22 @@ static int
 s_help(void *arg, struct cs_control_req *req, char *reply, size_t size)
 {
     cs_control_t *self = arg;
-    size_t o;
+    json_t *obj = json_object(), *commands = json_object();
+    int r = obj && commands && json_object_set(obj, "ok", json_true()) == 0 ? 0 : -ENOMEM;
 
     if (req->argc > 1) {
         (void) snprintf(reply, size, "usage: help");
-        return -EINVAL;
+        r = -EINVAL;
     }
-    o = (size_t) snprintf(reply, size, "{\"ok\":true,\"commands\":{");
-
-    for (int i = 0; i < self->n_commands && o < size; i++)
-        o += (size_t) snprintf(reply + o, size - o, "%s\"%s\":\"%s\"", i ? "," : "",
-                               self->commands[i].name, self->commands[i].help);
-    if (o < size)
-        (void) snprintf(reply + o, size - o, "}}");
-    return 0;
+    for (int i = 0; r == 0 && i < self->n_commands; i++)
+        r = cs_json_set_string(commands, self->commands[i].name, self->commands[i].help);
+    if (r == 0)
+        r = json_object_set(obj, "commands", commands) == 0 ? 0 : -ENOMEM;
+    if (r == 0)
+        r = cs_json_dump(obj, reply, size);
+    json_decref(commands);
+    json_decref(obj);
+    return r < 0 ? r : 0;
 }
 
 int
@@ -112,20 +116,38 @@ cs_control_parse(const void *data, size_t size, struct cs_control_req *req, char
     return 0;
 }
 
+/* {"ok":false,"error":@message}: @message as a JSON string (valid UTF-8 kept, each other
+ * byte U+FFFD, control characters escaped). */
 static void
 s_error(char *reply, size_t size, const char *message)
 {
-    char msg[512];
+    json_t *obj = json_object();
 
-    cs_json_escape(message, msg, sizeof msg);
-    (void) snprintf(reply, size, "{\"ok\":false,\"error\":\"%s\"}", msg);
+    if (!obj || cs_json_set_bool(obj, "ok", false) < 0
+        || cs_json_set_string(obj, "error", message) < 0 || cs_json_dump(obj, reply, size) < 0)
+        (void) snprintf(reply, size, "{\"ok\":false,\"error\":\"out of memory\"}");
+    json_decref(obj);
+}
+
+/* The first @max bytes of @word at most, cut where a UTF-8 character begins. */
+static int
+s_word_len(const char *word, int max)
+{
+    int n = (int) strnlen(word, (size_t) max + 1);
+
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char) word[n] & 0xc0) == 0x80)
+        n--;
+    return n;
 }
 
 int
 cs_control_dispatch(cs_control_t *self, const void *data, size_t size, struct cs_control_req *req,
                     char *reply, size_t reply_size)
 {
-    char err[256];
+    char err[512];
     int r;
 
     if (cs_control_parse(data, size, req, err, sizeof err) < 0) {
@@ -145,9 +167,9 @@ cs_control_dispatch(cs_control_t *self, const void *data, size_t size, struct cs
         }
         return 0;
     }
-    cs_json_escape(req->argv[0], err, 64);
-    (void) snprintf(reply, reply_size,
-                    "{\"ok\":false,\"error\":\"unknown command '%s' (try 'help')\"}", err);
+    (void) snprintf(err, sizeof err, "unknown command '%.*s' (try 'help')",
+                    s_word_len(req->argv[0], S_WORD_MAX), req->argv[0]);
+    s_error(reply, reply_size, err);
     return 0;
 }
 

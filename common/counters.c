@@ -34,7 +34,7 @@ s_u64(const struct cs_counter *c, const void *base)
     case CS_COUNTER_U32:
         return *(const uint32_t *) s_field(c, base);
     case CS_COUNTER_U64_FN:
-        return c->u64_fn(base);
+        return c->u64_fn(s_field(c, base));
     default:
         return 0;
     }
@@ -43,8 +43,8 @@ s_u64(const struct cs_counter *c, const void *base)
 static double
 s_double(const struct cs_counter *c, const void *base)
 {
-    double v =
-        c->type == CS_COUNTER_DOUBLE_FN ? c->double_fn(base) : *(const double *) s_field(c, base);
+    double v = c->type == CS_COUNTER_DOUBLE_FN ? c->double_fn(s_field(c, base))
+                                               : *(const double *) s_field(c, base);
     double scale = pow(10, c->places);
 
     return c->places ? round(v * scale) / scale : v;
@@ -53,7 +53,15 @@ s_double(const struct cs_counter *c, const void *base)
 static const char *
 s_string(const struct cs_counter *c, const void *base)
 {
-    return c->type == CS_COUNTER_STRING_FN ? c->string_fn(base) : (const char *) s_field(c, base);
+    return c->type == CS_COUNTER_STRING_FN ? c->string_fn(s_field(c, base))
+                                           : (const char *) s_field(c, base);
+}
+
+static bool
+s_bool(const struct cs_counter *c, const void *base)
+{
+    return c->type == CS_COUNTER_BOOL_FN ? c->bool_fn(s_field(c, base))
+                                         : *(const bool *) s_field(c, base);
 }
 
 static int
@@ -72,7 +80,8 @@ s_set(json_t *obj, const struct cs_counter *c, const void *base)
                            : (json_object_set_new(obj, c->name, json_null()) < 0 ? -ENOMEM : 0);
     }
     case CS_COUNTER_BOOL:
-        return cs_json_set_bool(obj, c->name, *(const bool *) s_field(c, base));
+    case CS_COUNTER_BOOL_FN:
+        return cs_json_set_bool(obj, c->name, s_bool(c, base));
     case CS_COUNTER_STRING:
     case CS_COUNTER_STRING_FN:
         return cs_json_set_string(obj, c->name, s_string(c, base));
@@ -152,12 +161,14 @@ s_append(const struct cs_counter *c, const void *base, char *buf, size_t size, s
         return;
     if (s_is_u64(c))
         n = snprintf(buf + *o, size - *o, "%s%s=%" PRIu64, sep, c->name, s_u64(c, base));
+    else if ((c->type == CS_COUNTER_DOUBLE || c->type == CS_COUNTER_DOUBLE_FN)
+             && !isfinite(s_double(c, base)))
+        n = snprintf(buf + *o, size - *o, "%s%s=-", sep, c->name);
     else if (c->type == CS_COUNTER_DOUBLE || c->type == CS_COUNTER_DOUBLE_FN)
         n = snprintf(buf + *o, size - *o, "%s%s=%.*f", sep, c->name, (int) c->places,
                      s_double(c, base));
-    else if (c->type == CS_COUNTER_BOOL)
-        n = snprintf(buf + *o, size - *o, "%s%s=%s", sep, c->name,
-                     *(const bool *) s_field(c, base) ? "yes" : "no");
+    else if (c->type == CS_COUNTER_BOOL || c->type == CS_COUNTER_BOOL_FN)
+        n = snprintf(buf + *o, size - *o, "%s%s=%s", sep, c->name, s_bool(c, base) ? "yes" : "no");
     else
         n = snprintf(buf + *o, size - *o, "%s%s='%s'", sep, c->name, s_string(c, base));
     *o += n > 0 ? (size_t) n : 0;

@@ -19,9 +19,10 @@ enum cs_counter_type {
     CS_COUNTER_DOUBLE,     /* double at offset */
     CS_COUNTER_BOOL,       /* bool at offset */
     CS_COUNTER_STRING,     /* a NUL-terminated char array at offset */
-    CS_COUNTER_U64_FN,     /* .u64_fn(base): a value computed when it is printed */
-    CS_COUNTER_DOUBLE_FN,  /* .double_fn(base) */
-    CS_COUNTER_STRING_FN,  /* .string_fn(base): a string borrowed from base */
+    CS_COUNTER_U64_FN,     /* .u64_fn(at): a value computed when it is printed */
+    CS_COUNTER_DOUBLE_FN,  /* .double_fn(at) */
+    CS_COUNTER_STRING_FN,  /* .string_fn(at): a string borrowed from the struct */
+    CS_COUNTER_BOOL_FN,    /* .bool_fn(at) */
     CS_COUNTER_TYPE_COUNT
 };
 
@@ -30,15 +31,19 @@ enum cs_counter_type {
 #define CS_COUNTER_LINE   (1u << 1) /* on the STATUS= line */
 #define CS_COUNTER_LOSS   (1u << 2) /* a frame this daemon lost or dropped: adds to lost_total */
 
+/* A double that is not finite (NAN: "none yet") is null in JSON and "-" on the STATUS= line.
+ * The getters of the _FN types are called with @at = the table's struct + offset (offset 0: the
+ * struct itself), so that one getter serves a member wherever it sits. */
 struct cs_counter {
     const char *name; /* the status JSON member and ledger key: lower_case */
     enum cs_counter_type type;
     unsigned flags;  /* CS_COUNTER_* */
-    size_t offset;   /* of the value in the table's struct (types without _FN) */
+    size_t offset;   /* of the value (or what the getter reads) in the table's struct */
     unsigned places; /* digits after the point: doubles on the STATUS= line and in JSON */
-    uint64_t (*u64_fn)(const void *base);
-    double (*double_fn)(const void *base);
-    const char *(*string_fn)(const void *base);
+    uint64_t (*u64_fn)(const void *at);
+    double (*double_fn)(const void *at);
+    const char *(*string_fn)(const void *at);
+    bool (*bool_fn)(const void *at);
     const char *help; /* what it counts, one line, for the man page */
 };
 
@@ -54,14 +59,49 @@ struct cs_counter_table {
         (what_), (rows_), sizeof(rows_) / sizeof((rows_)[0]) \
     }
 
-/* Rows for fields of struct @S (the common cases); others are written out in full. */
-#define CS_CTR_U64(S, field, flags_, help_)                                                \
-    {                                                                                      \
-#field, CS_COUNTER_U64, (flags_), offsetof(S, field), 0, NULL, NULL, NULL, (help_) \
+/* Rows for fields of struct @S (the common cases); others are written out in full. The _AT
+ * forms name the counter apart from its member, which may be nested ("ledger.cur.run"). */
+#define CS_CTR_AT(name_, type_, S, member, flags_, help_)                                   \
+    {                                                                                       \
+        .name = (name_), .type = (type_), .flags = (flags_), .offset = offsetof(S, member), \
+        .help = (help_)                                                                     \
     }
-#define CS_CTR_ATOMIC(S, field, flags_, help_)                                                    \
-    {                                                                                             \
-#field, CS_COUNTER_ATOMIC_U64, (flags_), offsetof(S, field), 0, NULL, NULL, NULL, (help_) \
+#define CS_CTR_U64(S, field, flags_, help_) \
+    CS_CTR_AT(#field, CS_COUNTER_U64, S, field, flags_, help_)
+#define CS_CTR_ATOMIC(S, field, flags_, help_) \
+    CS_CTR_AT(#field, CS_COUNTER_ATOMIC_U64, S, field, flags_, help_)
+#define CS_CTR_U64_AT(name_, S, member, flags_, help_) \
+    CS_CTR_AT(name_, CS_COUNTER_U64, S, member, flags_, help_)
+#define CS_CTR_BOOL_AT(name_, S, member, flags_, help_) \
+    CS_CTR_AT(name_, CS_COUNTER_BOOL, S, member, flags_, help_)
+#define CS_CTR_STRING_AT(name_, S, member, flags_, help_) \
+    CS_CTR_AT(name_, CS_COUNTER_STRING, S, member, flags_, help_)
+#define CS_CTR_DOUBLE_AT(name_, S, member, places_, flags_, help_)          \
+    {                                                                       \
+        .name = (name_), .type = CS_COUNTER_DOUBLE, .flags = (flags_),      \
+        .offset = offsetof(S, member), .places = (places_), .help = (help_) \
+    }
+/* Computed values: @fn_ reads the member at @member of @S (or the whole struct: pass a member
+ * at offset 0). */
+#define CS_CTR_U64_FN(name_, S, member, fn_, flags_, help_)             \
+    {                                                                   \
+        .name = (name_), .type = CS_COUNTER_U64_FN, .flags = (flags_),  \
+        .offset = offsetof(S, member), .u64_fn = (fn_), .help = (help_) \
+    }
+#define CS_CTR_DOUBLE_FN(name_, S, member, fn_, places_, flags_, help_)                         \
+    {                                                                                           \
+        .name = (name_), .type = CS_COUNTER_DOUBLE_FN, .flags = (flags_),                       \
+        .offset = offsetof(S, member), .places = (places_), .double_fn = (fn_), .help = (help_) \
+    }
+#define CS_CTR_STRING_FN(name_, S, member, fn_, flags_, help_)             \
+    {                                                                      \
+        .name = (name_), .type = CS_COUNTER_STRING_FN, .flags = (flags_),  \
+        .offset = offsetof(S, member), .string_fn = (fn_), .help = (help_) \
+    }
+#define CS_CTR_BOOL_FN(name_, S, member, fn_, flags_, help_)             \
+    {                                                                    \
+        .name = (name_), .type = CS_COUNTER_BOOL_FN, .flags = (flags_),  \
+        .offset = offsetof(S, member), .bool_fn = (fn_), .help = (help_) \
     }
 
 /* A daemon's whole set of counters: several tables, each with the struct it reads. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "cs-build.h"
 #include "instance.h"
 #include "log.h"
+#include "roles.h"
 #include "util.h"
 
 #define CS_MMAP_THRESHOLD (32 * 1024 * 1024) /* the largest glibc accepts on 64-bit */
@@ -36,6 +38,8 @@ struct cs_daemon {
     cs_daemon_status_fn *status;
     cs_daemon_json_fn *json;
     void *arg;
+    struct cs_daemon_report report;
+    bool has_report;
 };
 
 static void
@@ -184,14 +188,44 @@ cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct
 }
 
 static void
+s_refresh(cs_daemon_t *self)
+{
+    if (self->has_report && self->report.refresh)
+        self->report.refresh(self->report.arg);
+}
+
+/* The STATUS= line: the daemon's phrase, then its CS_COUNTER_LINE counters. */
+static void
+s_status_line(cs_daemon_t *self, char *buf, size_t size)
+{
+    const struct cs_daemon_report *rep = &self->report;
+    size_t n;
+
+    buf[0] = '\0';
+    if (!self->has_report) {
+        if (self->status)
+            self->status(self->arg, buf, size);
+        return;
+    }
+    s_refresh(self);
+    if (rep->phrase)
+        rep->phrase(rep->arg, buf, size);
+    n = strlen(buf);
+    if (n > 0 && n + 2 < size) {
+        memcpy(buf + n, ": ", 3);
+        n += 2;
+    }
+    cs_counters_format(rep->groups, rep->n_groups, CS_COUNTER_LINE, buf + n, size - n);
+}
+
+static void
 s_send_status(cs_daemon_t *self)
 {
     char line[512];
 
-    if (!self->status)
+    if (!self->has_report && !self->status)
         return;
-    line[0] = '\0';
-    self->status(self->arg, line, sizeof line);
+    s_status_line(self, line, sizeof line);
     (void) sd_notifyf(0, "STATUS=%s", line);
 }
 
@@ -259,25 +293,122 @@ s_on_quit(zloop_t *loop, int timer_id, void *arg)
     return -1;
 }
 
+/* The members of a daemon that still writes its own JSON text (no cs_daemon_report). */
+static int
+s_add_text_json(cs_daemon_t *self, json_t *obj)
+{
+    char body[CS_CONTROL_REPLY_MAX];
+    json_t *members;
+    int n, r;
+
+    body[0] = '{';
+    self->json(self->arg, body + 1, sizeof body - 2);
+    n = (int) strlen(body);
+    body[n] = '}';
+    members = cs_json_parse_object(body, (size_t) n + 1, NULL, 0);
+    if (!members)
+        return -EINVAL;
+    r = json_object_update(obj, members) < 0 ? -ENOMEM : 0;
+    json_decref(members);
+    return r;
+}
+
+static int
+s_add_report(cs_daemon_t *self, json_t *obj)
+{
+    const struct cs_daemon_report *rep = &self->report;
+    json_t *ledger;
+    int r;
+
+    s_refresh(self);
+    r = cs_json_set_string(obj, "activity", rep->activity ? rep->activity(rep->arg) : "ready");
+    if (r < 0)
+        return r;
+    r = cs_counters_to_json(rep->groups, rep->n_groups, obj);
+    if (r == 0 && rep->add_json)
+        r = rep->add_json(rep->arg, obj);
+    if (r < 0)
+        return r;
+    ledger = cs_counters_select(rep->groups, rep->n_groups, CS_COUNTER_LEDGER);
+    if (!ledger || json_object_set_new(obj, "ledger", ledger) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+json_t *
+cs_daemon_status(cs_daemon_t *self)
+{
+    double uptime_s = (double) (cs_now_ns(CLOCK_MONOTONIC) - self->started_ns) / 1e9;
+    json_t *obj = json_object();
+    int r = obj ? 0 : -ENOMEM;
+
+    if (r == 0)
+        r = cs_json_set_bool(obj, "ok", true);
+    if (r == 0)
+        r = cs_json_set_string(obj, "daemon", cs_daemon_name(self->which));
+    if (r == 0)
+        r = cs_json_set_string(obj, "role", cs_role_name(cs_daemon_role(self->which)->role));
+    if (r == 0)
+        r = cs_json_set_i64(obj, "pid", (int64_t) getpid());
+    if (r == 0)
+        r = cs_json_set_string(obj, "stream", self->conf->stack.stream);
+    if (r == 0)
+        r = cs_json_set_double(obj, "uptime_s", round(uptime_s * 1e3) / 1e3);
+    if (r == 0)
+        r = cs_json_set_string(obj, "state", self->stopping ? "stopping" : "running");
+    if (r == 0 && self->has_report)
+        r = s_add_report(self, obj);
+    else if (r == 0 && self->json)
+        r = s_add_text_json(self, obj);
+    if (r < 0) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
 static int
 s_status_json(void *arg, struct cs_control_req *req, char *reply, size_t size)
 {
     cs_daemon_t *self = arg;
-    char body[CS_CONTROL_REPLY_MAX - 512] = "";
-    double uptime_s = (double) (cs_now_ns(CLOCK_MONOTONIC) - self->started_ns) / 1e9;
+    json_t *obj;
+    int r;
 
     if (req->argc > 1) {
         (void) snprintf(reply, size, "usage: status");
         return -EINVAL;
     }
-    if (self->json)
-        self->json(self->arg, body, sizeof body);
-    (void) snprintf(reply, size,
-                    "{\"ok\":true,\"daemon\":\"%s\",\"pid\":%d,\"stream\":\"%s\","
-                    "\"uptime_s\":%.3f,\"state\":\"%s\"%s%s}",
-                    cs_daemon_name(self->which), (int) getpid(), self->conf->stack.stream, uptime_s,
-                    self->stopping ? "stopping" : "running", body[0] ? "," : "", body);
-    return 0;
+    obj = cs_daemon_status(self);
+    r = obj ? cs_json_dump(obj, reply, size) : -ENOMEM;
+    json_decref(obj);
+    if (r < 0)
+        (void) snprintf(reply, size, "cannot write the status: %s", strerror(-r));
+    return r < 0 ? r : 0;
+}
+
+void
+cs_daemon_log_ledger(cs_daemon_t *self, const char *when)
+{
+    const struct cs_daemon_report *rep = &self->report;
+    json_t *obj = json_object(), *ledger = NULL;
+    char *text = NULL;
+
+    if (!self->has_report)
+        goto out;
+    s_refresh(self);
+    ledger = cs_counters_select(rep->groups, rep->n_groups, CS_COUNTER_LEDGER);
+    if (obj && ledger && cs_json_set_string(obj, "daemon", cs_daemon_name(self->which)) == 0
+        && cs_json_set_string(obj, "role", cs_role_name(cs_daemon_role(self->which)->role)) == 0
+        && json_object_update(obj, ledger) == 0)
+        text = cs_json_dump_alloc(obj);
+    if (text)
+        cs_log(LOG_NOTICE, "ledger %s: %s", when, text);
+    else
+        cs_log(LOG_ERR, "cannot write the ledger %s: out of memory", when);
+out:
+    free(text);
+    json_decref(ledger);
+    json_decref(obj);
 }
 
 cs_daemon_t *
@@ -359,6 +490,16 @@ cs_daemon_set_handlers(cs_daemon_t *self, cs_daemon_stop_fn *on_stop, cs_daemon_
     self->status = status;
     self->json = json;
     self->arg = arg;
+}
+
+void
+cs_daemon_set_report(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
+                     const struct cs_daemon_report *report)
+{
+    self->on_stop = on_stop;
+    self->report = *report;
+    self->has_report = true;
+    self->arg = report->arg;
 }
 
 void

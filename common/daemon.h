@@ -11,6 +11,8 @@
 
 #include "config.h"
 #include "control.h"
+#include "counters.h"
+#include "json.h"
 
 typedef struct cs_daemon cs_daemon_t;
 
@@ -41,6 +43,26 @@ typedef void(cs_daemon_status_fn)(void *arg, char *buf, size_t size);
 /* Writes the body of the control "status" answer: JSON members without the braces. */
 typedef void(cs_daemon_json_fn)(void *arg, char *buf, size_t size);
 
+/* What a daemon reports about itself. Its counters are the rows of its tables (counters.h):
+ * daemon.c prints every form of them, the control "status" answer (every counter, and
+ * "ledger", the object of the CS_COUNTER_LEDGER ones), the STATUS= line (the phrase, then the
+ * CS_COUNTER_LINE ones) and the ledger logged by cs_daemon_log_ledger(). */
+struct cs_daemon_report {
+    const struct cs_counter_group *groups; /* borrowed for the daemon's lifetime */
+    size_t n_groups;
+    /* Called before the counters are read, to bring computed ones up to date (rates,
+     * latency percentiles). May be NULL. */
+    void (*refresh)(void *arg);
+    /* One word: what the daemon is doing ("recording", "ready", ...): "activity". */
+    const char *(*activity)(void *arg);
+    /* A short phrase of its state for the STATUS= line ("recording to 'x.h5'"), or "". */
+    void (*phrase)(void *arg, char *buf, size_t size);
+    /* Adds the members that are not counters (an object, say). May be NULL. Returns 0 or
+     * -ENOMEM. */
+    int (*add_json)(void *arg, json_t *status);
+    void *arg;
+};
+
 /* Creates the loop, the signalfd and the control endpoint. NULL with errno on failure. */
 cs_daemon_t *cs_daemon_new(const struct cs_conf *conf, enum cs_daemon_id which);
 void cs_daemon_destroy(cs_daemon_t **self_p);
@@ -50,6 +72,19 @@ cs_control_t *cs_daemon_control(cs_daemon_t *self);
 
 void cs_daemon_set_handlers(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
                             cs_daemon_status_fn *status, cs_daemon_json_fn *json, void *arg);
+
+/* Sets the stop hook and what the daemon reports (@report is copied; its groups are
+ * borrowed). */
+void cs_daemon_set_report(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
+                          const struct cs_daemon_report *report);
+
+/* Logs the ledger, "ledger @when: {json}", at LOG_NOTICE: one compact JSON object of the
+ * daemon's name ("daemon"), its role ("role"), its CS_COUNTER_LEDGER counters and
+ * "lost_total", for people and programs alike. */
+void cs_daemon_log_ledger(cs_daemon_t *self, const char *when);
+
+/* The status answer's object (what "status" answers): a new reference, NULL on ENOMEM. */
+json_t *cs_daemon_status(cs_daemon_t *self);
 
 /* Marks the daemon unhealthy (the watchdog is no longer fed) or healthy again. */
 void cs_daemon_set_healthy(cs_daemon_t *self, bool healthy);

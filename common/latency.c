@@ -1,5 +1,6 @@
 #include "latency.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,4 +79,27 @@ void
 cs_latency_format_json(struct cs_latency *l, uint64_t now_ns, char *buf, size_t size)
 {
     cs_latency_format_json_prefixed(l, "", now_ns, buf, size);
+}
+
+static double
+s_us_or_nan(const struct cs_hist *h, double p)
+{
+    return h->count ? (double) cs_hist_percentile(h, p) / 1e3 : NAN;
+}
+
+void
+cs_latency_report(struct cs_latency *l, uint64_t now_ns, struct cs_latency_report *ret)
+{
+    struct cs_hist recent; /* 15 KiB on the stack, once per status request */
+
+    s_rotate(l, now_ns);
+    recent = l->prev;
+    cs_hist_merge(&recent, &l->cur);
+    ret->count = l->total.count;
+    ret->negative = l->negative;
+    ret->p50_us = s_us_or_nan(&l->total, 50);
+    ret->p99_us = s_us_or_nan(&l->total, 99);
+    ret->max_us = s_us_or_nan(&l->total, 100);
+    ret->recent_p50_us = s_us_or_nan(&recent, 50);
+    ret->recent_p99_us = s_us_or_nan(&recent, 99);
 }

@@ -54,10 +54,71 @@ struct cs_sub {
     int drain_timer;
     void (*drain_done)(void *arg);
     void *drain_arg;
-    struct cs_latency latency; /* capture to receipt, of every frame received */
-    struct cs_rate rate_bytes;
+    struct cs_latency latency;               /* capture to receipt, of every frame received */
+    struct cs_latency_report latency_report; /* as of the last cs_sub_refresh() */
+    struct cs_rate rate_frames, rate_bytes;
     int rate_timer;
+    uint64_t queue_budget_frames; /* pubd's queue towards us and our receive queue */
 };
+
+static bool
+s_connected(const void *at)
+{
+    return *(const enum s_link *) at == S_LINK_UP;
+}
+
+static double
+s_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s;
+}
+
+static double
+s_mb_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s / 1e6;
+}
+
+#define S_LEDGER CS_COUNTER_LEDGER
+/* The loss ledger (section 7 of PROTOCOL.md) and the link to pubd. */
+static const struct cs_counter s_rows[] = {
+    CS_CTR_U64_AT("run", struct cs_sub, ledger.cur.run, 0, "the current (or last) run"),
+    CS_CTR_U64_AT("first_seq", struct cs_sub, ledger.cur.first_seq, 0,
+                  "where this subscriber joined the run"),
+    CS_CTR_U64_AT("next_seq", struct cs_sub, ledger.cur.next_seq, 0, "the seq expected next"),
+    CS_CTR_BOOL_AT("run_active", struct cs_sub, ledger.cur.active, 0,
+                   "a frame of run arrived and its end-of-stream not yet"),
+    CS_CTR_U64_AT("received", struct cs_sub, ledger.received, S_LEDGER | CS_COUNTER_LINE,
+                  "frames received, over every run"),
+    CS_CTR_U64_AT("lost", struct cs_sub, ledger.lost, S_LEDGER | CS_COUNTER_LOSS | CS_COUNTER_LINE,
+                  "frames numbered by camerad that never arrived"),
+    CS_CTR_U64_AT("camera_dropped", struct cs_sub, ledger.camera, S_LEDGER,
+                  "frames the camera skipped (not lost here)"),
+    CS_CTR_U64_AT("bad", struct cs_sub, counters.bad, S_LEDGER | CS_COUNTER_LOSS,
+                  "messages rejected by validation"),
+    CS_CTR_U64_AT("stale", struct cs_sub, ledger.stale, S_LEDGER,
+                  "frames behind next_seq, ignored"),
+    CS_CTR_U64_AT("runs", struct cs_sub, ledger.runs, S_LEDGER, "runs seen"),
+    CS_CTR_U64_AT("runs_ended", struct cs_sub, ledger.runs_ended, S_LEDGER,
+                  "runs ended by their end-of-stream"),
+    CS_CTR_U64_AT("runs_cut", struct cs_sub, ledger.runs_cut, S_LEDGER,
+                  "runs ended without it (cut by a newer run or a stop)"),
+    CS_CTR_U64_AT("bytes", struct cs_sub, counters.bytes, 0,
+                  "bytes of all parts of all messages read"),
+    CS_CTR_DOUBLE_FN("fps", struct cs_sub, rate_frames, s_per_s, 3, CS_COUNTER_LINE,
+                     "frames received per second, over the last second or so"),
+    CS_CTR_DOUBLE_FN("mb_per_s", struct cs_sub, rate_bytes, s_mb_per_s, 3, 0,
+                     "bytes of the messages read per second, in MB (10^6 bytes)"),
+    CS_CTR_BOOL_FN("connected", struct cs_sub, link, s_connected, 0,
+                   "the connection to pubd is up (its handshake succeeded)"),
+    CS_CTR_U64_AT("handshakes_failed", struct cs_sub, counters.handshakes_failed, S_LEDGER,
+                  "handshakes pubd refused or that failed"),
+    CS_CTR_U64_AT("queue_budget_frames", struct cs_sub, queue_budget_frames, 0,
+                  "frames pubd's queue towards this subscriber and its receive queue hold"),
+    CS_LATENCY_ROWS("", struct cs_sub, latency_report, "from capture to receipt"),
+};
+
+static const struct cs_counter_table s_table = CS_COUNTER_TABLE("the subscription", s_rows);
 
 static void
 s_reject(cs_sub_t *self, enum cs_reject reason)
@@ -244,6 +305,7 @@ s_on_rate_tick(zloop_t *loop, int timer_id, void *arg)
 {
     cs_sub_t *self = arg;
 
+    (void) cs_rate_update(&self->rate_frames, self->ledger.received);
     (void) cs_rate_update(&self->rate_bytes, self->counters.bytes);
     return 0;
 }
@@ -434,6 +496,7 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
     self->link = S_LINK_CONNECTING;
     cs_ledger_init(&self->ledger);
     cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
+    cs_sub_refresh(self);
     (void) snprintf(self->stream, sizeof self->stream, "%s", stream);
     if (!endpoint)
         return self; /* no socket: messages come through cs_sub_handle_parts() only */
@@ -489,6 +552,10 @@ cs_sub_new_from_conf(zloop_t *loop, const struct cs_conf *conf, int rcvhwm,
     self = cs_sub_new(loop, conf->endpoints.subscribe, conf->stack.stream, rcvhwm,
                       r > 0 ? &curve : NULL, ops, arg);
     cs_curve_wipe(&curve, sizeof curve);
+    if (self)
+        self->queue_budget_frames =
+            (uint64_t) cs_conf_hwm(conf->pubd.subscriber_buffer_mb, cs_conf_frame_bytes(conf))
+            + (uint64_t) rcvhwm;
     if (!self) {
         r = errno;
         cs_log_errno(LOG_ERR, -r, "cannot subscribe to '%s'", conf->endpoints.subscribe);
@@ -607,41 +674,17 @@ cs_sub_counters(const cs_sub_t *self)
     return &self->counters;
 }
 
-void
-cs_sub_format_json(cs_sub_t *self, char *buf, size_t size)
+size_t
+cs_sub_counter_groups(const cs_sub_t *self, struct cs_counter_group *ret_groups)
 {
-    const struct cs_ledger *l = &self->ledger;
-    char latency[512];
-
-    cs_latency_format_json(&self->latency, cs_now_ns(CLOCK_REALTIME), latency, sizeof latency);
-    (void) snprintf(
-        buf, size,
-        "\"run\":%llu,\"first_seq\":%llu,\"next_seq\":%llu,\"received\":%llu,"
-        "\"lost\":%llu,\"camera_dropped\":%llu,\"bad\":%llu,\"stale\":%llu,"
-        "\"runs\":%llu,\"runs_ended\":%llu,\"runs_cut\":%llu,\"run_active\":%s,\"bytes\":%llu,"
-        "\"mb_per_s\":%.3f,\"connected\":%s,\"handshakes_failed\":%llu,%s",
-        (unsigned long long) l->cur.run, (unsigned long long) l->cur.first_seq,
-        (unsigned long long) l->cur.next_seq, (unsigned long long) l->received,
-        (unsigned long long) l->lost, (unsigned long long) l->camera,
-        (unsigned long long) self->counters.bad, (unsigned long long) l->stale,
-        (unsigned long long) l->runs, (unsigned long long) l->runs_ended,
-        (unsigned long long) l->runs_cut, l->cur.active ? "true" : "false",
-        (unsigned long long) self->counters.bytes, self->rate_bytes.per_s / 1e6,
-        self->link == S_LINK_UP ? "true" : "false",
-        (unsigned long long) self->counters.handshakes_failed, latency);
+    ret_groups[0] = (struct cs_counter_group){ &s_table, self };
+    return 1;
 }
 
 void
-cs_sub_format_line(const cs_sub_t *self, char *buf, size_t size)
+cs_sub_refresh(cs_sub_t *self)
 {
-    const struct cs_ledger *l = &self->ledger;
-
-    (void) snprintf(buf, size,
-                    "received=%llu lost=%llu camera_dropped=%llu bad=%llu runs=%llu "
-                    "runs_ended=%llu runs_cut=%llu stale=%llu handshakes_failed=%llu",
-                    (unsigned long long) l->received, (unsigned long long) l->lost,
-                    (unsigned long long) l->camera, (unsigned long long) self->counters.bad,
-                    (unsigned long long) l->runs, (unsigned long long) l->runs_ended,
-                    (unsigned long long) l->runs_cut, (unsigned long long) l->stale,
-                    (unsigned long long) self->counters.handshakes_failed);
+    (void) cs_rate_update(&self->rate_frames, self->ledger.received);
+    (void) cs_rate_update(&self->rate_bytes, self->counters.bytes);
+    cs_latency_report(&self->latency, cs_now_ns(CLOCK_REALTIME), &self->latency_report);
 }

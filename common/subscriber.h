@@ -14,6 +14,7 @@
 #include <czmq.h>
 
 #include "config.h"
+#include "counters.h"
 #include "curve.h"
 #include "frame.h"
 #include "ledger.h"
@@ -85,7 +86,12 @@ const struct cs_sub_counters *cs_sub_counters(const cs_sub_t *self);
  * frame_msg callback gets a copy of the payload. */
 void cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts);
 
-/* Writes the ledger as JSON members (no braces), with the rate of bytes received
- * ("mb_per_s") and the latency from capture to receipt (latency.h) / a short human line. */
-void cs_sub_format_json(cs_sub_t *self, char *buf, size_t size);
-void cs_sub_format_line(const cs_sub_t *self, char *buf, size_t size);
+/* The counters of the subscription (counters.h): the loss ledger, the link to pubd, the rate
+ * of bytes received ("mb_per_s"), "queue_budget_frames" and the latency from capture to
+ * receipt. Writes them into @ret_groups (room for CS_SUB_COUNTER_GROUPS) and returns how
+ * many; the groups read @self, which may be NULL for their tables only (a man page). */
+#define CS_SUB_COUNTER_GROUPS 1
+size_t cs_sub_counter_groups(const cs_sub_t *self, struct cs_counter_group *ret_groups);
+
+/* Brings the computed counters (the latency percentiles) up to date. */
+void cs_sub_refresh(cs_sub_t *self);

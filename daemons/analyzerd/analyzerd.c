@@ -9,7 +9,6 @@
 
 #include "latency.h"
 #include "log.h"
-#include "rate.h"
 #include "stats.h"
 #include "statsfile.h"
 #include "subscriber.h"
@@ -32,9 +31,37 @@ struct analyzerd {
     uint64_t write_errors;
     struct cs_stats last;
     struct cs_latency latency; /* capture to the statistics computed, of every frame analysed */
-    struct cs_rate rate;
+    struct cs_latency_report latency_report; /* as of the last refresh */
     int flush_timer;
+    struct cs_counter_group groups[ANALYZERD_COUNTER_GROUPS];
+    size_t n_groups;
 };
+
+static const char *
+s_file(const void *at)
+{
+    const analyzerd_t *self = at;
+
+    return self->f ? statsfile_path(self->f) : self->last_path;
+}
+
+static const struct cs_counter s_rows[] = {
+    CS_CTR_U64(analyzerd_t, analysed, CS_COUNTER_LEDGER | CS_COUNTER_LINE,
+               "frames whose statistics were computed"),
+    CS_CTR_U64(analyzerd_t, stats_sent, CS_COUNTER_LEDGER, "statistics pushed to pubd"),
+    CS_CTR_U64(analyzerd_t, stats_dropped, CS_COUNTER_LEDGER,
+               "statistics pubd could not take, dropped"),
+    CS_CTR_U64(analyzerd_t, write_errors, CS_COUNTER_LEDGER,
+               "stats files closed on a write or flush error"),
+    { .name = "file",
+      .type = CS_COUNTER_STRING_FN,
+      .string_fn = s_file,
+      .help = "the stats file open now, or the last one" },
+    CS_LATENCY_ROWS("analysed_", analyzerd_t, latency_report,
+                    "from capture to the frame's statistics computed"),
+};
+
+static const struct cs_counter_table s_table = CS_COUNTER_TABLE("analyzerd", s_rows);
 
 static void
 s_close_file(analyzerd_t *self, bool complete)
@@ -157,37 +184,42 @@ s_on_stop(void *arg)
     return cs_sub_stop_daemon(self->sub, self->daemon, self->conf->analyzerd.drain_timeout_ms);
 }
 
-static void
-s_status(void *arg, char *buf, size_t size)
+size_t
+analyzerd_counter_groups(const analyzerd_t *self, struct cs_counter_group *ret_groups)
 {
-    analyzerd_t *self = arg;
-    const struct cs_ledger *l = cs_sub_ledger(self->sub);
+    size_t n = cs_sub_counter_groups(self ? self->sub : NULL, ret_groups);
 
-    (void) snprintf(buf, size,
-                    "%.1f frames/s analysed, %llu in total, %llu lost; last mean %.2f "
-                    "(min %u, max %u)",
-                    cs_rate_update(&self->rate, self->analysed),
-                    (unsigned long long) self->analysed, (unsigned long long) l->lost,
-                    self->last.mean, self->last.min, self->last.max);
+    ret_groups[n++] = (struct cs_counter_group){ &s_table, self };
+    return n;
 }
 
 static void
-s_json(void *arg, char *buf, size_t size)
+s_refresh(void *arg)
 {
     analyzerd_t *self = arg;
-    char ledger[1024], path[2 * PATH_MAX], latency[512];
 
-    cs_sub_format_json(self->sub, ledger, sizeof ledger);
-    cs_latency_format_json_prefixed(&self->latency, "analysed_", cs_now_ns(CLOCK_REALTIME), latency,
-                                    sizeof latency);
-    cs_json_escape(self->f ? statsfile_path(self->f) : self->last_path, path, sizeof path);
-    (void) snprintf(buf, size,
-                    "%s,\"analysed\":%llu,\"stats_sent\":%llu,\"stats_dropped\":%llu,"
-                    "\"write_errors\":%llu,\"file\":\"%s\",\"fps\":%.3f,%s",
-                    ledger, (unsigned long long) self->analysed,
-                    (unsigned long long) self->stats_sent, (unsigned long long) self->stats_dropped,
-                    (unsigned long long) self->write_errors, path,
-                    cs_rate_update(&self->rate, self->analysed), latency);
+    cs_sub_refresh(self->sub);
+    cs_latency_report(&self->latency, cs_now_ns(CLOCK_REALTIME), &self->latency_report);
+}
+
+static const char *
+s_activity(void *arg)
+{
+    analyzerd_t *self = arg;
+
+    return cs_sub_ledger(self->sub)->cur.active ? "analysing" : "ready";
+}
+
+static void
+s_phrase(void *arg, char *buf, size_t size)
+{
+    analyzerd_t *self = arg;
+
+    if (self->analysed == 0)
+        (void) snprintf(buf, size, "%s", s_activity(self));
+    else
+        (void) snprintf(buf, size, "%s, last mean %.2f (min %u, max %u)", s_activity(self),
+                        self->last.mean, self->last.min, self->last.max);
 }
 
 analyzerd_t *
@@ -234,7 +266,14 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     cs_log(LOG_INFO, "subscribed to %s on %s (queue of %d frames), statistics to '%s'%s",
            conf->stack.stream, conf->endpoints.subscribe, hwm, conf->analyzerd.directory,
            conf->analyzerd.publish_stats ? " and to pubd" : "");
-    cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
+    self->n_groups = analyzerd_counter_groups(self, self->groups);
+    cs_daemon_set_report(daemon, s_on_stop,
+                         &(struct cs_daemon_report){ .groups = self->groups,
+                                                     .n_groups = self->n_groups,
+                                                     .refresh = s_refresh,
+                                                     .activity = s_activity,
+                                                     .phrase = s_phrase,
+                                                     .arg = self });
     return self;
 fail:
     saved_errno = errno ? errno : EIO;
@@ -247,19 +286,12 @@ void
 analyzerd_destroy(analyzerd_t **self_p)
 {
     analyzerd_t *self = *self_p;
-    char line[512];
 
     if (!self)
         return;
     s_close_file(self, false);
-    if (self->sub) {
-        cs_sub_format_line(self->sub, line, sizeof line);
-        cs_log(LOG_NOTICE,
-               "ledger at stop: %s analysed=%llu stats_sent=%llu stats_dropped=%llu "
-               "write_errors=%llu",
-               line, (unsigned long long) self->analysed, (unsigned long long) self->stats_sent,
-               (unsigned long long) self->stats_dropped, (unsigned long long) self->write_errors);
-    }
+    if (self->n_groups)
+        cs_daemon_log_ledger(self->daemon, "at stop");
     if (self->flush_timer >= 0)
         zloop_timer_end(cs_daemon_loop(self->daemon), self->flush_timer);
     cs_sub_destroy(&self->sub);

@@ -22,7 +22,11 @@ struct saverd {
     char path[PATH_MAX];        /* the file being written, or the last one */
     char error[PATH_MAX + 128]; /* the last failure, until a file is created again */
     bool stopping;
-    struct cs_rate rate;
+    struct cs_rate rate_written;              /* frames written, for written_fps */
+    struct cs_rate rate_bytes;                /* chunk bytes written */
+    struct cs_latency_report written_latency; /* as of the last refresh */
+    struct cs_counter_group groups[SAVERD_COUNTER_GROUPS];
+    size_t n_groups;
     /* "record start|stop": frames go to the writer only while recording is on (the default);
      * off, they are still received and accounted in the ledger. in_run: the writer was given
      * the current run's start and not yet its end. A start in the middle of a run gives the
@@ -35,6 +39,58 @@ struct saverd {
     bool pace;
     uint64_t paused; /* times receiving paused for the writer */
 };
+
+static const char *
+s_record(const void *at)
+{
+    return *(const bool *) at ? "on" : "off";
+}
+
+static double
+s_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s;
+}
+
+static double
+s_mb_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s / 1e6;
+}
+
+static const struct cs_counter s_rows[] = {
+    CS_CTR_U64(saverd_t, unrecorded, CS_COUNTER_LEDGER,
+               "frames received while record was off (received = written + unrecorded when no "
+               "write failed)"),
+    CS_CTR_BOOL_AT("recording", saverd_t, recording, 0, "a file is open"),
+    CS_CTR_STRING_AT("file", saverd_t, path, 0, "the file open now, or the last one"),
+    CS_CTR_STRING_AT("error", saverd_t, error, 0,
+                     "the last failure, until a file is created again (empty: none)"),
+    CS_CTR_STRING_FN("record", saverd_t, record, s_record, 0,
+                     "on or off: whether received frames are written (record start|stop)"),
+    CS_CTR_BOOL_AT("pace", saverd_t, pace, 0,
+                   "receiving waits for the writer (the unpaced test pattern)"),
+    CS_CTR_U64(saverd_t, paused, 0, "times receiving paused for the writer"),
+    CS_CTR_DOUBLE_FN("written_fps", saverd_t, rate_written, s_per_s, 3, 0,
+                     "frames written per second, over the last second or so"),
+    CS_CTR_DOUBLE_FN("written_mb_per_s", saverd_t, rate_bytes, s_mb_per_s, 3, 0,
+                     "chunk bytes written per second, in MB (10^6 bytes)"),
+    CS_LATENCY_ROWS("written_", saverd_t, written_latency,
+                    "from capture to the frame's chunk written into its file"),
+};
+
+static const struct cs_counter_table s_table = CS_COUNTER_TABLE("saverd", s_rows);
+
+size_t
+saverd_counter_groups(const saverd_t *self, struct cs_counter_group *ret_groups)
+{
+    size_t n = cs_sub_counter_groups(self ? self->sub : NULL, ret_groups);
+
+    ret_groups[n++] = (struct cs_counter_group){ &writer_counter_table,
+                                                 self ? writer_counters(self->writer) : NULL };
+    ret_groups[n++] = (struct cs_counter_group){ &s_table, self };
+    return n;
+}
 
 static int
 s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
@@ -169,25 +225,6 @@ s_on_writer(zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
-static void
-s_log_ledger(const saverd_t *self)
-{
-    const struct writer_counters *c = writer_counters(self->writer);
-    char line[512];
-
-    cs_sub_format_line(self->sub, line, sizeof line);
-    cs_log(
-        LOG_NOTICE,
-        "ledger at stop: %s written=%llu queue_dropped=%llu write_dropped=%llu removed=%llu "
-        "queued=%llu write_errors=%llu files=%llu unrecorded=%llu",
-        line, (unsigned long long) atomic_load(&c->written),
-        (unsigned long long) atomic_load(&c->queue_dropped),
-        (unsigned long long) atomic_load(&c->write_dropped),
-        (unsigned long long) atomic_load(&c->removed), (unsigned long long) atomic_load(&c->queued),
-        (unsigned long long) atomic_load(&c->write_errors),
-        (unsigned long long) atomic_load(&c->files_closed), (unsigned long long) self->unrecorded);
-}
-
 /* The drain of the receiving side is over: now the writer's queue. */
 static void
 s_received_all(void *arg)
@@ -224,65 +261,66 @@ s_written_ever(const struct writer_counters *c)
 }
 
 static void
-s_status(void *arg, char *buf, size_t size)
+s_refresh(void *arg)
 {
     saverd_t *self = arg;
     const struct writer_counters *c = writer_counters(self->writer);
-    uint64_t written = atomic_load(&c->written);
-    double fps = cs_rate_update(&self->rate, s_written_ever(c));
-    unsigned fill =
-        (unsigned) (100 * atomic_load(&c->queued_bytes) / writer_queue_limit(self->writer));
 
-    if (self->error[0])
-        (void) snprintf(buf, size, "error: %s", self->error);
-    else if (!self->record && !self->recording)
-        (void) snprintf(buf, size, "recording off; %llu received, %llu not recorded, %llu lost",
-                        (unsigned long long) cs_sub_ledger(self->sub)->received,
-                        (unsigned long long) self->unrecorded,
-                        (unsigned long long) cs_sub_ledger(self->sub)->lost);
-    else if (self->recording)
-        (void) snprintf(buf, size,
-                        "recording %.1f frames/s to %s: %llu frames; queue %u%%, %llu dropped", fps,
-                        self->path, (unsigned long long) atomic_load(&c->file_frames), fill,
-                        (unsigned long long) atomic_load(&c->queue_dropped));
-    else
-        (void) snprintf(buf, size, "idle, waiting for a run; %llu frames written, %llu lost",
-                        (unsigned long long) written,
-                        (unsigned long long) cs_sub_ledger(self->sub)->lost);
+    cs_sub_refresh(self->sub);
+    (void) cs_rate_update(&self->rate_written, s_written_ever(c));
+    (void) cs_rate_update(&self->rate_bytes, atomic_load(&c->bytes_written));
+    writer_latency_report(self->writer, cs_now_ns(CLOCK_REALTIME), &self->written_latency);
+}
+
+static const char *
+s_activity(void *arg)
+{
+    saverd_t *self = arg;
+
+    if (!self->record)
+        return "record-off";
+    return self->recording ? "recording" : "ready";
 }
 
 static void
-s_json(void *arg, char *buf, size_t size)
+s_phrase(void *arg, char *buf, size_t size)
 {
     saverd_t *self = arg;
-    const struct writer_counters *c = writer_counters(self->writer);
-    char ledger[1024], path[2 * PATH_MAX], error[2 * sizeof self->error], latency[512];
 
-    cs_sub_format_json(self->sub, ledger, sizeof ledger);
-    writer_format_latency_json(self->writer, latency, sizeof latency);
-    cs_json_escape(self->path, path, sizeof path);
-    cs_json_escape(self->error, error, sizeof error);
-    (void) snprintf(
-        buf, size,
-        "%s,\"written\":%llu,\"queue_dropped\":%llu,\"write_dropped\":%llu,\"removed\":%llu,"
-        "\"queued\":%llu,\"queue_bytes\":%llu,\"queue_bytes_max\":%llu,\"queue_limit_bytes\":%llu,"
-        "\"write_errors\":%llu,\"files_closed\":%llu,\"bytes_written\":%llu,"
-        "\"recording\":%s,\"file\":\"%s\",\"file_frames\":%llu,\"error\":\"%s\",\"fps\":%.3f,"
-        "\"record\":\"%s\",\"unrecorded\":%llu,\"pace\":%s,\"paused\":%llu,%s",
-        ledger, (unsigned long long) atomic_load(&c->written),
-        (unsigned long long) atomic_load(&c->queue_dropped),
-        (unsigned long long) atomic_load(&c->write_dropped),
-        (unsigned long long) atomic_load(&c->removed), (unsigned long long) atomic_load(&c->queued),
-        (unsigned long long) atomic_load(&c->queued_bytes),
-        (unsigned long long) atomic_load(&c->queued_bytes_max),
-        (unsigned long long) writer_queue_limit(self->writer),
-        (unsigned long long) atomic_load(&c->write_errors),
-        (unsigned long long) atomic_load(&c->files_closed),
-        (unsigned long long) atomic_load(&c->bytes_written), self->recording ? "true" : "false",
-        path, (unsigned long long) atomic_load(&c->file_frames), error,
-        cs_rate_update(&self->rate, s_written_ever(c)), self->record ? "on" : "off",
-        (unsigned long long) self->unrecorded, self->pace ? "true" : "false",
-        (unsigned long long) self->paused, latency);
+    if (self->error[0])
+        (void) snprintf(buf, size, "error: %s", self->error);
+    else if (self->recording)
+        (void) snprintf(buf, size, "recording to %s", self->path);
+    else if (!self->record)
+        (void) snprintf(buf, size, "recording off");
+    else
+        (void) snprintf(buf, size, "idle, waiting for a run");
+}
+
+/* The answer to "record": the switch, and the writer's files so far. */
+static int
+s_record_reply(const saverd_t *self, char *reply, size_t size)
+{
+    const struct writer_counters *c = writer_counters(self->writer);
+    json_t *obj = json_object();
+    int r = obj ? 0 : -ENOMEM;
+
+    if (r == 0)
+        r = cs_json_set_bool(obj, "ok", true);
+    if (r == 0)
+        r = cs_json_set_string(obj, "record", s_record(&self->record));
+    if (r == 0)
+        r = cs_json_set_u64(obj, "written", atomic_load(&c->written));
+    if (r == 0)
+        r = cs_json_set_u64(obj, "files_closed", atomic_load(&c->files_closed));
+    if (r == 0)
+        r = cs_json_set_string(obj, "file", self->path);
+    if (r == 0)
+        r = cs_json_dump(obj, reply, size);
+    json_decref(obj);
+    if (r < 0)
+        (void) snprintf(reply, size, "cannot answer: %s", strerror(-r));
+    return r < 0 ? r : 0;
 }
 
 /* record start | record stop. A stop hands the writer the end of the file being written, so
@@ -294,8 +332,6 @@ s_cmd_record(void *arg, struct cs_control_req *req, char *reply, size_t size)
 {
     saverd_t *self = arg;
     const struct cs_ledger *l = cs_sub_ledger(self->sub);
-    const struct writer_counters *c = writer_counters(self->writer);
-    char path[2 * PATH_MAX];
     bool on;
 
     if (req->argc != 2 || (!streq(req->argv[1], "start") && !streq(req->argv[1], "stop"))) {
@@ -320,13 +356,7 @@ s_cmd_record(void *arg, struct cs_control_req *req, char *reply, size_t size)
         }
     }
     self->record = on;
-    cs_json_escape(self->path, path, sizeof path);
-    (void) snprintf(reply, size,
-                    "{\"ok\":true,\"record\":\"%s\",\"written\":%llu,\"files_closed\":%llu,"
-                    "\"file\":\"%s\"}",
-                    on ? "on" : "off", (unsigned long long) atomic_load(&c->written),
-                    (unsigned long long) atomic_load(&c->files_closed), path);
-    return 0;
+    return s_record_reply(self, reply, size);
 }
 
 saverd_t *
@@ -371,7 +401,14 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
            conf->stack.stream, conf->endpoints.subscribe, hwm, conf->saverd.directory,
            conf->saverd.queue_mb, conf->saverd.swmr ? "SWMR" : "no SWMR",
            cs_compression_name(conf->saverd.compression.method), conf->saverd.flush_interval_ms);
-    cs_daemon_set_handlers(daemon, s_on_stop, s_status, s_json, self);
+    self->n_groups = saverd_counter_groups(self, self->groups);
+    cs_daemon_set_report(daemon, s_on_stop,
+                         &(struct cs_daemon_report){ .groups = self->groups,
+                                                     .n_groups = self->n_groups,
+                                                     .refresh = s_refresh,
+                                                     .activity = s_activity,
+                                                     .phrase = s_phrase,
+                                                     .arg = self });
     if (cs_control_add(cs_daemon_control(daemon), "record",
                        "'record stop' closes the file and writes nothing more, 'record start' "
                        "writes again (from the next frame)",
@@ -397,8 +434,8 @@ saverd_destroy(saverd_t **self_p)
         zloop_reader_end(cs_daemon_loop(self->daemon), writer_sock(self->writer));
         /* Ends the thread; what a stop did not write is dropped and counted. */
         writer_finish(self->writer);
-        if (self->sub)
-            s_log_ledger(self);
+        if (self->n_groups)
+            cs_daemon_log_ledger(self->daemon, "at stop");
     }
     writer_destroy(&self->writer);
     cs_sub_destroy(&self->sub);

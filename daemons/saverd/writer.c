@@ -27,6 +27,7 @@ writer_new(const struct cs_conf *conf)
         return NULL;
     self->conf = conf;
     self->limit = (uint64_t) conf->saverd.queue_mb << 20;
+    self->counters.queue_limit_bytes = self->limit;
     atomic_init(&self->abandon, false);
     atomic_init(&self->want_room, false);
     self->pace_bytes = WRITER_PACE_FRAMES * cs_conf_frame_bytes(conf);
@@ -252,13 +253,36 @@ writer_push_frame(writer_t *self, const struct cs_frame_hdr *hdr, zmq_msg_t *pay
 }
 
 void
-writer_format_latency_json(writer_t *self, char *buf, size_t size)
+writer_latency_report(writer_t *self, uint64_t now_ns, struct cs_latency_report *ret)
 {
     (void) pthread_mutex_lock(&self->latency_lock);
-    cs_latency_format_json_prefixed(&self->latency, "written_", cs_now_ns(CLOCK_REALTIME), buf,
-                                    size);
+    cs_latency_report(&self->latency, now_ns, ret);
     (void) pthread_mutex_unlock(&self->latency_lock);
 }
+
+#define S_CTR(field, flags, help) CS_CTR_ATOMIC(struct writer_counters, field, flags, help)
+static const struct cs_counter s_rows[] = {
+    S_CTR(written, CS_COUNTER_LEDGER | CS_COUNTER_LINE, "frames written (stored in a file)"),
+    S_CTR(queue_dropped, CS_COUNTER_LEDGER | CS_COUNTER_LOSS,
+          "frames dropped because the write queue was full"),
+    S_CTR(write_dropped, CS_COUNTER_LEDGER | CS_COUNTER_LOSS,
+          "frames with no file to go to, after a write error"),
+    S_CTR(removed, CS_COUNTER_LEDGER | CS_COUNTER_LOSS,
+          "frames of a file removed while being written (no longer in written)"),
+    S_CTR(queued, CS_COUNTER_LEDGER, "frames in the write queue now"),
+    CS_CTR_AT("queue_bytes", CS_COUNTER_ATOMIC_U64, struct writer_counters, queued_bytes, 0,
+              "bytes of the frames in the write queue now"),
+    CS_CTR_AT("queue_bytes_max", CS_COUNTER_ATOMIC_U64, struct writer_counters, queued_bytes_max, 0,
+              "the most bytes the write queue held"),
+    CS_CTR_U64_AT("queue_limit_bytes", struct writer_counters, queue_limit_bytes, 0,
+                  "the write queue's budget in bytes ([saverd] queue_mb)"),
+    S_CTR(write_errors, CS_COUNTER_LEDGER, "files closed on an error, and files not created"),
+    S_CTR(files_closed, CS_COUNTER_LEDGER, "files closed"),
+    S_CTR(bytes_written, 0, "chunk bytes written"),
+    S_CTR(file_frames, 0, "frames in the file being written"),
+};
+
+const struct cs_counter_table writer_counter_table = CS_COUNTER_TABLE("the writer", s_rows);
 
 const struct writer_counters *
 writer_counters(const writer_t *self)

@@ -21,6 +21,8 @@
 #include <czmq.h>
 
 #include "config.h"
+#include "counters.h"
+#include "latency.h"
 #include "frame.h"
 #include "h5writer.h"
 #include "ledger.h"
@@ -30,19 +32,23 @@ typedef struct writer writer_t;
 /* Every frame received is, in the end, exactly one of: written, queue_dropped,
  * write_dropped, removed. Until then it is queued. */
 struct writer_counters {
-    atomic_uint_fast64_t written;       /* frames stored in a file */
-    atomic_uint_fast64_t queue_dropped; /* frames dropped because the queue was full */
-    atomic_uint_fast64_t write_dropped; /* frames with no file to go to (after an error) */
-    atomic_uint_fast64_t removed;       /* frames of a file removed while being written:
-                                         * taken back from written */
-    atomic_uint_fast64_t queued;        /* frames in the queue now */
-    atomic_uint_fast64_t queued_bytes;  /* their bytes, against the budget */
-    atomic_uint_fast64_t queued_bytes_max;
-    atomic_uint_fast64_t write_errors; /* files closed on an error, files not created */
-    atomic_uint_fast64_t files_closed;
-    atomic_uint_fast64_t bytes_written; /* chunk bytes */
-    atomic_uint_fast64_t file_frames;   /* frames in the file being written */
+    _Atomic uint64_t written;       /* frames stored in a file */
+    _Atomic uint64_t queue_dropped; /* frames dropped because the queue was full */
+    _Atomic uint64_t write_dropped; /* frames with no file to go to (after an error) */
+    _Atomic uint64_t removed;       /* frames of a file removed while being written:
+                                     * taken back from written */
+    _Atomic uint64_t queued;        /* frames in the queue now */
+    _Atomic uint64_t queued_bytes;  /* their bytes, against the budget */
+    _Atomic uint64_t queued_bytes_max;
+    _Atomic uint64_t write_errors; /* files closed on an error, files not created */
+    _Atomic uint64_t files_closed;
+    _Atomic uint64_t bytes_written; /* chunk bytes */
+    _Atomic uint64_t file_frames;   /* frames in the file being written */
+    uint64_t queue_limit_bytes;     /* the queue's budget (set once) */
 };
+
+/* The rows of struct writer_counters (counters.h). */
+extern const struct cs_counter_table writer_counter_table;
 
 enum writer_event_kind {
     WRITER_OPENED,  /* a file was created */
@@ -112,9 +118,9 @@ bool writer_wait_room(writer_t *self);
 
 const struct writer_counters *writer_counters(const writer_t *self);
 
-/* The latency from capture to the chunk written, of every frame written, as the JSON members
- * "written_latency_count", "written_latency_p50_us", ... (latency.h). Loop thread. */
-void writer_format_latency_json(writer_t *self, char *buf, size_t size);
+/* The latency from capture to the chunk written, of every frame written (latency.h), at
+ * @now_ns. Loop thread. */
+void writer_latency_report(writer_t *self, uint64_t now_ns, struct cs_latency_report *ret);
 
 /* The queue's budget in bytes. */
 uint64_t writer_queue_limit(const writer_t *self);

@@ -184,16 +184,31 @@ s_json_ok(const char *reply)
     json_decref(j);
 }
 
-/* An unknown command is quoted back escaped, whatever its bytes. */
+/* An unknown command is quoted back as a JSON string, whatever its bytes: valid UTF-8 as it
+ * is, quotes, backslashes and control characters escaped, each byte that is not part of valid
+ * UTF-8 replaced by U+FFFD; the word is cut to 64 bytes, at a character's start. */
 START_TEST(dispatch_escapes_unknown_command)
 {
-    char reply[CS_CONTROL_REPLY_MAX];
-    const char body[] = "\"\\\x01\xc3\xa9";
+    char reply[CS_CONTROL_REPLY_MAX], long_word[80];
+    const char body[] = "\"\\\x01\xc3\xa9\xff";
+    const char *error = NULL;
+    json_t *obj;
 
     ck_assert_int_eq(s_dispatch(body, sizeof body - 1, reply, sizeof reply), 0);
-    ck_assert_str_eq(reply, "{\"ok\":false,\"error\":\"unknown command '\\\"\\\\\\u0001\\u00c3"
-                            "\\u00a9' (try 'help')\"}");
-    s_json_ok(reply);
+    ck_assert_str_eq(reply, "{\"ok\":false,\"error\":\"unknown command '\\\"\\\\\\u0001\xc3\xa9"
+                            "\xef\xbf\xbd' (try 'help')\"}");
+    obj = cs_json_parse_object(reply, strlen(reply), NULL, 0);
+    ck_assert_ptr_nonnull(obj);
+    ck_assert_int_eq(cs_json_get_string(obj, "error", &error), 0);
+    ck_assert_str_eq(error, "unknown command '\"\\\x01\xc3\xa9\xef\xbf\xbd' (try 'help')");
+    json_decref(obj);
+
+    /* 63 x and a two-byte character across the 64th byte: the character is left out. */
+    memset(long_word, 'x', 63);
+    memcpy(long_word + 63, "\xc3\xa9yz", 4);
+    ck_assert_int_eq(s_dispatch(long_word, 67, reply, sizeof reply), 0);
+    ck_assert_uint_eq(strlen(reply), 38 + 63 + 16);
+    ck_assert_str_eq(reply + 38 + 60, "xxx' (try 'help')\"}");
 }
 END_TEST
 

@@ -1,6 +1,7 @@
 /* Unit tests of common/counters.h: one table of rows drives the status JSON, the ledger, the
  * STATUS= pairs, lost_total and the man page's list, and a bad table is found. */
 #include <check.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +20,35 @@ struct s_things {
 };
 
 static uint64_t
-s_twice(const void *base)
+s_twice(const void *at)
 {
-    return 2 * ((const struct s_things *) base)->received;
+    return 2 * *(const uint64_t *) at;
+}
+
+static bool
+s_none(const void *at)
+{
+    return *(const uint64_t *) at == 0;
+}
+
+static double
+s_nan(const void *at)
+{
+    (void) at;
+    return NAN;
 }
 
 static const struct cs_counter s_rows[] = {
     CS_CTR_U64(struct s_things, received, CS_COUNTER_LEDGER | CS_COUNTER_LINE, "frames in"),
     CS_CTR_U64(struct s_things, lost, CS_COUNTER_LEDGER | CS_COUNTER_LOSS, "frames lost"),
     CS_CTR_ATOMIC(struct s_things, written, CS_COUNTER_LEDGER | CS_COUNTER_LOSS, "written"),
-    { "files", CS_COUNTER_U32, 0, offsetof(struct s_things, files), 0, NULL, NULL, NULL, "files" },
-    { "fps", CS_COUNTER_DOUBLE, CS_COUNTER_LINE, offsetof(struct s_things, fps), 1, NULL, NULL,
-      NULL, "rate" },
-    { "on", CS_COUNTER_BOOL, 0, offsetof(struct s_things, on), 0, NULL, NULL, NULL, "on" },
-    { "path", CS_COUNTER_STRING, CS_COUNTER_LINE, offsetof(struct s_things, path), 0, NULL, NULL,
-      NULL, "file" },
-    { "twice", CS_COUNTER_U64_FN, 0, 0, 0, s_twice, NULL, NULL, "twice received" },
+    CS_CTR_AT("files", CS_COUNTER_U32, struct s_things, files, 0, "files"),
+    CS_CTR_DOUBLE_AT("fps", struct s_things, fps, 1, CS_COUNTER_LINE, "rate"),
+    CS_CTR_BOOL_AT("on", struct s_things, on, 0, "on"),
+    CS_CTR_STRING_AT("path", struct s_things, path, CS_COUNTER_LINE, "file"),
+    CS_CTR_U64_FN("twice", struct s_things, received, s_twice, 0, "twice received"),
+    CS_CTR_BOOL_FN("none_lost", struct s_things, lost, s_none, CS_COUNTER_LINE, "no loss"),
+    CS_CTR_DOUBLE_FN("p50_us", struct s_things, fps, s_nan, 1, CS_COUNTER_LINE, "none yet"),
 };
 
 static const struct cs_counter_table s_table = CS_COUNTER_TABLE("things", s_rows);
@@ -52,12 +66,13 @@ START_TEST(counters_print_every_form_from_one_table)
     ck_assert_int_eq(cs_counters_to_json(&g, 1, obj), 0);
     ck_assert_int_eq(cs_json_dump(obj, buf, sizeof buf) > 0, 1);
     ck_assert_str_eq(buf, "{\"received\":7,\"lost\":2,\"written\":5,\"files\":3,\"fps\":30.0,"
-                          "\"on\":true,\"path\":\"a.h5\",\"twice\":14,\"lost_total\":7}");
+                          "\"on\":true,\"path\":\"a.h5\",\"twice\":14,\"none_lost\":false,"
+                          "\"p50_us\":null,\"lost_total\":7}");
     ledger = cs_counters_select(&g, 1, CS_COUNTER_LEDGER);
     ck_assert_int_eq(cs_json_dump(ledger, buf, sizeof buf) > 0, 1);
     ck_assert_str_eq(buf, "{\"received\":7,\"lost\":2,\"written\":5,\"lost_total\":7}");
     cs_counters_format(&g, 1, CS_COUNTER_LINE, buf, sizeof buf);
-    ck_assert_str_eq(buf, "received=7 fps=30.0 path='a.h5'");
+    ck_assert_str_eq(buf, "received=7 fps=30.0 path='a.h5' none_lost=no p50_us=-");
     cs_counters_format(&g, 1, CS_COUNTER_LINE, buf, 12);
     ck_assert_str_eq(buf, "received=7 ");
     ck_assert_uint_eq(cs_counters_lost_total(&g, 1), 7);
