@@ -56,6 +56,10 @@ struct pubd {
     int stop_timer;
     uint64_t stop_deadline_ns; /* everything at stop (waiting, delivering) ends by then */
     struct cs_latency latency; /* capture to receipt on the ingest, of every frame */
+    struct cs_latency_report latency_report; /* as of the last status_refresh() */
+    uint64_t queue_budget_frames;            /* camerad's send queue and the ingest queue */
+    struct cs_counter_group groups[PUBD_COUNTER_GROUPS];
+    size_t n_groups;
     /* With the unpaced test pattern the slowest subscriber sets the pace: frames are held
      * for it (fanout.c) instead of being dropped. */
     bool hold_frames;
@@ -98,10 +102,12 @@ int stop_begin(void *arg);
 /* stop.c: called when the last thing a stop waits for may have happened. */
 void stop_check(pubd_t *self);
 
-/* status.c: STATUS= (cs_daemon_status_fn), the status JSON (cs_daemon_json_fn), the ledger. */
-void status_line(void *arg, char *buf, size_t size);
-void status_json(void *arg, char *buf, size_t size);
-void status_log_ledger(const pubd_t *self);
+/* status.c: what pubd reports (struct cs_daemon_report): computed counters brought up to
+ * date, its activity, the phrase of STATUS= and the members that are not counters. */
+void status_refresh(void *arg);
+const char *status_activity(void *arg);
+void status_phrase(void *arg, char *buf, size_t size);
+int status_add_json(void *arg, json_t *status);
 
 /* security.c: sets up the ZAP handler and pubd's key pair when a publish endpoint is tcp.
  * Returns 0, or -EINVAL for a certificate or directory it cannot use (a configuration

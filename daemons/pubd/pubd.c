@@ -104,6 +104,8 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->stop_timer = -1;
     self->start_timer = -1;
     cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
+    self->queue_budget_frames =
+        (uint64_t) cs_conf_hwm(conf->camerad.send_buffer_mb, frame_bytes) + (uint64_t) in_hwm;
     self->hold_frames = cs_conf_source_waits(conf);
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
     self->fanout = fanout_new(self->loop, &self->c, &s_fanout_hooks, self);
@@ -146,7 +148,15 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
                        command_subscribers, self)
         < 0)
         goto fail;
-    cs_daemon_set_handlers(daemon, stop_begin, status_line, status_json, self);
+    self->n_groups = pubd_counter_groups(self, self->groups);
+    cs_daemon_set_report(daemon, stop_begin,
+                         &(struct cs_daemon_report){ .groups = self->groups,
+                                                     .n_groups = self->n_groups,
+                                                     .refresh = status_refresh,
+                                                     .activity = status_activity,
+                                                     .phrase = status_phrase,
+                                                     .add_json = status_add_json,
+                                                     .arg = self });
     return self;
 fail:
     saved_errno = errno ? errno : EIO;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "counters.h"
 #include "daemon.h"
 #include "frame.h"
 
@@ -29,6 +30,11 @@ pubd_t *pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon);
 void pubd_destroy(pubd_t **self_p);
 
 const struct pubd_counters *pubd_counters(const pubd_t *self);
+
+/* The counters pubd reports (status.c), into @ret_groups (room for PUBD_COUNTER_GROUPS);
+ * returns how many. @self may be NULL for the tables only. */
+#define PUBD_COUNTER_GROUPS 1
+size_t pubd_counter_groups(const pubd_t *self, struct cs_counter_group *ret_groups);
 
 /* Frame subscribers currently known (subscriptions that match this stream's frames). */
 unsigned pubd_frame_subscribers(const pubd_t *self);

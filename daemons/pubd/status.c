@@ -1,81 +1,137 @@
-/* pubd's printed state: the STATUS= line, the status JSON and the ledger logged at stop. */
+/* pubd's counters as table rows (counters.h), and what it says of its state: daemon.c prints
+ * the status answer, the STATUS= line and the ledger logged at stop from them. */
 #include "pubd-private.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "log.h"
 #include "util.h"
 
-static const struct auth_counters *
-s_auth_counters(const pubd_t *self)
+static uint64_t
+s_admitted(const void *at)
 {
-    static const struct auth_counters none;
+    const auth_t *auth = *(auth_t *const *) at;
 
-    return self->auth ? auth_counters(self->auth) : &none;
+    return auth ? auth_counters(auth)->admitted : 0;
+}
+
+static uint64_t
+s_refused(const void *at)
+{
+    const auth_t *auth = *(auth_t *const *) at;
+
+    return auth ? auth_counters(auth)->refused : 0;
+}
+
+static bool
+s_holding(const void *at)
+{
+    return fanout_holding(*(fanout_t *const *) at);
+}
+
+static double
+s_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s;
+}
+
+static double
+s_mb_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s / 1e6;
+}
+
+#define S_LEDGER               CS_COUNTER_LEDGER
+#define S_C(name, flags, help) CS_CTR_U64_AT(#name, pubd_t, c.name, flags, help)
+static const struct cs_counter s_rows[] = {
+    S_C(in, S_LEDGER | CS_COUNTER_LINE,
+        "valid messages received on the ingest (frames, end-of-streams, stats)"),
+    S_C(frames_in, S_LEDGER, "of which frames (not end-of-streams)"),
+    S_C(bytes_in, S_LEDGER, "bytes of all parts of the valid messages"),
+    S_C(out, S_LEDGER, "messages handed to publish sockets (one per message per publish endpoint)"),
+    S_C(send_failed, S_LEDGER | CS_COUNTER_LOSS, "messages a publish socket refused"),
+    S_C(rejected, S_LEDGER | CS_COUNTER_LOSS | CS_COUNTER_LINE,
+        "invalid messages dropped (rejected_by_reason: the same per reason)"),
+    CS_CTR_AT("frame_subscribers", CS_COUNTER_U32, pubd_t, frame_subs, S_LEDGER | CS_COUNTER_LINE,
+              "subscriptions that receive this stream's frames"),
+    CS_CTR_AT("other_subscribers", CS_COUNTER_U32, pubd_t, other_subs, 0,
+              "other subscriptions (stats, other streams)"),
+    CS_CTR_DOUBLE_FN("fps", pubd_t, rate_frames, s_per_s, 3, CS_COUNTER_LINE,
+                     "frames received on the ingest per second"),
+    CS_CTR_DOUBLE_FN("mb_per_s", pubd_t, rate_bytes, s_mb_per_s, 3, 0,
+                     "bytes received on the ingest per second, in MB (10^6 bytes)"),
+    CS_CTR_U64_FN("clients_admitted", pubd_t, auth, s_admitted, S_LEDGER,
+                  "connections to tcp endpoints that pubd admitted"),
+    CS_CTR_U64_FN("clients_refused", pubd_t, auth, s_refused, S_LEDGER,
+                  "connections to tcp endpoints refused, or whose handshake failed"),
+    CS_CTR_U64_AT("run", pubd_t, open_run, 0, "the run of the last frame forwarded"),
+    CS_CTR_U64_AT("next_seq", pubd_t, next_seq, 0,
+                  "the seq of the last frame forwarded + 1 (0 before any frame)"),
+    CS_CTR_BOOL_AT("run_open", pubd_t, run_open, 0,
+                   "a frame of run was forwarded and its end-of-stream not yet"),
+    CS_CTR_BOOL_AT("run_active", pubd_t, run_open, 0, "the same as run_open"),
+    CS_CTR_BOOL_AT("hold_frames", pubd_t, hold_frames, 0,
+                   "frames wait for the slowest subscriber instead of being missed"),
+    CS_CTR_BOOL_FN("holding", pubd_t, fanout, s_holding, 0,
+                   "a frame is waiting for a subscriber's room now"),
+    S_C(held, 0, "frames that waited for a subscriber's room so far"),
+    CS_CTR_U64_AT("queue_budget_frames", pubd_t, queue_budget_frames, 0,
+                  "frames camerad's send queue and pubd's ingest queue hold"),
+    CS_LATENCY_ROWS("", pubd_t, latency_report, "from capture to receipt on the ingest"),
+};
+
+static const struct cs_counter_table s_table = CS_COUNTER_TABLE("pubd", s_rows);
+
+size_t
+pubd_counter_groups(const pubd_t *self, struct cs_counter_group *ret_groups)
+{
+    ret_groups[0] = (struct cs_counter_group){ &s_table, self };
+    return 1;
 }
 
 void
-status_log_ledger(const pubd_t *self)
+status_refresh(void *arg)
 {
-    const struct auth_counters *a = s_auth_counters(self);
+    pubd_t *self = arg;
 
-    cs_log(LOG_NOTICE,
-           "ledger at stop: in=%llu frames_in=%llu bytes_in=%llu out=%llu send_failed=%llu "
-           "rejected=%llu frame_subscribers=%u clients_admitted=%llu clients_refused=%llu",
-           (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
-           (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
-           (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
-           self->frame_subs, (unsigned long long) a->admitted, (unsigned long long) a->refused);
-}
-
-static void
-s_update_rate(pubd_t *self)
-{
     (void) cs_rate_update(&self->rate_frames, self->c.frames_in);
     (void) cs_rate_update(&self->rate_bytes, self->c.bytes_in);
+    cs_latency_report(&self->latency, cs_now_ns(CLOCK_REALTIME), &self->latency_report);
+}
+
+const char *
+status_activity(void *arg)
+{
+    const pubd_t *self = arg;
+
+    return self->run_open ? "forwarding" : "ready";
 }
 
 void
-status_line(void *arg, char *buf, size_t size)
+status_phrase(void *arg, char *buf, size_t size)
 {
-    pubd_t *self = arg;
+    const pubd_t *self = arg;
 
-    s_update_rate(self);
-    (void) snprintf(buf, size,
-                    "%.1f frames/s, %.1f MB/s, %u frame subscribers, in %llu, rejected %llu",
-                    self->rate_frames.per_s, self->rate_bytes.per_s / 1e6, self->frame_subs,
-                    (unsigned long long) self->c.in, (unsigned long long) self->c.rejected);
+    if (self->run_open)
+        (void) snprintf(buf, size, "forwarding run %" PRIu64, self->open_run);
+    else
+        (void) snprintf(buf, size, "ready");
 }
 
-void
-status_json(void *arg, char *buf, size_t size)
+/* "rejected_by_reason": one count per reject reason name. */
+int
+status_add_json(void *arg, json_t *status)
 {
-    pubd_t *self = arg;
-    const struct auth_counters *a = s_auth_counters(self);
-    char reasons[512], latency[512];
-    size_t o = 0;
+    const pubd_t *self = arg;
+    json_t *by = json_object();
 
-    s_update_rate(self);
-    cs_latency_format_json(&self->latency, cs_now_ns(CLOCK_REALTIME), latency, sizeof latency);
-    for (int r = 0; r < CS_REJECT_COUNT && o < sizeof reasons; r++)
-        o += (size_t) snprintf(reasons + o, sizeof reasons - o, "%s\"%s\":%llu", r ? "," : "",
-                               cs_reject_name((enum cs_reject) r),
-                               (unsigned long long) self->c.rejected_by_reason[r]);
-    (void) snprintf(buf, size,
-                    "\"in\":%llu,\"frames_in\":%llu,\"bytes_in\":%llu,\"out\":%llu,"
-                    "\"send_failed\":%llu,\"rejected\":%llu,\"frame_subscribers\":%u,"
-                    "\"other_subscribers\":%u,\"fps\":%.3f,\"mb_per_s\":%.3f,"
-                    "\"clients_admitted\":%llu,\"clients_refused\":%llu,"
-                    "\"run\":%llu,\"next_seq\":%llu,\"run_open\":%s,\"hold_frames\":%s,"
-                    "\"holding\":%s,\"held\":%llu,\"rejected_by_reason\":{%s},%s",
-                    (unsigned long long) self->c.in, (unsigned long long) self->c.frames_in,
-                    (unsigned long long) self->c.bytes_in, (unsigned long long) self->c.out,
-                    (unsigned long long) self->c.send_failed, (unsigned long long) self->c.rejected,
-                    self->frame_subs, self->other_subs, self->rate_frames.per_s,
-                    self->rate_bytes.per_s / 1e6, (unsigned long long) a->admitted,
-                    (unsigned long long) a->refused, (unsigned long long) self->open_run,
-                    (unsigned long long) self->next_seq, self->run_open ? "true" : "false",
-                    self->hold_frames ? "true" : "false",
-                    fanout_holding(self->fanout) ? "true" : "false",
-                    (unsigned long long) self->c.held, reasons, latency);
+    for (int r = 0; by && r < CS_REJECT_COUNT; r++) {
+        if (cs_json_set_u64(by, cs_reject_name((enum cs_reject) r), self->c.rejected_by_reason[r])
+            < 0) {
+            json_decref(by);
+            return -ENOMEM;
+        }
+    }
+    return by && json_object_set_new(status, "rejected_by_reason", by) == 0 ? 0 : -ENOMEM;
 }

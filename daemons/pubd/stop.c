@@ -27,7 +27,7 @@ s_finish(pubd_t *self)
                              ? (int) ((self->stop_deadline_ns - now) / CS_NSEC_PER_MSEC)
                              : 0);
     command_answer_waiters(self, true);
-    status_log_ledger(self);
+    cs_daemon_log_ledger(self->daemon, "at stop");
     cs_daemon_quit(self->daemon);
 }
 

@@ -18,6 +18,8 @@
 #include <check.h>
 #include <czmq.h>
 
+#include "control.h"
+
 /* Every daemon dies at the latest this long after it started, whatever happens to the test
  * (unless the stack says otherwise: the soak runs for longer; ten times longer under
  * valgrind), and at the latest S_KILL_AFTER_S after it was told to stop (timeout(1) arms that
@@ -484,14 +486,38 @@ stack_log(const struct stack *s, enum cs_daemon_id d, char *buf, size_t size)
     (void) fclose(f);
 }
 
-int64_t
-stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
+/* The JSON object a line of @log ends with, after "ledger <when>: ", of the last such line;
+ * NULL if there is none. */
+static json_t *
+s_last_ledger(const char *log)
 {
-    static char log[1 << 22]; /* logs of restarted daemons are appended: keep room */
+    json_t *last = NULL;
+
+    for (const char *line = log; line && *line;) {
+        const char *eol = strchr(line, '\n'), *at = strstr(line, "ledger "), *brace;
+        size_t len = eol ? (size_t) (eol - line) : strlen(line);
+
+        brace = at && at < line + len ? memchr(at, '{', len - (size_t) (at - line)) : NULL;
+        if (brace && brace > at && brace[-1] == ' ' && brace[-2] == ':') {
+            json_t *j = cs_json_parse_object(brace, len - (size_t) (brace - line), NULL, 0);
+
+            if (j) {
+                json_decref(last);
+                last = j;
+            }
+        }
+        line = eol ? eol + 1 : NULL;
+    }
+    return last;
+}
+
+/* A ledger line of key=value words, as camerad still logs it. */
+static int64_t
+s_ledger_words(const char *log, const char *key)
+{
     char needle[64];
     const char *line = NULL, *p, *eol;
 
-    stack_log(s, d, log, sizeof log);
     for (p = log; (p = strstr(p, "ledger")); p++)
         line = p;
     if (!line)
@@ -502,6 +528,23 @@ stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
     if (!p || (eol && p > eol))
         return -1;
     return strtoll(p + strlen(needle), NULL, 10);
+}
+
+int64_t
+stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
+{
+    static char log[1 << 22]; /* logs of restarted daemons are appended: keep room */
+    json_t *ledger;
+    int64_t v = -1;
+
+    stack_log(s, d, log, sizeof log);
+    ledger = s_last_ledger(log);
+    if (!ledger)
+        return s_ledger_words(log, key);
+    if (cs_json_get_i64(ledger, key, &v) < 0)
+        v = -1;
+    json_decref(ledger);
+    return v;
 }
 
 void
@@ -590,26 +633,38 @@ stack_run(const char *netns, const char *const *args, char *err, size_t err_size
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+json_t *
+stack_status_json(const struct stack *s, enum cs_daemon_id d, int timeout_ms)
+{
+    static char reply[CS_CONTROL_REPLY_MAX];
+
+    if (stack_request(s, d, "status", timeout_ms, reply, sizeof reply) < 0)
+        return NULL;
+    return cs_json_parse_object(reply, strlen(reply), NULL, 0);
+}
+
+/* A number or a bool of @obj as a whole number (true 1, false 0, a real cut), or -1. */
+static int64_t
+s_json_number(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    if (json_is_integer(v))
+        return (int64_t) json_integer_value(v);
+    if (json_is_real(v))
+        return (int64_t) json_real_value(v);
+    if (json_is_boolean(v))
+        return json_is_true(v) ? 1 : 0;
+    return -1;
+}
+
 int64_t
 stack_status(const struct stack *s, enum cs_daemon_id d, const char *key, int timeout_ms)
 {
-    char ep[PATH_MAX + 32], needle[64], *reply = NULL;
-    const char *p;
-    int64_t v = -1;
-    zsock_t *req;
+    json_t *status = stack_status_json(s, d, timeout_ms);
+    int64_t v = status ? s_json_number(status, key) : -1;
 
-    (void) snprintf(ep, sizeof ep, "ipc://%s/run/%s.control", s->dir, cs_daemon_name(d));
-    req = zsock_new_req(ep);
-    ck_assert_ptr_nonnull(req);
-    zsock_set_rcvtimeo(req, timeout_ms);
-    zsock_set_linger(req, 0);
-    if (zstr_send(req, "status") == 0)
-        reply = zstr_recv(req);
-    (void) snprintf(needle, sizeof needle, "\"%s\":", key);
-    if (reply && (p = strstr(reply, needle)))
-        v = strtoll(p + strlen(needle), NULL, 10);
-    zstr_free(&reply);
-    zsock_destroy(&req);
+    json_decref(status);
     return v;
 }
 
@@ -896,20 +951,48 @@ stack_python_reap(pid_t pid)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+json_t *
+stack_json_parse(const char *text)
+{
+    const char *first = strchr(text, '{'), *last = strrchr(text, '}');
+
+    if (!first || !last || last < first)
+        return NULL;
+    return cs_json_parse_object(first, (size_t) (last - first) + 1, NULL, 0);
+}
+
+/* Member @key of @obj, or else the first found in its objects and arrays, depth first. */
+static const json_t *
+s_json_find(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    if (v)
+        return v;
+    if (json_is_object(obj)) {
+        for (void *it = json_object_iter((json_t *) obj); it;
+             it = json_object_iter_next((json_t *) obj, it)) {
+            if ((v = s_json_find(json_object_iter_value(it), key)))
+                return v;
+        }
+    } else if (json_is_array(obj)) {
+        for (size_t i = 0; i < json_array_size(obj); i++) {
+            if ((v = s_json_find(json_array_get(obj, i), key)))
+                return v;
+        }
+    }
+    return NULL;
+}
+
 int64_t
 stack_json_i64(const char *json, const char *key)
 {
-    char needle[64];
-    const char *p;
+    json_t *obj = stack_json_parse(json);
+    const json_t *v = obj ? s_json_find(obj, key) : NULL;
+    int64_t r = json_is_integer(v) ? (int64_t) json_integer_value(v) : -1;
 
-    (void) snprintf(needle, sizeof needle, "\"%s\":", key);
-    p = strstr(json, needle);
-    if (!p)
-        return -1;
-    p += strlen(needle);
-    while (*p == ' ')
-        p++;
-    return strtoll(p, NULL, 10);
+    json_decref(obj);
+    return r;
 }
 
 static void
@@ -997,19 +1080,12 @@ void
 stack_status_str(const struct stack *s, enum cs_daemon_id d, const char *key, char *buf,
                  size_t size)
 {
-    char reply[16384], needle[64];
-    const char *p, *end;
+    json_t *status = stack_status_json(s, d, 2000);
 
     buf[0] = '\0';
-    if (stack_request(s, d, "status", 2000, reply, sizeof reply) < 0)
-        return;
-    (void) snprintf(needle, sizeof needle, "\"%s\":\"", key);
-    if ((p = strstr(reply, needle))) {
-        p += strlen(needle);
-        for (end = p; *end && !(*end == '"' && end[-1] != '\\'); end++)
-            ;
-        (void) snprintf(buf, size, "%.*s", (int) (end - p), p);
-    }
+    if (status && cs_json_copy_string(status, key, buf, size) < 0)
+        buf[0] = '\0';
+    json_decref(status);
 }
 
 static int

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "json.h"
 #include "pixfmt.h"
 
 #define STACK_EXTRA_MAX 4 /* other processes of a stack (clients) */
@@ -114,7 +115,8 @@ void stack_kill_running(void);
  * process group) and removes the directory. Returns 0 if everything was removed. */
 int stack_destroy(struct stack *s);
 
-/* The value of @key in the last "ledger" line of @d's log, or -1 if absent. */
+/* Member @key (a whole number) of the ledger @d logged last, the JSON object of its last
+ * "ledger <when>: {...}" line, or -1 if absent. */
 int64_t stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key);
 
 /* Reads @d's whole log into @buf. */
@@ -146,8 +148,12 @@ int stack_request(const struct stack *s, enum cs_daemon_id d, const char *reques
 int stack_run_tool_as(const char *const *prefix, const char *name, const char *const *args,
                       char *err, size_t err_size);
 
-/* Asks @d's control endpoint for "status" and returns the unsigned value of @key, or -1 if
- * the daemon did not answer within @timeout_ms or the key is absent. */
+/* Asks @d's control endpoint for "status" and returns its answer parsed (a new reference), or
+ * NULL if the daemon did not answer within @timeout_ms. */
+json_t *stack_status_json(const struct stack *s, enum cs_daemon_id d, int timeout_ms);
+
+/* Member @key of @d's status answer as a whole number (a bool is 1 or 0), or -1 if the daemon
+ * did not answer within @timeout_ms or the member is absent or not a number. */
 int64_t stack_status(const struct stack *s, enum cs_daemon_id d, const char *key, int timeout_ms);
 
 /* Polls @d's status until @key >= @value (a state the daemon reports, not a guess at how
@@ -193,7 +199,11 @@ pid_t stack_python_spawn(const char *script, const char *const *args, const char
 /* Waits for a process started by stack_python_spawn(); returns its exit status. */
 int stack_python_reap(pid_t pid);
 
-/* The whole number after "@key": in the JSON text @json, or -1. */
+/* The JSON object in @text (from its first '{' to its last '}'): a new reference, or NULL. */
+json_t *stack_json_parse(const char *text);
+
+/* The whole number @key of the JSON object in @json: a member of it, or else the first found
+ * in its objects and arrays, depth first in the order of the text; -1 if none. */
 int64_t stack_json_i64(const char *json, const char *key);
 
 /* Mounts a tmpfs of @size_mb over @dir (it stays the test's until stack_destroy()). */
