@@ -200,9 +200,10 @@ cs_counters_write_doc(const struct cs_counter_table *const *tables, size_t n_tab
         for (size_t i = 0; i < tables[t]->n; i++) {
             const struct cs_counter *c = &tables[t]->rows[i];
 
-            (void) fprintf(out, "*%s*%s%s\n\t%s\n\n", c->name,
+            (void) fprintf(out, "*%s*%s%s%s\n\t%s\n\n", c->name,
                            (c->flags & CS_COUNTER_LEDGER) ? " (ledger)" : "",
-                           (c->flags & CS_COUNTER_LOSS) ? " (loss)" : "", c->help);
+                           (c->flags & CS_COUNTER_LOSS) ? " (loss)" : "",
+                           (c->flags & CS_COUNTER_LINE) ? " (line)" : "", c->help);
         }
     }
     return ferror(out) ? -EIO : 0;

@@ -125,8 +125,9 @@ uint64_t cs_counters_lost_total(const struct cs_counter_group *groups, size_t n_
 void cs_counters_format(const struct cs_counter_group *groups, size_t n_groups, unsigned flag,
                         char *buf, size_t size);
 
-/* Writes the man page's list of status fields (scdoc: one "*name* (ledger)\n\tmeaning" entry
- * a counter, in table order) for @tables. Returns 0 or -EIO. */
+/* Writes the man page's list of status fields (scdoc: one "*name* (ledger) (loss) (line)\n\t
+ * meaning" entry a counter, its flags in brackets, in table order) for @tables. Returns 0 or
+ * -EIO. */
 int cs_counters_write_doc(const struct cs_counter_table *const *tables, size_t n_tables, FILE *out);
 
 /* True if no two counters of @tables share a name and each name is lower_case ASCII: a test

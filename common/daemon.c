@@ -35,8 +35,6 @@ struct cs_daemon {
     bool healthy;
     bool quit;
     cs_daemon_stop_fn *on_stop;
-    cs_daemon_status_fn *status;
-    cs_daemon_json_fn *json;
     void *arg;
     struct cs_daemon_report report;
     bool has_report;
@@ -202,11 +200,6 @@ s_status_line(cs_daemon_t *self, char *buf, size_t size)
     size_t n;
 
     buf[0] = '\0';
-    if (!self->has_report) {
-        if (self->status)
-            self->status(self->arg, buf, size);
-        return;
-    }
     s_refresh(self);
     if (rep->phrase)
         rep->phrase(rep->arg, buf, size);
@@ -223,7 +216,7 @@ s_send_status(cs_daemon_t *self)
 {
     char line[512];
 
-    if (!self->has_report && !self->status)
+    if (!self->has_report)
         return;
     s_status_line(self, line, sizeof line);
     (void) sd_notifyf(0, "STATUS=%s", line);
@@ -293,26 +286,6 @@ s_on_quit(zloop_t *loop, int timer_id, void *arg)
     return -1;
 }
 
-/* The members of a daemon that still writes its own JSON text (no cs_daemon_report). */
-static int
-s_add_text_json(cs_daemon_t *self, json_t *obj)
-{
-    char body[CS_CONTROL_REPLY_MAX];
-    json_t *members;
-    int n, r;
-
-    body[0] = '{';
-    self->json(self->arg, body + 1, sizeof body - 2);
-    n = (int) strlen(body);
-    body[n] = '}';
-    members = cs_json_parse_object(body, (size_t) n + 1, NULL, 0);
-    if (!members)
-        return -EINVAL;
-    r = json_object_update(obj, members) < 0 ? -ENOMEM : 0;
-    json_decref(members);
-    return r;
-}
-
 static int
 s_add_report(cs_daemon_t *self, json_t *obj)
 {
@@ -358,8 +331,6 @@ cs_daemon_status(cs_daemon_t *self)
         r = cs_json_set_string(obj, "state", self->stopping ? "stopping" : "running");
     if (r == 0 && self->has_report)
         r = s_add_report(self, obj);
-    else if (r == 0 && self->json)
-        r = s_add_text_json(self, obj);
     if (r < 0) {
         json_decref(obj);
         return NULL;
@@ -480,16 +451,6 @@ cs_control_t *
 cs_daemon_control(cs_daemon_t *self)
 {
     return self->control;
-}
-
-void
-cs_daemon_set_handlers(cs_daemon_t *self, cs_daemon_stop_fn *on_stop, cs_daemon_status_fn *status,
-                       cs_daemon_json_fn *json, void *arg)
-{
-    self->on_stop = on_stop;
-    self->status = status;
-    self->json = json;
-    self->arg = arg;
 }
 
 void

@@ -37,12 +37,6 @@ int cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, st
  * draining and will call cs_daemon_quit() itself. A second signal stops the loop at once. */
 typedef int(cs_daemon_stop_fn)(void *arg);
 
-/* Writes the human STATUS= line (rate, frames, losses) into @buf. */
-typedef void(cs_daemon_status_fn)(void *arg, char *buf, size_t size);
-
-/* Writes the body of the control "status" answer: JSON members without the braces. */
-typedef void(cs_daemon_json_fn)(void *arg, char *buf, size_t size);
-
 /* What a daemon reports about itself. Its counters are the rows of its tables (counters.h):
  * daemon.c prints every form of them, the control "status" answer (every counter, and
  * "ledger", the object of the CS_COUNTER_LEDGER ones), the STATUS= line (the phrase, then the
@@ -69,9 +63,6 @@ void cs_daemon_destroy(cs_daemon_t **self_p);
 
 zloop_t *cs_daemon_loop(cs_daemon_t *self);
 cs_control_t *cs_daemon_control(cs_daemon_t *self);
-
-void cs_daemon_set_handlers(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
-                            cs_daemon_status_fn *status, cs_daemon_json_fn *json, void *arg);
 
 /* Sets the stop hook and what the daemon reports (@report is copied; its groups are
  * borrowed). */

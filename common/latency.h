@@ -55,13 +55,3 @@ void cs_latency_report(struct cs_latency *l, uint64_t now_ns, struct cs_latency_
         CS_CTR_U64_AT(                                                                           \
             prefix "latency_negative", S, member.negative, 0,                                    \
             "frames stamped later than they arrived (clocks apart), counted as 0, " what)
-
-/* Writes the JSON members (no braces) "latency_count", "latency_p50_us", "latency_p99_us",
- * "latency_max_us" (lifetime), "latency_recent_p50_us", "latency_recent_p99_us" (the last
- * 5 to 10 s; null when no frame came then) and "latency_negative". */
-void cs_latency_format_json(struct cs_latency *l, uint64_t now_ns, char *buf, size_t size);
-
-/* The same members with @prefix before each name ("written_" gives "written_latency_count",
- * ...): for a daemon that reports a second latency beside the one of receipt. */
-void cs_latency_format_json_prefixed(struct cs_latency *l, const char *prefix, uint64_t now_ns,
-                                     char *buf, size_t size);

@@ -73,7 +73,7 @@ s_finish_run(camerad_t *self)
     self->stall_timer = -1;
     self->ops->stop(self->src);
     push_send_eos(self);
-    status_log_ledger(self, "at end of run");
+    cs_daemon_log_ledger(self->daemon, "at end of run");
 }
 
 static void

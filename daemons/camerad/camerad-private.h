@@ -2,7 +2,7 @@
  * acquisition.c (the state machine: runs, the device absent or lost, idle), push.c (frames and
  * end-of-stream to pubd), pacing.c (reading the source as fast as pubd takes it), waiting.c
  * (waiting for subscribers before the first run), command.c ("acquire") and status.c
- * (STATUS=, status JSON, ledger). */
+ * (the counters' table, the activity and the STATUS= phrase). */
 #pragma once
 
 #include <stdbool.h>
@@ -69,6 +69,12 @@ struct camerad {
     uint64_t wait_started_ns;
     struct cs_rate rate, rate_bytes;
     struct cs_latency latency; /* capture to the hand-over to pubd, of every frame captured */
+    /* as of the last status_refresh() */
+    struct cs_latency_report latency_report;
+    char fourcc[5];
+    uint64_t queue_budget_frames; /* 0: no queue of the stack before camerad */
+    struct cs_counter_group groups[CAMERAD_COUNTER_GROUPS];
+    size_t n_groups;
 };
 
 /* acquisition.c: the one transition of the state machine. It logs the change, assigns
@@ -115,7 +121,6 @@ void waiting_stop(camerad_t *self);
 /* command.c: the "acquire start [FRAMES] | acquire stop" control command. */
 int command_acquire(void *arg, struct cs_control_req *req, char *reply, size_t size);
 
-/* status.c: STATUS= (cs_daemon_status_fn), the status JSON (cs_daemon_json_fn), the ledger. */
-void status_line(void *arg, char *buf, size_t size);
-void status_json(void *arg, char *buf, size_t size);
-void status_log_ledger(const camerad_t *self, const char *when);
+/* status.c: hands what camerad reports to the daemon (cs_daemon_set_report()): its counters'
+ * table, its activity and the phrase of STATUS=. */
+void camerad_set_report(camerad_t *self, cs_daemon_stop_fn *on_stop);

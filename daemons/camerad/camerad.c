@@ -115,7 +115,7 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
         self->device_error = r; /* logged by acquisition_wait_device() */
     if (s_connect_push(self) < 0)
         goto fail;
-    cs_daemon_set_handlers(daemon, s_on_stop, status_line, status_json, self);
+    camerad_set_report(self, s_on_stop);
     if (cs_control_add(cs_daemon_control(daemon), "acquire",
                        "'acquire start [FRAMES]' begins a run (FRAMES: [camerad] frames if not "
                        "given, 0: until stopped), 'acquire stop' ends it; camerad then stays idle",

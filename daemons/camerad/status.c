@@ -1,83 +1,154 @@
-/* camerad's printed state: the STATUS= line, the status JSON and the ledger. */
+/* camerad's counters as table rows (counters.h), and what it says of its state: daemon.c
+ * prints the status answer, the STATUS= line and the ledgers (at the end of each run) from
+ * them. */
 #include "camerad-private.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "log.h"
 #include "util.h"
 
-void
-status_log_ledger(const camerad_t *self, const char *when)
+static const char *
+s_acquisition(const void *at)
 {
-    cs_log(LOG_NOTICE,
-           "ledger %s: run=%llu captured=%llu camera_dropped=%llu dropped_at_source=%llu "
-           "sent=%llu frames_numbered=%llu",
-           when, (unsigned long long) self->c.run, (unsigned long long) self->c.captured,
-           (unsigned long long) self->c.camera_dropped,
-           (unsigned long long) self->c.dropped_at_source, (unsigned long long) self->c.sent,
-           (unsigned long long) self->c.next_seq);
+    return acquisition_state_name(*(const enum acq_state *) at);
 }
 
-void
-status_line(void *arg, char *buf, size_t size)
+static bool
+s_running(const void *at)
+{
+    return *(const enum acq_state *) at == ACQ_RUNNING;
+}
+
+static const char *
+s_source(const void *at)
+{
+    return (*(const struct source_ops *const *) at)->name;
+}
+
+static double
+s_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s;
+}
+
+static double
+s_mb_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s / 1e6;
+}
+
+#define S_LEDGER               CS_COUNTER_LEDGER
+#define S_C(name, flags, help) CS_CTR_U64_AT(#name, camerad_t, c.name, flags, help)
+static const struct cs_counter s_rows[] = {
+    CS_CTR_STRING_FN("acquisition", camerad_t, state, s_acquisition, 0,
+                     "waiting (for subscribers), waiting-for-device, running, idle (between "
+                     "steered runs) or ended"),
+    CS_CTR_STRING_FN("source", camerad_t, ops, s_source, 0, "testpattern, v4l2 or aravis"),
+    S_C(run, S_LEDGER, "the current (or last) run id (0 while waiting)"),
+    CS_CTR_BOOL_FN("run_active", camerad_t, state, s_running, 0, "a run is being captured"),
+    S_C(runs, 0, "runs started"),
+    S_C(device_losses, 0, "runs ended by a failing source"),
+    S_C(device_retries, 0, "attempts to open an absent source"),
+    S_C(captured, S_LEDGER | CS_COUNTER_LINE, "frames the source delivered"),
+    S_C(camera_dropped, S_LEDGER | CS_COUNTER_LOSS | CS_COUNTER_LINE,
+        "frames the camera skipped (seq numbers used up)"),
+    S_C(dropped_at_source, S_LEDGER | CS_COUNTER_LOSS | CS_COUNTER_LINE,
+        "frames pubd could not take (no seq used)"),
+    S_C(sent, S_LEDGER, "frames handed to pubd (= captured - dropped_at_source)"),
+    S_C(bytes_sent, 0, "payload bytes handed to pubd"),
+    S_C(next_seq, S_LEDGER,
+        "the seq of the next frame = frames numbered in the run (= sent + camera_dropped)"),
+    S_C(waits_for_room, 0, "times the unpaced test pattern paused because pubd had no room"),
+    CS_CTR_DOUBLE_FN("fps", camerad_t, rate, s_per_s, 3, CS_COUNTER_LINE,
+                     "capture rate over the last second or so"),
+    CS_CTR_DOUBLE_FN("mb_per_s", camerad_t, rate_bytes, s_mb_per_s, 3, 0,
+                     "payload bytes handed to pubd per second, in MB (10^6 bytes)"),
+    CS_CTR_STRING_AT("format", camerad_t, fourcc, 0, "the fourcc of the frames"),
+    CS_CTR_AT("width", CS_COUNTER_U32, camerad_t, fmt.width, 0, "frame width in pixels"),
+    CS_CTR_AT("height", CS_COUNTER_U32, camerad_t, fmt.height, 0, "frame height in pixels"),
+    CS_CTR_AT("stride", CS_COUNTER_U32, camerad_t, fmt.stride, 0, "bytes per row"),
+    CS_CTR_DOUBLE_AT("nominal_fps", camerad_t, fmt.fps, 3, 0,
+                     "the source's nominal rate (0: unpaced or unknown)"),
+    CS_CTR_AT("wait_subscribers", CS_COUNTER_U32, camerad_t, wait_subscribers, 0,
+              "frame subscribers awaited before the first run ([camerad] wait_subscribers)"),
+    CS_CTR_U64_AT("frames_limit", camerad_t, frames_limit, 0,
+                  "frames the current acquisition takes (0: until stopped)"),
+    CS_CTR_BOOL_AT("steered", camerad_t, steered, 0,
+                   "an acquire command came: a run's end leaves camerad idle"),
+    CS_CTR_U64_AT("queue_budget_frames", camerad_t, queue_budget_frames, 0,
+                  "0: frames come straight from the source, through no queue of the stack"),
+    CS_LATENCY_ROWS("", camerad_t, latency_report, "from capture to the hand-over to pubd"),
+};
+
+static const struct cs_counter_table s_table = CS_COUNTER_TABLE("camerad", s_rows);
+
+size_t
+camerad_counter_groups(const camerad_t *self, struct cs_counter_group *ret_groups)
+{
+    ret_groups[0] = (struct cs_counter_group){ &s_table, self };
+    return 1;
+}
+
+static void
+s_refresh(void *arg)
 {
     camerad_t *self = arg;
 
-    double fps = cs_rate_update(&self->rate, self->c.captured);
-
+    (void) cs_rate_update(&self->rate, self->c.captured);
     (void) cs_rate_update(&self->rate_bytes, self->c.bytes_sent);
-    if (self->state == ACQ_WAITING) {
+    cs_fourcc_str(cs_pixfmt_info(self->fmt.pixfmt)->fourcc, self->fourcc);
+    cs_latency_report(&self->latency, cs_now_ns(CLOCK_REALTIME), &self->latency_report);
+}
+
+static const char *
+s_activity(void *arg)
+{
+    const camerad_t *self = arg;
+
+    return self->state == ACQ_RUNNING ? "capturing" : acquisition_state_name(self->state);
+}
+
+static void
+s_phrase(void *arg, char *buf, size_t size)
+{
+    const camerad_t *self = arg;
+
+    switch (self->state) {
+    case ACQ_WAITING:
         (void) snprintf(buf, size, "waiting for %u frame subscribers on pubd",
                         self->wait_subscribers);
-        return;
-    }
-    if (self->state == ACQ_IDLE) {
-        (void) snprintf(buf, size, "idle after run %llu; runs %llu, captured %llu",
-                        (unsigned long long) self->c.run, (unsigned long long) self->c.runs,
-                        (unsigned long long) self->c.captured);
-        return;
-    }
-    if (self->state == ACQ_NO_DEVICE) {
-        (void) snprintf(buf, size, "waiting for device '%s' (%s); runs %llu, captured %llu",
+        break;
+    case ACQ_NO_DEVICE:
+        (void) snprintf(buf, size, "waiting for device '%s' (%s)",
                         cs_source_device(self->conf)[0] ? cs_source_device(self->conf)
                                                         : self->ops->name,
-                        strerror(-self->device_error), (unsigned long long) self->c.runs,
-                        (unsigned long long) self->c.captured);
-        return;
+                        strerror(-self->device_error));
+        break;
+    case ACQ_RUNNING:
+        (void) snprintf(buf, size, "run %" PRIu64, self->c.run);
+        break;
+    case ACQ_IDLE:
+        (void) snprintf(buf, size, "idle after run %" PRIu64, self->c.run);
+        break;
+    case ACQ_ENDED:
+    case ACQ_STATE_COUNT:
+        (void) snprintf(buf, size, "%s", acquisition_state_name(self->state));
+        break;
     }
-    (void) snprintf(buf, size,
-                    "run %llu: %.1f frames/s, captured %llu, dropped at source %llu, camera "
-                    "dropped %llu",
-                    (unsigned long long) self->c.run, fps, (unsigned long long) self->c.captured,
-                    (unsigned long long) self->c.dropped_at_source,
-                    (unsigned long long) self->c.camera_dropped);
 }
 
 void
-status_json(void *arg, char *buf, size_t size)
+camerad_set_report(camerad_t *self, cs_daemon_stop_fn *on_stop)
 {
-    camerad_t *self = arg;
-    char fourcc[5], latency[512];
-
-    cs_fourcc_str(cs_pixfmt_info(self->fmt.pixfmt)->fourcc, fourcc);
-    cs_latency_format_json(&self->latency, cs_now_ns(CLOCK_REALTIME), latency, sizeof latency);
-    (void) snprintf(
-        buf, size,
-        "\"acquisition\":\"%s\",\"source\":\"%s\",\"run\":%llu,\"runs\":%llu,"
-        "\"device_losses\":%llu,\"device_retries\":%llu,\"captured\":%llu,"
-        "\"camera_dropped\":%llu,\"dropped_at_source\":%llu,\"sent\":%llu,"
-        "\"bytes_sent\":%llu,\"next_seq\":%llu,\"waits_for_room\":%llu,\"fps\":%.3f,\"mb_per_s\":%."
-        "3f,"
-        "\"format\":\"%s\",\"width\":%u,\"height\":%u,\"stride\":%u,\"nominal_fps\":%.3f,"
-        "\"wait_subscribers\":%u,\"frames_limit\":%llu,\"steered\":%s,%s",
-        acquisition_state_name(self->state), self->ops->name, (unsigned long long) self->c.run,
-        (unsigned long long) self->c.runs, (unsigned long long) self->c.device_losses,
-        (unsigned long long) self->c.device_retries, (unsigned long long) self->c.captured,
-        (unsigned long long) self->c.camera_dropped, (unsigned long long) self->c.dropped_at_source,
-        (unsigned long long) self->c.sent, (unsigned long long) self->c.bytes_sent,
-        (unsigned long long) self->c.next_seq, (unsigned long long) self->c.waits_for_room,
-        self->rate.per_s, self->rate_bytes.per_s / 1e6, fourcc, self->fmt.width, self->fmt.height,
-        self->fmt.stride, self->fmt.fps, self->wait_subscribers,
-        (unsigned long long) self->frames_limit, self->steered ? "true" : "false", latency);
+    self->n_groups = camerad_counter_groups(self, self->groups);
+    cs_daemon_set_report(self->daemon, on_stop,
+                         &(struct cs_daemon_report){ .groups = self->groups,
+                                                     .n_groups = self->n_groups,
+                                                     .refresh = s_refresh,
+                                                     .activity = s_activity,
+                                                     .phrase = s_phrase,
+                                                     .arg = self });
 }

@@ -102,12 +102,9 @@ int stop_begin(void *arg);
 /* stop.c: called when the last thing a stop waits for may have happened. */
 void stop_check(pubd_t *self);
 
-/* status.c: what pubd reports (struct cs_daemon_report): computed counters brought up to
- * date, its activity, the phrase of STATUS= and the members that are not counters. */
-void status_refresh(void *arg);
-const char *status_activity(void *arg);
-void status_phrase(void *arg, char *buf, size_t size);
-int status_add_json(void *arg, json_t *status);
+/* status.c: hands what pubd reports to the daemon (cs_daemon_set_report()): its counters'
+ * table, its activity and the phrase of STATUS=. */
+void pubd_set_report(pubd_t *self, cs_daemon_stop_fn *on_stop);
 
 /* security.c: sets up the ZAP handler and pubd's key pair when a publish endpoint is tcp.
  * Returns 0, or -EINVAL for a certificate or directory it cannot use (a configuration

@@ -148,15 +148,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
                        command_subscribers, self)
         < 0)
         goto fail;
-    self->n_groups = pubd_counter_groups(self, self->groups);
-    cs_daemon_set_report(daemon, stop_begin,
-                         &(struct cs_daemon_report){ .groups = self->groups,
-                                                     .n_groups = self->n_groups,
-                                                     .refresh = status_refresh,
-                                                     .activity = status_activity,
-                                                     .phrase = status_phrase,
-                                                     .add_json = status_add_json,
-                                                     .arg = self });
+    pubd_set_report(self, stop_begin);
     return self;
 fail:
     saved_errno = errno ? errno : EIO;

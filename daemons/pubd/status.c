@@ -90,8 +90,8 @@ pubd_counter_groups(const pubd_t *self, struct cs_counter_group *ret_groups)
     return 1;
 }
 
-void
-status_refresh(void *arg)
+static void
+s_refresh(void *arg)
 {
     pubd_t *self = arg;
 
@@ -100,16 +100,16 @@ status_refresh(void *arg)
     cs_latency_report(&self->latency, cs_now_ns(CLOCK_REALTIME), &self->latency_report);
 }
 
-const char *
-status_activity(void *arg)
+static const char *
+s_activity(void *arg)
 {
     const pubd_t *self = arg;
 
     return self->run_open ? "forwarding" : "ready";
 }
 
-void
-status_phrase(void *arg, char *buf, size_t size)
+static void
+s_phrase(void *arg, char *buf, size_t size)
 {
     const pubd_t *self = arg;
 
@@ -120,8 +120,8 @@ status_phrase(void *arg, char *buf, size_t size)
 }
 
 /* "rejected_by_reason": one count per reject reason name. */
-int
-status_add_json(void *arg, json_t *status)
+static int
+s_add_json(void *arg, json_t *status)
 {
     const pubd_t *self = arg;
     json_t *by = json_object();
@@ -134,4 +134,18 @@ status_add_json(void *arg, json_t *status)
         }
     }
     return by && json_object_set_new(status, "rejected_by_reason", by) == 0 ? 0 : -ENOMEM;
+}
+
+void
+pubd_set_report(pubd_t *self, cs_daemon_stop_fn *on_stop)
+{
+    self->n_groups = pubd_counter_groups(self, self->groups);
+    cs_daemon_set_report(self->daemon, on_stop,
+                         &(struct cs_daemon_report){ .groups = self->groups,
+                                                     .n_groups = self->n_groups,
+                                                     .refresh = s_refresh,
+                                                     .activity = s_activity,
+                                                     .phrase = s_phrase,
+                                                     .add_json = s_add_json,
+                                                     .arg = self });
 }

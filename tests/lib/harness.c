@@ -511,25 +511,6 @@ s_last_ledger(const char *log)
     return last;
 }
 
-/* A ledger line of key=value words, as camerad still logs it. */
-static int64_t
-s_ledger_words(const char *log, const char *key)
-{
-    char needle[64];
-    const char *line = NULL, *p, *eol;
-
-    for (p = log; (p = strstr(p, "ledger")); p++)
-        line = p;
-    if (!line)
-        return -1;
-    eol = strchr(line, '\n');
-    (void) snprintf(needle, sizeof needle, " %s=", key);
-    p = strstr(line, needle);
-    if (!p || (eol && p > eol))
-        return -1;
-    return strtoll(p + strlen(needle), NULL, 10);
-}
-
 int64_t
 stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
 {
@@ -539,9 +520,7 @@ stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
 
     stack_log(s, d, log, sizeof log);
     ledger = s_last_ledger(log);
-    if (!ledger)
-        return s_ledger_words(log, key);
-    if (cs_json_get_i64(ledger, key, &v) < 0)
+    if (ledger && cs_json_get_i64(ledger, key, &v) < 0)
         v = -1;
     json_decref(ledger);
     return v;

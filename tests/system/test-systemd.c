@@ -30,6 +30,8 @@
 
 #include "check-main.h"
 #include "config.h"
+#include "harness.h"
+#include "json.h"
 #include "verify.h"
 
 #define S_MOVIES  "/var/lib/camstack/movies"
@@ -161,14 +163,15 @@ s_await_status_text(const char *unit, const char *text, int timeout_ms)
 
 /* ---- what the daemons report ---- */
 
-/* Asks daemon @d's control endpoint for "status" and returns the number after "@key":, or
- * -1 if it did not answer within a second or has no such key. */
+/* Asks daemon @d's control endpoint for "status" and returns its whole number @key (a bool is
+ * 1 or 0), or -1 if it did not answer within a second or has no such number. */
 static int64_t
 s_status(enum cs_daemon_id d, const char *key)
 {
-    char ep[128], needle[64], *reply = NULL;
-    const char *p;
-    int64_t v = -1;
+    char ep[128], *reply = NULL;
+    json_t *status = NULL;
+    const json_t *v;
+    int64_t r = -1;
     zsock_t *req;
 
     (void) snprintf(ep, sizeof ep, "ipc://%s/%s.control", S_RUN_DIR, cs_daemon_name(d));
@@ -178,12 +181,17 @@ s_status(enum cs_daemon_id d, const char *key)
     zsock_set_linger(req, 0);
     if (zstr_send(req, "status") == 0)
         reply = zstr_recv(req);
-    (void) snprintf(needle, sizeof needle, "\"%s\":", key);
-    if (reply && (p = strstr(reply, needle)))
-        v = strtoll(p + strlen(needle), NULL, 10);
+    if (reply)
+        status = cs_json_parse_object(reply, strlen(reply), NULL, 0);
+    v = json_object_get(status, key);
+    if (json_is_integer(v))
+        r = (int64_t) json_integer_value(v);
+    else if (json_is_boolean(v))
+        r = json_is_true(v) ? 1 : 0;
+    json_decref(status);
     zstr_free(&reply);
     zsock_destroy(&req);
-    return v;
+    return r;
 }
 
 static void
@@ -219,16 +227,17 @@ s_journal_line(const char *unit, const char *marker, char *line, size_t size)
     (void) snprintf(line, size, "%.*s", last ? (int) strcspn(last, "\n") : 0, last ? last : "");
 }
 
-/* The number after " @key=" in @line, or -1. */
+/* The whole number @key of the ledger logged on @line ("ledger <when>: {json}"), or -1. */
 static int64_t
 s_line_value(const char *line, const char *key)
 {
-    char needle[64];
-    const char *p;
+    json_t *ledger = stack_json_parse(line);
+    int64_t v = -1;
 
-    (void) snprintf(needle, sizeof needle, " %s=", key);
-    p = strstr(line, needle);
-    return p ? strtoll(p + strlen(needle), NULL, 10) : -1;
+    if (ledger && cs_json_get_i64(ledger, key, &v) < 0)
+        v = -1;
+    json_decref(ledger);
+    return v;
 }
 
 /* How many lines of @unit's journal since the test began contain @text. */
@@ -465,7 +474,7 @@ s_numbered(void)
     s_journal_line(s_units[CS_DAEMON_CAMERAD], "ledger at end of run", line, sizeof line);
     captured = s_line_value(line, "captured");
     dropped = s_line_value(line, "dropped_at_source");
-    numbered = s_line_value(line, "frames_numbered");
+    numbered = s_line_value(line, "next_seq");
     ck_assert_int_gt(captured, 0);
     /* The test pattern skips no frame: what it numbered is what it captured less what pubd
      * could not take. */
@@ -521,7 +530,7 @@ s_check_orderly_stop(struct s_ledger *ret)
                            .sent = s_line_value(line, "sent") };
     ck_assert_msg(l.captured >= 100 && l.camera_dropped >= 0 && l.dropped_at_source >= 0
                       && l.sent == l.captured - l.dropped_at_source
-                      && s_line_value(line, "frames_numbered") == l.sent + l.camera_dropped,
+                      && s_line_value(line, "next_seq") == l.sent + l.camera_dropped,
                   "camerad's ledger does not balance: '%s'", line);
     for (int d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
         s_journal_line(s_units[d], "ledger at stop", line, sizeof line);

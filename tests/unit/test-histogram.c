@@ -10,6 +10,7 @@
 
 #include "check-main.h"
 #include "histogram.h"
+#include "json.h"
 #include "latency.h"
 
 static struct cs_hist s_h, s_h2;
@@ -142,75 +143,93 @@ END_TEST
 #define S_SEC 1000000000ULL
 
 static struct cs_latency s_lat;
-
-static void
-s_json(uint64_t now, char *buf, size_t size)
-{
-    cs_latency_format_json(&s_lat, now, buf, size);
-}
+static struct cs_latency_report s_rep;
 
 START_TEST(latency_reports_lifetime_and_recent)
 {
-    char j[512];
     uint64_t t0 = 1000 * S_SEC;
 
     cs_latency_init(&s_lat, t0);
-    s_json(t0, j, sizeof j);
-    ck_assert_str_eq(j, "\"latency_count\":0,\"latency_p50_us\":null,\"latency_p99_us\":null,"
-                        "\"latency_max_us\":null,\"latency_recent_p50_us\":null,"
-                        "\"latency_recent_p99_us\":null,\"latency_negative\":0");
+    cs_latency_report(&s_lat, t0, &s_rep);
+    ck_assert_uint_eq(s_rep.count, 0);
+    ck_assert(isnan(s_rep.p50_us) && isnan(s_rep.p99_us) && isnan(s_rep.max_us));
+    ck_assert(isnan(s_rep.recent_p50_us) && isnan(s_rep.recent_p99_us));
     /* 100 frames 2 ms late, one 30 ms late, one stamped in the future. */
     for (int i = 0; i < 100; i++)
         cs_latency_add(&s_lat, t0 + S_SEC, t0 + S_SEC + 2000000);
     cs_latency_add(&s_lat, t0 + S_SEC, t0 + S_SEC + 30000000);
     cs_latency_add(&s_lat, t0 + 2 * S_SEC, t0 + S_SEC);
-    s_json(t0 + 2 * S_SEC, j, sizeof j);
-    /* 2 ms falls in bucket [1998848, 2031615]: 2031.6 us reported; max exact. */
-    ck_assert_msg(strstr(j, "\"latency_count\":102,\"latency_p50_us\":2031.6,"
-                            "\"latency_p99_us\":2031.6,\"latency_max_us\":30000.0,"
-                            "\"latency_recent_p50_us\":2031.6,\"latency_recent_p99_us\":2031.6,"
-                            "\"latency_negative\":1"),
-                  "%s", j);
+    cs_latency_report(&s_lat, t0 + 2 * S_SEC, &s_rep);
+    /* 2 ms falls in bucket [1998848, 2031615]: 2031.615 us reported; max exact. */
+    ck_assert_uint_eq(s_rep.count, 102);
+    ck_assert_uint_eq(s_rep.negative, 1);
+    ck_assert_double_eq(s_rep.p50_us, 2031.615);
+    ck_assert_double_eq(s_rep.p99_us, 2031.615);
+    ck_assert_double_eq(s_rep.max_us, 30000.0);
+    ck_assert_double_eq(s_rep.recent_p50_us, 2031.615);
+    ck_assert_double_eq(s_rep.recent_p99_us, 2031.615);
     /* 6 s later the frames are in the previous window: still recent. */
-    s_json(t0 + 7 * S_SEC, j, sizeof j);
-    ck_assert_msg(strstr(j, "\"latency_recent_p50_us\":2031.6"), "%s", j);
+    cs_latency_report(&s_lat, t0 + 7 * S_SEC, &s_rep);
+    ck_assert_double_eq(s_rep.recent_p50_us, 2031.615);
     /* After two windows without a frame, nothing is recent; the lifetime stays. */
-    s_json(t0 + 13 * S_SEC, j, sizeof j);
-    ck_assert_msg(strstr(j, "\"latency_p50_us\":2031.6")
-                      && strstr(j, "\"latency_recent_p50_us\":"
-                                   "null"),
-                  "%s", j);
+    cs_latency_report(&s_lat, t0 + 13 * S_SEC, &s_rep);
+    ck_assert_double_eq(s_rep.p50_us, 2031.615);
+    ck_assert(isnan(s_rep.recent_p50_us));
 }
 END_TEST
 
 /* A wall clock stepped back does not freeze the window. */
 START_TEST(latency_clock_step_back)
 {
-    char j[512];
     uint64_t t0 = 1000 * S_SEC;
 
     cs_latency_init(&s_lat, t0);
     cs_latency_add(&s_lat, t0, t0 + 1000);
     cs_latency_add(&s_lat, t0 - 100 * S_SEC, t0 - 100 * S_SEC + 5000);
-    s_json(t0 - 100 * S_SEC + 5000, j, sizeof j);
-    ck_assert_msg(strstr(j, "\"latency_count\":2,") && strstr(j, "\"latency_recent_p50_us\":5.0"),
-                  "%s", j);
+    cs_latency_report(&s_lat, t0 - 100 * S_SEC + 5000, &s_rep);
+    ck_assert_uint_eq(s_rep.count, 2);
+    ck_assert_double_eq(s_rep.recent_p50_us, 5.0);
 }
 END_TEST
 
-/* A second latency of the same daemon: every member carries the prefix, values unchanged. */
-START_TEST(latency_prefixed_names)
-{
-    char j[512];
-    uint64_t t0 = 1000 * S_SEC;
+/* The status members of a latency, as the rows print them: a prefix before every name, one
+ * decimal, null for a percentile of no frame. */
+struct s_two {
+    struct cs_latency_report received, written;
+};
 
+static const struct cs_counter s_rows[] = {
+    CS_LATENCY_ROWS("", struct s_two, received, "to receipt"),
+    CS_LATENCY_ROWS("written_", struct s_two, written, "to the disk"),
+};
+
+static const struct cs_counter_table s_table = CS_COUNTER_TABLE("latency", s_rows);
+
+START_TEST(latency_rows_print_the_members)
+{
+    const struct cs_counter_table *tables[] = { &s_table };
+    struct cs_counter_group g = { &s_table, NULL };
+    struct s_two two;
+    uint64_t t0 = 1000 * S_SEC;
+    char j[1024], err[128];
+    json_t *obj;
+
+    ck_assert(cs_counters_valid(tables, 1, err, sizeof err));
     cs_latency_init(&s_lat, t0);
+    cs_latency_report(&s_lat, t0, &two.received);
     cs_latency_add(&s_lat, t0, t0 + 2000000);
-    cs_latency_format_json_prefixed(&s_lat, "written_", t0 + 2000000, j, sizeof j);
-    ck_assert_str_eq(j, "\"written_latency_count\":1,\"written_latency_p50_us\":2000.0,"
+    cs_latency_report(&s_lat, t0 + 2000000, &two.written);
+    g.base = &two;
+    obj = cs_counters_select(&g, 1, 0);
+    ck_assert_int_gt(cs_json_dump(obj, j, sizeof j), 0);
+    ck_assert_str_eq(j, "{\"latency_count\":0,\"latency_p50_us\":null,\"latency_p99_us\":null,"
+                        "\"latency_max_us\":null,\"latency_recent_p50_us\":null,"
+                        "\"latency_recent_p99_us\":null,\"latency_negative\":0,"
+                        "\"written_latency_count\":1,\"written_latency_p50_us\":2000.0,"
                         "\"written_latency_p99_us\":2000.0,\"written_latency_max_us\":2000.0,"
                         "\"written_latency_recent_p50_us\":2000.0,"
-                        "\"written_latency_recent_p99_us\":2000.0,\"written_latency_negative\":0");
+                        "\"written_latency_recent_p99_us\":2000.0,\"written_latency_negative\":0}");
+    json_decref(obj);
 }
 END_TEST
 
@@ -231,7 +250,7 @@ test_suite(void)
     tc = tcase_create("latency");
     tcase_add_test(tc, latency_reports_lifetime_and_recent);
     tcase_add_test(tc, latency_clock_step_back);
-    tcase_add_test(tc, latency_prefixed_names);
+    tcase_add_test(tc, latency_rows_print_the_members);
     suite_add_tcase(s, tc);
     return s;
 }
