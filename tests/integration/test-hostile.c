@@ -177,7 +177,8 @@ START_TEST(hostile_ingest_is_rejected_and_real_frames_are_saved)
     struct expect e = {
         .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H, .frames = S_FRAMES, .complete = 1
     };
-    char ep[PATH_MAX + 32], movie[PATH_MAX], stats[PATH_MAX], reply_key[64];
+    char ep[PATH_MAX + 32], movie[PATH_MAX], stats[PATH_MAX];
+    json_t *status, *by_reason;
     zsock_t *hostile, *oversize;
     int64_t expected[CS_REJECT_COUNT] = { 0 };
     int64_t total = 0;
@@ -216,13 +217,18 @@ START_TEST(hostile_ingest_is_rejected_and_real_frames_are_saved)
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     stack_await(&s_stack, CS_DAEMON_PUBD, "rejected", total, 20000);
     ck_assert_int_eq(s_status_key(CS_DAEMON_PUBD, "rejected"), total);
+    status = stack_status_json(&s_stack, CS_DAEMON_PUBD, 2000);
+    ck_assert_ptr_nonnull(status);
+    by_reason = json_object_get(status, "rejected_by_reason");
     for (int r = 0; r < CS_REJECT_COUNT; r++) {
-        (void) snprintf(reply_key, sizeof reply_key, "%s", cs_reject_name((enum cs_reject) r));
-        ck_assert_msg(s_status_key(CS_DAEMON_PUBD, reply_key) == expected[r],
-                      "pubd rejected %lld messages as '%s', expected %lld",
-                      (long long) s_status_key(CS_DAEMON_PUBD, reply_key), reply_key,
-                      (long long) expected[r]);
+        const char *reason = cs_reject_name((enum cs_reject) r);
+        int64_t n = -1;
+
+        (void) cs_json_get_i64(by_reason, reason, &n);
+        ck_assert_msg(n == expected[r], "pubd rejected %lld messages as '%s', expected %lld",
+                      (long long) n, reason, (long long) expected[r]);
     }
+    json_decref(status);
     zsock_destroy(&oversize);
     zsock_destroy(&hostile);
 
