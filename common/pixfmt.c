@@ -15,35 +15,35 @@ static const struct cs_pixfmt_info s_info[CS_PIXFMT_COUNT] = {
         .name = "GREY", .fourcc = CS_FOURCC('G', 'R', 'E', 'Y'),
         .bytes_per_pixel = 1, .planes = 1, .channels = 1, .bits = 8, .width_multiple = 1,
         .pattern_channel = { 0 },
-        .stats_row = cs_stats_row_u8,         /* the sample */
+        .stats_row = cs_stats_row_u8, .stats_value = "pixel value", .stats_max = 255,
         .view_channels = 1, .view = cs_view_copy,
     },
     [CS_PIXFMT_Y16] = {
         .name = "Y16", .fourcc = CS_FOURCC('Y', '1', '6', ' '),
         .bytes_per_pixel = 2, .planes = 1, .channels = 1, .bits = 16, .width_multiple = 1,
         .pattern_channel = { 0 },
-        .stats_row = cs_stats_row_u16,        /* the sample */
+        .stats_row = cs_stats_row_u16, .stats_value = "pixel value", .stats_max = 65535,
         .view_channels = 1, .view = cs_view_stretch16,
     },
     [CS_PIXFMT_RGB24] = {
         .name = "RGB24", .fourcc = CS_FOURCC('R', 'G', 'B', '3'),
         .bytes_per_pixel = 3, .planes = 1, .channels = 3, .bits = 8, .width_multiple = 1,
         .pattern_channel = { 0, 1, 2 },
-        .stats_row = cs_stats_row_sum3,       /* R + G + B */
+        .stats_row = cs_stats_row_sum3, .stats_value = "R + G + B", .stats_max = 765,
         .view_channels = 3, .view = cs_view_copy,
     },
     [CS_PIXFMT_BGR24] = {
         .name = "BGR24", .fourcc = CS_FOURCC('B', 'G', 'R', '3'),
         .bytes_per_pixel = 3, .planes = 1, .channels = 3, .bits = 8, .width_multiple = 1,
         .pattern_channel = { 2, 1, 0 },
-        .stats_row = cs_stats_row_sum3,       /* B + G + R */
+        .stats_row = cs_stats_row_sum3, .stats_value = "R + G + B", .stats_max = 765,
         .view_channels = 3, .view = cs_view_reverse3,
     },
     [CS_PIXFMT_YUYV] = {
         .name = "YUYV", .fourcc = CS_FOURCC('Y', 'U', 'Y', 'V'),
         .bytes_per_pixel = 2, .planes = 1, .channels = 2, .bits = 8, .width_multiple = 2,
         .pattern_channel = { 0, 1 },          /* Y, then U or V */
-        .stats_row = cs_stats_row_first_of_2, /* the Y byte */
+        .stats_row = cs_stats_row_first_of_2, .stats_value = "Y", .stats_max = 255,
         .view_channels = 3, .view = cs_view_yuyv,
     },
 };

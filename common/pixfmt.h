@@ -43,6 +43,8 @@ struct cs_pixfmt_info {
     /* The test pattern's channel c (pattern.h) of each sample of a pixel, in memory order. */
     uint8_t pattern_channel[CS_PIXFMT_SAMPLES_MAX];
     cs_pixfmt_stats_fn *stats_row; /* the value of a pixel for min, max, mean and std */
+    const char *stats_value;       /* what that value is, for people: "R + G + B" */
+    uint32_t stats_max;            /* its largest value: 765 for R + G + B */
     unsigned view_channels;        /* viewed as 1: grey, 3: RGB */
     cs_pixfmt_view_fn *view;       /* the conversion for viewing */
 };

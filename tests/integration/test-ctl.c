@@ -709,7 +709,7 @@ START_TEST(plot_draws_a_real_stats_file)
                               .fps = 200,
                               .frames = 80,
                               .wait_subscribers = 2 };
-    char stats[PATH_MAX], movie[PATH_MAX], svg[PATH_MAX], script[PATH_MAX];
+    char stats[PATH_MAX], movie[PATH_MAX], svg[PATH_MAX], png[PATH_MAX], script[PATH_MAX];
     const char *src = getenv("CS_SOURCE_ROOT");
 
     ck_assert_ptr_nonnull(src);
@@ -742,10 +742,37 @@ START_TEST(plot_draws_a_real_stats_file)
                         s_out, sizeof s_out, s_err, sizeof s_err)
             == 0,
         "%s%s", s_out, s_err);
-    ck_assert_msg(strstr(s_out, "80 frames, min, max and mean in place"), "%s", s_out);
+    ck_assert_msg(strstr(s_out, "80 frames, min, max, mean and std in place"), "%s", s_out);
+    /* The value axis names the RGB24 rule of the stack's config, or of --pixel-format. */
+    stack_read_file(&s_stack, "stats.svg", s_out, sizeof s_out);
+    ck_assert_msg(strstr(s_out, ">R + G + B (0 to 765)</text>"), "%.2000s", s_out);
+    ck_assert_int_eq(s_ctl("plot", "--pixel-format", "YUYV", stats, svg), 0);
+    stack_read_file(&s_stack, "stats.svg", s_out, sizeof s_out);
+    ck_assert_msg(strstr(s_out, ">Y (0 to 255)</text>"), "%.2000s", s_out);
+    ck_assert_int_eq(s_ctl("plot", "--pixel-format", "MJPG", stats, svg), 2);
 
-    /* Refusals: not .svg, not a statistics file, no file. */
-    ck_assert_int_eq(s_ctl("plot", stats, "x.png"), 2);
+    /* The same as PNG, by extension and by --format: every point of the SVG's lines is
+     * painted in its colour in the PNG (check-plot.py reads it with PIL). */
+    (void) snprintf(png, sizeof png, "%s/stats.png", s_stack.dir);
+    ck_assert_int_eq(s_ctl("plot", stats, png), 0);
+    ck_assert_msg(
+        stack_run_split((const char *const[]){ "/usr/bin/python3", script, stats, svg, png, NULL },
+                        s_out, sizeof s_out, s_err, sizeof s_err)
+            == 0,
+        "%s%s", s_out, s_err);
+    ck_assert_msg(strstr(s_out, "80 frames, min, max, mean and std in place, in the PNG too"), "%s",
+                  s_out);
+    (void) snprintf(png, sizeof png, "%s/stats.picture", s_stack.dir);
+    ck_assert_int_eq(s_ctl("plot", "--format", "png", stats, png), 0);
+    ck_assert_msg(
+        stack_run_split((const char *const[]){ "/usr/bin/python3", script, stats, svg, png, NULL },
+                        s_out, sizeof s_out, s_err, sizeof s_err)
+            == 0,
+        "%s%s", s_out, s_err);
+
+    /* Refusals: neither .svg nor .png, not a statistics file, no file. */
+    ck_assert_int_eq(s_ctl("plot", stats, "x.jpg"), 2);
+    ck_assert_int_eq(s_ctl("plot", "--format", "gif", stats, svg), 2);
     ck_assert_int_eq(s_ctl("plot", movie, svg), 1);
     ck_assert_msg(strstr(s_err, "has no /entry/stats/seq: not a statistics file"), "%s", s_err);
     ck_assert_int_eq(s_ctl("plot", "/nonexistent.h5", svg), 1);

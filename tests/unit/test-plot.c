@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "check-main.h"
+#include "pixfmt.h"
 #include "plot.h"
+#include "plotpng.h"
 
 START_TEST(plot_axis_round_ticks)
 {
@@ -97,47 +99,73 @@ s_attr(const char *from, const char *name)
     return strtod(p + strlen(needle), NULL);
 }
 
+/* The value of line @k of the test series at row @i. */
+static double
+s_want(const struct stats_series *s, const char *line, size_t i)
+{
+    if (strcmp(line, "min") == 0)
+        return s->min[i];
+    if (strcmp(line, "max") == 0)
+        return s->max[i];
+    return strcmp(line, "mean") == 0 ? s->mean[i] : s->std[i];
+}
+
 START_TEST(plot_svg_holds_every_value)
 {
     struct stats_series s = s_series(300);
     char *doc = NULL, *g;
     size_t size = 0;
     FILE *f = open_memstream(&doc, &size);
-    static const char *const ids[] = { "min", "max", "mean" };
+    static const struct {
+        const char *panel, *line;
+    } lines[] = { { "plot-range", "min" },
+                  { "plot-range", "max" },
+                  { "plot-mean", "mean" },
+                  { "plot-std", "std" } };
     double left, top, width, height, x0, x1, y0, y1;
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(plot_svg(f, &s, "a <title> & more"), 0);
+    ck_assert_int_eq(plot_svg(f, &s, "a <title> & more", "R + G + B (0 to 765)"), 0);
     ck_assert_int_eq(fclose(f), 0);
     ck_assert_msg(strncmp(doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg ", 44) == 0,
                   "%.60s", doc);
     ck_assert_ptr_nonnull(strstr(doc, "<title>a &lt;title&gt; &amp; more</title>"));
     ck_assert_ptr_nonnull(strstr(doc, "300 frames, seq 0 to 299, over 5.980 s; run 77"));
+    ck_assert_ptr_nonnull(strstr(doc, ">R + G + B (0 to 765)</text>"));
+    ck_assert_ptr_null(strstr(doc, ">pixel value"));
     ck_assert_str_eq(doc + size - 7, "</svg>\n");
     g = strstr(doc, "<g id=\"plot\"");
     ck_assert_ptr_nonnull(g);
-    left = s_attr(g, "data-left");
-    top = s_attr(g, "data-top");
-    width = s_attr(g, "data-width");
-    height = s_attr(g, "data-height");
-    x0 = s_attr(g, "data-x-min");
-    x1 = s_attr(g, "data-x-max");
-    y0 = s_attr(g, "data-y-min");
-    y1 = s_attr(g, "data-y-max");
     ck_assert_double_eq(s_attr(g, "data-frames"), 300);
     ck_assert_double_eq(s_attr(g, "data-points"), 300);
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++) {
         char needle[64];
         const char *p;
 
-        (void) snprintf(needle, sizeof needle, "<polyline id=\"%s\"", ids[k]);
+        (void) snprintf(needle, sizeof needle, "<g id=\"%s\"", lines[k].panel);
+        g = strstr(doc, needle);
+        ck_assert_msg(g, "no panel %s", lines[k].panel);
+        left = s_attr(g, "data-left");
+        top = s_attr(g, "data-top");
+        width = s_attr(g, "data-width");
+        height = s_attr(g, "data-height");
+        x0 = s_attr(g, "data-x-min");
+        x1 = s_attr(g, "data-x-max");
+        y0 = s_attr(g, "data-y-min");
+        y1 = s_attr(g, "data-y-max");
+        if (strcmp(lines[k].line, "mean") == 0) {
+            /* Its own axis: the mean's swing of 20 takes most of the panel's height, where
+             * the range axis (0 to 250) would give it a twelfth. */
+            ck_assert_double_le(y1 - y0, 40);
+        }
+        (void) snprintf(needle, sizeof needle, "<polyline id=\"%s\"", lines[k].line);
         p = strstr(g, needle);
-        ck_assert_msg(p, "no %s line", ids[k]);
+        ck_assert_msg(p && p < strstr(g, "</g>"), "no %s line in %s", lines[k].line,
+                      lines[k].panel);
         p = strstr(p, "points=\"") + 8;
         for (size_t i = 0; i < s.n; i++) {
             char *end;
             double x = strtod(p, &end), y, t, v;
-            double want = k == 0 ? s.min[i] : k == 1 ? s.max[i] : s.mean[i];
 
             ck_assert(*end == ',');
             y = strtod(end + 1, &end);
@@ -145,7 +173,7 @@ START_TEST(plot_svg_holds_every_value)
             v = y1 - (y - top) / height * (y1 - y0);
             /* Coordinates have two decimals: values within 0.005 px of the place. */
             ck_assert_double_eq_tol(t, (double) i * 0.02, 0.006 * (x1 - x0) / width);
-            ck_assert_double_eq_tol(v, want, 0.006 * (y1 - y0) / height);
+            ck_assert_double_eq_tol(v, s_want(&s, lines[k].line, i), 0.006 * (y1 - y0) / height);
             p = end + (i + 1 < s.n ? 1 : 0);
         }
         ck_assert(*p == '"');
@@ -155,11 +183,84 @@ START_TEST(plot_svg_holds_every_value)
 }
 END_TEST
 
+/* The colour of pixel (@x, @y) of @img as 0xRRGGBB. */
+static uint32_t
+s_rgb(const struct cs_view_image *img, long x, long y)
+{
+    const uint8_t *p = img->data + (size_t) y * img->row_bytes + (size_t) x * 3;
+
+    return (uint32_t) p[0] << 16 | (uint32_t) p[1] << 8 | p[2];
+}
+
+/* The PNG picture draws every line where the SVG document's axes put its values: the pixel
+ * holding each row's place (floor of the coordinates the panel's data-* attributes give) has
+ * the line's colour, and the inside of a panel away from lines and grid stays white. */
+START_TEST(plot_render_draws_every_value_in_place)
+{
+    struct stats_series s = s_series(300);
+    struct cs_view_image img;
+    struct plot_point *p;
+    struct plot_map maps[PLOT_PANELS];
+    size_t n;
+
+    ck_assert_int_eq(plot_render(&s, "t", "R + G + B (0 to 765)", &img), 0);
+    ck_assert_uint_eq(img.width, PLOT_WIDTH);
+    ck_assert_uint_eq(img.height, PLOT_HEIGHT);
+    ck_assert_uint_eq(img.channels, 3);
+    ck_assert_int_eq(plot_points(&s, &p, &n), 0);
+    plot_layout(p, n, maps);
+    for (size_t k = 0; k < PLOT_PANELS; k++) {
+        const struct plot_panel *pn = &plot_panels[k];
+        const struct plot_map *m = &maps[k];
+
+        for (unsigned l = 0; l < pn->n_lines; l++) {
+            for (size_t i = 0; i < s.n; i += 7) {
+                double v = s_want(&s, pn->lines[l].id, i);
+                double x =
+                    PLOT_LEFT + ((double) i * 0.02 - m->x.lo) / (m->x.hi - m->x.lo) * PLOT_AREA_W;
+                double y = m->top + PLOT_INSET
+                           + (m->y.hi - v) / (m->y.hi - m->y.lo) * (m->height - 2 * PLOT_INSET);
+
+                ck_assert_msg(s_rgb(&img, (long) floor(x), (long) floor(y)) == pn->lines[l].rgb,
+                              "%s row %zu: pixel (%.1f, %.1f) is %06x", pn->lines[l].id, i, x, y,
+                              (unsigned) s_rgb(&img, (long) floor(x), (long) floor(y)));
+            }
+        }
+    }
+    /* Between min (0..6) and max (200..249) of the range panel, off the grid: white. */
+    ck_assert_uint_eq(
+        s_rgb(&img, (long) (PLOT_LEFT + 3), (long) (maps[0].top + maps[0].height / 2 + 3)),
+        0xffffff);
+    free(p);
+    cs_view_free(&img);
+    stats_free(&s);
+}
+END_TEST
+
+START_TEST(plot_value_names_the_format_rule)
+{
+    char buf[160];
+
+    plot_value_label(CS_PIXFMT_RGB24, buf, sizeof buf);
+    ck_assert_str_eq(buf, "R + G + B (0 to 765)");
+    plot_value_label(CS_PIXFMT_BGR24, buf, sizeof buf);
+    ck_assert_str_eq(buf, "R + G + B (0 to 765)");
+    plot_value_label(CS_PIXFMT_GREY, buf, sizeof buf);
+    ck_assert_str_eq(buf, "pixel value (0 to 255)");
+    plot_value_label(CS_PIXFMT_Y16, buf, sizeof buf);
+    ck_assert_str_eq(buf, "pixel value (0 to 65535)");
+    plot_value_label(CS_PIXFMT_YUYV, buf, sizeof buf);
+    ck_assert_str_eq(buf, "Y (0 to 255)");
+    plot_value_label(-1, buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "R + G + B for RGB24"));
+}
+END_TEST
+
 START_TEST(plot_svg_refuses_empty)
 {
     struct stats_series s = { 0 };
 
-    ck_assert_int_eq(plot_svg(stdout, &s, "x"), -ENODATA);
+    ck_assert_int_eq(plot_svg(stdout, &s, "x", "v"), -ENODATA);
 }
 END_TEST
 
@@ -173,6 +274,8 @@ test_suite(void)
     tcase_add_test(tc, plot_reduce_keeps_the_envelope);
     tcase_add_test(tc, plot_svg_holds_every_value);
     tcase_add_test(tc, plot_svg_refuses_empty);
+    tcase_add_test(tc, plot_value_names_the_format_rule);
+    tcase_add_test(tc, plot_render_draws_every_value_in_place);
     suite_add_tcase(s, tc);
     return s;
 }

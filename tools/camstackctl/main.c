@@ -18,6 +18,7 @@
 #include "cs-build.h"
 #include "json.h"
 #include "plot.h"
+#include "plotpng.h"
 #include "report.h"
 #include "snapshot.h"
 #include "statsread.h"
@@ -60,7 +61,11 @@ s_usage(FILE *out)
         "  snapshot FILE.png [--raw16]  the next frame of the stream as a PNG, converted for\n"
         "                               viewing (Y16 scaled to its range, or 16-bit with\n"
         "                               --raw16; YUYV and BGR24 as RGB)\n"
-        "  plot STATS.h5 OUT.svg        min, max and mean over time from analyzerd's file\n"
+        "  plot [--pixel-format FMT] [--format svg|png] STATS.h5 OUT.svg|OUT.png\n"
+        "                               min and max, mean, and std over time from\n"
+        "                               analyzerd's file, each on its own axis, as SVG or\n"
+        "                               PNG (by OUT's extension, or --format); FMT (default:\n"
+        "                               [camerad] pixel_format) names the value on the axis\n"
         "  request DAEMON TEXT...       send one request line to a daemon, print the answer\n\n"
         "Options:\n"
         "  -c, --config PATH   read PATH instead of %s\n"
@@ -452,50 +457,124 @@ s_ends_with(const char *s, const char *suffix)
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
+struct s_plot_opts {
+    int pixfmt;         /* enum cs_pixfmt, or -1: not known */
+    const char *format; /* "svg", "png", or NULL: from OUT's extension */
+};
+
 static int
-s_cmd_plot(int argc, char **argv)
+s_plot_opt(int c, const char *arg, void *ctx)
 {
-    struct stats_series st;
-    char err[PATH_MAX + 256], tmp[PATH_MAX];
-    const char *base;
+    struct s_plot_opts *o = ctx;
+    enum cs_pixfmt fmt;
+    char names[128];
+
+    if (c == 'f') {
+        if (strcmp(arg, "svg") != 0 && strcmp(arg, "png") != 0) {
+            (void) s_bad_usage("plot: --format '%s': expected svg or png", arg);
+            return -1;
+        }
+        o->format = arg;
+        return 0;
+    }
+    if (cs_pixfmt_from_name(arg, &fmt) < 0) {
+        (void) cs_pixfmt_names(names, sizeof names);
+        (void) s_bad_usage("plot: --pixel-format '%s': expected one of %s", arg, names);
+        return -1;
+    }
+    o->pixfmt = (int) fmt;
+    return 0;
+}
+
+/* The pixel format of the file to plot: --pixel-format, else [camerad] pixel_format of the
+ * config if it loads (the file does not say), else not known. */
+static int
+s_plot_pixfmt(const struct s_plot_opts *o)
+{
+    struct cs_conf conf;
+    char err[CS_CONF_ERROR_MAX];
+
+    if (o->pixfmt >= 0)
+        return o->pixfmt;
+    if (cs_conf_load(s_config_path, &conf, err, sizeof err) < 0)
+        return -1;
+    return (int) conf.camerad.pixel_format;
+}
+
+/* Writes the SVG document of @st to @out (under a temporary name, then renamed). */
+static int
+s_plot_svg(const char *out, const struct stats_series *st, const char *title, const char *value,
+           char *err, size_t err_size)
+{
+    char tmp[PATH_MAX];
     FILE *f;
     int r;
 
-    if (argc != 3)
-        return s_bad_usage("%s: expected 'plot STATS.h5 OUT.svg'", "plot");
-    if (!s_ends_with(argv[2], ".svg"))
-        return s_bad_usage("plot: '%s': the picture is written as SVG, name it .svg", argv[2]);
-    r = stats_read(argv[1], &st, err, sizeof err);
+    (void) snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    f = fopen(tmp, "we");
+    if (!f) {
+        r = -errno;
+        (void) snprintf(err, err_size, "cannot create '%s': %s", tmp, strerror(-r));
+        return r;
+    }
+    r = plot_svg(f, st, title, value);
+    if (fclose(f) != 0 && r == 0)
+        r = -errno;
+    if (r == 0 && rename(tmp, out) < 0)
+        r = -errno;
+    if (r < 0) {
+        (void) unlink(tmp);
+        (void) snprintf(err, err_size, "cannot write '%s': %s", out, strerror(-r));
+    }
+    return r;
+}
+
+static int
+s_cmd_plot(int argc, char **argv)
+{
+    static const struct option opts[] = { { "pixel-format", required_argument, NULL, 'p' },
+                                          { "format", required_argument, NULL, 'f' },
+                                          { NULL, 0, NULL, 0 } };
+    struct s_plot_opts o = { .pixfmt = -1 };
+    struct stats_series st;
+    char err[PATH_MAX + 256], value[160];
+    const char *base, *in, *out;
+    bool png;
+    int r, first;
+
+    first = s_getopt(argc, argv, "+", opts, s_plot_opt, &o);
+    if (first < 0)
+        return S_EXIT_USAGE;
+    if (argc - first != 2)
+        return s_bad_usage("%s: expected 'plot [--pixel-format FMT] [--format svg|png] STATS.h5 "
+                           "OUT.svg|OUT.png'",
+                           "plot");
+    in = argv[first];
+    out = argv[first + 1];
+    if (!o.format && !s_ends_with(out, ".svg") && !s_ends_with(out, ".png"))
+        return s_bad_usage("plot: '%s': name it .svg or .png, or give --format", out);
+    png = o.format ? strcmp(o.format, "png") == 0 : s_ends_with(out, ".png");
+    plot_value_label(s_plot_pixfmt(&o), value, sizeof value);
+    r = stats_read(in, &st, err, sizeof err);
     if (r < 0) {
         (void) fprintf(stderr, "camstackctl: plot: %s\n", err);
         return S_EXIT_FAILED;
     }
     if (st.n == 0) {
-        (void) fprintf(stderr, "camstackctl: plot: '%s' holds no frame yet\n", argv[1]);
+        (void) fprintf(stderr, "camstackctl: plot: '%s' holds no frame yet\n", in);
         stats_free(&st);
         return S_EXIT_FAILED;
     }
-    base = strrchr(argv[1], '/');
-    base = base ? base + 1 : argv[1];
-    (void) snprintf(tmp, sizeof tmp, "%s.tmp", argv[2]);
-    f = fopen(tmp, "we");
-    if (!f) {
-        (void) fprintf(stderr, "camstackctl: plot: cannot create '%s': %s\n", tmp, strerror(errno));
-        stats_free(&st);
-        return S_EXIT_FAILED;
-    }
-    r = plot_svg(f, &st, base);
-    if (fclose(f) != 0 && r == 0)
-        r = -errno;
-    if (r == 0 && rename(tmp, argv[2]) < 0)
-        r = -errno;
+    base = strrchr(in, '/');
+    base = base ? base + 1 : in;
+    r = png ? plot_png(out, &st, base, value, err, sizeof err)
+            : s_plot_svg(out, &st, base, value, err, sizeof err);
     if (r < 0) {
-        (void) unlink(tmp);
-        (void) fprintf(stderr, "camstackctl: plot: cannot write '%s': %s\n", argv[2], strerror(-r));
+        (void) fprintf(stderr, "camstackctl: plot: %s\n", err);
         stats_free(&st);
         return S_EXIT_FAILED;
     }
-    (void) printf("%s: %zu frames of %s\n", argv[2], st.n, argv[1]);
+    (void) printf("%s: %zu frames of %s\n", out, st.n, in);
     stats_free(&st);
     return 0;
 }

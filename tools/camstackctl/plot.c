@@ -2,19 +2,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The plot area inside the picture. */
-#define S_LEFT    80.0
-#define S_RIGHT   30.0
-#define S_TOP     60.0
-#define S_BOTTOM  60.0
-#define S_AREA_W  (PLOT_WIDTH - S_LEFT - S_RIGHT)
-#define S_AREA_H  (PLOT_HEIGHT - S_TOP - S_BOTTOM)
-#define S_INSET   6.0
-#define S_COLUMNS ((size_t) S_AREA_W)
+#include "pixfmt.h"
 
 void
 plot_nice_axis(double lo, double hi, int max_ticks, struct plot_axis *ret)
@@ -99,162 +92,231 @@ s_text(FILE *out, const char *s)
     }
 }
 
-struct s_map {
-    struct plot_axis x, y;
+const struct plot_panel plot_panels[PLOT_PANELS] = {
+    { "plot-range",
+      "min and max",
+      60,
+      270,
+      6,
+      2,
+      { { PLOT_MAX, "max", 0xd62728 }, { PLOT_MIN, "min", 0x1f77b4 } } },
+    { "plot-mean", "mean", 370, 180, 5, 1, { { PLOT_MEAN, "mean", 0x222222 } } },
+    { "plot-std", "standard deviation", 590, 110, 4, 1, { { PLOT_STD, "std", 0x2ca02c } } },
 };
 
-static double
-s_px(const struct s_map *m, double t)
+void
+plot_value_label(int fmt, char *buf, size_t size)
 {
-    return S_LEFT + (t - m->x.lo) / (m->x.hi - m->x.lo) * S_AREA_W;
+    const struct cs_pixfmt_info *pi;
+
+    if (fmt < 0 || fmt >= CS_PIXFMT_COUNT) {
+        (void) snprintf(buf, size, "pixel value (R + G + B for RGB24, BGR24; Y for YUYV)");
+        return;
+    }
+    pi = cs_pixfmt_info((enum cs_pixfmt) fmt);
+    (void) snprintf(buf, size, "%s (0 to %u)", pi->stats_value, (unsigned) pi->stats_max);
 }
 
-/* Values map into the plot area less S_INSET at the top and bottom, so that a line at the
+double
+plot_px(const struct plot_map *m, double t)
+{
+    return PLOT_LEFT + (t - m->x.lo) / (m->x.hi - m->x.lo) * PLOT_AREA_W;
+}
+
+/* Values map into the panel less PLOT_INSET at the top and bottom, so that a line at the
  * axis's end (min = 0) is not hidden by the frame. */
-static double
-s_py(const struct s_map *m, double v)
+double
+plot_py(const struct plot_map *m, double v)
 {
-    double y = S_TOP + S_INSET + (m->y.hi - v) / (m->y.hi - m->y.lo) * (S_AREA_H - 2 * S_INSET);
-
-    /* The std band may reach past the axis: keep it inside the plot area. */
-    return y < S_TOP ? S_TOP : y > S_TOP + S_AREA_H ? S_TOP + S_AREA_H : y;
+    return m->top + PLOT_INSET + (m->y.hi - v) / (m->y.hi - m->y.lo) * (m->height - 2 * PLOT_INSET);
 }
 
-/* Tick @k of @a, computed from its index so that no error accumulates (and no "-0"). */
-static double
-s_tick(const struct plot_axis *a, long k)
+double
+plot_tick(const struct plot_axis *a, long k)
 {
     double v = a->lo + (double) k * a->step;
 
     return fabs(v) < a->step * 1e-9 ? 0.0 : v;
 }
 
-/* Decimals enough to tell ticks @step apart. */
-static int
-s_decimals(double step)
+int
+plot_decimals(double step)
 {
     int d = (int) -floor(log10(step) + 1e-9);
 
     return d < 0 ? 0 : d > 9 ? 9 : d;
 }
 
-static void
-s_axes(FILE *out, const struct s_map *m)
+double
+plot_field(const struct plot_point *p, enum plot_field field)
 {
-    int dx = s_decimals(m->x.step), dy = s_decimals(m->y.step);
+    switch (field) {
+    case PLOT_MIN:
+        return p->min;
+    case PLOT_MAX:
+        return p->max;
+    case PLOT_MEAN:
+        return p->mean;
+    case PLOT_STD:
+    default:
+        return p->std;
+    }
+}
 
+void
+plot_layout(const struct plot_point *p, size_t n, struct plot_map ret[PLOT_PANELS])
+{
+    double t_lo = INFINITY, t_hi = -INFINITY;
+    struct plot_axis x;
+
+    for (size_t i = 0; i < n; i++) {
+        t_lo = fmin(t_lo, p[i].t_s);
+        t_hi = fmax(t_hi, p[i].t_s);
+    }
+    plot_nice_axis(t_lo, t_hi, 10, &x);
+    for (size_t k = 0; k < PLOT_PANELS; k++) {
+        const struct plot_panel *pn = &plot_panels[k];
+        double lo = INFINITY, hi = -INFINITY;
+
+        for (size_t i = 0; i < n; i++) {
+            for (unsigned l = 0; l < pn->n_lines; l++) {
+                lo = fmin(lo, plot_field(&p[i], pn->lines[l].field));
+                hi = fmax(hi, plot_field(&p[i], pn->lines[l].field));
+            }
+        }
+        ret[k] = (struct plot_map){ .x = x, .top = pn->top, .height = pn->height };
+        plot_nice_axis(lo, hi, pn->ticks, &ret[k].y);
+    }
+}
+
+void
+plot_panel_texts(size_t k, const char *value, char *title, size_t title_size, char *axis,
+                 size_t axis_size)
+{
+    const struct plot_panel *pn = &plot_panels[k];
+
+    (void) snprintf(title, title_size, "%s of %s", pn->title, k == 0 ? "each frame" : "the frame");
+    (void) snprintf(axis, axis_size, "%s", k == 0 ? value : pn->lines[0].id);
+}
+
+void
+plot_subtitle(const struct stats_series *s, size_t n_points, double span_s, char *buf, size_t size)
+{
+    (void) snprintf(buf, size, "%zu frames, seq %llu to %llu, over %.3f s; run %llu%s%s", s->n,
+                    (unsigned long long) s->seq[0], (unsigned long long) s->seq[s->n - 1], span_s,
+                    (unsigned long long) s->run,
+                    s->complete ? "" : " (incomplete or still being written)",
+                    n_points < s->n ? "; each point is the envelope of a pixel column" : "");
+}
+
+int
+plot_points(const struct stats_series *s, struct plot_point **ret, size_t *ret_n)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    if (s->n == 0)
+        return -ENODATA;
+    *ret = calloc(PLOT_COLUMNS, sizeof **ret);
+    if (!*ret)
+        return -ENOMEM;
+    *ret_n = plot_reduce(s, *ret, PLOT_COLUMNS);
+    return 0;
+}
+
+/* The grid, the ticks, the frame and the titles of panel @k; the time ticks are labelled
+ * under the bottom panel only. */
+static void
+s_axes(FILE *out, const struct plot_map *m, size_t k, const char *value)
+{
+    const struct plot_panel *pn = &plot_panels[k];
+    int dx = plot_decimals(m->x.step), dy = plot_decimals(m->y.step);
     long ny = lround((m->y.hi - m->y.lo) / m->y.step), nx = lround((m->x.hi - m->x.lo) / m->x.step);
+    char title[128], axis[160];
 
-    (void) fprintf(out, "<g id=\"axes\" stroke=\"#d0d0d0\" stroke-width=\"1\">\n");
-    for (long k = 0; k <= ny; k++) {
-        double v = s_tick(&m->y, k), y = s_py(m, v);
+    (void) fprintf(out, "<g id=\"%s-axes\" stroke=\"#d0d0d0\" stroke-width=\"1\">\n", pn->id);
+    for (long i = 0; i <= ny; i++) {
+        double v = plot_tick(&m->y, i), y = plot_py(m, v);
 
         (void) fprintf(out,
                        "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>"
                        "<text x=\"%.2f\" y=\"%.2f\" stroke=\"none\" fill=\"#333\" "
                        "text-anchor=\"end\">%.*f</text>\n",
-                       S_LEFT, y, S_LEFT + S_AREA_W, y, S_LEFT - 6, y + 4, dy, v);
+                       PLOT_LEFT, y, PLOT_LEFT + PLOT_AREA_W, y, PLOT_LEFT - 6, y + 4, dy, v);
     }
-    for (long k = 0; k <= nx; k++) {
-        double t = s_tick(&m->x, k), x = s_px(m, t);
+    for (long i = 0; i <= nx; i++) {
+        double t = plot_tick(&m->x, i), x = plot_px(m, t);
 
-        (void) fprintf(out,
-                       "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>"
-                       "<text x=\"%.2f\" y=\"%.2f\" stroke=\"none\" fill=\"#333\" "
-                       "text-anchor=\"middle\">%.*f</text>\n",
-                       x, S_TOP, x, S_TOP + S_AREA_H, x, S_TOP + S_AREA_H + 18, dx, t);
+        (void) fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>", x, m->top, x,
+                       m->top + m->height);
+        if (k + 1 == PLOT_PANELS)
+            (void) fprintf(out,
+                           "<text x=\"%.2f\" y=\"%.2f\" stroke=\"none\" fill=\"#333\" "
+                           "text-anchor=\"middle\">%.*f</text>",
+                           x, m->top + m->height + 18, dx, t);
+        (void) fputc('\n', out);
     }
+    plot_panel_texts(k, value, title, sizeof title, axis, sizeof axis);
     (void) fprintf(out,
                    "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
-                   "stroke=\"#333\"/>\n</g>\n",
-                   S_LEFT, S_TOP, S_AREA_W, S_AREA_H);
+                   "stroke=\"#333\"/>\n</g>\n"
+                   "<text x=\"%.2f\" y=\"%.2f\" font-weight=\"bold\">",
+                   PLOT_LEFT, m->top, PLOT_AREA_W, m->height, PLOT_LEFT, m->top - 8);
+    s_text(out, title);
     (void) fprintf(out,
-                   "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\">time since the first "
-                   "frame (s)</text>\n"
-                   "<text transform=\"translate(20 %.2f) rotate(-90)\" "
-                   "text-anchor=\"middle\">pixel value</text>\n",
-                   S_LEFT + S_AREA_W / 2, PLOT_HEIGHT - 18, S_TOP + S_AREA_H / 2);
-}
-
-enum s_field { S_MIN, S_MAX, S_MEAN };
-
-static double
-s_field(const struct plot_point *p, enum s_field field)
-{
-    return field == S_MIN ? p->min : field == S_MAX ? p->max : p->mean;
+                   "</text>\n<text transform=\"translate(22 %.2f) rotate(-90)\" "
+                   "text-anchor=\"middle\">",
+                   m->top + m->height / 2);
+    s_text(out, axis);
+    (void) fprintf(out, "</text>\n");
 }
 
 static void
-s_polyline(FILE *out, const struct s_map *m, const struct plot_point *p, size_t n,
-           enum s_field field, const char *id, const char *colour)
+s_polyline(FILE *out, const struct plot_map *m, const struct plot_point *p, size_t n,
+           enum plot_field field, const char *id, uint32_t rgb)
 {
     (void) fprintf(out,
-                   "<polyline id=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+                   "<polyline id=\"%s\" fill=\"none\" stroke=\"#%06x\" stroke-width=\"1.5\" "
                    "points=\"",
-                   id, colour);
+                   id, (unsigned) rgb);
     for (size_t i = 0; i < n; i++)
-        (void) fprintf(out, "%s%.2f,%.2f", i ? " " : "", s_px(m, p[i].t_s),
-                       s_py(m, s_field(&p[i], field)));
+        (void) fprintf(out, "%s%.2f,%.2f", i ? " " : "", plot_px(m, p[i].t_s),
+                       plot_py(m, plot_field(&p[i], field)));
     (void) fprintf(out, "\"/>\n");
 }
 
+/* Panel @k: its grid and titles, and its lines in a group that declares its axes. */
 static void
-s_band(FILE *out, const struct s_map *m, const struct plot_point *p, size_t n)
+s_panel(FILE *out, const struct plot_map *m, size_t k, const struct plot_point *p, size_t n,
+        const char *value)
 {
-    (void) fprintf(out, "<polygon id=\"std\" fill=\"#cfe0f3\" stroke=\"none\" points=\"");
-    for (size_t i = 0; i < n; i++)
-        (void) fprintf(out, "%s%.2f,%.2f", i ? " " : "", s_px(m, p[i].t_s),
-                       s_py(m, p[i].mean + p[i].std));
-    for (size_t i = n; i-- > 0;)
-        (void) fprintf(out, " %.2f,%.2f", s_px(m, p[i].t_s), s_py(m, p[i].mean - p[i].std));
-    (void) fprintf(out, "\"/>\n");
-}
+    const struct plot_panel *pn = &plot_panels[k];
 
-static void
-s_legend(FILE *out)
-{
-    static const struct {
-        const char *label, *colour;
-    } items[] = { { "max", "#d62728" },
-                  { "mean", "#222222" },
-                  { "min", "#1f77b4" },
-                  { "mean \xc2\xb1 std", "#cfe0f3" } };
-    double x = S_LEFT + 10;
-
-    (void) fprintf(out, "<g id=\"legend\">\n");
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
-        (void) fprintf(out,
-                       "<rect x=\"%.2f\" y=\"%.2f\" width=\"14\" height=\"4\" fill=\"%s\"/>"
-                       "<text x=\"%.2f\" y=\"%.2f\">%s</text>\n",
-                       x, S_TOP - 12, items[i].colour, x + 18, S_TOP - 7, items[i].label);
-        x += 110;
-    }
+    s_axes(out, m, k, value);
+    (void) fprintf(out,
+                   "<g id=\"%s\" data-left=\"%.2f\" data-top=\"%.2f\" data-width=\"%.2f\" "
+                   "data-height=\"%.2f\" data-x-min=\"%.17g\" data-x-max=\"%.17g\" "
+                   "data-y-min=\"%.17g\" data-y-max=\"%.17g\">\n",
+                   pn->id, PLOT_LEFT, m->top + PLOT_INSET, PLOT_AREA_W, m->height - 2 * PLOT_INSET,
+                   m->x.lo, m->x.hi, m->y.lo, m->y.hi);
+    for (unsigned l = 0; l < pn->n_lines; l++)
+        s_polyline(out, m, p, n, pn->lines[l].field, pn->lines[l].id, pn->lines[l].rgb);
     (void) fprintf(out, "</g>\n");
 }
 
 int
-plot_svg(FILE *out, const struct stats_series *s, const char *title)
+plot_svg(FILE *out, const struct stats_series *s, const char *title, const char *value)
 {
+    struct plot_map maps[PLOT_PANELS];
     struct plot_point *p;
-    struct s_map m;
-    double t_lo = INFINITY, t_hi = -INFINITY, v_lo = INFINITY, v_hi = -INFINITY;
+    char sub[256];
     size_t n;
+    int r;
 
-    if (s->n == 0)
-        return -ENODATA;
-    p = calloc(S_COLUMNS, sizeof *p);
-    if (!p)
-        return -ENOMEM;
-    n = plot_reduce(s, p, S_COLUMNS);
-    for (size_t i = 0; i < n; i++) {
-        t_lo = fmin(t_lo, p[i].t_s);
-        t_hi = fmax(t_hi, p[i].t_s);
-        v_lo = fmin(v_lo, p[i].min);
-        v_hi = fmax(v_hi, p[i].max);
-    }
-    plot_nice_axis(t_lo, t_hi, 10, &m.x);
-    plot_nice_axis(v_lo, v_hi, 8, &m.y);
-
+    r = plot_points(s, &p, &n);
+    if (r < 0)
+        return r;
+    plot_layout(p, n, maps);
+    plot_subtitle(s, n, p[n - 1].t_s - p[0].t_s, sub, sizeof sub);
     (void) fprintf(out,
                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -266,28 +328,17 @@ plot_svg(FILE *out, const struct stats_series *s, const char *title)
                    "<text x=\"%d\" y=\"20\" text-anchor=\"middle\" font-size=\"15\">",
                    PLOT_WIDTH, PLOT_HEIGHT, PLOT_WIDTH / 2);
     s_text(out, title);
+    (void) fprintf(out, "</text>\n<text x=\"%d\" y=\"36\" text-anchor=\"middle\" fill=\"#555\">",
+                   PLOT_WIDTH / 2);
+    s_text(out, sub);
+    (void) fprintf(out, "</text>\n<g id=\"plot\" data-frames=\"%zu\" data-points=\"%zu\">\n", s->n,
+                   n);
+    for (size_t k = 0; k < PLOT_PANELS; k++)
+        s_panel(out, &maps[k], k, p, n, value);
     (void) fprintf(out,
-                   "</text>\n<text x=\"%d\" y=\"36\" text-anchor=\"middle\" fill=\"#555\">"
-                   "%zu frames, seq %llu to %llu, over %.3f s; run %llu%s%s</text>\n",
-                   PLOT_WIDTH / 2, s->n, (unsigned long long) s->seq[0],
-                   (unsigned long long) s->seq[s->n - 1], t_hi - t_lo, (unsigned long long) s->run,
-                   s->complete ? "" : " (incomplete or still being written)",
-                   n < s->n ? "; each point is the envelope of a pixel column" : "");
-    s_axes(out, &m);
-    (void) fprintf(out,
-                   "<g id=\"plot\" data-left=\"%.2f\" data-top=\"%.2f\" data-width=\"%.2f\" "
-                   "data-height=\"%.2f\" data-x-min=\"%.17g\" data-x-max=\"%.17g\" "
-                   "data-y-min=\"%.17g\" data-y-max=\"%.17g\" data-frames=\"%zu\" "
-                   "data-points=\"%zu\">\n",
-                   S_LEFT, S_TOP + S_INSET, S_AREA_W, S_AREA_H - 2 * S_INSET, m.x.lo, m.x.hi,
-                   m.y.lo, m.y.hi, s->n, n);
-    s_band(out, &m, p, n);
-    s_polyline(out, &m, p, n, S_MAX, "max", "#d62728");
-    s_polyline(out, &m, p, n, S_MEAN, "mean", "#222222");
-    s_polyline(out, &m, p, n, S_MIN, "min", "#1f77b4");
-    (void) fprintf(out, "</g>\n");
-    s_legend(out);
-    (void) fprintf(out, "</svg>\n");
+                   "</g>\n<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\">" PLOT_TIME_LABEL
+                   "</text>\n</svg>\n",
+                   PLOT_LEFT + PLOT_AREA_W / 2, PLOT_TIME_LABEL_Y);
     free(p);
     return ferror(out) ? -EIO : 0;
 }
