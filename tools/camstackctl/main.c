@@ -163,7 +163,7 @@ s_cmd_status(int argc, char **argv)
     if (json) {
         failed = report_print_json(stdout, answers) < 0;
     } else {
-        report_build(&conf, answers, false, rows);
+        report_build(answers, false, rows);
         report_print_table(stdout, rows, 0, false);
     }
     /* An optional daemon that is not running is shown so, and is not a failure. */

@@ -36,144 +36,129 @@ s_bool(const json_t *json, const char *key)
     return v;
 }
 
-/* Appends " key=value" for each key (those the daemon does not report are left out). */
-static void
-s_ledger(char *buf, size_t size, const json_t *json, const char *const *keys)
+/* A ledger value as text; false for an object or an array. */
+static bool
+s_value(const json_t *v, char *buf, size_t size)
 {
+    if (json_is_integer(v))
+        (void) snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_real(v))
+        (void) snprintf(buf, size, "%g", json_real_value(v));
+    else if (json_is_boolean(v))
+        (void) snprintf(buf, size, "%s", json_is_true(v) ? "yes" : "no");
+    else if (json_is_string(v))
+        (void) snprintf(buf, size, "%s", json_string_value(v));
+    else
+        return false;
+    return true;
+}
+
+/* The daemon's "ledger" object as "key=value ..." in its order (which counters it keeps is
+ * the daemon's, not camstackctl's), less those the report shows in columns of its own. */
+static void
+s_ledger(char *buf, size_t size, const json_t *json)
+{
+    static const char *const own[] = { "state", "uptime_s", "run", "fps", "mb_per_s", "file" };
+    json_t *ledger = json_object_get(json, "ledger");
     size_t o = 0;
 
     buf[0] = '\0';
-    for (int i = 0; keys[i] && o < size; i++) {
-        uint64_t v;
+    for (void *it = json_object_iter(ledger); it && o < size;
+         it = json_object_iter_next(ledger, it)) {
+        const char *key = json_object_iter_key(it);
+        char value[64];
+        bool shown = false;
 
-        if (cs_json_get_u64(json, keys[i], &v) == 0)
-            o += (size_t) snprintf(buf + o, size - o, "%s%s=%llu", o ? " " : "", keys[i],
-                                   (unsigned long long) v);
+        for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+            shown = shown || strcmp(key, own[i]) == 0;
+        if (!shown && s_value(json_object_iter_value(it), value, sizeof value))
+            o += (size_t) snprintf(buf + o, size - o, "%s%s=%s", o ? " " : "", key, value);
     }
 }
 
+/* A daemon that is stopping says so first; otherwise what it is doing ("activity"). */
 static void
-s_state(struct report_row *row, enum cs_daemon_id d, const json_t *json)
+s_state(struct report_row *row, const json_t *json)
 {
-    char state[32] = "", what[32] = "";
+    const char *state = "", *activity = "?";
 
-    (void) cs_json_copy_string(json, "state", state, sizeof state);
-    switch (d) {
-    case CS_DAEMON_CAMERAD:
-        (void) cs_json_copy_string(json, "acquisition", what, sizeof what);
-        break;
-    case CS_DAEMON_ANALYZERD:
-        (void) cs_strlcpy(what, s_bool(json, "run_active") ? "analysing" : "ready", sizeof what);
-        break;
-    case CS_DAEMON_SAVERD:
-        (void) cs_json_copy_string(json, "record", what, sizeof what);
-        if (strcmp(what, "off") == 0)
-            (void) cs_strlcpy(what, "record-off", sizeof what);
-        else
-            (void) cs_strlcpy(what, s_bool(json, "recording") ? "recording" : "ready", sizeof what);
-        break;
-    case CS_DAEMON_PUBD:
-    case CS_DAEMON_COUNT:
-        (void) cs_strlcpy(what, s_bool(json, "run_open") ? "forwarding" : "ready", sizeof what);
-        break;
-    }
-    /* A daemon that is stopping says so first; otherwise what it is doing. */
-    (void) cs_strlcpy(row->state, strcmp(state, "running") != 0 && state[0] ? state : what,
-                      sizeof row->state);
+    (void) cs_json_get_string(json, "state", &state);
+    (void) cs_json_get_string(json, "activity", &activity);
+    (void) snprintf(row->state, sizeof row->state, "%s",
+                    strcmp(state, "running") != 0 && state[0] ? state : activity);
 }
 
+/* Frames numbered upstream (@up's next_seq) that @down has not reached, when both are in the
+ * same run; -1 when that cannot be told. */
 static int64_t
-s_lost(enum cs_daemon_id d, const json_t *j)
+s_behind(const json_t *up, const json_t *down)
 {
-    switch (d) {
-    case CS_DAEMON_CAMERAD:
-        return (int64_t) (s_u64(j, "dropped_at_source") + s_u64(j, "camera_dropped"));
-    case CS_DAEMON_PUBD:
-        return (int64_t) (s_u64(j, "rejected") + s_u64(j, "send_failed"));
-    case CS_DAEMON_ANALYZERD:
-        return (int64_t) (s_u64(j, "lost") + s_u64(j, "bad"));
-    case CS_DAEMON_SAVERD: /* and the frames it received but could not keep in a file */
-        return (int64_t) (s_u64(j, "lost") + s_u64(j, "bad") + s_u64(j, "queue_dropped")
-                          + s_u64(j, "write_dropped") + s_u64(j, "removed"));
-    case CS_DAEMON_COUNT:
-        break;
-    }
-    return -1;
-}
+    uint64_t up_run = s_u64(up, "run"), down_run = s_u64(down, "run");
+    uint64_t up_next = s_u64(up, "next_seq"), down_next = s_u64(down, "next_seq");
 
-/* Frames numbered upstream (@up_json's next_seq) that @down_json has not reached, when both
- * are in the same run; -1 when that cannot be told. */
-static int64_t
-s_behind(const json_t *up_json, const json_t *down_json, bool down_active)
-{
-    uint64_t up_run = s_u64(up_json, "run"), down_run = s_u64(down_json, "run");
-    uint64_t up_next = s_u64(up_json, "next_seq"), down_next = s_u64(down_json, "next_seq");
-
-    if (!up_run || up_run != down_run)
+    if (!up_run || up_run != down_run || cs_json_get_u64(down, "next_seq", &down_next) < 0)
         return -1;
-    if (!down_active)
+    if (!s_bool(down, "run_active"))
         return 0; /* its run has ended: nothing of it is on the way */
     return up_next > down_next ? (int64_t) (up_next - down_next) : 0;
 }
 
-void
-report_build(const struct cs_conf *conf, const struct client_answer answers[CS_DAEMON_COUNT],
-             bool recent, struct report_row rows[CS_DAEMON_COUNT])
+/* The row of a daemon that answered with @j. */
+static void
+s_row(struct report_row *row, const json_t *j, bool recent)
 {
-    static const char *const ledger_keys[CS_DAEMON_COUNT][12] = {
-        [CS_DAEMON_CAMERAD] = { "captured", "dropped_at_source", "camera_dropped", "sent", NULL },
-        [CS_DAEMON_PUBD] = { "frames_in", "rejected", "send_failed", "frame_subscribers", NULL },
-        [CS_DAEMON_ANALYZERD] = { "received", "lost", "camera_dropped", "bad", "analysed", NULL },
-        [CS_DAEMON_SAVERD] = { "received", "lost", "camera_dropped", "bad", "written",
-                               "queue_dropped", "write_dropped", "removed", "unrecorded", NULL },
-    };
-    const json_t *cam = answers[CS_DAEMON_CAMERAD].json, *pub = answers[CS_DAEMON_PUBD].json;
-    uint64_t frame = cs_conf_frame_bytes(conf);
+    int64_t lost;
 
+    row->up = true;
+    s_state(row, j);
+    row->uptime_s = s_double(j, "uptime_s");
+    row->run = s_u64(j, "run");
+    row->fps = s_double(j, "fps");
+    row->mb_per_s = s_double(j, "mb_per_s");
+    s_ledger(row->ledger, sizeof row->ledger, j);
+    row->lost = cs_json_get_i64(j, "lost_total", &lost) == 0 ? lost : -1;
+    row->has_latency =
+        cs_json_get_double(j, recent ? "latency_recent_p50_us" : "latency_p50_us", &row->p50_us)
+            == 0
+        && cs_json_get_double(j, recent ? "latency_recent_p99_us" : "latency_p99_us", &row->p99_us)
+               == 0;
+    (void) cs_json_copy_string(j, "file", row->file, sizeof row->file);
+}
+
+void
+report_build(const struct client_answer answers[CS_DAEMON_COUNT], bool recent,
+             struct report_row rows[CS_DAEMON_COUNT])
+{
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         struct report_row *row = &rows[d];
-        const json_t *j = answers[d].json;
 
         memset(row, 0, sizeof *row);
         row->asked = answers[d].asked;
         row->queue = -1;
+        row->lost = -1;
         if (!answers[d].asked)
             continue;
-        if (answers[d].error < 0 || !j) {
+        if (answers[d].error < 0 || !answers[d].json) {
             row->not_running = answers[d].not_running;
             (void) cs_strlcpy(row->state, row->not_running ? "not running" : "down",
                               sizeof row->state);
             (void) cs_strlcpy(row->reason, answers[d].reason, sizeof row->reason);
             continue;
         }
-        row->up = true;
-        s_state(row, (enum cs_daemon_id) d, j);
-        row->uptime_s = s_double(j, "uptime_s");
-        row->run = s_u64(j, "run");
-        row->fps = s_double(j, "fps");
-        row->mb_per_s = s_double(j, "mb_per_s");
-        s_ledger(row->ledger, sizeof row->ledger, j, ledger_keys[d]);
-        row->lost = s_lost((enum cs_daemon_id) d, j);
-        row->has_latency =
-            cs_json_get_double(j, recent ? "latency_recent_p50_us" : "latency_p50_us", &row->p50_us)
-                == 0
-            && cs_json_get_double(j, recent ? "latency_recent_p99_us" : "latency_p99_us",
-                                  &row->p99_us)
-                   == 0;
-        (void) cs_json_copy_string(j, "file", row->file, sizeof row->file);
+        s_row(row, answers[d].json, recent);
     }
-    if (cam && pub && answers[CS_DAEMON_CAMERAD].error == 0 && answers[CS_DAEMON_PUBD].error == 0)
-        rows[CS_DAEMON_PUBD].queue = s_behind(cam, pub, s_bool(pub, "run_open"));
-    rows[CS_DAEMON_PUBD].queue_max = cs_conf_hwm(conf->camerad.send_buffer_mb, frame)
-                                     + cs_conf_hwm(conf->pubd.ingest_buffer_mb, frame);
-    for (int d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
-        uint32_t mb = d == CS_DAEMON_SAVERD ? conf->saverd.receive_buffer_mb
-                                            : conf->analyzerd.receive_buffer_mb;
+    /* Queue fill, from the roles: each daemon against the one it receives its frames from. */
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        const json_t *j = answers[d].error == 0 ? answers[d].json : NULL;
+        enum cs_daemon_id up;
+        uint64_t budget;
 
-        if (pub && answers[CS_DAEMON_PUBD].error == 0 && answers[d].error == 0 && answers[d].json)
-            rows[d].queue = s_behind(pub, answers[d].json, s_bool(answers[d].json, "run_active"));
-        rows[d].queue_max =
-            cs_conf_hwm(conf->pubd.subscriber_buffer_mb, frame) + cs_conf_hwm(mb, frame);
+        if (!j || cs_daemon_upstream(d, &up) < 0)
+            continue;
+        if (cs_json_get_u64(j, "queue_budget_frames", &budget) == 0)
+            rows[d].queue_max = (int64_t) budget;
+        if (answers[up].error == 0 && answers[up].json)
+            rows[d].queue = s_behind(answers[up].json, j);
     }
 }
 
@@ -256,7 +241,7 @@ report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT], int
     s_put(out, line, width);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         const struct report_row *row = &rows[d];
-        char up[48], run[24], queue[48], lat[40];
+        char up[48], run[24], queue[48], lat[40], lost[24];
 
         if (!row->asked)
             continue;
@@ -269,9 +254,10 @@ report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT], int
         s_queue(row, queue, sizeof queue);
         s_latency(row, lat, sizeof lat);
         if (compact) {
-            (void) snprintf(line, sizeof line, "%-10s %-11s %7.1f %7.1f %-12s %-15s %6lld %s%s%s",
+            (void) snprintf(lost, sizeof lost, "%lld", (long long) row->lost);
+            (void) snprintf(line, sizeof line, "%-10s %-11s %7.1f %7.1f %-12s %-15s %6s %s%s%s",
                             cs_daemon_name(d), row->state, row->fps, row->mb_per_s, queue, lat,
-                            (long long) row->lost, row->ledger, row->file[0] ? " file=" : "",
+                            row->lost >= 0 ? lost : "-", row->ledger, row->file[0] ? " file=" : "",
                             row->file);
         } else {
             s_uptime(row->uptime_s, up, sizeof up);
@@ -314,7 +300,6 @@ report_print_lines(FILE *out, const struct report_row rows[CS_DAEMON_COUNT])
         if (row->has_latency)
             (void) fprintf(out, " latency_p50_us=%.1f latency_p99_us=%.1f", row->p50_us,
                            row->p99_us);
-        (void) fprintf(out, " lost_total=%lld", (long long) row->lost);
         (void) fprintf(out, "%s%s%s%s\n", row->ledger[0] ? " " : "", row->ledger,
                        row->file[0] ? " file=" : "", row->file);
     }

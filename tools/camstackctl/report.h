@@ -1,7 +1,9 @@
-/* What camstackctl shows of each daemon, taken from the "status" answers of all four at
- * once: state, uptime, run, rates, the loss ledger's counters, queue fill, latency
- * percentiles and the current file; as a table (status, watch on a terminal), as plain
- * key=value lines (watch into a pipe) or as JSON. */
+/* What camstackctl shows of each daemon, taken from the "status" answers of all of them at
+ * once: state, uptime, run, rates, the loss ledger, queue fill, latency percentiles and the
+ * current file; as a table (status, watch on a terminal), as plain key=value lines (watch into
+ * a pipe) or as JSON. Which daemons there are and which feeds which come from the roles
+ * table; what each reports, from its answer's common members ("activity", "lost_total",
+ * "ledger", "run", "next_seq", "run_active", "queue_budget_frames"), never from its name. */
 #pragma once
 
 #include <limits.h>
@@ -22,10 +24,8 @@ struct report_row {
     double uptime_s;
     uint64_t run; /* 0: none yet */
     double fps, mb_per_s;
-    char ledger[256]; /* the loss ledger's counters as key=value pairs */
-    /* Frames it lost or dropped (-1: not known): camerad dropped at source and camera
-     * drops, pubd rejected and refused sends, a subscriber lost and bad. */
-    int64_t lost;
+    char ledger[512];  /* its "ledger" object as key=value pairs, in its order */
+    int64_t lost;      /* its "lost_total": frames it lost or dropped (-1: not known) */
     int64_t queue;     /* frames on their way to it (-1: unknown, see report_build) */
     int64_t queue_max; /* what the memory budgets on that way hold, in frames */
     bool has_latency;
@@ -36,14 +36,14 @@ struct report_row {
 /* Fills @rows from @answers. @recent: latency over the last seconds (watch) rather than
  * over the daemon's lifetime (status).
  *
- * Queue fill is derived, ZeroMQ having no way to tell how many messages a queue holds: the
- * frames numbered by camerad that pubd has not forwarded yet (pubd's row: camerad's send
- * queue and pubd's ingest), and the frames pubd forwarded that a subscriber has not received
- * yet (its row: pubd's queue towards it and its receive queue), from the next_seq each
- * reports in the same run. The answers are a few milliseconds apart, so this is approximate
- * by the frames of those milliseconds. */
-void report_build(const struct cs_conf *conf, const struct client_answer answers[CS_DAEMON_COUNT],
-                  bool recent, struct report_row rows[CS_DAEMON_COUNT]);
+ * Queue fill is derived, ZeroMQ having no way to tell how many messages a queue holds: for
+ * each daemon that receives frames, the frames its upstream (cs_daemon_upstream(): the
+ * fan-out for a subscriber, the producer for the fan-out) numbered that it has not reached
+ * yet, from the next_seq each reports in the same run while its run is active; its maximum
+ * is the daemon's "queue_budget_frames". The answers are a few milliseconds apart, so this
+ * is approximate by the frames of those milliseconds. */
+void report_build(const struct client_answer answers[CS_DAEMON_COUNT], bool recent,
+                  struct report_row rows[CS_DAEMON_COUNT]);
 
 /* A table with a header line; @width > 0 cuts lines to that many columns (a terminal).
  * @compact: the live view's columns, losses and latency within 80 columns, the run and the

@@ -110,7 +110,7 @@ watch_run(const struct cs_conf *conf, const struct watch_opts *o)
         bool quit = false;
 
         (void) client_ask(conf, CLIENT_ALL, "status", timeout, answers);
-        report_build(conf, answers, true, rows);
+        report_build(answers, true, rows);
         client_answers_clear(answers);
         if (tty)
             s_draw(conf, rows, o);
