@@ -6,7 +6,8 @@
 Every fenced ```python and ```sh block must say on its fence line what it is:
 
   ```python run           run as it is, with /usr/bin/python3 (sh blocks with sh -e), in a
-                          fresh directory holding the modules below, under a time limit
+                          fresh directory holding the modules below, under a time limit,
+                          with clients/python (the camstack module) on PYTHONPATH
   ```python module=NAME   saved as NAME in that directory (other examples import it), and
                           imported there once
   ```sh norun             shown only (needs root, systemd, another host...): checked for
@@ -67,14 +68,15 @@ def substitute(code, args):
     return code.replace("/run/camstack/", args.run_dir.rstrip("/") + "/")
 
 
-def run(lang, code, workdir, timeout):
+def run(lang, code, workdir, timeout, source_root):
     name = os.path.join(workdir, "example." + ("py" if lang == "python" else "sh"))
     with open(name, "w", encoding="utf-8") as f:
         f.write(code)
     argv = ["/usr/bin/python3", name] if lang == "python" else ["sh", "-e", name]
     try:
+        env = dict(os.environ, PYTHONPATH=os.path.join(source_root, "clients", "python"))
         p = subprocess.run(argv, cwd=workdir, capture_output=True, text=True, timeout=timeout,
-                           stdin=subprocess.DEVNULL)
+                           stdin=subprocess.DEVNULL, env=env)
     except subprocess.TimeoutExpired:
         return f"did not finish within {timeout} s"
     return None if p.returncode == 0 else f"exit {p.returncode}: {p.stderr.strip()[-2000:]}"
@@ -125,9 +127,10 @@ def main():
                 why = syntax(lang, code, workdir)
             elif kind == "module":
                 name = next(w[7:] for w in words if w.startswith("module="))
-                why = run("python", f"import {name[:-3]}\n", workdir, args.timeout)
+                why = run("python", f"import {name[:-3]}\n", workdir, args.timeout,
+                          args.source_root)
             else:
-                why = run(lang, substitute(code, args), workdir, args.timeout)
+                why = run(lang, substitute(code, args), workdir, args.timeout, args.source_root)
             if why:
                 failed.append(f"{where}: {why}")
     for f in failed:
