@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "cs-build.h"
+
 /* The table: one row per daemon, X(ID, name, role, optional), in the order camstackctl
  * prints them. The row makes the enum value CS_DAEMON_<ID> and the entry of cs_daemon_role();
  * docs/HACKING.md, "Add a daemon", says what else a new daemon needs. */
@@ -12,7 +14,16 @@
     X(CAMERAD, "camerad", CS_ROLE_PRODUCER, false)            \
     X(PUBD, "pubd", CS_ROLE_FANOUT, false)                    \
     X(ANALYZERD, "analyzerd", CS_ROLE_FRAME_SUBSCRIBER, true) \
-    X(SAVERD, "saverd", CS_ROLE_FRAME_SUBSCRIBER, true)
+    X(SAVERD, "saverd", CS_ROLE_FRAME_SUBSCRIBER, true)       \
+    CS_TEST_DAEMON_ROWS(X)
+
+/* tallyd, the frame subscriber of the add-a-daemon suite (daemons/tallyd): a row only in a
+ * build with -Dtest_daemon=true, which is never installed. */
+#if CS_TEST_DAEMON
+#define CS_TEST_DAEMON_ROWS(X) X(TALLYD, "tallyd", CS_ROLE_FRAME_SUBSCRIBER, true)
+#else
+#define CS_TEST_DAEMON_ROWS(X)
+#endif
 
 #define CS_DAEMON_ENUM_(id, name, role, optional) CS_DAEMON_##id,
 enum cs_daemon_id { CS_DAEMON_ROWS(CS_DAEMON_ENUM_) CS_DAEMON_COUNT };
