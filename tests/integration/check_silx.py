@@ -8,7 +8,8 @@ silx.io.nxdata follows @default to the NXdata group; its viewer (a DataViewer on
 Qt platform) must then pick the image view for a movie and show, with its frame slider moved
 to the last frame, that frame as a W x H image (grey for GREY and Y16, an RGB image for RGB24
 and BGR24, the luminance for YUYV) equal to the test pattern of its seq; and for a statistics
-file the curve of mean against seq, every row. Prints one JSON object; exits 0 or 1.
+file the curve of mean against seq, every row, and its root attributes those of a file closed
+at its run's end-of-stream. Prints one JSON object; exits 0 or 1.
 """
 import argparse
 import json
@@ -95,6 +96,11 @@ def check_stats(app, args):
     seq, mean = f["entry/stats/seq"][()], f["entry/stats/mean"][()]
     expect(len(seq) >= 2, f"{len(seq)} rows")
     expect(np.array_equal(x, seq) and np.array_equal(y, mean), "the curve is not mean vs seq")
+    a = f.attrs  # a statistics file closed at its run's end-of-stream (FILES.md section 5)
+    expect(a["end_reason"] == "end_of_stream" and isinstance(a["end_reason"], str),
+           f"@end_reason {a['end_reason']!r}")
+    expect(int(a["complete"]) == 1 and int(a["frames"]) == len(seq) and int(a["run"]) > 0,
+           f"@complete {a['complete']}, @frames {a['frames']} for {len(seq)} rows")
     viewer.close()
     return {"file": args.file, "signal": nxd.signal_name, "axes": nxd.axes_dataset_names,
             "points": len(x)}
