@@ -1,25 +1,45 @@
 #include "benchjson.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+
 double
 bench_json_num(const char *json, const char *key)
 {
-    char pat[96];
-    const char *p;
-    char *end;
-    double v;
+    json_t *obj = cs_json_parse_object(json, strlen(json), NULL, 0);
+    double v = NAN;
 
-    (void) snprintf(pat, sizeof pat, "\"%s\":", key);
-    p = strstr(json, pat);
-    if (!p)
-        return NAN;
-    p += strlen(pat);
-    v = strtod(p, &end);
-    return end == p ? NAN : v;
+    if (obj && cs_json_get_double(obj, key, &v) < 0)
+        v = NAN;
+    json_decref(obj);
+    return v;
+}
+
+int
+bench_json_str(const char *json, const char *key, char *buf, size_t size)
+{
+    json_t *obj = cs_json_parse_object(json, strlen(json), NULL, 0);
+    int r = obj ? cs_json_copy_string(obj, key, buf, size) : -EINVAL;
+
+    json_decref(obj);
+    return r;
+}
+
+bool
+bench_json_ok(const char *json)
+{
+    json_t *obj = cs_json_parse_object(json, strlen(json), NULL, 0);
+    bool ok = false;
+
+    if (obj && cs_json_get_bool(obj, "ok", &ok) < 0)
+        ok = false;
+    json_decref(obj);
+    return ok;
 }
 
 uint64_t

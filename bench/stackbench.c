@@ -321,8 +321,7 @@ s_request(const struct stack *st, enum cs_daemon_id d, const char *text)
 {
     char answer[4096];
 
-    return stack_request(st, d, text, 10000, answer, sizeof answer) == 0
-           && strstr(answer, "\"ok\":true");
+    return stack_request(st, d, text, 10000, answer, sizeof answer) == 0 && bench_json_ok(answer);
 }
 
 /* CPU seconds (user + system, all threads) @pid has used so far, from /proc; NAN if gone. */
@@ -356,7 +355,6 @@ static void
 s_read_status(const struct stack *st, struct s_stack *res, char *file, size_t size)
 {
     char buf[PATH_MAX + 8192];
-    const char *p;
 
     if (file)
         file[0] = '\0';
@@ -395,12 +393,8 @@ s_read_status(const struct stack *st, struct s_stack *res, char *file, size_t si
         res->lat[7] = bench_json_num(buf, "latency_p99_us");
         res->lat[8] = bench_json_num(buf, "written_latency_recent_p50_us");
         res->lat[9] = bench_json_num(buf, "written_latency_recent_p99_us");
-        p = file ? strstr(buf, "\"file\":\"") : NULL;
-        if (p) {
-            (void) cs_strlcpy(file, p + 8, size);
-            if (strchr(file, '"'))
-                *strchr(file, '"') = '\0';
-        }
+        if (file)
+            (void) bench_json_str(buf, "file", file, size);
     }
 }
 

@@ -26,26 +26,6 @@ struct cs_control {
     int n_commands;
 };
 
-void
-cs_json_escape(const char *s, char *buf, size_t size)
-{
-    size_t o = 0;
-
-    for (; *s && o + 7 < size; s++) {
-        unsigned char c = (unsigned char) *s;
-
-        if (c == '"' || c == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char) c;
-        } else if (c < 0x20 || c >= 0x7f) {
-            o += (size_t) snprintf(buf + o, size - o, "\\u%04x", c);
-        } else {
-            buf[o++] = (char) c;
-        }
-    }
-    buf[o] = '\0';
-}
-
 int
 cs_control_send(cs_control_t *self, zmsg_t **envelope, const char *json)
 {

@@ -55,6 +55,3 @@ int cs_control_dispatch(cs_control_t *self, const void *data, size_t size,
 
 /* Sends @json to the client behind @envelope, which it takes (and sets to NULL). */
 int cs_control_send(cs_control_t *self, zmsg_t **envelope, const char *json);
-
-/* Escapes @s as the inside of a JSON string into @buf. */
-void cs_json_escape(const char *s, char *buf, size_t size);

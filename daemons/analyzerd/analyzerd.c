@@ -1,6 +1,7 @@
 #include "analyzerd.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,8 @@ s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
     return 0;
 }
 
+/* The stats message (PROTOCOL.md 10.2) is written by hand, not with jansson: its run and seq
+ * are integers up to 2^64 - 1, beyond what jansson holds. */
 static void
 s_publish(analyzerd_t *self, const struct cs_frame_hdr *hdr, const struct cs_stats *st)
 {
@@ -104,11 +107,11 @@ s_publish(analyzerd_t *self, const struct cs_frame_hdr *hdr, const struct cs_sta
     int n;
 
     n = snprintf(body, sizeof body,
-                 "{\"stream\":\"%s\",\"run\":%llu,\"seq\":%llu,\"timestamp_ns\":%llu,"
-                 "\"min\":%u,\"max\":%u,\"mean\":%.17g,\"std\":%.17g}",
-                 self->conf->stack.stream, (unsigned long long) hdr->run,
-                 (unsigned long long) hdr->seq, (unsigned long long) hdr->capture_ns, st->min,
-                 st->max, st->mean, st->std);
+                 "{\"stream\":\"%s\",\"run\":%" PRIu64 ",\"seq\":%" PRIu64
+                 ",\"timestamp_ns\":%" PRIu64 ",\"min\":%u,\"max\":%u,\"mean\":%.17g,"
+                 "\"std\":%.17g}",
+                 self->conf->stack.stream, hdr->run, hdr->seq, hdr->capture_ns, st->min, st->max,
+                 st->mean, st->std);
     if (zmq_send(zsock_resolve(self->push), self->topic, self->topic_len,
                  ZMQ_SNDMORE | ZMQ_DONTWAIT)
             < 0
