@@ -27,6 +27,22 @@ struct cs_control {
 };
 
 int
+cs_control_answer(json_t *members, char *reply, size_t size)
+{
+    json_t *obj = json_object();
+    int r = obj && members && cs_json_set_bool(obj, "ok", true) == 0
+                    && json_object_update(obj, members) == 0
+                ? cs_json_dump(obj, reply, size)
+                : -ENOMEM;
+
+    json_decref(obj);
+    json_decref(members);
+    if (r < 0)
+        (void) snprintf(reply, size, "cannot answer: %s", strerror(-r));
+    return r < 0 ? r : 0;
+}
+
+int
 cs_control_send(cs_control_t *self, zmsg_t **envelope, const char *json)
 {
     zmsg_t *msg = *envelope;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include <czmq.h>
+#include <jansson.h>
 
 #define CS_CONTROL_REQUEST_MAX 1024 /* bytes of a request that is answered */
 #define CS_CONTROL_ARGS_MAX    8    /* words of a request, the command included */
@@ -52,6 +53,11 @@ int cs_control_add(cs_control_t *self, const char *command, const char *help, cs
  * 1 if the handler held the request (it took the envelope). For tests and fuzzing too. */
 int cs_control_dispatch(cs_control_t *self, const void *data, size_t size,
                         struct cs_control_req *req, char *reply, size_t reply_size);
+
+/* A handler's success: writes {"ok":true} and the members of @members (taken: it is
+ * released; NULL means it could not be made) into @reply. Returns 0, or -ENOMEM or -ENOSPC
+ * with the error in @reply: what the handler returns. */
+int cs_control_answer(json_t *members, char *reply, size_t size);
 
 /* Sends @json to the client behind @envelope, which it takes (and sets to NULL). */
 int cs_control_send(cs_control_t *self, zmsg_t **envelope, const char *json);

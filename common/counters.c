@@ -127,6 +127,25 @@ s_add(json_t *obj, const struct cs_counter_group *groups, size_t n_groups, unsig
 }
 
 int
+cs_counters_add_named(const struct cs_counter_group *groups, size_t n_groups,
+                      const char *const *names, json_t *obj)
+{
+    for (size_t k = 0; names[k]; k++) {
+        int r = -ENOENT;
+
+        for (size_t g = 0; g < n_groups && r == -ENOENT; g++) {
+            for (size_t i = 0; i < groups[g].table->n && r == -ENOENT; i++) {
+                if (strcmp(groups[g].table->rows[i].name, names[k]) == 0)
+                    r = s_set(obj, &groups[g].table->rows[i], groups[g].base);
+            }
+        }
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+int
 cs_counters_to_json(const struct cs_counter_group *groups, size_t n_groups, json_t *obj)
 {
     int r = s_add(obj, groups, n_groups, 0);

@@ -118,6 +118,11 @@ int cs_counters_to_json(const struct cs_counter_group *groups, size_t n_groups, 
  * "lost_total" when @flag is CS_COUNTER_LEDGER. NULL on ENOMEM. */
 json_t *cs_counters_select(const struct cs_counter_group *groups, size_t n_groups, unsigned flag);
 
+/* Adds the counters named in @names (NULL-terminated) to @obj, in that order: a command's
+ * answer made of counters. Returns 0, -ENOENT (no such counter) or -ENOMEM. */
+int cs_counters_add_named(const struct cs_counter_group *groups, size_t n_groups,
+                          const char *const *names, json_t *obj);
+
 /* The sum of the CS_COUNTER_LOSS counters. */
 uint64_t cs_counters_lost_total(const struct cs_counter_group *groups, size_t n_groups);
 

@@ -78,7 +78,11 @@ s_acquire_stop(camerad_t *self, struct cs_control_req *req, char *reply, size_t 
 int
 command_acquire(void *arg, struct cs_control_req *req, char *reply, size_t size)
 {
+    /* The answer: counters of camerad's table (status.c). */
+    static const char *const s_answer[] = { "acquisition", "run",      "runs", "frames_limit",
+                                            "captured",    "next_seq", NULL };
     camerad_t *self = arg;
+    json_t *members;
     int r;
 
     if (cs_daemon_stopping(self->daemon) || self->state == ACQ_ENDED) {
@@ -96,11 +100,10 @@ command_acquire(void *arg, struct cs_control_req *req, char *reply, size_t size)
     if (r < 0)
         return r;
     self->steered = true;
-    (void) snprintf(reply, size,
-                    "{\"ok\":true,\"acquisition\":\"%s\",\"run\":%llu,\"runs\":%llu,"
-                    "\"frames_limit\":%llu,\"captured\":%llu,\"next_seq\":%llu}",
-                    acquisition_state_name(self->state), (unsigned long long) self->c.run,
-                    (unsigned long long) self->c.runs, (unsigned long long) self->frames_limit,
-                    (unsigned long long) self->c.captured, (unsigned long long) self->c.next_seq);
-    return 0;
+    members = json_object();
+    if (members && cs_counters_add_named(self->groups, self->n_groups, s_answer, members) < 0) {
+        json_decref(members);
+        members = NULL;
+    }
+    return cs_control_answer(members, reply, size);
 }

@@ -7,14 +7,29 @@
 
 #include "util.h"
 
+/* {"ok":true,"frame_subscribers":N} into @reply. Returns 0 or a negative errno. */
+static int
+s_reply(const pubd_t *self, char *reply, size_t size)
+{
+    static const char *const names[] = { "frame_subscribers", NULL };
+    json_t *members = json_object();
+
+    if (members && cs_counters_add_named(self->groups, self->n_groups, names, members) < 0) {
+        json_decref(members);
+        members = NULL;
+    }
+    return cs_control_answer(members, reply, size);
+}
+
 static void
 s_answer(pubd_t *self, struct pubd_waiter *w)
 {
     char reply[128];
 
-    (void) snprintf(reply, sizeof reply, "{\"ok\":true,\"frame_subscribers\":%u}",
-                    self->frame_subs);
-    (void) cs_control_send(cs_daemon_control(self->daemon), &w->envelope, reply);
+    (void) cs_control_send(cs_daemon_control(self->daemon), &w->envelope,
+                           s_reply(self, reply, sizeof reply) == 0
+                               ? reply
+                               : "{\"ok\":false,\"error\":\"out of memory\"}");
 }
 
 void
@@ -50,10 +65,8 @@ command_subscribers(void *arg, struct cs_control_req *req, char *reply, size_t s
                         "WAIT_MS <= 60000)");
         return -EINVAL;
     }
-    if (self->frame_subs >= want || wait_ms == 0) {
-        (void) snprintf(reply, size, "{\"ok\":true,\"frame_subscribers\":%u}", self->frame_subs);
-        return 0;
-    }
+    if (self->frame_subs >= want || wait_ms == 0)
+        return s_reply(self, reply, size);
     for (int i = 0; i < PUBD_WAITERS_MAX; i++) {
         struct pubd_waiter *w = &self->waiters[i];
 

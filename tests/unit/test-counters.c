@@ -1,6 +1,7 @@
 /* Unit tests of common/counters.h: one table of rows drives the status JSON, the ledger, the
  * STATUS= pairs, lost_total and the man page's list, and a bad table is found. */
 #include <check.h>
+#include <errno.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -76,6 +77,15 @@ START_TEST(counters_print_every_form_from_one_table)
     cs_counters_format(&g, 1, CS_COUNTER_LINE, buf, 12);
     ck_assert_str_eq(buf, "received=7 ");
     ck_assert_uint_eq(cs_counters_lost_total(&g, 1), 7);
+    json_decref(obj);
+    /* A command's answer made of named counters, in the order asked. */
+    obj = json_object();
+    ck_assert_int_eq(
+        cs_counters_add_named(&g, 1, (const char *const[]){ "path", "lost", NULL }, obj), 0);
+    ck_assert_int_gt(cs_json_dump(obj, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "{\"path\":\"a.h5\",\"lost\":2}");
+    ck_assert_int_eq(cs_counters_add_named(&g, 1, (const char *const[]){ "nope", NULL }, obj),
+                     -ENOENT);
     json_decref(ledger);
     json_decref(obj);
 }
