@@ -13,6 +13,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "bind.h"
 #include "cs-build.h"
 #include "instance.h"
 #include "log.h"
@@ -406,9 +407,11 @@ cs_daemon_new(const struct cs_conf *conf, enum cs_daemon_id which)
     zloop_set_nonstop(self->loop, true); /* we stop through the signalfd, not czmq's flag */
     self->control = cs_control_new(self->loop, conf->endpoints.control[which]);
     if (!self->control) {
+        char why[128];
+
         e = errno;
-        cs_log_errno(LOG_ERR, -e, "cannot bind control endpoint '%s'",
-                     conf->endpoints.control[which]);
+        cs_log(LOG_ERR, "cannot bind control endpoint '%s': %s", conf->endpoints.control[which],
+               cs_bind_strerror(conf->endpoints.control[which], e, why, sizeof why));
         errno = e;
         goto fail;
     }

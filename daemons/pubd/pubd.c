@@ -48,8 +48,14 @@ s_add_publish(pubd_t *self, const char *ep, const struct cs_curve_pair *pair, bo
             cs_sockbuf_new(self->loop, s, conf->stack.ipc_send_buffer_kb * 1024);
     if (fanout_add(self->fanout, s, ep) < 0)
         return -ENOSPC;
-    if (cs_bind(s, ep) < 0)
-        return cs_log_errno(LOG_ERR, -errno, "cannot bind publish endpoint '%s'", ep);
+    if (cs_bind(s, ep) < 0) {
+        char why[128];
+
+        r = -errno;
+        cs_log(LOG_ERR, "cannot bind publish endpoint '%s': %s", ep,
+               cs_bind_strerror(ep, -r, why, sizeof why));
+        return r;
+    }
     if (zloop_reader(self->loop, s, subscriptions_on_readable, self) < 0)
         return -ENOMEM;
     if (!tcp)
@@ -117,7 +123,12 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
      * twice the configured size (a camera may pad its rows), not for a lying header. */
     zsock_set_maxmsgsize(self->ingest, (int64_t) (2 * frame_bytes + (1 << 20)));
     if (cs_bind(self->ingest, conf->endpoints.ingest) < 0) {
-        cs_log_errno(LOG_ERR, -errno, "cannot bind ingest '%s'", conf->endpoints.ingest);
+        char why[128];
+
+        saved_errno = errno;
+        cs_log(LOG_ERR, "cannot bind ingest '%s': %s", conf->endpoints.ingest,
+               cs_bind_strerror(conf->endpoints.ingest, saved_errno, why, sizeof why));
+        errno = saved_errno;
         goto fail;
     }
     if (zloop_reader(self->loop, self->ingest, ingest_on_readable, self) < 0)

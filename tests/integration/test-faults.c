@@ -500,14 +500,40 @@ START_TEST(unreadable_config_exits_78)
 }
 END_TEST
 
+/* Writes the stack's config with "stream = it2" into @path, next to it (relative paths, the
+ * runtime directory among them, stay the same). */
+static void
+s_other_stream_config(char *path, size_t size)
+{
+    char text[16384];
+    FILE *f = fopen(s_stack.config, "re");
+    size_t n;
+    char *at;
+
+    ck_assert_ptr_nonnull(f);
+    n = fread(text, 1, sizeof text - 1, f);
+    (void) fclose(f);
+    text[n] = '\0';
+    at = strstr(text, "\nstream = it\n");
+    ck_assert_ptr_nonnull(at);
+    (void) snprintf(path, size, "%s/other.ini", s_stack.dir);
+    f = fopen(path, "we");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fprintf(f, "%.*s\nstream = it2\n%s", (int) (at - text), text,
+                             at + strlen("\nstream = it\n")),
+                     (int) n + 1);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
 /* A second copy of a daemon started on the same config must not take the first one's
  * endpoints over: it exits 75 (EX_TEMPFAIL) naming the running copy's PID, and the first keeps
- * answering and recording. A copy killed with SIGKILL leaves its lock file and socket files
- * behind: the next start takes them over. */
+ * answering and recording. A daemon of another stream configured onto the same sockets
+ * finds them live and exits 1, naming the PID that listens. A copy killed with SIGKILL leaves
+ * its lock file and socket files behind: the next start takes them over. */
 START_TEST(second_copy_is_refused)
 {
     const char *args[] = { "--config", s_stack.config, NULL };
-    char err[4096], want[128];
+    char err[4096], want[128], other[PATH_MAX];
     int64_t written;
 
     s_init(NULL);
@@ -522,6 +548,18 @@ START_TEST(second_copy_is_refused)
                         cs_daemon_name(d), (long) first);
         ck_assert_msg(strstr(err, want), "%s: unexpected message: %s", cs_daemon_name(d), err);
         ck_assert_int_eq(s_status(d, "pid"), first);
+    }
+    /* A daemon of another stack (another stream: another lock) whose config names the same
+     * sockets: it finds them live and leaves them alone, naming who listens. */
+    s_other_stream_config(other, sizeof other);
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
+        const char *other_args[] = { "--config", other, NULL };
+
+        ck_assert_int_eq(stack_run_tool(cs_daemon_name(d), other_args, err, sizeof err), 1);
+        (void) snprintf(want, sizeof want, "Address already in use: PID %ld listens on it",
+                        (long) stack_daemon_pid(&s_stack, d));
+        ck_assert_msg(strstr(err, want), "%s: unexpected message: %s", cs_daemon_name(d), err);
+        ck_assert_int_eq(s_status(d, "pid"), stack_daemon_pid(&s_stack, d));
     }
     written = s_status(CS_DAEMON_SAVERD, "written");
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", written + 20, 20000);
