@@ -1,6 +1,7 @@
 #include "subscriber.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,8 +129,8 @@ s_reject(cs_sub_t *self, enum cs_reject reason)
     /* One line per reason when it first appears, then every 1000th: a hostile sender must
      * not be able to flood the journal. */
     if (self->counters.bad_by_reason[reason] % 1000 == 1)
-        cs_log(LOG_WARNING, "rejected a message (%s), %llu rejected so far, ignoring",
-               cs_reject_name(reason), (unsigned long long) self->counters.bad);
+        cs_log(LOG_WARNING, "rejected a message (%s), %" PRIu64 " rejected so far, ignoring",
+               cs_reject_name(reason), self->counters.bad);
 }
 
 static void
@@ -220,10 +221,8 @@ s_handle(cs_sub_t *self, const struct cs_part *parts, size_t n_parts, zmq_msg_t 
         break;
     }
     if (n_gaps > 0)
-        cs_log(LOG_DEBUG, "run %llu: %llu frames missing before seq %llu",
-               (unsigned long long) hdr.run,
-               (unsigned long long) (gaps[0].count + (n_gaps > 1 ? gaps[1].count : 0)),
-               (unsigned long long) hdr.seq);
+        cs_log(LOG_DEBUG, "run %" PRIu64 ": %" PRIu64 " frames missing before seq %" PRIu64,
+               hdr.run, (gaps[0].count + (n_gaps > 1 ? gaps[1].count : 0)), hdr.seq);
     if (self->ops.frame_msg)
         s_deliver_msg(self, &hdr, parts[2], payload, gaps, n_gaps);
     else if (self->ops.frame)
@@ -346,8 +345,8 @@ s_link_failed(cs_sub_t *self, enum s_link link, uint32_t value)
     self->counters.handshakes_failed++;
     self->link = link;
     if (link == was) {
-        cs_log(LOG_DEBUG, "handshake with pubd at %s failed again (%llu so far)", self->endpoint,
-               (unsigned long long) self->counters.handshakes_failed);
+        cs_log(LOG_DEBUG, "handshake with pubd at %s failed again (%" PRIu64 " so far)",
+               self->endpoint, self->counters.handshakes_failed);
         return;
     }
     switch (link) {
@@ -627,8 +626,8 @@ s_on_drain_timeout(zloop_t *loop, int timer_id, void *arg)
     cs_sub_t *self = arg;
 
     self->drain_timer = -1;
-    cs_log(LOG_WARNING, "no end-of-stream within the drain time, closing run %llu as cut",
-           (unsigned long long) self->ledger.cur.run);
+    cs_log(LOG_WARNING, "no end-of-stream within the drain time, closing run %" PRIu64 " as cut",
+           self->ledger.cur.run);
     s_finish_drain(self);
     return 0;
 }
@@ -657,8 +656,7 @@ cs_sub_stop_daemon(cs_sub_t *self, struct cs_daemon *daemon, uint32_t timeout_ms
 {
     if (cs_sub_drain(self, timeout_ms, s_quit_daemon, daemon) == 0)
         return 0;
-    cs_log(LOG_INFO, "draining queued frames up to the end of run %llu",
-           (unsigned long long) self->ledger.cur.run);
+    cs_log(LOG_INFO, "draining queued frames up to the end of run %" PRIu64, self->ledger.cur.run);
     return 1;
 }
 

@@ -78,8 +78,8 @@ s_close_file(analyzerd_t *self, bool complete)
     if (r < 0)
         cs_log_errno(LOG_ERR, r, "closing '%s' failed", self->last_path);
     else
-        cs_log(LOG_NOTICE, "closed '%s': %llu frames analysed, %s", self->last_path,
-               (unsigned long long) rows, complete ? "complete" : "incomplete (the run was cut)");
+        cs_log(LOG_NOTICE, "closed '%s': %" PRIu64 " frames analysed, %s", self->last_path, rows,
+               complete ? "complete" : "incomplete (the run was cut)");
 }
 
 static int
@@ -91,10 +91,10 @@ s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
     s_close_file(self, false);
     r = statsfile_open(self->conf, hdr, &self->f);
     if (r < 0)
-        return cs_log_errno(LOG_ERR, r, "cannot create a stats file for run %llu in '%s'",
-                            (unsigned long long) hdr->run, self->conf->analyzerd.directory);
-    cs_log(LOG_NOTICE, "run %llu: statistics to '%s' (joined at seq %llu)",
-           (unsigned long long) hdr->run, statsfile_path(self->f), (unsigned long long) hdr->seq);
+        return cs_log_errno(LOG_ERR, r, "cannot create a stats file for run %" PRIu64 " in '%s'",
+                            hdr->run, self->conf->analyzerd.directory);
+    cs_log(LOG_NOTICE, "run %" PRIu64 ": statistics to '%s' (joined at seq %" PRIu64 ")", hdr->run,
+           statsfile_path(self->f), hdr->seq);
     return 0;
 }
 

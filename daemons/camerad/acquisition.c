@@ -4,6 +4,7 @@
 #include "camerad-private.h"
 
 #include <errno.h>
+#include <inttypes.h>
 
 #include "log.h"
 #include "util.h"
@@ -23,8 +24,8 @@ s_log_run_started(const camerad_t *self)
     char fourcc[5];
 
     cs_fourcc_str(cs_pixfmt_info(self->fmt.pixfmt)->fourcc, fourcc);
-    cs_log(LOG_NOTICE, "run %llu started: %s %ux%u %s at %s", (unsigned long long) self->c.run,
-           self->ops->name, self->fmt.width, self->fmt.height, fourcc,
+    cs_log(LOG_NOTICE, "run %" PRIu64 " started: %s %ux%u %s at %s", self->c.run, self->ops->name,
+           self->fmt.width, self->fmt.height, fourcc,
            self->fmt.fps > 0 ? "a paced rate" : "full speed");
     if (self->fmt.fps > 0)
         cs_log(LOG_INFO, "frame rate %.3f/s", self->fmt.fps);
@@ -50,8 +51,7 @@ acquisition_enter(camerad_t *self, enum acq_state to, int error)
         s_log_run_started(self);
         break;
     case ACQ_IDLE:
-        cs_log(LOG_NOTICE, "idle after run %llu, until 'acquire start'",
-               (unsigned long long) self->c.run);
+        cs_log(LOG_NOTICE, "idle after run %" PRIu64 ", until 'acquire start'", self->c.run);
         break;
     case ACQ_ENDED:
     case ACQ_STATE_COUNT:
@@ -140,8 +140,8 @@ acquisition_wait_device(camerad_t *self, int r)
 void
 acquisition_lose_device(camerad_t *self, int r)
 {
-    cs_log_errno(LOG_WARNING, r, "source %s failed, ending run %llu", self->ops->name,
-                 (unsigned long long) self->c.run);
+    cs_log_errno(LOG_WARNING, r, "source %s failed, ending run %" PRIu64, self->ops->name,
+                 self->c.run);
     s_finish_run(self);
     self->ops->close(&self->src);
     self->c.device_losses++;

@@ -3,6 +3,7 @@
 #include "camerad-private.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "endpoint.h"
@@ -40,8 +41,8 @@ s_connect_push(camerad_t *self)
         return -1;
     }
     self->push_handle = zsock_resolve(self->push);
-    cs_log(LOG_INFO, "pushing %s frames of %llu bytes to %s (queue of %d frames)",
-           conf->stack.stream, (unsigned long long) frame_bytes, conf->endpoints.ingest,
+    cs_log(LOG_INFO, "pushing %s frames of %" PRIu64 " bytes to %s (queue of %d frames)",
+           conf->stack.stream, frame_bytes, conf->endpoints.ingest,
            cs_conf_hwm(conf->camerad.send_buffer_mb, frame_bytes));
     return 0;
 }

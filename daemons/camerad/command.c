@@ -3,13 +3,14 @@
 #include "camerad-private.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "log.h"
 #include "util.h"
 
-#define S_FRAMES_MAX 1000000000000ULL /* the largest "acquire start N" */
+#define S_FRAMES_MAX UINT64_C(1000000000000) /* the largest "acquire start N" */
 
 static int
 s_acquire_start(camerad_t *self, struct cs_control_req *req, char *reply, size_t size)
@@ -19,15 +20,15 @@ s_acquire_start(camerad_t *self, struct cs_control_req *req, char *reply, size_t
     if (req->argc > 3
         || (req->argc == 3 && cs_parse_u64(req->argv[2], 0, S_FRAMES_MAX, &frames) < 0)) {
         (void) snprintf(reply, size,
-                        "usage: acquire start [FRAMES] (FRAMES <= %llu, 0: until "
+                        "usage: acquire start [FRAMES] (FRAMES <= %" PRIu64 ", 0: until "
                         "stopped)",
-                        (unsigned long long) S_FRAMES_MAX);
+                        S_FRAMES_MAX);
         return -EINVAL;
     }
     if (self->state != ACQ_IDLE) {
         if (self->state == ACQ_RUNNING)
-            (void) snprintf(reply, size, "run %llu is going; 'acquire stop' ends it",
-                            (unsigned long long) self->c.run);
+            (void) snprintf(reply, size, "run %" PRIu64 " is going; 'acquire stop' ends it",
+                            self->c.run);
         else
             (void) snprintf(reply, size, "camerad is %s; 'acquire stop' first",
                             acquisition_state_name(self->state));
@@ -36,8 +37,8 @@ s_acquire_start(camerad_t *self, struct cs_control_req *req, char *reply, size_t
     self->frames_limit = frames;
     self->frames_base = self->c.captured;
     self->retry_ms = CAMERAD_RETRY_FIRST_MS;
-    cs_log(LOG_NOTICE, "acquire start: %s%llu frames", frames ? "" : "until stopped, ",
-           (unsigned long long) frames);
+    cs_log(LOG_NOTICE, "acquire start: %s%" PRIu64 " frames", frames ? "" : "until stopped, ",
+           frames);
     acquisition_try_start(self);
     if (self->state == ACQ_ENDED) {
         (void) snprintf(reply, size, "source %s cannot be used as configured; camerad stops",
@@ -61,7 +62,7 @@ s_acquire_stop(camerad_t *self, struct cs_control_req *req, char *reply, size_t 
         break;
     case ACQ_NO_DEVICE:
     case ACQ_RUNNING:
-        cs_log(LOG_NOTICE, "acquire stop: ending run %llu", (unsigned long long) self->c.run);
+        cs_log(LOG_NOTICE, "acquire stop: ending run %" PRIu64, self->c.run);
         acquisition_go_idle(self);
         break;
     case ACQ_IDLE:

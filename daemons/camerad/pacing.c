@@ -4,6 +4,7 @@
 #include "camerad-private.h"
 
 #include <errno.h>
+#include <inttypes.h>
 
 #include "log.h"
 
@@ -118,7 +119,7 @@ s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
         return 0;
     }
     if (limit && self->c.captured - self->frames_base >= limit) {
-        cs_log(LOG_NOTICE, "captured the %llu frames asked for", (unsigned long long) limit);
+        cs_log(LOG_NOTICE, "captured the %" PRIu64 " frames asked for", limit);
         if (self->steered)
             acquisition_go_idle(self);
         else

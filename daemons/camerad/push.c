@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -111,8 +112,7 @@ push_send_eos(camerad_t *self)
     zsock_set_sndtimeo(self->push, CAMERAD_EOS_TIMEOUT_MS);
     r = s_send(self, &h, NULL, 0);
     if (r < 0)
-        cs_log_errno(LOG_WARNING, r, "cannot send end-of-stream of run %llu",
-                     (unsigned long long) self->c.run);
+        cs_log_errno(LOG_WARNING, r, "cannot send end-of-stream of run %" PRIu64, self->c.run);
 }
 
 void

@@ -4,6 +4,7 @@
 #include "camerad-private.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,11 +68,12 @@ s_on_subscribers(zloop_t *loop, zsock_t *sock, void *arg)
 
     zstr_free(&reply);
     if (have >= want) {
-        cs_log(LOG_NOTICE, "pubd has %llu frame subscribers, starting", (unsigned long long) have);
+        cs_log(LOG_NOTICE, "pubd has %" PRIu64 " frame subscribers, starting", have);
         s_begin_after_wait(self);
     } else if (s_wait_expired(self)) {
-        cs_log(LOG_WARNING, "pubd has %llu of %u frame subscribers after %u ms, starting anyway",
-               (unsigned long long) have, want, self->conf->camerad.wait_timeout_ms);
+        cs_log(LOG_WARNING,
+               "pubd has %" PRIu64 " of %u frame subscribers after %u ms, starting anyway", have,
+               want, self->conf->camerad.wait_timeout_ms);
         s_begin_after_wait(self);
     } else {
         waiting_ask(self);

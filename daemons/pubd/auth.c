@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -102,8 +103,8 @@ static void
 s_repeats_note(uint64_t repeats, char *buf, size_t size)
 {
     if (repeats)
-        (void) snprintf(buf, size, " (and %llu more times since it was last logged)",
-                        (unsigned long long) repeats);
+        (void) snprintf(buf, size, " (and %" PRIu64 " more times since it was last logged)",
+                        repeats);
     else
         buf[0] = '\0';
 }

@@ -3,6 +3,7 @@
 #include "pubd-private.h"
 
 #include <errno.h>
+#include <inttypes.h>
 
 #include "log.h"
 #include "util.h"
@@ -15,8 +16,8 @@ s_reject(pubd_t *self, enum cs_reject reason)
     self->c.rejected++;
     self->c.rejected_by_reason[reason]++;
     if (self->c.rejected_by_reason[reason] % 1000 == 1)
-        cs_log(LOG_WARNING, "rejected a message on the ingest (%s), %llu rejected so far",
-               cs_reject_name(reason), (unsigned long long) self->c.rejected);
+        cs_log(LOG_WARNING, "rejected a message on the ingest (%s), %" PRIu64 " rejected so far",
+               cs_reject_name(reason), self->c.rejected);
 }
 
 /* Reads one multipart message into @parts. Returns the parts kept (at most S_PARTS), 0 when
@@ -60,8 +61,8 @@ s_track_run(pubd_t *self, const struct cs_frame_hdr *hdr)
         self->run_open = true;
         return;
     }
-    cs_log(LOG_NOTICE, "end of run %llu after %llu frames, forwarding",
-           (unsigned long long) hdr->run, (unsigned long long) hdr->seq);
+    cs_log(LOG_NOTICE, "end of run %" PRIu64 " after %" PRIu64 " frames, forwarding", hdr->run,
+           hdr->seq);
     if (self->run_open && hdr->run == self->open_run)
         self->run_open = false;
     stop_check(self);

@@ -44,8 +44,8 @@ s_on_timeout(zloop_t *loop, int timer_id, void *arg)
     pubd_t *self = arg;
 
     self->stop_timer = -1;
-    cs_log(LOG_WARNING, "no end-of-stream for run %llu within %u ms, stopping without it",
-           (unsigned long long) self->open_run, self->conf->pubd.linger_ms);
+    cs_log(LOG_WARNING, "no end-of-stream for run %" PRIu64 " within %u ms, stopping without it",
+           self->open_run, self->conf->pubd.linger_ms);
     s_finish(self);
     return 0;
 }
@@ -70,8 +70,8 @@ stop_begin(void *arg)
         stop_check(self); /* or when the outbox has delivered its end-of-stream */
         return 1;
     }
-    cs_log(LOG_INFO, "waiting up to %u ms for the end-of-stream of run %llu",
-           self->conf->pubd.linger_ms, (unsigned long long) self->open_run);
+    cs_log(LOG_INFO, "waiting up to %u ms for the end-of-stream of run %" PRIu64,
+           self->conf->pubd.linger_ms, self->open_run);
     self->stop_timer =
         zloop_timer(self->loop, self->conf->pubd.linger_ms ? self->conf->pubd.linger_ms : 1, 1,
                     s_on_timeout, self);

@@ -1,6 +1,7 @@
 #include "saverd.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,8 +104,7 @@ s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
         return 0;
     r = writer_push_run_begin(self->writer, hdr);
     if (r < 0)
-        return cs_log_errno(LOG_ERR, r, "cannot queue the start of run %llu",
-                            (unsigned long long) hdr->run);
+        return cs_log_errno(LOG_ERR, r, "cannot queue the start of run %" PRIu64, hdr->run);
     self->in_run = true;
     return 0;
 }
@@ -138,10 +138,10 @@ s_frame(void *arg, const struct cs_frame_hdr *hdr, zmq_msg_t *payload, const str
     /* One line when the queue first overflows, then every 1000th frame dropped. */
     if (r == -ENOBUFS && atomic_load(&c->queue_dropped) % 1000 == 1)
         cs_log(LOG_WARNING,
-               "write queue full (%llu MB): dropping frames, %llu so far (seq %llu); they are "
+               "write queue full (%" PRIu64 " MB): dropping frames, %" PRIu64
+               " so far (seq %" PRIu64 "); they are "
                "recorded as gaps",
-               (unsigned long long) (writer_queue_limit(self->writer) >> 20),
-               (unsigned long long) atomic_load(&c->queue_dropped), (unsigned long long) hdr->seq);
+               (writer_queue_limit(self->writer) >> 20), atomic_load(&c->queue_dropped), hdr->seq);
     return r;
 }
 
@@ -169,26 +169,27 @@ s_on_event(saverd_t *self, const struct writer_event *ev)
         self->error[0] = '\0';
         (void) cs_strlcpy(self->path, ev->path, sizeof self->path);
         if (ev->part == 0)
-            cs_log(LOG_NOTICE, "run %llu: recording to '%s' (from seq %llu)",
-                   (unsigned long long) ev->run, ev->path, (unsigned long long) ev->first_seq);
+            cs_log(LOG_NOTICE, "run %" PRIu64 ": recording to '%s' (from seq %" PRIu64 ")", ev->run,
+                   ev->path, ev->first_seq);
         else
-            cs_log(LOG_NOTICE, "run %llu: continuing in '%s' (part %u, from seq %llu)",
-                   (unsigned long long) ev->run, ev->path, ev->part,
-                   (unsigned long long) ev->first_seq);
+            cs_log(LOG_NOTICE,
+                   "run %" PRIu64 ": continuing in '%s' (part %u, from seq %" PRIu64 ")", ev->run,
+                   ev->path, ev->part, ev->first_seq);
         break;
     case WRITER_CLOSED:
         self->recording = false;
-        cs_log(LOG_NOTICE, "closed '%s': %llu frames, %llu lost, %s, %s", ev->path,
-               (unsigned long long) ev->frames, (unsigned long long) ev->lost,
-               h5writer_end_name(ev->end), ev->complete ? "complete" : "incomplete");
+        cs_log(LOG_NOTICE, "closed '%s': %" PRIu64 " frames, %" PRIu64 " lost, %s, %s", ev->path,
+               ev->frames, ev->lost, h5writer_end_name(ev->end),
+               ev->complete ? "complete" : "incomplete");
         break;
     case WRITER_FAILED:
         self->recording = false;
         if (streq(ev->what, "removed"))
             (void) snprintf(self->error, sizeof self->error,
-                            "'%s' was removed while being written: its %llu frames are lost; "
+                            "'%s' was removed while being written: its %" PRIu64
+                            " frames are lost; "
                             "recording goes on in a new file once its directory exists again",
-                            ev->path, (unsigned long long) ev->frames);
+                            ev->path, ev->frames);
         else if (streq(ev->what, "create"))
             (void) snprintf(self->error, sizeof self->error, "cannot create a file in '%s': %s; %s",
                             ev->path, strerror(-ev->err),
@@ -196,11 +197,11 @@ s_on_event(saverd_t *self, const struct writer_event *ev)
                                                : "waiting for the next run");
         else
             (void) snprintf(self->error, sizeof self->error,
-                            "%s of '%s' failed: %s; closed it with %llu frames, waiting for the "
+                            "%s of '%s' failed: %s; closed it with %" PRIu64
+                            " frames, waiting for the "
                             "next run",
-                            ev->what, ev->path, strerror(-ev->err),
-                            (unsigned long long) ev->frames);
-        cs_log(LOG_ERR, "run %llu: %s", (unsigned long long) ev->run, self->error);
+                            ev->what, ev->path, strerror(-ev->err), ev->frames);
+        cs_log(LOG_ERR, "run %" PRIu64 ": %s", ev->run, self->error);
         cs_daemon_update_status(self->daemon);
         break;
     case WRITER_STOPPED:
@@ -246,8 +247,8 @@ s_on_stop(void *arg)
 
     self->stopping = true;
     if (cs_sub_drain(self->sub, self->conf->saverd.drain_timeout_ms, s_received_all, self) == 1)
-        cs_log(LOG_INFO, "draining queued frames up to the end of run %llu",
-               (unsigned long long) cs_sub_ledger(self->sub)->cur.run);
+        cs_log(LOG_INFO, "draining queued frames up to the end of run %" PRIu64,
+               cs_sub_ledger(self->sub)->cur.run);
     else
         s_received_all(self);
     return 1;
@@ -344,8 +345,8 @@ s_cmd_record(void *arg, struct cs_control_req *req, char *reply, size_t size)
                l->cur.active ? ": a new file at the next frame of the run" : "");
     } else if (!on && self->record) {
         if (self->in_run) {
-            cs_log(LOG_NOTICE, "record stop: the file of run %llu ends after seq %llu",
-                   (unsigned long long) l->cur.run, (unsigned long long) (l->cur.next_seq - 1));
+            cs_log(LOG_NOTICE, "record stop: the file of run %" PRIu64 " ends after seq %" PRIu64,
+                   l->cur.run, (l->cur.next_seq - 1));
             self->in_run = false;
             if (writer_push_record_stop(self->writer) < 0) {
                 (void) snprintf(reply, size, "cannot queue the end of the file");
