@@ -1,5 +1,6 @@
 #include "daemon.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -58,6 +59,8 @@ s_usage(const struct cs_daemon_info *info, FILE *out)
                    "  -c, --config PATH   read PATH instead of %s\n"
                    "      --check-config  validate the file, print the values in effect, and\n"
                    "                      exit 0, or 78 on an error\n"
+                   "      --status-fields print the fields of the status answer, as the man\n"
+                   "                      page lists them, and exit\n"
                    "  -h, --help          show this help and exit\n"
                    "  -V, --version       show the version and exit\n\n"
                    "Signals: SIGTERM or SIGINT stop the daemon in order (a second SIGINT stops\n"
@@ -117,15 +120,32 @@ cs_daemon_prewarm(uint64_t frame_bytes)
         free(bufs[--n]);
 }
 
+/* --status-fields: the daemon's counter tables as the man page's list of status fields. */
+static int
+s_status_fields(const struct cs_daemon_info *info)
+{
+    struct cs_counter_group groups[CS_DAEMON_GROUPS_MAX];
+    const struct cs_counter_table *tables[CS_DAEMON_GROUPS_MAX];
+    size_t n = info->counter_groups ? info->counter_groups(groups) : 0;
+    char err[256];
+
+    assert(n <= CS_DAEMON_GROUPS_MAX);
+    for (size_t i = 0; i < n; i++)
+        tables[i] = groups[i].table;
+    if (!cs_counters_valid(tables, n, err, sizeof err)) {
+        (void) fprintf(stderr, "%s: %s\n", cs_daemon_name(info->which), err);
+        return 1;
+    }
+    return cs_counters_write_doc(tables, n, stdout) < 0 || fflush(stdout) != 0 ? 1 : 0;
+}
+
 int
 cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct cs_conf *conf)
 {
     static const struct option opts[] = {
-        { "config", required_argument, NULL, 'c' },
-        { "check-config", no_argument, NULL, 'k' },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
+        { "config", required_argument, NULL, 'c' },  { "check-config", no_argument, NULL, 'k' },
+        { "status-fields", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },       { NULL, 0, NULL, 0 },
     };
     const char *path = CS_DEFAULT_CONFIG, *name = cs_daemon_name(info->which);
     char err[CS_CONF_ERROR_MAX];
@@ -142,6 +162,8 @@ cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct
         case 'k':
             check = true;
             break;
+        case 'f':
+            return s_status_fields(info);
         case 'h':
             s_usage(info, stdout);
             return 0;

@@ -25,7 +25,13 @@ struct cs_daemon_info {
     enum cs_daemon_id which;
     const char *summary;     /* one line: what the daemon does */
     const char *description; /* paragraphs, already wrapped at 80 columns */
+    /* Its counter tables, without a daemon object (the fields of its status answer), for
+     * --status-fields: writes them into @ret_groups (room for CS_DAEMON_GROUPS_MAX) and
+     * returns how many. */
+    size_t (*counter_groups)(struct cs_counter_group *ret_groups);
 };
+
+#define CS_DAEMON_GROUPS_MAX 8
 
 /* Parses the command line, opens the log, loads the config into @conf, blocks SIGINT and
  * SIGTERM, switches off czmq's signal handler and tunes malloc for large frames. Returns

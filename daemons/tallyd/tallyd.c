@@ -4,9 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "counters.h"
 #include "log.h"
-#include "subscriber.h"
 
 /* What it may hold in its receive queue, and how long it drains at a stop: it has no config
  * section of its own (a daemon with keys declares them in its keys.c). */
@@ -18,7 +16,7 @@ struct tallyd {
     cs_sub_t *sub;
     uint64_t tallied;       /* frames handed to it whole */
     uint64_t tallied_bytes; /* their payload bytes */
-    struct cs_counter_group groups[CS_SUB_COUNTER_GROUPS + 1];
+    struct cs_counter_group groups[TALLYD_COUNTER_GROUPS];
     size_t n_groups;
 };
 
@@ -29,6 +27,15 @@ static const struct cs_counter s_rows[] = {
 };
 
 static const struct cs_counter_table s_table = CS_COUNTER_TABLE("tallyd", s_rows);
+
+size_t
+tallyd_counter_groups(const tallyd_t *self, struct cs_counter_group *ret_groups)
+{
+    size_t n = cs_sub_counter_groups(self ? self->sub : NULL, ret_groups);
+
+    ret_groups[n++] = (struct cs_counter_group){ &s_table, self };
+    return n;
+}
 
 static int
 s_frame(void *arg, const struct cs_frame_hdr *hdr, const void *pixels, const struct cs_gap *gaps,
@@ -85,8 +92,7 @@ tallyd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->sub = cs_sub_new_from_conf(cs_daemon_loop(daemon), conf, hwm, &ops, self);
     if (!self->sub)
         goto fail;
-    self->n_groups = cs_sub_counter_groups(self->sub, self->groups);
-    self->groups[self->n_groups++] = (struct cs_counter_group){ &s_table, self };
+    self->n_groups = tallyd_counter_groups(self, self->groups);
     cs_daemon_set_report(daemon, s_on_stop,
                          &(struct cs_daemon_report){ .groups = self->groups,
                                                      .n_groups = self->n_groups,

@@ -5,7 +5,9 @@
 #pragma once
 
 #include "config.h"
+#include "counters.h"
 #include "daemon.h"
+#include "subscriber.h"
 
 typedef struct tallyd tallyd_t;
 
@@ -13,3 +15,8 @@ typedef struct tallyd tallyd_t;
 tallyd_t *tallyd_new(const struct cs_conf *conf, cs_daemon_t *daemon);
 /* Logs the ledger and frees @self; NULL-safe. */
 void tallyd_destroy(tallyd_t **self_p);
+
+/* Its counters (the subscription's, then its own) into @ret_groups (room for
+ * TALLYD_COUNTER_GROUPS); returns how many. @self may be NULL for the tables only. */
+#define TALLYD_COUNTER_GROUPS (CS_SUB_COUNTER_GROUPS + 1)
+size_t tallyd_counter_groups(const tallyd_t *self, struct cs_counter_group *ret_groups);
