@@ -324,9 +324,10 @@ static const struct cs_conf_key s_keys[] = {
                 "`auto`: under systemd, the subscriber units of camstack.target that are running, "
                 "outside systemd 0",
         .more = "Enabled subscriber units are started before pubd and camerad; see "
-                "docs/SYSTEMD.md. With a number, pubd too reads its ingest only once that many "
-                "are connected, so that a pubd restarted alone hands the frames camerad kept "
-                "meanwhile to all of them, not to the first to reconnect.",
+                "docs/SYSTEMD.md. pubd too reads its ingest only once that many are connected "
+                "(with `auto`, as many as the last pubd of the stack had), so that a pubd "
+                "restarted alone hands the frames camerad kept meanwhile to all of them, not to "
+                "the first to reconnect.",
         .readers = CS_READ(CS_DAEMON_CAMERAD) | CS_READ(CS_DAEMON_PUBD),
     },
     {

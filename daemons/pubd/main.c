@@ -29,12 +29,13 @@ static const struct cs_daemon_info s_info = {
         "unless allow_insecure_remote = yes. Each subscriber of a tcp endpoint gets a queue\n"
         "of tcp_subscriber_buffer_mb.\n"
         "Its control endpoint answers 'subscribers [N [MS]]', which camerad uses to start\n"
-        "only once its subscribers are connected. With wait_subscribers = N (a number),\n"
-        "pubd itself reads its ingest only once N frame subscribers are connected, or after\n"
-        "wait_timeout_ms (at most 5 s): restarted alone, it hands camerad's backlog to all\n"
-        "of them, not to the first to reconnect. On SIGTERM it forwards what has arrived,\n"
-        "waits up to linger_ms for the end-of-stream of a run still open, and gives queued\n"
-        "messages linger_ms to leave.",
+        "only once its subscribers are connected. pubd itself reads its ingest only once N\n"
+        "frame subscribers are connected, or after wait_timeout_ms (at most 5 s): N is\n"
+        "wait_subscribers, or with auto the number the last pubd of the stack had (kept in\n"
+        "<runtime_dir>/pubd-<stream>.subscribers). Restarted alone, it hands camerad's\n"
+        "backlog to all of them, not to the first to reconnect. On SIGTERM it forwards what\n"
+        "has arrived, waits up to linger_ms for the end-of-stream of a run still open, and\n"
+        "gives queued messages linger_ms to leave.",
 };
 
 static void *

@@ -68,6 +68,7 @@ struct pubd {
     unsigned start_want;
     unsigned start_wait_ms;
     int start_timer;
+    unsigned noted_subs; /* frame_subs as last written for the next pubd */
 };
 
 /* ingest.c: handles up to @max messages waiting on the ingest. Returns how many were read. */
@@ -79,11 +80,15 @@ int ingest_on_readable(zloop_t *loop, zsock_t *sock, void *arg);
 void ingest_pause(void *arg);
 int ingest_resume(void *arg);
 
-/* startwait.c: with [camerad] wait_subscribers = N, stops reading the ingest until N frame
- * subscribers are connected or the time is up. Returns 0, or -ENOMEM. */
+/* startwait.c: with [camerad] wait_subscribers = N, or with auto the number the previous
+ * pubd had, stops reading the ingest until that many frame subscribers are connected or the
+ * time is up. Returns 0, or -ENOMEM. */
 int startwait_begin(pubd_t *self);
 /* startwait.c: reads the ingest again if the subscribers waited for are there. */
 void startwait_check(pubd_t *self);
+/* startwait.c: notes the number of frame subscribers for the next pubd (wait_subscribers =
+ * auto) if it changed. */
+void startwait_note(pubd_t *self);
 /* startwait.c: ends the timer (pubd_destroy). */
 void startwait_end(pubd_t *self);
 

@@ -2,11 +2,18 @@
  * restarts alone (a crash) finds camerad holding the frames it queued meanwhile: camerad
  * flushes them the moment it reconnects, and each subscriber reconnects on its own schedule, so
  * that one coming back after camerad would miss the start of that backlog, and each would miss
- * a different part of it. Waiting for [camerad] wait_subscribers frame subscribers before
- * reading makes them come back together; the backlog waits in the sockets meanwhile. */
+ * a different part of it. Waiting for them before reading makes them come back together; the
+ * backlog waits in the sockets meanwhile. How many: [camerad] wait_subscribers when it is a
+ * number; with auto, as many as the previous pubd of the stack had when it ended, which pubd
+ * keeps in <runtime_dir>/pubd-<stream>.subscribers (none after a reboot). */
 #include "pubd-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -34,7 +41,63 @@ s_on_timeout(zloop_t *loop, int timer_id, void *arg)
     cs_log(LOG_WARNING, "%u of %u frame subscribers after %u ms, reading the ingest anyway",
            self->frame_subs, self->start_want, self->start_wait_ms);
     s_end(self);
+    startwait_note(self);
     return 0;
+}
+
+/* Returns false if the path does not fit. */
+static bool
+s_path(const pubd_t *self, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/pubd-%s.subscribers", self->conf->stack.runtime_dir,
+                     self->conf->stack.stream);
+
+    return n > 0 && (size_t) n < size;
+}
+
+/* The frame subscribers the previous pubd had, or 0. */
+static unsigned
+s_read_last(const pubd_t *self)
+{
+    char path[PATH_MAX], text[32];
+    unsigned long n = 0;
+    ssize_t len;
+    int fd;
+
+    if (!s_path(self, path, sizeof path))
+        return 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;
+    len = read(fd, text, sizeof text - 1);
+    (void) close(fd);
+    if (len <= 0)
+        return 0;
+    text[len] = '\0';
+    n = strtoul(text, NULL, 10);
+    return n > 1000 ? 0 : (unsigned) n;
+}
+
+void
+startwait_note(pubd_t *self)
+{
+    char path[PATH_MAX], text[32];
+    int fd, n;
+
+    /* While pubd waits, the number it waits for stays noted: a pubd that ends meanwhile
+     * leaves it to the next one. */
+    if (self->frame_subs == self->noted_subs
+        || (self->start_want > 0 && self->frame_subs < self->start_want))
+        return;
+    if (!s_path(self, path, sizeof path))
+        return;
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0)
+        return; /* only the wait of a later pubd with auto depends on it */
+    n = snprintf(text, sizeof text, "%u\n", self->frame_subs);
+    if (write(fd, text, (size_t) n) == n)
+        self->noted_subs = self->frame_subs;
+    (void) close(fd);
 }
 
 int
@@ -44,7 +107,10 @@ startwait_begin(pubd_t *self)
     uint32_t ms = self->conf->camerad.wait_timeout_ms;
 
     self->start_timer = -1;
-    if (want == 0 || want == CS_WAIT_AUTO)
+    self->noted_subs = s_read_last(self);
+    if (want == CS_WAIT_AUTO)
+        want = self->noted_subs;
+    if (want == 0)
         return 0;
     self->start_want = want;
     self->start_wait_ms = ms == 0 || ms > S_MAX_MS ? S_MAX_MS : ms;
@@ -52,8 +118,10 @@ startwait_begin(pubd_t *self)
     self->start_timer = zloop_timer(self->loop, self->start_wait_ms, 1, s_on_timeout, self);
     if (self->start_timer < 0)
         return -ENOMEM;
-    cs_log(LOG_INFO, "reading the ingest once %u frame subscribers are connected (at most %u ms)",
-           want, self->start_wait_ms);
+    cs_log(LOG_INFO, "reading the ingest once %u frame subscribers are connected%s (at most %u ms)",
+           want,
+           self->conf->camerad.wait_subscribers == CS_WAIT_AUTO ? ", as the last pubd had" : "",
+           self->start_wait_ms);
     return 0;
 }
 

@@ -83,6 +83,7 @@ subscriptions_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
         s_count(self, buf, n, peer);
     }
     startwait_check(self);
+    startwait_note(self);
     command_answer_waiters(self, false);
     return 0;
 }

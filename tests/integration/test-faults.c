@@ -35,6 +35,29 @@ s_teardown(void)
 }
 
 static double s_fps = S_FPS; /* the camera's rate for the next s_init() */
+static bool s_restart_auto;  /* s_pubd_restart(): the new pubd reads wait_subscribers = auto */
+
+/* Rewrites the stack's config with wait_subscribers = auto (for daemons started from now). */
+static void
+s_config_auto(void)
+{
+    char text[16384], *at;
+    FILE *f = fopen(s_stack.config, "re");
+    size_t n;
+
+    ck_assert_ptr_nonnull(f);
+    n = fread(text, 1, sizeof text - 1, f);
+    (void) fclose(f);
+    text[n] = '\0';
+    at = strstr(text, "\nwait_subscribers = 2\n");
+    ck_assert_ptr_nonnull(at);
+    f = fopen(s_stack.config, "we");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_gt(fprintf(f, "%.*s\nwait_subscribers = auto\n%s", (int) (at - text), text,
+                             at + strlen("\nwait_subscribers = 2\n")),
+                     0);
+    ck_assert_int_eq(fclose(f), 0);
+}
 
 static void
 s_init(const char *extra)
@@ -188,6 +211,8 @@ s_pubd_restart(int sig, unsigned outage_s)
         stack_signal(&s_stack, CS_DAEMON_PUBD, SIGKILL);
         ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_PUBD), 128 + SIGKILL);
         (void) sleep(outage_s); /* the outage itself: camerad queues its frames meanwhile */
+        if (s_restart_auto)
+            s_config_auto();
         ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
     } else if (sig == SIGKILL) {
         stack_signal(&s_stack, CS_DAEMON_PUBD, SIGKILL);
@@ -257,6 +282,16 @@ END_TEST
 START_TEST(kill_pubd_restart_3s_later)
 {
     s_pubd_restart(SIGKILL, 3);
+}
+END_TEST
+
+/* The same with wait_subscribers = auto (as under systemd): the new pubd waits for as many
+ * frame subscribers as the killed one had. */
+START_TEST(kill_pubd_restart_3s_later_auto)
+{
+    s_restart_auto = true;
+    s_pubd_restart(SIGKILL, 3);
+    s_restart_auto = false;
 }
 END_TEST
 
@@ -716,6 +751,7 @@ test_suite(void)
     tcase_add_test(tc, kill_pubd_at_full_speed);
     tcase_add_test(tc, restart_pubd_under_running_subscribers);
     tcase_add_test(tc, kill_pubd_restart_3s_later);
+    tcase_add_test(tc, kill_pubd_restart_3s_later_auto);
     tcase_add_test(tc, kill_saverd_rejoins_late);
     tcase_add_test(tc, kill_analyzerd_rejoins_late);
     suite_add_tcase(s, tc);
