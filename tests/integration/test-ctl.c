@@ -907,6 +907,8 @@ START_TEST(malformed_requests_do_not_crash_a_daemon)
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         char *answer;
 
+        if (!s_stack.pid[d])
+            continue; /* a row of the table this stack does not run */
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
             s_expect_refusal((enum cs_daemon_id) d, bad[i], strlen(bad[i]));
         s_expect_refusal((enum cs_daemon_id) d, "stat\0us", 7);
@@ -936,8 +938,10 @@ START_TEST(malformed_requests_do_not_crash_a_daemon)
         s_expect_alive((enum cs_daemon_id) d);
     }
     /* The stream went on all along: stop in order, every frame accounted for. */
-    for (int d = 0; d < CS_DAEMON_COUNT; d++)
-        s_expect_alive((enum cs_daemon_id) d);
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (s_stack.pid[d])
+            s_expect_alive((enum cs_daemon_id) d);
+    }
     s_state(CS_DAEMON_CAMERAD, "acquisition", "running");
     s_stop(CS_DAEMON_CAMERAD);
     s_stop(CS_DAEMON_PUBD);
