@@ -9,6 +9,8 @@
 #include <check.h>
 
 #include "check-main.h"
+#include "json.h"
+#include "roles.h"
 #include "harness.h"
 #include "verify.h"
 
@@ -43,6 +45,44 @@ s_start_all(void)
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
+}
+
+/* After the run (camerad gone, the end-of-stream through): pubd and both subscribers say
+ * their role, that they are ready, that the run ended at seq @frames, how many frames their
+ * queues hold, and a ledger that is their own counters, with nothing lost. */
+static void
+s_check_status(uint64_t frames)
+{
+    for (enum cs_daemon_id d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++) {
+        json_t *status = stack_status_json(&s_stack, d, 5000), *ledger;
+        const char *role = NULL, *activity = NULL, *key;
+        uint64_t next_seq = 0, budget = 0, lost_total = 1;
+        bool active = true;
+        void *it;
+
+        ck_assert_msg(status, "%s did not answer", cs_daemon_name(d));
+        ck_assert_int_eq(cs_json_get_string(status, "role", &role), 0);
+        ck_assert_str_eq(role, cs_role_name(cs_daemon_role(d)->role));
+        ck_assert_int_eq(cs_json_get_string(status, "activity", &activity), 0);
+        ck_assert_str_eq(activity, "ready");
+        ck_assert_int_eq(cs_json_get_bool(status, "run_active", &active), 0);
+        ck_assert(!active);
+        ck_assert_int_eq(cs_json_get_u64(status, "next_seq", &next_seq), 0);
+        ck_assert_uint_eq(next_seq, frames);
+        ck_assert_int_eq(cs_json_get_u64(status, "queue_budget_frames", &budget), 0);
+        ck_assert_uint_gt(budget, 0);
+        ck_assert_int_eq(cs_json_get_u64(status, "lost_total", &lost_total), 0);
+        ck_assert_uint_eq(lost_total, 0);
+        ledger = json_object_get(status, "ledger");
+        ck_assert_msg(json_is_object(ledger) && json_object_size(ledger) > 2, "%s",
+                      cs_daemon_name(d));
+        for (it = json_object_iter(ledger); it; it = json_object_iter_next(ledger, it)) {
+            key = json_object_iter_key(it);
+            ck_assert_msg(json_equal(json_object_iter_value(it), json_object_get(status, key)),
+                          "%s: ledger's %s is not the status' one", cs_daemon_name(d), key);
+        }
+        json_decref(status);
+    }
 }
 
 /* The orderly stop: camerad is already gone; pubd delivers, subscribers drain. pubd stops
@@ -117,6 +157,9 @@ START_TEST(stack_records_exact_frames_and_stats)
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     s_start_all();
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0); /* after frames = N */
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 1, 20000);
+    stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
+    s_check_status(frames);
     s_stop_rest();
     s_check_ledgers(frames);
     stack_only_file(s_stack.movies, movie, sizeof movie);
