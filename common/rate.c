@@ -19,3 +19,15 @@ cs_rate_update(struct cs_rate *r, uint64_t count)
     }
     return r->per_s;
 }
+
+double
+cs_rate_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s;
+}
+
+double
+cs_rate_mb_per_s(const void *at)
+{
+    return ((const struct cs_rate *) at)->per_s / 1e6;
+}

@@ -68,18 +68,6 @@ s_connected(const void *at)
     return *(const enum s_link *) at == S_LINK_UP;
 }
 
-static double
-s_per_s(const void *at)
-{
-    return ((const struct cs_rate *) at)->per_s;
-}
-
-static double
-s_mb_per_s(const void *at)
-{
-    return ((const struct cs_rate *) at)->per_s / 1e6;
-}
-
 #define S_LEDGER CS_COUNTER_LEDGER
 /* The loss ledger (section 7 of PROTOCOL.md) and the link to pubd. */
 static const struct cs_counter s_rows[] = {
@@ -106,10 +94,10 @@ static const struct cs_counter s_rows[] = {
                   "runs ended without it (cut by a newer run or a stop)"),
     CS_CTR_U64_AT("bytes", struct cs_sub, counters.bytes, 0,
                   "bytes of all parts of all messages read"),
-    CS_CTR_DOUBLE_FN("fps", struct cs_sub, rate_frames, s_per_s, 3, CS_COUNTER_LINE,
-                     "frames received per second, over the last second or so"),
-    CS_CTR_DOUBLE_FN("mb_per_s", struct cs_sub, rate_bytes, s_mb_per_s, 3, 0,
-                     "bytes of the messages read per second, in MB (10^6 bytes)"),
+    CS_CTR_RATE("fps", struct cs_sub, rate_frames, CS_COUNTER_LINE,
+                "frames received per second, over the last second or so"),
+    CS_CTR_RATE_MB("mb_per_s", struct cs_sub, rate_bytes, 0,
+                   "bytes of the messages read per second, in MB (10^6 bytes)"),
     CS_CTR_BOOL_FN("connected", struct cs_sub, link, s_connected, 0,
                    "the connection to pubd is up (its handshake succeeded)"),
     CS_CTR_U64_AT("handshakes_failed", struct cs_sub, counters.handshakes_failed, S_LEDGER,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "rate.h"
 #include "util.h"
 
 static const char *
@@ -26,18 +27,6 @@ static const char *
 s_source(const void *at)
 {
     return (*(const struct source_ops *const *) at)->name;
-}
-
-static double
-s_per_s(const void *at)
-{
-    return ((const struct cs_rate *) at)->per_s;
-}
-
-static double
-s_mb_per_s(const void *at)
-{
-    return ((const struct cs_rate *) at)->per_s / 1e6;
 }
 
 #define S_LEDGER               CS_COUNTER_LEDGER
@@ -62,10 +51,9 @@ static const struct cs_counter s_rows[] = {
     S_C(next_seq, S_LEDGER,
         "the seq of the next frame = frames numbered in the run (= sent + camera_dropped)"),
     S_C(waits_for_room, 0, "times the unpaced test pattern paused because pubd had no room"),
-    CS_CTR_DOUBLE_FN("fps", camerad_t, rate, s_per_s, 3, CS_COUNTER_LINE,
-                     "capture rate over the last second or so"),
-    CS_CTR_DOUBLE_FN("mb_per_s", camerad_t, rate_bytes, s_mb_per_s, 3, 0,
-                     "payload bytes handed to pubd per second, in MB (10^6 bytes)"),
+    CS_CTR_RATE("fps", camerad_t, rate, CS_COUNTER_LINE, "capture rate over the last second or so"),
+    CS_CTR_RATE_MB("mb_per_s", camerad_t, rate_bytes, 0,
+                   "payload bytes handed to pubd per second, in MB (10^6 bytes)"),
     CS_CTR_STRING_AT("format", camerad_t, fourcc, 0, "the fourcc of the frames"),
     CS_CTR_AT("width", CS_COUNTER_U32, camerad_t, fmt.width, 0, "frame width in pixels"),
     CS_CTR_AT("height", CS_COUNTER_U32, camerad_t, fmt.height, 0, "frame height in pixels"),

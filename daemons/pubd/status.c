@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "rate.h"
 #include "util.h"
 
 static uint64_t
@@ -30,18 +31,6 @@ s_holding(const void *at)
     return fanout_holding(*(fanout_t *const *) at);
 }
 
-static double
-s_per_s(const void *at)
-{
-    return ((const struct cs_rate *) at)->per_s;
-}
-
-static double
-s_mb_per_s(const void *at)
-{
-    return ((const struct cs_rate *) at)->per_s / 1e6;
-}
-
 #define S_LEDGER               CS_COUNTER_LEDGER
 #define S_C(name, flags, help) CS_CTR_U64_AT(#name, pubd_t, c.name, flags, help)
 static const struct cs_counter s_rows[] = {
@@ -57,10 +46,10 @@ static const struct cs_counter s_rows[] = {
               "subscriptions that receive this stream's frames"),
     CS_CTR_AT("other_subscribers", CS_COUNTER_U32, pubd_t, other_subs, 0,
               "other subscriptions (stats, other streams)"),
-    CS_CTR_DOUBLE_FN("fps", pubd_t, rate_frames, s_per_s, 3, CS_COUNTER_LINE,
-                     "frames received on the ingest per second"),
-    CS_CTR_DOUBLE_FN("mb_per_s", pubd_t, rate_bytes, s_mb_per_s, 3, 0,
-                     "bytes received on the ingest per second, in MB (10^6 bytes)"),
+    CS_CTR_RATE("fps", pubd_t, rate_frames, CS_COUNTER_LINE,
+                "frames received on the ingest per second"),
+    CS_CTR_RATE_MB("mb_per_s", pubd_t, rate_bytes, 0,
+                   "bytes received on the ingest per second, in MB (10^6 bytes)"),
     CS_CTR_U64_FN("clients_admitted", pubd_t, auth, s_admitted, S_LEDGER,
                   "connections to tcp endpoints that pubd admitted"),
     CS_CTR_U64_FN("clients_refused", pubd_t, auth, s_refused, S_LEDGER,

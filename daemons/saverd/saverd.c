@@ -47,18 +47,6 @@ s_record(const void *at)
     return *(const bool *) at ? "on" : "off";
 }
 
-static double
-s_per_s(const void *at)
-{
-    return ((const struct cs_rate *) at)->per_s;
-}
-
-static double
-s_mb_per_s(const void *at)
-{
-    return ((const struct cs_rate *) at)->per_s / 1e6;
-}
-
 static const struct cs_counter s_rows[] = {
     CS_CTR_U64(saverd_t, unrecorded, CS_COUNTER_LEDGER,
                "frames received while record was off (received = written + unrecorded when no "
@@ -72,10 +60,10 @@ static const struct cs_counter s_rows[] = {
     CS_CTR_BOOL_AT("pace", saverd_t, pace, 0,
                    "receiving waits for the writer (the unpaced test pattern)"),
     CS_CTR_U64(saverd_t, paused, 0, "times receiving paused for the writer"),
-    CS_CTR_DOUBLE_FN("written_fps", saverd_t, rate_written, s_per_s, 3, 0,
-                     "frames written per second, over the last second or so"),
-    CS_CTR_DOUBLE_FN("written_mb_per_s", saverd_t, rate_bytes, s_mb_per_s, 3, 0,
-                     "chunk bytes written per second, in MB (10^6 bytes)"),
+    CS_CTR_RATE("written_fps", saverd_t, rate_written, 0,
+                "frames written per second, over the last second or so"),
+    CS_CTR_RATE_MB("written_mb_per_s", saverd_t, rate_bytes, 0,
+                   "chunk bytes written per second, in MB (10^6 bytes)"),
     CS_LATENCY_ROWS("written_", saverd_t, written_latency,
                     "from capture to the frame's chunk written into its file"),
 };
