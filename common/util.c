@@ -9,20 +9,32 @@
 #include <strings.h>
 #include <time.h>
 
+/* What a strto*() call that read @s up to @end, with errno cleared before it, says: 0 (all of
+ * @s was a number), -ERANGE (out of the type's range) or -EINVAL. */
+static int
+s_strto_result(const char *s, const char *end)
+{
+    if (errno == ERANGE)
+        return -ERANGE;
+    if (errno != 0 || end == s || *end != '\0')
+        return -EINVAL;
+    return 0;
+}
+
 int
 cs_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret_value)
 {
     unsigned long long v;
     char *end = NULL;
+    int r;
 
     if (!s || !isdigit((unsigned char) s[0]))
         return -EINVAL; /* strtoull would accept blanks and a minus sign */
     errno = 0;
     v = strtoull(s, &end, 10);
-    if (errno == ERANGE)
-        return -ERANGE;
-    if (errno != 0 || end == s || *end != '\0')
-        return -EINVAL;
+    r = s_strto_result(s, end);
+    if (r < 0)
+        return r;
     if (v < min || v > max)
         return -ERANGE;
     *ret_value = v;
@@ -35,15 +47,15 @@ cs_parse_i64(const char *s, int64_t min, int64_t max, int64_t *ret_value)
     const char *digits = s && s[0] == '-' ? s + 1 : s;
     long long v;
     char *end = NULL;
+    int r;
 
     if (!digits || !isdigit((unsigned char) digits[0]))
         return -EINVAL; /* no blanks, no '+', no lone '-' */
     errno = 0;
     v = strtoll(s, &end, 10);
-    if (errno == ERANGE)
-        return -ERANGE;
-    if (errno != 0 || end == s || *end != '\0')
-        return -EINVAL;
+    r = s_strto_result(s, end);
+    if (r < 0)
+        return r;
     if (v < min || v > max)
         return -ERANGE;
     *ret_value = v;
@@ -55,6 +67,7 @@ cs_parse_double(const char *s, double min, double max, double *ret_value)
 {
     char *end = NULL;
     double v;
+    int r;
 
     if (!s || !(isdigit((unsigned char) s[0]) || s[0] == '-' || s[0] == '.'))
         return -EINVAL;
@@ -63,9 +76,10 @@ cs_parse_double(const char *s, double min, double max, double *ret_value)
         return -EINVAL;
     errno = 0;
     v = strtod(s, &end);
-    if (errno == ERANGE)
-        return -ERANGE;
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
+    r = s_strto_result(s, end);
+    if (r < 0)
+        return r;
+    if (!isfinite(v))
         return -EINVAL;
     if (v < min || v > max)
         return -ERANGE;
