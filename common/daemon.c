@@ -40,6 +40,8 @@ struct cs_daemon {
     void *arg;
     struct cs_daemon_report report;
     bool has_report;
+    struct cs_counter_group groups[CS_DAEMON_GROUPS_MAX]; /* the report's */
+    size_t n_groups;
 };
 
 static void
@@ -126,7 +128,7 @@ s_status_fields(const struct cs_daemon_info *info)
 {
     struct cs_counter_group groups[CS_DAEMON_GROUPS_MAX];
     const struct cs_counter_table *tables[CS_DAEMON_GROUPS_MAX];
-    size_t n = info->counter_groups ? info->counter_groups(groups) : 0;
+    size_t n = info->counter_groups ? info->counter_groups(NULL, groups) : 0;
     char err[256];
 
     assert(n <= CS_DAEMON_GROUPS_MAX);
@@ -231,7 +233,7 @@ s_status_line(cs_daemon_t *self, char *buf, size_t size)
         memcpy(buf + n, ": ", 3);
         n += 2;
     }
-    cs_counters_format(rep->groups, rep->n_groups, CS_COUNTER_LINE, buf + n, size - n);
+    cs_counters_format(self->groups, self->n_groups, CS_COUNTER_LINE, buf + n, size - n);
 }
 
 static void
@@ -320,12 +322,12 @@ s_add_report(cs_daemon_t *self, json_t *obj)
     r = cs_json_set_string(obj, "activity", rep->activity ? rep->activity(rep->arg) : "ready");
     if (r < 0)
         return r;
-    r = cs_counters_to_json(rep->groups, rep->n_groups, obj);
+    r = cs_counters_to_json(self->groups, self->n_groups, obj);
     if (r == 0 && rep->add_json)
         r = rep->add_json(rep->arg, obj);
     if (r < 0)
         return r;
-    ledger = cs_counters_select(rep->groups, rep->n_groups, CS_COUNTER_LEDGER);
+    ledger = cs_counters_select(self->groups, self->n_groups, CS_COUNTER_LEDGER);
     if (!ledger || json_object_set_new(obj, "ledger", ledger) < 0)
         return -ENOMEM;
     return 0;
@@ -380,17 +382,28 @@ s_status_json(void *arg, struct cs_control_req *req, char *reply, size_t size)
     return r < 0 ? r : 0;
 }
 
+int
+cs_daemon_answer_counters(cs_daemon_t *self, const char *const *names, char *reply, size_t size)
+{
+    json_t *members = json_object();
+
+    if (members && cs_counters_add_named(self->groups, self->n_groups, names, members) < 0) {
+        json_decref(members);
+        members = NULL;
+    }
+    return cs_control_answer(members, reply, size);
+}
+
 void
 cs_daemon_log_ledger(cs_daemon_t *self, const char *when)
 {
-    const struct cs_daemon_report *rep = &self->report;
     json_t *obj = json_object(), *ledger = NULL;
     char *text = NULL;
 
     if (!self->has_report)
         goto out;
     s_refresh(self);
-    ledger = cs_counters_select(rep->groups, rep->n_groups, CS_COUNTER_LEDGER);
+    ledger = cs_counters_select(self->groups, self->n_groups, CS_COUNTER_LEDGER);
     if (obj && ledger && cs_json_set_string(obj, "daemon", cs_daemon_name(self->which)) == 0
         && cs_json_set_string(obj, "role", cs_role_name(cs_daemon_role(self->which)->role)) == 0
         && json_object_update(obj, ledger) == 0)
@@ -485,6 +498,8 @@ cs_daemon_set_report(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
     self->on_stop = on_stop;
     self->report = *report;
     self->has_report = true;
+    self->n_groups = report->counter_groups ? report->counter_groups(report->arg, self->groups) : 0;
+    assert(self->n_groups <= CS_DAEMON_GROUPS_MAX);
     self->arg = report->arg;
 }
 

@@ -19,19 +19,22 @@ typedef struct cs_daemon cs_daemon_t;
 /* What cs_daemon_setup() decided: run, or exit now with the given code. */
 #define CS_DAEMON_RUN (-1)
 
+/* A daemon's whole set of counters (counters.h), read from its object @self (NULL: the tables
+ * only, no values): writes its groups into @ret_groups (room for CS_DAEMON_GROUPS_MAX) and
+ * returns how many. One function serves --status-fields and the report. */
+#define CS_DAEMON_GROUPS_MAX 8
+typedef size_t(cs_counter_groups_fn)(const void *self, struct cs_counter_group *ret_groups);
+
 /* The per-daemon text of --help: a synopsis line and a description. The config keys it reads
  * follow, from the key tables (cs_conf_keys_read()). */
 struct cs_daemon_info {
     enum cs_daemon_id which;
     const char *summary;     /* one line: what the daemon does */
     const char *description; /* paragraphs, already wrapped at 80 columns */
-    /* Its counter tables, without a daemon object (the fields of its status answer), for
-     * --status-fields: writes them into @ret_groups (room for CS_DAEMON_GROUPS_MAX) and
-     * returns how many. */
-    size_t (*counter_groups)(struct cs_counter_group *ret_groups);
+    /* Its counter groups, called with no daemon object (NULL) for --status-fields: the
+     * tables alone, the fields of its status answer. */
+    cs_counter_groups_fn *counter_groups;
 };
-
-#define CS_DAEMON_GROUPS_MAX 8
 
 /* Parses the command line, opens the log, loads the config into @conf, blocks SIGINT and
  * SIGTERM, switches off czmq's signal handler and tunes malloc for large frames. Returns
@@ -48,8 +51,9 @@ typedef int(cs_daemon_stop_fn)(void *arg);
  * "ledger", the object of the CS_COUNTER_LEDGER ones), the STATUS= line (the phrase, then the
  * CS_COUNTER_LINE ones) and the ledger logged by cs_daemon_log_ledger(). */
 struct cs_daemon_report {
-    const struct cs_counter_group *groups; /* borrowed for the daemon's lifetime */
-    size_t n_groups;
+    /* Its counters, read from @arg: called once, by cs_daemon_set_report(); the groups it
+     * writes must stay valid for the daemon's lifetime. */
+    cs_counter_groups_fn *counter_groups;
     /* Called before the counters are read, to bring computed ones up to date (rates,
      * latency percentiles). May be NULL. */
     void (*refresh)(void *arg);
@@ -70,8 +74,8 @@ void cs_daemon_destroy(cs_daemon_t **self_p);
 zloop_t *cs_daemon_loop(cs_daemon_t *self);
 cs_control_t *cs_daemon_control(cs_daemon_t *self);
 
-/* Sets the stop hook and what the daemon reports (@report is copied; its groups are
- * borrowed). */
+/* Sets the stop hook and what the daemon reports (@report is copied, and its counter groups
+ * taken). */
 void cs_daemon_set_report(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
                           const struct cs_daemon_report *report);
 
@@ -79,6 +83,12 @@ void cs_daemon_set_report(cs_daemon_t *self, cs_daemon_stop_fn *on_stop,
  * daemon's name ("daemon"), its role ("role"), its CS_COUNTER_LEDGER counters and
  * "lost_total", for people and programs alike. */
 void cs_daemon_log_ledger(cs_daemon_t *self, const char *when);
+
+/* A command's answer made of reported counters: {"ok":true, then the counters named in @names
+ * (NULL-terminated), in that order} into @reply, as cs_control_answer() writes it. Returns 0
+ * or a negative errno. */
+int cs_daemon_answer_counters(cs_daemon_t *self, const char *const *names, char *reply,
+                              size_t size);
 
 /* The status answer's object (what "status" answers): a new reference, NULL on ENOMEM. */
 json_t *cs_daemon_status(cs_daemon_t *self);

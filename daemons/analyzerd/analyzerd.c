@@ -34,8 +34,6 @@ struct analyzerd {
     struct cs_latency latency; /* capture to the statistics computed, of every frame analysed */
     struct cs_latency_report latency_report; /* as of the last refresh */
     int flush_timer;
-    struct cs_counter_group groups[ANALYZERD_COUNTER_GROUPS];
-    size_t n_groups;
 };
 
 static const char *
@@ -188,8 +186,9 @@ s_on_stop(void *arg)
 }
 
 size_t
-analyzerd_counter_groups(const analyzerd_t *self, struct cs_counter_group *ret_groups)
+analyzerd_counter_groups(const void *arg, struct cs_counter_group *ret_groups)
 {
+    const analyzerd_t *self = arg;
     size_t n = cs_sub_counter_groups(self ? self->sub : NULL, ret_groups);
 
     ret_groups[n++] = (struct cs_counter_group){ &s_table, self };
@@ -269,10 +268,8 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     cs_log(LOG_INFO, "subscribed to %s on %s (queue of %d frames), statistics to '%s'%s",
            conf->stack.stream, conf->endpoints.subscribe, hwm, conf->analyzerd.directory,
            conf->analyzerd.publish_stats ? " and to pubd" : "");
-    self->n_groups = analyzerd_counter_groups(self, self->groups);
     cs_daemon_set_report(daemon, s_on_stop,
-                         &(struct cs_daemon_report){ .groups = self->groups,
-                                                     .n_groups = self->n_groups,
+                         &(struct cs_daemon_report){ .counter_groups = analyzerd_counter_groups,
                                                      .refresh = s_refresh,
                                                      .activity = s_activity,
                                                      .phrase = s_phrase,
@@ -293,8 +290,7 @@ analyzerd_destroy(analyzerd_t **self_p)
     if (!self)
         return;
     s_close_file(self, false);
-    if (self->n_groups)
-        cs_daemon_log_ledger(self->daemon, "at stop");
+    cs_daemon_log_ledger(self->daemon, "at stop");
     if (self->flush_timer >= 0)
         zloop_timer_end(cs_daemon_loop(self->daemon), self->flush_timer);
     cs_sub_destroy(&self->sub);

@@ -14,6 +14,5 @@ analyzerd_t *analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon);
 void analyzerd_destroy(analyzerd_t **self_p);
 
 /* The counters analyzerd reports (the subscription's, then its own), into @ret_groups (room
- * for ANALYZERD_COUNTER_GROUPS); returns how many. @self may be NULL for the tables only. */
-#define ANALYZERD_COUNTER_GROUPS (CS_SUB_COUNTER_GROUPS + 1)
-size_t analyzerd_counter_groups(const analyzerd_t *self, struct cs_counter_group *ret_groups);
+ * for CS_DAEMON_GROUPS_MAX); returns how many. @self may be NULL for the tables only. */
+size_t analyzerd_counter_groups(const void *self, struct cs_counter_group *ret_groups);

@@ -2,16 +2,9 @@
 #include "daemon.h"
 #include "analyzerd.h"
 
-/* Its status fields without a daemon object, for --status-fields. */
-static size_t
-s_counter_groups(struct cs_counter_group *ret_groups)
-{
-    return analyzerd_counter_groups(NULL, ret_groups);
-}
-
 static const struct cs_daemon_info s_info = {
     .which = CS_DAEMON_ANALYZERD,
-    .counter_groups = s_counter_groups,
+    .counter_groups = analyzerd_counter_groups,
     .summary = "analyzerd - compute statistics of every camera frame",
     .description =
         "analyzerd subscribes to [endpoints] subscribe for the frames of [stack] stream and\n"

@@ -73,8 +73,6 @@ struct camerad {
     struct cs_latency_report latency_report;
     char fourcc[5];
     uint64_t queue_budget_frames; /* 0: no queue of the stack before camerad */
-    struct cs_counter_group groups[CAMERAD_COUNTER_GROUPS];
-    size_t n_groups;
 };
 
 /* acquisition.c: the one transition of the state machine. It logs the change, assigns

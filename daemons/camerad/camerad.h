@@ -38,6 +38,5 @@ int camerad_exit_status(const camerad_t *self);
 const struct camerad_counters *camerad_counters(const camerad_t *self);
 
 /* The counters camerad reports (status.c), into @ret_groups (room for
- * CAMERAD_COUNTER_GROUPS); returns how many. @self may be NULL for the tables only. */
-#define CAMERAD_COUNTER_GROUPS 1
-size_t camerad_counter_groups(const camerad_t *self, struct cs_counter_group *ret_groups);
+ * CS_DAEMON_GROUPS_MAX); returns how many. @self may be NULL for the tables only. */
+size_t camerad_counter_groups(const void *self, struct cs_counter_group *ret_groups);

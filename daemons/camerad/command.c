@@ -83,7 +83,6 @@ command_acquire(void *arg, struct cs_control_req *req, char *reply, size_t size)
     static const char *const s_answer[] = { "acquisition", "run",      "runs", "frames_limit",
                                             "captured",    "next_seq", NULL };
     camerad_t *self = arg;
-    json_t *members;
     int r;
 
     if (cs_daemon_stopping(self->daemon) || self->state == ACQ_ENDED) {
@@ -101,10 +100,5 @@ command_acquire(void *arg, struct cs_control_req *req, char *reply, size_t size)
     if (r < 0)
         return r;
     self->steered = true;
-    members = json_object();
-    if (members && cs_counters_add_named(self->groups, self->n_groups, s_answer, members) < 0) {
-        json_decref(members);
-        members = NULL;
-    }
-    return cs_control_answer(members, reply, size);
+    return cs_daemon_answer_counters(self->daemon, s_answer, reply, size);
 }

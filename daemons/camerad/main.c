@@ -2,16 +2,9 @@
 #include "camerad.h"
 #include "daemon.h"
 
-/* Its status fields without a daemon object, for --status-fields. */
-static size_t
-s_counter_groups(struct cs_counter_group *ret_groups)
-{
-    return camerad_counter_groups(NULL, ret_groups);
-}
-
 static const struct cs_daemon_info s_info = {
     .which = CS_DAEMON_CAMERAD,
-    .counter_groups = s_counter_groups,
+    .counter_groups = camerad_counter_groups,
     .summary = "camerad - acquire camera frames and push them to pubd",
     .description =
         "camerad owns the camera. It reads frames from the source named in [camerad]\n"

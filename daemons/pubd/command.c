@@ -12,13 +12,8 @@ static int
 s_reply(const pubd_t *self, char *reply, size_t size)
 {
     static const char *const names[] = { "frame_subscribers", NULL };
-    json_t *members = json_object();
 
-    if (members && cs_counters_add_named(self->groups, self->n_groups, names, members) < 0) {
-        json_decref(members);
-        members = NULL;
-    }
-    return cs_control_answer(members, reply, size);
+    return cs_daemon_answer_counters(self->daemon, names, reply, size);
 }
 
 static void

@@ -2,16 +2,9 @@
 #include "daemon.h"
 #include "pubd.h"
 
-/* Its status fields without a daemon object, for --status-fields. */
-static size_t
-s_counter_groups(struct cs_counter_group *ret_groups)
-{
-    return pubd_counter_groups(NULL, ret_groups);
-}
-
 static const struct cs_daemon_info s_info = {
     .which = CS_DAEMON_PUBD,
-    .counter_groups = s_counter_groups,
+    .counter_groups = pubd_counter_groups,
     .summary = "pubd - fan camera frames and statistics out to every subscriber",
     .description =
         "pubd binds [endpoints] ingest (PULL), where camerad pushes frames and analyzerd\n"

@@ -58,8 +58,6 @@ struct pubd {
     struct cs_latency latency; /* capture to receipt on the ingest, of every frame */
     struct cs_latency_report latency_report; /* as of the last status_refresh() */
     uint64_t queue_budget_frames;            /* camerad's send queue and the ingest queue */
-    struct cs_counter_group groups[PUBD_COUNTER_GROUPS];
-    size_t n_groups;
     /* With the unpaced test pattern the slowest subscriber sets the pace: frames are held
      * for it (fanout.c) instead of being dropped. */
     bool hold_frames;

@@ -31,10 +31,9 @@ void pubd_destroy(pubd_t **self_p);
 
 const struct pubd_counters *pubd_counters(const pubd_t *self);
 
-/* The counters pubd reports (status.c), into @ret_groups (room for PUBD_COUNTER_GROUPS);
+/* The counters pubd reports (status.c), into @ret_groups (room for CS_DAEMON_GROUPS_MAX);
  * returns how many. @self may be NULL for the tables only. */
-#define PUBD_COUNTER_GROUPS 1
-size_t pubd_counter_groups(const pubd_t *self, struct cs_counter_group *ret_groups);
+size_t pubd_counter_groups(const void *self, struct cs_counter_group *ret_groups);
 
 /* Frame subscribers currently known (subscriptions that match this stream's frames). */
 unsigned pubd_frame_subscribers(const pubd_t *self);

@@ -73,8 +73,9 @@ static const struct cs_counter s_rows[] = {
 static const struct cs_counter_table s_table = CS_COUNTER_TABLE("pubd", s_rows);
 
 size_t
-pubd_counter_groups(const pubd_t *self, struct cs_counter_group *ret_groups)
+pubd_counter_groups(const void *arg, struct cs_counter_group *ret_groups)
 {
+    const pubd_t *self = arg;
     ret_groups[0] = (struct cs_counter_group){ &s_table, self };
     return 1;
 }
@@ -128,10 +129,8 @@ s_add_json(void *arg, json_t *status)
 void
 pubd_set_report(pubd_t *self, cs_daemon_stop_fn *on_stop)
 {
-    self->n_groups = pubd_counter_groups(self, self->groups);
     cs_daemon_set_report(self->daemon, on_stop,
-                         &(struct cs_daemon_report){ .groups = self->groups,
-                                                     .n_groups = self->n_groups,
+                         &(struct cs_daemon_report){ .counter_groups = pubd_counter_groups,
                                                      .refresh = s_refresh,
                                                      .activity = s_activity,
                                                      .phrase = s_phrase,

@@ -2,16 +2,9 @@
 #include "daemon.h"
 #include "saverd.h"
 
-/* Its status fields without a daemon object, for --status-fields. */
-static size_t
-s_counter_groups(struct cs_counter_group *ret_groups)
-{
-    return saverd_counter_groups(NULL, ret_groups);
-}
-
 static const struct cs_daemon_info s_info = {
     .which = CS_DAEMON_SAVERD,
-    .counter_groups = s_counter_groups,
+    .counter_groups = saverd_counter_groups,
     .summary = "saverd - record the camera stream into HDF5 files",
     .description =
         "saverd subscribes to [endpoints] subscribe for the frames of [stack] stream and\n"

@@ -26,8 +26,6 @@ struct saverd {
     struct cs_rate rate_written;              /* frames written, for written_fps */
     struct cs_rate rate_bytes;                /* chunk bytes written */
     struct cs_latency_report written_latency; /* as of the last refresh */
-    struct cs_counter_group groups[SAVERD_COUNTER_GROUPS];
-    size_t n_groups;
     /* "record start|stop": frames go to the writer only while recording is on (the default);
      * off, they are still received and accounted in the ledger. in_run: the writer was given
      * the current run's start and not yet its end. A start in the middle of a run gives the
@@ -71,8 +69,9 @@ static const struct cs_counter s_rows[] = {
 static const struct cs_counter_table s_table = CS_COUNTER_TABLE("saverd", s_rows);
 
 size_t
-saverd_counter_groups(const saverd_t *self, struct cs_counter_group *ret_groups)
+saverd_counter_groups(const void *arg, struct cs_counter_group *ret_groups)
 {
+    const saverd_t *self = arg;
     size_t n = cs_sub_counter_groups(self ? self->sub : NULL, ret_groups);
 
     ret_groups[n++] = (struct cs_counter_group){ &writer_counter_table,
@@ -390,10 +389,8 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
            conf->stack.stream, conf->endpoints.subscribe, hwm, conf->saverd.directory,
            conf->saverd.queue_mb, conf->saverd.swmr ? "SWMR" : "no SWMR",
            cs_compression_name(conf->saverd.compression.method), conf->saverd.flush_interval_ms);
-    self->n_groups = saverd_counter_groups(self, self->groups);
     cs_daemon_set_report(daemon, s_on_stop,
-                         &(struct cs_daemon_report){ .groups = self->groups,
-                                                     .n_groups = self->n_groups,
+                         &(struct cs_daemon_report){ .counter_groups = saverd_counter_groups,
                                                      .refresh = s_refresh,
                                                      .activity = s_activity,
                                                      .phrase = s_phrase,
@@ -423,8 +420,7 @@ saverd_destroy(saverd_t **self_p)
         zloop_reader_end(cs_daemon_loop(self->daemon), writer_sock(self->writer));
         /* Ends the thread; what a stop did not write is dropped and counted. */
         writer_finish(self->writer);
-        if (self->n_groups)
-            cs_daemon_log_ledger(self->daemon, "at stop");
+        cs_daemon_log_ledger(self->daemon, "at stop");
     }
     writer_destroy(&self->writer);
     cs_sub_destroy(&self->sub);

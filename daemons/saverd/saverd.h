@@ -14,6 +14,5 @@ saverd_t *saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon);
 void saverd_destroy(saverd_t **self_p);
 
 /* The counters saverd reports (the subscription's, the writer's, its own), into @ret_groups
- * (room for SAVERD_COUNTER_GROUPS); returns how many. @self may be NULL for the tables only. */
-#define SAVERD_COUNTER_GROUPS (CS_SUB_COUNTER_GROUPS + 2)
-size_t saverd_counter_groups(const saverd_t *self, struct cs_counter_group *ret_groups);
+ * (room for CS_DAEMON_GROUPS_MAX); returns how many. @self may be NULL for the tables only. */
+size_t saverd_counter_groups(const void *self, struct cs_counter_group *ret_groups);

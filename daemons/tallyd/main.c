@@ -2,16 +2,9 @@
 #include "daemon.h"
 #include "tallyd.h"
 
-/* Its status fields without a daemon object, for --status-fields. */
-static size_t
-s_counter_groups(struct cs_counter_group *ret_groups)
-{
-    return tallyd_counter_groups(NULL, ret_groups);
-}
-
 static const struct cs_daemon_info s_info = {
     .which = CS_DAEMON_TALLYD,
-    .counter_groups = s_counter_groups,
+    .counter_groups = tallyd_counter_groups,
     .summary = "tallyd - tally every camera frame (a test daemon)",
     .description =
         "tallyd subscribes to [endpoints] subscribe for the frames of [stack] stream, counts\n"

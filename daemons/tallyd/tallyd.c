@@ -16,8 +16,6 @@ struct tallyd {
     cs_sub_t *sub;
     uint64_t tallied;       /* frames handed to it whole */
     uint64_t tallied_bytes; /* their payload bytes */
-    struct cs_counter_group groups[TALLYD_COUNTER_GROUPS];
-    size_t n_groups;
 };
 
 static const struct cs_counter s_rows[] = {
@@ -29,8 +27,9 @@ static const struct cs_counter s_rows[] = {
 static const struct cs_counter_table s_table = CS_COUNTER_TABLE("tallyd", s_rows);
 
 size_t
-tallyd_counter_groups(const tallyd_t *self, struct cs_counter_group *ret_groups)
+tallyd_counter_groups(const void *arg, struct cs_counter_group *ret_groups)
 {
+    const tallyd_t *self = arg;
     size_t n = cs_sub_counter_groups(self ? self->sub : NULL, ret_groups);
 
     ret_groups[n++] = (struct cs_counter_group){ &s_table, self };
@@ -92,10 +91,8 @@ tallyd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->sub = cs_sub_new_from_conf(cs_daemon_loop(daemon), conf, hwm, &ops, self);
     if (!self->sub)
         goto fail;
-    self->n_groups = tallyd_counter_groups(self, self->groups);
     cs_daemon_set_report(daemon, s_on_stop,
-                         &(struct cs_daemon_report){ .groups = self->groups,
-                                                     .n_groups = self->n_groups,
+                         &(struct cs_daemon_report){ .counter_groups = tallyd_counter_groups,
                                                      .refresh = s_refresh,
                                                      .activity = s_activity,
                                                      .phrase = s_phrase,
@@ -117,8 +114,7 @@ tallyd_destroy(tallyd_t **self_p)
 
     if (!self)
         return;
-    if (self->n_groups)
-        cs_daemon_log_ledger(self->daemon, "at stop");
+    cs_daemon_log_ledger(self->daemon, "at stop");
     cs_sub_destroy(&self->sub);
     free(self);
     *self_p = NULL;

@@ -17,6 +17,5 @@ tallyd_t *tallyd_new(const struct cs_conf *conf, cs_daemon_t *daemon);
 void tallyd_destroy(tallyd_t **self_p);
 
 /* Its counters (the subscription's, then its own) into @ret_groups (room for
- * TALLYD_COUNTER_GROUPS); returns how many. @self may be NULL for the tables only. */
-#define TALLYD_COUNTER_GROUPS (CS_SUB_COUNTER_GROUPS + 1)
-size_t tallyd_counter_groups(const tallyd_t *self, struct cs_counter_group *ret_groups);
+ * CS_DAEMON_GROUPS_MAX); returns how many. @self may be NULL for the tables only. */
+size_t tallyd_counter_groups(const void *self, struct cs_counter_group *ret_groups);
