@@ -118,17 +118,23 @@ s_attr(hid_t obj, const char *name, hid_t type, const void *value)
     return r;
 }
 
-/* A variable-length UTF-8 string type (h5py reads attributes back as str, datasets as bytes:
- * .asstr() gives str). A value of any length overwrites an attribute of this type in place,
- * also in a file in SWMR mode, where no attribute may be created or deleted. */
+/* A string type of @size bytes, NUL-padded ASCII, or with H5T_VARIABLE a variable-length
+ * UTF-8 string (h5py reads such attributes back as str, datasets as bytes: .asstr() gives
+ * str; a value of any length overwrites an attribute of this type in place, also in a file in
+ * SWMR mode, where no attribute may be created or deleted). */
 static hid_t
-s_str_type(void)
+s_str_type(size_t size)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
+    herr_t e;
 
     if (t < 0)
         return t;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+    e = H5Tset_size(t, size);
+    if (e >= 0)
+        e = size == H5T_VARIABLE ? H5Tset_cset(t, H5T_CSET_UTF8)
+                                 : H5Tset_strpad(t, H5T_STR_NULLPAD);
+    if (e < 0) {
         (void) H5Tclose(t);
         return H5I_INVALID_HID;
     }
@@ -138,7 +144,7 @@ s_str_type(void)
 int
 cs_h5_attr_str(hid_t obj, const char *name, const char *value)
 {
-    hid_t t = s_str_type();
+    hid_t t = s_str_type(H5T_VARIABLE);
     int r;
 
     if (t < 0)
@@ -166,60 +172,53 @@ cs_h5_attr_f64(hid_t obj, const char *name, double value)
     return s_attr(obj, name, H5T_NATIVE_DOUBLE, &value);
 }
 
-int
-cs_h5_str_dataset(hid_t parent, const char *name, const char *value)
+/* Writes @value, of type @t, into the scalar dataset @name of @parent: created, or with
+ * @reuse opened if it exists. Returns 0 or -EIO. */
+static int
+s_scalar_dataset(hid_t parent, const char *name, hid_t t, const void *value, bool reuse)
 {
-    hid_t t = s_str_type(), space = H5Screate(H5S_SCALAR), d = H5I_INVALID_HID;
+    hid_t space = H5Screate(H5S_SCALAR), d = H5I_INVALID_HID;
     int r = -EIO;
 
-    if (t >= 0 && space >= 0)
-        d = H5Dcreate2(parent, name, t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) >= 0)
+    if (space >= 0) {
+        if (reuse && H5Lexists(parent, name, H5P_DEFAULT) > 0)
+            d = H5Dopen2(parent, name, H5P_DEFAULT);
+        else
+            d = H5Dcreate2(parent, name, t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    }
+    if (d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, value) >= 0)
         r = 0;
     if (d >= 0)
         (void) H5Dclose(d);
     if (space >= 0)
         (void) H5Sclose(space);
-    if (t >= 0)
-        (void) H5Tclose(t);
     return r;
 }
 
-/* A NUL-padded ASCII string type of @size bytes. */
-static hid_t
-s_fixed_str_type(size_t size)
+int
+cs_h5_str_dataset(hid_t parent, const char *name, const char *value)
 {
-    hid_t t = H5Tcopy(H5T_C_S1);
+    hid_t t = s_str_type(H5T_VARIABLE);
+    int r = -EIO;
 
-    if (t < 0)
-        return t;
-    if (H5Tset_size(t, size) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0) {
+    if (t >= 0) {
+        r = s_scalar_dataset(parent, name, t, &value, false);
         (void) H5Tclose(t);
-        return H5I_INVALID_HID;
     }
-    return t;
+    return r;
 }
 
 int
 cs_h5_fixed_str_dataset(hid_t parent, const char *name, const char *value, size_t size)
 {
-    hid_t t = s_fixed_str_type(size), space = H5Screate(H5S_SCALAR), d = H5I_INVALID_HID;
+    hid_t t = s_str_type(size);
     char *buf = calloc(1, size);
     int r = -EIO;
 
-    if (t >= 0 && space >= 0 && buf) {
+    if (t >= 0 && buf) {
         memcpy(buf, value, strnlen(value, size));
-        if (H5Lexists(parent, name, H5P_DEFAULT) > 0)
-            d = H5Dopen2(parent, name, H5P_DEFAULT);
-        else
-            d = H5Dcreate2(parent, name, t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        r = s_scalar_dataset(parent, name, t, buf, true);
     }
-    if (d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)
-        r = 0;
-    if (d >= 0)
-        (void) H5Dclose(d);
-    if (space >= 0)
-        (void) H5Sclose(space);
     if (t >= 0)
         (void) H5Tclose(t);
     free(buf);
