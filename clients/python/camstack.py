@@ -264,8 +264,12 @@ class Ledger:
         if not self.active or h["run"] != self.run:
             return None
         tail = max(0, h["seq"] - self.next_seq)
+        camera = min(h["camera_skipped"], tail)    # camera drops no sent frame carried
+        tail -= camera
         self.lost += tail
         self.cur["lost"] += tail
+        self.camera_dropped += camera
+        self.cur["camera"] += camera
         self.next_seq = max(self.next_seq, h["seq"])
         self.active = False
         return EndOfRun(self.run, h["seq"], tail, self.cur)

@@ -102,13 +102,15 @@ push_send_eos(camerad_t *self)
     int r;
 
     s_fill_header(self, &h);
-    /* Camera skips that no sent frame carried are not announced: their numbers are given
-     * back, so that subscribers do not count them as lost on the way. */
-    h.seq = self->c.next_seq - self->pending_skip;
-    self->pending_skip = 0;
+    /* Camera drops that no sent frame carried (they came after the last frame sent, or just
+     * before frames dropped at source) are announced by the end-of-stream: their numbers are
+     * the last ones before its seq, and every subscriber counts them as camera drops, as
+     * camerad's own ledger does. */
+    h.seq = self->c.next_seq;
     h.flags = CS_FRAME_FLAG_EOS;
     h.capture_ns = cs_now_ns(CLOCK_REALTIME);
-    h.camera_skipped = self->pending_skip; /* camera drops after the last frame sent */
+    h.camera_skipped = self->pending_skip;
+    self->pending_skip = 0;
     zsock_set_sndtimeo(self->push, CAMERAD_EOS_TIMEOUT_MS);
     r = s_send(self, &h, NULL, 0);
     if (r < 0)

@@ -37,8 +37,8 @@ def message(seq, topic=b"frame/cam1", body=None, **kw):
     return [topic, h, bytes(range(256)) * (n // 256) + bytes(n % 256) if body is None else body]
 
 
-def eos(seq, run=7):
-    return message(seq, flags=1, run=run)
+def eos(seq, run=7, skipped=0):
+    return message(seq, flags=1, run=run, skipped=skipped)
 
 
 class Decode(unittest.TestCase):
@@ -191,6 +191,16 @@ class LedgerRules(unittest.TestCase):
         self.assertEqual((led.runs, led.runs_cut, led.run, led.received), (2, 1, 2, 3))
         # the end of a run we saw nothing of is ignored
         self.assertIsNone(led.end_of_stream(camstack.decode(eos(5, run=9), b"frame/cam1")[0]))
+
+    def test_end_of_stream_announces_camera_drops_after_the_last_frame(self):
+        led = camstack.Ledger()
+        self.feed(led, 0)
+        self.feed(led, 1)
+        # frames 2 and 3 never came: one lost on the way, then one the camera dropped
+        end = led.end_of_stream(camstack.decode(eos(4, skipped=1), b"frame/cam1")[0])
+        self.assertEqual((end.frames, end.lost_tail, end.lost, end.camera_dropped),
+                         (4, 1, 1, 1))
+        self.assertEqual((led.received, led.lost, led.camera_dropped), (2, 1, 1))
 
 
 class Certificates(unittest.TestCase):
