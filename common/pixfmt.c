@@ -17,6 +17,7 @@ static const struct cs_pixfmt_info s_info[CS_PIXFMT_COUNT] = {
         .pattern_channel = { 0 },
         .stats_row = cs_stats_row_u8, .stats_value = "pixel value", .stats_max = 255,
         .view_channels = 1, .view = cs_view_copy,
+        .file_view = { NULL, 1, { 0 } },
     },
     [CS_PIXFMT_Y16] = {
         .name = "Y16", .fourcc = CS_FOURCC('Y', '1', '6', ' '),
@@ -24,6 +25,7 @@ static const struct cs_pixfmt_info s_info[CS_PIXFMT_COUNT] = {
         .pattern_channel = { 0 },
         .stats_row = cs_stats_row_u16, .stats_value = "pixel value", .stats_max = 65535,
         .view_channels = 1, .view = cs_view_stretch16,
+        .file_view = { NULL, 1, { 0 } },
     },
     [CS_PIXFMT_RGB24] = {
         .name = "RGB24", .fourcc = CS_FOURCC('R', 'G', 'B', '3'),
@@ -31,6 +33,7 @@ static const struct cs_pixfmt_info s_info[CS_PIXFMT_COUNT] = {
         .pattern_channel = { 0, 1, 2 },
         .stats_row = cs_stats_row_sum3, .stats_value = "R + G + B", .stats_max = 765,
         .view_channels = 3, .view = cs_view_copy,
+        .file_view = { NULL, 3, { 0, 1, 2 } },
     },
     [CS_PIXFMT_BGR24] = {
         .name = "BGR24", .fourcc = CS_FOURCC('B', 'G', 'R', '3'),
@@ -38,6 +41,7 @@ static const struct cs_pixfmt_info s_info[CS_PIXFMT_COUNT] = {
         .pattern_channel = { 2, 1, 0 },
         .stats_row = cs_stats_row_sum3, .stats_value = "R + G + B", .stats_max = 765,
         .view_channels = 3, .view = cs_view_reverse3,
+        .file_view = { "rgb", 3, { 2, 1, 0 } },
     },
     [CS_PIXFMT_YUYV] = {
         .name = "YUYV", .fourcc = CS_FOURCC('Y', 'U', 'Y', 'V'),
@@ -45,6 +49,7 @@ static const struct cs_pixfmt_info s_info[CS_PIXFMT_COUNT] = {
         .pattern_channel = { 0, 1 },          /* Y, then U or V */
         .stats_row = cs_stats_row_first_of_2, .stats_value = "Y", .stats_max = 255,
         .view_channels = 3, .view = cs_view_yuyv,
+        .file_view = { "luma", 1, { 0 } },
     },
 };
 

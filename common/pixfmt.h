@@ -1,7 +1,8 @@
 /* Pixel formats the stack carries, as one table (pixfmt.c): a format's names, its shape, the
- * test pattern's channel order, the value statistics take of a pixel and the conversion for
- * viewing are one row, and the rest of the code reads the row instead of naming a format.
- * docs/HACKING.md ("Add a pixel format") lists what a new row needs. */
+ * test pattern's channel order, the value statistics take of a pixel, the conversion for
+ * viewing and how a file viewer shows a saved frame are one row, and the rest of the code
+ * reads the row instead of naming a format. docs/HACKING.md ("Add a pixel format") lists what
+ * a new row needs. */
 #pragma once
 
 #include <stddef.h>
@@ -32,6 +33,16 @@ typedef void cs_pixfmt_stats_fn(const uint8_t *row, uint32_t width, struct cs_st
  * are @stride bytes apart: one of the converters of view.h. */
 typedef void cs_pixfmt_view_fn(const uint8_t *pixels, size_t stride, struct cs_view_image *img);
 
+/* How a file viewer (silx, NeXus) is shown the frames of a saved movie (docs/FILES.md): the
+ * frames dataset itself when @name is NULL (its samples are then the image, in order), or a
+ * virtual dataset @name beside it, in the same file, whose channel c is sample @sample[c] of
+ * each pixel. One channel is a grey image stack (N, H, W), three are R, G, B (N, H, W, 3). */
+struct cs_pixfmt_file_view {
+    const char *name; /* "luma", "rgb"; NULL: the frames dataset is the image */
+    unsigned channels;
+    uint8_t sample[CS_PIXFMT_SAMPLES_MAX];
+};
+
 struct cs_pixfmt_info {
     const char *name; /* as written in the INI file: "GREY", "RGB24", ... */
     uint32_t fourcc;  /* V4L2 fourcc, as carried in the frame header */
@@ -42,11 +53,12 @@ struct cs_pixfmt_info {
     unsigned width_multiple; /* the width is a multiple of it: 2 for YUYV's pixel pairs */
     /* The test pattern's channel c (pattern.h) of each sample of a pixel, in memory order. */
     uint8_t pattern_channel[CS_PIXFMT_SAMPLES_MAX];
-    cs_pixfmt_stats_fn *stats_row; /* the value of a pixel for min, max, mean and std */
-    const char *stats_value;       /* what that value is, for people: "R + G + B" */
-    uint32_t stats_max;            /* its largest value: 765 for R + G + B */
-    unsigned view_channels;        /* viewed as 1: grey, 3: RGB */
-    cs_pixfmt_view_fn *view;       /* the conversion for viewing */
+    cs_pixfmt_stats_fn *stats_row;        /* the value of a pixel for min, max, mean and std */
+    const char *stats_value;              /* what that value is, for people: "R + G + B" */
+    uint32_t stats_max;                   /* its largest value: 765 for R + G + B */
+    unsigned view_channels;               /* viewed as 1: grey, 3: RGB */
+    cs_pixfmt_view_fn *view;              /* the conversion for viewing */
+    struct cs_pixfmt_file_view file_view; /* how a saved movie is shown in a file viewer */
 };
 
 /* The description of @fmt; @fmt must be < CS_PIXFMT_COUNT. */

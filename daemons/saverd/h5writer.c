@@ -111,58 +111,83 @@ out:
     return r;
 }
 
-/* For a frame of two samples per pixel (YUYV: Y, then U or V), /entry/data/luma: a virtual
- * dataset (N, H, W) of the first sample of each pixel of /entry/data/data in the same file,
- * unlimited along N, so that a viewer following the NXdata group shows the luminance as an
- * image stack. Returns 0 or -EIO. */
-static int
-s_create_luma(struct h5writer *w, hid_t type)
+const char *
+h5writer_interpretation(unsigned channels)
 {
-    hsize_t vdims[3] = { 0, w->height, w->width }, vmax[3] = { H5S_UNLIMITED, w->height, w->width };
-    hsize_t sdims[4] = { 0, w->height, w->width, 2 };
-    hsize_t smax[4] = { H5S_UNLIMITED, w->height, w->width, 2 };
-    hsize_t vstart[3] = { 0, 0, 0 }, vcount[3] = { 1, 1, 1 };
-    hsize_t vblock[3] = { H5S_UNLIMITED, w->height, w->width };
-    hsize_t sstart[4] = { 0, 0, 0, 0 }, scount[4] = { 1, 1, 1, 1 };
-    hsize_t sblock[4] = { H5S_UNLIMITED, w->height, w->width, 1 };
-    hid_t vspace = H5Screate_simple(3, vdims, vmax), sspace = H5Screate_simple(4, sdims, smax);
+    return channels == 1 ? "image" : channels == 3 ? "rgba-image" : NULL;
+}
+
+/* Maps sample @sample of each pixel of /entry/data/data, in the same file, to channel @c of
+ * the view dataset @vspace (of rank 3 for one channel, 4 with the channels last), unlimited
+ * along N. */
+static int
+s_map_view(const struct h5writer *w, hid_t dcpl, hid_t vspace, unsigned c, unsigned sample)
+{
+    unsigned channels = cs_pixfmt_info(w->pixfmt)->channels;
+    hsize_t sdims[4] = { 0, w->height, w->width, channels };
+    hsize_t smax[4] = { H5S_UNLIMITED, w->height, w->width, channels };
+    hsize_t sstart[4] = { 0, 0, 0, sample }, vstart[4] = { 0, 0, 0, c };
+    hsize_t one[4] = { 1, 1, 1, 1 }, block[4] = { H5S_UNLIMITED, w->height, w->width, 1 };
+    hid_t sspace = H5Screate_simple(channels > 1 ? 4 : 3, sdims, smax);
+    int r = -EIO;
+
+    if (sspace >= 0 && H5Sselect_hyperslab(sspace, H5S_SELECT_SET, sstart, NULL, one, block) >= 0
+        && H5Sselect_hyperslab(vspace, H5S_SELECT_SET, vstart, NULL, one, block) >= 0
+        && H5Pset_virtual(dcpl, vspace, ".", "/entry/data/data", sspace) >= 0)
+        r = 0;
+    if (sspace >= 0)
+        (void) H5Sclose(sspace);
+    return r;
+}
+
+/* The file view of the pixel format's row that is not the frames dataset itself (YUYV's
+ * luma, BGR24's rgb): a virtual dataset beside /entry/data/data in the same file, of (N, H, W)
+ * for one channel or (N, H, W, C), each channel a sample of each pixel of data, unlimited
+ * along N, so that a viewer following the NXdata group shows it as an image stack. Returns
+ * 0 or -EIO. */
+static int
+s_create_view(struct h5writer *w, const struct cs_pixfmt_file_view *v, hid_t type)
+{
+    hsize_t dims[4] = { 0, w->height, w->width, v->channels };
+    hsize_t max[4] = { H5S_UNLIMITED, w->height, w->width, v->channels };
+    hid_t vspace = H5Screate_simple(v->channels > 1 ? 4 : 3, dims, max);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), d = H5I_INVALID_HID;
     int r = -EIO;
 
-    if (vspace < 0 || sspace < 0 || dcpl < 0
-        || H5Sselect_hyperslab(vspace, H5S_SELECT_SET, vstart, NULL, vcount, vblock) < 0
-        || H5Sselect_hyperslab(sspace, H5S_SELECT_SET, sstart, NULL, scount, sblock) < 0
-        || H5Pset_virtual(dcpl, vspace, ".", "/entry/data/data", sspace) < 0)
+    if (vspace < 0 || dcpl < 0)
         goto out;
-    d = H5Dcreate2(w->data, "luma", type, vspace, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (d >= 0 && cs_h5_attr_str(d, "interpretation", "image") >= 0)
+    for (unsigned c = 0; c < v->channels; c++)
+        if (s_map_view(w, dcpl, vspace, c, v->sample[c]) < 0)
+            goto out;
+    d = H5Dcreate2(w->data, v->name, type, vspace, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (d >= 0 && cs_h5_attr_str(d, "interpretation", h5writer_interpretation(v->channels)) >= 0)
         r = 0;
 out:
     if (d >= 0)
         (void) H5Dclose(d);
     if (dcpl >= 0)
         (void) H5Pclose(dcpl);
-    if (sspace >= 0)
-        (void) H5Sclose(sspace);
     if (vspace >= 0)
         (void) H5Sclose(vspace);
     return r;
 }
 
-/* The NXdata group's signal, as silx and NeXus read it: one sample per pixel is an image
- * stack (@interpretation = "image": the last two axes are the image), three are colour
- * images ("rgba-image": the last three axes, the last one R, G, B), and two (YUYV) are shown
- * through their luminance (s_create_luma()). Returns 0 or -EIO. */
+/* The NXdata group's signal, as silx and NeXus read it: the pixel format's file view, which
+ * is the frames dataset itself or a virtual dataset made by s_create_view(). The frames
+ * dataset has the @interpretation of its channel count, if any. Returns 0 or -EIO. */
 static int
-s_set_signal(struct h5writer *w, unsigned channels, hid_t type)
+s_set_signal(struct h5writer *w, hid_t type)
 {
-    if (channels == 2)
-        return s_create_luma(w, type) < 0 || cs_h5_attr_str(w->data, "signal", "luma") < 0 ? -EIO
-                                                                                           : 0;
-    if (cs_h5_attr_str(w->dset, "interpretation", channels == 1 ? "image" : "rgba-image") < 0
-        || cs_h5_attr_str(w->data, "signal", "data") < 0)
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(w->pixfmt);
+    const char *interp = h5writer_interpretation(pi->channels);
+
+    if (interp && cs_h5_attr_str(w->dset, "interpretation", interp) < 0)
         return -EIO;
-    return 0;
+    if (pi->file_view.name && s_create_view(w, &pi->file_view, type) < 0)
+        return -EIO;
+    return cs_h5_attr_str(w->data, "signal", pi->file_view.name ? pi->file_view.name : "data") < 0
+               ? -EIO
+               : 0;
 }
 
 /* The frames dataset: (N, H, W) or (N, H, W, C), one frame per chunk, unlimited along N. */
@@ -182,7 +207,7 @@ s_create_frames(struct h5writer *w, const struct encoder *enc)
         || H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0 || encoder_set_filters(enc, dcpl) < 0)
         goto out;
     w->dset = H5Dcreate2(w->data, "data", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (w->dset < 0 || s_set_signal(w, pi->channels, type) < 0)
+    if (w->dset < 0 || s_set_signal(w, type) < 0)
         goto out;
     r = 0;
 out:
@@ -603,6 +628,12 @@ uint64_t
 h5writer_run(const struct h5writer *w)
 {
     return w->run;
+}
+
+enum cs_pixfmt
+h5writer_pixfmt(const struct h5writer *w)
+{
+    return w->pixfmt;
 }
 
 uint64_t

@@ -81,8 +81,13 @@ uint64_t h5writer_bytes(const struct h5writer *w);    /* chunk bytes written */
 uint64_t h5writer_lost(const struct h5writer *w);     /* network and queue gaps */
 uint64_t h5writer_next_seq(const struct h5writer *w); /* the seq after all accounted for */
 uint64_t h5writer_run(const struct h5writer *w);
+enum cs_pixfmt h5writer_pixfmt(const struct h5writer *w);
 uint64_t h5writer_first_seq(const struct h5writer *w); /* the first seq this file accounts for */
 uint64_t h5writer_gap_rows(const struct h5writer *w);  /* rows of /entry/data/gaps */
 /* The frames dataset and the type of a gaps row, borrowed: valid until h5writer_close(). */
 hid_t h5writer_frames_dataset(const struct h5writer *w);
 hid_t h5writer_gap_type(const struct h5writer *w);
+
+/* The NeXus/silx @interpretation of a dataset of frames with @channels samples per pixel:
+ * "image" for 1, "rgba-image" for 3 (R, G, B), NULL (none) for others. */
+const char *h5writer_interpretation(unsigned channels);

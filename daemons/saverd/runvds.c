@@ -13,6 +13,7 @@
 
 #include "cs-build.h"
 #include "h5file.h"
+#include "pixfmt.h"
 #include "util.h"
 
 struct s_part {
@@ -28,8 +29,9 @@ struct runvds {
     bool rotating;     /* the last part was closed for rotation: the chain may go on */
     char end[32];      /* the last part's @end_reason, "writing" while it is open */
     hid_t frame_type, gap_type;
-    int rank;        /* of a part's frames dataset: 3, or 4 with channels */
-    hsize_t dims[4]; /* its shape, dims[0] unused */
+    const struct cs_pixfmt_file_view *view; /* the pixel format's, pixfmt.h */
+    int rank;                               /* of a part's frames dataset: 3, or 4 with channels */
+    hsize_t dims[4];                        /* its shape, dims[0] unused */
     struct s_part *parts;
     size_t n_parts, cap;
     uint64_t written_ns, cost_ns; /* when the last version was written, and what it took */
@@ -43,10 +45,10 @@ struct runvds {
 #define S_RUN_FILE_SHARE 9
 
 /* What a virtual dataset of the run file concatenates. */
-enum s_what { S_FRAMES, S_LUMA, S_SEQ, S_TIMESTAMP, S_GAPS };
+enum s_what { S_FRAMES, S_VIEW, S_SEQ, S_TIMESTAMP, S_GAPS };
 
 static const char *const s_source[] = {
-    [S_FRAMES] = "/entry/data/data", [S_LUMA] = "/entry/data/data",
+    [S_FRAMES] = "/entry/data/data", [S_VIEW] = "/entry/data/data",
     [S_SEQ] = "/entry/data/seq",     [S_TIMESTAMP] = "/entry/data/timestamp_ns",
     [S_GAPS] = "/entry/data/gaps",
 };
@@ -104,6 +106,7 @@ s_begin(runvds_t *self, const struct h5writer *w)
     }
     self->run = h5writer_run(w);
     self->first_seq = h5writer_first_seq(w);
+    self->view = &cs_pixfmt_info(h5writer_pixfmt(w))->file_view;
     self->frame_type = H5Dget_type(h5writer_frames_dataset(w));
     self->gap_type = H5Tcopy(h5writer_gap_type(w));
     space = H5Dget_space(h5writer_frames_dataset(w));
@@ -143,8 +146,8 @@ s_add(runvds_t *self, const struct h5writer *w)
     return 0;
 }
 
-/* The rank and shape of one part's dataset of @what, with @n rows (H5S_UNLIMITED: a growing
- * one); the virtual dataset has the same shape without the channel axis for S_LUMA. */
+/* The rank and shape of the virtual dataset of @what, with @n rows: a part's dataset of
+ * @what has the same (S_VIEW: a part's frames dataset). */
 static int
 s_shape(const runvds_t *self, enum s_what what, hsize_t n, hsize_t *ret)
 {
@@ -154,18 +157,24 @@ s_shape(const runvds_t *self, enum s_what what, hsize_t n, hsize_t *ret)
     }
     memcpy(ret, self->dims, sizeof self->dims);
     ret[0] = n;
+    if (what == S_VIEW) {
+        ret[3] = self->view->channels;
+        return self->view->channels > 1 ? 4 : 3;
+    }
     return self->rank;
 }
 
-/* Maps part @p's dataset of @what to rows @offset.. of the virtual dataset @vspace. */
+/* Maps part @p's dataset of @what to rows @offset.. of the virtual dataset @vspace; for
+ * S_VIEW, sample view->sample[@c] of each pixel of the part's frames to the view's channel
+ * @c. */
 static int
 s_map(const runvds_t *self, hid_t dcpl, hid_t vspace, enum s_what what, const struct s_part *p,
-      hsize_t offset)
+      hsize_t offset, unsigned c)
 {
     hsize_t n = what == S_GAPS ? p->gap_rows : p->frames, block = p->open ? H5S_UNLIMITED : n;
-    hsize_t sdims[4], smax[4], sblock[4], vblock[4], zero[4] = { 0 }, one[4] = { 1, 1, 1, 1 };
+    hsize_t sdims[4], smax[4], sblock[4], vblock[4], sstart[4] = { 0 }, one[4] = { 1, 1, 1, 1 };
     hsize_t vstart[4] = { offset, 0, 0, 0 };
-    int srank = s_shape(self, what, p->open ? 0 : n, sdims);
+    int srank = s_shape(self, what == S_VIEW ? S_FRAMES : what, p->open ? 0 : n, sdims);
     hid_t sspace = H5I_INVALID_HID;
     int r = -EIO;
 
@@ -173,11 +182,14 @@ s_map(const runvds_t *self, hid_t dcpl, hid_t vspace, enum s_what what, const st
     smax[0] = H5S_UNLIMITED;
     memcpy(sblock, sdims, sizeof sblock);
     sblock[0] = block;
-    if (what == S_LUMA)
-        sblock[3] = 1; /* the Y byte of each pixel */
+    if (what == S_VIEW) {
+        sstart[3] = self->view->sample[c]; /* one sample of each pixel */
+        sblock[3] = 1;
+        vstart[3] = c;
+    }
     memcpy(vblock, sblock, sizeof vblock);
     sspace = H5Screate_simple(srank, sdims, smax);
-    if (sspace >= 0 && H5Sselect_hyperslab(sspace, H5S_SELECT_SET, zero, NULL, one, sblock) >= 0
+    if (sspace >= 0 && H5Sselect_hyperslab(sspace, H5S_SELECT_SET, sstart, NULL, one, sblock) >= 0
         && H5Sselect_hyperslab(vspace, H5S_SELECT_SET, vstart, NULL, one, vblock) >= 0
         && H5Pset_virtual(dcpl, vspace, p->name, s_source[what], sspace) >= 0)
         r = 0;
@@ -196,6 +208,7 @@ s_virtual(const runvds_t *self, hid_t group, const char *name, enum s_what what)
                                                         : self->frame_type;
     hid_t vspace, dcpl = H5Pcreate(H5P_DATASET_CREATE), d = H5I_INVALID_HID;
     bool growing = self->n_parts && self->parts[self->n_parts - 1].open;
+    const char *interp;
     int rank, r = -EIO;
 
     for (size_t i = 0; i < self->n_parts; i++)
@@ -203,8 +216,6 @@ s_virtual(const runvds_t *self, hid_t group, const char *name, enum s_what what)
                  : what == S_GAPS    ? self->parts[i].gap_rows
                                      : self->parts[i].frames;
     rank = s_shape(self, what, total, dims);
-    if (what == S_LUMA)
-        rank = 3;
     memcpy(max, dims, sizeof max);
     if (growing)
         max[0] = H5S_UNLIMITED;
@@ -216,20 +227,21 @@ s_virtual(const runvds_t *self, hid_t group, const char *name, enum s_what what)
         const struct s_part *p = &self->parts[i];
         hsize_t n = what == S_GAPS ? p->gap_rows : p->frames;
 
-        if ((p->open || n > 0) && s_map(self, dcpl, vspace, what, p, total) < 0)
-            goto out;
+        for (unsigned c = 0; c < (what == S_VIEW ? self->view->channels : 1); c++)
+            if ((p->open || n > 0) && s_map(self, dcpl, vspace, what, p, total, c) < 0)
+                goto out;
         total += n;
     }
     d = H5Dcreate2(group, name, type, vspace, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (d < 0)
         goto out;
     r = 0;
-    if (what == S_FRAMES && self->rank == 4 && self->dims[3] == 3)
-        r = cs_h5_attr_str(d, "interpretation", "rgba-image");
-    else if (what == S_FRAMES && self->rank == 3)
-        r = cs_h5_attr_str(d, "interpretation", "image");
-    else if (what == S_LUMA)
-        r = cs_h5_attr_str(d, "interpretation", "image");
+    interp = what == S_FRAMES
+                 ? h5writer_interpretation(self->rank == 4 ? (unsigned) self->dims[3] : 1)
+             : what == S_VIEW ? h5writer_interpretation(self->view->channels)
+                              : NULL;
+    if (interp)
+        r = cs_h5_attr_str(d, "interpretation", interp);
     else if (what == S_TIMESTAMP)
         r = cs_h5_attr_str(d, "units", "ns");
 out:
@@ -271,7 +283,7 @@ s_part_names(const runvds_t *self, hid_t entry)
 static int
 s_fill(const runvds_t *self, hid_t file)
 {
-    bool luma = self->rank == 4 && self->dims[3] == 2;
+    const char *view = self->view->name;
     uint64_t frames = 0;
     hid_t entry = H5I_INVALID_HID, data = H5I_INVALID_HID;
     int r = -EIO;
@@ -296,9 +308,9 @@ s_fill(const runvds_t *self, hid_t file)
         || H5Lcreate_external(self->parts[0].name, "/entry/start_time", entry, "start_time",
                               H5P_DEFAULT, H5P_DEFAULT)
                < 0
-        || cs_h5_attr_str(data, "signal", luma ? "luma" : "data") < 0
-        || s_part_names(self, entry) < 0 || s_virtual(self, data, "data", S_FRAMES) < 0
-        || (luma && s_virtual(self, data, "luma", S_LUMA) < 0)
+        || cs_h5_attr_str(data, "signal", view ? view : "data") < 0 || s_part_names(self, entry) < 0
+        || s_virtual(self, data, "data", S_FRAMES) < 0
+        || (view && s_virtual(self, data, view, S_VIEW) < 0)
         || s_virtual(self, data, "seq", S_SEQ) < 0
         || s_virtual(self, data, "timestamp_ns", S_TIMESTAMP) < 0
         || s_virtual(self, data, "gaps", S_GAPS) < 0)

@@ -28,6 +28,14 @@ FORMATS = {  # name: (dtype, channels, channel of each byte of a pixel)
     "BGR24": (np.uint8, 3, [2, 1, 0]),
     "YUYV": (np.uint8, 2, [0, 1]),
 }
+# name: (the NXdata @signal, its @interpretation, the frames as a viewer is to be shown them)
+VIEWS = {
+    "GREY": ("data", "image", lambda d: d),
+    "Y16": ("data", "image", lambda d: d),
+    "RGB24": ("data", "rgba-image", lambda d: d),
+    "BGR24": ("rgb", "rgba-image", lambda d: d[..., ::-1]),
+    "YUYV": ("luma", "image", lambda d: d[..., 0]),
+}
 REASONS = ("network", "camera", "queue")
 
 
@@ -84,15 +92,24 @@ def check_layout(f, args):
     expect(text(attr(entry, "default")) == "data", "/entry @default is not 'data'")
     data = entry["data"]
     expect(text(attr(data, "NX_class")) == "NXdata", "/entry/data is not an NXdata")
-    signal = "luma" if FORMATS[args.format][1] == 2 else "data"
+    signal, view_interp, viewed = VIEWS[args.format]
     expect(text(attr(data, "signal")) == signal, f"/entry/data @signal is not '{signal}'")
     interp = {1: "image", 2: None, 3: "rgba-image"}[FORMATS[args.format][1]]
     expect(data["data"].attrs.get("interpretation") == interp,
            f"data @interpretation is {data['data'].attrs.get('interpretation')}, not {interp}")
-    if signal == "luma":
-        luma = data["luma"]
-        expect(luma.attrs["interpretation"] == "image" and luma.is_virtual, "luma is not virtual")
-        expect(np.array_equal(luma[-1:], data["data"][-1:, ..., 0]), "luma is not the Y bytes")
+    names = {"data", "seq", "timestamp_ns", "gaps", signal}
+    expect(set(data) == names, f"/entry/data holds {sorted(data)}, not {sorted(names)}")
+    if signal != "data":
+        view, frames = data[signal], data["data"]
+        expect(view.is_virtual, f"{signal} is not virtual")
+        expect(view.attrs.get("interpretation") == view_interp,
+               f"{signal} @interpretation is {view.attrs.get('interpretation')}")
+        shape = (frames.shape[0],) + viewed(frames[:1]).shape[1:]
+        expect(view.dtype == frames.dtype and view.shape == shape,
+               f"{signal} is {view.dtype} {view.shape}, not {frames.dtype} {shape}")
+        for i in {0, len(frames) - 1} if len(frames) else ():
+            expect(np.array_equal(view[i], viewed(frames[i])),
+                   f"{signal}[{i}] is not data[{i}] as a viewer is to see it")
     for obj in (f, entry, data):  # string attributes come back as str, never bytes
         for k, v in obj.attrs.items():
             expect(not isinstance(v, bytes), f"{obj.name} @{k} comes back as bytes")

@@ -4,7 +4,8 @@
   check_runvds.py --format F --width W --height H RUNFILE PART [PART ...]
   check_runvds.py --live --format F --width W --height H [--rows N] --part-frames P RUNFILE
 
-Closed run: the run file's virtual datasets data (and luma for YUYV), seq, timestamp_ns and
+Closed run: the run file's virtual datasets data (and its view: luma for YUYV, rgb for BGR24,
+the frames as a viewer is shown them), seq, timestamp_ns and
 gaps must equal the concatenation of the parts' datasets, frame by frame and row by row;
 /entry/parts names the parts in order; @parts, @frames, @run, @first_seq and @end_reason agree
 with the parts. --live: while saverd still writes the last part, a plain open (no SWMR) of
@@ -25,7 +26,7 @@ import time
 import h5py
 import numpy as np
 
-from check_movie import FORMATS, pattern
+from check_movie import FORMATS, VIEWS, pattern
 
 
 class Bad(Exception):
@@ -56,18 +57,23 @@ def check_closed(args):
         expect(int(a["first_seq"]) == int(parts[0].attrs["first_seq"]), "@first_seq differs")
         frames = sum(int(p.attrs["frames"]) for p in parts)
         expect(int(a["frames"]) == frames, f"@frames {a['frames']}, the parts hold {frames}")
+        signal, interp, viewed = VIEWS[args.format]
+        expect(d.attrs["signal"] == signal, f"@signal {d.attrs['signal']!r}, not {signal!r}")
         names = ["data", "seq", "timestamp_ns", "gaps"]
-        if FORMATS[args.format][1] == 2:
-            names.append("luma")
+        if signal != "data":
+            names.append(signal)
+            expect(d[signal].is_virtual and d[signal].attrs["interpretation"] == interp,
+                   f"{signal} is not a virtual {interp}")
+        expect(set(d) == set(names), f"/entry/data holds {sorted(d)}, not {sorted(names)}")
         for name in names:
             got = d[name]
-            want = [p["entry/data/" + (name if name != "luma" else "data")] for p in parts]
+            want = [p["entry/data/" + (name if name != signal else "data")] for p in parts]
             n = sum(w.shape[0] for w in want)
             expect(got.shape[0] == n, f"{name}: {got.shape[0]} rows, the parts hold {n}")
             i = 0
             for w in want:
                 for j in range(w.shape[0]):  # frame by frame, row by row
-                    x = w[j][..., 0] if name == "luma" else w[j]
+                    x = viewed(w[j]) if name == signal else w[j]
                     expect(np.array_equal(got[i], x), f"{name}[{i}] differs from its part's")
                     i += 1
         seq = d["seq"][()]

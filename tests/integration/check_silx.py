@@ -6,8 +6,9 @@
 
 silx.io.nxdata follows @default to the NXdata group; its viewer (a DataViewer on an offscreen
 Qt platform) must then pick the image view for a movie and show, with its frame slider moved
-to the last frame, that frame as a W x H image (grey for GREY and Y16, an RGB image for RGB24
-and BGR24, the luminance for YUYV) equal to the test pattern of its seq; and for a statistics
+to the last frame, that frame as a W x H image (grey for GREY and Y16, an RGB image in its true
+colours for RGB24 and BGR24, so the same for both, the luminance for YUYV) equal to the test
+pattern of its seq; and for a statistics
 file the curve of mean against seq, every row, and its root attributes those of a file closed
 at its run's end-of-stream. Prints one JSON object; exits 0 or 1.
 """
@@ -23,7 +24,7 @@ import silx.io  # noqa: E402
 from silx.gui import qt  # noqa: E402
 from silx.io import nxdata  # noqa: E402
 
-from check_movie import FORMATS, pattern  # noqa: E402
+from check_movie import FORMATS, VIEWS, pattern  # noqa: E402
 
 
 class Bad(Exception):
@@ -53,12 +54,11 @@ def check_movie(app, args):
     nxd = nxdata.get_default(f)
     expect(nxd is not None and nxd.is_valid, f"no valid default NXdata: {nxd and nxd.issues}")
     expect(nxd.is_image, f"silx does not take {nxd.signal_name} as images")
-    channels = FORMATS[args.format][1]
+    signal, interp, viewed = VIEWS[args.format]
+    expect(nxd.signal_name == signal, f"silx shows {nxd.signal_name}, not {signal}")
+    channels = 3 if interp == "rgba-image" else 1
     n = nxd.signal.shape[0]
-    if channels == 3:
-        want_shape, interp = (n, args.height, args.width, 3), "rgba-image"
-    else:
-        want_shape, interp = (n, args.height, args.width), "image"
+    want_shape = (n, args.height, args.width) + ((3,) if channels == 3 else ())
     expect(nxd.interpretation == interp, f"@interpretation {nxd.interpretation}, not {interp}")
     expect(nxd.signal.shape == want_shape, f"signal {nxd.signal.shape}, not {want_shape}")
     expect(n >= 2, f"{n} frames")
@@ -71,11 +71,15 @@ def check_movie(app, args):
     expect(len(images) == 1, f"{len(images)} images on the plot")
     img = images[0].getData(copy=True)
     seq = int(f["entry/data/seq"][last])
-    want = pattern(args.format, args.width, args.height, seq)
-    if channels == 2:
-        want = want[..., 0]  # YUYV: the luminance
+    want = viewed(pattern(args.format, args.width, args.height, seq))
     expect(img.shape == want.shape, f"silx shows an image of {img.shape}, not {want.shape}")
     expect(np.array_equal(img, want), f"the image silx shows differs from frame seq {seq}")
+    if channels == 3:  # colour as colour: R, G, B whatever order the camera sent them in
+        expect(np.array_equal(img, pattern("RGB24", args.width, args.height, seq)),
+               f"silx shows frame seq {seq} of {args.format} unlike the same frame of RGB24")
+        x, y = args.width - 1, args.height // 2
+        r = (x + 2 * y + 3 * seq + seq // 256) % 256  # the pattern's R (c = 0), PROTOCOL.md
+        expect(int(img[y, x, 0]) == r, f"silx shows R = {img[y, x, 0]} at ({x}, {y}), not {r}")
     kind = type(images[0]).__name__
     expect((kind == "ImageRgba") == (channels == 3), f"a {kind} for {args.format}")
     viewer.close()

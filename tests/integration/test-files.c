@@ -127,10 +127,15 @@ s_check(const char *script, const struct stack_params *p, const char *const *arg
  * later parts (h5py in SWMR mode), then closed, where it must equal the concatenation of its
  * parts frame by frame, with seq, timestamps and gaps; and in silx, as one image stack. The
  * gaps come from a stalled disk (an ext4 image frozen with fsfreeze, as in test-saverd):
- * saverd's queue overflows, and the frames it drops are listed in the part after them. */
+ * saverd's queue overflows, and the frames it drops are listed in the part after them. One
+ * format whose frames are the image, and each that a viewer is shown through a view dataset
+ * (pixfmt.h, file_view). */
+static const enum cs_pixfmt s_rotated_formats[] = { CS_PIXFMT_RGB24, CS_PIXFMT_YUYV,
+                                                    CS_PIXFMT_BGR24 };
+
 START_TEST(rotated_run_reads_as_one_through_its_run_file)
 {
-    struct stack_params p = { .pixfmt = _i ? CS_PIXFMT_YUYV : CS_PIXFMT_RGB24,
+    struct stack_params p = { .pixfmt = s_rotated_formats[_i],
                               .width = 320,
                               .height = 240,
                               .fps = 100,
@@ -266,7 +271,8 @@ test_suite(void)
     tc = tcase_create("rotated");
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 240);
-    tcase_add_loop_test(tc, rotated_run_reads_as_one_through_its_run_file, 0, 2);
+    tcase_add_loop_test(tc, rotated_run_reads_as_one_through_its_run_file, 0,
+                        (int) (sizeof s_rotated_formats / sizeof s_rotated_formats[0]));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("documents");

@@ -44,6 +44,39 @@ START_TEST(row_is_consistent)
 }
 END_TEST
 
+/* A file viewer is shown grey or R, G, B, each viewed channel one sample of a pixel: the
+ * sample the test pattern makes of that channel (R = 0, G = 1, B = 2, luminance = 0). Without
+ * a view dataset, the frames dataset itself is the image: its samples are its channels. */
+START_TEST(file_view_is_consistent)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info((enum cs_pixfmt) _i);
+    const struct cs_pixfmt_file_view *v = &pi->file_view;
+    static const char *const taken[] = { "data", "seq", "timestamp_ns", "gaps" };
+
+    ck_assert_msg(v->channels == 1 || v->channels == 3, "%s: a file view of %u channels", pi->name,
+                  v->channels);
+    for (unsigned c = 0; c < v->channels; c++) {
+        ck_assert_msg(v->sample[c] < pi->channels, "%s: view channel %u is sample %u of %u",
+                      pi->name, c, v->sample[c], pi->channels);
+        ck_assert_msg(pi->pattern_channel[v->sample[c]] == c,
+                      "%s: view channel %u is sample %u, pattern channel %u", pi->name, c,
+                      v->sample[c], pi->pattern_channel[v->sample[c]]);
+        if (!v->name)
+            ck_assert_msg(v->sample[c] == c, "%s: frames viewed as they are, reordered", pi->name);
+    }
+    for (unsigned c = v->channels; c < CS_PIXFMT_SAMPLES_MAX; c++)
+        ck_assert_uint_eq(v->sample[c], 0);
+    if (!v->name) {
+        ck_assert_msg(v->channels == pi->channels, "%s: %u samples shown as %u channels", pi->name,
+                      pi->channels, v->channels);
+        return;
+    }
+    ck_assert_uint_gt(strlen(v->name), 0);
+    for (size_t k = 0; k < sizeof taken / sizeof *taken; k++)
+        ck_assert_msg(strcmp(v->name, taken[k]) != 0, "%s: view named %s", pi->name, v->name);
+}
+END_TEST
+
 START_TEST(lookups_find_the_row)
 {
     enum cs_pixfmt fmt = (enum cs_pixfmt) _i, got = CS_PIXFMT_COUNT;
@@ -217,6 +250,32 @@ START_TEST(protocol_tables_list_every_format)
     s_check_lists("docs/PROTOCOL.md", "The channel `c` of each", "\n\n`x`", "|");
     s_check_lists("docs/PROTOCOL.md", "### 10.1 Definition", "\n- `min`", "|");
     s_check_lists("docs/FILES.md", "| Pixel format | dtype", "\n\n", "|");
+    s_check_lists("docs/FILES.md", "| Pixel format | `@signal`", "\n\n", "|");
+}
+END_TEST
+
+/* FILES.md's table of what a viewer is shown: the row's @signal and, for a view dataset, the
+ * sample of data each of its channels is. */
+START_TEST(files_states_each_view)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info((enum cs_pixfmt) _i);
+    const struct cs_pixfmt_file_view *v = &pi->file_view;
+    static const char *const grey[] = { "grey" }, *const rgb[] = { "R", "G", "B" };
+    char *text = s_read("docs/FILES.md"), want[256];
+    int n;
+
+    if (!v->name) {
+        (void) snprintf(want, sizeof want, "| %s | `data` | (N, H, W%s) | the frames as they are |",
+                        pi->name, v->channels > 1 ? ", 3" : "");
+    } else {
+        n = snprintf(want, sizeof want, "| %s | `%s` (virtual) | (N, H, W%s), %s | ", pi->name,
+                     v->name, v->channels > 1 ? ", 3" : "", pi->bits == 16 ? "uint16" : "uint8");
+        for (unsigned c = 0; c < v->channels; c++)
+            n += snprintf(want + n, sizeof want - (size_t) n, "%s%s = `data[..., %u]`",
+                          c ? ", " : "", v->channels > 1 ? rgb[c] : grey[0], v->sample[c]);
+    }
+    ck_assert_msg(strstr(text, want) != NULL, "FILES.md has no '%s'", want);
+    free(text);
 }
 END_TEST
 
@@ -269,6 +328,7 @@ test_suite(void)
     }
     tc = tcase_create("table");
     tcase_add_loop_test(tc, row_is_consistent, 0, CS_PIXFMT_COUNT);
+    tcase_add_loop_test(tc, file_view_is_consistent, 0, CS_PIXFMT_COUNT);
     tcase_add_loop_test(tc, lookups_find_the_row, 0, CS_PIXFMT_COUNT);
     tcase_add_test(tc, unknown_names_refused);
     tcase_add_test(tc, names_list_the_table);
@@ -278,6 +338,7 @@ test_suite(void)
     tcase_add_test(tc, config_docs_list_every_format);
     tcase_add_test(tc, protocol_tables_list_every_format);
     tcase_add_loop_test(tc, protocol_states_each_row, 0, CS_PIXFMT_COUNT);
+    tcase_add_loop_test(tc, files_states_each_view, 0, CS_PIXFMT_COUNT);
     tcase_add_loop_test(tc, python_client_knows_each_row, 0, CS_PIXFMT_COUNT);
     suite_add_tcase(s, tc);
     return s;
