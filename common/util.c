@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* What a strto*() call that read @s up to @end, with errno cleared before it, says: 0 (all of
@@ -136,4 +137,12 @@ cs_format_iso8601(uint64_t ns, char *buf, size_t size)
     (void) snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                     (unsigned) ((ns % CS_NSEC_PER_SEC) / 1000));
+}
+
+bool
+cs_is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }

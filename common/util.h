@@ -29,5 +29,8 @@ uint64_t cs_now_ns(int clock);
 /* Copies @src into @dst of @size bytes; returns -ENAMETOOLONG when it does not fit. */
 int cs_strlcpy(char *dst, const char *src, size_t size);
 
+/* True if @path names a directory (or a link to one). */
+bool cs_is_dir(const char *path);
+
 /* Formats @ns (CLOCK_REALTIME) as "yyyy-mm-ddThh:mm:ss.uuuuuuZ" into @buf (32 bytes). */
 void cs_format_iso8601(uint64_t ns, char *buf, size_t size);

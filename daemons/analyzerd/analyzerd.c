@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "latency.h"
 #include "log.h"
@@ -236,7 +235,6 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     analyzerd_t *self = calloc(1, sizeof *self);
     zloop_t *loop = cs_daemon_loop(daemon);
     int hwm = cs_conf_hwm(conf->analyzerd.receive_buffer_mb, cs_conf_frame_bytes(conf));
-    struct stat st;
 
     if (!self)
         return NULL;
@@ -245,7 +243,7 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->flush_timer = -1;
     cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     self->topic_len = cs_topic_format(CS_MSG_STATS, conf->stack.stream, self->topic);
-    if (stat(conf->analyzerd.directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
+    if (!cs_is_dir(conf->analyzerd.directory)) {
         cs_log(LOG_ERR, "output directory '%s' does not exist", conf->analyzerd.directory);
         errno = ENOENT;
         goto fail;

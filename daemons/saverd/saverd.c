@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "log.h"
 #include "rate.h"
@@ -360,7 +359,6 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     zloop_t *loop = cs_daemon_loop(daemon);
     uint64_t frame_bytes = cs_conf_frame_bytes(conf);
     int hwm = cs_conf_hwm(conf->saverd.receive_buffer_mb, frame_bytes);
-    struct stat st;
 
     if (!self)
         return NULL;
@@ -368,7 +366,7 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->daemon = daemon;
     self->record = true;
     self->pace = cs_conf_source_waits(conf);
-    if (stat(conf->saverd.directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
+    if (!cs_is_dir(conf->saverd.directory)) {
         cs_log(LOG_ERR, "output directory '%s' does not exist", conf->saverd.directory);
         errno = ENOENT;
         goto fail;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "pixfmt.h"
@@ -235,12 +234,11 @@ static bool
 s_dir_back(writer_t *self, const struct writer_item *item)
 {
     uint64_t now = s_now_ns();
-    struct stat st;
 
     if (!self->wait_dir || now < self->dir_check_ns)
         return false;
     self->dir_check_ns = now + self->conf->saverd.flush_interval_ms * CS_NSEC_PER_MSEC;
-    if (stat(self->conf->saverd.directory, &st) < 0 || !S_ISDIR(st.st_mode))
+    if (!cs_is_dir(self->conf->saverd.directory))
         return false;
     self->wait_dir = false;
     self->run_failed = false;

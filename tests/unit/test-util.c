@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check-main.h"
+#include "tmpdir.h"
 #include "util.h"
 
 #define S_SENTINEL_U64 0xdeadbeefcafef00dULL
@@ -299,6 +301,22 @@ START_TEST(now_ns_advances)
 }
 END_TEST
 
+/* An output directory is checked with it: a directory is one, a file, a missing path or an
+ * empty string is not. */
+START_TEST(is_dir_only_for_a_directory)
+{
+    char file[PATH_MAX], missing[PATH_MAX];
+
+    test_tmpdir_write(file, sizeof file, "file", "x");
+    (void) test_tmpdir_path(missing, sizeof missing, "missing");
+    ck_assert(cs_is_dir(test_tmpdir));
+    ck_assert(!cs_is_dir(file));
+    ck_assert(!cs_is_dir(missing));
+    ck_assert(!cs_is_dir(""));
+    ck_assert_int_eq(unlink(file), 0);
+}
+END_TEST
+
 /* Fixed bug (common/util.c, cs_parse_double): util.h promises "a finite decimal number", but the
  * parser hands the string to strtod(), which also reads C99 hexadecimal floats, so "0x10" is
  * accepted as 16 and "0x1p-2" as 0.25 (e.g. "fps = 0x1e" in the INI file gives 30). */
@@ -343,6 +361,11 @@ test_suite(void)
     tcase_add_test(tc, strlcpy_fits_or_fails);
     tcase_add_test(tc, iso8601_format);
     tcase_add_test(tc, now_ns_advances);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("files");
+    tcase_add_checked_fixture(tc, test_tmpdir_setup, test_tmpdir_teardown);
+    tcase_add_test(tc, is_dir_only_for_a_directory);
     suite_add_tcase(s, tc);
 
     /* Bugs found by these suites, kept as regression tests. */
