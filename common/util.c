@@ -22,18 +22,26 @@ s_strto_result(const char *s, const char *end)
     return 0;
 }
 
+/* The decimal digits of @digits, all of it (no blank, no sign: strtoull() would take them),
+ * into @ret_value. Returns 0, -ERANGE or -EINVAL. */
+static int
+s_parse_digits(const char *digits, unsigned long long *ret_value)
+{
+    char *end = NULL;
+
+    if (!digits || !isdigit((unsigned char) digits[0]))
+        return -EINVAL;
+    errno = 0;
+    *ret_value = strtoull(digits, &end, 10);
+    return s_strto_result(digits, end);
+}
+
 int
 cs_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret_value)
 {
     unsigned long long v;
-    char *end = NULL;
-    int r;
+    int r = s_parse_digits(s, &v);
 
-    if (!s || !isdigit((unsigned char) s[0]))
-        return -EINVAL; /* strtoull would accept blanks and a minus sign */
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    r = s_strto_result(s, end);
     if (r < 0)
         return r;
     if (v < min || v > max)
@@ -45,18 +53,17 @@ cs_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret_value)
 int
 cs_parse_i64(const char *s, int64_t min, int64_t max, int64_t *ret_value)
 {
-    const char *digits = s && s[0] == '-' ? s + 1 : s;
-    long long v;
-    char *end = NULL;
-    int r;
+    bool minus = s && s[0] == '-';
+    unsigned long long mag, limit = (unsigned long long) INT64_MAX + (minus ? 1 : 0);
+    int64_t v;
+    int r = s_parse_digits(minus ? s + 1 : s, &mag);
 
-    if (!digits || !isdigit((unsigned char) digits[0]))
-        return -EINVAL; /* no blanks, no '+', no lone '-' */
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    r = s_strto_result(s, end);
     if (r < 0)
         return r;
+    if (mag > limit)
+        return -ERANGE;
+    /* -(INT64_MAX + 1) without an overflow: the negation of mag - 1, minus 1. */
+    v = minus && mag > 0 ? -(int64_t) (mag - 1) - 1 : (int64_t) mag;
     if (v < min || v > max)
         return -ERANGE;
     *ret_value = v;
