@@ -89,6 +89,29 @@ static const struct fanout_hooks s_fanout_hooks = {
     .delivered = s_on_delivered,
 };
 
+/* Sizes and binds the ingest, and reads it from the loop. Returns 0, or -1 with errno (a
+ * failure to bind is logged). */
+static int
+s_bind_ingest(pubd_t *self, int hwm, uint64_t frame_bytes)
+{
+    const char *ep = self->conf->endpoints.ingest;
+
+    cs_daemon_tune_socket(self->ingest, 0, hwm, 0);
+    /* A part larger than this makes libzmq drop the sender's connection: room for frames
+     * twice the configured size (a camera may pad its rows), not for a lying header. */
+    zsock_set_maxmsgsize(self->ingest, (int64_t) (2 * frame_bytes + (1 << 20)));
+    if (cs_bind(self->ingest, ep) < 0) {
+        int e = errno;
+        char why[128];
+
+        cs_log(LOG_ERR, "cannot bind ingest '%s': %s", ep,
+               cs_bind_strerror(ep, e, why, sizeof why));
+        errno = e;
+        return -1;
+    }
+    return zloop_reader(self->loop, self->ingest, ingest_on_readable, self) < 0 ? -1 : 0;
+}
+
 pubd_t *
 pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
 {
@@ -118,20 +141,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->fanout || !self->ingest)
         goto fail;
-    cs_daemon_tune_socket(self->ingest, 0, in_hwm, 0);
-    /* A part larger than this makes libzmq drop the sender's connection: room for frames
-     * twice the configured size (a camera may pad its rows), not for a lying header. */
-    zsock_set_maxmsgsize(self->ingest, (int64_t) (2 * frame_bytes + (1 << 20)));
-    if (cs_bind(self->ingest, conf->endpoints.ingest) < 0) {
-        char why[128];
-
-        saved_errno = errno;
-        cs_log(LOG_ERR, "cannot bind ingest '%s': %s", conf->endpoints.ingest,
-               cs_bind_strerror(conf->endpoints.ingest, saved_errno, why, sizeof why));
-        errno = saved_errno;
-        goto fail;
-    }
-    if (zloop_reader(self->loop, self->ingest, ingest_on_readable, self) < 0)
+    if (s_bind_ingest(self, in_hwm, frame_bytes) < 0)
         goto fail;
     r = security_setup(self, &pair, &curve);
     if (r < 0) {
