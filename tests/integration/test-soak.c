@@ -70,12 +70,18 @@ START_TEST(soak)
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 1, 30000);
     (void) printf("soak: %ux%u GREY at %u frames/s for %u s (warm-up %u s), in %s\n", width, height,
                   fps, seconds, warmup, s_stack.dir);
-    (void) printf("%7s %9s | %9s %9s %9s %9s | %4s %4s %4s %4s\n", "t_s", "captured", "camerad",
-                  "pubd", "analyzerd", "saverd", "fd_c", "fd_p", "fd_a", "fd_s");
+    /* One RSS column (KiB) and one fd column a daemon, for every row of the roles table. */
+    (void) printf("%7s %9s |", "t_s", "captured");
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
+        (void) printf(" %9s", cs_daemon_name(d));
+    (void) printf(" |");
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
+        (void) printf(" fd_%-5.5s", cs_daemon_name(d));
+    (void) printf("\n");
     start_ms = zclock_mono();
     do {
-        long rss[CS_DAEMON_COUNT];
-        int fds[CS_DAEMON_COUNT];
+        long rss[CS_DAEMON_COUNT] = { 0 };
+        int fds[CS_DAEMON_COUNT] = { 0 };
 
         zclock_sleep(S_SAMPLE_MS); /* the sampling period */
         elapsed_ms = zclock_mono() - start_ms;
@@ -98,10 +104,14 @@ START_TEST(soak)
         }
         if (!warm && elapsed_ms >= (int64_t) warmup * 1000)
             warm = true;
-        (void) printf(
-            "%7.1f %9lld | %9ld %9ld %9ld %9ld | %4d %4d %4d %4d%s\n", (double) elapsed_ms / 1000,
-            (long long) stack_status(&s_stack, CS_DAEMON_CAMERAD, "captured", 5000), rss[0], rss[1],
-            rss[2], rss[3], fds[0], fds[1], fds[2], fds[3], warm ? "" : "  (warm-up)");
+        (void) printf("%7.1f %9lld |", (double) elapsed_ms / 1000,
+                      (long long) stack_status(&s_stack, CS_DAEMON_CAMERAD, "captured", 5000));
+        for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
+            (void) printf(" %9ld", rss[d]);
+        (void) printf(" |");
+        for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
+            (void) printf(" %8d", fds[d]);
+        (void) printf("%s\n", warm ? "" : "  (warm-up)");
         (void) fflush(stdout);
     } while (elapsed_ms < (int64_t) seconds * 1000);
 
