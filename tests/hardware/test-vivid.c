@@ -177,15 +177,6 @@ s_params(struct stack_params *p, enum cs_pixfmt pixfmt, uint64_t frames, const c
 }
 
 static void
-s_start_all(void)
-{
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
-}
-
-static void
 s_stop_rest(void)
 {
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
@@ -238,7 +229,7 @@ s_capture(enum cs_pixfmt pixfmt, uint64_t frames, const char *more, char *movie,
 
     s_params(&p, pixfmt, frames, more);
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     s_stop_rest();
     s_check_ledgers((int64_t) frames);
@@ -402,7 +393,7 @@ START_TEST(vivid_fallback_takes_the_offer)
     s_params(&p, CS_PIXFMT_YUYV, 10, "allow_format_fallback = yes\n");
     p.width = 1000;
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     s_stop_rest();
     ck_assert(s_log_has(CS_DAEMON_CAMERAD, "cannot deliver YUYV at 1000x360"));
@@ -426,7 +417,7 @@ START_TEST(vivid_device_loss_starts_new_run)
 
     s_params(&p, CS_PIXFMT_YUYV, 0, NULL);
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 30, S_AWAIT_MS);
     s_driver("unbind");
     stack_await(&s_stack, CS_DAEMON_CAMERAD, "device_losses", 1, S_AWAIT_MS);
@@ -497,7 +488,7 @@ START_TEST(vivid_acquire_stop_and_start_restream)
 
     s_params(&p, CS_PIXFMT_YUYV, 0, NULL);
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, S_AWAIT_MS);
     ck_assert_int_eq(
         stack_request(&s_stack, CS_DAEMON_CAMERAD, "acquire stop", 10000, reply, sizeof reply), 0);

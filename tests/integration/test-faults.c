@@ -79,15 +79,6 @@ s_expect(void)
     return (struct expect){ .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H };
 }
 
-static void
-s_start_all(void)
-{
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
-}
-
 /* The orderly stop, in the units' order: camerad (its end-of-stream), pubd, subscribers. */
 static void
 s_stop_all(void)
@@ -148,7 +139,7 @@ START_TEST(kill_camerad_starts_a_new_run)
     int64_t run1, run2, f1, captured;
 
     s_init(NULL);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 50, 20000);
     run1 = s_status(CS_DAEMON_CAMERAD, "run");
     stack_signal(&s_stack, CS_DAEMON_CAMERAD, SIGKILL);
@@ -205,7 +196,7 @@ s_pubd_restart(int sig, unsigned outage_s)
     int64_t sent;
 
     s_init(NULL);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 50, 20000);
     if (sig == SIGKILL && outage_s > 0) {
         stack_signal(&s_stack, CS_DAEMON_PUBD, SIGKILL);
@@ -316,7 +307,7 @@ s_kill_subscriber(enum cs_daemon_id victim)
     int64_t captured, join, kept;
 
     s_init(NULL);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, victim, "received", 150, 20000); /* past a flush (every second) */
     stack_signal(&s_stack, victim, SIGKILL);
     ck_assert_int_eq(stack_supervise(&s_stack, victim), 1);
@@ -380,7 +371,7 @@ START_TEST(stalled_subscriber_loses_only_its_own_frames)
     int64_t captured, c0, lost;
 
     s_init("\n[pubd]\nsubscriber_buffer_mb = 8\n\n[saverd]\nreceive_buffer_mb = 1\n");
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, 20000);
     stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGSTOP);
     c0 = s_status(CS_DAEMON_CAMERAD, "captured");
@@ -436,7 +427,7 @@ START_TEST(end_of_stream_reaches_a_subscriber_stalled_at_the_end)
     int64_t lost;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "received", 20, 20000);
     stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGSTOP);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
@@ -512,7 +503,7 @@ START_TEST(unreadable_config_exits_78)
     ck_assert_int_eq(chmod(s_stack.config, 0644), 0);
 
     /* A running stack: saverd crashes, and its file is gone when it restarts. */
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, 20000);
     ck_assert_int_eq(rename(s_stack.config, moved), 0);
     stack_signal(&s_stack, CS_DAEMON_SAVERD, SIGKILL);
@@ -572,7 +563,7 @@ START_TEST(second_copy_is_refused)
     int64_t written;
 
     s_init(NULL);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, 20000);
     for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
         pid_t first = stack_daemon_pid(&s_stack, d);
@@ -604,7 +595,7 @@ START_TEST(second_copy_is_refused)
         stack_signal(&s_stack, d, SIGKILL);
     for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
         ck_assert_int_eq(stack_wait(&s_stack, d), 128 + SIGKILL);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, 20000);
     for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
         ck_assert_int_eq(s_status(d, "pid"), stack_daemon_pid(&s_stack, d));
@@ -630,7 +621,7 @@ START_TEST(stop_right_after_camerad_keeps_the_end_of_stream)
     int64_t sent;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     for (enum cs_daemon_id d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
         ck_assert_msg(stack_stop(&s_stack, d) == 0, "%s did not exit 0", cs_daemon_name(d));
@@ -670,7 +661,7 @@ START_TEST(stop_pubd_with_frames_in_flight)
     char movie[PATH_MAX], stats[PATH_MAX];
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "received", 40, 20000);
     stack_signal(&s_stack, CS_DAEMON_PUBD, SIGSTOP);
     /* The last 20 frames of 768 bytes and the end-of-stream fit in the socket buffers (even
@@ -713,7 +704,7 @@ START_TEST(camerad_waits_for_a_stalled_pubd_at_the_end)
     int st;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "received", 10, 20000);
     stack_signal(&s_stack, CS_DAEMON_PUBD, SIGSTOP);
     zclock_sleep(7000); /* the fault: a stall longer than the old 5 s */

@@ -23,15 +23,6 @@ s_teardown(void)
     ck_assert_int_eq(stack_destroy(&s_stack), 0);
 }
 
-static void
-s_start_all(void)
-{
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
-}
-
 /* Runs /usr/bin/python3 -c @code @path: s_out holds what it printed. */
 static int
 s_python_code(const char *code, const char *path)
@@ -68,7 +59,7 @@ START_TEST(files_are_read_while_written_and_say_when_not_closed)
     int64_t frames;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "file_frames", 1, 20000);
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "analysed", 1, 20000);
     stack_status_str(&s_stack, CS_DAEMON_SAVERD, "file", movie, sizeof movie);
@@ -150,7 +141,7 @@ START_TEST(rotated_run_reads_as_one_through_its_run_file)
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     stack_mount_ext4(&s_stack, s_stack.movies, 1024);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 2, 30000);
     n = stack_files(s_stack.movies, files, 64);
     ck_assert_int_ge(n, 3);
@@ -235,7 +226,7 @@ START_TEST(document_examples_run)
 
     ck_assert_ptr_nonnull(src);
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 20000);
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);

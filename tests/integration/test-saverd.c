@@ -30,15 +30,6 @@ s_teardown(void)
     ck_assert_int_eq(stack_destroy(&s_stack), 0);
 }
 
-static void
-s_start_all(void)
-{
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
-}
-
 /* Stops pubd and the subscribers. pubd stops at once on SIGTERM, forwarding only what it has
  * already read, so once camerad has ended a run, wait until saverd has closed @files files
  * (the last one on the run's end-of-stream) first. */
@@ -182,7 +173,7 @@ START_TEST(h5py_and_silx_read_every_format)
 
     p.wait_subscribers = 2;
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     s_stop_after(1);
     ck_assert_int_eq(s_saverd("written"), (int64_t) p.frames);
@@ -216,7 +207,7 @@ START_TEST(swmr_reader_follows_a_growing_file)
     FILE *f;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "file_frames", 1, 20000);
     stack_status_str(&s_stack, CS_DAEMON_SAVERD, "file", file, sizeof file);
     ck_assert_msg(file[0], "saverd names no file");
@@ -261,7 +252,7 @@ s_stalled_run(struct stack_params *p, int stall_ms, int64_t queued_at_least)
 
     ck_assert_int_eq(stack_init(&s_stack, p), 0);
     stack_mount_ext4(&s_stack, s_stack.movies, 1024);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 30, 20000);
     stack_freeze(&s_stack, true);
     t0 = zclock_mono();
@@ -354,7 +345,7 @@ START_TEST(disk_full_closes_the_file_and_waits_for_the_next_run)
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     stack_mount_tmpfs(&s_stack, s_stack.movies, s_full_disks[_i].tmpfs_mb);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "write_errors", 1, 30000);
     stack_status_str(&s_stack, CS_DAEMON_SAVERD, "error", error, sizeof error);
     ck_assert_msg(strstr(error, "No space left on device") && strstr(error, "next run"),
@@ -451,7 +442,7 @@ START_TEST(removed_directory_is_counted_and_the_run_goes_on)
     int64_t sent, removed, dropped, written;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 50, 20000);
     stack_status_str(&s_stack, CS_DAEMON_SAVERD, "file", gone, sizeof gone);
     ck_assert_msg(gone[0], "saverd names no file");
@@ -537,7 +528,7 @@ START_TEST(rotation_splits_a_run_without_loss_or_duplicate)
     int n;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     s_stop_after(_i == 0 ? 5 : 11);
     s_check_saverd_balance();
@@ -580,7 +571,7 @@ START_TEST(compression_round_trips)
     int64_t stored, raw = 60LL * 320 * 240 * (_i % 2 ? 2 : 1);
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     s_stop_after(1);
     ck_assert_int_eq(s_saverd("written"), 60);
@@ -631,7 +622,7 @@ START_TEST(sigterm_mid_run_keeps_every_frame_received)
                               .extra = "\n[saverd]\ndrain_timeout_ms = 300\n" };
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 100, 20000);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
     s_check_saverd_balance();
@@ -664,7 +655,7 @@ START_TEST(sigkill_leaves_flushed_frames_readable)
                             "120",      "--crashed", file,      NULL };
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "file_frames", 1, 20000);
     stack_status_str(&s_stack, CS_DAEMON_SAVERD, "file", file, sizeof file);
     /* A SWMR reader has seen 100 frames: they are flushed. */

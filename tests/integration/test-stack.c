@@ -37,16 +37,6 @@ static const struct s_case s_cases[] = {
     { CS_PIXFMT_BGR24, 97, 31, 1000, 300 }, /* odd sizes, many small frames */
 };
 
-/* Starts subscribers and pubd, then camerad, which waits for both subscribers. */
-static void
-s_start_all(void)
-{
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
-    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
-}
-
 /* After the run (camerad gone, the end-of-stream through): pubd and both subscribers say
  * their role, that they are ready, that the run ended at seq @frames, how many frames their
  * queues hold, and a ledger that is their own counters, with nothing lost. */
@@ -155,7 +145,7 @@ START_TEST(stack_records_exact_frames_and_stats)
     char movie[PATH_MAX], stats[PATH_MAX];
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0); /* after frames = N */
     stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 1, 20000);
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
@@ -231,7 +221,7 @@ START_TEST(stack_unpaced_loses_nothing)
     char movie[PATH_MAX], stats[PATH_MAX];
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     s_stop_rest();
     ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "captured"), 150);
@@ -267,7 +257,7 @@ START_TEST(stack_stopped_mid_run_keeps_every_frame_captured)
     int64_t captured;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    s_start_all();
+    stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 40, 20000);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
     s_stop_rest();

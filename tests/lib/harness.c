@@ -257,6 +257,20 @@ stack_write_config(struct stack *s, const struct stack_params *p)
     return fclose(f) == 0 ? 0 : -errno;
 }
 
+void
+stack_start_all(struct stack *s)
+{
+    static const enum cs_role order[] = { CS_ROLE_FANOUT, CS_ROLE_FRAME_SUBSCRIBER, CS_ROLE_SAMPLER,
+                                          CS_ROLE_PRODUCER };
+
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
+            if (cs_daemon_role(d)->role == order[i])
+                ck_assert_msg(stack_start(s, d) == 0, "%s did not start", cs_daemon_name(d));
+        }
+    }
+}
+
 int
 stack_start(struct stack *s, enum cs_daemon_id d)
 {

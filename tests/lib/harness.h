@@ -76,6 +76,11 @@ int stack_write_config(struct stack *s, const struct stack_params *p);
 /* Starts daemon @d (under timeout, stderr to <dir>/<name>.log). Returns 0 or -errno. */
 int stack_start(struct stack *s, enum cs_daemon_id d);
 
+/* Starts every daemon of the roles table in the order the units come up: the fan-out, then
+ * the subscribers, the producer last (it waits for the frame subscribers). Fails the test if
+ * one does not start. */
+void stack_start_all(struct stack *s);
+
 /* Waits for daemon @d to exit and returns its exit status (128 + signal if killed). */
 int stack_wait(struct stack *s, enum cs_daemon_id d);
 
