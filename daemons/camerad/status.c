@@ -104,6 +104,7 @@ static void
 s_phrase(void *arg, char *buf, size_t size)
 {
     const camerad_t *self = arg;
+    const char *device = cs_source_device(self->conf);
 
     switch (self->state) {
     case ACQ_WAITING:
@@ -112,9 +113,7 @@ s_phrase(void *arg, char *buf, size_t size)
         break;
     case ACQ_NO_DEVICE:
         (void) snprintf(buf, size, "waiting for device '%s' (%s)",
-                        cs_source_device(self->conf)[0] ? cs_source_device(self->conf)
-                                                        : self->ops->name,
-                        strerror(-self->device_error));
+                        device[0] ? device : self->ops->name, strerror(-self->device_error));
         break;
     case ACQ_RUNNING:
         (void) snprintf(buf, size, "run %" PRIu64, self->c.run);
