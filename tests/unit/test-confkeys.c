@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check-main.h"
 #include "config.h"
 #include "confkey.h"
 #include "pixfmt.h"
@@ -198,8 +199,8 @@ START_TEST(good_file_sets_every_key)
 }
 END_TEST
 
-static Suite *
-s_suite(void)
+Suite *
+test_suite(void)
 {
     Suite *s = suite_create("confkeys");
     TCase *tc = tcase_create("tables");
@@ -212,16 +213,4 @@ s_suite(void)
     tcase_add_test(tc, good_file_sets_every_key);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(s_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
