@@ -16,7 +16,7 @@
 
 /* A status answer as a daemon of role @role gives it, @next its next_seq. */
 static void
-s_answer(struct client_answer *a, enum cs_role role, uint64_t run, uint64_t next, bool active)
+s_answer(struct cs_client_answer *a, enum cs_role role, uint64_t run, uint64_t next, bool active)
 {
     char text[1024];
     char err[128];
@@ -41,7 +41,7 @@ s_answer(struct client_answer *a, enum cs_role role, uint64_t run, uint64_t next
 /* Every daemon answers: the producer numbered 100 frames of run S_RUN, the fan-out reached
  * 95, the frame subscribers 90. */
 static void
-s_stack(struct client_answer answers[CS_DAEMON_COUNT])
+s_stack(struct cs_client_answer answers[CS_DAEMON_COUNT])
 {
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         enum cs_role role = cs_daemon_role(d)->role;
@@ -65,7 +65,7 @@ s_first(enum cs_role role)
 
 START_TEST(report_queue_follows_the_roles)
 {
-    struct client_answer answers[CS_DAEMON_COUNT];
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
     struct report_row rows[CS_DAEMON_COUNT];
     enum cs_daemon_id sub = s_first(CS_ROLE_FRAME_SUBSCRIBER);
 
@@ -97,14 +97,14 @@ START_TEST(report_queue_follows_the_roles)
     ck_assert_str_eq(rows[sub].state, "busy");
 
     /* A subscriber in another run cannot be told; one whose run ended has nothing on its way. */
-    client_answers_clear(answers);
+    cs_client_answers_clear(answers);
     s_stack(answers);
     json_decref(answers[sub].json);
     free(answers[sub].text);
     s_answer(&answers[sub], CS_ROLE_FRAME_SUBSCRIBER, S_RUN - 1, 3, true);
     report_build(answers, false, rows);
     ck_assert_int_eq(rows[sub].queue, -1);
-    client_answers_clear(answers);
+    cs_client_answers_clear(answers);
     s_stack(answers);
     json_decref(answers[sub].json);
     free(answers[sub].text);
@@ -119,13 +119,13 @@ START_TEST(report_queue_follows_the_roles)
     report_build(answers, false, rows);
     ck_assert_int_eq(rows[sub].queue, -1);
     ck_assert_str_eq(rows[s_first(CS_ROLE_FANOUT)].state, "down");
-    client_answers_clear(answers);
+    cs_client_answers_clear(answers);
 }
 END_TEST
 
 START_TEST(report_shows_a_daemon_stopping_and_one_not_running)
 {
-    struct client_answer answers[CS_DAEMON_COUNT];
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
     struct report_row rows[CS_DAEMON_COUNT];
     enum cs_daemon_id sub = s_first(CS_ROLE_FRAME_SUBSCRIBER);
     enum cs_daemon_id fan = s_first(CS_ROLE_FANOUT);
@@ -195,7 +195,7 @@ START_TEST(report_shows_a_daemon_stopping_and_one_not_running)
         json_decref(all);
     }
     free(buf);
-    client_answers_clear(answers);
+    cs_client_answers_clear(answers);
 }
 END_TEST
 
@@ -203,17 +203,17 @@ END_TEST
  * does. */
 START_TEST(report_only_required_or_silent_daemons_fail)
 {
-    struct client_answer answers[CS_DAEMON_COUNT];
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
 
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         memset(answers, 0, sizeof answers);
         answers[d].asked = true;
         answers[d].error = -ECONNREFUSED;
         answers[d].not_running = true;
-        ck_assert_int_eq(client_answer_fails(answers, d), !cs_daemon_role(d)->optional);
+        ck_assert_int_eq(cs_client_answer_fails(answers, d), !cs_daemon_role(d)->optional);
         answers[d].not_running = false;
         answers[d].error = -ETIMEDOUT;
-        ck_assert(client_answer_fails(answers, d));
+        ck_assert(cs_client_answer_fails(answers, d));
     }
 }
 END_TEST

@@ -146,7 +146,7 @@ s_cmd_status(int argc, char **argv)
 {
     static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
                                           { NULL, 0, NULL, 0 } };
-    struct client_answer answers[CS_DAEMON_COUNT];
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
     struct report_row rows[CS_DAEMON_COUNT];
     struct cs_conf conf;
     bool json = false, failed = false;
@@ -159,7 +159,7 @@ s_cmd_status(int argc, char **argv)
     r = s_load(&conf);
     if (r)
         return r;
-    (void) client_ask(&conf, CLIENT_ALL, "status", s_timeout(S_TIMEOUT_STATUS_MS), answers);
+    (void) cs_client_ask(&conf, CS_CLIENT_ALL, "status", s_timeout(S_TIMEOUT_STATUS_MS), answers);
     if (json) {
         failed = report_print_json(stdout, answers) < 0;
     } else {
@@ -168,34 +168,34 @@ s_cmd_status(int argc, char **argv)
     }
     /* An optional daemon that is not running is shown so, and is not a failure. */
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        if (!client_answer_fails(answers, d))
+        if (!cs_client_answer_fails(answers, d))
             continue;
         (void) fprintf(stderr, "camstackctl: %s is down: %s\n", cs_daemon_name(d),
                        answers[d].reason);
         failed = true;
     }
-    client_answers_clear(answers);
+    cs_client_answers_clear(answers);
     return failed ? S_EXIT_FAILED : 0;
 }
 
 /* --- commands to one daemon ------------------------------------------------------------- */
 
-/* Sends @request to @d and fills @ret with its answer (client_answers_clear() it), or returns
+/* Sends @request to @d and fills @ret with its answer (cs_client_answers_clear() it), or returns
  * -1 after saying why: a daemon that is not running cannot do what is asked, optional or not.
  * A refusal ("ok": false) is printed too; then @ret_ok is false. */
 static int
 s_ask_one(const struct cs_conf *conf, enum cs_daemon_id d, const char *request,
-          struct client_answer ret[CS_DAEMON_COUNT], bool *ret_ok)
+          struct cs_client_answer ret[CS_DAEMON_COUNT], bool *ret_ok)
 {
     const char *err;
     bool ok = false;
 
     *ret_ok = false;
-    (void) client_ask(conf, 1u << d, request, s_timeout(S_TIMEOUT_COMMAND_MS), ret);
+    (void) cs_client_ask(conf, 1u << d, request, s_timeout(S_TIMEOUT_COMMAND_MS), ret);
     if (ret[d].error < 0) {
         (void) fprintf(stderr, "camstackctl: %s is %s: %s\n", cs_daemon_name(d),
                        ret[d].not_running ? "not running" : "down", ret[d].reason);
-        client_answers_clear(ret);
+        cs_client_answers_clear(ret);
         return -1;
     }
     if (cs_json_get_bool(ret[d].json, "ok", &ok) < 0 || !ok) {
@@ -230,7 +230,7 @@ s_cmd_acquire(int argc, char **argv)
 {
     static const struct option opts[] = { { "frames", required_argument, NULL, 'n' },
                                           { NULL, 0, NULL, 0 } };
-    struct client_answer answers[CS_DAEMON_COUNT];
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
     struct s_acquire_opts o = { NULL };
     char request[64], state[32] = "";
     struct cs_conf conf;
@@ -272,14 +272,14 @@ s_cmd_acquire(int argc, char **argv)
         else
             (void) printf("camerad: %s after run %llu\n", state, (unsigned long long) run);
     }
-    client_answers_clear(answers);
+    cs_client_answers_clear(answers);
     return ok ? 0 : S_EXIT_FAILED;
 }
 
 static int
 s_cmd_record(int argc, char **argv)
 {
-    struct client_answer answers[CS_DAEMON_COUNT];
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
     char request[32], file[PATH_MAX] = "";
     struct cs_conf conf;
     bool ok;
@@ -300,7 +300,7 @@ s_cmd_record(int argc, char **argv)
         else
             (void) printf("saverd: recording off%s%s\n", file[0] ? "; last file " : "", file);
     }
-    client_answers_clear(answers);
+    cs_client_answers_clear(answers);
     return ok ? 0 : S_EXIT_FAILED;
 }
 
@@ -318,7 +318,7 @@ s_daemon_names(char *buf, size_t size)
 static int
 s_cmd_request(int argc, char **argv)
 {
-    struct client_answer answers[CS_DAEMON_COUNT];
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
     char request[CS_CONTROL_REQUEST_MAX + 1] = "";
     struct cs_conf conf;
     enum cs_daemon_id d;
@@ -347,7 +347,7 @@ s_cmd_request(int argc, char **argv)
     if (s_ask_one(&conf, d, request, answers, &ok) < 0)
         return S_EXIT_FAILED;
     (void) printf("%s\n", answers[d].text);
-    client_answers_clear(answers);
+    cs_client_answers_clear(answers);
     return ok ? 0 : S_EXIT_FAILED;
 }
 

@@ -126,7 +126,7 @@ s_row(struct report_row *row, const json_t *j, bool recent)
 }
 
 void
-report_build(const struct client_answer answers[CS_DAEMON_COUNT], bool recent,
+report_build(const struct cs_client_answer answers[CS_DAEMON_COUNT], bool recent,
              struct report_row rows[CS_DAEMON_COUNT])
 {
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
@@ -306,46 +306,15 @@ report_print_lines(FILE *out, const struct report_row rows[CS_DAEMON_COUNT])
     (void) fflush(out);
 }
 
-/* What --json shows of a daemon that did not answer. NULL on ENOMEM. */
-static json_t *
-s_down_json(const struct client_answer *a)
-{
-    json_t *o = json_object();
-
-    if (!o || json_object_set_new(o, "ok", json_false()) < 0
-        || json_object_set_new(o, "down", json_true()) < 0
-        || json_object_set_new(o, "running", json_boolean(!a->not_running)) < 0
-        || cs_json_set_string(o, "error", a->reason) < 0) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
 int
-report_print_json(FILE *out, const struct client_answer answers[CS_DAEMON_COUNT])
+report_print_json(FILE *out, const struct cs_client_answer answers[CS_DAEMON_COUNT])
 {
-    json_t *all = json_object();
-    char *text = NULL;
+    json_t *all = cs_client_status_json(answers);
+    char *text = all ? cs_json_dump_alloc(all) : NULL;
     int r = -ENOMEM;
 
-    if (!all)
-        return -ENOMEM;
-    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        const struct client_answer *a = &answers[d];
-        json_t *v;
-
-        if (!a->asked)
-            continue;
-        v = a->error == 0 && a->json ? json_incref(a->json) : s_down_json(a);
-        if (!v || json_object_set_new(all, cs_daemon_name(d), v) < 0)
-            goto out;
-    }
-    text = cs_json_dump_alloc(all);
-    if (!text)
-        goto out;
-    r = fprintf(out, "%s\n", text) < 0 ? -EIO : 0;
-out:
+    if (text)
+        r = fprintf(out, "%s\n", text) < 0 ? -EIO : 0;
     free(text);
     json_decref(all);
     return r;

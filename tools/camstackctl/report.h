@@ -42,7 +42,7 @@ struct report_row {
  * yet, from the next_seq each reports in the same run while its run is active; its maximum
  * is the daemon's "queue_budget_frames". The answers are a few milliseconds apart, so this
  * is approximate by the frames of those milliseconds. */
-void report_build(const struct client_answer answers[CS_DAEMON_COUNT], bool recent,
+void report_build(const struct cs_client_answer answers[CS_DAEMON_COUNT], bool recent,
                   struct report_row rows[CS_DAEMON_COUNT]);
 
 /* A table with a header line; @width > 0 cuts lines to that many columns (a terminal).
@@ -54,10 +54,8 @@ void report_print_table(FILE *out, const struct report_row rows[CS_DAEMON_COUNT]
 /* One line per daemon, "<time> <daemon> key=value ...": for logs and pipes. */
 void report_print_lines(FILE *out, const struct report_row rows[CS_DAEMON_COUNT]);
 
-/* One JSON object: each daemon's "status" answer as it came, or {"ok":false,"down":true,
- * "running":...,"error":...} for one that did not answer ("running": false when nothing
- * listens on its endpoint). Returns 0, -ENOMEM or -EIO. */
-int report_print_json(FILE *out, const struct client_answer answers[CS_DAEMON_COUNT]);
+/* Prints cs_client_status_json() of @answers on one line. Returns 0, -ENOMEM or -EIO. */
+int report_print_json(FILE *out, const struct cs_client_answer answers[CS_DAEMON_COUNT]);
 
 /* Formats a duration in microseconds for a person: "312us", "4.1ms", "2.3s". */
 void report_format_us(double us, char *buf, size_t size);

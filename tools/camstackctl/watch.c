@@ -104,14 +104,14 @@ watch_run(const struct cs_conf *conf, const struct watch_opts *o)
     if (tty)
         s_term_enter(&term);
     for (long i = 0; o->count == 0 || i < o->count; i++) {
-        struct client_answer answers[CS_DAEMON_COUNT];
+        struct cs_client_answer answers[CS_DAEMON_COUNT];
         struct report_row rows[CS_DAEMON_COUNT];
         uint64_t next = cs_now_ns(CLOCK_MONOTONIC) + (uint64_t) o->interval_ms * CS_NSEC_PER_MSEC;
         bool quit = false;
 
-        (void) client_ask(conf, CLIENT_ALL, "status", timeout, answers);
+        (void) cs_client_ask(conf, CS_CLIENT_ALL, "status", timeout, answers);
         report_build(answers, true, rows);
-        client_answers_clear(answers);
+        cs_client_answers_clear(answers);
         if (tty)
             s_draw(conf, rows, o);
         else

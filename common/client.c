@@ -46,7 +46,7 @@ s_ipc_probe(const char *endpoint)
 /* Connects a REQ socket for @ret's daemon at @ep and sends @request; returns it, or NULL with
  * the reason in @ret. */
 static zsock_t *
-s_send(struct client_answer *ret, const char *ep, const char *request, int timeout_ms)
+s_send(struct cs_client_answer *ret, const char *ep, const char *request, int timeout_ms)
 {
     zsock_t *sock;
 
@@ -79,7 +79,7 @@ s_send(struct client_answer *ret, const char *ep, const char *request, int timeo
 
 /* Reads the answer waiting on @sock into @ret and parses it, once. */
 static void
-s_receive(struct client_answer *ret, zsock_t *sock)
+s_receive(struct cs_client_answer *ret, zsock_t *sock)
 {
     char err[100];
 
@@ -101,8 +101,8 @@ s_receive(struct client_answer *ret, zsock_t *sock)
 }
 
 int
-client_ask(const struct cs_conf *conf, unsigned mask, const char *request, int timeout_ms,
-           struct client_answer ret[CS_DAEMON_COUNT])
+cs_client_ask(const struct cs_conf *conf, unsigned mask, const char *request, int timeout_ms,
+              struct cs_client_answer ret[CS_DAEMON_COUNT])
 {
     zsock_t *socks[CS_DAEMON_COUNT] = { NULL };
     uint64_t deadline = cs_now_ns(CLOCK_MONOTONIC) + (uint64_t) timeout_ms * CS_NSEC_PER_MSEC;
@@ -150,15 +150,15 @@ client_ask(const struct cs_conf *conf, unsigned mask, const char *request, int t
 }
 
 bool
-client_answer_fails(const struct client_answer answers[CS_DAEMON_COUNT], enum cs_daemon_id d)
+cs_client_answer_fails(const struct cs_client_answer answers[CS_DAEMON_COUNT], enum cs_daemon_id d)
 {
-    const struct client_answer *a = &answers[d];
+    const struct cs_client_answer *a = &answers[d];
 
     return a->asked && a->error < 0 && !(a->not_running && cs_daemon_role(d)->optional);
 }
 
 void
-client_answers_clear(struct client_answer answers[CS_DAEMON_COUNT])
+cs_client_answers_clear(struct cs_client_answer answers[CS_DAEMON_COUNT])
 {
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         json_decref(answers[d].json);
@@ -166,4 +166,42 @@ client_answers_clear(struct client_answer answers[CS_DAEMON_COUNT])
         zstr_free(&answers[d].text);
         answers[d].asked = false;
     }
+}
+
+/* What the status JSON shows of a daemon that did not answer. NULL on ENOMEM. */
+static json_t *
+s_down_json(const struct cs_client_answer *a)
+{
+    json_t *o = json_object();
+
+    if (!o || json_object_set_new(o, "ok", json_false()) < 0
+        || json_object_set_new(o, "down", json_true()) < 0
+        || json_object_set_new(o, "running", json_boolean(!a->not_running)) < 0
+        || cs_json_set_string(o, "error", a->reason) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *
+cs_client_status_json(const struct cs_client_answer answers[CS_DAEMON_COUNT])
+{
+    json_t *all = json_object();
+
+    if (!all)
+        return NULL;
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        const struct cs_client_answer *a = &answers[d];
+        json_t *v;
+
+        if (!a->asked)
+            continue;
+        v = a->error == 0 && a->json ? json_incref(a->json) : s_down_json(a);
+        if (!v || json_object_set_new(all, cs_daemon_name(d), v) < 0) {
+            json_decref(all);
+            return NULL;
+        }
+    }
+    return all;
 }
