@@ -305,7 +305,7 @@ END_TEST
 START_TEST(python_client_knows_each_row)
 {
     const struct cs_pixfmt_info *pi = cs_pixfmt_info((enum cs_pixfmt) _i);
-    char *text = s_read("clients/python/camstack.py"), want[128], fcc[5];
+    char *text = s_read("clients/python/camstack/__init__.py"), want[128], fcc[5];
 
     cs_fourcc_str(pi->fourcc, fcc);
     (void) snprintf(want, sizeof want, "b\"%s\": (%u, np.dtype(\"%s\"), %u),", fcc,
