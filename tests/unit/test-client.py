@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Unit tests of the Python client (clients/python/camstack.py), without a stack: decoding
-and every reject reason, the exact-topic rule, pixels in the dataset's shape for the five
+"""Unit tests of the Python client (the package clients/python/camstack), without a stack:
+decoding and every reject reason, the exact-topic rule, pixels in the dataset's shape for the five
 formats with and without row padding, the loss ledger's rules (gaps, camera drops, late
 join, stale frames, tail loss, a cut run), certificates, and a Subscriber fed by a PUB
 socket of this process. Run with Debian's python3 (python3-zmq, python3-numpy)."""

@@ -301,16 +301,16 @@ START_TEST(protocol_states_each_row)
 }
 END_TEST
 
-/* clients/python/camstack.py's FORMATS: fourcc -> (bytes per pixel, dtype, samples). */
+/* clients/python/camstack/wire.py's FORMATS: fourcc -> (bytes per pixel, dtype, samples). */
 START_TEST(python_client_knows_each_row)
 {
     const struct cs_pixfmt_info *pi = cs_pixfmt_info((enum cs_pixfmt) _i);
-    char *text = s_read("clients/python/camstack/__init__.py"), want[128], fcc[5];
+    char *text = s_read("clients/python/camstack/wire.py"), want[128], fcc[5];
 
     cs_fourcc_str(pi->fourcc, fcc);
     (void) snprintf(want, sizeof want, "b\"%s\": (%u, np.dtype(\"%s\"), %u),", fcc,
                     pi->bytes_per_pixel, pi->bits == 16 ? "<u2" : "u1", pi->channels);
-    ck_assert_msg(strstr(text, want) != NULL, "camstack.py's FORMATS has no %s", want);
+    ck_assert_msg(strstr(text, want) != NULL, "camstack/wire.py's FORMATS has no %s", want);
     free(text);
 }
 END_TEST
