@@ -41,6 +41,13 @@
 #define S_WIDTH   320
 #define S_HEIGHT  240
 #define S_FPS     50
+/* The second camera: a named stack, camstack@cam2.target reading cam2.ini. */
+#define S_CAM2         "cam2"
+#define S_CAM2_RUN_DIR "/run/camstack/" S_CAM2
+#define S_CAM2_MOVIES  "/var/lib/camstack/" S_CAM2 "/movies"
+#define S_CAM2_STATS   "/var/lib/camstack/" S_CAM2 "/stats"
+#define S_CAM2_WIDTH   160
+#define S_CAM2_HEIGHT  120
 /* A camera: what vivid delivers natively at about 30 frames/s in the VM. */
 #define S_CAMERA_WIDTH  640
 #define S_CAMERA_HEIGHT 360
@@ -163,10 +170,10 @@ s_await_status_text(const char *unit, const char *text, int timeout_ms)
 
 /* ---- what the daemons report ---- */
 
-/* Asks daemon @d's control endpoint for "status" and returns its whole number @key (a bool is
- * 1 or 0), or -1 if it did not answer within a second or has no such number. */
+/* Asks daemon @d's control endpoint in @run_dir for "status" and returns its whole number @key
+ * (a bool is 1 or 0), or -1 if it did not answer within a second or has no such number. */
 static int64_t
-s_status(enum cs_daemon_id d, const char *key)
+s_status_in(const char *run_dir, enum cs_daemon_id d, const char *key)
 {
     char ep[128], *reply = NULL;
     json_t *status = NULL;
@@ -174,7 +181,7 @@ s_status(enum cs_daemon_id d, const char *key)
     int64_t r = -1;
     zsock_t *req;
 
-    (void) snprintf(ep, sizeof ep, "ipc://%s/%s.control", S_RUN_DIR, cs_daemon_name(d));
+    (void) snprintf(ep, sizeof ep, "ipc://%s/%s.control", run_dir, cs_daemon_name(d));
     req = zsock_new_req(ep);
     ck_assert_ptr_nonnull(req);
     zsock_set_rcvtimeo(req, 1000);
@@ -196,19 +203,33 @@ s_status(enum cs_daemon_id d, const char *key)
     return r;
 }
 
+/* The default stack's. */
+static int64_t
+s_status(enum cs_daemon_id d, const char *key)
+{
+    return s_status_in(S_RUN_DIR, d, key);
+}
+
 static void
-s_await_status(enum cs_daemon_id d, const char *key, int64_t value, int timeout_ms)
+s_await_status_in(const char *run_dir, enum cs_daemon_id d, const char *key, int64_t value,
+                  int timeout_ms)
 {
     int64_t deadline = zclock_mono() + timeout_ms, v = -1;
 
     while (zclock_mono() < deadline) {
-        v = s_status(d, key);
+        v = s_status_in(run_dir, d, key);
         if (v >= value)
             return;
         zclock_sleep(50); /* the interval between two status polls */
     }
-    ck_abort_msg("%s: %s stayed at %lld, below %lld, for %d ms", cs_daemon_name(d), key,
-                 (long long) v, (long long) value, timeout_ms);
+    ck_abort_msg("%s in %s: %s stayed at %lld, below %lld, for %d ms", cs_daemon_name(d), run_dir,
+                 key, (long long) v, (long long) value, timeout_ms);
+}
+
+static void
+s_await_status(enum cs_daemon_id d, const char *key, int64_t value, int timeout_ms)
+{
+    s_await_status_in(S_RUN_DIR, d, key, value, timeout_ms);
 }
 
 /* The last line of @unit's journal since the test began that contains @marker ("ledger"),
@@ -344,25 +365,42 @@ s_size(const char *path)
 
 /* ---- the stack ---- */
 
-/* Stops the target and waits for its units to be down: systemctl returns when the target
- * is, while the units still go through their orderly stop (camerad, pubd, subscribers). */
+/* The unit of daemon @d of stack @name: camstack-<daemon>@<name>.service, or the default
+ * stack's camstack-<daemon>.service for NULL. */
 static void
-s_stop_target(void)
+s_unit_of(const char *name, enum cs_daemon_id d, char *buf, size_t size)
 {
-    s_ok("systemctl stop camstack.target");
+    (void) snprintf(buf, size, "camstack-%s%s%s.service", cs_daemon_name(d), name ? "@" : "",
+                    name ? name : "");
+}
+
+/* Stops the target of stack @name (NULL: camstack.target) and waits for its units to be
+ * down: systemctl returns when the target is, while the units still go through their orderly
+ * stop (camerad, pubd, subscribers). */
+static void
+s_stop_stack(const char *name)
+{
+    s_ok("systemctl stop camstack%s%s.target", name ? "@" : "", name ? name : "");
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         int64_t deadline = zclock_mono() + 30000;
-        char v[64] = "";
+        char v[64] = "", unit[128];
 
+        s_unit_of(name, d, unit, sizeof unit);
         while (zclock_mono() < deadline) {
-            s_show(s_units[d], "ActiveState", v, sizeof v);
+            s_show(unit, "ActiveState", v, sizeof v);
             if (strcmp(v, "inactive") == 0 || strcmp(v, "failed") == 0)
                 break;
             zclock_sleep(50); /* the interval between two polls */
         }
         ck_assert_msg(strcmp(v, "inactive") == 0 || strcmp(v, "failed") == 0,
-                      "%s still '%s' 30 s after the stop", s_units[d], v);
+                      "%s still '%s' 30 s after the stop", unit, v);
     }
+}
+
+static void
+s_stop_target(void)
+{
+    s_stop_stack(NULL);
 }
 
 /* True if the "Groups:" line of a /proc/PID/status text in @status lists @gid. */
@@ -448,22 +486,39 @@ s_teardown(void)
     s_remove_files(S_STATS);
 }
 
+/* Starts the target of stack @name (NULL: camstack.target): every unit of it is active. */
+static void
+s_start_stack(const char *name)
+{
+    char unit[128];
+
+    s_ok("systemctl start camstack%s%s.target", name ? "@" : "", name ? name : "");
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        s_unit_of(name, d, unit, sizeof unit);
+        s_assert_show(unit, "ActiveState", "active");
+    }
+}
+
 static void
 s_start_target(void)
 {
-    s_ok("systemctl start camstack.target");
-    for (int d = 0; d < CS_DAEMON_COUNT; d++)
-        s_assert_show(s_units[d], "ActiveState", "active");
+    s_start_stack(NULL);
 }
 
-/* Every daemon answers and the frames reach both subscribers. */
+/* Every daemon of the stack in @run_dir answers and the frames reach both subscribers. */
+static void
+s_await_flowing_in(const char *run_dir, uint64_t frames)
+{
+    s_await_status_in(run_dir, CS_DAEMON_CAMERAD, "captured", (int64_t) frames, 20000);
+    s_await_status_in(run_dir, CS_DAEMON_PUBD, "frames_in", 1, 5000);
+    s_await_status_in(run_dir, CS_DAEMON_SAVERD, "received", (int64_t) frames, 20000);
+    s_await_status_in(run_dir, CS_DAEMON_ANALYZERD, "received", (int64_t) frames, 20000);
+}
+
 static void
 s_await_flowing(uint64_t frames)
 {
-    s_await_status(CS_DAEMON_CAMERAD, "captured", (int64_t) frames, 20000);
-    s_await_status(CS_DAEMON_PUBD, "frames_in", 1, 5000);
-    s_await_status(CS_DAEMON_SAVERD, "received", (int64_t) frames, 20000);
-    s_await_status(CS_DAEMON_ANALYZERD, "received", (int64_t) frames, 20000);
+    s_await_flowing_in(S_RUN_DIR, frames);
 }
 
 /* camerad's ledger at the end of its last run: the frames it numbered. */
@@ -511,21 +566,23 @@ struct s_ledger {
     int64_t captured, camera_dropped, dropped_at_source, sent;
 };
 
-/* After an orderly stop of the target: every unit stopped cleanly, and the ledgers balance:
+/* After an orderly stop of the target of stack @name (NULL: the default one): every unit
+ * stopped cleanly, and the ledgers balance:
  * camerad captured 100 frames or more and sent every one that pubd could take, each with a
  * number of its own beside the numbers of the frames the camera dropped; both subscribers
  * received every frame sent and saw every drop. camerad's ledger goes to @ret. */
 static void
-s_check_orderly_stop(struct s_ledger *ret)
+s_check_stack_stop(const char *name, struct s_ledger *ret)
 {
-    char line[1024];
+    char line[1024], units[CS_DAEMON_COUNT][128];
     struct s_ledger l;
 
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        s_assert_show(s_units[d], "ActiveState", "inactive");
-        s_assert_show(s_units[d], "Result", "success");
+        s_unit_of(name, d, units[d], sizeof units[d]);
+        s_assert_show(units[d], "ActiveState", "inactive");
+        s_assert_show(units[d], "Result", "success");
     }
-    s_journal_line(s_units[CS_DAEMON_CAMERAD], "ledger at end of run", line, sizeof line);
+    s_journal_line(units[CS_DAEMON_CAMERAD], "ledger at end of run", line, sizeof line);
     l = (struct s_ledger){ .captured = s_line_value(line, "captured"),
                            .camera_dropped = s_line_value(line, "camera_dropped"),
                            .dropped_at_source = s_line_value(line, "dropped_at_source"),
@@ -535,13 +592,19 @@ s_check_orderly_stop(struct s_ledger *ret)
                       && s_line_value(line, "next_seq") == l.sent + l.camera_dropped,
                   "camerad's ledger does not balance: '%s'", line);
     for (int d = CS_DAEMON_ANALYZERD; d <= CS_DAEMON_SAVERD; d++) {
-        s_journal_line(s_units[d], "ledger at stop", line, sizeof line);
+        s_journal_line(units[d], "ledger at stop", line, sizeof line);
         ck_assert_msg(s_line_value(line, "received") == l.sent && s_line_value(line, "lost") == 0
                           && s_line_value(line, "camera_dropped") == l.camera_dropped,
-                      "%s's ledger: '%s', camerad sent %lld, the camera dropped %lld", s_units[d],
+                      "%s's ledger: '%s', camerad sent %lld, the camera dropped %lld", units[d],
                       line, (long long) l.sent, (long long) l.camera_dropped);
     }
     *ret = l;
+}
+
+static void
+s_check_orderly_stop(struct s_ledger *ret)
+{
+    s_check_stack_stop(NULL, ret);
 }
 
 /* One line of progress, with the seconds since @t0_ms: in the VM, where each step takes
@@ -564,13 +627,20 @@ START_TEST(installed_units_verify_clean)
     struct group *video = getgrnam("video");
 
     ck_assert_ptr_nonnull(dir);
-    ck_assert_int_eq(s_sh(out, sizeof out,
-                          "systemd-analyze verify %s/camstack-camerad.service "
-                          "%s/camstack-pubd.service %s/camstack-analyzerd.service "
-                          "%s/camstack-saverd.service %s/camstack.target",
-                          dir, dir, dir, dir, dir),
-                     0);
-    ck_assert_msg(out[0] == '\0', "systemd-analyze verify said:\n%s", out);
+    /* The default stack's units, and the templates of a named stack's as an instance. */
+    for (int i = 0; i < 2; i++) {
+        char units[1024] = "", unit[128];
+        size_t o = 0;
+
+        for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+            s_unit_of(i ? S_CAM2 : NULL, d, unit, sizeof unit);
+            o += (size_t) snprintf(units + o, sizeof units - o, "%s ", unit);
+        }
+        ck_assert_int_eq(s_sh(out, sizeof out, "cd %s && systemd-analyze verify %s%s", dir, units,
+                              i ? "camstack@" S_CAM2 ".target" : "camstack.target"),
+                         0);
+        ck_assert_msg(out[0] == '\0', "systemd-analyze verify said:\n%s", out);
+    }
     ck_assert_ptr_nonnull(pw);
     ck_assert_ptr_nonnull(video);
     for (char **m = video->gr_mem; *m; m++)
@@ -932,6 +1002,169 @@ START_TEST(camera_target_start_and_stop)
 }
 END_TEST
 
+/* ---- a second camera: stack S_CAM2 beside the default one ---- */
+
+/* The second stack's config, NAME.ini beside the installed camstack.ini (wherever the
+ * installation put it), into @buf. */
+static void
+s_cam2_config(char *buf, size_t size)
+{
+    const char *path = getenv("CS_INSTALLED_CONFIG");
+    const char *slash = path ? strrchr(path, '/') : NULL;
+
+    ck_assert_msg(slash, "CS_INSTALLED_CONFIG is not set (run through meson test)");
+    (void) snprintf(buf, size, "%.*s/%s.ini", (int) (slash - path), path, S_CAM2);
+}
+
+/* A stack of its own, as docs/SYSTEMD.md says to write one: its own stream, runtime
+ * directory and state directories (those of the instance units), and another format than
+ * the default stack's, so that what each movie holds tells the two apart. */
+static void
+s_write_cam2_config(void)
+{
+    char path[PATH_MAX];
+    FILE *f;
+
+    s_cam2_config(path, sizeof path);
+    f = fopen(path, "we");
+    ck_assert_ptr_nonnull(f);
+    (void) fprintf(f,
+                   "# written by the system test: the second camera\n"
+                   "[stack]\nstream = " S_CAM2 "\nruntime_dir = " S_CAM2_RUN_DIR "\n"
+                   "[camerad]\nwidth = %d\nheight = %d\npixel_format = RGB24\nfps = %d\n"
+                   "wait_subscribers = auto\nwait_timeout_ms = 30000\n"
+                   "[analyzerd]\ndirectory = " S_CAM2_STATS "\n"
+                   "[saverd]\ndirectory = " S_CAM2_MOVIES "\n",
+                   S_CAM2_WIDTH, S_CAM2_HEIGHT, S_FPS);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+s_setup_two(void)
+{
+    s_setup();
+    s_stop_stack(S_CAM2);
+    (void) s_sh(NULL, 0, "systemctl reset-failed \"camstack-*@" S_CAM2 ".service\"");
+    s_write_cam2_config();
+    s_ok("systemctl enable camstack-analyzerd@" S_CAM2 " camstack-saverd@" S_CAM2);
+    s_remove_files(S_CAM2_MOVIES);
+    s_remove_files(S_CAM2_STATS);
+}
+
+static void
+s_teardown_two(void)
+{
+    char path[PATH_MAX];
+
+    s_stop_stack(S_CAM2);
+    s_ok("systemctl disable camstack-analyzerd@" S_CAM2 " camstack-saverd@" S_CAM2);
+    (void) s_sh(NULL, 0, "systemctl reset-failed \"camstack-*@" S_CAM2 ".service\"");
+    s_remove_files(S_CAM2_MOVIES);
+    s_remove_files(S_CAM2_STATS);
+    s_cam2_config(path, sizeof path);
+    ck_assert_int_eq(unlink(path), 0);
+    s_teardown();
+}
+
+/* Both stacks record at once, each from its own config through its own sockets: after both
+ * targets stopped, each movie holds every frame its camerad captured, bit-exact, in its own
+ * format, and each statistics file their exact statistics. */
+START_TEST(two_stacks_record_at_once)
+{
+    struct expect e[2] = {
+        { .pixfmt = CS_PIXFMT_GREY, .width = S_WIDTH, .height = S_HEIGHT, .complete = 1 },
+        { .pixfmt = CS_PIXFMT_RGB24,
+          .width = S_CAM2_WIDTH,
+          .height = S_CAM2_HEIGHT,
+          .complete = 1 },
+    };
+    const char *names[2] = { NULL, S_CAM2 };
+    const char *movies[2] = { S_MOVIES, S_CAM2_MOVIES }, *stats[2] = { S_STATS, S_CAM2_STATS };
+    char paths[4][PATH_MAX];
+    struct s_ledger l;
+
+    s_start_target();
+    s_start_stack(S_CAM2);
+    s_await_flowing(50);
+    s_await_flowing_in(S_CAM2_RUN_DIR, 50);
+    /* Each camerad waited for its own stack's two subscribers, not for the other's. */
+    ck_assert_int_eq(s_status(CS_DAEMON_CAMERAD, "wait_subscribers"), 2);
+    ck_assert_int_eq(s_status_in(S_CAM2_RUN_DIR, CS_DAEMON_CAMERAD, "wait_subscribers"), 2);
+    ck_assert_int_eq(s_status_in(S_CAM2_RUN_DIR, CS_DAEMON_SAVERD, "first_seq"), 0);
+    s_await_status(CS_DAEMON_CAMERAD, "captured", 100, 20000);
+    s_await_status_in(S_CAM2_RUN_DIR, CS_DAEMON_CAMERAD, "captured", 100, 20000);
+    s_stop_stack(S_CAM2);
+    s_stop_target();
+
+    for (int i = 0; i < 2; i++) {
+        s_check_stack_stop(names[i], &l);
+        ck_assert_int_eq(l.dropped_at_source, 0);
+        e[i].frames = (uint64_t) l.captured;
+        ck_assert_int_eq(s_files(movies[i], paths, 4), 1);
+        ck_assert_msg(strncmp(strrchr(paths[0], '/') + 1, i ? S_CAM2 "-" : "cam1-", 5) == 0,
+                      "movie '%s' is not named after its stream", paths[0]);
+        verify_movie(paths[0], &e[i]);
+        ck_assert_int_eq(s_files(stats[i], paths, 4), 1);
+        verify_stats(paths[0], &e[i]);
+    }
+}
+END_TEST
+
+/* One camera's recorder is disabled and enabled again while both stacks run: only that unit
+ * stops and starts; the other stack's recorder keeps its process and its file. */
+START_TEST(one_cameras_saverd_disabled_and_enabled)
+{
+    const char *saverd2 = "camstack-saverd@" S_CAM2 ".service";
+    const char *saverd1 = s_units[CS_DAEMON_SAVERD];
+    uint64_t pid1;
+    int64_t received;
+    char unit[128];
+
+    s_start_target();
+    s_start_stack(S_CAM2);
+    s_await_flowing(10);
+    s_await_flowing_in(S_CAM2_RUN_DIR, 10);
+    pid1 = s_show_u64(saverd1, "MainPID");
+
+    s_ok("systemctl disable --now %s", saverd2);
+    s_assert_show(saverd2, "ActiveState", "inactive");
+    s_assert_show(saverd2, "UnitFileState", "disabled");
+    s_assert_show(saverd1, "UnitFileState", "enabled");
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        s_unit_of(S_CAM2, d, unit, sizeof unit);
+        if (d != CS_DAEMON_SAVERD)
+            s_assert_show(unit, "ActiveState", "active");
+        s_assert_show(s_units[d], "ActiveState", "active");
+    }
+    received = s_status(CS_DAEMON_SAVERD, "received");
+    s_await_status(CS_DAEMON_SAVERD, "received", received + 10, 10000);
+    received = s_status_in(S_CAM2_RUN_DIR, CS_DAEMON_ANALYZERD, "received");
+    s_await_status_in(S_CAM2_RUN_DIR, CS_DAEMON_ANALYZERD, "received", received + 10, 10000);
+
+    /* Restarted without it, camerad of the second stack waits for one subscriber. */
+    s_ok("systemctl restart camstack@" S_CAM2 ".target");
+    s_assert_show(saverd2, "ActiveState", "inactive");
+    s_await_status_in(S_CAM2_RUN_DIR, CS_DAEMON_ANALYZERD, "received", 10, 10000);
+    ck_assert_int_eq(s_status_in(S_CAM2_RUN_DIR, CS_DAEMON_CAMERAD, "wait_subscribers"), 1);
+
+    s_ok("systemctl enable %s", saverd2);
+    s_ok("systemctl restart camstack@" S_CAM2 ".target");
+    s_assert_show(saverd2, "ActiveState", "active");
+    s_await_flowing_in(S_CAM2_RUN_DIR, 10);
+    ck_assert_int_eq(s_status_in(S_CAM2_RUN_DIR, CS_DAEMON_CAMERAD, "wait_subscribers"), 2);
+
+    /* The default stack's recorder went through all of it in one process, one file. */
+    s_assert_show(saverd1, "ActiveState", "active");
+    ck_assert_uint_eq(s_show_u64(saverd1, "MainPID"), pid1);
+    ck_assert_int_eq(s_status(CS_DAEMON_SAVERD, "lost_total"), 0);
+    {
+        char paths[4][PATH_MAX];
+
+        ck_assert_int_eq(s_files(S_MOVIES, paths, 4), 1);
+    }
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -965,6 +1198,13 @@ s_suite(void)
     tcase_add_loop_test(tc, sigkill_restarts_and_losses_are_counted, 0, CS_DAEMON_COUNT);
     tcase_add_loop_test(tc, sigstop_is_caught_by_the_watchdog, 0, CS_DAEMON_COUNT);
     tcase_add_test(tc, broken_config_fails_once_with_78);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("stacks");
+    tcase_add_checked_fixture(tc, s_setup_two, s_teardown_two);
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, two_stacks_record_at_once);
+    tcase_add_test(tc, one_cameras_saverd_disabled_and_enabled);
     suite_add_tcase(s, tc);
     return s;
 }
