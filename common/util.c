@@ -135,6 +135,26 @@ cs_strlcpy(char *dst, const char *src, size_t size)
 }
 
 void
+cs_vappendf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    size_t len = strlen(buf);
+
+    if (len + 1 >= size)
+        return;
+    (void) vsnprintf(buf + len, size - len, fmt, ap);
+}
+
+void
+cs_appendf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cs_vappendf(buf, size, fmt, ap);
+    va_end(ap);
+}
+
+void
 cs_format_iso8601(uint64_t ns, char *buf, size_t size)
 {
     time_t secs = (time_t) (ns / CS_NSEC_PER_SEC);

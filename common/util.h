@@ -3,6 +3,7 @@
  * no silent wrap-around. They return 0 or a negative errno and never log. */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,12 @@ uint64_t cs_now_ns(int clock);
 
 /* Copies @src into @dst of @size bytes; returns -ENAMETOOLONG when it does not fit. */
 int cs_strlcpy(char *dst, const char *src, size_t size);
+
+/* Appends to @buf (NUL-terminated, @size bytes) as snprintf() would, never past its end: what
+ * does not fit is cut. */
+void cs_appendf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void cs_vappendf(char *buf, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* True if @path names a directory (or a link to one). */
 bool cs_is_dir(const char *path);

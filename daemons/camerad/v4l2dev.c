@@ -12,6 +12,7 @@
 #include <linux/videodev2.h>
 
 #include "pixfmt.h"
+#include "util.h"
 #include "v4l2util.h"
 int
 v4l2dev_ioctl(int fd, unsigned long request, void *arg)
@@ -38,13 +39,10 @@ v4l2dev_raw_ioctl(int fd, unsigned long request, void *arg)
 void
 v4l2dev_append(char *buf, size_t size, const char *fmt, ...)
 {
-    size_t len = strlen(buf);
     va_list ap;
 
-    if (len + 1 >= size)
-        return;
     va_start(ap, fmt);
-    (void) vsnprintf(buf + len, size - len, fmt, ap);
+    cs_vappendf(buf, size, fmt, ap);
     va_end(ap);
 }
 
