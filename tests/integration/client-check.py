@@ -5,13 +5,18 @@ docs/PROTOCOL.md, independently of camstack's C code), seq 0 to N-1 with no gap,
 end-of-stream, nothing rejected. With --stats, also analyzerd's statistics (stats/<stream>):
 one for each frame, each bit-identical to the statistics of the pattern computed here as
 docs/PROTOCOL.md section 10.1 defines them. Prints one summary line; exits 0 if all of it
-holds.
+holds. With --save-stats PATH, the statistics received are also written to PATH, one JSON
+object a line (stats-file-check.py compares them with analyzerd's file).
 
     client-check.py ENDPOINT STREAM FRAMES [--curve CLIENT_CERT SERVER_CERT] [--stats]
+                    [--save-stats PATH]
 
-The module is taken from clients/python of $CS_SOURCE_ROOT (or next to tests/).
+The package is taken from clients/python of $CS_SOURCE_ROOT (or next to tests/), or, with
+CS_CLIENT_INSTALLED=1, from where Python finds it (an installed python3-camstack); the
+first line printed names the file it came from.
 """
 import argparse
+import json
 import math
 import os
 import sys
@@ -20,7 +25,8 @@ import numpy as np
 
 _root = os.environ.get("CS_SOURCE_ROOT",
                        os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", ".."))
-sys.path.insert(0, os.path.join(_root, "clients", "python"))
+if os.environ.get("CS_CLIENT_INSTALLED") != "1":
+    sys.path.insert(0, os.path.join(_root, "clients", "python"))
 import camstack  # noqa: E402
 
 # The channel of each stored byte or sample of a pixel (PROTOCOL.md, section 9).
@@ -80,7 +86,9 @@ def main():
     ap.add_argument("--curve", nargs=2)
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--stats", action="store_true")
+    ap.add_argument("--save-stats", metavar="PATH")
     args = ap.parse_args()
+    print(f"client-check: camstack from {camstack.__file__}", flush=True)
 
     curve = camstack.Curve.from_files(*args.curve) if args.curve else None
     errors = []
@@ -115,6 +123,10 @@ def main():
                 stats.append(st)
     if args.stats:
         check_stats(stats, frames, errors)
+    if args.save_stats:
+        with open(args.save_stats, "w", encoding="utf-8") as f:
+            for st in stats:
+                f.write(json.dumps({k: getattr(st, k) for k in st.__slots__}) + "\n")
     if end is None:
         errors.append("no end-of-stream")
     elif end.frames != args.frames or end.first_seq != 0 or end.lost != 0:

@@ -162,7 +162,8 @@ END_TEST
 
 /* The Python client against the running stack: one whole run of RGB24 frames (statistics
  * are sums of channels there) with analyzerd's statistics of every frame, each bit-identical
- * to what client-check.py computes from the test pattern. camerad waits for it too. */
+ * to what client-check.py computes from the test pattern and to the row analyzerd wrote in
+ * its file. camerad waits for it too. */
 START_TEST(python_client_receives_frames_and_stats)
 {
     struct stack_params p = { .pixfmt = CS_PIXFMT_RGB24,
@@ -171,18 +172,22 @@ START_TEST(python_client_receives_frames_and_stats)
                               .fps = 100,
                               .frames = 150,
                               .wait_subscribers = 3 };
-    char endpoint[PATH_MAX], out_path[PATH_MAX + 16], out[16384];
+    char endpoint[PATH_MAX], out_path[PATH_MAX + 16], saved[PATH_MAX + 16], stats[PATH_MAX],
+        out[16384];
     pid_t client;
     int st;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     (void) snprintf(endpoint, sizeof endpoint, "ipc://%s/run/frames", s_stack.dir);
     (void) snprintf(out_path, sizeof out_path, "%s/client.log", s_stack.dir);
+    (void) snprintf(saved, sizeof saved, "%s/client-stats.jsonl", s_stack.dir);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
     client = stack_python_spawn(
-        "client-check.py", (const char *[]){ endpoint, "it", "150", "--stats", NULL }, out_path);
+        "client-check.py",
+        (const char *[]){ endpoint, "it", "150", "--stats", "--save-stats", saved, NULL },
+        out_path);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     st = stack_python_reap(client);
@@ -191,8 +196,13 @@ START_TEST(python_client_receives_frames_and_stats)
     ck_assert_msg(strstr(out, "client-check: received=150 lost=0 bad=0 camera_dropped=0 "
                               "stats=150 errors=0"),
                   "%s", out);
+    stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
     s_stop_rest();
     s_check_ledgers(150);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    st = stack_python("stats-file-check.py", (const char *const[]){ saved, stats, NULL }, out,
+                      sizeof out);
+    ck_assert_msg(st == 0 && strstr(out, "rows=150 received=150 matched=150 errors=0"), "%s", out);
 }
 END_TEST
 
