@@ -18,6 +18,11 @@ An example's paths are the documents' own: before it runs, /var/lib/camstack/mov
 the example file names the documents use become the newest files recorded there (README's
 out/demo/movies/demo-...h5, FILES.md's cam1-...h5): a stack with stream "cam1" wrote them.
 Prints one JSON object; exits 0, or 1 naming each example that failed and why.
+
+  check_docs.py --source-root DIR --extract NAME OUT
+
+writes the module=NAME example to OUT as it is (for a test that runs it against a stack of
+its own); exits 1 if no document has one.
 """
 import argparse
 import glob
@@ -96,17 +101,33 @@ def syntax(lang, code, workdir):
     return None if p.returncode == 0 else f"syntax: {p.stderr.strip()}"
 
 
+def extract(found, name, out):
+    """Writes the example module=@name of @found to @out; returns the exit status."""
+    code = [c for _, _, _, words, c in found if "module=" + name in words]
+    if len(code) != 1:
+        print(f"check_docs: {len(code)} examples say module={name}", file=sys.stderr)
+        return 1
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(code[0])
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--source-root", required=True)
-    ap.add_argument("--movies", required=True)
-    ap.add_argument("--stats", required=True)
-    ap.add_argument("--run-dir", required=True)
+    ap.add_argument("--movies")
+    ap.add_argument("--stats")
+    ap.add_argument("--run-dir")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--extract", nargs=2, metavar=("NAME", "OUT"))
     args = ap.parse_args()
     docs = [os.path.join(args.source_root, "README.md")]
     docs += sorted(glob.glob(os.path.join(args.source_root, "docs", "*.md")))
     found = [(d, *b) for d in docs for b in blocks(d)]
+    if args.extract:
+        return extract(found, *args.extract)
+    if not (args.movies and args.stats and args.run_dir):
+        ap.error("--movies, --stats and --run-dir are required")
     failed, counts = [], {"run": 0, "module": 0, "norun": 0}
     with tempfile.TemporaryDirectory(prefix="camstack-docs-") as workdir:
         for doc, line, lang, words, code in found:

@@ -35,7 +35,8 @@
 #define S_TCP         "tcp://" NETNS_ADDR_A ":" S_PORT
 #define S_STREAM      "it"
 #define S_PYTHON      "/usr/bin/python3" /* Debian's, with python3-zmq and python3-numpy */
-#define S_CLIENT_OK   "client-check: received=120 lost=0 bad=0 camera_dropped=0 errors=0"
+#define S_CLIENT_OK   "client-check: received=120 lost=0 bad=0 camera_dropped=0 stats=120 errors=0"
+#define S_STATS_OK    "stats-file-check: rows=120 received=120 matched=120 errors=0"
 
 static struct netns_pair s_ns;
 static unsigned s_ns_index;
@@ -428,8 +429,37 @@ START_TEST(pubd_refuses_remote_endpoint_without_curve)
 }
 END_TEST
 
-/* The shipped Python client (clients/python) with Debian's python3: over ipc on the camera
- * host, over tcp with CURVE from the remote one, and its command-line example beside them. */
+/* Compares the statistics a client saved in @saved with analyzerd's file in @host's stats
+ * directory. */
+static void
+s_stats_match_file(const char *saved, const struct stack *host)
+{
+    char file[PATH_MAX], out[16384];
+    int st;
+
+    stack_only_file(host->stats, file, sizeof file);
+    st = stack_python("stats-file-check.py", (const char *const[]){ saved, file, NULL }, out,
+                      sizeof out);
+    ck_assert_msg(st == 0 && strstr(out, S_STATS_OK), "%s: exit status %d: %s", saved, st, out);
+}
+
+/* Waits for @s's client @pid to end and checks that it exited 0 and that its log @log_name
+ * has @want and @also (NULL: nothing more). */
+static void
+s_client_said(struct stack *s, pid_t pid, const char *log_name, const char *want, const char *also)
+{
+    char out[16384];
+    int st = stack_reap(s, pid);
+
+    stack_read_file(s, log_name, out, sizeof out);
+    ck_assert_msg(st == 0 && strstr(out, want) && (!also || strstr(out, also)),
+                  "%s: exit status %d: %s", log_name, st, out);
+}
+
+/* The shipped Python package (clients/python) with Debian's python3, frames and statistics:
+ * over ipc on the camera host, over tcp with CURVE from the remote one, every frame
+ * bit-exact with the pattern and every statistics message equal to analyzerd's file; beside
+ * them the command-line example and the remote analysis script of docs/PYTHON.md. */
 START_TEST(python_client_over_ipc_and_curve)
 {
     struct stack_params p = { .stream = S_STREAM,
@@ -438,13 +468,13 @@ START_TEST(python_client_over_ipc_and_curve)
                               .height = 150,
                               .fps = 150,
                               .frames = 120,
-                              .wait_subscribers = 3 };
+                              .wait_subscribers = 5 };
     struct stack *host = &s_host[0], *remote = &s_remote[0];
     const char *src = getenv("CS_SOURCE_ROOT");
     char check[PATH_MAX], watch[PATH_MAX], ipc[PATH_MAX], cert[PATH_MAX + 16],
-        server[PATH_MAX + 16], out[16384];
-    pid_t py_ipc, py_tcp, py_watch;
-    int st;
+        server[PATH_MAX + 16], analyse[PATH_MAX + 16], pythonpath[PATH_MAX + 16],
+        ipc_stats[PATH_MAX + 16], tcp_stats[PATH_MAX + 16], out[16384];
+    pid_t py_ipc, py_tcp, py_watch, py_doc;
 
     ck_assert_ptr_nonnull(src);
     s_make_keys();
@@ -455,34 +485,53 @@ START_TEST(python_client_over_ipc_and_curve)
     (void) snprintf(ipc, sizeof ipc, "ipc://%s/run/frames", host->dir);
     (void) snprintf(cert, sizeof cert, "%s/lab2.key", s_remote_keys);
     (void) snprintf(server, sizeof server, "%s/pubd.key", s_remote_keys);
+    (void) snprintf(analyse, sizeof analyse, "%s/cs_analyse.py", remote->dir);
+    (void) snprintf(pythonpath, sizeof pythonpath, "PYTHONPATH=%s/clients/python", src);
+    (void) snprintf(ipc_stats, sizeof ipc_stats, "%s/ipc-stats.jsonl", host->dir);
+    (void) snprintf(tcp_stats, sizeof tcp_stats, "%s/tcp-stats.jsonl", remote->dir);
+    ck_assert_msg(stack_python("check_docs.py",
+                               (const char *const[]){ "--source-root", src, "--extract",
+                                                      "cs_analyse.py", analyse, NULL },
+                               out, sizeof out)
+                      == 0,
+                  "%s", out);
 
     ck_assert_int_eq(stack_start(host, CS_DAEMON_PUBD), 0);
-    py_ipc = stack_spawn(host, (const char *[]){ S_PYTHON, check, ipc, S_STREAM, "120", NULL },
+    ck_assert_int_eq(stack_start(host, CS_DAEMON_ANALYZERD), 0);
+    py_ipc = stack_spawn(host,
+                         (const char *[]){ S_PYTHON, check, ipc, S_STREAM, "120", "--stats",
+                                           "--save-stats", ipc_stats, NULL },
                          "client-ipc.log");
-    py_tcp = stack_spawn(
-        remote,
-        (const char *[]){ S_PYTHON, check, S_TCP, S_STREAM, "120", "--curve", cert, server, NULL },
-        "client-tcp.log");
+    py_tcp = stack_spawn(remote,
+                         (const char *[]){ S_PYTHON, check, S_TCP, S_STREAM, "120", "--curve", cert,
+                                           server, "--stats", "--save-stats", tcp_stats, NULL },
+                         "client-tcp.log");
     py_watch = stack_spawn(remote,
                            (const char *[]){ S_PYTHON, watch, S_TCP, S_STREAM, "--curve", cert,
                                              server, "--until-eos", "--timeout", "60", NULL },
                            "watch.log");
-    ck_assert_int_eq(stack_start(host, CS_DAEMON_CAMERAD), 0); /* waits for the three */
+    py_doc = stack_spawn(remote,
+                         (const char *[]){ "/usr/bin/env", pythonpath, S_PYTHON, analyse, S_TCP,
+                                           S_STREAM, "--curve", cert, server, "--runs", "1",
+                                           "--timeout", "60", NULL },
+                         "analyse.log");
+    ck_assert_int_eq(stack_start(host, CS_DAEMON_CAMERAD), 0); /* waits for the five */
     ck_assert_int_eq(stack_wait(host, CS_DAEMON_CAMERAD), 0);
 
-    st = stack_reap(host, py_ipc);
-    stack_read_file(host, "client-ipc.log", out, sizeof out);
-    ck_assert_msg(st == 0 && strstr(out, S_CLIENT_OK), "exit status %d: %s", st, out);
-    st = stack_reap(remote, py_tcp);
-    stack_read_file(remote, "client-tcp.log", out, sizeof out);
-    ck_assert_msg(st == 0 && strstr(out, S_CLIENT_OK), "exit status %d: %s", st, out);
-    st = stack_reap(remote, py_watch);
-    stack_read_file(remote, "watch.log", out, sizeof out);
-    ck_assert_msg(st == 0 && strstr(out, "connected to pubd at " S_TCP " with CURVE")
-                      && strstr(out, "120 frames numbered, joined at seq 0, received 120, lost 0"),
-                  "exit status %d: %s", st, out);
+    s_client_said(host, py_ipc, "client-ipc.log", S_CLIENT_OK, NULL);
+    s_client_said(remote, py_tcp, "client-tcp.log", S_CLIENT_OK, NULL);
+    s_client_said(remote, py_watch, "watch.log", "connected to pubd at " S_TCP " with CURVE",
+                  "120 frames numbered, joined at seq 0, received 120, lost 0");
+    s_client_said(remote, py_doc, "analyse.log",
+                  ": 120 frames from seq 0, 120 with analyzerd's statistics, lost 0, camera "
+                  "dropped 0; mean level ",
+                  "ledger: received 120, lost 0, camera dropped 0, bad 0, runs 1 (0 cut)");
+    stack_await(host, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
+    ck_assert_int_eq(stack_stop(host, CS_DAEMON_ANALYZERD), 0);
     ck_assert_int_eq(stack_stop(host, CS_DAEMON_PUBD), 0);
-    ck_assert_int_ge(stack_ledger(host, CS_DAEMON_PUBD, "clients_admitted"), 2);
+    ck_assert_int_ge(stack_ledger(host, CS_DAEMON_PUBD, "clients_admitted"), 3);
+    s_stats_match_file(ipc_stats, host);
+    s_stats_match_file(tcp_stats, host);
 }
 END_TEST
 
