@@ -169,6 +169,34 @@ cs_counters_select(const struct cs_counter_group *groups, size_t n_groups, unsig
     return obj;
 }
 
+int
+cs_counters_field_json(json_t *obj, const char *name, const char *help, bool total)
+{
+    json_t *field = json_object();
+
+    if (!field || cs_json_set_string(field, "help", help) < 0
+        || cs_json_set_bool(field, "total", total) < 0) {
+        json_decref(field);
+        return -ENOMEM;
+    }
+    return json_object_set_new(obj, name, field) < 0 ? -ENOMEM : 0; /* it took @field */
+}
+
+int
+cs_counters_fields_json(const struct cs_counter_group *groups, size_t n_groups, json_t *obj)
+{
+    for (size_t g = 0; g < n_groups; g++) {
+        for (size_t i = 0; i < groups[g].table->n; i++) {
+            const struct cs_counter *c = &groups[g].table->rows[i];
+            int r = cs_counters_field_json(obj, c->name, c->help, c->flags & CS_COUNTER_TOTAL);
+
+            if (r < 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
 /* Appends " name=value" of @c to @buf at *@o. */
 static void
 s_append(const struct cs_counter *c, const void *base, char *buf, size_t size, size_t *o)
@@ -219,10 +247,11 @@ cs_counters_write_doc(const struct cs_counter_table *const *tables, size_t n_tab
         for (size_t i = 0; i < tables[t]->n; i++) {
             const struct cs_counter *c = &tables[t]->rows[i];
 
-            (void) fprintf(out, "*%s*%s%s%s\n\t%s\n\n", c->name,
+            (void) fprintf(out, "*%s*%s%s%s%s\n\t%s\n\n", c->name,
                            (c->flags & CS_COUNTER_LEDGER) ? " (ledger)" : "",
                            (c->flags & CS_COUNTER_LOSS) ? " (loss)" : "",
-                           (c->flags & CS_COUNTER_LINE) ? " (line)" : "", c->help);
+                           (c->flags & CS_COUNTER_LINE) ? " (line)" : "",
+                           (c->flags & CS_COUNTER_TOTAL) ? " (total)" : "", c->help);
         }
     }
     return ferror(out) ? -EIO : 0;
@@ -237,9 +266,11 @@ cs_counters_valid(const struct cs_counter_table *const *tables, size_t n_tables,
             const struct cs_counter *c = &tables[t]->rows[i];
 
             if (!c->name[0] || c->name[strspn(c->name, "abcdefghijklmnopqrstuvwxyz0123456789_")]
-                || !c->help || !c->help[0]) {
-                (void) snprintf(reterr, err_size, "counter '%s' of %s: bad name or no help",
-                                c->name, tables[t]->what);
+                || !c->help || !c->help[0] || ((c->flags & CS_COUNTER_TOTAL) && !s_is_u64(c))) {
+                (void) snprintf(
+                    reterr, err_size,
+                    "counter '%s' of %s: bad name, no help, or total and not a whole number",
+                    c->name, tables[t]->what);
                 return false;
             }
             for (size_t u = 0; u <= t; u++) {

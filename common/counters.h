@@ -30,6 +30,9 @@ enum cs_counter_type {
 #define CS_COUNTER_LEDGER (1u << 0) /* in the ledger at stop and camstackctl's ledger column */
 #define CS_COUNTER_LINE   (1u << 1) /* on the STATUS= line */
 #define CS_COUNTER_LOSS   (1u << 2) /* a frame this daemon lost or dropped: adds to lost_total */
+/* A count that only grows while the daemon runs (a whole-number type): a Prometheus counter.
+ * A counter without it is a value that can go down (a gauge). */
+#define CS_COUNTER_TOTAL (1u << 3)
 
 /* A double that is not finite (NAN: "none yet") is null in JSON and "-" on the STATUS= line.
  * The getters of the _FN types are called with @at = the table's struct + offset (offset 0: the
@@ -117,6 +120,15 @@ int cs_counters_to_json(const struct cs_counter_group *groups, size_t n_groups, 
 /* A new JSON object of the counters flagged @flag (CS_COUNTER_LEDGER: the ledger), with
  * "lost_total" when @flag is CS_COUNTER_LEDGER. NULL on ENOMEM. */
 json_t *cs_counters_select(const struct cs_counter_group *groups, size_t n_groups, unsigned flag);
+
+/* Adds to @obj one member a counter of @groups, named after it: {"help": its help, "total":
+ * whether it is CS_COUNTER_TOTAL}; what the "fields" control request answers. Returns 0 or
+ * -ENOMEM. */
+int cs_counters_fields_json(const struct cs_counter_group *groups, size_t n_groups, json_t *obj);
+
+/* One such member of @obj, for a status member that is not a counter of a table. Returns 0 or
+ * -ENOMEM. */
+int cs_counters_field_json(json_t *obj, const char *name, const char *help, bool total);
 
 /* Adds the counters named in @names (NULL-terminated) to @obj, in that order: a command's
  * answer made of counters. Returns 0, -ENOENT (no such counter) or -ENOMEM. */

@@ -382,6 +382,39 @@ s_status_json(void *arg, struct cs_control_req *req, char *reply, size_t size)
     return r < 0 ? r : 0;
 }
 
+/* "fields": what each number of the status answer means and whether it only grows, from the
+ * counter tables, and for the members this file adds. */
+static int
+s_fields_json(void *arg, struct cs_control_req *req, char *reply, size_t size)
+{
+    cs_daemon_t *self = arg;
+    json_t *members = NULL, *fields = NULL;
+    int r = -ENOMEM;
+
+    if (req->argc > 1) {
+        (void) snprintf(reply, size, "usage: fields");
+        return -EINVAL;
+    }
+    members = json_object();
+    fields = json_object();
+    if (members && fields && cs_counters_field_json(fields, "pid", "process id", false) == 0
+        && cs_counters_field_json(fields, "uptime_s", "seconds since start", false) == 0
+        && cs_counters_fields_json(self->groups, self->n_groups, fields) == 0
+        && cs_counters_field_json(
+               fields, "lost_total",
+               "frames this daemon lost or dropped: the sum of its loss counters", true)
+               == 0) {
+        r = json_object_set_new(members, "fields", fields); /* takes @fields, even on failure */
+        fields = NULL;
+    }
+    json_decref(fields);
+    if (r < 0) {
+        json_decref(members);
+        members = NULL; /* cs_control_answer() says it could not be made */
+    }
+    return cs_control_answer(members, reply, size);
+}
+
 int
 cs_daemon_answer_counters(cs_daemon_t *self, const char *const *names, char *reply, size_t size)
 {
@@ -452,6 +485,9 @@ cs_daemon_new(const struct cs_conf *conf, enum cs_daemon_id which)
     }
     (void) cs_control_add(self->control, "status", "state and counters of this daemon",
                           s_status_json, self);
+    (void) cs_control_add(self->control, "fields",
+                          "what each number of the status answer means, and which only grow",
+                          s_fields_json, self);
     zmq_pollitem_t item = { .socket = NULL, .fd = self->sfd, .events = ZMQ_POLLIN };
     if (zloop_poller(self->loop, &item, s_on_signal, self) < 0
         || zloop_timer(self->loop, 1000, 0, s_on_tick, self) < 0)

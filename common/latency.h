@@ -39,7 +39,7 @@ void cs_latency_report(struct cs_latency *l, uint64_t now_ns, struct cs_latency_
  * @prefix ("" or "written_": a daemon that reports a second latency), @what saying from
  * where to where ("capture to receipt"). */
 #define CS_LATENCY_ROWS(prefix, S, member, what)                                                 \
-    CS_CTR_U64_AT(prefix "latency_count", S, member.count, 0,                                    \
+    CS_CTR_U64_AT(prefix "latency_count", S, member.count, CS_COUNTER_TOTAL,                     \
                   "frames measured since start-up, " what),                                      \
         CS_CTR_DOUBLE_AT(prefix "latency_p50_us", S, member.p50_us, 1, 0,                        \
                          "median latency since start-up in us, " what " (null before a frame)"), \
@@ -53,5 +53,5 @@ void cs_latency_report(struct cs_latency *l, uint64_t now_ns, struct cs_latency_
         CS_CTR_DOUBLE_AT(prefix "latency_recent_p99_us", S, member.recent_p99_us, 1, 0,          \
                          "99th percentile of the latency over the last 5 to 10 s in us, " what), \
         CS_CTR_U64_AT(                                                                           \
-            prefix "latency_negative", S, member.negative, 0,                                    \
+            prefix "latency_negative", S, member.negative, CS_COUNTER_TOTAL,                     \
             "frames stamped later than they arrived (clocks apart), counted as 0, " what)

@@ -44,12 +44,13 @@ s_file(const void *at)
 }
 
 static const struct cs_counter s_rows[] = {
-    CS_CTR_U64(analyzerd_t, analysed, CS_COUNTER_LEDGER | CS_COUNTER_LINE,
+    CS_CTR_U64(analyzerd_t, analysed, CS_COUNTER_LEDGER | CS_COUNTER_LINE | CS_COUNTER_TOTAL,
                "frames whose statistics were computed"),
-    CS_CTR_U64(analyzerd_t, stats_sent, CS_COUNTER_LEDGER, "statistics pushed to pubd"),
-    CS_CTR_U64(analyzerd_t, stats_dropped, CS_COUNTER_LEDGER,
+    CS_CTR_U64(analyzerd_t, stats_sent, CS_COUNTER_LEDGER | CS_COUNTER_TOTAL,
+               "statistics pushed to pubd"),
+    CS_CTR_U64(analyzerd_t, stats_dropped, CS_COUNTER_LEDGER | CS_COUNTER_TOTAL,
                "statistics pubd could not take, dropped"),
-    CS_CTR_U64(analyzerd_t, write_errors, CS_COUNTER_LEDGER,
+    CS_CTR_U64(analyzerd_t, write_errors, CS_COUNTER_LEDGER | CS_COUNTER_TOTAL,
                "stats files closed on a write or flush error"),
     { .name = "file",
       .type = CS_COUNTER_STRING_FN,

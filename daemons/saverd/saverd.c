@@ -45,7 +45,7 @@ s_record(const void *at)
 }
 
 static const struct cs_counter s_rows[] = {
-    CS_CTR_U64(saverd_t, unrecorded, CS_COUNTER_LEDGER,
+    CS_CTR_U64(saverd_t, unrecorded, CS_COUNTER_LEDGER | CS_COUNTER_TOTAL,
                "frames received while record was off (received = written + unrecorded when no "
                "write failed)"),
     CS_CTR_BOOL_AT("recording", saverd_t, recording, 0, "a file is open"),
@@ -56,7 +56,7 @@ static const struct cs_counter s_rows[] = {
                      "on or off: whether received frames are written (record start|stop)"),
     CS_CTR_BOOL_AT("pace", saverd_t, pace, 0,
                    "receiving waits for the writer (the unpaced test pattern)"),
-    CS_CTR_U64(saverd_t, paused, 0, "times receiving paused for the writer"),
+    CS_CTR_U64(saverd_t, paused, CS_COUNTER_TOTAL, "times receiving paused for the writer"),
     CS_CTR_RATE("written_fps", saverd_t, rate_written, 0,
                 "frames written per second, over the last second or so"),
     CS_CTR_RATE_MB("written_mb_per_s", saverd_t, rate_bytes, 0,

@@ -262,12 +262,13 @@ writer_latency_report(writer_t *self, uint64_t now_ns, struct cs_latency_report 
 
 #define S_CTR(field, flags, help) CS_CTR_ATOMIC(struct writer_counters, field, flags, help)
 static const struct cs_counter s_rows[] = {
-    S_CTR(written, CS_COUNTER_LEDGER | CS_COUNTER_LINE, "frames written (stored in a file)"),
-    S_CTR(queue_dropped, CS_COUNTER_LEDGER | CS_COUNTER_LOSS,
+    S_CTR(written, CS_COUNTER_LEDGER | CS_COUNTER_LINE | CS_COUNTER_TOTAL,
+          "frames written (stored in a file)"),
+    S_CTR(queue_dropped, CS_COUNTER_LEDGER | CS_COUNTER_LOSS | CS_COUNTER_TOTAL,
           "frames dropped because the write queue was full"),
-    S_CTR(write_dropped, CS_COUNTER_LEDGER | CS_COUNTER_LOSS,
+    S_CTR(write_dropped, CS_COUNTER_LEDGER | CS_COUNTER_LOSS | CS_COUNTER_TOTAL,
           "frames with no file to go to, after a write error"),
-    S_CTR(removed, CS_COUNTER_LEDGER | CS_COUNTER_LOSS,
+    S_CTR(removed, CS_COUNTER_LEDGER | CS_COUNTER_LOSS | CS_COUNTER_TOTAL,
           "frames of a file removed while being written (no longer in written)"),
     S_CTR(queued, CS_COUNTER_LEDGER, "frames in the write queue now"),
     CS_CTR_AT("queue_bytes", CS_COUNTER_ATOMIC_U64, struct writer_counters, queued_bytes, 0,
@@ -276,9 +277,10 @@ static const struct cs_counter s_rows[] = {
               "the most bytes the write queue held"),
     CS_CTR_U64_AT("queue_limit_bytes", struct writer_counters, queue_limit_bytes, 0,
                   "the write queue's budget in bytes ([saverd] queue_mb)"),
-    S_CTR(write_errors, CS_COUNTER_LEDGER, "files closed on an error, and files not created"),
-    S_CTR(files_closed, CS_COUNTER_LEDGER, "files closed"),
-    S_CTR(bytes_written, 0, "chunk bytes written"),
+    S_CTR(write_errors, CS_COUNTER_LEDGER | CS_COUNTER_TOTAL,
+          "files closed on an error, and files not created"),
+    S_CTR(files_closed, CS_COUNTER_LEDGER | CS_COUNTER_TOTAL, "files closed"),
+    S_CTR(bytes_written, CS_COUNTER_TOTAL, "chunk bytes written"),
     S_CTR(file_frames, 0, "frames in the file being written"),
 };
 

@@ -19,9 +19,9 @@ struct tallyd {
 };
 
 static const struct cs_counter s_rows[] = {
-    CS_CTR_U64(tallyd_t, tallied, CS_COUNTER_LEDGER | CS_COUNTER_LINE,
+    CS_CTR_U64(tallyd_t, tallied, CS_COUNTER_LEDGER | CS_COUNTER_LINE | CS_COUNTER_TOTAL,
                "frames received whole and tallied"),
-    CS_CTR_U64(tallyd_t, tallied_bytes, 0, "their payload bytes"),
+    CS_CTR_U64(tallyd_t, tallied_bytes, CS_COUNTER_TOTAL, "their payload bytes"),
 };
 
 static const struct cs_counter_table s_table = CS_COUNTER_TABLE("tallyd", s_rows);
