@@ -17,6 +17,7 @@
 #include "control.h"
 #include "cs-build.h"
 #include "json.h"
+#include "metrics.h"
 #include "plot.h"
 #include "plotpng.h"
 #include "report.h"
@@ -49,6 +50,9 @@ s_usage(FILE *out)
         "                               an optional daemon that is not running is shown\n"
         "                               so; exits 1 if any other does not answer (and says\n"
         "                               which)\n"
+        "  metrics                      the status of every daemon in Prometheus's text\n"
+        "                               format (0.0.4): counters, rates, queue fill,\n"
+        "                               latency quantiles; exits as status does\n"
         "  acquire start [--frames N]   camerad begins a run (N frames; 0: until stopped;\n"
         "                               default: [camerad] frames)\n"
         "  acquire stop                 camerad ends the run (end-of-stream) and stays idle\n"
@@ -69,8 +73,8 @@ s_usage(FILE *out)
         "  request DAEMON TEXT...       send one request line to a daemon, print the answer\n\n"
         "Options:\n"
         "  -c, --config PATH   read PATH instead of %s\n"
-        "  -t, --timeout MS    how long to wait for answers (status and watch %d, acquire,\n"
-        "                      record and request %d, snapshot %d)\n"
+        "  -t, --timeout MS    how long to wait for answers (status, metrics and watch\n"
+        "                      %d, acquire, record and request %d, snapshot %d)\n"
         "  -h, --help          show this help and exit\n"
         "  -V, --version       show the version and exit\n\n"
         "Exit status: 0 on success, 1 if a daemon did not answer or refused, 2 for a bad\n"
@@ -174,6 +178,43 @@ s_cmd_status(int argc, char **argv)
                        answers[d].reason);
         failed = true;
     }
+    cs_client_answers_clear(answers);
+    return failed ? S_EXIT_FAILED : 0;
+}
+
+/* --- metrics ------------------------------------------------------------------------- */
+
+/* The status of every daemon in Prometheus's text format, typed and explained by each daemon's
+ * "fields" answer. Exits as status does. */
+static int
+s_cmd_metrics(int argc, char **argv)
+{
+    struct cs_client_answer answers[CS_DAEMON_COUNT], fields[CS_DAEMON_COUNT];
+    json_t *status, *all_fields;
+    struct cs_conf conf;
+    bool failed;
+    int r;
+
+    if (argc > 1)
+        return s_bad_usage("metrics: unexpected argument '%s'", argv[1]);
+    r = s_load(&conf);
+    if (r)
+        return r;
+    (void) cs_client_ask(&conf, CS_CLIENT_ALL, "fields", s_timeout(S_TIMEOUT_STATUS_MS), fields);
+    (void) cs_client_ask(&conf, CS_CLIENT_ALL, "status", s_timeout(S_TIMEOUT_STATUS_MS), answers);
+    all_fields = cs_metrics_fields(fields);
+    status = cs_client_status_json(answers);
+    failed = !status || !all_fields || cs_metrics_write(status, all_fields, stdout) < 0;
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (!cs_client_answer_fails(answers, d))
+            continue;
+        (void) fprintf(stderr, "camstackctl: %s is down: %s\n", cs_daemon_name(d),
+                       answers[d].reason);
+        failed = true;
+    }
+    json_decref(status);
+    json_decref(all_fields);
+    cs_client_answers_clear(fields);
     cs_client_answers_clear(answers);
     return failed ? S_EXIT_FAILED : 0;
 }
@@ -595,7 +636,7 @@ main(int argc, char **argv)
     } commands[] = {
         { "status", s_cmd_status },   { "acquire", s_cmd_acquire },   { "record", s_cmd_record },
         { "watch", s_cmd_watch },     { "snapshot", s_cmd_snapshot }, { "plot", s_cmd_plot },
-        { "request", s_cmd_request },
+        { "request", s_cmd_request }, { "metrics", s_cmd_metrics },
     };
     uint64_t v;
     int c;
@@ -626,8 +667,8 @@ main(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return s_bad_usage("%s", "a command is needed (status, acquire, record, watch, snapshot, "
-                                 "plot, request)");
+        return s_bad_usage("%s", "a command is needed (status, metrics, acquire, record, watch, "
+                                 "snapshot, plot, request)");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[optind], commands[i].name) == 0)
             return commands[i].fn(argc - optind, argv + optind);
