@@ -19,6 +19,7 @@
 #include "instance.h"
 #include "log.h"
 #include "roles.h"
+#include "stacks.h"
 #include "util.h"
 
 #define CS_MMAP_THRESHOLD (32 * 1024 * 1024) /* the largest glibc accepts on 64-bit */
@@ -141,6 +142,22 @@ s_status_fields(const struct cs_daemon_info *info)
     return cs_counters_write_doc(tables, n, stdout) < 0 || fflush(stdout) != 0 ? 1 : 0;
 }
 
+/* The other stacks of the config's directory: a config that would share a socket, a lock or a
+ * file name with one of them is a configuration error, reported with both files' names. A
+ * directory that cannot be read leaves nothing to compare with. Returns 0 or -EADDRINUSE. */
+static int
+s_check_stacks(const struct cs_conf *conf)
+{
+    char err[CS_STACK_COLLIDE_MAX];
+    int r = cs_stacks_check(conf, err, sizeof err);
+
+    if (r == -EADDRINUSE)
+        cs_log(LOG_ERR, "configuration error: %s", err);
+    else if (r < 0)
+        cs_log(LOG_WARNING, "%s, not checking the other stacks", err);
+    return r == -EADDRINUSE ? r : 0;
+}
+
 int
 cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct cs_conf *conf)
 {
@@ -186,6 +203,8 @@ cs_daemon_setup(const struct cs_daemon_info *info, int argc, char **argv, struct
         cs_log(LOG_ERR, "configuration error: %s", err);
         return CS_EX_CONFIG;
     }
+    if (s_check_stacks(conf) < 0)
+        return CS_EX_CONFIG;
     if (check) {
         cs_conf_dump(conf, stdout);
         return 0;

@@ -551,9 +551,47 @@ s_other_stream_config(char *path, size_t size)
     ck_assert_int_eq(fclose(f), 0);
 }
 
+/* Moves the config at @path (in the stack's directory) into <dir>/aside/, whose run, movies
+ * and stats are links to the stack's: its relative paths name the same places from a
+ * directory of its own. @path becomes the new path. */
+static void
+s_move_aside(char *path, size_t size)
+{
+    static const char *const links[] = { "run", "movies", "stats" };
+    char dir[PATH_MAX], link[PATH_MAX + 16], target[PATH_MAX + 16], moved[PATH_MAX + 16];
+
+    (void) snprintf(dir, sizeof dir, "%s/aside", s_stack.dir);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        (void) snprintf(link, sizeof link, "%s/%s", dir, links[i]);
+        (void) snprintf(target, sizeof target, "%s/%s", s_stack.dir, links[i]);
+        ck_assert_int_eq(symlink(target, link), 0);
+    }
+    (void) snprintf(moved, sizeof moved, "%s/other.ini", dir);
+    ck_assert_int_eq(rename(path, moved), 0);
+    ck_assert_int_lt(snprintf(path, size, "%s", moved), (int) size);
+}
+
+/* Removes what s_move_aside() made. */
+static void
+s_remove_aside(const char *path)
+{
+    static const char *const links[] = { "run", "movies", "stats" };
+    char dir[PATH_MAX], link[PATH_MAX + 16];
+
+    (void) snprintf(dir, sizeof dir, "%s/aside", s_stack.dir);
+    ck_assert_int_eq(unlink(path), 0);
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        (void) snprintf(link, sizeof link, "%s/%s", dir, links[i]);
+        ck_assert_int_eq(unlink(link), 0);
+    }
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+
 /* A second copy of a daemon started on the same config must not take the first one's
  * endpoints over: it exits 75 (EX_TEMPFAIL) naming the running copy's PID, and the first keeps
- * answering and recording. A daemon of another stream configured onto the same sockets
+ * answering and recording. A daemon of another stream configured onto the same sockets is
+ * refused with 78 naming both files when its config is beside the stack's, and from elsewhere
  * finds them live and exits 1, naming the PID that listens. A copy killed with SIGKILL leaves
  * its lock file and socket files behind: the next start takes them over. */
 START_TEST(second_copy_is_refused)
@@ -576,8 +614,21 @@ START_TEST(second_copy_is_refused)
         ck_assert_int_eq(s_status(d, "pid"), first);
     }
     /* A daemon of another stack (another stream: another lock) whose config names the same
-     * sockets: it finds them live and leaves them alone, naming who listens. */
+     * sockets. Beside the stack's own config it is refused before it binds anything, naming
+     * both files; from another directory (which links to the stack's, so that its relative
+     * paths name the same sockets) it finds them live and leaves them alone, naming who
+     * listens. */
     s_other_stream_config(other, sizeof other);
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
+        const char *other_args[] = { "--config", other, NULL };
+
+        ck_assert_int_eq(stack_run_tool(cs_daemon_name(d), other_args, err, sizeof err), 78);
+        ck_assert_msg(strstr(err, other) && strstr(err, "[endpoints] ingest")
+                          && strstr(err, s_stack.config),
+                      "%s: unexpected: %s", cs_daemon_name(d), err);
+        ck_assert_int_eq(s_status(d, "pid"), stack_daemon_pid(&s_stack, d));
+    }
+    s_move_aside(other, sizeof other);
     for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
         const char *other_args[] = { "--config", other, NULL };
 
@@ -587,6 +638,7 @@ START_TEST(second_copy_is_refused)
         ck_assert_msg(strstr(err, want), "%s: unexpected message: %s", cs_daemon_name(d), err);
         ck_assert_int_eq(s_status(d, "pid"), stack_daemon_pid(&s_stack, d));
     }
+    s_remove_aside(other);
     written = s_status(CS_DAEMON_SAVERD, "written");
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", written + 20, 20000);
 

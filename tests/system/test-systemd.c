@@ -1165,6 +1165,41 @@ START_TEST(one_cameras_saverd_disabled_and_enabled)
 }
 END_TEST
 
+/* The second camera's file copied from the default stack's, without sockets of its own: every
+ * unit of that stack fails once with 78, the message naming both files, and the default stack
+ * runs on in the same processes. */
+START_TEST(a_colliding_stack_is_refused)
+{
+    const char *config = getenv("CS_INSTALLED_CONFIG");
+    uint64_t pids[CS_DAEMON_COUNT];
+    char path[PATH_MAX], out[4096], unit[128];
+    int64_t received;
+
+    s_start_target();
+    s_await_flowing(10);
+    for (int d = 0; d < CS_DAEMON_COUNT; d++)
+        pids[d] = s_show_u64(s_units[d], "MainPID");
+    s_cam2_config(path, sizeof path);
+    s_ok("cp %s %s", config, path);
+    (void) s_sh(NULL, 0, "systemctl start camstack@" S_CAM2 ".target");
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        s_unit_of(S_CAM2, d, unit, sizeof unit);
+        s_await_show(unit, "ActiveState", "failed", 10000);
+        s_assert_show(unit, "ExecMainStatus", "78");
+        s_assert_show(unit, "NRestarts", "0");
+    }
+    received = s_status(CS_DAEMON_SAVERD, "received");
+    s_await_status(CS_DAEMON_SAVERD, "received", received + 10, 10000);
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        s_assert_show(s_units[d], "ActiveState", "active");
+        ck_assert_uint_eq(s_show_u64(s_units[d], "MainPID"), pids[d]);
+    }
+    ck_assert_int_eq(s_sh(out, sizeof out, "pubd --check-config --config %s", path), 78);
+    ck_assert_msg(strstr(out, path) && strstr(out, config) && strstr(out, "share a socket"),
+                  "unexpected: %s", out);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -1205,6 +1240,7 @@ s_suite(void)
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, two_stacks_record_at_once);
     tcase_add_test(tc, one_cameras_saverd_disabled_and_enabled);
+    tcase_add_test(tc, a_colliding_stack_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }
