@@ -13,7 +13,7 @@
 /* Longer requests make libzmq drop the client's connection instead of reading them. Between
  * CS_CONTROL_REQUEST_MAX and this, a request gets an error answer. */
 #define CS_CONTROL_RECEIVE_MAX (64 * 1024)
-#define CS_CONTROL_REPLY_MAX   8192
+#define CS_CONTROL_REPLY_MAX   65536 /* a camera's settings (camera list) take up to ~30 KB */
 
 typedef struct cs_control cs_control_t;
 

@@ -16,6 +16,18 @@ static const char *const s_reject_names[CS_REJECT_COUNT] = {
     [CS_REJECT_GEOMETRY] = "geometry",
     [CS_REJECT_PAYLOAD_SIZE] = "payload-size",
     [CS_REJECT_STATS] = "stats",
+    [CS_REJECT_CAMERA] = "camera",
+};
+
+/* Each kind's topic prefix and the longest body of a kind whose body is one JSON object. */
+static const struct {
+    const char *prefix;
+    size_t json_max;
+    enum cs_reject json_reject;
+} s_kinds[CS_MSG_KIND_COUNT] = {
+    [CS_MSG_FRAME] = { "frame/", 0, CS_REJECT_COUNT },
+    [CS_MSG_STATS] = { "stats/", CS_STATS_MAX, CS_REJECT_STATS },
+    [CS_MSG_CAMERA] = { "camera/", CS_CAMERA_MSG_MAX, CS_REJECT_CAMERA },
 };
 
 const char *
@@ -164,15 +176,15 @@ cs_stream_name_valid(const char *name)
 size_t
 cs_topic_format(enum cs_msg_kind kind, const char *stream, char buf[CS_TOPIC_MAX])
 {
-    const char *prefix = kind == CS_MSG_STATS ? "stats/" : "frame/";
-    size_t n = strlen(stream);
+    const char *prefix = s_kinds[kind < CS_MSG_KIND_COUNT ? kind : CS_MSG_FRAME].prefix;
+    size_t p = strlen(prefix), n = strlen(stream);
 
     if (n > CS_STREAM_MAX)
         n = CS_STREAM_MAX;
-    memcpy(buf, prefix, 6);
-    memcpy(buf + 6, stream, n);
-    buf[6 + n] = '\0';
-    return 6 + n;
+    memcpy(buf, prefix, p);
+    memcpy(buf + p, stream, n);
+    buf[p + n] = '\0';
+    return p + n;
 }
 
 /* Splits a topic into kind and stream and checks both. */
@@ -181,19 +193,20 @@ s_topic_ok(const struct cs_part *topic, const char *stream, enum cs_msg_kind *re
 {
     char name[CS_STREAM_MAX + 1];
     const char *t = topic->data;
-    size_t n = topic->size;
+    size_t n = topic->size, p = 0;
+    unsigned k;
 
-    if (n <= 6 || n > 6 + CS_STREAM_MAX)
+    for (k = 0; k < CS_MSG_KIND_COUNT; k++) {
+        p = strlen(s_kinds[k].prefix);
+        if (n > p && memcmp(t, s_kinds[k].prefix, p) == 0)
+            break;
+    }
+    if (k == CS_MSG_KIND_COUNT || n - p > CS_STREAM_MAX)
         return false;
-    if (memcmp(t, "frame/", 6) == 0)
-        *ret_kind = CS_MSG_FRAME;
-    else if (memcmp(t, "stats/", 6) == 0)
-        *ret_kind = CS_MSG_STATS;
-    else
-        return false;
-    memcpy(name, t + 6, n - 6);
-    name[n - 6] = '\0';
-    if (memchr(name, '\0', n - 6) || !cs_stream_name_valid(name))
+    *ret_kind = (enum cs_msg_kind) k;
+    memcpy(name, t + p, n - p);
+    name[n - p] = '\0';
+    if (memchr(name, '\0', n - p) || !cs_stream_name_valid(name))
         return false;
     return !stream || strcmp(name, stream) == 0;
 }
@@ -211,13 +224,13 @@ cs_msg_validate(const struct cs_part *parts, size_t n_parts, const char *stream,
         return s_reject(CS_REJECT_PARTS, reterr_reason);
     if (!s_topic_ok(&parts[0], stream, &kind))
         return s_reject(CS_REJECT_TOPIC, reterr_reason);
-    if (kind == CS_MSG_STATS) {
+    if (s_kinds[kind].json_max > 0) {
         if (n_parts != 2)
             return s_reject(CS_REJECT_PARTS, reterr_reason);
         body = parts[1].data;
-        if (parts[1].size < 2 || parts[1].size > CS_STATS_MAX || body[0] != '{'
+        if (parts[1].size < 2 || parts[1].size > s_kinds[kind].json_max || body[0] != '{'
             || body[parts[1].size - 1] != '}' || memchr(body, '\0', parts[1].size))
-            return s_reject(CS_REJECT_STATS, reterr_reason);
+            return s_reject(s_kinds[kind].json_reject, reterr_reason);
         *ret_kind = kind;
         return 0;
     }

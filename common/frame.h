@@ -13,8 +13,10 @@
 #define CS_FRAME_FLAG_EOS    0x1u /* end of stream: the run is over; no payload */
 #define CS_FRAME_FLAGS_KNOWN CS_FRAME_FLAG_EOS
 #define CS_STREAM_MAX        63 /* longest stream name */
-#define CS_TOPIC_MAX         (6 + CS_STREAM_MAX + 1)
+#define CS_TOPIC_PREFIX_MAX  8  /* the longest kind's prefix, its '/' included */
+#define CS_TOPIC_MAX         (CS_TOPIC_PREFIX_MAX + CS_STREAM_MAX + 1)
 #define CS_STATS_MAX         4096 /* longest stats JSON object */
+#define CS_CAMERA_MSG_MAX    4096 /* longest camera message's JSON object */
 
 struct cs_frame_hdr {
     uint16_t version;
@@ -32,7 +34,9 @@ struct cs_frame_hdr {
     uint32_t camera_skipped; /* frames the camera dropped just before this one (seq skips them) */
 };
 
-enum cs_msg_kind { CS_MSG_FRAME, CS_MSG_STATS, CS_MSG_KIND_COUNT };
+/* The kinds of message, each with its topic prefix (frame.c: "frame/", "stats/", "camera/"):
+ * a camera message is a camera setting's change or the camera's identity (camera.h). */
+enum cs_msg_kind { CS_MSG_FRAME, CS_MSG_STATS, CS_MSG_CAMERA, CS_MSG_KIND_COUNT };
 
 /* Why a message was rejected; every reject is counted under one of these. */
 enum cs_reject {
@@ -46,6 +50,7 @@ enum cs_reject {
     CS_REJECT_GEOMETRY,     /* zero size, or stride too small for the width */
     CS_REJECT_PAYLOAD_SIZE, /* payload_size != stride * height, or part 3 of another length */
     CS_REJECT_STATS,        /* stats body is not a JSON object of sane size */
+    CS_REJECT_CAMERA,       /* camera message body is not a JSON object of sane size */
     CS_REJECT_COUNT
 };
 
@@ -68,8 +73,8 @@ int cs_frame_hdr_decode(const void *buf, size_t size, struct cs_frame_hdr *ret_h
 /* True if @name is a valid stream name: 1..63 characters of [A-Za-z0-9_.-]. */
 bool cs_stream_name_valid(const char *name);
 
-/* Writes "frame/<stream>" or "stats/<stream>" into @buf (CS_TOPIC_MAX bytes).
- * Returns its length. */
+/* Writes the topic of @kind for @stream ("frame/<stream>", ...) into @buf (CS_TOPIC_MAX
+ * bytes). Returns its length. */
 size_t cs_topic_format(enum cs_msg_kind kind, const char *stream, char buf[CS_TOPIC_MAX]);
 
 /* Validates a whole received message. @stream, if not NULL, is the only stream accepted

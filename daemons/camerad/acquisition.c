@@ -201,6 +201,7 @@ acquisition_start_capture(camerad_t *self)
         self->stall_timer =
             zloop_timer(self->loop, self->fmt.timeout_ms / 4 + 1, 0, s_on_stall_check, self);
     cs_log_set_run(self->c.run);
+    settings_run_begin(self);
     acquisition_enter(self, ACQ_RUNNING, 0);
     return 0;
 }

@@ -1,7 +1,8 @@
 /* camerad's state, shared by its modules: camerad.c (lifecycle, the push socket),
  * acquisition.c (the state machine: runs, the device absent or lost, idle), push.c (frames and
  * end-of-stream to pubd), pacing.c (reading the source as fast as pubd takes it), waiting.c
- * (waiting for subscribers before the first run), command.c ("acquire") and status.c
+ * (waiting for subscribers before the first run), command.c ("acquire"), settings.c
+ * ("camera": the source's settings, each change sent in-band by cammsg.c) and status.c
  * (the counters' table, the activity and the STATUS= phrase). */
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include <czmq.h>
 
+#include "camera.h"
 #include "camerad.h"
 #include "control.h"
 #include "frame.h"
@@ -24,6 +26,9 @@
 #define CAMERAD_EOS_TIMEOUT_MS 30000
 #define CAMERAD_RETRY_FIRST_MS 100 /* first retry after the device failed; doubled up to: */
 #define CAMERAD_RETRY_MAX_MS   2000
+/* camera messages waiting for pubd, and changes kept for the next run: more are refused */
+#define CAMERAD_CAMERA_OUT_MAX   64
+#define CAMERAD_IDLE_CHANGES_MAX 64
 
 /* waiting (for subscribers) happens once, before the first run. Between runs that the
  * operator steers with "acquire", camerad is idle; without steering, the end of the run
@@ -73,6 +78,13 @@ struct camerad {
     struct cs_latency_report latency_report;
     char fourcc[5];
     uint64_t queue_budget_frames; /* 0: no queue of the stack before camerad */
+    /* camera messages (cammsg.c): encoded, waiting to go to pubd before the next frame */
+    char camera_topic[CS_TOPIC_MAX];
+    size_t camera_topic_len;
+    zlist_t *camera_out;
+    /* changes made outside a run: sent at the next run's start, applying from its seq 0 */
+    struct cs_camera_change idle_changes[CAMERAD_IDLE_CHANGES_MAX];
+    unsigned n_idle_changes;
 };
 
 /* acquisition.c: the one transition of the state machine. It logs the change, assigns
@@ -118,6 +130,26 @@ void waiting_stop(camerad_t *self);
 
 /* command.c: the "acquire start [FRAMES] | acquire stop" control command. */
 int command_acquire(void *arg, struct cs_control_req *req, char *reply, size_t size);
+
+/* settings.c: the "camera list | get NAME | set NAME VALUE" control command. */
+int command_camera(void *arg, struct cs_control_req *req, char *reply, size_t size);
+/* settings.c: a run began: its camera messages (the identity, the changes made since the last
+ * run) are queued to go before its first frame. */
+void settings_run_begin(camerad_t *self);
+
+/* cammsg.c: queues camera message @msg to go to pubd before the next frame. Returns 0, or
+ * -ENOBUFS (CAMERAD_CAMERA_OUT_MAX wait already), -ENOMEM. */
+int cammsg_queue(camerad_t *self, const struct cs_camera_msg *msg);
+/* cammsg.c: sends the queued camera messages; with @wait, each waits up to the end-of-stream's
+ * timeout. Returns 0 once none is left, or -EAGAIN (pubd has no room: the next frame must not
+ * overtake them) or another -errno. */
+int cammsg_flush(camerad_t *self, bool wait);
+/* cammsg.c: the messages' topic and queue; cammsg_fini() drops what is left. */
+int cammsg_init(camerad_t *self);
+void cammsg_fini(camerad_t *self);
+/* pacing.c: during a run, reads the frames the source has ready now (a source that can wait
+ * has none ready: it draws them when read). */
+void pacing_read_ready(camerad_t *self);
 
 /* status.c: hands what camerad reports to the daemon (cs_daemon_set_report()): its counters'
  * table, its activity and the phrase of STATUS=. */

@@ -88,6 +88,8 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->frames_limit = conf->camerad.frames;
     cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     push_init_sink(self);
+    if (cammsg_init(self) < 0)
+        goto fail;
     self->topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->topic);
     self->ops = source_lookup(conf->camerad.source);
     if (!self->ops) {
@@ -123,6 +125,12 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
                        command_acquire, self)
         < 0)
         goto fail;
+    if (cs_control_add(cs_daemon_control(daemon), "camera",
+                       "'camera list' shows the camera's settings, 'camera get NAME' one, "
+                       "'camera set NAME VALUE' changes one (recorded from the next frame)",
+                       command_camera, self)
+        < 0)
+        goto fail;
     s_begin(self);
     return self;
 fail:
@@ -147,6 +155,7 @@ camerad_destroy(camerad_t **self_p)
         self->ops->close(&self->src);
     cs_sockbuf_destroy(&self->sockbuf); /* before the socket it watches */
     zsock_destroy(&self->push);
+    cammsg_fini(self);
     free(self);
     *self_p = NULL;
 }

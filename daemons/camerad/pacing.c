@@ -127,3 +127,12 @@ s_on_source(zloop_t *loop, zmq_pollitem_t *item, void *arg)
     }
     return 0;
 }
+
+void
+pacing_read_ready(camerad_t *self)
+{
+    zmq_pollitem_t item = { .socket = NULL, .fd = -1 };
+
+    if (self->state == ACQ_RUNNING && !self->fmt.can_wait)
+        (void) s_on_source(self->loop, &item, self);
+}

@@ -80,7 +80,10 @@ s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
     h.driver_ns = meta->driver_ns;
     h.payload_size = (uint32_t) size;
     h.camera_skipped = self->pending_skip;
-    r = s_send(self, &h, &self->payload, ZMQ_DONTWAIT);
+    /* The camera messages first: a frame never overtakes a change that applies to it. */
+    r = cammsg_flush(self, false);
+    if (r == 0)
+        r = s_send(self, &h, &self->payload, ZMQ_DONTWAIT);
     cs_latency_add(&self->latency, meta->capture_ns, cs_now_ns(CLOCK_REALTIME));
     if (r == 0) {
         self->c.sent++;
@@ -111,6 +114,10 @@ push_send_eos(camerad_t *self)
     h.capture_ns = cs_now_ns(CLOCK_REALTIME);
     h.camera_skipped = self->pending_skip;
     self->pending_skip = 0;
+    r = cammsg_flush(self, true);
+    if (r < 0)
+        cs_log_errno(LOG_WARNING, r, "cannot send the camera messages of run %" PRIu64,
+                     self->c.run);
     zsock_set_sndtimeo(self->push, CAMERAD_EOS_TIMEOUT_MS);
     r = s_send(self, &h, NULL, 0);
     if (r < 0)

@@ -85,7 +85,10 @@ s_accept(pubd_t *self, zmq_msg_t *parts, int n, enum cs_msg_kind kind,
     } else {
         if (kind == CS_MSG_FRAME)
             s_track_run(self, hdr);
-        fanout_send(self->fanout, parts, n, kind == CS_MSG_FRAME && self->hold_frames);
+        /* A camera message is never missed: it waits, as a held frame does, for every
+         * subscriber to have room, and what comes behind it waits too. */
+        fanout_send(self->fanout, parts, n,
+                    (kind == CS_MSG_FRAME && self->hold_frames) || kind == CS_MSG_CAMERA);
     }
 }
 

@@ -517,7 +517,9 @@ START_TEST(topic_format)
     ck_assert_str_eq(buf, "stats/lab.cam-2_x");
     ck_assert_uint_eq(cs_topic_format(CS_MSG_FRAME, S_NAME63, buf), 69);
     ck_assert_str_eq(buf, "frame/" S_NAME63);
-    ck_assert_uint_eq(CS_TOPIC_MAX, 70);
+    ck_assert_uint_eq(cs_topic_format(CS_MSG_CAMERA, S_NAME63, buf), 70);
+    ck_assert_str_eq(buf, "camera/" S_NAME63);
+    ck_assert_uint_lt(70, CS_TOPIC_MAX);
     /* what it formats, the validator accepts */
     s_parts[0] = (struct cs_part){ buf, cs_topic_format(CS_MSG_FRAME, S_STREAM, buf) };
     S_ASSERT_REJECT(3, S_STREAM, -1);
@@ -628,6 +630,30 @@ START_TEST(valid_stats)
 }
 END_TEST
 
+START_TEST(valid_camera)
+{
+    static const char body[] = "{\"event\":\"change\",\"run\":7,\"seq\":9}";
+    enum cs_msg_kind kind = CS_MSG_KIND_COUNT;
+    struct cs_frame_hdr h;
+
+    strcpy(s_topic, "camera/" S_STREAM);
+    s_parts[0].size = strlen(s_topic);
+    s_parts[1] = (struct cs_part){ body, strlen(body) };
+    ck_assert_int_eq(cs_msg_validate(s_parts, 2, S_STREAM, &kind, &h, NULL), 0);
+    ck_assert_int_eq(kind, CS_MSG_CAMERA);
+    /* its own reason for a body that is not an object, and the exact-topic rule */
+    s_parts[1] = (struct cs_part){ "[]", 2 };
+    S_ASSERT_REJECT(2, S_STREAM, CS_REJECT_CAMERA);
+    s_parts[1] = (struct cs_part){ body, strlen(body) };
+    strcpy(s_topic, "camera/" S_STREAM "0");
+    s_parts[0].size = strlen(s_topic);
+    S_ASSERT_REJECT(2, S_STREAM, CS_REJECT_TOPIC);
+    strcpy(s_topic, "camera" S_STREAM);
+    s_parts[0].size = strlen(s_topic);
+    S_ASSERT_REJECT(2, S_STREAM, CS_REJECT_TOPIC);
+}
+END_TEST
+
 START_TEST(valid_every_format)
 {
     enum cs_pixfmt fmt = (enum cs_pixfmt) _i;
@@ -734,6 +760,7 @@ test_suite(void)
     tcase_add_test(tc, valid_frame);
     tcase_add_test(tc, valid_eos);
     tcase_add_test(tc, valid_stats);
+    tcase_add_test(tc, valid_camera);
     tcase_add_loop_test(tc, valid_every_format, 0, CS_PIXFMT_COUNT);
     suite_add_tcase(s, tc);
 

@@ -12,6 +12,7 @@
 
 #include <czmq.h>
 
+#include "camera.h"
 #include "client.h"
 #include "config.h"
 #include "control.h"
@@ -58,6 +59,12 @@ s_usage(FILE *out)
         "  acquire stop                 camerad ends the run (end-of-stream) and stays idle\n"
         "  record start | record stop   saverd writes frames again / closes its file and\n"
         "                               writes nothing until 'record start'\n"
+        "  camera list [--json]         the camera's settings: type, value, what each\n"
+        "                               takes (range or choices), access\n"
+        "  camera get NAME [--json]     one setting\n"
+        "  camera set NAME VALUE        change a setting while the stack runs; a bad value\n"
+        "                               is refused with what it takes, the stream goes on;\n"
+        "                               sent to the subscribers from the frame it applies to\n"
         "  watch [--interval MS] [--count N] [--plain]\n"
         "                               the stack refreshed like top(1); plain lines when\n"
         "                               not on a terminal (or with --plain); a daemon down\n"
@@ -74,7 +81,7 @@ s_usage(FILE *out)
         "Options:\n"
         "  -c, --config PATH   read PATH instead of %s\n"
         "  -t, --timeout MS    how long to wait for answers (status, metrics and watch\n"
-        "                      %d, acquire, record and request %d, snapshot %d)\n"
+        "                      %d, acquire, record, camera and request %d, snapshot %d)\n"
         "  -h, --help          show this help and exit\n"
         "  -V, --version       show the version and exit\n\n"
         "Exit status: 0 on success, 1 if a daemon did not answer or refused, 2 for a bad\n"
@@ -341,6 +348,44 @@ s_cmd_record(int argc, char **argv)
         else
             (void) printf("saverd: recording off%s%s\n", file[0] ? "; last file " : "", file);
     }
+    cs_client_answers_clear(answers);
+    return ok ? 0 : S_EXIT_FAILED;
+}
+
+/* camera [--json] list | get NAME | set NAME VALUE...: --json may also follow list and get,
+ * but a word after set's NAME is part of the value (which may be "-5"). */
+static int
+s_cmd_camera(int argc, char **argv)
+{
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
+    char request[CS_CONTROL_REQUEST_MAX + 1];
+    struct cs_conf conf;
+    bool json = false, ok;
+    int n = 0, r;
+
+    for (int i = 0; i < argc; i++) {
+        bool value = n >= 3 && strcmp(argv[1], "set") == 0;
+
+        if (!value && (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0))
+            json = true;
+        else
+            argv[n++] = argv[i];
+    }
+    r = camera_request(n, argv, request, sizeof request);
+    if (r == -E2BIG)
+        return s_bad_usage("camera: the request is longer than %d bytes", CS_CONTROL_REQUEST_MAX);
+    if (r < 0)
+        return s_bad_usage("camera: expected 'camera list', 'camera get NAME' or "
+                           "'camera set NAME VALUE'");
+    r = s_load(&conf);
+    if (r)
+        return r;
+    if (s_ask_one(&conf, CS_DAEMON_CAMERAD, request, answers, &ok) < 0)
+        return S_EXIT_FAILED;
+    if (ok && json)
+        (void) printf("%s\n", answers[CS_DAEMON_CAMERAD].text);
+    else if (ok)
+        camera_print_answer(stdout, argv[1], answers[CS_DAEMON_CAMERAD].json);
     cs_client_answers_clear(answers);
     return ok ? 0 : S_EXIT_FAILED;
 }
@@ -636,7 +681,7 @@ main(int argc, char **argv)
     } commands[] = {
         { "status", s_cmd_status },   { "acquire", s_cmd_acquire },   { "record", s_cmd_record },
         { "watch", s_cmd_watch },     { "snapshot", s_cmd_snapshot }, { "plot", s_cmd_plot },
-        { "request", s_cmd_request }, { "metrics", s_cmd_metrics },
+        { "request", s_cmd_request }, { "camera", s_cmd_camera },     { "metrics", s_cmd_metrics },
     };
     uint64_t v;
     int c;
@@ -667,8 +712,8 @@ main(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return s_bad_usage("%s", "a command is needed (status, metrics, acquire, record, watch, "
-                                 "snapshot, plot, request)");
+        return s_bad_usage("%s", "a command is needed (status, metrics, acquire, record, camera, "
+                                 "watch, snapshot, plot, request)");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[optind], commands[i].name) == 0)
             return commands[i].fn(argc - optind, argv + optind);
