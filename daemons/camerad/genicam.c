@@ -92,13 +92,68 @@ s_describe_range(ArvGcNode *node, struct genicam_feature *f)
     return f->unit ? 0 : -ENOMEM;
 }
 
+/* A real as text that reads back as the same double, as short as that allows. */
+static void
+s_format_real(double v, char *buf, size_t size)
+{
+    (void) snprintf(buf, size, "%.15g", v);
+    if (g_ascii_strtod(buf, NULL) != v)
+        (void) snprintf(buf, size, "%.17g", v);
+}
+
+/* Reads @node's value, typed, into f->cur and as text into f->value; leaves f->value NULL
+ * when the camera does not give it. Aravis's own text of a float has 6 digits only ("%g"). */
+static int
+s_read_value(ArvGcNode *node, struct genicam_feature *f)
+{
+    struct genicam_value *v = &f->cur;
+    GError *error = NULL;
+    const char *s = NULL;
+    char text[64];
+
+    v->kind = f->kind;
+    switch (f->kind) {
+    case GENICAM_INTEGER:
+        v->i = arv_gc_integer_get_value(ARV_GC_INTEGER(node), &error);
+        (void) snprintf(text, sizeof text, "%" G_GINT64_FORMAT, v->i);
+        s = text;
+        break;
+    case GENICAM_FLOAT:
+        v->f = arv_gc_float_get_value(ARV_GC_FLOAT(node), &error);
+        s_format_real(v->f, text, sizeof text);
+        s = text;
+        break;
+    case GENICAM_ENUMERATION:
+        s = arv_gc_enumeration_get_string_value(ARV_GC_ENUMERATION(node), &error);
+        break;
+    case GENICAM_BOOLEAN:
+        v->b = arv_gc_boolean_get_value(ARV_GC_BOOLEAN(node), &error);
+        s = v->b ? "true" : "false";
+        break;
+    case GENICAM_STRING:
+        s = arv_gc_string_get_value(ARV_GC_STRING(node), &error);
+        break;
+    case GENICAM_COMMAND:
+    case GENICAM_KIND_COUNT:
+        return 0;
+    }
+    if (error || !s) {
+        g_clear_error(&error);
+        return 0;
+    }
+    f->value = strdup(s);
+    if (!f->value)
+        return -ENOMEM;
+    v->s = f->value;
+    return 0;
+}
+
 /* Describes @node, of kind @kind, into @f (zeroed first); with its value now if it can be read. */
 static int
 s_describe_node(ArvGcNode *node, int kind, struct genicam_feature *f)
 {
     ArvGcFeatureNode *fn = ARV_GC_FEATURE_NODE(node);
     ArvGcAccessMode mode = arv_gc_feature_node_get_actual_access_mode(fn);
-    const char *value;
     int r;
 
     memset(f, 0, sizeof *f);
@@ -111,17 +166,9 @@ s_describe_node(ArvGcNode *node, int kind, struct genicam_feature *f)
     f->available = arv_gc_feature_node_is_available(fn, NULL);
     f->locked = arv_gc_feature_node_is_locked(fn, NULL);
     r = s_describe_range(node, f);
-    if (r < 0)
+    if (r < 0 || !f->readable || !f->available)
         return r;
-    if (!f->readable || !f->available || f->kind == GENICAM_COMMAND)
-        return 0;
-    value = arv_gc_feature_node_get_value_as_string(fn, NULL);
-    if (value) {
-        f->value = strdup(value);
-        if (!f->value)
-            return -ENOMEM;
-    }
-    return 0;
+    return s_read_value(node, f);
 }
 
 /* Calls @fn for each feature the categories below @parent name, once each (@seen), in
@@ -208,8 +255,8 @@ genicam_list_clear(struct genicam_list *list)
     list->n = 0;
 }
 
-/* What the error of an unknown name collects: every listed name, and those of the features
- * that are writable and could take the value, by kind. */
+/* What the error of an unknown name collects: every listed name, and by kind those of the
+ * features that are writable and could take the value (with no value: of every feature). */
 struct s_unknown {
     const char *text;
     GPtrArray *names;
@@ -226,14 +273,15 @@ s_unknown_one(ArvGcNode *node, int kind, void *user)
     const char *name = arv_gc_feature_node_get_name(fn);
 
     g_ptr_array_add(u->names, (gpointer) name);
-    if ((mode == ARV_GC_ACCESS_MODE_WO || mode == ARV_GC_ACCESS_MODE_RW)
-        && (!u->text || genicam_kind_takes((enum genicam_kind) kind, u->text)))
+    if (!u->text
+        || ((mode == ARV_GC_ACCESS_MODE_WO || mode == ARV_GC_ACCESS_MODE_RW)
+            && genicam_kind_takes((enum genicam_kind) kind, u->text)))
         cs_appendf(u->by_kind[kind], u->size, "%s%s", u->by_kind[kind][0] ? ", " : "", name);
     return 0;
 }
 
-/* The error of a name @gc has no feature of: the closest names, and the writable features
- * that could take @text, by kind. */
+/* The error of a name @gc has no feature of: the closest names, and by kind the writable
+ * features that could take @text (NULL: every feature). */
 static void
 s_unknown_error(ArvGc *gc, const char *name, const char *text, char *reterr, size_t err_size)
 {
@@ -254,8 +302,10 @@ s_unknown_error(ArvGc *gc, const char *name, const char *text, char *reterr, siz
     for (size_t i = 0; i < n; i++)
         cs_appendf(reterr, err_size, "%s%s",
                    i ? ", " : "; closest: ", (const char *) u.names->pdata[closest[i]]);
-    cs_appendf(reterr, err_size, "; its writable features%s%s%s:", text ? " taking '" : "",
-               text ? text : "", text ? "'" : "");
+    if (text)
+        cs_appendf(reterr, err_size, "; its writable features taking '%s':", text);
+    else
+        cs_appendf(reterr, err_size, "; its features:");
     for (int k = 0; k < GENICAM_KIND_COUNT; k++) {
         if (!lists[k][0])
             continue;
@@ -359,19 +409,16 @@ s_write(ArvGcNode *node, const struct genicam_value *v, GError **error)
 }
 
 int
-genicam_set(ArvDevice *dev, const char *name, const char *text, bool running, char *ret_value,
-            size_t value_size, char *reterr, size_t err_size)
+genicam_set(ArvDevice *dev, const char *name, const char *text, bool running,
+            struct genicam_feature *ret_after, char *reterr, size_t err_size)
 {
     ArvGc *gc = arv_device_get_genicam(dev);
     struct genicam_feature f = { 0 };
     struct genicam_value v;
     GError *error = NULL;
-    const char *after;
     int kind, r;
     ArvGcNode *node = s_find(gc, name, &kind);
 
-    if (ret_value && value_size)
-        ret_value[0] = '\0';
     if (!node) {
         s_unknown_error(gc, name, text, reterr, err_size);
         return -ENOENT;
@@ -396,9 +443,12 @@ genicam_set(ArvDevice *dev, const char *name, const char *text, bool running, ch
         g_clear_error(&error);
         goto out;
     }
-    if (ret_value && value_size && f.readable && kind != GENICAM_COMMAND) {
-        after = arv_gc_feature_node_get_value_as_string(ARV_GC_FEATURE_NODE(node), NULL);
-        (void) snprintf(ret_value, value_size, "%s", after ? after : "");
+    if (ret_after) {
+        r = s_describe_node(node, kind, ret_after);
+        if (r < 0) {
+            genicam_feature_clear(ret_after);
+            (void) snprintf(reterr, err_size, "out of memory");
+        }
     }
 out:
     genicam_feature_clear(&f);

@@ -29,14 +29,15 @@ void genicam_list_clear(struct genicam_list *list);
 int genicam_describe(ArvDevice *dev, const char *name, const char *text,
                      struct genicam_feature *ret_feature, char *reterr, size_t err_size);
 
-/* Sets feature @name from @text, typed by its node, and reads back the value in effect into
- * @ret_value (of @value_size bytes; "" when it cannot be read). @running: a run is open, so
- * that what fixes the frame (genicam_fixed_while_running()) or what the camera locks is
- * refused. Returns 0; or, with the error in @reterr: -ENOENT (no such feature), -EINVAL (a
- * value it does not take, or that the camera refuses), -EBUSY (not while a run is open, or
- * locked now), -EACCES (read-only, or not available now), -EIO (the camera did not answer). */
-int genicam_set(ArvDevice *dev, const char *name, const char *text, bool running, char *ret_value,
-                size_t value_size, char *reterr, size_t err_size);
+/* Sets feature @name from @text, typed by its node (genicam_parse_value()), and describes it
+ * as it is after (read back: a camera may round) into @ret_after (NULL: not wanted), which
+ * genicam_feature_clear() frees. @running: a run is open, so that what fixes the frame
+ * (genicam_fixed_while_running()) or what the camera locks is refused. Returns 0; or, with
+ * the error in @reterr, and nothing changed: -ENOENT (no such feature), -EINVAL (a value it
+ * does not take, or that the camera refuses), -EBUSY (not while a run is open, or locked
+ * now), -EACCES (read-only, or not available now), -EIO (the camera did not answer), -ENOMEM. */
+int genicam_set(ArvDevice *dev, const char *name, const char *text, bool running,
+                struct genicam_feature *ret_after, char *reterr, size_t err_size);
 
 /* Applies [camerad] feature.<Name> keys of @conf in the file's order, logging each value set
  * (and what it was). Returns 0; -EINVAL for a refused key, logged as "path:line: ..." naming

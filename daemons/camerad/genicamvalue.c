@@ -15,19 +15,18 @@
 
 #include "util.h"
 
-#define S_EXECUTE "execute" /* what a command takes */
-
-/* Each kind's name, and the form of its values as an error says it. */
+/* Each kind's name (the "type" of a setting, source.h), and the form of its values as an
+ * error says it. */
 static const struct {
     const char *name;
     const char *form;
 } s_kinds[GENICAM_KIND_COUNT] = {
-    [GENICAM_INTEGER] = { "integer", "a whole number" },
+    [GENICAM_INTEGER] = { "int", "a whole number" },
     [GENICAM_FLOAT] = { "float", "a number" },
-    [GENICAM_ENUMERATION] = { "enumeration", "one of its entries" },
-    [GENICAM_BOOLEAN] = { "boolean", "true or false (1 or 0)" },
+    [GENICAM_ENUMERATION] = { "enum", "one of its entries" },
+    [GENICAM_BOOLEAN] = { "bool", "true or false (1 or 0)" },
     [GENICAM_STRING] = { "string", "text" },
-    [GENICAM_COMMAND] = { "command", "'" S_EXECUTE "'" },
+    [GENICAM_COMMAND] = { "command", "any value (it is executed)" },
 };
 
 /* The features that fix the frame a run delivers (its size, layout and format): a name, or a
@@ -93,6 +92,25 @@ s_refuse(const struct genicam_feature *f, const char *text, const char *why, cha
     return -EINVAL;
 }
 
+/* A whole number in decimal, or in hexadecimal after "0x" (registers are often written so). */
+static int
+s_parse_int(const char *text, int64_t *ret_value)
+{
+    unsigned long long v;
+    char *end = NULL;
+
+    if (strncasecmp(text, "0x", 2) != 0)
+        return cs_parse_i64(text, INT64_MIN, INT64_MAX, ret_value);
+    if (!isxdigit((unsigned char) text[2]) || text[2 + strspn(text + 2, "0123456789abcdefABCDEF")])
+        return -EINVAL;
+    errno = 0;
+    v = strtoull(text + 2, &end, 16);
+    if (errno != 0 || *end != '\0' || v > INT64_MAX)
+        return -EINVAL;
+    *ret_value = (int64_t) v;
+    return 0;
+}
+
 /* An integer: in range and on the increment's grid from the minimum. */
 static int
 s_parse_integer(const struct genicam_feature *f, const char *text, struct genicam_value *v,
@@ -101,7 +119,7 @@ s_parse_integer(const struct genicam_feature *f, const char *text, struct genica
     uint64_t inc = f->iinc > 1 ? (uint64_t) f->iinc : 1, off;
     char why[128];
 
-    if (cs_parse_i64(text, INT64_MIN, INT64_MAX, &v->i) < 0)
+    if (s_parse_int(text, &v->i) < 0)
         return s_refuse(f, text, " (not a whole number)", reterr, err_size);
     if (v->i < f->imin || v->i > f->imax)
         return s_refuse(f, text, "", reterr, err_size);
@@ -173,8 +191,6 @@ genicam_parse_value(const struct genicam_feature *f, const char *text,
         v.s = text;
         break;
     case GENICAM_COMMAND:
-        if (strcmp(text, S_EXECUTE) != 0)
-            return s_refuse(f, text, "", reterr, err_size);
         break;
     case GENICAM_KIND_COUNT:
         return s_refuse(f, text, "", reterr, err_size);
@@ -192,7 +208,7 @@ genicam_kind_takes(enum genicam_kind kind, const char *text)
 
     switch (kind) {
     case GENICAM_INTEGER:
-        return cs_parse_i64(text, INT64_MIN, INT64_MAX, &i) == 0;
+        return s_parse_int(text, &i) == 0;
     case GENICAM_FLOAT:
         return cs_parse_double(text, -HUGE_VAL, HUGE_VAL, &d) == 0;
     case GENICAM_ENUMERATION:
@@ -203,9 +219,8 @@ genicam_kind_takes(enum genicam_kind kind, const char *text)
     case GENICAM_BOOLEAN:
         return cs_parse_bool(text, &b) == 0;
     case GENICAM_STRING:
-        return true;
     case GENICAM_COMMAND:
-        return strcmp(text, S_EXECUTE) == 0;
+        return true;
     case GENICAM_KIND_COUNT:
         break;
     }

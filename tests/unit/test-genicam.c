@@ -115,7 +115,7 @@ START_TEST(the_list_is_what_the_description_declares)
         (void) strncat(listed, "\n", sizeof listed - strlen(listed) - 1);
     }
     ck_assert_str_eq(listed, declared);
-    ck_assert_ptr_nonnull(strstr(listed, "GainRaw:integer\n")); /* a category outside Root's */
+    ck_assert_ptr_nonnull(strstr(listed, "GainRaw:int\n")); /* a category outside Root's */
     genicam_list_clear(&list);
 }
 END_TEST
@@ -136,6 +136,7 @@ s_check_against_device(const struct genicam_feature *f)
         ck_assert_int_eq(f->imax, max);
         ck_assert_int_eq(f->iinc, arv_device_get_integer_feature_increment(s_dev, f->name, NULL));
         (void) snprintf(want, sizeof want, "%" G_GINT64_FORMAT, v);
+        ck_assert_int_eq(f->cur.i, v);
         break;
     }
     case GENICAM_FLOAT: {
@@ -144,7 +145,10 @@ s_check_against_device(const struct genicam_feature *f)
         arv_device_get_float_feature_bounds(s_dev, f->name, &min, &max, NULL);
         ck_assert_double_eq(f->fmin, min);
         ck_assert_double_eq(f->fmax, max);
-        ck_assert_double_eq_tol(g_ascii_strtod(f->value, NULL), v, 1e-9 * (v < 0 ? -v : v));
+        ck_assert_msg(!error, "%s: %s", f->name, error ? error->message : "");
+        ck_assert_ptr_nonnull(f->value);
+        ck_assert_double_eq(f->cur.f, v);
+        ck_assert_double_eq(g_ascii_strtod(f->value, NULL), v);
         return;
     }
     case GENICAM_ENUMERATION: {
@@ -191,15 +195,21 @@ START_TEST(each_listed_feature_reads_as_the_device_says)
 }
 END_TEST
 
-/* Sets @name to @text with no run open, expecting success and @want read back. */
+/* Sets @name to @text with no run open, expecting success and @want read back (NULL: no
+ * value, a command). */
 static void
 s_set(const char *name, const char *text, const char *want)
 {
-    char value[256], err[GENICAM_ERROR_MAX];
-    int r = genicam_set(s_dev, name, text, false, value, sizeof value, err, sizeof err);
+    struct genicam_feature after;
+    char err[GENICAM_ERROR_MAX];
+    int r = genicam_set(s_dev, name, text, false, &after, err, sizeof err);
 
     ck_assert_msg(r == 0, "%s = %s: %d %s", name, text, r, err);
-    ck_assert_str_eq(value, want);
+    if (want)
+        ck_assert_str_eq(after.value, want);
+    else
+        ck_assert_ptr_null(after.value);
+    genicam_feature_clear(&after);
 }
 
 START_TEST(each_kind_round_trips)
@@ -219,7 +229,10 @@ START_TEST(each_kind_round_trips)
     s_set("TestStringReg", "camstack", "camstack");
     ck_assert_str_eq(arv_device_get_string_feature_value(s_dev, "TestStringReg", &error),
                      "camstack");
-    s_set("TriggerSoftware", "execute", "");
+    s_set("TriggerSoftware", "execute", NULL);
+    s_set("Width", "0x80", "128"); /* hexadecimal, as registers are often written */
+    /* Its register holds whole microseconds: what is read back is what the camera took. */
+    s_set("ExposureTimeAbs", "12345.5", "12345");
 }
 END_TEST
 
@@ -227,10 +240,9 @@ END_TEST
 static void
 s_refused(const char *name, const char *text, bool running, int r, const char *want)
 {
-    char value[256], err[GENICAM_ERROR_MAX];
+    char err[GENICAM_ERROR_MAX];
 
-    ck_assert_int_eq(genicam_set(s_dev, name, text, running, value, sizeof value, err, sizeof err),
-                     r);
+    ck_assert_int_eq(genicam_set(s_dev, name, text, running, NULL, err, sizeof err), r);
     ck_assert_msg(strstr(err, want), "'%s' not in '%s'", want, err);
 }
 
@@ -238,15 +250,13 @@ START_TEST(refusals_name_what_is_allowed)
 {
     gint64 width = arv_device_get_integer_feature_value(s_dev, "Width", NULL);
 
-    s_refused("Width", "0", false, -EINVAL, "integer 'Width' takes 1 to 2048, got '0'");
-    s_refused("GainRaw", "11", false, -EINVAL, "integer 'GainRaw' takes 0 to 10, got '11'");
+    s_refused("Width", "0", false, -EINVAL, "int 'Width' takes 1 to 2048, got '0'");
+    s_refused("GainRaw", "11", false, -EINVAL, "int 'GainRaw' takes 0 to 10, got '11'");
     s_refused("ExposureTimeAbs", "fast", false, -EINVAL,
               "float 'ExposureTimeAbs' takes 10 to 10000000, got 'fast' (not a number)");
-    s_refused("PixelFormat", "Mono12", false, -EINVAL, "enumeration 'PixelFormat' takes one of ");
+    s_refused("PixelFormat", "Mono12", false, -EINVAL, "enum 'PixelFormat' takes one of ");
     s_refused("PixelFormat", "Mono12", false, -EINVAL, "Mono8, RGB8, Mono16, got 'Mono12'");
-    s_refused("SensorWidth", "100", false, -EACCES, "integer 'SensorWidth' is read-only");
-    s_refused("TriggerSoftware", "now", false, -EINVAL,
-              "command 'TriggerSoftware' takes 'execute', got 'now'");
+    s_refused("SensorWidth", "100", false, -EACCES, "int 'SensorWidth' is read-only");
     /* Nothing was written. */
     ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "Width", NULL), width);
 }
@@ -257,12 +267,12 @@ START_TEST(an_unknown_name_lists_the_closest_and_those_of_its_kind)
     s_refused("GainRow", "5", false, -ENOENT,
               "the camera has no feature 'GainRow'; closest: "
               "GainRaw; its writable features taking '5': "
-              "integer ");
+              "int ");
     s_refused("GainRow", "5", false, -ENOENT, " Width, Height,");
     s_refused("GainRow", "5", false, -ENOENT, "; float ExposureTimeAbs");
     s_refused("Colour", "Red", false, -ENOENT,
               "the camera has no feature 'Colour'; its writable features taking 'Red': "
-              "enumeration PixelFormat, AcquisitionMode, TriggerSelector, TriggerMode, "
+              "enum PixelFormat, AcquisitionMode, TriggerSelector, TriggerMode, "
               "TriggerSource, TriggerActivation, GainAuto");
     s_refused("Device", "1", false, -ENOENT, "no feature 'Device'"); /* a port, no value */
 }
@@ -277,8 +287,7 @@ START_TEST(the_frame_is_fixed_while_a_run_is_open)
               "change while a run is open; stop acquisition first");
     s_refused("PixelFormat", "Mono16", true, -EBUSY, "cannot change while a run is open");
     s_refused("BinningHorizontal", "2", true, -EBUSY, "cannot change while a run is open");
-    ck_assert_int_eq(genicam_set(s_dev, "ExposureTimeAbs", "5000", true, NULL, 0, err, sizeof err),
-                     0);
+    ck_assert_int_eq(genicam_set(s_dev, "ExposureTimeAbs", "5000", true, NULL, err, sizeof err), 0);
     ck_assert_double_eq(arv_device_get_float_feature_value(s_dev, "ExposureTimeAbs", NULL), 5000);
 }
 END_TEST
@@ -295,8 +304,19 @@ START_TEST(describe_one_feature)
     ck_assert_int_eq(f.imin, 0);
     ck_assert_int_eq(f.imax, 10);
     genicam_feature_clear(&f);
+    /* Not in a category, still a feature; a real with all its digits (Aravis's own text of a
+     * float has six). */
+    ck_assert_int_eq(genicam_describe(s_dev, "AcquisitionFrameRate", NULL, &f, err, sizeof err), 0);
+    ck_assert_int_eq(f.kind, GENICAM_FLOAT);
+    ck_assert_ptr_nonnull(f.value);
+    ck_assert_double_eq(g_ascii_strtod(f.value, NULL), f.cur.f);
+    ck_assert_double_eq(f.cur.f,
+                        arv_device_get_float_feature_value(s_dev, "AcquisitionFrameRate", NULL));
+    genicam_feature_clear(&f);
     ck_assert_int_eq(genicam_describe(s_dev, "Gian", NULL, &f, err, sizeof err), -ENOENT);
-    ck_assert_ptr_nonnull(strstr(err, "its writable features: integer "));
+    /* Without a value, every feature by kind, read-only ones too. */
+    ck_assert_ptr_nonnull(strstr(err, "its features: int SensorHeight, SensorWidth, "));
+    ck_assert_ptr_nonnull(strstr(err, "; string DeviceVendorName, "));
 }
 END_TEST
 
