@@ -22,6 +22,10 @@
 #define CS_CONTROLS_MAX     32         /* [camerad] control.<name> keys */
 #define CS_CONTROL_NAME_MAX 32         /* a control's name as v4l2-ctl lists it, with its NUL */
 
+#define CS_CONF_TEXTS_MAX      64  /* keys of one text family ([camerad] feature.<Name>) */
+#define CS_CONF_TEXT_NAME_MAX  64  /* a name in a text family (after its prefix), with its NUL */
+#define CS_CONF_TEXT_VALUE_MAX 200 /* a value in a text family, with its NUL: a whole line */
+
 enum cs_source { CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2, CS_SOURCE_COUNT };
 
 /* A camera control to set at open ("control.<name> = value" in [camerad]); the name is checked
@@ -30,6 +34,21 @@ struct cs_conf_control {
     char name[CS_CONTROL_NAME_MAX];
     int64_t value;
     unsigned line;
+};
+
+/* The keys of a text family ("<prefix><name> = value", cs_conf_text_family), each kept as
+ * written with its line, for an owner that can check them only later (a camera's features,
+ * once the camera is open) and then reports an error as "path:line: ..." with the conf's
+ * path. In the file's order; a name may come back (every line counts, in order). */
+struct cs_conf_text {
+    char name[CS_CONF_TEXT_NAME_MAX];
+    char value[CS_CONF_TEXT_VALUE_MAX];
+    unsigned line;
+};
+
+struct cs_conf_texts {
+    struct cs_conf_text items[CS_CONF_TEXTS_MAX];
+    unsigned n;
 };
 
 /* How saverd compresses each frame's chunk (see docs/SAVING.md). */
@@ -71,6 +90,7 @@ struct cs_conf {
         bool allow_format_fallback; /* accept what the camera offers instead, and log it */
         struct cs_conf_control controls[CS_CONTROLS_MAX];
         unsigned n_controls;
+        struct cs_conf_texts features; /* feature.<Name>: GenICam features, set at open */
     } camerad;
     struct {
         uint32_t ingest_buffer_mb;         /* budget of frames queued on ingest */

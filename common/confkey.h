@@ -97,9 +97,12 @@ bool cs_conf_parser_failed(const cs_conf_parser_t *p);
 
 /* The generic types (common/conftypes.c). string: copied; stream: a stream name; path:
  * resolved against the file's directory; endpoint: ipc://, tcp:// or inproc://, relative ipc
- * paths resolved as paths; u32, u64, double: numbers from min to max; bool: yes or no. */
+ * paths resolved as paths; u32, u64, double: numbers from min to max; bool: yes or no.
+ * text_family: for a prefix key whose field is a struct cs_conf_texts: each key's name (a
+ * letter or '_', then letters, digits and '_') and its value kept as written, with its line,
+ * for the owner to check later. */
 extern const struct cs_conf_type cs_conf_string, cs_conf_stream, cs_conf_path, cs_conf_endpoint,
-    cs_conf_u32, cs_conf_u64, cs_conf_double, cs_conf_bool;
+    cs_conf_u32, cs_conf_u64, cs_conf_double, cs_conf_bool, cs_conf_text_family;
 
 /* For the types declared by the sections' owners. */
 

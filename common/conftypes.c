@@ -3,6 +3,7 @@
  * line) and a print function (the value as the file writes it, for --check-config). */
 #include "confkey.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -214,17 +215,10 @@ s_parse_double(struct cs_conf_value *v)
     return 0;
 }
 
-/* The shortest text that reads back as the same double. */
 static void
 s_print_double(const struct cs_conf_key *key, const struct cs_conf *conf, char *buf, size_t size)
 {
-    double d = *(const double *) s_field(key, conf);
-
-    for (int digits = 6; digits <= 17; digits++) {
-        (void) snprintf(buf, size, "%.*g", digits, d);
-        if (strtod(buf, NULL) == d)
-            break;
-    }
+    cs_format_double(*(const double *) s_field(key, conf), buf, size);
 }
 
 static int
@@ -241,6 +235,46 @@ s_print_bool(const struct cs_conf_key *key, const struct cs_conf *conf, char *bu
     (void) cs_strlcpy(buf, *(const bool *) s_field(key, conf) ? "yes" : "no", size);
 }
 
+/* "<prefix><name> = value": the name checked, the value kept as written. */
+static int
+s_parse_text_family(struct cs_conf_value *v)
+{
+    static const char word[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
+    struct cs_conf_texts *t = v->field;
+    const char *name = v->name + strlen(v->key->name);
+    size_t len = strlen(name);
+
+    if (len == 0 || len >= CS_CONF_TEXT_NAME_MAX || isdigit((unsigned char) name[0])
+        || name[strspn(name, word)] != '\0')
+        return cs_conf_value_error(v,
+                                   "'%s': a name after '%s' is 1 to %d characters of A-Z a-z "
+                                   "0-9 _, not starting with a digit",
+                                   v->name, v->key->name, CS_CONF_TEXT_NAME_MAX - 1);
+    if (v->text[0] == '\0')
+        return cs_conf_value_error(v, "key '%s' has an empty value", v->name);
+    if (strlen(v->text) >= CS_CONF_TEXT_VALUE_MAX)
+        return cs_conf_value_error(v, "'%s': value too long (at most %d characters)", v->name,
+                                   CS_CONF_TEXT_VALUE_MAX - 1);
+    if (t->n == CS_CONF_TEXTS_MAX)
+        return cs_conf_value_error(v, "at most %d %s<name> keys", CS_CONF_TEXTS_MAX, v->key->name);
+    (void) cs_strlcpy(t->items[t->n].name, name, sizeof t->items[t->n].name);
+    (void) cs_strlcpy(t->items[t->n].value, v->text, sizeof t->items[t->n].value);
+    t->items[t->n].line = v->line;
+    t->n++;
+    return 0;
+}
+
+static void
+s_print_text_family(const struct cs_conf_key *key, const struct cs_conf *conf, char *buf,
+                    size_t size)
+{
+    const struct cs_conf_texts *t = s_field(key, conf);
+
+    buf[0] = '\0';
+    for (unsigned i = 0; i < t->n; i++)
+        cs_appendf(buf, size, "%s%s = %s\n", key->name, t->items[i].name, t->items[i].value);
+}
+
 const struct cs_conf_type cs_conf_string = { .parse = s_parse_string, .print = s_print_string };
 const struct cs_conf_type cs_conf_stream = { .parse = s_parse_stream, .print = s_print_string };
 const struct cs_conf_type cs_conf_path = { .parse = s_parse_path, .print = s_print_string };
@@ -255,3 +289,5 @@ const struct cs_conf_type cs_conf_double = { .parse = s_parse_double,
                                              .print = s_print_double,
                                              .ranged = true };
 const struct cs_conf_type cs_conf_bool = { .parse = s_parse_bool, .print = s_print_bool };
+const struct cs_conf_type cs_conf_text_family = { .parse = s_parse_text_family,
+                                                  .print = s_print_text_family };

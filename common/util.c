@@ -95,6 +95,16 @@ cs_parse_double(const char *s, double min, double max, double *ret_value)
     return 0;
 }
 
+void
+cs_format_double(double v, char *buf, size_t size)
+{
+    for (int digits = 6; digits <= 17; digits++) {
+        (void) snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+}
+
 int
 cs_parse_bool(const char *s, bool *ret_value)
 {

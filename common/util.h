@@ -21,6 +21,9 @@ int cs_parse_i64(const char *s, int64_t min, int64_t max, int64_t *ret_value);
 /* Parses a finite decimal number in [min, max] ('.' as the decimal point). */
 int cs_parse_double(const char *s, double min, double max, double *ret_value);
 
+/* Writes @v as the shortest "%g" text that reads back as the same double. */
+void cs_format_double(double v, char *buf, size_t size);
+
 /* Parses yes/no/true/false/on/off/1/0. Returns 0 or -EINVAL. */
 int cs_parse_bool(const char *s, bool *ret_value);
 

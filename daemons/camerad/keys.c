@@ -377,6 +377,27 @@ static const struct cs_conf_key s_keys[] = {
                              "error that lists what the device offers.",
         .readers = CS_READ(CS_DAEMON_CAMERAD),
     },
+    {
+        .name = "feature.",
+        .type = &cs_conf_text_family,
+        CS_CONF_FIELD(camerad.features),
+        .unset = "none",
+        .example = "ExposureAuto = Off",
+        .help = "aravis: a GenICam feature to set when the camera is opened, named as the camera "
+                "names it (`camstackctl camera list`)",
+        .more = "One line each, at most " CS_CONF_STR(
+            CS_CONF_TEXTS_MAX) ", applied in the file's order once the camera is open (a "
+                               "selector such as `TriggerSelector` before the features it "
+                               "selects; a name may come back under another selector). The "
+                               "value is typed by the camera's own feature node: a whole number "
+                               "(or 0x hex) in its range and increment, a number in its range, "
+                               "an entry of an enumeration, `true` or `false`, text, or any "
+                               "value for a command, which is executed. An unknown name or a "
+                               "value the feature does not take is an error on its line naming "
+                               "what is allowed (the features of that kind, or the range or "
+                               "entries), and camerad exits with status 78.",
+        .readers = CS_READ(CS_DAEMON_CAMERAD),
+    },
 };
 
 /* Checks on the frame as a whole. */

@@ -121,6 +121,12 @@ static const char s_good_ini[] =
     "control.brightness = 200\n"
     "control.exposure_time_absolute = -9223372036854775808\n"
     "control.power_line_frequency = 0\n"
+    "feature.TriggerSelector = FrameStart\n"
+    "feature.TriggerMode = On\n"
+    "feature.TriggerSelector = AcquisitionStart\n"
+    "feature.TriggerMode = Off\n"
+    "feature.DeviceUserID = left camera ; a comment\n"
+    "feature._x9 = 0x1F\n"
     "\n"
     "[pubd]\n"
     "  ingest_buffer_mb = 1\n"
@@ -196,6 +202,15 @@ s_assert_good(const struct cs_conf *c, const char *path, const char *dir)
     ck_assert_int_eq(c->camerad.controls[1].value, INT64_MIN);
     ck_assert_str_eq(c->camerad.controls[2].name, "power_line_frequency");
     ck_assert_int_eq(c->camerad.controls[2].value, 0);
+    /* Kept as written, in order, with their lines; a name may come back (another selector). */
+    ck_assert_uint_eq(c->camerad.features.n, 6);
+    ck_assert_str_eq(c->camerad.features.items[0].name, "TriggerSelector");
+    ck_assert_str_eq(c->camerad.features.items[0].value, "FrameStart");
+    ck_assert_str_eq(c->camerad.features.items[3].name, "TriggerMode");
+    ck_assert_str_eq(c->camerad.features.items[3].value, "Off");
+    ck_assert_str_eq(c->camerad.features.items[4].value, "left camera");
+    ck_assert_str_eq(c->camerad.features.items[5].name, "_x9");
+    ck_assert_str_eq(c->camerad.features.items[5].value, "0x1F");
 
     ck_assert_uint_eq(c->pubd.ingest_buffer_mb, 1);
     ck_assert_uint_eq(c->pubd.subscriber_buffer_mb, 65536);
@@ -236,6 +251,9 @@ START_TEST(good_file_exact_values)
     memset(&conf, 0x5a, sizeof conf); /* load must not rely on a zeroed struct */
     s_load_ok(path, &conf);
     s_assert_good(&conf, path, s_realdir);
+    /* Each feature key keeps the line it is on, for the error camerad reports at open. */
+    ck_assert_uint_eq(conf.camerad.features.items[0].line, 34);
+    ck_assert_uint_eq(conf.camerad.features.items[3].line, 37);
     s_unlink(path);
 }
 END_TEST
@@ -314,6 +332,7 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert_uint_eq(c->camerad.buffers, 4);
     ck_assert(!c->camerad.allow_format_fallback);
     ck_assert_uint_eq(c->camerad.n_controls, 0);
+    ck_assert_uint_eq(c->camerad.features.n, 0);
     ck_assert_uint_eq(c->pubd.ingest_buffer_mb, 64);
     ck_assert_uint_eq(c->pubd.subscriber_buffer_mb, 256);
     ck_assert_uint_eq(c->pubd.tcp_subscriber_buffer_mb, 64);
@@ -661,6 +680,20 @@ static const struct s_bad_case s_bad_cases[] = {
       "duplicate key 'control.gain' in [camerad] (first set on line 2)" },
     { "control in another section", "[pubd]\ncontrol.gain = 1\n", 2,
       "unknown key 'control.gain' in [pubd]" },
+    { "feature without a name", "[camerad]\nfeature. = 1\n", 2,
+      "'feature.': a name after 'feature.' is 1 to 63 characters of A-Z a-z 0-9 _, not starting "
+      "with a digit" },
+    { "feature name with a dot", "[camerad]\nfeature.Gain.Raw = 1\n", 2,
+      "'feature.Gain.Raw': a name after 'feature.' is 1 to 63 characters" },
+    { "feature name starting with a digit", "[camerad]\nfeature.3D = 1\n", 2,
+      "'feature.3D': a name after 'feature.' is 1 to 63 characters" },
+    { "feature name too long",
+      "[camerad]\nfeature." S_A10 S_A10 S_A10 S_A10 S_A10 S_A10 "aaaa = 1\n", 2,
+      "a name after 'feature.' is 1 to 63 characters" },
+    { "feature value empty", "[camerad]\nwidth = 8\nfeature.Gain =\n", 3,
+      "key 'feature.Gain' has an empty value" },
+    { "feature in another section", "[saverd]\nfeature.Gain = 1\n", 2,
+      "unknown key 'feature.Gain' in [saverd]" },
     { "empty value, only a comment", "[camerad]\ndevice = ; none\n", 2,
       "key 'device' has an empty value" },
     { "empty number", "[pubd]\nlinger_ms=\n", 2, "key 'linger_ms' has an empty value" },
@@ -1069,6 +1102,47 @@ START_TEST(controls_at_most_max)
 }
 END_TEST
 
+/* At most CS_CONF_TEXTS_MAX feature keys; the next one is refused on its line. A value of
+ * up to CS_CONF_TEXT_VALUE_MAX - 1 characters is kept whole, a longer one refused. */
+START_TEST(features_at_most_max)
+{
+    char path[PATH_MAX], text[8192] = "[camerad]\n";
+    struct cs_conf conf;
+
+    for (int i = 0; i < CS_CONF_TEXTS_MAX; i++)
+        (void) snprintf(text + strlen(text), sizeof text - strlen(text), "feature.F%d = %d\n", i,
+                        i);
+    test_tmpdir_write(path, sizeof path, "features.ini", text);
+    s_load_ok(path, &conf);
+    ck_assert_uint_eq(conf.camerad.features.n, CS_CONF_TEXTS_MAX);
+    ck_assert_str_eq(conf.camerad.features.items[CS_CONF_TEXTS_MAX - 1].name, "F63");
+    ck_assert_str_eq(conf.camerad.features.items[CS_CONF_TEXTS_MAX - 1].value, "63");
+    ck_assert_uint_eq(conf.camerad.features.items[CS_CONF_TEXTS_MAX - 1].line,
+                      CS_CONF_TEXTS_MAX + 1);
+    s_unlink(path);
+    (void) snprintf(text + strlen(text), sizeof text - strlen(text), "feature.OneMore = 1\n");
+    test_tmpdir_write(path, sizeof path, "features.ini", text);
+    s_assert_load_error(path, CS_CONF_TEXTS_MAX + 2, "at most 64 feature.<name> keys", "65th");
+    s_unlink(path);
+}
+END_TEST
+
+/* A value as long as a line can hold (198 characters) is kept whole. */
+START_TEST(feature_value_as_long_as_a_line)
+{
+    char path[PATH_MAX], text[512], value[199 - sizeof "feature.X = "];
+    struct cs_conf conf;
+
+    memset(value, 'v', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    (void) snprintf(text, sizeof text, "[camerad]\nfeature.X = %s\n", value);
+    test_tmpdir_write(path, sizeof path, "feature.ini", text);
+    s_load_ok(path, &conf);
+    ck_assert_str_eq(conf.camerad.features.items[0].value, value);
+    s_unlink(path);
+}
+END_TEST
+
 START_TEST(regression_line_of_198_characters)
 {
     char text[400], path[PATH_MAX];
@@ -1295,6 +1369,8 @@ test_suite(void)
     tcase_add_test(tc, not_a_regular_file);
     tcase_add_test(tc, error_message_truncated);
     tcase_add_test(tc, controls_at_most_max);
+    tcase_add_test(tc, features_at_most_max);
+    tcase_add_test(tc, feature_value_as_long_as_a_line);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data_files");

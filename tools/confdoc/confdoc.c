@@ -240,6 +240,10 @@ s_print_scdoc(void)
             s_markup(S_SCDOC, text, plain, sizeof plain);
             printf("%s*%s* = %s\n", j ? "\n" : "", marked, plain);
             s_meaning(k, true, false, text, sizeof text);
+            /* A family of keys shows one as the file writes it. */
+            if (s_is_prefix(k) && k->example)
+                (void) snprintf(text + strlen(text), sizeof text - strlen(text),
+                                " For example: `%s%s`.", k->name, k->example);
             s_wrap(S_SCDOC, text, "\t", 80);
         }
     }
