@@ -92,15 +92,6 @@ s_describe_range(ArvGcNode *node, struct genicam_feature *f)
     return f->unit ? 0 : -ENOMEM;
 }
 
-/* A real as text that reads back as the same double, as short as that allows. */
-static void
-s_format_real(double v, char *buf, size_t size)
-{
-    (void) snprintf(buf, size, "%.15g", v);
-    if (g_ascii_strtod(buf, NULL) != v)
-        (void) snprintf(buf, size, "%.17g", v);
-}
-
 /* Reads @node's value, typed, into f->cur and as text into f->value; leaves f->value NULL
  * when the camera does not give it. Aravis's own text of a float has 6 digits only ("%g"). */
 static int
@@ -120,7 +111,7 @@ s_read_value(ArvGcNode *node, struct genicam_feature *f)
         break;
     case GENICAM_FLOAT:
         v->f = arv_gc_float_get_value(ARV_GC_FLOAT(node), &error);
-        s_format_real(v->f, text, sizeof text);
+        cs_format_double(v->f, text, sizeof text);
         s = text;
         break;
     case GENICAM_ENUMERATION:
@@ -453,4 +444,35 @@ genicam_set(ArvDevice *dev, const char *name, const char *text, bool running,
 out:
     genicam_feature_clear(&f);
     return r;
+}
+
+int
+genicam_apply_conf(ArvDevice *dev, const struct cs_conf *conf)
+{
+    const struct cs_conf_texts *t = &conf->camerad.features;
+
+    for (unsigned i = 0; i < t->n; i++) {
+        const struct cs_conf_text *key = &t->items[i];
+        struct genicam_feature before = { 0 }, after = { 0 };
+        char err[GENICAM_ERROR_MAX];
+        int r = genicam_describe(dev, key->name, key->value, &before, err, sizeof err);
+
+        if (r == 0)
+            r = genicam_set(dev, key->name, key->value, false, &after, err, sizeof err);
+        if (r == 0)
+            cs_log(LOG_INFO, "feature %s = %s%s%s%s", key->name,
+                   after.value ? after.value : key->value, before.value ? " (was " : "",
+                   before.value ? before.value : "", before.value ? ")" : "");
+        genicam_feature_clear(&before);
+        genicam_feature_clear(&after);
+        /* A camera that does not answer is not the file's fault: camerad tries again. */
+        if (r == -EIO || r == -ENOMEM)
+            return cs_log_errno(LOG_ERR, r, "%s:%u: feature.%s: %s", conf->path, key->line,
+                                key->name, err);
+        if (r < 0) {
+            cs_log(LOG_ERR, "%s:%u: %s", conf->path, key->line, err);
+            return -EINVAL;
+        }
+    }
+    return 0;
 }

@@ -4,7 +4,10 @@
  * XML with libxml2; each kind round-trips; refusals name what is allowed. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <arv.h>
 #include <libxml/parser.h>
@@ -12,6 +15,8 @@
 
 #include "check-main.h"
 #include "genicam.h"
+#include "log.h"
+#include "tmpdir.h"
 
 static ArvCamera *s_camera;
 static ArvDevice *s_dev;
@@ -320,6 +325,93 @@ START_TEST(describe_one_feature)
 }
 END_TEST
 
+/* Loads a config of @text (after "[camerad]\n"), applies its feature keys to the camera and
+ * returns what genicam_apply_conf() did, with what it logged in @log. */
+static int
+s_apply(const char *text, char *log, size_t log_size)
+{
+    char path[PATH_MAX], ini[4096], logpath[PATH_MAX], err[CS_CONF_ERROR_MAX];
+    struct cs_conf conf;
+    int saved, fd, r;
+    FILE *f;
+    size_t n;
+
+    (void) snprintf(ini, sizeof ini, "[camerad]\n%s", text);
+    test_tmpdir_write(path, sizeof path, "camstack.ini", ini);
+    ck_assert_msg(cs_conf_load(path, &conf, err, sizeof err) == 0, "%s", err);
+    test_tmpdir_path(logpath, sizeof logpath, "log");
+    fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ck_assert_int_ge(fd, 0);
+    saved = dup(STDERR_FILENO);
+    ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+    r = genicam_apply_conf(s_dev, &conf);
+    (void) fflush(stderr);
+    ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+    (void) close(saved);
+    (void) close(fd);
+    f = fopen(logpath, "re");
+    ck_assert_ptr_nonnull(f);
+    n = fread(log, 1, log_size - 1, f);
+    log[n] = '\0';
+    (void) fclose(f);
+    ck_assert_int_eq(unlink(logpath), 0);
+    ck_assert_int_eq(unlink(path), 0);
+    return r;
+}
+
+START_TEST(config_features_are_applied_in_order)
+{
+    char log[8192];
+
+    ck_assert_int_eq(s_apply("feature.Width = 320\n"
+                             "feature.GainRaw = 7\n"
+                             "feature.PixelFormat = Mono16\n"
+                             "feature.TestBoolean = true\n"
+                             "feature.GainRaw = 3\n" /* again: the last one counts */
+                             "feature.TriggerSoftware = execute\n",
+                             log, sizeof log),
+                     0);
+    ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "Width", NULL), 320);
+    ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "GainRaw", NULL), 3);
+    ck_assert_str_eq(arv_device_get_string_feature_value(s_dev, "PixelFormat", NULL), "Mono16");
+    ck_assert(arv_device_get_boolean_feature_value(s_dev, "TestBoolean", NULL));
+    ck_assert_msg(strstr(log, "feature Width = 320 (was 512)"), "%s", log);
+    ck_assert_msg(strstr(log, "feature GainRaw = 3 (was 7)"), "%s", log);
+}
+END_TEST
+
+START_TEST(a_bad_config_feature_is_a_path_line_error)
+{
+    char log[8192], want[PATH_MAX + 256];
+
+    /* The line before it is applied; the one after it is not. */
+    ck_assert_int_eq(s_apply("width = 64\n"
+                             "feature.GainRaw = 4\n"
+                             "feature.PixelFormat = Mono12\n"
+                             "feature.Width = 320\n",
+                             log, sizeof log),
+                     -EINVAL);
+    ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "GainRaw", NULL), 4);
+    ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "Width", NULL), 512);
+    (void) snprintf(want, sizeof want,
+                    "%s/camstack.ini:4: enum 'PixelFormat' takes one of BayerBG8, BayerGB8, "
+                    "BayerGR8, BayerRG8, Mono8, RGB8, Mono16, got 'Mono12'",
+                    test_tmpdir);
+    ck_assert_msg(strstr(log, want), "'%s' not in '%s'", want, log);
+
+    ck_assert_int_eq(s_apply("feature.Gian = 4\n", log, sizeof log), -EINVAL);
+    (void) snprintf(want, sizeof want,
+                    "%s/camstack.ini:2: the camera has no feature 'Gian'; its writable features "
+                    "taking '4': int OffsetX, OffsetY, Width, Height, BinningHorizontal, "
+                    "BinningVertical, GainRaw, TestRegister; float ExposureTimeAbs; command ",
+                    test_tmpdir);
+    ck_assert_msg(strstr(log, want), "'%s' not in '%s'", want, log);
+
+    ck_assert_int_eq(s_apply("feature.SensorWidth = 4\n", log, sizeof log), -EINVAL);
+    ck_assert_msg(strstr(log, "camstack.ini:2: int 'SensorWidth' is read-only"), "%s", log);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -335,6 +427,13 @@ test_suite(void)
     tcase_add_test(tc, an_unknown_name_lists_the_closest_and_those_of_its_kind);
     tcase_add_test(tc, the_frame_is_fixed_while_a_run_is_open);
     tcase_add_test(tc, describe_one_feature);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("config");
+    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, test_tmpdir_setup, test_tmpdir_teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, config_features_are_applied_in_order);
+    tcase_add_test(tc, a_bad_config_feature_is_a_path_line_error);
     suite_add_tcase(s, tc);
     return s;
 }
