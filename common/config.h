@@ -21,12 +21,14 @@
 #define CS_WAIT_AUTO        UINT32_MAX /* wait_subscribers = auto: as many as systemd started */
 #define CS_CONTROLS_MAX     32         /* [camerad] control.<name> keys */
 #define CS_CONTROL_NAME_MAX 32         /* a control's name as v4l2-ctl lists it, with its NUL */
+#define CS_CAMERA_ID_MAX    256        /* an Aravis camera id, serial or address, with its NUL */
+#define CS_TRIGGER_MAX      32         /* a trigger source's name, with its NUL */
 
 #define CS_CONF_TEXTS_MAX      64  /* keys of one text family ([camerad] feature.<Name>) */
 #define CS_CONF_TEXT_NAME_MAX  64  /* a name in a text family (after its prefix), with its NUL */
 #define CS_CONF_TEXT_VALUE_MAX 200 /* a value in a text family, with its NUL: a whole line */
 
-enum cs_source { CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2, CS_SOURCE_COUNT };
+enum cs_source { CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2, CS_SOURCE_ARAVIS, CS_SOURCE_COUNT };
 
 /* A camera control to set at open ("control.<name> = value" in [camerad]); the name is checked
  * against the device only when it is opened, so the line is kept for the error. */
@@ -78,6 +80,8 @@ struct cs_conf {
     struct {
         enum cs_source source;
         char device[PATH_MAX];
+        /* device as written in the file ("" when not set): how Aravis names a camera */
+        char device_id[CS_CAMERA_ID_MAX];
         uint32_t width, height;
         enum cs_pixfmt pixel_format;
         double fps;                 /* 0: as fast as possible */
@@ -91,6 +95,14 @@ struct cs_conf {
         struct cs_conf_control controls[CS_CONTROLS_MAX];
         unsigned n_controls;
         struct cs_conf_texts features; /* feature.<Name>: GenICam features, set at open */
+        /* aravis: the region and binning asked of the camera, its exposure and gain (NAN:
+         * as the camera has them), how frames are triggered ("off": free-running) */
+        uint32_t offset_x, offset_y;
+        uint32_t binning_x, binning_y;
+        double exposure_us;
+        double gain;
+        char trigger[CS_TRIGGER_MAX];
+        bool zero_copy; /* hand the camera's buffers to ZeroMQ without copying them */
     } camerad;
     struct {
         uint32_t ingest_buffer_mb;         /* budget of frames queued on ingest */

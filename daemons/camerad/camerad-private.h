@@ -48,6 +48,7 @@ struct camerad {
     enum acq_state state;
     int exit_status;
     struct camerad_counters c;
+    struct source_transport transport; /* a network camera's packets (source_sink.transport) */
     /* How many frames the acquisition takes: [camerad] frames, or what "acquire start" asked
      * for, counted from c.captured == frames_base (0: until stopped). */
     uint64_t frames_limit;
@@ -130,6 +131,8 @@ void waiting_stop(camerad_t *self);
 
 /* command.c: the "acquire start [FRAMES] | acquire stop" control command. */
 int command_acquire(void *arg, struct cs_control_req *req, char *reply, size_t size);
+/* command.c: the "trigger" control command (a software trigger). */
+int command_trigger(void *arg, struct cs_control_req *req, char *reply, size_t size);
 
 /* settings.c: the "camera list | get NAME | set NAME VALUE" control command. */
 int command_camera(void *arg, struct cs_control_req *req, char *reply, size_t size);

@@ -123,7 +123,12 @@ camerad_new(const struct cs_conf *conf, cs_daemon_t *daemon)
                        "'acquire start [FRAMES]' begins a run (FRAMES: [camerad] frames if not "
                        "given, 0: until stopped), 'acquire stop' ends it; camerad then stays idle",
                        command_acquire, self)
-        < 0)
+            < 0
+        || cs_control_add(cs_daemon_control(daemon), "trigger",
+                          "'trigger' has a camera with [camerad] trigger = software take one "
+                          "frame",
+                          command_trigger, self)
+               < 0)
         goto fail;
     if (cs_control_add(cs_daemon_control(daemon), "camera",
                        "'camera list' shows the camera's settings, 'camera get NAME' one, "

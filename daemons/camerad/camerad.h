@@ -24,6 +24,7 @@ struct camerad_counters {
     uint64_t bytes_sent;
     uint64_t next_seq;
     uint64_t waits_for_room; /* times a source that can wait paused for pubd */
+    uint64_t triggers;       /* software triggers the camera took */
 };
 
 /* Opens the source and connects to pubd's ingest. NULL with errno on failure (after logging

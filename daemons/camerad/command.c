@@ -1,5 +1,6 @@
-/* camerad's control command "acquire start [FRAMES] | acquire stop": steers runs without a
- * restart; once steered, camerad stays idle after a run instead of exiting. */
+/* camerad's control commands: "acquire start [FRAMES] | acquire stop" steers runs without a
+ * restart (once steered, camerad stays idle after a run instead of exiting); "trigger" has a
+ * camera triggered by software take a frame. */
 #include "camerad-private.h"
 
 #include <errno.h>
@@ -100,5 +101,42 @@ command_acquire(void *arg, struct cs_control_req *req, char *reply, size_t size)
     if (r < 0)
         return r;
     self->steered = true;
+    return cs_daemon_answer_counters(self->daemon, s_answer, reply, size);
+}
+
+/* trigger: one software trigger, for a source configured with trigger = software. */
+int
+command_trigger(void *arg, struct cs_control_req *req, char *reply, size_t size)
+{
+    static const char *const s_answer[] = { "triggers", "captured", "next_seq", NULL };
+    camerad_t *self = arg;
+    int r;
+
+    if (req->argc != 1) {
+        (void) snprintf(reply, size, "usage: trigger");
+        return -EINVAL;
+    }
+    if (!self->ops->trigger) {
+        (void) snprintf(reply, size, "source %s cannot be triggered by software", self->ops->name);
+        return -EOPNOTSUPP;
+    }
+    if (self->state != ACQ_RUNNING) {
+        (void) snprintf(reply, size, "no run is going (camerad is %s)",
+                        acquisition_state_name(self->state));
+        return -EAGAIN;
+    }
+    r = self->ops->trigger(self->src);
+    if (r == -EPERM) {
+        (void) snprintf(reply, size,
+                        "the camera is not triggered by software ([camerad] "
+                        "trigger = %s)",
+                        self->conf->camerad.trigger);
+        return r;
+    }
+    if (r < 0) {
+        (void) snprintf(reply, size, "the camera refused the trigger: %s", strerror(-r));
+        return r;
+    }
+    self->c.triggers++;
     return cs_daemon_answer_counters(self->daemon, s_answer, reply, size);
 }

@@ -2,6 +2,7 @@
  * waits for subscribers, and the camera controls it sets. The frame's size and format are
  * read by every daemon, to size its queues. */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,14 +13,19 @@
 
 /* ---- source ---- */
 
-/* What every daemon knows of a source: its name in the file, and whether it reads
- * [camerad] device. camerad's own side of each source is its row in sources.c. */
+/* How a source reads [camerad] device: not at all, as a path (V4L2), or as the name its
+ * library gives a camera (Aravis: an id, a serial number or an address), kept as written. */
+enum s_device_kind { S_DEVICE_NONE, S_DEVICE_PATH, S_DEVICE_NAME };
+
+/* What every daemon knows of a source: its name in the file, and how it reads [camerad]
+ * device. camerad's own side of each source is its row in sources.c. */
 static const struct {
     const char *name;
-    bool uses_device;
+    enum s_device_kind device;
 } s_sources[CS_SOURCE_COUNT] = {
-    [CS_SOURCE_TESTPATTERN] = { "testpattern", false },
-    [CS_SOURCE_V4L2] = { "v4l2", true },
+    [CS_SOURCE_TESTPATTERN] = { "testpattern", S_DEVICE_NONE },
+    [CS_SOURCE_V4L2] = { "v4l2", S_DEVICE_PATH },
+    [CS_SOURCE_ARAVIS] = { "aravis", S_DEVICE_NAME },
 };
 
 const char *
@@ -31,7 +37,15 @@ cs_source_name(enum cs_source s)
 const char *
 cs_source_device(const struct cs_conf *conf)
 {
-    return s_sources[conf->camerad.source].uses_device ? conf->camerad.device : "";
+    switch (s_sources[conf->camerad.source].device) {
+    case S_DEVICE_PATH:
+        return conf->camerad.device;
+    case S_DEVICE_NAME:
+        return conf->camerad.device_id;
+    case S_DEVICE_NONE:
+        break;
+    }
+    return "";
 }
 
 /* "a, b@lastc" of @names into @buf: "a, b or c" with " or ". */
@@ -218,6 +232,95 @@ s_print_controls(const struct cs_conf_key *key, const struct cs_conf *conf, char
 static const struct cs_conf_type s_control_type = { .parse = s_parse_control,
                                                     .print = s_print_controls };
 
+/* ---- device: a path for V4L2, a camera's name for Aravis ---- */
+
+/* The value is read both ways, since the source may be set after it: resolved as a path
+ * (V4L2), and kept as written (Aravis), where only a value from the file counts. */
+static int
+s_parse_device(struct cs_conf_value *v)
+{
+    int r = cs_conf_path.parse(v);
+
+    if (r < 0 || v->line == 0)
+        return r;
+    if (cs_strlcpy(v->conf->camerad.device_id, v->text, sizeof v->conf->camerad.device_id) < 0)
+        return cs_conf_value_error(v, "'%s': a camera's name is at most %d characters", v->name,
+                                   CS_CAMERA_ID_MAX - 1);
+    return 0;
+}
+
+static void
+s_print_device(const struct cs_conf_key *key, const struct cs_conf *conf, char *buf, size_t size)
+{
+    if (s_sources[conf->camerad.source].device == S_DEVICE_NAME)
+        (void) cs_strlcpy(buf, conf->camerad.device_id, size);
+    else
+        cs_conf_path.print(key, conf, buf, size);
+}
+
+static const struct cs_conf_type s_device_type = { .parse = s_parse_device,
+                                                   .print = s_print_device };
+
+/* ---- a number, or "camera": leave the camera's own setting (NAN) ---- */
+
+static int
+s_parse_camera_double(struct cs_conf_value *v)
+{
+    if (strcmp(v->text, "camera") == 0) {
+        *(double *) v->field = NAN;
+        return 0;
+    }
+    if (cs_conf_double.parse(v) == 0)
+        return 0;
+    return cs_conf_value_error(v, "'%s' expects camera or a number from %.15g to %.15g, got '%s'",
+                               v->name, v->key->min, v->key->max, v->text);
+}
+
+static void
+s_print_camera_double(const struct cs_conf_key *key, const struct cs_conf *conf, char *buf,
+                      size_t size)
+{
+    double v;
+
+    memcpy(&v, (const char *) conf + key->offset, sizeof v);
+    if (isnan(v))
+        (void) cs_strlcpy(buf, "camera", size);
+    else
+        cs_conf_double.print(key, conf, buf, size);
+}
+
+static const struct cs_conf_type s_camera_double_type = { .parse = s_parse_camera_double,
+                                                          .print = s_print_camera_double,
+                                                          .ranged = true };
+
+/* ---- trigger: off, software, or the name of a trigger source of the camera ---- */
+
+static int
+s_parse_trigger(struct cs_conf_value *v)
+{
+    size_t len = strlen(v->text);
+
+    if (len >= CS_TRIGGER_MAX
+        || v->text[strspn(v->text, "abcdefghijklmnopqrstuvwxyz"
+                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")]
+               != '\0')
+        return cs_conf_value_error(v,
+                                   "'%s' expects off, software or a trigger source of the camera "
+                                   "(line1, ...: 1 to %d characters of A-Z a-z 0-9 _), got '%s'",
+                                   v->name, CS_TRIGGER_MAX - 1, v->text);
+    (void) cs_strlcpy(v->field, v->text, v->key->size);
+    return 0;
+}
+
+static void
+s_print_trigger(const struct cs_conf_key *key, const struct cs_conf *conf, char *buf, size_t size)
+{
+    (void) cs_strlcpy(buf, conf->camerad.trigger, size);
+}
+
+static const struct cs_conf_type s_trigger_type = { .parse = s_parse_trigger,
+                                                    .print = s_print_trigger };
+
 /* ---- the section ---- */
 
 #define S_FRAME_READERS CS_READ_ALL /* every daemon sizes its queues from the frame */
@@ -232,16 +335,19 @@ static const struct cs_conf_key s_keys[] = {
         CS_CONF_FIELD(camerad.source),
         .def = "testpattern",
         .help = "Where frames come from: `testpattern` (a deterministic pattern, see "
-                "docs/PROTOCOL.md) or `v4l2` (a camera)",
+                "docs/PROTOCOL.md), `v4l2` (a camera of the kernel's) or `aravis` (a GenICam "
+                "camera, GigE Vision or USB3 Vision, through Aravis; see docs/CAMERAS.md)",
         .readers = S_PACE_READERS,
     },
     {
         .name = "device",
-        .type = &cs_conf_path,
+        .type = &s_device_type,
         CS_CONF_FIELD(camerad.device),
         .def = "/dev/video0",
-        .help = "The V4L2 device, for `source = v4l2`: `/dev/videoN`, or better a stable name "
-                "from `/dev/v4l/by-id/` or `/dev/v4l/by-path/`",
+        .help = "The camera: for `source = v4l2` its device, `/dev/videoN`, or better a stable "
+                "name from `/dev/v4l/by-id/` or `/dev/v4l/by-path/`; for `source = aravis` its "
+                "name as `arv-tool-0.8` lists it (`Vendor-Model-Serial`), its serial number or "
+                "its IP address, and when not set the first camera Aravis finds",
         .more = "When it is absent or goes away, camerad waits for it (STATUS=waiting for "
                 "device), retrying with a backoff, and starts a new run when it is back; only "
                 "a request the camera cannot meet makes it exit (status 78).",
@@ -284,7 +390,7 @@ static const struct cs_conf_key s_keys[] = {
         .max = 100000,
         .def = "30",
         .help = "Frames per second; `0`: as fast as the stack takes them (test pattern), or the "
-                "camera's own rate (v4l2)",
+                "camera's own rate (v4l2, aravis)",
         .more = "With the test pattern unpaced the slowest frame subscriber sets the pace and "
                 "no frame is dropped: camerad, pubd and saverd wait for room instead (a stopped "
                 "subscriber stops the stream).",
@@ -348,9 +454,13 @@ static const struct cs_conf_key s_keys[] = {
         .min = 2,
         .max = 32,
         .def = "4",
-        .help = "v4l2: buffers shared with the driver",
-        .more = "Each goes back to the driver as soon as its frame is copied into the outgoing "
-                "message.",
+        .help = "v4l2: buffers shared with the driver; aravis: buffers the camera's stream "
+                "fills, at least",
+        .more = "A V4L2 buffer goes back to the driver as soon as its frame is copied into the "
+                "outgoing message. With `zero_copy`, an Aravis buffer travels as the outgoing "
+                "message and returns to the stream once ZeroMQ has sent it; camerad then adds "
+                "buffers, up to this many more than `send_buffer_mb` holds, so that the "
+                "camera always has this many to fill.",
         .readers = CS_READ(CS_DAEMON_CAMERAD),
     },
     {
@@ -396,6 +506,91 @@ static const struct cs_conf_key s_keys[] = {
                                "value the feature does not take is an error on its line naming "
                                "what is allowed (the features of that kind, or the range or "
                                "entries), and camerad exits with status 78.",
+        .readers = CS_READ(CS_DAEMON_CAMERAD),
+    },
+    {
+        .name = "offset_x",
+        .type = &cs_conf_u32,
+        CS_CONF_FIELD(camerad.offset_x),
+        .min = 0,
+        .max = 65535,
+        .def = "0",
+        .help = "aravis: the left edge of the region read out, in pixels (OffsetX)",
+        .readers = CS_READ(CS_DAEMON_CAMERAD),
+    },
+    {
+        .name = "offset_y",
+        .type = &cs_conf_u32,
+        CS_CONF_FIELD(camerad.offset_y),
+        .min = 0,
+        .max = 65535,
+        .def = "0",
+        .help = "aravis: the top edge of the region read out, in pixels (OffsetY)",
+        .readers = CS_READ(CS_DAEMON_CAMERAD),
+    },
+    {
+        .name = "binning_x",
+        .type = &cs_conf_u32,
+        CS_CONF_FIELD(camerad.binning_x),
+        .min = 1,
+        .max = 64,
+        .def = "1",
+        .help = "aravis: sensor pixels summed into one, across (BinningHorizontal)",
+        .more = "`width`, `height` and the offsets count binned pixels.",
+        .readers = CS_READ(CS_DAEMON_CAMERAD),
+    },
+    {
+        .name = "binning_y",
+        .type = &cs_conf_u32,
+        CS_CONF_FIELD(camerad.binning_y),
+        .min = 1,
+        .max = 64,
+        .def = "1",
+        .help = "aravis: sensor pixels summed into one, down (BinningVertical)",
+        .readers = CS_READ(CS_DAEMON_CAMERAD),
+    },
+    {
+        .name = "exposure_us",
+        .type = &s_camera_double_type,
+        CS_CONF_FIELD(camerad.exposure_us),
+        .min = 0,
+        .max = 1e9,
+        .def = "camera",
+        .help = "aravis: the exposure time in microseconds (ExposureTime or ExposureTimeAbs); "
+                "`camera`: as the camera has it",
+        .readers = CS_READ(CS_DAEMON_CAMERAD),
+    },
+    {
+        .name = "gain",
+        .type = &s_camera_double_type,
+        CS_CONF_FIELD(camerad.gain),
+        .min = -1000,
+        .max = 1000,
+        .def = "camera",
+        .help = "aravis: the gain, in the camera's unit (Gain, in dB, or GainRaw); `camera`: "
+                "as the camera has it",
+        .readers = CS_READ(CS_DAEMON_CAMERAD),
+    },
+    {
+        .name = "trigger",
+        .type = &s_trigger_type,
+        CS_CONF_FIELD(camerad.trigger),
+        .def = "off",
+        .help = "aravis: `off` (free-running at `fps`), `software` (a frame for each "
+                "`camstackctl trigger`) or the camera's trigger input that starts each frame "
+                "(`line1`, ..., as its TriggerSource names them)",
+        .more = "A triggered camera has no frame rate of its own: camerad then never takes the "
+                "silence between frames for a stalled camera.",
+        .readers = CS_READ(CS_DAEMON_CAMERAD),
+    },
+    {
+        .name = "zero_copy",
+        .type = &cs_conf_bool,
+        CS_CONF_FIELD(camerad.zero_copy),
+        .def = "yes",
+        .help = "aravis: hand the camera's buffers to ZeroMQ as they are, instead of copying "
+                "each frame into the outgoing message",
+        .more = "A format camerad converts (YUV422_8_UYVY to YUYV) is always copied.",
         .readers = CS_READ(CS_DAEMON_CAMERAD),
     },
 };

@@ -1,6 +1,6 @@
-/* camerad's frames to pubd: the sink a source fills, each frame numbered, timestamped and
- * pushed to pubd's ingest without blocking (a frame pubd cannot take is dropped at source and
- * uses up no sequence number), and the end-of-stream of a run. */
+/* camerad's frames to pubd: the sink a source fills (or lends its own buffers to), each frame
+ * numbered, timestamped and pushed to pubd's ingest without blocking (a frame pubd cannot take is
+ * dropped at source and uses up no sequence number), and the end-of-stream of a run. */
 #include "camerad-private.h"
 
 #include <assert.h>
@@ -60,21 +60,29 @@ s_send(camerad_t *self, const struct cs_frame_hdr *h, zmq_msg_t *payload, int fl
     return zmq_send(self->push_handle, "", 0, 0) < 0 ? -errno : 0;
 }
 
+/* Counts @frames camera drops: their seq numbers are used up, and the next frame sent (or the
+ * end-of-stream) carries them in camera_skipped. */
 static void
-s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
+s_count_skipped(camerad_t *self, uint32_t frames)
 {
-    camerad_t *self = s_from_sink(sink);
+    self->c.camera_dropped += frames;
+    self->c.next_seq += frames;
+    self->pending_skip += frames;
+}
+
+/* Numbers, stamps and sends the frame in self->payload; a frame pubd cannot take is dropped
+ * at source (its message closed, which gives a lent buffer back at once). */
+static void
+s_send_frame(camerad_t *self, const struct source_meta *meta)
+{
     struct cs_frame_hdr h;
     size_t size = zmq_msg_size(&self->payload);
     int r;
 
     self->c.captured++;
     self->last_frame_ns = cs_now_ns(CLOCK_MONOTONIC);
-    if (meta->camera_skipped) {
-        self->c.camera_dropped += meta->camera_skipped;
-        self->c.next_seq += meta->camera_skipped; /* the seq numbers of the frames it lost */
-        self->pending_skip += meta->camera_skipped;
-    }
+    if (meta->camera_skipped)
+        s_count_skipped(self, meta->camera_skipped);
     s_fill_header(self, &h);
     h.capture_ns = meta->capture_ns;
     h.driver_ns = meta->driver_ns;
@@ -96,6 +104,46 @@ s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
         zmq_msg_close(&self->payload);
     }
     self->payload_open = false;
+}
+
+static void
+s_sink_commit(struct source_sink *sink, const struct source_meta *meta)
+{
+    s_send_frame(s_from_sink(sink), meta);
+}
+
+static void
+s_sink_commit_borrowed(struct source_sink *sink, void *data, size_t size, source_free_fn *free_fn,
+                       void *hint, const struct source_meta *meta)
+{
+    camerad_t *self = s_from_sink(sink);
+    uint64_t seq;
+    void *copy;
+
+    assert(!self->payload_open);
+    if (zmq_msg_init_data(&self->payload, data, size, free_fn, hint) == 0) {
+        self->payload_open = true;
+        s_send_frame(self, meta);
+        return;
+    }
+    /* libzmq could not allocate its record of the lent buffer: the frame is copied. */
+    copy = s_sink_begin(sink, size, &seq);
+    if (copy)
+        memcpy(copy, data, size);
+    free_fn(data, hint);
+    if (copy) {
+        s_send_frame(self, meta);
+    } else {
+        self->c.captured++;
+        if (self->c.dropped_at_source++ == 0)
+            cs_log(LOG_WARNING, "no memory for a frame, dropping at source");
+    }
+}
+
+static void
+s_sink_skip(struct source_sink *sink, uint32_t frames)
+{
+    s_count_skipped(s_from_sink(sink), frames);
 }
 
 void
@@ -129,4 +177,7 @@ push_init_sink(camerad_t *self)
 {
     self->sink.begin = s_sink_begin;
     self->sink.commit = s_sink_commit;
+    self->sink.commit_borrowed = s_sink_commit_borrowed;
+    self->sink.skip = s_sink_skip;
+    self->sink.transport = &self->transport;
 }

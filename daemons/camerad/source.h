@@ -1,10 +1,11 @@
 /* The seam between camerad and where its frames come from. A source delivers frames into
  * buffers that camerad hands it (the outgoing message, so that the one copy at the source is
- * the only one), and tells camerad through a file descriptor when frames are ready. The test
- * pattern is one source; V4L2 cameras are another. A source that fails (a camera unplugged)
- * says so with a negative errno; camerad then ends the run, closes the source and opens it
- * again later for a new run. A source may also have camera settings (V4L2 controls, GenICam
- * features) that can be listed, read and changed while it runs, and know the camera's
+ * the only one), or lends camerad its own buffer to send without a copy, and tells camerad
+ * through a file descriptor when frames are ready. The test pattern is one source; V4L2
+ * cameras are another, GenICam cameras through Aravis a third. A source that fails (a camera
+ * unplugged) says so with a negative errno; camerad then ends the run, closes the source and
+ * opens it again later for a new run. A source may also have camera settings (V4L2 controls,
+ * GenICam features) that can be listed, read and changed while it runs, and know the camera's
  * identity: optional ops, behind which camerad's "camera" command and the record of each
  * change work alike for every source. */
 #pragma once
@@ -39,6 +40,22 @@ struct source_meta {
     uint32_t camera_skipped; /* frames the device dropped just before this one */
 };
 
+/* Gives a lent buffer back to its source: called once, from any thread (ZeroMQ's I/O thread
+ * once the frame has left, or camerad's own when the frame is dropped). */
+typedef void source_free_fn(void *data, void *hint);
+
+/* What a network camera's transport reports (GigE Vision: Aravis's stream statistics), added
+ * up over the streams of the process. A source without one leaves it at 0. */
+struct source_transport {
+    uint64_t packets_received;
+    uint64_t packets_missing;        /* packets of incomplete frames that never came */
+    uint64_t packet_resend_requests; /* packets asked for again */
+    uint64_t packets_resent;         /* packets that came again when asked */
+    uint64_t frames_incomplete;      /* frames whose packets did not all come (camera drops) */
+    uint64_t frames_missing;         /* frames of which nothing came (camera drops) */
+    uint64_t buffer_underruns;       /* packets that found no buffer free to fill */
+};
+
 /* Where a source puts frames: camerad's side of the seam. */
 struct source_sink {
     /* A buffer of @size bytes to fill with the next frame, or NULL (no memory). @ret_seq is
@@ -46,6 +63,14 @@ struct source_sink {
     void *(*begin)(struct source_sink *sink, size_t size, uint64_t *ret_seq);
     /* The buffer from begin() holds a frame: camerad numbers and sends it. */
     void (*commit)(struct source_sink *sink, const struct source_meta *meta);
+    /* The source's own buffer @data of @size bytes holds a frame: camerad numbers it and sends
+     * it without a copy; @free_fn(@data, @hint) gives the buffer back (source_free_fn). */
+    void (*commit_borrowed)(struct source_sink *sink, void *data, size_t size,
+                            source_free_fn *free_fn, void *hint, const struct source_meta *meta);
+    /* The camera lost @frames frames that no frame delivered since reports: camera drops,
+     * whose seq numbers the next frame (or the end-of-stream) skips, as camera_skipped does. */
+    void (*skip)(struct source_sink *sink, uint32_t frames);
+    struct source_transport *transport; /* the counters a source with a transport adds to */
 };
 
 struct source;
@@ -67,6 +92,9 @@ struct source_ops {
     int (*read)(struct source *src, struct source_sink *sink, unsigned max);
     void (*stop)(struct source *src);
     void (*close)(struct source **src_p);
+    /* Optional: makes the camera take one frame now (a software trigger). Returns 0,
+     * -EPERM when it is not configured for software triggers, or another negative errno. */
+    int (*trigger)(struct source *src);
 
     /* --- Camera settings and identity: optional (NULL when the source has none). ---------
      *
@@ -135,6 +163,7 @@ struct source_ops {
 
 extern const struct source_ops source_testpattern;
 extern const struct source_ops source_v4l2;
+extern const struct source_ops source_aravis;
 
 /* The source named in the config. */
 const struct source_ops *source_lookup(enum cs_source which);

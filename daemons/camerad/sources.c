@@ -7,6 +7,7 @@
 static const struct source_ops *const s_ops[CS_SOURCE_COUNT] = {
     [CS_SOURCE_TESTPATTERN] = &source_testpattern,
     [CS_SOURCE_V4L2] = &source_v4l2,
+    [CS_SOURCE_ARAVIS] = &source_aravis,
 };
 
 const struct source_ops *

@@ -31,6 +31,7 @@ s_source(const void *at)
 
 #define S_LEDGER               CS_COUNTER_LEDGER
 #define S_C(name, flags, help) CS_CTR_U64_AT(#name, camerad_t, c.name, flags, help)
+#define S_T(name, help)        CS_CTR_U64_AT(#name, camerad_t, transport.name, 0, help)
 static const struct cs_counter s_rows[] = {
     CS_CTR_STRING_FN("acquisition", camerad_t, state, s_acquisition, 0,
                      "waiting (for subscribers), waiting-for-device, running, idle (between "
@@ -53,6 +54,7 @@ static const struct cs_counter s_rows[] = {
         "the seq of the next frame = frames numbered in the run (= sent + camera_dropped)"),
     S_C(waits_for_room, CS_COUNTER_TOTAL,
         "times the unpaced test pattern paused because pubd had no room"),
+    S_C(triggers, CS_COUNTER_TOTAL, "software triggers the camera took (the trigger command)"),
     CS_CTR_RATE("fps", camerad_t, rate, CS_COUNTER_LINE, "capture rate over the last second or so"),
     CS_CTR_RATE_MB("mb_per_s", camerad_t, rate_bytes, 0,
                    "payload bytes handed to pubd per second, in MB (10^6 bytes)"),
@@ -71,6 +73,15 @@ static const struct cs_counter s_rows[] = {
     CS_CTR_U64_AT("queue_budget_frames", camerad_t, queue_budget_frames, 0,
                   "0: frames come straight from the source, through no queue of the stack"),
     CS_LATENCY_ROWS("", camerad_t, latency_report, "from capture to the hand-over to pubd"),
+    S_T(packets_received, "aravis: stream packets received (GigE Vision)"),
+    S_T(packets_missing, "aravis: packets of incomplete frames that never came"),
+    S_T(packet_resend_requests, "aravis: packets asked of the camera again"),
+    S_T(packets_resent, "aravis: packets the camera sent again when asked"),
+    S_T(frames_incomplete,
+        "aravis: frames whose packets did not all come, even resent (in camera_dropped)"),
+    S_T(frames_missing, "aravis: frames of which nothing came (gaps in the camera's frame ids; in "
+                        "camera_dropped)"),
+    S_T(buffer_underruns, "aravis: packets that found no buffer free to fill"),
 };
 
 static const struct cs_counter_table s_table = CS_COUNTER_TABLE("camerad", s_rows);

@@ -59,5 +59,13 @@ struct expect_camera {
  * interval. */
 void verify_camera_movie(const char *path, const struct expect_camera *e);
 
+/* Fails the current test unless the @n timestamps @ts of the frames numbered @seq lie on a line
+ * whose slope is the frame interval at @fps (within 1 %, and one interval over the run), each
+ * within an interval of it, and span as many intervals as the numbers do (within 5 %, with
+ * the @source_dropped frames that took no number); with @late, only the span is checked.
+ * Prints the measured interval. */
+void verify_interval_line(const char *path, const uint64_t *seq, const uint64_t *ts, uint64_t n,
+                          double fps, uint64_t source_dropped, bool late);
+
 /* Reads root attribute @name of the file at @path as uint64 (fails the test if absent). */
 uint64_t verify_root_attr(const char *path, const char *name);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,14 @@ static const char s_good_ini[] =
     "feature.TriggerMode = Off\n"
     "feature.DeviceUserID = left camera ; a comment\n"
     "feature._x9 = 0x1F\n"
+    "offset_x = 16\n"
+    "offset_y = 8\n"
+    "binning_x = 2\n"
+    "binning_y = 4\n"
+    "exposure_us = 2500.5\n"
+    "gain = -3\n"
+    "trigger = line1\n"
+    "zero_copy = no\n"
     "\n"
     "[pubd]\n"
     "  ingest_buffer_mb = 1\n"
@@ -211,6 +220,15 @@ s_assert_good(const struct cs_conf *c, const char *path, const char *dir)
     ck_assert_str_eq(c->camerad.features.items[4].value, "left camera");
     ck_assert_str_eq(c->camerad.features.items[5].name, "_x9");
     ck_assert_str_eq(c->camerad.features.items[5].value, "0x1F");
+    ck_assert_str_eq(c->camerad.device_id, "/dev/video7");
+    ck_assert_uint_eq(c->camerad.offset_x, 16);
+    ck_assert_uint_eq(c->camerad.offset_y, 8);
+    ck_assert_uint_eq(c->camerad.binning_x, 2);
+    ck_assert_uint_eq(c->camerad.binning_y, 4);
+    ck_assert(c->camerad.exposure_us == 2500.5);
+    ck_assert(c->camerad.gain == -3);
+    ck_assert_str_eq(c->camerad.trigger, "line1");
+    ck_assert(!c->camerad.zero_copy);
 
     ck_assert_uint_eq(c->pubd.ingest_buffer_mb, 1);
     ck_assert_uint_eq(c->pubd.subscriber_buffer_mb, 65536);
@@ -333,6 +351,10 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert(!c->camerad.allow_format_fallback);
     ck_assert_uint_eq(c->camerad.n_controls, 0);
     ck_assert_uint_eq(c->camerad.features.n, 0);
+    ck_assert_str_eq(c->camerad.device_id, "");
+    ck_assert(isnan(c->camerad.exposure_us) && isnan(c->camerad.gain));
+    ck_assert_str_eq(c->camerad.trigger, "off");
+    ck_assert(c->camerad.zero_copy);
     ck_assert_uint_eq(c->pubd.ingest_buffer_mb, 64);
     ck_assert_uint_eq(c->pubd.subscriber_buffer_mb, 256);
     ck_assert_uint_eq(c->pubd.tcp_subscriber_buffer_mb, 64);
@@ -750,7 +772,7 @@ static const struct s_bad_case s_bad_cases[] = {
     { "flush interval too short", "[saverd]\nflush_interval_ms = 5\n", 2,
       "'flush_interval_ms' expects a whole number from 10 to 3600000, got '5'" },
     { "bad source", "[camerad]\nsource = usb\n", 2,
-      "'source' expects testpattern or v4l2, got 'usb'" },
+      "'source' expects testpattern, v4l2 or aravis, got 'usb'" },
     { "bad log level", "[log]\nlevel = verbose\n", 2,
       "'level' expects err, warning, notice, info or debug, got 'verbose'" },
     { "bad stream name", "[stack]\nstream = cam 1\n", 2,

@@ -65,6 +65,8 @@ s_usage(FILE *out)
         "  camera set NAME VALUE        change a setting while the stack runs; a bad value\n"
         "                               is refused with what it takes, the stream goes on;\n"
         "                               sent to the subscribers from the frame it applies to\n"
+        "  trigger                      a camera with [camerad] trigger = software takes a\n"
+        "                               frame\n"
         "  watch [--interval MS] [--count N] [--plain]\n"
         "                               the stack refreshed like top(1); plain lines when\n"
         "                               not on a terminal (or with --plain); a daemon down\n"
@@ -319,6 +321,31 @@ s_cmd_acquire(int argc, char **argv)
             (void) printf("camerad: %s\n", state);
         else
             (void) printf("camerad: %s after run %llu\n", state, (unsigned long long) run);
+    }
+    cs_client_answers_clear(answers);
+    return ok ? 0 : S_EXIT_FAILED;
+}
+
+static int
+s_cmd_trigger(int argc, char **argv)
+{
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
+    struct cs_conf conf;
+    uint64_t triggers = 0;
+    bool ok;
+    int r;
+
+    (void) argv;
+    if (argc != 1)
+        return s_bad_usage("%s: takes no argument", "trigger");
+    r = s_load(&conf);
+    if (r)
+        return r;
+    if (s_ask_one(&conf, CS_DAEMON_CAMERAD, "trigger", answers, &ok) < 0)
+        return S_EXIT_FAILED;
+    if (ok) {
+        (void) cs_json_get_u64(answers[CS_DAEMON_CAMERAD].json, "triggers", &triggers);
+        (void) printf("camerad: trigger %llu sent\n", (unsigned long long) triggers);
     }
     cs_client_answers_clear(answers);
     return ok ? 0 : S_EXIT_FAILED;
@@ -682,6 +709,7 @@ main(int argc, char **argv)
         { "status", s_cmd_status },   { "acquire", s_cmd_acquire },   { "record", s_cmd_record },
         { "watch", s_cmd_watch },     { "snapshot", s_cmd_snapshot }, { "plot", s_cmd_plot },
         { "request", s_cmd_request }, { "camera", s_cmd_camera },     { "metrics", s_cmd_metrics },
+        { "trigger", s_cmd_trigger },
     };
     uint64_t v;
     int c;
@@ -713,7 +741,7 @@ main(int argc, char **argv)
     }
     if (optind >= argc)
         return s_bad_usage("%s", "a command is needed (status, metrics, acquire, record, camera, "
-                                 "watch, snapshot, plot, request)");
+                                 "trigger, watch, snapshot, plot, request)");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[optind], commands[i].name) == 0)
             return commands[i].fn(argc - optind, argv + optind);

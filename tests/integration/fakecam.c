@@ -1,0 +1,213 @@
+#include "fakecam.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <arv.h>
+#include <check.h>
+#include <hdf5.h>
+
+#include "util.h"
+#include "verify.h"
+
+#define S_ANSWER_TIMEOUT_MS 15000
+
+pid_t
+fakecam_start(struct stack *s, double lost_per_thousand)
+{
+    char ratio[32];
+    const char *argv[] = { "arv-fake-gv-camera-0.8", "-i", FAKECAM_ADDRESS, "-r", ratio, NULL };
+    uint64_t deadline = cs_now_ns(CLOCK_MONOTONIC) + S_ANSWER_TIMEOUT_MS * CS_NSEC_PER_MSEC;
+    ArvCamera *cam = NULL;
+    pid_t pid;
+
+    (void) snprintf(ratio, sizeof ratio, "%g", lost_per_thousand);
+    if (lost_per_thousand <= 0)
+        argv[3] = NULL;
+    pid = stack_spawn(s, argv, "fakecam.log");
+    /* It answers once its sockets are bound: ask until it does (each try waits for its
+     * answer; a refused one comes back at once, hence the pause between tries). */
+    while (!cam) {
+        cam = arv_camera_new(FAKECAM_ADDRESS, NULL);
+        ck_assert_msg(cam || cs_now_ns(CLOCK_MONOTONIC) < deadline,
+                      "the simulated camera does not answer at " FAKECAM_ADDRESS);
+        if (!cam)
+            g_usleep(20000);
+    }
+    g_object_unref(cam); /* gives its control back */
+    return pid;
+}
+
+void
+fakecam_kill(struct stack *s, pid_t pid)
+{
+    ck_assert_int_eq(kill(-pid, SIGKILL), 0);
+    (void) stack_reap(s, pid);
+}
+
+/* The jet colour map of arvfakecamera.c, entry @k (0 to 255), as its table has it. */
+static void
+s_jet(unsigned k, uint8_t rgb[3])
+{
+    unsigned r = 0, g = 0, b = 255;
+
+    if (k < 32) {
+        b = 132 + 4 * k > 255 ? 255 : 132 + 4 * k;
+    } else if (k < 96) {
+        g = 4 * (k - 31) > 255 ? 255 : 4 * (k - 31);
+    } else if (k < 160) {
+        r = 4 * (k - 95) > 255 ? 255 : 4 * (k - 95);
+        g = 255;
+        b = 4 * (k - 95) > 256 ? 0 : 256 - 4 * (k - 95);
+    } else if (k < 224) {
+        r = 255;
+        g = 4 * (k - 159) > 256 ? 0 : 256 - 4 * (k - 159);
+        b = 0;
+    } else {
+        r = 256 - 4 * (k - 223);
+        b = 0;
+    }
+    rgb[0] = (uint8_t) r;
+    rgb[1] = (uint8_t) g;
+    rgb[2] = (uint8_t) b;
+}
+
+/* How many values the ramp of @pixfmt takes before it repeats. */
+static unsigned
+s_period(enum cs_pixfmt pixfmt)
+{
+    return pixfmt == CS_PIXFMT_Y16 ? 65535 : 255;
+}
+
+/* The ramp's step n (x + y + f, modulo the period) of the pixel at @px. */
+static unsigned
+s_step_of(enum cs_pixfmt pixfmt, const uint8_t *px)
+{
+    uint8_t rgb[3];
+
+    if (pixfmt == CS_PIXFMT_GREY)
+        return px[0];
+    if (pixfmt == CS_PIXFMT_Y16) /* v = 256 n mod 65535, and 256 * 256 = 1 mod 65535 */
+        return (unsigned) (((uint32_t) (px[0] | px[1] << 8) * 256u) % 65535u);
+    for (unsigned k = 0; k < 255; k++) {
+        s_jet(k, rgb);
+        if (memcmp(rgb, px, 3) == 0)
+            return k;
+    }
+    return UINT32_MAX;
+}
+
+/* Checks that every pixel of @frame is the ramp at step @n0 + x + y. */
+static void
+s_check_frame(const struct fakecam_expect *e, const uint8_t *frame, unsigned n0, uint64_t row)
+{
+    unsigned bpp = cs_pixfmt_info(e->pixfmt)->bytes_per_pixel, period = s_period(e->pixfmt);
+
+    for (unsigned y = 0; y < e->height; y++) {
+        for (unsigned x = 0; x < e->width; x++) {
+            const uint8_t *px = frame + ((size_t) y * e->width + x) * bpp;
+            unsigned n = (n0 + x + y) % period;
+            uint8_t want[3] = { (uint8_t) n, 0, 0 };
+
+            if (e->pixfmt == CS_PIXFMT_Y16) {
+                uint32_t v = (256u * n) % 65535u;
+
+                want[0] = (uint8_t) v;
+                want[1] = (uint8_t) (v >> 8);
+            } else if (e->pixfmt == CS_PIXFMT_RGB24) {
+                s_jet(n, want);
+            }
+            ck_assert_msg(memcmp(px, want, bpp) == 0,
+                          "row %llu: pixel (%u, %u) is not the simulator's ramp at step %u",
+                          (unsigned long long) row, x, y, n);
+        }
+    }
+}
+
+static void
+s_read_u64_column(hid_t f, const char *name, uint64_t *buf, uint64_t n)
+{
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+
+    ck_assert_msg(d >= 0, "dataset '%s' is missing", name);
+    ck_assert_int_ge(H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
+    H5Dclose(d);
+}
+
+/* The ramp steps of each frame of the movie, checking every pixel of it. */
+static void
+s_read_steps(hid_t f, const struct fakecam_expect *e, unsigned *steps)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(e->pixfmt);
+    size_t frame_bytes = (size_t) e->width * e->height * pi->bytes_per_pixel;
+    hsize_t dims[4] = { 0 }, start[4] = { 0 }, count[4];
+    uint8_t *buf = malloc(frame_bytes);
+    hid_t d = H5Dopen2(f, "/entry/data/data", H5P_DEFAULT), sp, ms;
+
+    ck_assert(d >= 0 && buf);
+    sp = H5Dget_space(d);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    ck_assert_uint_eq(dims[0], e->frames);
+    ck_assert_uint_eq(dims[1], e->height);
+    ck_assert_uint_eq(dims[2], e->width);
+    memcpy(count, dims, sizeof count);
+    count[0] = 1;
+    ms = H5Screate_simple(H5Sget_simple_extent_ndims(sp), count, NULL);
+    for (uint64_t i = 0; i < e->frames; i++) {
+        start[0] = i;
+        ck_assert_int_ge(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL), 0);
+        ck_assert_int_ge(
+            H5Dread(d, pi->bits == 16 ? H5T_STD_U16LE : H5T_STD_U8LE, ms, sp, H5P_DEFAULT, buf), 0);
+        steps[i] = s_step_of(e->pixfmt, buf);
+        ck_assert_msg(steps[i] != UINT32_MAX, "row %llu: pixel (0, 0) is no colour of the ramp",
+                      (unsigned long long) i);
+        s_check_frame(e, buf, steps[i], i);
+    }
+    H5Sclose(ms);
+    H5Sclose(sp);
+    H5Dclose(d);
+    free(buf);
+}
+
+uint64_t
+fakecam_verify_movie(const char *path, const struct fakecam_expect *e)
+{
+    uint64_t *seq = calloc(e->frames, sizeof *seq), *ts = calloc(e->frames, sizeof *ts);
+    unsigned *steps = calloc(e->frames, sizeof *steps), period = s_period(e->pixfmt);
+    uint64_t gaps = 0;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+
+    ck_assert_msg(f >= 0 && seq && ts && steps, "cannot open '%s'", path);
+    ck_assert_uint_ge(e->frames, 2);
+    ck_assert_uint_eq(verify_root_attr(path, "frames"), e->frames);
+    ck_assert_uint_eq(verify_root_attr(path, "frames_lost"), 0);
+    ck_assert_uint_eq(verify_root_attr(path, "complete"), 1);
+    s_read_u64_column(f, "/entry/data/seq", seq, e->frames);
+    s_read_u64_column(f, "/entry/data/timestamp_ns", ts, e->frames);
+    s_read_steps(f, e, steps);
+    for (uint64_t i = 1; i < e->frames; i++) {
+        uint64_t ids = (steps[i] + period - steps[i - 1]) % period;
+        ck_assert_uint_gt(seq[i], seq[i - 1]);
+        ck_assert_msg((seq[i] - seq[i - 1]) % period == ids,
+                      "rows %llu and %llu: seq %llu then %llu, but the camera's frame ids are %llu "
+                      "apart",
+                      (unsigned long long) i - 1, (unsigned long long) i,
+                      (unsigned long long) seq[i - 1], (unsigned long long) seq[i],
+                      (unsigned long long) ids);
+        gaps += seq[i] - seq[i - 1] - 1;
+        ck_assert_uint_gt(ts[i], ts[i - 1]);
+    }
+    if (e->fps > 0)
+        verify_interval_line(path, seq, ts, e->frames, e->fps, 0, false);
+    /* Besides: drops before the first row, and after the last (the end-of-stream's). */
+    ck_assert_uint_ge(verify_root_attr(path, "camera_dropped"), gaps + seq[0]);
+    H5Fclose(f);
+    free(seq);
+    free(ts);
+    free(steps);
+    return gaps;
+}

@@ -1,0 +1,39 @@
+/* Aravis's simulated GigE Vision camera for the tests: arv-fake-gv-camera-0.8 (Debian's
+ * aravis-tools) on the loopback interface, reached over UDP as a real camera is, under
+ * timeout(1) and stopped by PID; and the checks of a movie against what it draws, the
+ * diagonal ramp of Aravis's arvfakecamera.c. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "harness.h"
+#include "pixfmt.h"
+
+#define FAKECAM_ADDRESS "127.0.0.1"
+
+/* Starts the simulator for stack @s, losing @lost_per_thousand of the stream packets it sends
+ * (0: none), and returns its PID once it answers (Aravis opens it, then lets it go). */
+pid_t fakecam_start(struct stack *s, double lost_per_thousand);
+
+/* Stops the simulator abruptly (SIGKILL to its process group: a camera unplugged) and reaps
+ * it. */
+void fakecam_kill(struct stack *s, pid_t pid);
+
+/* What a movie of the simulator holds. The simulator numbers its frames (frame ids, 1 to 65535
+ * and round again) and draws frame id f as value(x + y + f) at (x, y), with exposure 10 ms and
+ * gain 0: Mono8 (x + y + f) mod 255, Mono16 256 (x + y + f) mod 65535, RGB8 the jet colour
+ * map's entry (x + y + f) mod 255. */
+struct fakecam_expect {
+    enum cs_pixfmt pixfmt;
+    unsigned width, height;
+    uint64_t frames; /* rows in the file */
+    double fps;      /* the camera's rate (its timestamps are checked against it); 0: none */
+};
+
+/* Fails the current test unless the movie at @path is complete, lost nothing, and holds
+ * @e->frames frames each exactly as the simulator draws them, their seq numbers skipping
+ * exactly the frame ids the simulator's drawing shows missing (camera drops, which the file's
+ * camera_dropped must count), and, at @e->fps, timestamps on the line of the frame interval
+ * (verify_interval_line()). Returns the camera drops between its rows. */
+uint64_t fakecam_verify_movie(const char *path, const struct fakecam_expect *e);
