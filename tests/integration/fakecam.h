@@ -34,6 +34,7 @@ struct fakecam_expect {
 /* Fails the current test unless the movie at @path is complete, lost nothing, and holds
  * @e->frames frames each exactly as the simulator draws them, their seq numbers skipping
  * exactly the frame ids the simulator's drawing shows missing (camera drops, which the file's
- * camera_dropped must count), and, at @e->fps, timestamps on the line of the frame interval
- * (verify_interval_line()). Returns the camera drops between its rows. */
+ * camera_dropped must count), and, at @e->fps, timestamps that increase, the median interval
+ * between successive frames being the frame interval. Returns the camera drops between its
+ * rows. */
 uint64_t fakecam_verify_movie(const char *path, const struct fakecam_expect *e);
