@@ -46,8 +46,8 @@ s_usage(FILE *out)
                    "  -h, --help           show this help and exit\n"
                    "  -V, --version        show the version and exit\n\n"
                    "NAME is 1 to %d characters of A-Z a-z 0-9 _ . - and does not start with "
-                   "'.'.\nExit status: 0 when written, 1 on a failure (a file exists), 2 for a "
-                   "bad option.\n",
+                   "'.'.\nExit status: 0 when written, 1 on a failure (a file exists, the "
+                   "directory cannot be written), 2 for a bad command line.\n",
                    S_NAME_MAX);
 }
 
