@@ -16,6 +16,7 @@
 #include <czmq.h>
 
 #include "check-main.h"
+#include "diskplan.h"
 #include "harness.h"
 #include "verify.h"
 
@@ -319,6 +320,53 @@ START_TEST(longer_stall_drops_are_listed_in_gaps)
     ck_assert_int_eq(stack_json_i64(s_out, "queue"), dropped);
     ck_assert_int_eq(stack_json_i64(s_out, "network"), 0);
     ck_assert_int_eq(stack_json_i64(s_out, "end_seq"), sent);
+}
+END_TEST
+
+/* The size of file @path, in bytes. */
+static uint64_t
+s_file_bytes(const char *path)
+{
+    struct stat st;
+
+    ck_assert_int_eq(stat(path, &st), 0);
+    return (uint64_t) st.st_size;
+}
+
+/* @what of @got bytes is within 2 % of the model's @want (README's disk planning). */
+static void
+s_near_model(const char *what, uint64_t got, uint64_t want)
+{
+    double off = ((double) got - (double) want) / (double) want;
+
+    ck_assert_msg(off > -0.02 && off < 0.02, "%s: %llu bytes, the model says %llu (%+.2f %%)", what,
+                  (unsigned long long) got, (unsigned long long) want, 100 * off);
+}
+
+/* The model behind the README's disk-planning table (tools/diskplan/diskplan.h) against the
+ * files the daemons write, for each pixel format: frames so small that the bytes each frame
+ * adds besides its pixels are a tenth of the file, and a model without them fails. */
+START_TEST(files_take_what_the_disk_plan_says)
+{
+    struct stack_params p = { .pixfmt = (enum cs_pixfmt) _i,
+                              .width = 16,
+                              .height = 16,
+                              .fps = 0,
+                              .frames = 4096,
+                              .wait_subscribers = 2 };
+    char movie[PATH_MAX], stats[PATH_MAX];
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    stack_start_all(&s_stack);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
+    s_stop_after(1);
+    ck_assert_int_eq(s_saverd("written"), 4096);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "analysed"), 4096);
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    s_near_model(movie, s_file_bytes(movie), diskplan_movie_bytes(p.pixfmt, 16, 16, 4096));
+    s_near_model(stats, s_file_bytes(stats), diskplan_stats_bytes(4096));
 }
 END_TEST
 
@@ -690,6 +738,7 @@ test_suite(void)
     tcase_add_loop_test(tc, rotation_splits_a_run_without_loss_or_duplicate, 0, 2);
     tcase_add_loop_test(tc, compression_round_trips, 0, 4);
     tcase_add_test(tc, lz4_without_its_plugin_is_a_config_error);
+    tcase_add_loop_test(tc, files_take_what_the_disk_plan_says, 0, CS_PIXFMT_COUNT);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("failures");
