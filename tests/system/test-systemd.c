@@ -1,10 +1,10 @@
 /* The installed units under a real systemd (PID 1 of the container that run-nspawn boots,
- * with camstack meson-installed into it): the target starts what is enabled, enable and
- * disable toggle the subscribers, systemd restarts a killed or frozen daemon and the losses
- * are counted, a config error fails once with 78, and an orderly stop saves every frame
- * camerad captured, bit-exact. Each test starts from the target stopped and a fresh config.
- * The test drives systemd with systemctl and reads the journal with journalctl, as a person
- * would; it waits on states the daemons and systemd report, never on a guess of a delay.
+ * with camstack installed into it from its Debian packages): the target starts what is
+ * enabled, enable and disable toggle the subscribers, systemd restarts a killed or frozen
+ * daemon and the losses are counted, a config error fails once with 78, and an orderly stop
+ * saves every frame camerad captured, bit-exact. Each test starts from the target stopped and a
+ * fresh config. The test drives systemd with systemctl and reads the journal with journalctl, as a
+ * person would; it waits on states the daemons and systemd report, never on a guess of a delay.
  * With CS_TEST_CAMERA=/dev/videoN, camerad captures from that V4L2 device instead, and one
  * test runs: the target started and stopped against the camera (the hardware suite runs it
  * in its VM, with systemd as PID 1 and vivid as the camera: tests/hardware/vm-test.sh). */
@@ -618,7 +618,7 @@ s_progress(int64_t t0_ms, const char *what)
 
 /* ---- tests ---- */
 
-/* What meson installed is clean for systemd, and sysusers made the user, without video. */
+/* The installed units are clean for systemd, and sysusers made the user, without video. */
 START_TEST(installed_units_verify_clean)
 {
     const char *dir = getenv("CS_UNIT_DIR");
