@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Unit tests of the Python client (the package clients/python/camstack), without a stack:
-decoding and every reject reason, the exact-topic rule, pixels in the dataset's shape for the five
-formats with and without row padding, the loss ledger's rules (gaps, camera drops, late
-join, stale frames, tail loss, a cut run), certificates, and a Subscriber fed by a PUB
-socket of this process. Run with Debian's python3 (python3-zmq, python3-numpy)."""
+decoding and every reject reason, the exact-topic rule, pixels in the dataset's shape for the
+five formats with and without row padding, the loss ledger's rules (gaps, camera drops, late
+join, stale frames, tail loss, a cut run), certificates, a Subscriber fed by a PUB socket of
+this process, and a docstring for every public name. Run with Debian's python3
+(python3-zmq, python3-numpy)."""
 import json
 import os
 import struct
@@ -284,6 +285,36 @@ class SubscriberOverInproc(unittest.TestCase):
             camstack.Subscriber("inproc://cs-test-stats", "cam1", frames=False, context=ctx)
         pub.close(0)
         ctx.term()
+
+
+class Documented(unittest.TestCase):
+    """The package's API is its docstrings (pydoc3 camstack): every module, every name a module
+    exports, and every public method and property of its classes has one."""
+
+    def test_every_public_name_has_a_docstring(self):
+        import importlib
+        import inspect
+        import pkgutil
+        import pydoc
+
+        mods = [camstack] + [importlib.import_module("camstack." + m.name)
+                             for m in pkgutil.iter_modules(camstack.__path__)]
+        missing = []
+        for mod in mods:
+            self.assertTrue(pydoc.render_doc(mod))
+            if not mod.__doc__:
+                missing.append(mod.__name__)
+            for name in mod.__all__:
+                obj = getattr(mod, name)
+                if (inspect.isclass(obj) or inspect.isfunction(obj)) and not obj.__doc__:
+                    missing.append(f"{mod.__name__}.{name}")
+                for k, v in vars(obj).items() if inspect.isclass(obj) else ():
+                    f = v.__func__ if isinstance(v, classmethod) else v
+                    if not k.startswith("_") and (inspect.isfunction(f) or isinstance(f, property)) \
+                            and not f.__doc__:
+                        missing.append(f"{mod.__name__}.{name}.{k}")
+        self.assertGreaterEqual(len(mods), 7)
+        self.assertEqual(missing, [])
 
 
 if __name__ == "__main__":
