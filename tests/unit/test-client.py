@@ -224,6 +224,15 @@ class Certificates(unittest.TestCase):
             with self.assertRaises(PermissionError):
                 camstack.Curve.from_files(os.path.join(d, "lab2.key"),
                                           os.path.join(d, "pubd.key"))
+            # A secret file whose public key is another pair's: refused, as the daemons do.
+            with open(os.path.join(d, "lab2.key_secret")) as f:
+                text = f.read()
+            with open(os.path.join(d, "lab2.key_secret"), "w") as f:
+                f.write(text.replace(c.public_key.decode(), zmq.curve_keypair()[0].decode()))
+            os.chmod(os.path.join(d, "lab2.key_secret"), 0o600)
+            with self.assertRaisesRegex(ValueError, "is damaged: its public-key is not the one"):
+                camstack.Curve.from_files(os.path.join(d, "lab2.key"),
+                                          os.path.join(d, "pubd.key"))
 
 
 class SubscriberOverInproc(unittest.TestCase):

@@ -20,7 +20,9 @@ class Curve:
     def from_files(cls, client_certificate, server_certificate):
         """Loads this client's pair from `client_certificate` + "_secret" (which other users
         must not be able to read or write) and pubd's public key from `server_certificate`:
-        the files camstack-keygen writes."""
+        the files camstack-keygen writes. Raises PermissionError for a secret file others may
+        read or write, ValueError for one without a secret key or whose public key is not the
+        one of its secret key (as camstack's daemons refuse them: PROTOCOL.md section 15.2)."""
         secret_file = client_certificate + "_secret"
         mode = os.stat(secret_file).st_mode
         if mode & (stat.S_IRWXO | stat.S_IWGRP):
@@ -29,6 +31,9 @@ class Curve:
         public, secret = zmq.auth.load_certificate(secret_file)
         if not secret:
             raise ValueError(f"'{secret_file}' holds no secret-key")
+        if zmq.curve_public(secret) != public:
+            raise ValueError(f"'{secret_file}' is damaged: its public-key is not the one of "
+                             "its secret-key")
         server, _ = zmq.auth.load_certificate(server_certificate)
         return cls(public, secret, server)
 
