@@ -1,7 +1,7 @@
-/* A GenICam camera's features through its own nodes, against Aravis's in-process simulated
- * camera (the "Fake" interface, the camera Aravis tests itself with): the listing is what the
- * camera's description declares, read back through Aravis's device calls and parsed from its
- * XML with libxml2; each kind round-trips; refusals name what is allowed. */
+/* A GenICam camera's features as settings, against Aravis's in-process simulated camera (the
+ * "Fake" interface, the camera Aravis tests itself with): the list is what the camera's
+ * description declares (its XML, parsed with libxml2) and reads as Aravis's device calls do;
+ * each type round-trips; refusals name what is allowed; feature.<Name> keys apply at open. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,11 @@
 
 #include "check-main.h"
 #include "genicam.h"
+#include "json.h"
 #include "log.h"
+#include "setting.h"
 #include "tmpdir.h"
+#include "util.h"
 
 static ArvCamera *s_camera;
 static ArvDevice *s_dev;
@@ -105,116 +108,161 @@ s_declared(char *buf, size_t size)
     xmlFreeDoc(doc);
 }
 
+/* The settings of the camera, listed with no run open. */
+static json_t *
+s_list(void)
+{
+    char err[GENICAM_ERROR_MAX];
+    json_t *list = NULL;
+
+    ck_assert_msg(genicam_settings_list(s_dev, false, &list, err, sizeof err) == 0, "%s", err);
+    ck_assert(json_is_array(list));
+    return list;
+}
+
 START_TEST(the_list_is_what_the_description_declares)
 {
-    struct genicam_list list;
     char declared[8192], listed[8192] = "\n";
+    json_t *list = s_list(), *s;
+    size_t i;
 
     s_declared(declared, sizeof declared);
-    ck_assert_int_eq(genicam_list(s_dev, &list), 0);
-    for (size_t i = 0; i < list.n; i++) {
-        (void) strncat(listed, list.features[i].name, sizeof listed - strlen(listed) - 1);
-        (void) strncat(listed, ":", sizeof listed - strlen(listed) - 1);
-        (void) strncat(listed, genicam_kind_name(list.features[i].kind),
-                       sizeof listed - strlen(listed) - 1);
-        (void) strncat(listed, "\n", sizeof listed - strlen(listed) - 1);
+    json_array_foreach(list, i, s)
+    {
+        cs_appendf(listed, sizeof listed, "%s:%s\n", setting_str(s, "name"),
+                   setting_str(s, "type"));
     }
     ck_assert_str_eq(listed, declared);
-    ck_assert_ptr_nonnull(strstr(listed, "GainRaw:int\n")); /* a category outside Root's */
-    genicam_list_clear(&list);
+    ck_assert_ptr_nonnull(strstr(listed, "\nGainRaw:int\n")); /* a category outside Root's */
+    json_decref(list);
 }
 END_TEST
 
-/* Each listed feature's value, range and entries, as Aravis's device calls read them. */
+/* Member @key of @s as an integer; fails the test when it is not one. */
+static int64_t
+s_int(const json_t *s, const char *key)
+{
+    int64_t v = 0;
+
+    ck_assert_msg(cs_json_get_i64(s, key, &v) == 0, "%s: no integer %s", setting_str(s, "name"),
+                  key);
+    return v;
+}
+
+static double
+s_real(const json_t *s, const char *key)
+{
+    double v = 0;
+
+    ck_assert_msg(cs_json_get_double(s, key, &v) == 0, "%s: no number %s", setting_str(s, "name"),
+                  key);
+    return v;
+}
+
+/* A listed setting's value, range and choices, as Aravis's device calls read them. */
 static void
-s_check_against_device(const struct genicam_feature *f)
+s_check_against_device(const json_t *s)
 {
+    const char *name = setting_str(s, "name"), *type = setting_str(s, "type");
     GError *error = NULL;
-    char want[256];
 
-    switch (f->kind) {
-    case GENICAM_INTEGER: {
-        gint64 min, max, v = arv_device_get_integer_feature_value(s_dev, f->name, &error);
+    if (strcmp(type, "int") == 0) {
+        gint64 min, max, inc = arv_device_get_integer_feature_increment(s_dev, name, NULL);
 
-        arv_device_get_integer_feature_bounds(s_dev, f->name, &min, &max, NULL);
-        ck_assert_int_eq(f->imin, min);
-        ck_assert_int_eq(f->imax, max);
-        ck_assert_int_eq(f->iinc, arv_device_get_integer_feature_increment(s_dev, f->name, NULL));
-        (void) snprintf(want, sizeof want, "%" G_GINT64_FORMAT, v);
-        ck_assert_int_eq(f->cur.i, v);
-        break;
-    }
-    case GENICAM_FLOAT: {
-        double min, max, v = arv_device_get_float_feature_value(s_dev, f->name, &error);
+        arv_device_get_integer_feature_bounds(s_dev, name, &min, &max, NULL);
+        ck_assert_int_eq(s_int(s, "value"),
+                         arv_device_get_integer_feature_value(s_dev, name, &error));
+        ck_assert_int_eq(s_int(s, "min"), min);
+        ck_assert_int_eq(s_int(s, "max"), max);
+        if (inc > 1)
+            ck_assert_int_eq(s_int(s, "step"), inc);
+        else
+            ck_assert_ptr_null(json_object_get(s, "step"));
+    } else if (strcmp(type, "float") == 0) {
+        double min, max;
 
-        arv_device_get_float_feature_bounds(s_dev, f->name, &min, &max, NULL);
-        ck_assert_double_eq(f->fmin, min);
-        ck_assert_double_eq(f->fmax, max);
-        ck_assert_msg(!error, "%s: %s", f->name, error ? error->message : "");
-        ck_assert_ptr_nonnull(f->value);
-        ck_assert_double_eq(f->cur.f, v);
-        ck_assert_double_eq(g_ascii_strtod(f->value, NULL), v);
-        return;
-    }
-    case GENICAM_ENUMERATION: {
+        arv_device_get_float_feature_bounds(s_dev, name, &min, &max, NULL);
+        ck_assert_double_eq(s_real(s, "value"),
+                            arv_device_get_float_feature_value(s_dev, name, &error));
+        ck_assert_double_eq(s_real(s, "min"), min);
+        ck_assert_double_eq(s_real(s, "max"), max);
+    } else if (strcmp(type, "enum") == 0) {
+        const json_t *choices = json_object_get(s, "choices");
         guint n = 0;
-        const char **entries = arv_device_dup_available_enumeration_feature_values_as_strings(
-            s_dev, f->name, &n, NULL);
+        const char **entries =
+            arv_device_dup_available_enumeration_feature_values_as_strings(s_dev, name, &n, NULL);
 
-        ck_assert_uint_eq(f->n_entries, n);
+        ck_assert_uint_eq(json_array_size(choices), n);
         for (guint i = 0; i < n; i++)
-            ck_assert_str_eq(f->entries[i], entries[i]);
+            ck_assert_str_eq(json_string_value(json_array_get(choices, i)), entries[i]);
         g_free(entries);
-        (void) snprintf(want, sizeof want, "%s",
-                        arv_device_get_string_feature_value(s_dev, f->name, &error));
-        break;
+        ck_assert_str_eq(setting_str(s, "value"),
+                         arv_device_get_string_feature_value(s_dev, name, &error));
+    } else if (strcmp(type, "bool") == 0) {
+        ck_assert(json_is_true(json_object_get(s, "value"))
+                  == arv_device_get_boolean_feature_value(s_dev, name, &error));
+    } else if (strcmp(type, "string") == 0) {
+        ck_assert_str_eq(setting_str(s, "value"),
+                         arv_device_get_string_feature_value(s_dev, name, &error));
+    } else {
+        ck_assert_str_eq(type, "command");
+        ck_assert_ptr_null(json_object_get(s, "value"));
+        ck_assert_str_eq(setting_str(s, "access"), "wo");
     }
-    case GENICAM_BOOLEAN:
-        (void) snprintf(want, sizeof want, "%s",
-                        arv_device_get_boolean_feature_value(s_dev, f->name, &error) ? "true"
-                                                                                     : "false");
-        break;
-    case GENICAM_STRING:
-        (void) snprintf(want, sizeof want, "%s",
-                        arv_device_get_string_feature_value(s_dev, f->name, &error));
-        break;
-    case GENICAM_COMMAND:
-    case GENICAM_KIND_COUNT:
-        ck_assert_ptr_null(f->value);
-        return;
-    }
-    ck_assert_msg(!error, "%s: %s", f->name, error ? error->message : "");
-    ck_assert_ptr_nonnull(f->value);
-    ck_assert_str_eq(f->value, want);
+    ck_assert_msg(!error, "%s: %s", name, error ? error->message : "");
 }
 
-START_TEST(each_listed_feature_reads_as_the_device_says)
+/* The access of @name in the list. */
+static const char *
+s_access(const json_t *list, const char *name)
 {
-    struct genicam_list list;
+    const json_t *s;
+    size_t i;
 
-    ck_assert_int_eq(genicam_list(s_dev, &list), 0);
-    ck_assert_uint_gt(list.n, 10);
-    for (size_t i = 0; i < list.n; i++)
-        s_check_against_device(&list.features[i]);
-    genicam_list_clear(&list);
+    json_array_foreach(list, i, s)
+    {
+        if (strcmp(setting_str(s, "name"), name) == 0)
+            return setting_str(s, "access");
+    }
+    return "";
+}
+
+START_TEST(each_listed_setting_reads_as_the_device_says)
+{
+    json_t *list = s_list(), *s;
+    size_t i;
+
+    ck_assert_uint_gt(json_array_size(list), 10);
+    json_array_foreach(list, i, s)
+    {
+        s_check_against_device(s);
+        ck_assert(json_is_boolean(json_object_get(s, "needs_stop")));
+    }
+    /* As the description declares them (Aravis 0.8.26's arv_device_get_feature_access_mode()
+     * answers a boolean, so it cannot be the reference). */
+    ck_assert_str_eq(s_access(list, "SensorWidth"), "ro");
+    ck_assert_str_eq(s_access(list, "DeviceVendorName"), "ro");
+    ck_assert_str_eq(s_access(list, "Width"), "rw");
+    ck_assert_str_eq(s_access(list, "TestRegister"), "rw");
+    ck_assert_str_eq(s_access(list, "TriggerSoftware"), "wo");
+    json_decref(list);
 }
 END_TEST
 
-/* Sets @name to @text with no run open, expecting success and @want read back (NULL: no
- * value, a command). */
+/* Sets @name to @text with no run open, expecting success and @want as the value read back
+ * (as the recorded text; "" for a command, which has none). */
 static void
 s_set(const char *name, const char *text, const char *want)
 {
-    struct genicam_feature after;
-    char err[GENICAM_ERROR_MAX];
-    int r = genicam_set(s_dev, name, text, false, &after, err, sizeof err);
+    char err[GENICAM_ERROR_MAX], value[256];
+    json_t *after = NULL;
+    int r = genicam_setting_set(s_dev, name, text, false, &after, err, sizeof err);
 
     ck_assert_msg(r == 0, "%s = %s: %d %s", name, text, r, err);
-    if (want)
-        ck_assert_str_eq(after.value, want);
-    else
-        ck_assert_ptr_null(after.value);
-    genicam_feature_clear(&after);
+    ck_assert_str_eq(setting_str(after, "name"), name);
+    setting_value_text(json_object_get(after, "value"), value, sizeof value);
+    ck_assert_str_eq(value, want);
+    json_decref(after);
 }
 
 START_TEST(each_kind_round_trips)
@@ -234,7 +282,7 @@ START_TEST(each_kind_round_trips)
     s_set("TestStringReg", "camstack", "camstack");
     ck_assert_str_eq(arv_device_get_string_feature_value(s_dev, "TestStringReg", &error),
                      "camstack");
-    s_set("TriggerSoftware", "execute", NULL);
+    s_set("TriggerSoftware", "execute", "");
     s_set("Width", "0x80", "128"); /* hexadecimal, as registers are often written */
     /* Its register holds whole microseconds: what is read back is what the camera took. */
     s_set("ExposureTimeAbs", "12345.5", "12345");
@@ -247,7 +295,7 @@ s_refused(const char *name, const char *text, bool running, int r, const char *w
 {
     char err[GENICAM_ERROR_MAX];
 
-    ck_assert_int_eq(genicam_set(s_dev, name, text, running, NULL, err, sizeof err), r);
+    ck_assert_int_eq(genicam_setting_set(s_dev, name, text, running, NULL, err, sizeof err), r);
     ck_assert_msg(strstr(err, want), "'%s' not in '%s'", want, err);
 }
 
@@ -255,30 +303,31 @@ START_TEST(refusals_name_what_is_allowed)
 {
     gint64 width = arv_device_get_integer_feature_value(s_dev, "Width", NULL);
 
-    s_refused("Width", "0", false, -EINVAL, "int 'Width' takes 1 to 2048, got '0'");
-    s_refused("GainRaw", "11", false, -EINVAL, "int 'GainRaw' takes 0 to 10, got '11'");
+    s_refused("Width", "0", false, -EINVAL, "Width takes an integer from 1 to 2048, not '0'");
+    s_refused("GainRaw", "11", false, -EINVAL, "GainRaw takes an integer from 0 to 10, not '11'");
     s_refused("ExposureTimeAbs", "fast", false, -EINVAL,
-              "float 'ExposureTimeAbs' takes 10 to 10000000, got 'fast' (not a number)");
-    s_refused("PixelFormat", "Mono12", false, -EINVAL, "enum 'PixelFormat' takes one of ");
-    s_refused("PixelFormat", "Mono12", false, -EINVAL, "Mono8, RGB8, Mono16, got 'Mono12'");
-    s_refused("SensorWidth", "100", false, -EACCES, "int 'SensorWidth' is read-only");
+              "ExposureTimeAbs takes a real from 10 to 10000000, not 'fast'");
+    s_refused("PixelFormat", "Mono12", false, -EINVAL,
+              "PixelFormat takes one of: BayerBG8, BayerGB8, BayerGR8, BayerRG8, Mono8, RGB8, "
+              "Mono16, not 'Mono12'");
+    s_refused("TestBoolean", "maybe", false, -EINVAL, "TestBoolean takes true or false");
+    s_refused("SensorWidth", "100", false, -EACCES, "SensorWidth is read-only");
     /* Nothing was written. */
     ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "Width", NULL), width);
 }
 END_TEST
 
-START_TEST(an_unknown_name_lists_the_closest_and_those_of_its_kind)
+START_TEST(an_unknown_name_lists_the_closest_and_those_of_its_type)
 {
     s_refused("GainRow", "5", false, -ENOENT,
-              "the camera has no feature 'GainRow'; closest: "
-              "GainRaw; its writable features taking '5': "
-              "int ");
-    s_refused("GainRow", "5", false, -ENOENT, " Width, Height,");
-    s_refused("GainRow", "5", false, -ENOENT, "; float ExposureTimeAbs");
-    s_refused("Colour", "Red", false, -ENOENT,
-              "the camera has no feature 'Colour'; its writable features taking 'Red': "
-              "enum PixelFormat, AcquisitionMode, TriggerSelector, TriggerMode, "
-              "TriggerSource, TriggerActivation, GainAuto");
+              "the camera has no feature 'GainRow'; closest: GainRaw; its writable features "
+              "taking '5': int OffsetX, OffsetY, Width, Height, BinningHorizontal, "
+              "BinningVertical, GainRaw, TestRegister; float ExposureTimeAbs; command "
+              "AcquisitionStart, AcquisitionStop, TriggerSoftware");
+    /* An enumeration takes one of its entries: only those with such an entry are named. */
+    s_refused("Colour", "Mono16", false, -ENOENT,
+              "the camera has no feature 'Colour'; its writable features taking 'Mono16': enum "
+              "PixelFormat; command");
     s_refused("Device", "1", false, -ENOENT, "no feature 'Device'"); /* a port, no value */
 }
 END_TEST
@@ -286,42 +335,74 @@ END_TEST
 START_TEST(the_frame_is_fixed_while_a_run_is_open)
 {
     char err[GENICAM_ERROR_MAX];
+    json_t *s = NULL;
 
     s_refused("Width", "128", true, -EBUSY,
-              "'Width' fixes the frame of the run (its size, layout or format): it cannot "
+              "Width fixes the frame of the run (its size, layout or format): it cannot "
               "change while a run is open; stop acquisition first");
     s_refused("PixelFormat", "Mono16", true, -EBUSY, "cannot change while a run is open");
     s_refused("BinningHorizontal", "2", true, -EBUSY, "cannot change while a run is open");
-    ck_assert_int_eq(genicam_set(s_dev, "ExposureTimeAbs", "5000", true, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(
+        genicam_setting_set(s_dev, "ExposureTimeAbs", "5000", true, NULL, err, sizeof err), 0);
     ck_assert_double_eq(arv_device_get_float_feature_value(s_dev, "ExposureTimeAbs", NULL), 5000);
+    /* The setting says so, for camerad to refuse it before the source sees it. */
+    ck_assert_int_eq(genicam_setting_get(s_dev, "Width", false, &s, err, sizeof err), 0);
+    ck_assert(json_is_true(json_object_get(s, "needs_stop")));
+    json_decref(s);
+    ck_assert_int_eq(genicam_setting_get(s_dev, "ExposureTimeAbs", true, &s, err, sizeof err), 0);
+    ck_assert(json_is_false(json_object_get(s, "needs_stop")));
+    json_decref(s);
 }
 END_TEST
 
-START_TEST(describe_one_feature)
+START_TEST(get_one_setting)
 {
-    struct genicam_feature f;
     char err[GENICAM_ERROR_MAX];
+    json_t *s = NULL;
 
-    ck_assert_int_eq(genicam_describe(s_dev, "GainRaw", NULL, &f, err, sizeof err), 0);
-    ck_assert_str_eq(f.name, "GainRaw");
-    ck_assert_int_eq(f.kind, GENICAM_INTEGER);
-    ck_assert(f.readable && f.writable && f.available && !f.locked);
-    ck_assert_int_eq(f.imin, 0);
-    ck_assert_int_eq(f.imax, 10);
-    genicam_feature_clear(&f);
-    /* Not in a category, still a feature; a real with all its digits (Aravis's own text of a
-     * float has six). */
-    ck_assert_int_eq(genicam_describe(s_dev, "AcquisitionFrameRate", NULL, &f, err, sizeof err), 0);
-    ck_assert_int_eq(f.kind, GENICAM_FLOAT);
-    ck_assert_ptr_nonnull(f.value);
-    ck_assert_double_eq(g_ascii_strtod(f.value, NULL), f.cur.f);
-    ck_assert_double_eq(f.cur.f,
+    ck_assert_int_eq(genicam_setting_get(s_dev, "GainRaw", false, &s, err, sizeof err), 0);
+    ck_assert_str_eq(setting_str(s, "name"), "GainRaw");
+    ck_assert_str_eq(setting_str(s, "type"), "int");
+    ck_assert_str_eq(setting_str(s, "access"), "rw");
+    ck_assert_int_eq(s_int(s, "min"), 0);
+    ck_assert_int_eq(s_int(s, "max"), 10);
+    ck_assert_ptr_null(json_object_get(s, "inactive"));
+    json_decref(s);
+    /* Not in a category, still a feature. */
+    ck_assert_int_eq(genicam_setting_get(s_dev, "AcquisitionFrameRate", false, &s, err, sizeof err),
+                     0);
+    ck_assert_str_eq(setting_str(s, "type"), "float");
+    ck_assert_double_eq(s_real(s, "value"),
                         arv_device_get_float_feature_value(s_dev, "AcquisitionFrameRate", NULL));
-    genicam_feature_clear(&f);
-    ck_assert_int_eq(genicam_describe(s_dev, "Gian", NULL, &f, err, sizeof err), -ENOENT);
-    /* Without a value, every feature by kind, read-only ones too. */
-    ck_assert_ptr_nonnull(strstr(err, "its features: int SensorHeight, SensorWidth, "));
-    ck_assert_ptr_nonnull(strstr(err, "; string DeviceVendorName, "));
+    json_decref(s);
+    ck_assert_int_eq(genicam_setting_get(s_dev, "Widht", false, &s, err, sizeof err), -ENOENT);
+    /* Without a value, every feature by type, read-only ones too. */
+    ck_assert_msg(strstr(err, "the camera has no feature 'Widht'; closest: Width; its features:"),
+                  "%s", err);
+    ck_assert_msg(strstr(err, "; its features: int SensorHeight, SensorWidth, "), "%s", err);
+    ck_assert_msg(strstr(err, "; string DeviceVendorName, "), "%s", err);
+}
+END_TEST
+
+START_TEST(identity_from_the_standard_features)
+{
+    json_t *id = NULL;
+
+    ck_assert_int_eq(genicam_identity(s_dev, &id), 0);
+    ck_assert_str_eq(setting_str(id, "vendor"),
+                     arv_device_get_string_feature_value(s_dev, "DeviceVendorName", NULL));
+    ck_assert_str_eq(setting_str(id, "model"),
+                     arv_device_get_string_feature_value(s_dev, "DeviceModelName", NULL));
+    /* The simulated camera has no DeviceSerialNumber nor DeviceFirmwareVersion: the older
+     * names stand in. */
+    ck_assert_str_eq(setting_str(id, "serial"),
+                     arv_device_get_string_feature_value(s_dev, "DeviceID", NULL));
+    ck_assert_str_eq(setting_str(id, "firmware"),
+                     arv_device_get_string_feature_value(s_dev, "DeviceVersion", NULL));
+    ck_assert_int_eq(s_int(id, "sensor_width"), 2048);
+    ck_assert_int_eq(s_int(id, "sensor_height"), 2048);
+    ck_assert_ptr_null(json_object_get(id, "user_id"));
+    json_decref(id);
 }
 END_TEST
 
@@ -382,7 +463,7 @@ END_TEST
 
 START_TEST(a_bad_config_feature_is_a_path_line_error)
 {
-    char log[8192], want[PATH_MAX + 256];
+    char log[8192], want[PATH_MAX + 1024];
 
     /* The line before it is applied; the one after it is not. */
     ck_assert_int_eq(s_apply("width = 64\n"
@@ -394,8 +475,8 @@ START_TEST(a_bad_config_feature_is_a_path_line_error)
     ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "GainRaw", NULL), 4);
     ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "Width", NULL), 512);
     (void) snprintf(want, sizeof want,
-                    "%s/camstack.ini:4: enum 'PixelFormat' takes one of BayerBG8, BayerGB8, "
-                    "BayerGR8, BayerRG8, Mono8, RGB8, Mono16, got 'Mono12'",
+                    "%s/camstack.ini:4: PixelFormat takes one of: BayerBG8, BayerGB8, BayerGR8, "
+                    "BayerRG8, Mono8, RGB8, Mono16, not 'Mono12'",
                     test_tmpdir);
     ck_assert_msg(strstr(log, want), "'%s' not in '%s'", want, log);
 
@@ -403,12 +484,13 @@ START_TEST(a_bad_config_feature_is_a_path_line_error)
     (void) snprintf(want, sizeof want,
                     "%s/camstack.ini:2: the camera has no feature 'Gian'; its writable features "
                     "taking '4': int OffsetX, OffsetY, Width, Height, BinningHorizontal, "
-                    "BinningVertical, GainRaw, TestRegister; float ExposureTimeAbs; command ",
+                    "BinningVertical, GainRaw, TestRegister; float ExposureTimeAbs; command "
+                    "AcquisitionStart, AcquisitionStop, TriggerSoftware\n",
                     test_tmpdir);
     ck_assert_msg(strstr(log, want), "'%s' not in '%s'", want, log);
 
     ck_assert_int_eq(s_apply("feature.SensorWidth = 4\n", log, sizeof log), -EINVAL);
-    ck_assert_msg(strstr(log, "camstack.ini:2: int 'SensorWidth' is read-only"), "%s", log);
+    ck_assert_msg(strstr(log, "camstack.ini:2: SensorWidth is read-only"), "%s", log);
 }
 END_TEST
 
@@ -421,12 +503,13 @@ test_suite(void)
     tcase_add_checked_fixture(tc, s_setup, s_teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, the_list_is_what_the_description_declares);
-    tcase_add_test(tc, each_listed_feature_reads_as_the_device_says);
+    tcase_add_test(tc, each_listed_setting_reads_as_the_device_says);
     tcase_add_test(tc, each_kind_round_trips);
     tcase_add_test(tc, refusals_name_what_is_allowed);
-    tcase_add_test(tc, an_unknown_name_lists_the_closest_and_those_of_its_kind);
+    tcase_add_test(tc, an_unknown_name_lists_the_closest_and_those_of_its_type);
     tcase_add_test(tc, the_frame_is_fixed_while_a_run_is_open);
-    tcase_add_test(tc, describe_one_feature);
+    tcase_add_test(tc, get_one_setting);
+    tcase_add_test(tc, identity_from_the_standard_features);
     suite_add_tcase(s, tc);
     tc = tcase_create("config");
     tcase_add_checked_fixture(tc, s_setup, s_teardown);
