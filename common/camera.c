@@ -140,6 +140,8 @@ cs_camera_msg_decode(const void *body, size_t size, struct cs_camera_msg *ret_ms
         ret_msg->event = CS_CAMERA_IDENTITY;
         cs_camera_identity_from_json(facts, source, &ret_msg->identity);
         r = 0;
+    } else {
+        r = -EPROTONOSUPPORT; /* a kind of event a later version sends */
     }
 out:
     json_decref(o);

@@ -56,8 +56,9 @@ extern const char *const cs_camera_identity_keys[];
  * bytes) into @buf. Returns its length, or -ENOSPC, -ENOMEM. */
 int cs_camera_msg_encode(const struct cs_camera_msg *msg, char *buf, size_t size);
 
-/* Reads the body of a camera message (@size bytes at @body). Returns 0, or -EBADMSG for
- * anything that is not a camera message this version knows (an unknown "event" included). */
+/* Reads the body of a camera message (@size bytes at @body). Returns 0, -EPROTONOSUPPORT for
+ * a well-formed message of an "event" this version does not know (to be ignored), or -EBADMSG
+ * for anything else. */
 int cs_camera_msg_decode(const void *body, size_t size, struct cs_camera_msg *ret_msg);
 
 /* Fills @ret_identity from a source's identity object (source.h: scalars only; strings and

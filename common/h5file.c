@@ -209,6 +209,12 @@ cs_h5_str_dataset(hid_t parent, const char *name, const char *value)
 }
 
 int
+cs_h5_i64_dataset(hid_t parent, const char *name, int64_t value)
+{
+    return s_scalar_dataset(parent, name, H5T_NATIVE_INT64, &value, false);
+}
+
+int
 cs_h5_fixed_str_dataset(hid_t parent, const char *name, const char *value, size_t size)
 {
     hid_t t = s_str_type(size);

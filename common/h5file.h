@@ -48,6 +48,9 @@ int cs_h5_attr_f64(hid_t obj, const char *name, double value);
 /* A scalar string dataset (NeXus fields such as start_time). Returns 0 or -EIO. */
 int cs_h5_str_dataset(hid_t parent, const char *name, const char *value);
 
+/* A scalar int64 dataset. Returns 0 or -EIO. */
+int cs_h5_i64_dataset(hid_t parent, const char *name, int64_t value);
+
 /* fsync()s the closed file at @path, so that a clean close survives a power cut.
  * Returns 0 or -errno. */
 int cs_h5_fsync_path(const char *path);

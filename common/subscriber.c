@@ -164,6 +164,23 @@ s_end_run(cs_sub_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps)
         (void) self->ops.run_end(self->arg, eos, gaps, n_gaps);
 }
 
+/* A camera message: decoded and handed over; one that is malformed is rejected, one of an
+ * event this version does not know is ignored. */
+static void
+s_camera(cs_sub_t *self, const struct cs_part *body)
+{
+    struct cs_camera_msg msg;
+    int r = cs_camera_msg_decode(body->data, body->size, &msg);
+
+    if (r == -EPROTONOSUPPORT)
+        return;
+    if (r < 0) {
+        s_reject(self, CS_REJECT_CAMERA);
+        return;
+    }
+    (void) self->ops.camera(self->arg, &msg);
+}
+
 /* @payload is the received payload part, or NULL when the parts come from elsewhere. */
 static void
 s_handle(cs_sub_t *self, const struct cs_part *parts, size_t n_parts, zmq_msg_t *payload)
@@ -181,8 +198,12 @@ s_handle(cs_sub_t *self, const struct cs_part *parts, size_t n_parts, zmq_msg_t 
         s_reject(self, reason);
         return;
     }
+    if (kind == CS_MSG_CAMERA && self->ops.camera) {
+        s_camera(self, &parts[1]);
+        return;
+    }
     if (kind != CS_MSG_FRAME) {
-        s_reject(self, CS_REJECT_TOPIC); /* we subscribe to frames only */
+        s_reject(self, CS_REJECT_TOPIC); /* not subscribed to */
         return;
     }
     if (!(hdr.flags & CS_FRAME_FLAG_EOS))
@@ -501,6 +522,10 @@ cs_sub_new(zloop_t *loop, const char *endpoint, const char *stream, int rcvhwm,
     }
     (void) cs_topic_format(CS_MSG_FRAME, stream, topic);
     zsock_set_subscribe(self->sock, topic);
+    if (ops->camera) {
+        (void) cs_topic_format(CS_MSG_CAMERA, stream, topic);
+        zsock_set_subscribe(self->sock, topic);
+    }
     r = s_monitor(self);
     if (r < 0) {
         errno = -r;

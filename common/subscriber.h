@@ -13,6 +13,7 @@
 
 #include <czmq.h>
 
+#include "camera.h"
 #include "config.h"
 #include "counters.h"
 #include "curve.h"
@@ -36,6 +37,10 @@ struct cs_sub_ops {
     /* The run ended: @eos true on its end-of-stream (with the tail loss in @gaps), false when
      * it was cut (a stop, or a new run without the old one's end-of-stream). */
     int (*run_end)(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps);
+    /* A camera message (camera.h: a setting's change, or the camera's identity), in its
+     * order among the frames. When set, the subscriber also subscribes to
+     * "camera/<stream>". */
+    int (*camera)(void *arg, const struct cs_camera_msg *msg);
 };
 
 struct cs_sub_counters {
@@ -46,7 +51,8 @@ struct cs_sub_counters {
     uint64_t handshakes_failed; /* refused by pubd, or failed (wrong keys, no CURVE) */
 };
 
-/* Connects to @endpoint and subscribes to "frame/<stream>" (and nothing else). @rcvhwm
+/* Connects to @endpoint and subscribes to "frame/<stream>" (and "camera/<stream>" when
+ * @ops has a camera callback). @rcvhwm
  * bounds the frames queued in this process. With @curve (borrowed for the call only), the
  * socket is a CURVE client with those keys; NULL for none. With @endpoint NULL there is no
  * socket, and messages come only through cs_sub_handle_parts() (tests and fuzzing; @loop is

@@ -33,6 +33,7 @@ struct analyzerd {
     struct cs_latency latency; /* capture to the statistics computed, of every frame analysed */
     struct cs_latency_report latency_report; /* as of the last refresh */
     int flush_timer;
+    struct cs_camlog *camlog; /* the run's camera messages, for its file */
 };
 
 static const char *
@@ -87,13 +88,34 @@ s_run_begin(void *arg, const struct cs_frame_hdr *hdr)
     int r;
 
     s_close_file(self, false);
-    r = statsfile_open(self->conf, hdr, &self->f);
+    r = statsfile_open(self->conf, hdr, self->camlog, &self->f);
     if (r < 0)
         return cs_log_errno(LOG_ERR, r, "cannot create a stats file for run %" PRIu64 " in '%s'",
                             hdr->run, self->conf->analyzerd.directory);
     cs_log(LOG_NOTICE, "run %" PRIu64 ": statistics to '%s' (joined at seq %" PRIu64 ")", hdr->run,
            statsfile_path(self->f), hdr->seq);
     return 0;
+}
+
+/* A camera message: kept for the run's file, which may open after it (the identity and the
+ * changes made between runs come before the run's first frame); a change goes into the open
+ * file of its run. */
+static int
+s_camera(void *arg, const struct cs_camera_msg *msg)
+{
+    analyzerd_t *self = arg;
+    int r;
+
+    (void) cs_camlog_add(self->camlog, msg);
+    if (msg->event != CS_CAMERA_CHANGE || !self->f || statsfile_run(self->f) != msg->run)
+        return 0;
+    r = statsfile_camera_change(self->f, &msg->change);
+    if (r < 0) {
+        cs_log_errno(LOG_ERR, r, "writing to '%s' failed, closing it", statsfile_path(self->f));
+        self->write_errors++;
+        s_close_file(self, false);
+    }
+    return r;
 }
 
 /* The stats message (PROTOCOL.md 10.2) is written by hand, not with jansson: its run and seq
@@ -232,6 +254,7 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
         .run_begin = s_run_begin,
         .frame = s_frame,
         .run_end = s_run_end,
+        .camera = s_camera,
     };
     analyzerd_t *self = calloc(1, sizeof *self);
     zloop_t *loop = cs_daemon_loop(daemon);
@@ -242,6 +265,9 @@ analyzerd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->conf = conf;
     self->daemon = daemon;
     self->flush_timer = -1;
+    self->camlog = calloc(1, sizeof *self->camlog);
+    if (!self->camlog)
+        goto fail;
     cs_latency_init(&self->latency, cs_now_ns(CLOCK_REALTIME));
     self->topic_len = cs_topic_format(CS_MSG_STATS, conf->stack.stream, self->topic);
     if (!cs_is_dir(conf->analyzerd.directory)) {
@@ -294,6 +320,7 @@ analyzerd_destroy(analyzerd_t **self_p)
         zloop_timer_end(cs_daemon_loop(self->daemon), self->flush_timer);
     cs_sub_destroy(&self->sub);
     zsock_destroy(&self->push);
+    free(self->camlog);
     free(self);
     *self_p = NULL;
 }

@@ -8,6 +8,7 @@
 #include <hdf5.h>
 
 #include "cs-build.h"
+#include "h5camera.h"
 #include "h5file.h"
 #include "h5series.h"
 #include "util.h"
@@ -21,13 +22,30 @@ struct statsfile {
     char path[PATH_MAX];
     hid_t file, entry, group;
     cs_h5series_t *col[S_COL_COUNT];
+    cs_h5camera_t *camera;
     uint64_t rows, lost, first_seq, run;
     bool failed;
 };
 
+/* /entry/instrument/camera: what the movie has of the camera's record (FILES.md). */
+static int
+s_camera(struct statsfile *f, const struct cs_camlog *camlog)
+{
+    hid_t inst = cs_h5_group(f->entry, "instrument", "NXinstrument");
+    hid_t cam = inst >= 0 ? cs_h5_group(inst, "camera", "NXdetector") : H5I_INVALID_HID;
+
+    if (cam >= 0)
+        f->camera = cs_h5camera_new(cam, camlog, f->run);
+    if (cam >= 0)
+        (void) H5Gclose(cam);
+    if (inst >= 0)
+        (void) H5Gclose(inst);
+    return f->camera ? 0 : -EIO;
+}
+
 int
 statsfile_open(const struct cs_conf *conf, const struct cs_frame_hdr *first,
-               struct statsfile **ret_f)
+               const struct cs_camlog *camlog, struct statsfile **ret_f)
 {
     struct statsfile *f = calloc(1, sizeof *f);
     char when[40];
@@ -66,7 +84,7 @@ statsfile_open(const struct cs_conf *conf, const struct cs_frame_hdr *first,
         || cs_h5_fixed_str_dataset(f->entry, "end_time", "", S_TIME_SIZE) < 0
         || cs_h5_str_dataset(f->entry, "program_name", "camstack analyzerd") < 0
         || cs_h5_attr_str(f->group, "signal", "mean") < 0
-        || cs_h5_attr_str(f->group, "axes", "seq") < 0)
+        || cs_h5_attr_str(f->group, "axes", "seq") < 0 || s_camera(f, camlog) < 0)
         goto fail;
     f->col[S_SEQ] = cs_h5series_new(f->group, "seq", H5T_NATIVE_UINT64, S_CHUNK, NULL);
     f->col[S_TIMESTAMP] =
@@ -107,6 +125,16 @@ statsfile_append(struct statsfile *f, const struct cs_frame_hdr *hdr, const stru
     return 0;
 }
 
+int
+statsfile_camera_change(struct statsfile *f, const struct cs_camera_change *change)
+{
+    if (f->failed || cs_h5camera_append(f->camera, change) < 0) {
+        f->failed = true;
+        return -EIO;
+    }
+    return 0;
+}
+
 void
 statsfile_note_lost(struct statsfile *f, uint64_t frames)
 {
@@ -120,6 +148,8 @@ statsfile_flush(struct statsfile *f)
         if (cs_h5series_flush(f->col[i]) < 0)
             f->failed = true;
     }
+    if (!f->failed && cs_h5camera_flush(f->camera) < 0)
+        f->failed = true;
     if (!f->failed && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
         f->failed = true;
     return f->failed ? -EIO : 0;
@@ -139,6 +169,8 @@ statsfile_close(struct statsfile **f_p, bool complete)
         if (cs_h5series_destroy(&f->col[i]) < 0)
             f->failed = true;
     }
+    if (cs_h5camera_destroy(&f->camera) < 0)
+        f->failed = true;
     if (f->failed)
         reason = "write_error";
     cs_h5_time_str(cs_now_ns(CLOCK_REALTIME), when, sizeof when);
@@ -172,4 +204,10 @@ uint64_t
 statsfile_rows(const struct statsfile *f)
 {
     return f->rows;
+}
+
+uint64_t
+statsfile_run(const struct statsfile *f)
+{
+    return f->run;
 }

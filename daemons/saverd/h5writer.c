@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 
 #include "cs-build.h"
+#include "h5camera.h"
 #include "h5file.h"
 #include "h5series.h"
 #include "pixfmt.h"
@@ -47,6 +48,7 @@ struct h5writer {
     char path[PATH_MAX];
     hid_t file, entry, data, dset, gap_type;
     cs_h5series_t *seq, *timestamp, *gaps;
+    cs_h5camera_t *camrec; /* /entry/instrument/camera: the identity and the changes */
     int fd;                /* the same file, for fallocate() and fsync(); -1 if none */
     bool reserve;          /* the file system takes fallocate(FALLOC_FL_KEEP_SIZE) */
     bool reserve_if_short; /* but reserving costs a write of the space: see s_reserve() */
@@ -76,8 +78,9 @@ h5writer_end_name(enum h5writer_end end)
 }
 
 static int
-s_instrument(struct h5writer *w, const struct cs_conf *conf, const struct cs_frame_hdr *first)
+s_instrument(struct h5writer *w, const struct h5writer_params *p, const struct cs_frame_hdr *first)
 {
+    const struct cs_conf *conf = p->conf;
     hid_t inst = H5I_INVALID_HID, cam = H5I_INVALID_HID;
     char host[256] = "", fourcc[5];
     int r = -EIO;
@@ -101,6 +104,9 @@ s_instrument(struct h5writer *w, const struct cs_conf *conf, const struct cs_fra
         || cs_h5_str_dataset(cam, "stream", conf->stack.stream) < 0
         || cs_h5_attr_u64(cam, "run", first->run) < 0 || cs_h5_str_dataset(inst, "host", host) < 0
         || cs_h5_str_dataset(inst, "camstack_version", CS_VERSION) < 0)
+        goto out;
+    w->camrec = cs_h5camera_new(cam, p->camlog, first->run);
+    if (!w->camrec)
         goto out;
     r = 0;
 out:
@@ -374,7 +380,7 @@ h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *first,
         goto fail;
     w->data = cs_h5_group(w->entry, "data", "NXdata");
     if (w->data < 0 || s_create_root(w, first) < 0 || s_create_frames(w, p->enc) < 0
-        || s_instrument(w, conf, first) < 0 || s_create_gaps(w) < 0)
+        || s_instrument(w, p, first) < 0 || s_create_gaps(w) < 0)
         goto fail;
     w->seq = cs_h5series_new(w->data, "seq", H5T_NATIVE_UINT64, S_COLUMN_CHUNK, NULL);
     w->timestamp =
@@ -493,7 +499,8 @@ h5writer_flush(struct h5writer *w)
     if (w->failed)
         return -EIO;
     if (cs_h5series_flush(w->seq) < 0 || cs_h5series_flush(w->timestamp) < 0
-        || cs_h5series_flush(w->gaps) < 0 || H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+        || cs_h5series_flush(w->gaps) < 0 || cs_h5camera_flush(w->camrec) < 0
+        || H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
         w->failed = true;
         return -EIO;
     }
@@ -556,7 +563,7 @@ h5writer_close(struct h5writer **w_p, enum h5writer_end end)
     if (!w)
         return 0;
     if (cs_h5series_destroy(&w->seq) < 0 || cs_h5series_destroy(&w->timestamp) < 0
-        || cs_h5series_destroy(&w->gaps) < 0)
+        || cs_h5series_destroy(&w->gaps) < 0 || cs_h5camera_destroy(&w->camrec) < 0)
         w->failed = true;
     if (end == H5WRITER_END_ERROR)
         w->failed = true;
@@ -622,6 +629,12 @@ uint64_t
 h5writer_next_seq(const struct h5writer *w)
 {
     return w->next_seq;
+}
+
+int
+h5writer_camera_change(struct h5writer *w, const struct cs_camera_change *change)
+{
+    return w->failed ? -EIO : cs_h5camera_append(w->camrec, change);
 }
 
 uint64_t

@@ -13,6 +13,7 @@
 
 #include <hdf5.h>
 
+#include "camera.h"
 #include "config.h"
 #include "encoder.h"
 #include "frame.h"
@@ -32,11 +33,12 @@ enum h5writer_end {
 };
 
 struct h5writer_params {
-    const struct cs_conf *conf; /* directory, stream, swmr and the camera settings recorded */
-    const struct encoder *enc;  /* the filters of the frames dataset */
-    uint64_t start_ns;          /* the run's first frame (CLOCK_REALTIME): the file name */
-    unsigned part;              /* part number to try first (0: none, 1: -0001, ...) */
-    uint64_t first_seq;         /* the first seq this file accounts for */
+    const struct cs_conf *conf;     /* directory, stream, swmr and the camera settings recorded */
+    const struct encoder *enc;      /* the filters of the frames dataset */
+    uint64_t start_ns;              /* the run's first frame (CLOCK_REALTIME): the file name */
+    unsigned part;                  /* part number to try first (0: none, 1: -0001, ...) */
+    uint64_t first_seq;             /* the first seq this file accounts for */
+    const struct cs_camlog *camlog; /* the run's camera identity and changes so far, or NULL */
 };
 
 const char *h5writer_end_name(enum h5writer_end end);
@@ -52,6 +54,9 @@ int h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *fi
  * closed). */
 int h5writer_append(struct h5writer *w, const struct cs_frame_hdr *hdr, const void *chunk,
                     size_t size);
+
+/* Appends a row to /entry/instrument/camera/changes. Returns 0 or -EIO. */
+int h5writer_camera_change(struct h5writer *w, const struct cs_camera_change *change);
 
 /* Records frames that will never be in the file: a row of /entry/data/gaps. Returns 0 or
  * -EIO. */

@@ -146,6 +146,20 @@ s_run_end(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps)
     return 0;
 }
 
+/* Every camera message goes to the writer, recording or not: a file opened later in the run
+ * (record start, the next part) holds the identity and the changes before it. */
+static int
+s_camera(void *arg, const struct cs_camera_msg *msg)
+{
+    saverd_t *self = arg;
+    int r = writer_push_camera(self->writer, msg);
+
+    if (r < 0)
+        return cs_log_errno(LOG_WARNING, r, "cannot queue a camera message of run %" PRIu64,
+                            msg->run);
+    return 0;
+}
+
 static void
 s_on_event(saverd_t *self, const struct writer_event *ev)
 {
@@ -354,6 +368,7 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
         .run_begin = s_run_begin,
         .frame_msg = s_frame,
         .run_end = s_run_end,
+        .camera = s_camera,
     };
     saverd_t *self = calloc(1, sizeof *self);
     zloop_t *loop = cs_daemon_loop(daemon);

@@ -10,6 +10,7 @@
 
 #include <czmq.h>
 
+#include "camera.h"
 #include "encoder.h"
 #include "latency.h"
 #include "runvds.h"
@@ -28,6 +29,7 @@ enum writer_item_kind {
     WRITER_ITEM_RUN_END,
     WRITER_ITEM_RECORD_STOP,
     WRITER_ITEM_STOP,
+    WRITER_ITEM_CAMERA,
     WRITER_ITEM_KIND_COUNT
 };
 
@@ -39,6 +41,7 @@ struct writer_item {
     zmq_msg_t payload;
     size_t bytes; /* counted against the budget */
     bool eos;
+    struct cs_camera_msg *camera; /* WRITER_ITEM_CAMERA's message; owned */
     size_t n_gaps;
     struct cs_gap gaps[]; /* flexible */
 };
@@ -92,6 +95,7 @@ struct writer {
     unsigned next_part;
     uint64_t next_seq; /* the first seq the next file accounts for */
     uint64_t flush_due_ns;
+    struct cs_camlog *camlog; /* the run's camera messages, for each file of the run */
 };
 
 /* Frees @*item_p (and closes its payload message) and sets it to NULL; NULL is fine. */

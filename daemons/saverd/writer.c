@@ -41,7 +41,8 @@ writer_new(const struct cs_conf *conf)
     self->enc =
         encoder_new(conf->saverd.compression.method, conf->saverd.compression.level, pi->bits / 8);
     self->vds = runvds_new();
-    if (!self->enc || !self->vds)
+    self->camlog = calloc(1, sizeof *self->camlog);
+    if (!self->enc || !self->vds || !self->camlog)
         goto fail;
     /* The queue is bounded in bytes by the budget, not in messages by the pipe. */
     zsys_set_pipehwm(0);
@@ -77,6 +78,7 @@ writer_destroy(writer_t **self_p)
     runvds_destroy(&self->vds);
     free(self->pack);
     free(self->pending);
+    free(self->camlog);
     (void) pthread_mutex_destroy(&self->latency_lock);
     free(self);
     *self_p = NULL;
@@ -193,6 +195,27 @@ int
 writer_push_run_end(writer_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps)
 {
     return s_push_control(self, WRITER_ITEM_RUN_END, NULL, eos, gaps, n_gaps);
+}
+
+int
+writer_push_camera(writer_t *self, const struct cs_camera_msg *msg)
+{
+    size_t pending = self->n_pending;
+    struct writer_item *item;
+    int r = -ENOMEM;
+
+    /* The pending gaps stay for the next frame: they are in front of it, not of this. */
+    self->n_pending = 0;
+    item = s_new_item(self, WRITER_ITEM_CAMERA, NULL, 0);
+    if (item)
+        item->camera = malloc(sizeof *item->camera);
+    if (item && item->camera) {
+        *item->camera = *msg;
+        r = s_send_item(self, &item);
+    }
+    self->n_pending = pending;
+    writer_item_free(&item);
+    return r;
 }
 
 int

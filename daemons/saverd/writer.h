@@ -20,6 +20,7 @@
 
 #include <czmq.h>
 
+#include "camera.h"
 #include "config.h"
 #include "counters.h"
 #include "latency.h"
@@ -102,6 +103,10 @@ int writer_push_frame(writer_t *self, const struct cs_frame_hdr *hdr, zmq_msg_t 
 /* The run ended (@eos: with its end-of-stream, else cut by a new run) after @gaps. Never
  * dropped. */
 int writer_push_run_end(writer_t *self, bool eos, const struct cs_gap *gaps, size_t n_gaps);
+
+/* A camera message (the identity, a setting's change): kept for the run's files, and a
+ * change goes into the file being written. Never dropped. */
+int writer_push_camera(writer_t *self, const struct cs_camera_msg *msg);
 
 /* "record stop": the file of the run closes once what is queued before is written
  * (end_reason "record_stop", complete = 0); frames of the run are not pushed after it. */

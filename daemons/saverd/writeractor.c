@@ -22,6 +22,7 @@ writer_item_free(struct writer_item **item_p)
         return;
     if (item->kind == WRITER_ITEM_FRAME)
         (void) zmq_msg_close(&item->payload);
+    free(item->camera);
     free(item);
     *item_p = NULL;
 }
@@ -150,6 +151,7 @@ s_open(writer_t *self, zsock_t *pipe, const struct cs_frame_hdr *hdr)
         .start_ns = self->run_start_ns,
         .part = self->next_part,
         .first_seq = self->next_seq,
+        .camlog = self->camlog,
     };
     struct writer_event ev;
     int r;
@@ -355,6 +357,8 @@ s_abandon(writer_t *self, zsock_t *pipe, const struct writer_item *item)
 {
     struct cs_gap dropped = { item->hdr.seq, 1, CS_GAP_QUEUE };
 
+    if (item->kind == WRITER_ITEM_CAMERA)
+        return;
     if (item->kind != WRITER_ITEM_FRAME) {
         if (item->kind == WRITER_ITEM_RUN_BEGIN)
             s_close(self, pipe, H5WRITER_END_STOP);
@@ -368,6 +372,20 @@ s_abandon(writer_t *self, zsock_t *pipe, const struct writer_item *item)
         return;
     s_note_gaps(self, pipe, item->gaps, item->n_gaps);
     s_note_gaps(self, pipe, &dropped, 1);
+}
+
+/* A camera message: kept for the run's later files, and a change goes into the open file. */
+static void
+s_camera(writer_t *self, zsock_t *pipe, const struct writer_item *item)
+{
+    const struct cs_camera_msg *m = item->camera;
+
+    /* Beyond CS_CAMLOG_CHANGES_MAX a run, a change still goes into the open file; only a
+     * later part of the run does not repeat it. */
+    (void) cs_camlog_add(self->camlog, m);
+    if (m->event == CS_CAMERA_CHANGE && self->w && h5writer_run(self->w) == m->run
+        && h5writer_camera_change(self->w, &m->change) < 0)
+        s_fail(self, pipe, -EIO, "write");
 }
 
 static void
@@ -392,6 +410,9 @@ s_handle(writer_t *self, zsock_t *pipe, const struct writer_item *item)
         break;
     case WRITER_ITEM_STOP:
         s_stop(self, pipe, item);
+        break;
+    case WRITER_ITEM_CAMERA:
+        s_camera(self, pipe, item);
         break;
     case WRITER_ITEM_KIND_COUNT:
         break;

@@ -540,11 +540,13 @@ stack_ledger(const struct stack *s, enum cs_daemon_id d, const char *key)
     return v;
 }
 
-void
-stack_only_file(const char *dir, char *ret_path, size_t size)
+/* The number of .h5 files in @dir; the last by name (the newest run's) in @ret_path. */
+static int
+s_h5_files(const char *dir, char *ret_path, size_t size)
 {
     DIR *dp = opendir(dir);
     struct dirent *e;
+    char last[NAME_MAX + 1] = "";
     int n = 0;
 
     ck_assert_ptr_nonnull(dp);
@@ -552,12 +554,28 @@ stack_only_file(const char *dir, char *ret_path, size_t size)
         size_t len = strlen(e->d_name);
 
         if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0) {
-            (void) snprintf(ret_path, size, "%s/%s", dir, e->d_name);
+            if (strcmp(e->d_name, last) > 0)
+                (void) snprintf(last, sizeof last, "%s", e->d_name);
             n++;
         }
     }
     (void) closedir(dp);
+    (void) snprintf(ret_path, size, "%s/%s", dir, last);
+    return n;
+}
+
+void
+stack_only_file(const char *dir, char *ret_path, size_t size)
+{
+    int n = s_h5_files(dir, ret_path, size);
+
     ck_assert_msg(n == 1, "expected one .h5 file in %s, found %d", dir, n);
+}
+
+void
+stack_last_file(const char *dir, char *ret_path, size_t size)
+{
+    ck_assert_msg(s_h5_files(dir, ret_path, size) > 0, "no .h5 file in %s", dir);
 }
 
 int

@@ -130,6 +130,9 @@ void stack_log(const struct stack *s, enum cs_daemon_id d, char *buf, size_t siz
 /* The single *.h5 file in @dir (fails the test if there is not exactly one). */
 void stack_only_file(const char *dir, char *ret_path, size_t size);
 
+/* The last *.h5 file in @dir by name: the newest run's (file names sort by start time). */
+void stack_last_file(const char *dir, char *ret_path, size_t size);
+
 /* Runs a binary of the build with @args (NULL-terminated) and returns its exit status, with
  * what it printed (stdout and stderr) in @err. */
 int stack_run_tool(const char *name, const char *const *args, char *err, size_t err_size);
