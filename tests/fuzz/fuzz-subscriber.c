@@ -7,7 +7,9 @@
  *   callbacks: frame() once per frame received, run_begin() once per run, run_end() once per
  *              run ended or cut, and the gaps they were given add up to the ledger's lost
  *              and camera counts;
- *   the current run: next_seq - first_seq = received + lost + camera. */
+ *   the current run: next_seq - first_seq = received + lost + camera;
+ *   camera messages: camera() once per one that decodes, each a change with a name or an
+ *              identity of at most CS_CAMERA_FACTS_MAX facts, every string terminated. */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 #define S_HEIGHT 2
 
 struct s_tally {
-    uint64_t begins, frames, ends, ends_eos, lost, camera;
+    uint64_t begins, frames, ends, ends_eos, lost, camera, camera_msgs;
     bool in_run;
 };
 
@@ -81,9 +83,28 @@ s_run_end(void *arg, bool eos, const struct cs_gap *gaps, size_t n_gaps)
     return 0;
 }
 
-static const struct cs_sub_ops s_ops = { .run_begin = s_run_begin,
-                                         .frame = s_frame,
-                                         .run_end = s_run_end };
+static int
+s_camera(void *arg, const struct cs_camera_msg *msg)
+{
+    if (msg->event == CS_CAMERA_CHANGE) {
+        const struct cs_camera_change *c = &msg->change;
+
+        assert(c->name[0] && memchr(c->name, '\0', sizeof c->name));
+        assert(memchr(c->value, '\0', sizeof c->value));
+        assert(memchr(c->previous, '\0', sizeof c->previous));
+    } else {
+        assert(msg->event == CS_CAMERA_IDENTITY);
+        assert(msg->identity.n_facts <= CS_CAMERA_FACTS_MAX);
+        for (unsigned i = 0; i < msg->identity.n_facts; i++)
+            assert(memchr(msg->identity.facts[i].value, '\0', CS_CAMERA_VALUE_SIZE));
+    }
+    s_t.camera_msgs++;
+    return 0;
+}
+
+static const struct cs_sub_ops s_ops = {
+    .run_begin = s_run_begin, .frame = s_frame, .run_end = s_run_end, .camera = s_camera
+};
 
 /* A well-formed frame or end-of-stream of "frame/cam1" described by the input. */
 static void

@@ -208,8 +208,9 @@ START_TEST(rotated_run_reads_as_one_through_its_run_file)
 END_TEST
 
 /* Every code example of README.md and of the documents in docs/ (check_docs.py): run against the
- * files of a real run of stream "cam1", with pubd, analyzerd and saverd still running for those
- * that ask them, or, where marked norun, checked for syntax. */
+ * files of a real run of stream "cam1" (whose rate was changed during the run, so that the files
+ * have a camera change to show), with pubd, analyzerd and saverd still running for those that
+ * ask them, or, where marked norun, checked for syntax. */
 START_TEST(document_examples_run)
 {
     struct stack_params p = { .stream = "cam1",
@@ -227,6 +228,11 @@ START_TEST(document_examples_run)
     ck_assert_ptr_nonnull(src);
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     stack_start_all(&s_stack);
+    stack_await(&s_stack, CS_DAEMON_CAMERAD, "captured", 10, 20000);
+    ck_assert_int_eq(stack_request(&s_stack, CS_DAEMON_CAMERAD, "camera set fps 200", 10000,
+                                   s_out, sizeof s_out),
+                     0);
+    ck_assert_msg(strstr(s_out, "\"ok\":true"), "%s", s_out);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 20000);
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);

@@ -64,7 +64,7 @@ s_usage(FILE *out)
         "  camera get NAME [--json]     one setting\n"
         "  camera set NAME VALUE        change a setting while the stack runs; a bad value\n"
         "                               is refused with what it takes, the stream goes on;\n"
-        "                               sent to the subscribers from the frame it applies to\n"
+        "                               recorded in the files from the frame it applies to\n"
         "  trigger                      a camera with [camerad] trigger = software takes a\n"
         "                               frame\n"
         "  watch [--interval MS] [--count N] [--plain]\n"
