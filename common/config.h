@@ -61,6 +61,13 @@ enum cs_compression {
     CS_COMPRESSION_COUNT
 };
 
+/* How viewd colours a grey frame for viewing ([viewd] colour_map). */
+enum cs_colour_map {
+    CS_COLOUR_MAP_GREY, /* grey as grey */
+    CS_COLOUR_MAP_HEAT, /* black, red, yellow, white */
+    CS_COLOUR_MAP_COUNT
+};
+
 #define CS_DEFLATE_DEFAULT_LEVEL 4 /* 'deflate' without a level, as h5py's gzip default */
 
 struct cs_conf {
@@ -131,6 +138,19 @@ struct cs_conf {
         } compression;
     } saverd;
     struct {
+        char listen[64]; /* an IPv4 or IPv6 address */
+        uint32_t port;   /* 0: any free port */
+        double fps;      /* of the live view, and of pubd's preview topic */
+        uint32_t max_width;
+        uint32_t jpeg_quality;
+        uint16_t y16_low, y16_high; /* equal: auto, each frame's own range */
+        enum cs_colour_map colour_map;
+        char tls_certificate[PATH_MAX]; /* "" unless HTTPS */
+        char tls_key[PATH_MAX];
+        char token_file[PATH_MAX]; /* "" unless a login is needed */
+        uint32_t max_clients;      /* HTTP connections at once */
+    } viewd;
+    struct {
         /* czmq certificates (PATH public, PATH_secret the pair), "" when not set. pubd uses
          * CURVE on its tcp publish endpoints when server_certificate is set and reads its
          * pair; subscribers read its public half to know which pubd they talk to. */
@@ -176,3 +196,4 @@ const char *cs_source_name(enum cs_source s);
 /* The [camerad] device the configured source reads, or "" for a source without one. */
 const char *cs_source_device(const struct cs_conf *conf);
 const char *cs_compression_name(enum cs_compression c);
+const char *cs_colour_map_name(enum cs_colour_map m);

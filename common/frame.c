@@ -28,6 +28,7 @@ static const struct {
     [CS_MSG_FRAME] = { "frame/", 0, CS_REJECT_COUNT },
     [CS_MSG_STATS] = { "stats/", CS_STATS_MAX, CS_REJECT_STATS },
     [CS_MSG_CAMERA] = { "camera/", CS_CAMERA_MSG_MAX, CS_REJECT_CAMERA },
+    [CS_MSG_PREVIEW] = { "preview/", 0, CS_REJECT_COUNT },
 };
 
 const char *

@@ -34,9 +34,11 @@ struct cs_frame_hdr {
     uint32_t camera_skipped; /* frames the camera dropped just before this one (seq skips them) */
 };
 
-/* The kinds of message, each with its topic prefix (frame.c: "frame/", "stats/", "camera/"):
- * a camera message is a camera setting's change or the camera's identity (camera.h). */
-enum cs_msg_kind { CS_MSG_FRAME, CS_MSG_STATS, CS_MSG_CAMERA, CS_MSG_KIND_COUNT };
+/* The kinds of message, each with its topic prefix (frame.c: "frame/", "stats/", "camera/",
+ * "preview/"): a camera message is a camera setting's change or the camera's identity
+ * (camera.h); a preview is a frame pubd sampled for a live view, with the frame's header and
+ * payload, at [viewd] fps, and every end-of-stream. */
+enum cs_msg_kind { CS_MSG_FRAME, CS_MSG_STATS, CS_MSG_CAMERA, CS_MSG_PREVIEW, CS_MSG_KIND_COUNT };
 
 /* Why a message was rejected; every reject is counted under one of these. */
 enum cs_reject {

@@ -15,6 +15,7 @@
     X(PUBD, "pubd", CS_ROLE_FANOUT, false)                    \
     X(ANALYZERD, "analyzerd", CS_ROLE_FRAME_SUBSCRIBER, true) \
     X(SAVERD, "saverd", CS_ROLE_FRAME_SUBSCRIBER, true)       \
+    X(VIEWD, "viewd", CS_ROLE_SAMPLER, true)                  \
     CS_TEST_DAEMON_ROWS(X)
 
 /* tallyd, the frame subscriber of the add-a-daemon suite (daemons/tallyd): a row only in a
@@ -35,7 +36,8 @@ enum cs_role {
     CS_ROLE_FANOUT,           /* pubd: forwards each message to every subscriber */
     CS_ROLE_FRAME_SUBSCRIBER, /* receives every frame; counts towards wait_subscribers and
                                * keeps a loss ledger; pubd holds frames for it when unpaced */
-    CS_ROLE_SAMPLER,          /* sees a sample of the stream; never holds anything back */
+    CS_ROLE_SAMPLER,          /* sees a sample of the stream (pubd's preview topic); never
+                               * counts towards wait_subscribers nor holds anything back */
     CS_ROLE_COUNT
 };
 

@@ -6,7 +6,9 @@
 #include "stackkeys.h"
 
 const struct cs_conf_section *const cs_conf_sections[] = {
-    &cs_stack_section,    &cs_endpoints_section,   &camerad_conf_section,
-    &pubd_conf_section,   &analyzerd_conf_section, &saverd_conf_section,
-    &cs_security_section, &cs_log_section,         NULL,
+    &cs_stack_section,       &cs_endpoints_section,
+    &camerad_conf_section,   &pubd_conf_section,
+    &analyzerd_conf_section, &saverd_conf_section,
+    &viewd_conf_section,     &cs_security_section,
+    &cs_log_section,         NULL,
 };

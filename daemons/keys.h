@@ -4,4 +4,4 @@
 #include "confkey.h"
 
 extern const struct cs_conf_section camerad_conf_section, pubd_conf_section, analyzerd_conf_section,
-    saverd_conf_section;
+    saverd_conf_section, viewd_conf_section;

@@ -79,6 +79,8 @@ s_accept(pubd_t *self, zmq_msg_t *parts, int n, enum cs_msg_kind kind,
         cs_latency_add(&self->latency, hdr->capture_ns, cs_now_ns(CLOCK_REALTIME));
     /* A new run's first frame goes after the old run's end-of-stream (s_track_run sends a
      * waiting one first); an end-of-stream goes before its run is closed. */
+    if (kind == CS_MSG_FRAME)
+        preview_offer(self, parts, n, hdr);
     if (kind == CS_MSG_FRAME && (hdr->flags & CS_FRAME_FLAG_EOS)) {
         fanout_send_eos(self->fanout, parts, n);
         s_track_run(self, hdr);
@@ -124,6 +126,8 @@ ingest_pump(pubd_t *self, int max)
         else if (cs_msg_validate(views, (size_t) n, self->conf->stack.stream, &kind, &hdr, &reason)
                  < 0)
             s_reject(self, reason);
+        else if (kind == CS_MSG_PREVIEW)
+            s_reject(self, CS_REJECT_TOPIC); /* only pubd publishes previews */
         else
             s_accept(self, parts, n, kind, &hdr, bytes);
         for (int k = 0; k < S_PARTS; k++)

@@ -13,6 +13,7 @@
 #include "control.h"
 #include "curve.h"
 #include "fanout.h"
+#include "outbox.h"
 #include "latency.h"
 #include "pubd.h"
 #include "rate.h"
@@ -40,8 +41,13 @@ struct pubd {
     auth_t *auth;     /* guards the tcp publish endpoints; NULL if there is none */
     char frame_topic[CS_TOPIC_MAX];
     size_t frame_topic_len;
-    unsigned frame_subs; /* subscriptions that receive this stream's frames */
-    unsigned other_subs; /* stats and other topics */
+    unsigned frame_subs;   /* subscriptions that receive this stream's frames */
+    unsigned preview_subs; /* subscriptions to the preview topic (preview.c) */
+    char preview_topic[CS_TOPIC_MAX];
+    size_t preview_topic_len;
+    uint64_t preview_period_ns; /* 1 / [viewd] fps */
+    uint64_t preview_due_ns;    /* CLOCK_MONOTONIC when the next preview is due */
+    unsigned other_subs;        /* stats and other topics */
     struct pubd_counters c;
     struct pubd_waiter waiters[PUBD_WAITERS_MAX];
     int waiter_timer;
@@ -89,6 +95,14 @@ void startwait_check(pubd_t *self);
 void startwait_note(pubd_t *self);
 /* startwait.c: ends the timer (pubd_destroy). */
 void startwait_end(pubd_t *self);
+
+/* preview.c: the preview topic's name and rate, from the config. */
+void preview_init(pubd_t *self);
+/* preview.c: true if a subscription to @topic (@n bytes) receives the preview topic. */
+bool preview_matches(const pubd_t *self, const uint8_t *topic, size_t n);
+/* preview.c: publishes copies of frame or end-of-stream @parts on the preview topic if a
+ * preview is due and someone subscribes to it; never holds it. */
+void preview_offer(pubd_t *self, zmq_msg_t *parts, int n, const struct cs_frame_hdr *hdr);
 
 /* subscriptions.c: the zloop reader of a publish socket (subscribe and unsubscribe). */
 int subscriptions_on_readable(zloop_t *loop, zsock_t *sock, void *arg);

@@ -137,6 +137,7 @@ pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
         (uint64_t) cs_conf_hwm(conf->camerad.send_buffer_mb, frame_bytes) + (uint64_t) in_hwm;
     self->hold_frames = cs_conf_source_waits(conf);
     self->frame_topic_len = cs_topic_format(CS_MSG_FRAME, conf->stack.stream, self->frame_topic);
+    preview_init(self);
     self->fanout = fanout_new(self->loop, &self->c, &s_fanout_hooks, self);
     self->ingest = zsock_new(ZMQ_PULL);
     if (!self->fanout || !self->ingest)

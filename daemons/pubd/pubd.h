@@ -24,6 +24,8 @@ struct pubd_counters {
     uint64_t rejected;
     uint64_t rejected_by_reason[CS_REJECT_COUNT];
     uint64_t joins, leaves;
+    uint64_t previews_out;     /* frames and end-of-streams published on the preview topic */
+    uint64_t previews_skipped; /* previews due that a sampler had no room for */
 };
 
 pubd_t *pubd_new(const struct cs_conf *conf, cs_daemon_t *daemon);

@@ -37,7 +37,13 @@ s_count(pubd_t *self, const uint8_t *buf, int n, const char *peer)
     char topic[CS_TOPIC_MAX + 1];
     bool join = buf[0] == 1;
     bool frames = s_matches_frames(self, buf + 1, (size_t) n - 1);
+    bool preview = !frames && preview_matches(self, buf + 1, (size_t) n - 1);
     unsigned *count = frames ? &self->frame_subs : &self->other_subs;
+
+    if (preview && join)
+        self->preview_subs++;
+    else if (preview && self->preview_subs > 0)
+        self->preview_subs--;
 
     if (join) {
         (*count)++;

@@ -244,6 +244,7 @@ stack_write_config(struct stack *s, const struct stack_params *p)
         "[pubd]\n%s\n"
         "[analyzerd]\ndirectory = %s\n%s\n"
         "[saverd]\ndirectory = %s\n%s\n"
+        "[viewd]\n%s\n"
         "[log]\n%s%s",
         p->stream ? p->stream : "it", cs_source_name(p->source), p->width, p->height, pi->name,
         p->fps, (unsigned long long) p->frames, p->wait_subscribers,
@@ -253,6 +254,7 @@ stack_write_config(struct stack *s, const struct stack_params *p)
         s_sets(p->extra, "analyzerd", "drain_timeout_ms") ? "" : "drain_timeout_ms = 20000\n",
         p->movies ? s->movies : "movies",
         s_sets(p->extra, "saverd", "drain_timeout_ms") ? "" : "drain_timeout_ms = 20000\n",
+        s_sets(p->extra, "viewd", "port") ? "" : "port = 0\n",
         s_sets(p->extra, "log", "level") ? "" : "level = info\n", p->extra ? p->extra : "");
     return fclose(f) == 0 ? 0 : -errno;
 }

@@ -105,6 +105,7 @@ static const char s_good_ini[] =
     "control_pubd = inproc://pubd-control\n"
     "control_analyzerd = ipc:///tmp/cs-good/analyzerd.control\n"
     "control_saverd = tcp://localhost:5613\n"
+    "control_viewd = ipc:///tmp/cs-good/viewd.control\n"
     "\n"
     "[camerad]\n"
     "source = v4l2\n"
@@ -159,6 +160,19 @@ static const char s_good_ini[] =
     "max_frames_per_file = 1000\n"
     "max_bytes_per_file = 1000000000\n"
     "compression = deflate:9\n"
+    "\n"
+    "[viewd]\n"
+    "listen = 192.0.2.7\n"
+    "port = 18480\n"
+    "fps = 2.5\n"
+    "max_width = 640\n"
+    "jpeg_quality = 60\n"
+    "y16_range = 100-4095\n"
+    "colour_map = heat\n"
+    "tls_certificate = keys/viewd.crt\n"
+    "tls_key = /etc/camstack/viewd.key\n"
+    "token_file = viewd.token\n"
+    "max_clients = 8\n"
     "\n"
     "[security]\n"
     "server_certificate = keys/pubd.key\n"
@@ -250,6 +264,19 @@ s_assert_good(const struct cs_conf *c, const char *path, const char *dir)
     ck_assert_uint_eq(c->saverd.max_bytes_per_file, 1000000000);
     ck_assert_int_eq(c->saverd.compression.method, CS_COMPRESSION_DEFLATE);
     ck_assert_uint_eq(c->saverd.compression.level, 9);
+
+    ck_assert_str_eq(c->viewd.listen, "192.0.2.7");
+    ck_assert_uint_eq(c->viewd.port, 18480);
+    ck_assert_double_eq(c->viewd.fps, 2.5);
+    ck_assert_uint_eq(c->viewd.max_width, 640);
+    ck_assert_uint_eq(c->viewd.jpeg_quality, 60);
+    ck_assert_uint_eq(c->viewd.y16_low, 100);
+    ck_assert_uint_eq(c->viewd.y16_high, 4095);
+    ck_assert_int_eq(c->viewd.colour_map, CS_COLOUR_MAP_HEAT);
+    ck_assert_str_eq(c->viewd.tls_certificate, s_join(buf, sizeof buf, dir, "keys/viewd.crt"));
+    ck_assert_str_eq(c->viewd.tls_key, "/etc/camstack/viewd.key");
+    ck_assert_str_eq(c->viewd.token_file, s_join(buf, sizeof buf, dir, "viewd.token"));
+    ck_assert_uint_eq(c->viewd.max_clients, 8);
 
     ck_assert_str_eq(c->security.server_certificate, s_join(buf, sizeof buf, dir, "keys/pubd.key"));
     ck_assert_str_eq(c->security.client_certificate, "/etc/camstack/keys/lab.key");
@@ -376,6 +403,17 @@ s_assert_defaults(const struct cs_conf *c, const char *path)
     ck_assert_uint_eq(c->saverd.max_frames_per_file, 0);
     ck_assert_uint_eq(c->saverd.max_bytes_per_file, 0);
     ck_assert_int_eq(c->saverd.compression.method, CS_COMPRESSION_NONE);
+    ck_assert_str_eq(c->viewd.listen, "127.0.0.1");
+    ck_assert_uint_eq(c->viewd.port, 8480);
+    ck_assert_double_eq(c->viewd.fps, 10);
+    ck_assert_uint_eq(c->viewd.max_width, 960);
+    ck_assert_uint_eq(c->viewd.jpeg_quality, 85);
+    ck_assert_uint_eq(c->viewd.y16_low, c->viewd.y16_high);
+    ck_assert_int_eq(c->viewd.colour_map, CS_COLOUR_MAP_GREY);
+    ck_assert_str_eq(c->viewd.tls_certificate, "");
+    ck_assert_str_eq(c->viewd.tls_key, "");
+    ck_assert_str_eq(c->viewd.token_file, "");
+    ck_assert_uint_eq(c->viewd.max_clients, 64);
     ck_assert_int_eq(c->log.level, LOG_INFO);
 }
 
@@ -385,7 +423,7 @@ START_TEST(empty_file_gives_defaults)
         "",
         "\n\n\n",
         "# only comments\n; and blank lines\n\n   \n\t\n",
-        "[stack]\n[endpoints]\n[camerad]\n[pubd]\n[analyzerd]\n[saverd]\n[security]\n[log]\n",
+        "[stack]\n[endpoints]\n[camerad]\n[pubd]\n[analyzerd]\n[saverd]\n[viewd]\n[security]\n[log]\n",
         "[camerad]\n[camerad]\n", /* a section may appear twice */
     };
     char path[PATH_MAX];
@@ -626,9 +664,25 @@ struct s_bad_case {
 #define S_A110 S_A10 S_A10 S_A10 S_A10 S_A10 S_A10 S_A10 S_A10 S_A10 S_A10 S_A10
 
 static const struct s_bad_case s_bad_cases[] = {
+    { "viewd on a remote address without HTTPS", "[viewd]\nlisten = 0.0.0.0\n", 2,
+      "listen address '0.0.0.0' is reachable from other hosts but the page would be served "
+      "without HTTPS" },
+    { "viewd on a remote address without a login",
+      "[viewd]\nlisten = ::\ntls_certificate = a.crt\ntls_key = a.key\n", 2,
+      "listen address '::' is reachable from other hosts but the page would be served without "
+      "a login" },
+    { "viewd's certificate without its key", "[viewd]\ntls_certificate = a.crt\n", 2,
+      "tls_certificate and tls_key go together" },
+    { "viewd listens on a host name", "[viewd]\nlisten = localhost\n", 2,
+      "'listen' expects an IPv4 or IPv6 address, got 'localhost'" },
+    { "viewd's y16_range upside down", "[viewd]\ny16_range = 4000-100\n", 2,
+      "'y16_range' expects auto or LOW-HIGH" },
+    { "viewd's colour map unknown", "[viewd]\ncolour_map = jet\n", 2,
+      "'colour_map' expects grey or heat, got 'jet'" },
+    { "viewd's fps of 0", "[viewd]\nfps = 0\n", 2, "fps" },
     { "unknown section", "[stack]\nstream = cam1\n\n[camera]\nwidth = 640\n", 4,
       "unknown section [camera] (expected stack, endpoints, camerad, pubd, analyzerd, saverd, "
-      "security or log)" },
+      "viewd, security or log)" },
     { "unknown empty section", "[stack]\nstream = cam1\n[bogus]\n[camerad]\nwidth = 640\n", 3,
       "unknown section [bogus]" },
     { "unknown empty section, last line", "[camerad]\nwidth = 640\n[bogus]", 3,

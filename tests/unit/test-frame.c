@@ -519,7 +519,9 @@ START_TEST(topic_format)
     ck_assert_str_eq(buf, "frame/" S_NAME63);
     ck_assert_uint_eq(cs_topic_format(CS_MSG_CAMERA, S_NAME63, buf), 70);
     ck_assert_str_eq(buf, "camera/" S_NAME63);
-    ck_assert_uint_lt(70, CS_TOPIC_MAX);
+    ck_assert_uint_eq(cs_topic_format(CS_MSG_PREVIEW, S_NAME63, buf), 71);
+    ck_assert_str_eq(buf, "preview/" S_NAME63);
+    ck_assert_uint_eq(CS_TOPIC_MAX, 72);
     /* what it formats, the validator accepts */
     s_parts[0] = (struct cs_part){ buf, cs_topic_format(CS_MSG_FRAME, S_STREAM, buf) };
     S_ASSERT_REJECT(3, S_STREAM, -1);
