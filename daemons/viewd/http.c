@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <microhttpd.h>
 
@@ -224,6 +225,25 @@ s_asset(const struct http_req *req)
     return http_reply_error(req, MHD_HTTP_NOT_FOUND, "no such page");
 }
 
+/* Counts each connection, and bounds what the kernel may queue towards it: a client that
+ * stops reading then stalls its connection after HTTP_SEND_BUFFER bytes (instead of the
+ * megabytes of TCP's autotuning), and the idle timeout closes it. */
+static void
+s_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                enum MHD_ConnectionNotificationCode toe)
+{
+    http_t *self = cls;
+    const union MHD_ConnectionInfo *info;
+    int size = HTTP_SEND_BUFFER;
+
+    if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+        return;
+    atomic_fetch_add(&self->env.counters->connections, 1);
+    info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info)
+        (void) setsockopt(info->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+}
+
 static enum MHD_Result
 s_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
              const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -323,7 +343,7 @@ static struct MHD_Daemon *
 s_start(http_t *self, const struct sockaddr_storage *ss, bool v6)
 {
     const struct cs_conf *conf = self->env.conf;
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
                      | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0)
                      | (self->tls_cert ? MHD_USE_TLS : 0);
     unsigned per_ip = conf->viewd.max_clients / 4 ? conf->viewd.max_clients / 4 : 1;
@@ -335,13 +355,13 @@ s_start(http_t *self, const struct sockaddr_storage *ss, bool v6)
 
     return MHD_start_daemon(
         flags, 0, NULL, NULL, s_on_request, self, MHD_OPTION_SOCK_ADDR, ss,
-        MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned) conf->viewd.max_clients, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) HTTP_IDLE_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) HTTP_CONN_MEMORY, MHD_OPTION_THREAD_STACK_SIZE,
-        (size_t) HTTP_STACK_SIZE, MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_ARRAY,
-        tls, MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL, MHD_OPTION_NOTIFY_CONNECTION, s_on_connection,
+        self, MHD_OPTION_CONNECTION_LIMIT, (unsigned) conf->viewd.max_clients,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned) HTTP_IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t) HTTP_CONN_MEMORY, MHD_OPTION_THREAD_STACK_SIZE, (size_t) HTTP_STACK_SIZE,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 }
 
 http_t *
@@ -421,13 +441,4 @@ const char *
 http_url(const http_t *self)
 {
     return self->url;
-}
-
-unsigned
-http_connections(const http_t *self)
-{
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(self->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-
-    return info ? info->num_connections : 0;
 }

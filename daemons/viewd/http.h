@@ -3,7 +3,8 @@
  * without delaying any other client, and a client that stops reading blocks only its own
  * thread, whose send buffer the kernel bounds. Connections are limited in number (in all,
  * and a quarter of them per client address), in memory (a request's headers must fit in
- * HTTP_CONN_MEMORY bytes: more is refused with 431) and in idle time (HTTP_IDLE_TIMEOUT_S).
+ * HTTP_CONN_MEMORY bytes: more is refused with 431), in what the kernel queues towards it
+ * (HTTP_SEND_BUFFER) and in idle time (HTTP_IDLE_TIMEOUT_S).
  * With [viewd] tls_certificate and tls_key it speaks HTTPS only (GnuTLS); with token_file,
  * every request must carry the token. */
 #pragma once
@@ -20,9 +21,11 @@
 #define HTTP_IDLE_TIMEOUT_S 10           /* a connection with no traffic for longer is closed */
 #define HTTP_STACK_SIZE     (256 * 1024) /* of each connection's thread */
 #define HTTP_TOKEN_MAX      256
+#define HTTP_SEND_BUFFER    (128 * 1024) /* the kernel's send buffer of a connection */
 
 /* What the server counts (another thread than the loop's: atomics). */
 struct http_counters {
+    _Atomic uint64_t connections;     /* connections accepted */
     _Atomic uint64_t requests;        /* requests answered */
     _Atomic uint64_t unauthorized;    /* refused for a missing or wrong token (401) */
     _Atomic uint64_t client_errors;   /* other 4xx: unknown path, bad method or query */
@@ -53,5 +56,3 @@ void http_destroy(http_t **self_p);
 uint16_t http_port(const http_t *self);
 /* The page's address: "http://127.0.0.1:8480/" (https with TLS, [::1] for IPv6). */
 const char *http_url(const http_t *self);
-/* Connections open now. */
-unsigned http_connections(const http_t *self);

@@ -32,14 +32,6 @@ struct viewd {
     http_t *http;
 };
 
-static uint64_t
-s_connections(const void *at)
-{
-    const http_t *http = *(http_t *const *) at;
-
-    return http ? http_connections(http) : 0;
-}
-
 static const char *
 s_url(const void *at)
 {
@@ -57,6 +49,8 @@ static const struct cs_counter s_rows[] = {
                   "camera: the frames numbered while viewd was connected)"),
     CS_CTR_U64_AT("camera", viewd_t, ledger.camera, S_LEDGER,
                   "frames the camera dropped meanwhile (not skipped by viewd)"),
+    CS_CTR_U64_AT("runs_ended", viewd_t, ledger.runs_ended, S_LEDGER,
+                  "runs whose end-of-stream came (the skipped tail counted)"),
     CS_CTR_U64(viewd_t, stats_received, 0, "statistics messages received from analyzerd"),
     CS_CTR_U64(viewd_t, rejected, 0, "messages that failed validation, dropped"),
     CS_CTR_AT("http_requests", CS_COUNTER_ATOMIC_U64, viewd_t, http_c.requests, 0,
@@ -67,8 +61,8 @@ static const struct cs_counter s_rows[] = {
               "other HTTP requests refused (unknown path, method or query)"),
     CS_CTR_AT("frames_streamed", CS_COUNTER_ATOMIC_U64, viewd_t, http_c.frames_streamed, 0,
               "JPEG images sent on /stream.mjpg"),
-    CS_CTR_U64_FN("http_connections", viewd_t, http, s_connections, CS_COUNTER_LINE,
-                  "HTTP connections open now"),
+    CS_CTR_AT("http_connections", CS_COUNTER_ATOMIC_U64, viewd_t, http_c.connections, 0,
+              "HTTP connections accepted"),
     CS_CTR_STRING_FN("url", viewd_t, http, s_url, 0, "the page's address"),
 };
 

@@ -109,8 +109,10 @@ START_TEST(stalled_subscriber_memory_stays_within_budgets)
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 60000);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 60000);
-    for (enum cs_daemon_id d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++)
-        ck_assert_msg(stack_stop(&s_stack, d) == 0, "%s did not exit 0", cs_daemon_name(d));
+    for (enum cs_daemon_id d = CS_DAEMON_PUBD; d < CS_DAEMON_COUNT; d++) {
+        if (s_stack.pid[d]) /* those it started */
+            ck_assert_msg(stack_stop(&s_stack, d) == 0, "%s did not exit 0", cs_daemon_name(d));
+    }
     captured = stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "captured");
     received = stack_ledger(&s_stack, CS_DAEMON_SAVERD, "received");
     lost = stack_ledger(&s_stack, CS_DAEMON_SAVERD, "lost");

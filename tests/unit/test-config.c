@@ -423,7 +423,8 @@ START_TEST(empty_file_gives_defaults)
         "",
         "\n\n\n",
         "# only comments\n; and blank lines\n\n   \n\t\n",
-        "[stack]\n[endpoints]\n[camerad]\n[pubd]\n[analyzerd]\n[saverd]\n[viewd]\n[security]\n[log]\n",
+        "[stack]\n[endpoints]\n[camerad]\n[pubd]\n[analyzerd]\n[saverd]\n[viewd]\n[security]\n[log]"
+        "\n",
         "[camerad]\n[camerad]\n", /* a section may appear twice */
     };
     char path[PATH_MAX];
