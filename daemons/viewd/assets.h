@@ -1,5 +1,4 @@
-/* The page's files, embedded in viewd: a table the build makes from daemons/viewd/www/ (or,
- * without it, assets-minimal.c's page). */
+/* The page's files, embedded in viewd: a table the build makes from daemons/viewd/www/. */
 #pragma once
 
 #include <stddef.h>

@@ -297,8 +297,8 @@ START_TEST(good_file_exact_values)
     s_load_ok(path, &conf);
     s_assert_good(&conf, path, s_realdir);
     /* Each feature key keeps the line it is on, for the error camerad reports at open. */
-    ck_assert_uint_eq(conf.camerad.features.items[0].line, 34);
-    ck_assert_uint_eq(conf.camerad.features.items[3].line, 37);
+    ck_assert_uint_eq(conf.camerad.features.items[0].line, 35);
+    ck_assert_uint_eq(conf.camerad.features.items[3].line, 38);
     s_unlink(path);
 }
 END_TEST

@@ -142,17 +142,19 @@ START_TEST(one_runtime_dir_and_stream_share_the_locks)
 {
     static const char *const fmt = "[endpoints]\ningest = ipc://%s/in\npublish = ipc://%s/out\n"
                                    "control_camerad = ipc://%s/c\ncontrol_pubd = ipc://%s/p\n"
-                                   "control_analyzerd = ipc://%s/a\ncontrol_saverd = ipc://%s/s\n";
+                                   "control_analyzerd = ipc://%s/a\ncontrol_saverd = ipc://%s/s\n"
+                                   "control_viewd = ipc://%s/v\n";
     char a[PATH_MAX], b[PATH_MAX], ea[1024], eb[1024];
 
-    (void) snprintf(ea, sizeof ea, fmt, "x", "x", "x", "x", "x", "x");
-    (void) snprintf(eb, sizeof eb, fmt, "y", "y", "y", "y", "y", "y");
+    (void) snprintf(ea, sizeof ea, fmt, "x", "x", "x", "x", "x", "x", "x");
+    (void) snprintf(eb, sizeof eb, fmt, "y", "y", "y", "y", "y", "y", "y");
     s_write_stack("camstack", false, ea, a, sizeof a);
     s_write_stack("cam2", false, eb, b, sizeof b);
     s_expect_both(a, b, "[stack] runtime_dir and stream '/run/camstack/<daemon>-cam1.lock'");
     s_unlink(b);
     (void) snprintf(eb, sizeof eb, "[stack]\nstream = cam2\n");
-    (void) snprintf(eb + strlen(eb), sizeof eb - strlen(eb), fmt, "y", "y", "y", "y", "y", "y");
+    (void) snprintf(eb + strlen(eb), sizeof eb - strlen(eb), fmt, "y", "y", "y", "y", "y", "y",
+                    "y");
     s_write_stack("cam2", false, eb, b, sizeof b);
     s_expect(b, a, NULL);
     s_unlink(a);
