@@ -533,3 +533,27 @@ cs_metrics_fields(const struct cs_client_answer answers[CS_DAEMON_COUNT])
     }
     return all;
 }
+
+char *
+cs_metrics_ask(const struct cs_conf *conf, int timeout_ms, size_t *ret_len,
+               struct cs_client_answer ret_answers[CS_DAEMON_COUNT])
+{
+    struct cs_client_answer fields[CS_DAEMON_COUNT];
+    json_t *status, *all_fields;
+    char *text = NULL;
+
+    (void) cs_client_ask(conf, CS_CLIENT_ALL, "fields", timeout_ms, fields);
+    (void) cs_client_ask(conf, CS_CLIENT_ALL, "status", timeout_ms, ret_answers);
+    all_fields = cs_metrics_fields(fields);
+    status = cs_client_status_json(ret_answers);
+    if (status && all_fields)
+        text = cs_metrics_format(status, all_fields, ret_len);
+    json_decref(status);
+    json_decref(all_fields);
+    cs_client_answers_clear(fields);
+    if (!text) {
+        cs_client_answers_clear(ret_answers);
+        errno = ENOMEM;
+    }
+    return text;
+}

@@ -198,10 +198,11 @@ s_cmd_status(int argc, char **argv)
 static int
 s_cmd_metrics(int argc, char **argv)
 {
-    struct cs_client_answer answers[CS_DAEMON_COUNT], fields[CS_DAEMON_COUNT];
-    json_t *status, *all_fields;
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
     struct cs_conf conf;
     bool failed;
+    size_t len = 0;
+    char *text;
     int r;
 
     if (argc > 1)
@@ -209,11 +210,13 @@ s_cmd_metrics(int argc, char **argv)
     r = s_load(&conf);
     if (r)
         return r;
-    (void) cs_client_ask(&conf, CS_CLIENT_ALL, "fields", s_timeout(S_TIMEOUT_STATUS_MS), fields);
-    (void) cs_client_ask(&conf, CS_CLIENT_ALL, "status", s_timeout(S_TIMEOUT_STATUS_MS), answers);
-    all_fields = cs_metrics_fields(fields);
-    status = cs_client_status_json(answers);
-    failed = !status || !all_fields || cs_metrics_write(status, all_fields, stdout) < 0;
+    text = cs_metrics_ask(&conf, s_timeout(S_TIMEOUT_STATUS_MS), &len, answers);
+    if (!text) {
+        (void) fprintf(stderr, "camstackctl: metrics: %s\n", strerror(errno));
+        return S_EXIT_FAILED;
+    }
+    failed = fwrite(text, 1, len, stdout) != len;
+    free(text);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         if (!cs_client_answer_fails(answers, d))
             continue;
@@ -221,9 +224,6 @@ s_cmd_metrics(int argc, char **argv)
                        answers[d].reason);
         failed = true;
     }
-    json_decref(status);
-    json_decref(all_fields);
-    cs_client_answers_clear(fields);
     cs_client_answers_clear(answers);
     return failed ? S_EXIT_FAILED : 0;
 }
