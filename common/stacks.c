@@ -56,6 +56,19 @@ cs_stack_path(const char *dir, const char *name, char *buf, size_t size)
     return snprintf(buf, size, "%s/%s.ini", dir, name) < (int) size ? 0 : -ENAMETOOLONG;
 }
 
+void
+cs_stack_dir(const char *config_path, char *buf, size_t size)
+{
+    const char *slash = strrchr(config_path, '/');
+
+    if (!slash)
+        (void) cs_strlcpy(buf, ".", size);
+    else if (slash == config_path)
+        (void) cs_strlcpy(buf, "/", size);
+    else
+        (void) snprintf(buf, size, "%.*s", (int) (slash - config_path), config_path);
+}
+
 static int
 s_by_name(const void *a, const void *b)
 {
@@ -269,7 +282,6 @@ cs_stacks_check(const struct cs_conf *conf, char *reterr_msg, size_t size)
     struct cs_stack_file *files = calloc(CS_STACKS_MAX, sizeof *files);
     struct cs_conf *other = malloc(sizeof *other);
     char dir[PATH_MAX], err[CS_CONF_ERROR_MAX];
-    const char *slash = strrchr(conf->path, '/');
     int n, r = 0;
 
     if (!files || !other) {
@@ -277,12 +289,7 @@ cs_stacks_check(const struct cs_conf *conf, char *reterr_msg, size_t size)
         (void) snprintf(reterr_msg, size, "%s", strerror(ENOMEM));
         goto out;
     }
-    if (!slash)
-        (void) cs_strlcpy(dir, ".", sizeof dir);
-    else if (slash == conf->path)
-        (void) cs_strlcpy(dir, "/", sizeof dir);
-    else
-        (void) snprintf(dir, sizeof dir, "%.*s", (int) (slash - conf->path), conf->path);
+    cs_stack_dir(conf->path, dir, sizeof dir);
     n = cs_stacks_list(dir, files, CS_STACKS_MAX);
     if (n < 0) {
         r = n;

@@ -27,6 +27,10 @@ bool cs_stack_name_valid(const char *name);
  * -EINVAL for an invalid name, or -ENAMETOOLONG. */
 int cs_stack_path(const char *dir, const char *name, char *buf, size_t size);
 
+/* Writes the directory of the config file @config_path (".", "/" or its path up to the last
+ * '/') into @buf: where the other stacks' files are. */
+void cs_stack_dir(const char *config_path, char *buf, size_t size);
+
 /* Lists the stacks of directory @dir: its regular files NAME.ini with a valid NAME, sorted by
  * name, at most @max of them into @ret. Returns how many, or -errno if @dir cannot be read. */
 int cs_stacks_list(const char *dir, struct cs_stack_file *ret, size_t max);

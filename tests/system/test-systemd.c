@@ -1020,7 +1020,7 @@ s_cam2_config(char *buf, size_t size)
  * directory and state directories (those of the instance units), and another format than
  * the default stack's, so that what each movie holds tells the two apart. */
 static void
-s_write_cam2_config(void)
+s_write_cam2_config(const char *saverd_extra)
 {
     char path[PATH_MAX];
     FILE *f;
@@ -1034,8 +1034,8 @@ s_write_cam2_config(void)
                    "[camerad]\nwidth = %d\nheight = %d\npixel_format = RGB24\nfps = %d\n"
                    "wait_subscribers = auto\nwait_timeout_ms = 30000\n"
                    "[analyzerd]\ndirectory = " S_CAM2_STATS "\n"
-                   "[saverd]\ndirectory = " S_CAM2_MOVIES "\n",
-                   S_CAM2_WIDTH, S_CAM2_HEIGHT, S_FPS);
+                   "[saverd]\ndirectory = " S_CAM2_MOVIES "\n%s",
+                   S_CAM2_WIDTH, S_CAM2_HEIGHT, S_FPS, saverd_extra ? saverd_extra : "");
     ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -1045,7 +1045,7 @@ s_setup_two(void)
     s_setup();
     s_stop_stack(S_CAM2);
     (void) s_sh(NULL, 0, "systemctl reset-failed \"camstack-*@" S_CAM2 ".service\"");
-    s_write_cam2_config();
+    s_write_cam2_config(NULL);
     s_ok("systemctl enable camstack-analyzerd@" S_CAM2 " camstack-saverd@" S_CAM2);
     s_remove_files(S_CAM2_MOVIES);
     s_remove_files(S_CAM2_STATS);
@@ -1200,6 +1200,64 @@ START_TEST(a_colliding_stack_is_refused)
 }
 END_TEST
 
+/* camstackctl finds each stack by its name, and status --all shows both, each with its memory
+ * budget, against the host's MemAvailable: the second camera's write queue of 1 TiB exceeds
+ * it, which is a warning, not a failure. */
+START_TEST(camstackctl_finds_the_stacks_by_name)
+{
+    static char out[1 << 18];
+    uint64_t total = 0, sum = 0, avail = 0, budget = 0;
+    json_t *all, *st;
+    const char *name = NULL;
+    size_t i;
+
+    s_write_cam2_config("queue_mb = 1048576\n");
+    s_start_target();
+    s_start_stack(S_CAM2);
+    s_await_flowing(10);
+    s_await_flowing_in(S_CAM2_RUN_DIR, 10);
+    for (i = 0; i < 3; i++) {
+        static const char *const opt[] = { "--stack " S_CAM2, "--stack camstack", "" };
+        const char *stream = NULL;
+
+        ck_assert_int_eq(s_sh(out, sizeof out, "camstackctl %s status --json", opt[i]), 0);
+        all = cs_json_parse_object(out, strlen(out), NULL, 0);
+        ck_assert_msg(all, "camstackctl %s status --json: not JSON", opt[i]);
+        ck_assert_int_eq(cs_json_get_string(json_object_get(all, "camerad"), "stream", &stream), 0);
+        ck_assert_str_eq(stream, i == 0 ? S_CAM2 : "cam1");
+        json_decref(all);
+    }
+    ck_assert_int_eq(s_sh(out, sizeof out, "camstackctl status --all"), 0);
+    ck_assert_msg(strstr(out, "stack " S_CAM2 ": ") && strstr(out, "stack camstack: ")
+                      && strstr(out, "host: MemAvailable ")
+                      && strstr(out, "warning: the stacks' memory budgets"),
+                  "camstackctl status --all:\n%.2000s", out);
+    ck_assert_int_eq(s_sh(out, sizeof out, "camstackctl status --all --json 2>/dev/null"), 0);
+    all = cs_json_parse_object(out, strlen(out), NULL, 0);
+    ck_assert_msg(all, "not JSON: %.2000s", out);
+    ck_assert_int_eq(json_array_size(json_object_get(all, "stacks")), 2);
+    json_array_foreach(json_object_get(all, "stacks"), i, st)
+    {
+        bool running = false;
+
+        ck_assert_int_eq(cs_json_get_string(st, "name", &name), 0);
+        ck_assert_str_eq(name, i == 0 ? S_CAM2 : "camstack");
+        ck_assert_int_eq(cs_json_get_bool(st, "running", &running), 0);
+        ck_assert(running);
+        ck_assert_int_eq(cs_json_get_u64(st, "memory_budget_bytes", &budget), 0);
+        ck_assert_uint_gt(budget, 0);
+        sum += budget;
+    }
+    ck_assert_int_eq(cs_json_get_u64(all, "memory_budget_bytes", &total), 0);
+    ck_assert_int_eq(cs_json_get_u64(all, "mem_available_bytes", &avail), 0);
+    ck_assert_uint_eq(total, sum);
+    ck_assert_uint_gt(total, 1ull << 40);
+    ck_assert_uint_gt(avail, 0);
+    ck_assert_ptr_eq(json_object_get(all, "budget_exceeds_available"), json_true());
+    json_decref(all);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -1241,6 +1299,7 @@ s_suite(void)
     tcase_add_test(tc, two_stacks_record_at_once);
     tcase_add_test(tc, one_cameras_saverd_disabled_and_enabled);
     tcase_add_test(tc, a_colliding_stack_is_refused);
+    tcase_add_test(tc, camstackctl_finds_the_stacks_by_name);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -12,6 +12,7 @@
 
 #include <czmq.h>
 
+#include "allstacks.h"
 #include "camera.h"
 #include "client.h"
 #include "config.h"
@@ -23,6 +24,7 @@
 #include "plotpng.h"
 #include "report.h"
 #include "snapshot.h"
+#include "stacks.h"
 #include "statsread.h"
 #include "util.h"
 #include "watch.h"
@@ -35,14 +37,15 @@
 #define S_TIMEOUT_SNAPSHOT_MS 5000
 
 static const char *s_config_path = CS_DEFAULT_CONFIG;
-static int s_timeout_ms = -1; /* -1: the command's default */
+static char s_stack_path[PATH_MAX]; /* --stack NAME: NAME.ini beside the default file */
+static int s_timeout_ms = -1;       /* -1: the command's default */
 
 static void
 s_usage(FILE *out)
 {
     (void) fprintf(
         out,
-        "Usage: camstackctl [--config PATH] [--timeout MS] COMMAND [ARGS]\n"
+        "Usage: camstackctl [--config PATH] [--stack NAME] [--timeout MS] COMMAND [ARGS]\n"
         "       camstackctl --help | --version\n\n"
         "camstackctl - see and steer a running camstack\n\n"
         "Commands:\n"
@@ -51,6 +54,10 @@ s_usage(FILE *out)
         "                               an optional daemon that is not running is shown\n"
         "                               so; exits 1 if any other does not answer (and says\n"
         "                               which)\n"
+        "  status --all [--json]        one block per stack of the configuration directory\n"
+        "                               (its NAME.ini files): the daemons, and the memory\n"
+        "                               budget of the stack's queues; then the host's\n"
+        "                               MemAvailable, with a warning if the budgets exceed it\n"
         "  metrics                      the status of every daemon in Prometheus's text\n"
         "                               format (0.0.4): counters, rates, queue fill,\n"
         "                               latency quantiles; exits as status does\n"
@@ -82,6 +89,8 @@ s_usage(FILE *out)
         "  request DAEMON TEXT...       send one request line to a daemon, print the answer\n\n"
         "Options:\n"
         "  -c, --config PATH   read PATH instead of %s\n"
+        "  -s, --stack NAME    the stack NAME: read NAME.ini in the configuration file's\n"
+        "                      directory instead (camstack: the default stack)\n"
         "  -t, --timeout MS    how long to wait for answers (status, metrics and watch\n"
         "                      %d, acquire, record, camera and request %d, snapshot %d)\n"
         "  -h, --help          show this help and exit\n"
@@ -147,10 +156,19 @@ s_getopt(int argc, char **argv, const char *shortopts, const struct option *long
 
 /* --- status --------------------------------------------------------------------------- */
 
+struct s_status_opts {
+    bool json, all;
+};
+
 static int
 s_status_opt(int c, const char *arg, void *ctx)
 {
-    *(bool *) ctx = true;
+    struct s_status_opts *o = ctx;
+
+    if (c == 'a')
+        o->all = true;
+    else
+        o->json = true;
     return 0;
 }
 
@@ -158,17 +176,27 @@ static int
 s_cmd_status(int argc, char **argv)
 {
     static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+                                          { "all", no_argument, NULL, 'a' },
                                           { NULL, 0, NULL, 0 } };
     struct cs_client_answer answers[CS_DAEMON_COUNT];
     struct report_row rows[CS_DAEMON_COUNT];
+    struct s_status_opts o = { false, false };
     struct cs_conf conf;
-    bool json = false, failed = false;
-    int first = s_getopt(argc, argv, "j", opts, s_status_opt, &json), r;
+    bool json, failed = false;
+    char dir[PATH_MAX];
+    int first = s_getopt(argc, argv, "ja", opts, s_status_opt, &o), r;
 
     if (first < 0)
         return S_EXIT_USAGE;
     if (first < argc)
         return s_bad_usage("status: unexpected argument '%s'", argv[first]);
+    cs_stack_dir(s_config_path, dir, sizeof dir);
+    if (o.all)
+        return allstacks_status(&(struct allstacks_opts){ dir, o.json,
+                                                          s_timeout(S_TIMEOUT_STATUS_MS),
+                                                          "/proc/meminfo" },
+                                stdout, stderr);
+    json = o.json;
     r = s_load(&conf);
     if (r)
         return r;
@@ -614,34 +642,6 @@ s_plot_pixfmt(const struct s_plot_opts *o)
     return (int) conf.camerad.pixel_format;
 }
 
-/* Writes the SVG document of @st to @out (under a temporary name, then renamed). */
-static int
-s_plot_svg(const char *out, const struct stats_series *st, const char *title, const char *value,
-           char *err, size_t err_size)
-{
-    char tmp[PATH_MAX];
-    FILE *f;
-    int r;
-
-    (void) snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    f = fopen(tmp, "we");
-    if (!f) {
-        r = -errno;
-        (void) snprintf(err, err_size, "cannot create '%s': %s", tmp, strerror(-r));
-        return r;
-    }
-    r = plot_svg(f, st, title, value);
-    if (fclose(f) != 0 && r == 0)
-        r = -errno;
-    if (r == 0 && rename(tmp, out) < 0)
-        r = -errno;
-    if (r < 0) {
-        (void) unlink(tmp);
-        (void) snprintf(err, err_size, "cannot write '%s': %s", out, strerror(-r));
-    }
-    return r;
-}
-
 static int
 s_cmd_plot(int argc, char **argv)
 {
@@ -681,7 +681,7 @@ s_cmd_plot(int argc, char **argv)
     base = strrchr(in, '/');
     base = base ? base + 1 : in;
     r = png ? plot_png(out, &st, base, value, err, sizeof err)
-            : s_plot_svg(out, &st, base, value, err, sizeof err);
+            : plot_svg_file(out, &st, base, value, err, sizeof err);
     if (r < 0) {
         (void) fprintf(stderr, "camstackctl: plot: %s\n", err);
         stats_free(&st);
@@ -697,11 +697,11 @@ s_cmd_plot(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-    static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
-                                          { "timeout", required_argument, NULL, 't' },
-                                          { "help", no_argument, NULL, 'h' },
-                                          { "version", no_argument, NULL, 'V' },
-                                          { NULL, 0, NULL, 0 } };
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },  { "stack", required_argument, NULL, 's' },
+        { "timeout", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },       { NULL, 0, NULL, 0 }
+    };
     static const struct {
         const char *name;
         int (*fn)(int argc, char **argv);
@@ -711,6 +711,8 @@ main(int argc, char **argv)
         { "request", s_cmd_request }, { "camera", s_cmd_camera },     { "metrics", s_cmd_metrics },
         { "trigger", s_cmd_trigger },
     };
+    const char *stack = NULL;
+    char dir[PATH_MAX];
     uint64_t v;
     int c;
 
@@ -718,10 +720,13 @@ main(int argc, char **argv)
     zsys_handler_set(NULL);
     zsys_set_logstream(NULL);
     zsys_set_logsystem(false);
-    while ((c = getopt_long(argc, argv, "+c:t:hV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+c:s:t:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             s_config_path = optarg;
+            break;
+        case 's':
+            stack = optarg;
             break;
         case 't':
             if (cs_parse_u64(optarg, 1, 3600000, &v) < 0)
@@ -738,6 +743,15 @@ main(int argc, char **argv)
             (void) fprintf(stderr, "Try 'camstackctl --help' for more information.\n");
             return S_EXIT_USAGE;
         }
+    }
+    /* NAME.ini beside the configuration file (the default one, or --config's). */
+    if (stack) {
+        cs_stack_dir(s_config_path, dir, sizeof dir);
+        if (cs_stack_path(dir, stack, s_stack_path, sizeof s_stack_path) < 0)
+            return s_bad_usage("--stack wants a stack's name, 1 to 63 of A-Z a-z 0-9 _ . - "
+                               "(not starting with '.'), not '%s'",
+                               stack);
+        s_config_path = s_stack_path;
     }
     if (optind >= argc)
         return s_bad_usage("%s", "a command is needed (status, metrics, acquire, record, camera, "

@@ -1,11 +1,13 @@
 #include "plot.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pixfmt.h"
 
@@ -341,4 +343,31 @@ plot_svg(FILE *out, const struct stats_series *s, const char *title, const char 
                    PLOT_LEFT + PLOT_AREA_W / 2, PLOT_TIME_LABEL_Y);
     free(p);
     return ferror(out) ? -EIO : 0;
+}
+
+int
+plot_svg_file(const char *out, const struct stats_series *st, const char *title, const char *value,
+              char *err, size_t err_size)
+{
+    char tmp[PATH_MAX];
+    FILE *f;
+    int r;
+
+    (void) snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    f = fopen(tmp, "we");
+    if (!f) {
+        r = -errno;
+        (void) snprintf(err, err_size, "cannot create '%s': %s", tmp, strerror(-r));
+        return r;
+    }
+    r = plot_svg(f, st, title, value);
+    if (fclose(f) != 0 && r == 0)
+        r = -errno;
+    if (r == 0 && rename(tmp, out) < 0)
+        r = -errno;
+    if (r < 0) {
+        (void) unlink(tmp);
+        (void) snprintf(err, err_size, "cannot write '%s': %s", out, strerror(-r));
+    }
+    return r;
 }

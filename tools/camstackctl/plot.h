@@ -100,3 +100,8 @@ void plot_value_label(int fmt, char *buf, size_t size);
  * naming the value on the axes. Returns 0 or -EIO (a write failed), -ENODATA for a file
  * without a row. */
 int plot_svg(FILE *out, const struct stats_series *s, const char *title, const char *value);
+
+/* Writes the SVG document of @s to the file @out, under a temporary name then renamed (as
+ * plot_png() does). Returns 0, or -errno with the reason in @err. */
+int plot_svg_file(const char *out, const struct stats_series *s, const char *title,
+                  const char *value, char *err, size_t err_size);
