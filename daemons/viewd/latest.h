@@ -52,11 +52,12 @@ bool latest_closed(latest_t *self);
 
 void latest_release(latest_t *self, const struct view_frame **frame_p);
 
-/* The encoding @kind (JPEG, PNG, the JSON of /api/frame) of @frame, a new reference, made by
+/* The encoding @kind (JPEG, PNG, 16-bit PNG, the JSON of /api/frame) of @frame, a new reference,
+ * made by
  * @encode(@arg,
  * @frame, &blob) if it is not made yet (the first caller makes it, the others wait for it).
  * NULL with errno if it could not be made. */
-enum { LATEST_JPEG, LATEST_PNG, LATEST_FRAME_JSON, LATEST_KINDS };
+enum { LATEST_JPEG, LATEST_PNG, LATEST_PNG16, LATEST_FRAME_JSON, LATEST_KINDS };
 typedef int(latest_encode_fn)(void *arg, const struct view_frame *frame, struct view_blob *blob);
 const struct view_blob *latest_encoding(latest_t *self, const struct view_frame *frame, int kind,
                                         latest_encode_fn *encode, void *arg);

@@ -1,12 +1,14 @@
 #include "render.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <turbojpeg.h>
 
 #include "json.h"
+#include "pngimage.h"
 #include "util.h"
 
 void
@@ -159,6 +161,39 @@ out:
         (void) tjDestroy(tj);
     cs_view_free(&img);
     return r;
+}
+
+int
+render_png(void *arg, const struct view_frame *frame, struct view_blob *blob)
+{
+    const struct cs_frame_hdr *h = &frame->hdr;
+    struct cs_view_image img;
+    enum cs_pixfmt fmt;
+    char comment[160], err[128];
+    char *data = NULL;
+    size_t size = 0;
+    FILE *f;
+    int r;
+
+    if (cs_pixfmt_from_fourcc(h->fourcc, &fmt) < 0)
+        return -EINVAL;
+    r = cs_view_convert(fmt, h->width, h->height, h->stride, frame->pixels, *(const bool *) arg,
+                        &img);
+    if (r < 0)
+        return r;
+    cs_png_frame_comment(h, comment, sizeof comment);
+    f = open_memstream(&data, &size);
+    r = f ? cs_png_write(f, &img, comment, err, sizeof err) : -ENOMEM;
+    if (f && fclose(f) != 0 && r == 0)
+        r = -ENOMEM;
+    cs_view_free(&img);
+    if (r < 0) {
+        free(data);
+        return r;
+    }
+    blob->data = (uint8_t *) data;
+    blob->size = size;
+    return 0;
 }
 
 /* The histogram members of /api/frame from the unscaled viewed image @img into @o. */

@@ -29,6 +29,11 @@ int render_image(const struct render_opts *o, const struct view_frame *frame,
 /* latest_encode_fn: @arg is a const struct render_opts. The JPEG of render_image(). */
 int render_jpeg(void *arg, const struct view_frame *frame, struct view_blob *blob);
 
+/* latest_encode_fn: @arg is a const bool, keep16. The PNG of the whole frame, converted for
+ * viewing as camstackctl snapshot converts it (16-bit grey kept with keep16), with the same
+ * comment. */
+int render_png(void *arg, const struct view_frame *frame, struct view_blob *blob);
+
 /* latest_encode_fn: @arg unused. The JSON object of /api/frame: run, seq, time_ns, time,
  * width, height, pixel_format, channels, bins (per channel, 256 counts of the samples as
  * viewed, before scaling: 16-bit samples by their high byte), max (the largest sample), full

@@ -2,9 +2,11 @@
 #include "routes.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
+#include "metrics.h"
 #include "util.h"
 
 #define S_LONG_POLL_MS   10000 /* /frame.jpg?after=SEQ waits this long at most, then 204 */
@@ -107,8 +109,58 @@ s_api_status(const struct http_req *req)
     return http_reply_json(req, MHD_HTTP_OK, o);
 }
 
+/* GET /snapshot.png: the latest frame, whole, as camstackctl snapshot writes it; with ?raw16,
+ * 16-bit grey kept as it is. */
+static enum MHD_Result
+s_snapshot_png(const struct http_req *req)
+{
+    static const bool keep16 = true, stretch = false;
+    bool raw16 = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "raw16") != NULL;
+    enum MHD_Result r = MHD_NO;
+    const struct view_frame *f = s_frame_or_503(req, &r);
+
+    if (!f)
+        return r;
+    return s_send_encoding(req, f, raw16 ? LATEST_PNG16 : LATEST_PNG, render_png,
+                           (void *) (raw16 ? &keep16 : &stretch), "image/png");
+}
+
+/* GET /metrics: the stack's status in Prometheus's text format, as camstackctl metrics
+ * prints it (common/metrics.h). */
+static enum MHD_Result
+s_metrics(const struct http_req *req)
+{
+    struct cs_client_answer answers[CS_DAEMON_COUNT], fields[CS_DAEMON_COUNT];
+    json_t *status, *all_fields;
+    char *text = NULL;
+    size_t len = 0;
+    enum MHD_Result r;
+
+    (void) cs_client_ask(req->env->conf, CS_CLIENT_ALL, "fields", S_STATUS_WAIT_MS, fields);
+    (void) cs_client_ask(req->env->conf, CS_CLIENT_ALL, "status", S_STATUS_WAIT_MS, answers);
+    all_fields = cs_metrics_fields(fields);
+    status = cs_client_status_json(answers);
+    if (status && all_fields)
+        text = cs_metrics_format(status, all_fields, &len);
+    r = text ? http_reply(req, MHD_HTTP_OK, CS_METRICS_CONTENT_TYPE, text, len)
+             : http_reply_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    free(text);
+    json_decref(status);
+    json_decref(all_fields);
+    cs_client_answers_clear(fields);
+    cs_client_answers_clear(answers);
+    return r;
+}
+
+/* clang-format off */
 const struct route routes[] = {
-    { "/frame.jpg", s_frame_jpg }, { "/stream.mjpg", mjpeg_handle }, { "/api/frame", s_api_frame },
-    { "/api/stats", s_api_stats }, { "/api/status", s_api_status },
+    { "/frame.jpg", s_frame_jpg },
+    { "/stream.mjpg", mjpeg_handle },
+    { "/api/frame", s_api_frame },
+    { "/api/stats", s_api_stats },
+    { "/api/status", s_api_status },
+    { "/snapshot.png", s_snapshot_png },
+    { "/metrics", s_metrics },
 };
+/* clang-format on */
 const size_t n_routes = sizeof routes / sizeof routes[0];

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <png.h>
 #include <turbojpeg.h>
 
 #include "check-main.h"
@@ -218,6 +219,35 @@ s_check_api_frame(enum cs_pixfmt fmt, const struct cs_view_image *ref8)
     free(body);
 }
 
+/* /snapshot.png: the frame its headers name, converted as camstackctl snapshot converts it,
+ * sample for sample (PNG loses nothing). */
+static void
+s_check_snapshot(enum cs_pixfmt fmt)
+{
+    png_image png = { .version = PNG_IMAGE_VERSION };
+    struct cs_view_image ref;
+    char hdr[4096];
+    size_t size;
+    uint8_t *data, *pix;
+
+    ck_assert_int_eq(s_get("/snapshot.png", NULL, "snap.png", hdr, sizeof hdr, NULL), 200);
+    ck_assert(s_header_is(hdr, "Content-Type: image/png"));
+    s_reference(fmt, s_header_u64(hdr, "X-Camstack-Seq"), &ref);
+    data = s_slurp("snap.png", &size);
+    ck_assert(png_image_begin_read_from_memory(&png, data, size));
+    png.format = ref.channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+    ck_assert_uint_eq(png.width, S_W);
+    ck_assert_uint_eq(png.height, S_H);
+    pix = malloc(PNG_IMAGE_SIZE(png));
+    ck_assert(pix && png_image_finish_read(&png, NULL, pix, 0, NULL));
+    ck_assert_uint_eq(PNG_IMAGE_SIZE(png), ref.row_bytes * S_H);
+    ck_assert_msg(memcmp(pix, ref.data, ref.row_bytes * S_H) == 0, "%s: the PNG is not the frame",
+                  cs_pixfmt_info(fmt)->name);
+    free(pix);
+    free(data);
+    cs_view_free(&ref);
+}
+
 START_TEST(each_format_shown_as_the_pattern)
 {
     enum cs_pixfmt fmt = (enum cs_pixfmt) _i;
@@ -258,6 +288,7 @@ START_TEST(each_format_shown_as_the_pattern)
     s_reference(fmt, seq2, &ref);
     ck_assert_double_lt(s_jpeg_error("next.jpg", &ref, &max_diff), S_JPEG_TOLERANCE);
     cs_view_free(&ref);
+    s_check_snapshot(fmt);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_VIEWD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
@@ -298,6 +329,48 @@ s_count_parts(const char *name)
     }
     free(buf);
     return parts;
+}
+
+/* The "# TYPE" lines of an exposition, in order, into @buf. */
+static void
+s_metric_types(const char *text, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (const char *p = strstr(text, "# TYPE "); p; p = strstr(p + 1, "\n# TYPE ")) {
+        const char *end = strchr(p + 1, '\n');
+        size_t len = end ? (size_t) (end - p) : strlen(p);
+
+        ck_assert_uint_lt(n + len + 1, size);
+        memcpy(buf + n, p + (p[0] == '\n'), len - (p[0] == '\n'));
+        n += len - (p[0] == '\n');
+        buf[n++] = '\n';
+        buf[n] = '\0';
+    }
+}
+
+/* /metrics: Prometheus's text format, the same families as camstackctl metrics (the same
+ * code, common/metrics.h), with viewd up. */
+static void
+s_check_metrics(void)
+{
+    static char out[1 << 18], err[4096], a[1 << 16], b[1 << 16];
+    const char *args[] = { "metrics", NULL };
+    char hdr[4096];
+    size_t size;
+    uint8_t *body;
+
+    ck_assert_int_eq(s_get("/metrics", NULL, "metrics.txt", hdr, sizeof hdr, NULL), 200);
+    ck_assert(s_header_is(hdr, "Content-Type: text/plain; version=0.0.4"));
+    body = s_slurp("metrics.txt", &size);
+    ck_assert(strstr((const char *) body, "\ncamstack_viewd_up 1\n"));
+    ck_assert_int_eq(stack_ctl(&s_stack, args, out, sizeof out, err, sizeof err), 0);
+    s_metric_types((const char *) body, a, sizeof a);
+    s_metric_types(out, b, sizeof b);
+    ck_assert_msg(strlen(a) > 100 && strcmp(a, b) == 0, "/metrics:\n%s\ncamstackctl metrics:\n%s",
+                  a, b);
+    free(body);
 }
 
 START_TEST(endpoints)
@@ -357,6 +430,7 @@ START_TEST(endpoints)
     ck_assert_int_eq(s_get("/frame.jpg", post, NULL, hdr, sizeof hdr, NULL), 405);
     ck_assert_int_eq(s_get("/frame.jpg?after=x", NULL, NULL, hdr, sizeof hdr, NULL), 400);
     ck_assert_int_ge(stack_status(&s_stack, CS_DAEMON_VIEWD, "http_client_errors", 5000), 3);
+    s_check_metrics();
     for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
         ck_assert_int_eq(stack_stop(&s_stack, d), 0);
 }

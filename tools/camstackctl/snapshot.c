@@ -6,6 +6,7 @@
 
 #include <czmq.h>
 
+#include "pngimage.h"
 #include "pngfile.h"
 #include "util.h"
 #include "view.h"
@@ -40,7 +41,7 @@ s_save(const struct cs_frame_hdr *h, const void *pixels, const char *path, bool 
 {
     struct cs_view_image img;
     enum cs_pixfmt fmt;
-    char comment[160], fourcc[5];
+    char comment[160];
     int r;
 
     if (cs_pixfmt_from_fourcc(h->fourcc, &fmt) < 0)
@@ -50,10 +51,7 @@ s_save(const struct cs_frame_hdr *h, const void *pixels, const char *path, bool 
         (void) snprintf(reterr, err_size, "cannot convert the frame: %s", strerror(-r));
         return r;
     }
-    cs_fourcc_str(h->fourcc, fourcc);
-    (void) snprintf(comment, sizeof comment, "camstack frame: run %llu seq %llu %ux%u %s",
-                    (unsigned long long) h->run, (unsigned long long) h->seq, h->width, h->height,
-                    fourcc);
+    cs_png_frame_comment(h, comment, sizeof comment);
     r = pngfile_write(path, &img, comment, reterr, err_size);
     cs_view_free(&img);
     return r;
