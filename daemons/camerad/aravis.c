@@ -20,7 +20,9 @@
 
 #include "camclock.h"
 #include "clockmap.h"
+#include "genicam.h"
 #include "log.h"
+#include "setting.h"
 #include "util.h"
 
 /* A free-running camera that delivers nothing for this many frame intervals (and at least
@@ -143,6 +145,8 @@ s_open(const struct cs_conf *conf, struct source **ret_src, struct source_format
     (void) cs_strlcpy(src->name, want ? want : id ? id : "?", sizeof src->name);
     s_log_identity(src);
     r = aravis_configure(src->camera, src->name, conf, &src->setup);
+    if (r == 0)
+        r = genicam_apply_conf(arv_camera_get_device(src->camera), conf);
     if (r < 0)
         goto fail;
     src->payload = arv_camera_get_payload(src->camera, &error);
@@ -452,6 +456,73 @@ s_trigger(struct source *src)
     return r;
 }
 
+/* --- the camera's GenICam features as settings (genicam.h) ---------------------------- */
+
+static int
+s_settings_list(struct source *src, json_t **ret_list, char *reterr, size_t err_size)
+{
+    return genicam_settings_list(arv_camera_get_device(src->camera), src->stream != NULL, ret_list,
+                                 reterr, err_size);
+}
+
+static int
+s_setting_get(struct source *src, const char *name, json_t **ret_setting, char *reterr,
+              size_t err_size)
+{
+    return genicam_setting_get(arv_camera_get_device(src->camera), name, src->stream != NULL,
+                               ret_setting, reterr, err_size);
+}
+
+/* A change of the frame (camerad allows it between runs only) is taken for the next run if
+ * the stack can carry the new frame, and undone if not. */
+static int
+s_setting_set(struct source *src, const char *name, const char *value, struct source_format *fmt,
+              json_t **ret_setting, unsigned *ret_earlier, char *reterr, size_t err_size)
+{
+    ArvDevice *dev = arv_camera_get_device(src->camera);
+    struct aravis_setup st = src->setup;
+    json_t *before = NULL;
+    char was[CS_CONF_TEXT_VALUE_MAX], why[SOURCE_ERR_MAX];
+    int r;
+
+    if (!genicam_fixed_while_running(name))
+        return genicam_setting_set(dev, name, value, src->stream != NULL, ret_setting, reterr,
+                                   err_size);
+    r = genicam_setting_get(dev, name, src->stream != NULL, &before, reterr, err_size);
+    if (r == 0)
+        r = genicam_setting_set(dev, name, value, src->stream != NULL, ret_setting, reterr,
+                                err_size);
+    setting_value_text(json_object_get(before, "value"), was, sizeof was);
+    json_decref(before);
+    if (r < 0)
+        return r;
+    r = aravis_reframe(src->camera, src->conf, &st, why, sizeof why);
+    if (r == 0)
+        src->payload = arv_camera_get_payload(src->camera, NULL);
+    if (r < 0 || !src->payload) {
+        (void) genicam_setting_set(dev, name, was, false, NULL, reterr, err_size);
+        (void) snprintf(reterr, err_size, "%s = %s refused (%s is kept): %s", name, value, was,
+                        r < 0 ? why : "the camera tells no payload size");
+        json_decref(*ret_setting);
+        *ret_setting = NULL;
+        return r < 0 ? r : -EIO;
+    }
+    src->setup = st;
+    fmt->pixfmt = st.fmt.pixfmt;
+    fmt->width = st.fmt.width;
+    fmt->height = st.fmt.height;
+    fmt->stride = st.fmt.stride;
+    cs_log(LOG_NOTICE, "camera '%s': %s %ux%u as %s from the next run", src->name,
+           st.camera_format_name, st.fmt.width, st.fmt.height, cs_pixfmt_info(st.fmt.pixfmt)->name);
+    return 0;
+}
+
+static int
+s_identity(struct source *src, json_t **ret_identity)
+{
+    return genicam_identity(arv_camera_get_device(src->camera), ret_identity);
+}
+
 const struct source_ops source_aravis = {
     .name = "aravis",
     .open = s_open,
@@ -461,4 +532,8 @@ const struct source_ops source_aravis = {
     .stop = s_stop,
     .close = s_close,
     .trigger = s_trigger,
+    .settings_list = s_settings_list,
+    .setting_get = s_setting_get,
+    .setting_set = s_setting_set,
+    .identity = s_identity,
 };

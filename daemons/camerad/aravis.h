@@ -35,6 +35,14 @@ struct aravis_setup {
 int aravis_configure(ArvCamera *cam, const char *name, const struct cs_conf *conf,
                      struct aravis_setup *ret);
 
+/* Takes the frame @cam is set to deliver now (its PixelFormat and region, changed between
+ * runs through a setting) into @st: the format of camstack's it gives, its size and stride.
+ * Returns 0; -EINVAL with @reterr when camstack has no such format or the stack's queues,
+ * sized from [camerad]'s frame, cannot carry it (@st unchanged); -EIO when the camera did not
+ * answer. */
+int aravis_reframe(ArvCamera *cam, const struct cs_conf *conf, struct aravis_setup *st,
+                   char *reterr, size_t err_size);
+
 /* A negative errno for an Aravis error: -EINVAL for what the camera refuses (a feature it lacks,
  * a value out of range), -EBUSY when another program controls it, -EIO when it did not
  * answer. */

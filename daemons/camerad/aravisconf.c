@@ -5,6 +5,7 @@
 #include "aravis.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -337,5 +338,57 @@ aravis_configure(ArvCamera *cam, const char *name, const struct cs_conf *conf,
     st.fmt.height = conf->camerad.height;
     st.fmt.stride = conf->camerad.width * pi->bytes_per_pixel;
     *ret = st;
+    return 0;
+}
+
+int
+aravis_reframe(ArvCamera *cam, const struct cs_conf *conf, struct aravis_setup *st, char *reterr,
+               size_t err_size)
+{
+    GError *error = NULL;
+    gint x = 0, y = 0, w = 0, h = 0;
+    ArvPixelFormat pf = arv_camera_get_pixel_format(cam, &error);
+    const char *pf_name = error ? NULL : arv_camera_get_pixel_format_as_string(cam, &error);
+    const struct cs_pixfmt_info *pi;
+    size_t i, n = sizeof s_formats / sizeof s_formats[0];
+    uint64_t bytes;
+
+    if (!error)
+        arv_camera_get_region(cam, &x, &y, &w, &h, &error);
+    if (error) {
+        (void) snprintf(reterr, err_size, "the camera does not tell its frame: %s", error->message);
+        g_clear_error(&error);
+        return -EIO;
+    }
+    for (i = 0; i < n && s_formats[i].camera != pf; i++)
+        ;
+    if (i == n) {
+        (void) snprintf(reterr, err_size, "camstack takes no PixelFormat %s: it takes ",
+                        pf_name ? pf_name : "?");
+        for (size_t j = 0; j < n; j++)
+            cs_appendf(reterr, err_size, "%s%s", j ? ", " : "", s_formats[j].name);
+        return -EINVAL;
+    }
+    pi = cs_pixfmt_info(s_formats[i].pixfmt);
+    bytes = (uint64_t) w * pi->bytes_per_pixel * (uint64_t) h;
+    if (w <= 0 || h <= 0 || (uint32_t) w % pi->width_multiple
+        || bytes > cs_conf_frame_bytes(conf)) {
+        (void) snprintf(reterr, err_size,
+                        "a %dx%d %s frame (%" PRIu64 " bytes) is not one the stack can carry: "
+                        "at most the %" PRIu64 " bytes of [camerad] width, height and "
+                        "pixel_format, which its queues are sized for%s",
+                        w, h, pi->name, bytes, cs_conf_frame_bytes(conf),
+                        pi->width_multiple > 1 ? ", and a width that is a multiple of " : "");
+        if (pi->width_multiple > 1)
+            cs_appendf(reterr, err_size, "%u", pi->width_multiple);
+        return -EINVAL;
+    }
+    st->camera_format = pf;
+    st->camera_format_name = s_formats[i].name;
+    st->uyvy = s_formats[i].uyvy;
+    st->fmt.pixfmt = s_formats[i].pixfmt;
+    st->fmt.width = (uint32_t) w;
+    st->fmt.height = (uint32_t) h;
+    st->fmt.stride = (uint32_t) w * pi->bytes_per_pixel;
     return 0;
 }

@@ -488,7 +488,18 @@ genicam_apply_conf(ArvDevice *dev, const struct cs_conf *conf)
         const struct cs_conf_text *key = &t->items[i];
         json_t *before = NULL, *after = NULL;
         char err[GENICAM_ERROR_MAX], was[CS_CONF_TEXT_VALUE_MAX], now[CS_CONF_TEXT_VALUE_MAX];
-        int r = genicam_setting_get(dev, key->name, false, &before, err, sizeof err);
+        int r;
+
+        /* Every daemon sizes its queues from [camerad]'s frame: the frame is set there. */
+        if (genicam_fixed_while_running(key->name)) {
+            cs_log(LOG_ERR,
+                   "%s:%u: feature.%s: the frame's size, region and format are set by [camerad] "
+                   "width, height, offset_x, offset_y, binning_x, binning_y and pixel_format, "
+                   "from which every daemon sizes its queues",
+                   conf->path, key->line, key->name);
+            return -EINVAL;
+        }
+        r = genicam_setting_get(dev, key->name, false, &before, err, sizeof err);
 
         /* For an unknown name too: set's error names the features that could take the value. */
         if (r == 0 || r == -ENOENT)

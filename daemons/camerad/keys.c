@@ -505,7 +505,10 @@ static const struct cs_conf_key s_keys[] = {
                                "value for a command, which is executed. An unknown name or a "
                                "value the feature does not take is an error on its line naming "
                                "what is allowed (the features of that kind, or the range or "
-                               "entries), and camerad exits with status 78.",
+                               "entries), and camerad exits with status 78. The frame's own "
+                               "features (`Width`, `Height`, `OffsetX`, `OffsetY`, `Binning*`, "
+                               "`Decimation*`, `PixelFormat`) are set by the keys above, not "
+                               "here.",
         .readers = CS_READ(CS_DAEMON_CAMERAD),
     },
     {

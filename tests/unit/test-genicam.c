@@ -444,19 +444,23 @@ START_TEST(config_features_are_applied_in_order)
 {
     char log[8192];
 
-    ck_assert_int_eq(s_apply("feature.Width = 320\n"
+    ck_assert_int_eq(s_apply("feature.ExposureTimeAbs = 2000\n"
                              "feature.GainRaw = 7\n"
-                             "feature.PixelFormat = Mono16\n"
+                             "feature.AcquisitionMode = SingleFrame\n"
                              "feature.TestBoolean = true\n"
                              "feature.GainRaw = 3\n" /* again: the last one counts */
+                             "feature.TestStringReg = left camera\n"
                              "feature.TriggerSoftware = execute\n",
                              log, sizeof log),
                      0);
-    ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "Width", NULL), 320);
+    ck_assert_double_eq(arv_device_get_float_feature_value(s_dev, "ExposureTimeAbs", NULL), 2000);
     ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "GainRaw", NULL), 3);
-    ck_assert_str_eq(arv_device_get_string_feature_value(s_dev, "PixelFormat", NULL), "Mono16");
+    ck_assert_str_eq(arv_device_get_string_feature_value(s_dev, "AcquisitionMode", NULL),
+                     "SingleFrame");
     ck_assert(arv_device_get_boolean_feature_value(s_dev, "TestBoolean", NULL));
-    ck_assert_msg(strstr(log, "feature Width = 320 (was 512)"), "%s", log);
+    ck_assert_str_eq(arv_device_get_string_feature_value(s_dev, "TestStringReg", NULL),
+                     "left camera");
+    ck_assert_msg(strstr(log, "feature ExposureTimeAbs = 2000 (was 10000)"), "%s", log);
     ck_assert_msg(strstr(log, "feature GainRaw = 3 (was 7)"), "%s", log);
 }
 END_TEST
@@ -468,16 +472,13 @@ START_TEST(a_bad_config_feature_is_a_path_line_error)
     /* The line before it is applied; the one after it is not. */
     ck_assert_int_eq(s_apply("width = 64\n"
                              "feature.GainRaw = 4\n"
-                             "feature.PixelFormat = Mono12\n"
-                             "feature.Width = 320\n",
+                             "feature.TriggerMode = Of\n"
+                             "feature.GainRaw = 5\n",
                              log, sizeof log),
                      -EINVAL);
     ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "GainRaw", NULL), 4);
-    ck_assert_int_eq(arv_device_get_integer_feature_value(s_dev, "Width", NULL), 512);
     (void) snprintf(want, sizeof want,
-                    "%s/camstack.ini:4: PixelFormat takes one of: BayerBG8, BayerGB8, BayerGR8, "
-                    "BayerRG8, Mono8, RGB8, Mono16, not 'Mono12'",
-                    test_tmpdir);
+                    "%s/camstack.ini:4: TriggerMode takes one of: Off, On, not 'Of'", test_tmpdir);
     ck_assert_msg(strstr(log, want), "'%s' not in '%s'", want, log);
 
     ck_assert_int_eq(s_apply("feature.Gian = 4\n", log, sizeof log), -EINVAL);
@@ -491,6 +492,14 @@ START_TEST(a_bad_config_feature_is_a_path_line_error)
 
     ck_assert_int_eq(s_apply("feature.SensorWidth = 4\n", log, sizeof log), -EINVAL);
     ck_assert_msg(strstr(log, "camstack.ini:2: SensorWidth is read-only"), "%s", log);
+
+    /* The frame is [camerad]'s, which every daemon reads. */
+    ck_assert_int_eq(s_apply("feature.PixelFormat = Mono16\n", log, sizeof log), -EINVAL);
+    ck_assert_msg(strstr(log, "camstack.ini:2: feature.PixelFormat: the frame's size, region and "
+                              "format are set by [camerad] width, height, offset_x, offset_y, "
+                              "binning_x, binning_y and pixel_format"),
+                  "%s", log);
+    ck_assert_str_eq(arv_device_get_string_feature_value(s_dev, "PixelFormat", NULL), "Mono8");
 }
 END_TEST
 
