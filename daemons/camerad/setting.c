@@ -109,8 +109,11 @@ s_parse_number(const json_t *setting, const char *type, const char *text)
         (void) cs_json_get_i64(setting, "min", &min);
         (void) cs_json_get_i64(setting, "max", &max);
         (void) cs_json_get_i64(setting, "step", &step);
+        /* Values are min + k * step from a min that is given (INT64_MIN may be one); v - min
+         * as unsigned: it does not fit in int64_t across the whole range. */
         if (s_parse_int(text, &v) < 0 || v < min || v > max
-            || (step > 1 && min != INT64_MIN && (v - min) % step != 0))
+            || (step > 1 && json_object_get(setting, "min")
+                && ((uint64_t) v - (uint64_t) min) % (uint64_t) step != 0))
             return NULL;
         return json_integer(v);
     }
@@ -145,7 +148,8 @@ setting_parse(const json_t *setting, const char *text, json_t **ret_value, char 
 
         json_array_foreach(json_object_get(setting, "choices"), i, c)
         {
-            if (json_is_string(c) && strcmp(json_string_value(c), text) == 0)
+            /* The first match only: a choice listed twice would leak a value. */
+            if (!v && json_is_string(c) && strcmp(json_string_value(c), text) == 0)
                 v = cs_json_string(text);
         }
     } else if (strcmp(type, "command") == 0) {
