@@ -566,22 +566,19 @@ struct s_ledger {
     int64_t captured, camera_dropped, dropped_at_source, sent;
 };
 
-/* After an orderly stop of the target of stack @name (NULL: the default one): every unit
- * stopped cleanly, and the ledgers balance:
- * camerad captured 100 frames or more and sent every one that pubd could take, each with a
- * number of its own beside the numbers of the frames the camera dropped; both subscribers
- * received every frame sent and saw every drop. camerad's ledger goes to @ret. */
+/* The ledgers of the last run of stack @name (NULL: the default one) that ended, as its
+ * daemons logged them, balance: camerad captured 100 frames or more and sent every one that
+ * pubd could take, each with a number of its own beside the numbers of the frames the camera
+ * dropped; both subscribers received every frame sent and saw every drop. camerad's ledger
+ * goes to @ret. */
 static void
-s_check_stack_stop(const char *name, struct s_ledger *ret)
+s_check_stack_ledgers(const char *name, struct s_ledger *ret)
 {
     char line[1024], units[CS_DAEMON_COUNT][128];
     struct s_ledger l;
 
-    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+    for (int d = 0; d < CS_DAEMON_COUNT; d++)
         s_unit_of(name, d, units[d], sizeof units[d]);
-        s_assert_show(units[d], "ActiveState", "inactive");
-        s_assert_show(units[d], "Result", "success");
-    }
     s_journal_line(units[CS_DAEMON_CAMERAD], "ledger at end of run", line, sizeof line);
     l = (struct s_ledger){ .captured = s_line_value(line, "captured"),
                            .camera_dropped = s_line_value(line, "camera_dropped"),
@@ -599,6 +596,21 @@ s_check_stack_stop(const char *name, struct s_ledger *ret)
                       line, (long long) l.sent, (long long) l.camera_dropped);
     }
     *ret = l;
+}
+
+/* After an orderly stop of the target of stack @name (NULL: the default one): every unit
+ * stopped cleanly, and the ledgers balance. camerad's ledger goes to @ret. */
+static void
+s_check_stack_stop(const char *name, struct s_ledger *ret)
+{
+    char unit[128];
+
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        s_unit_of(name, d, unit, sizeof unit);
+        s_assert_show(unit, "ActiveState", "inactive");
+        s_assert_show(unit, "Result", "success");
+    }
+    s_check_stack_ledgers(name, ret);
 }
 
 static void
@@ -1258,6 +1270,193 @@ START_TEST(camstackctl_finds_the_stacks_by_name)
 }
 END_TEST
 
+/* ---- the Debian packages: the Python client, an upgrade, a purge ---- */
+
+/* The Python client of the package python3-camstack, not the tree's, receives one whole run
+ * of RGB24 frames and analyzerd's statistics of each from the running stack, bit-exact
+ * (client-check.py computes both from the test pattern); camerad waits for it too. The
+ * package holds every module of the tree's, and its camstack-watch runs. */
+START_TEST(python_client_from_the_package_reads_frames_and_stats)
+{
+    const char *log = "/run/camstack-client.log";
+    const char *src = getenv("CS_SOURCE_ROOT");
+    char out[16384];
+    pid_t client;
+    FILE *f;
+    int st;
+
+    ck_assert_ptr_nonnull(src);
+    s_ok("cd %s/clients/python/camstack && for f in *.py; do dpkg -L python3-camstack | "
+         "grep -qx \"/usr/lib/python3/dist-packages/camstack/$f\" || "
+         "{ echo \"$f is not in python3-camstack\"; exit 1; }; done",
+         src);
+    s_ok("cd / && camstack-watch --help");
+
+    f = fopen(getenv("CS_INSTALLED_CONFIG"), "we");
+    ck_assert_ptr_nonnull(f);
+    (void) fprintf(f, "# written by the system test: a run of 150 frames for three subscribers\n"
+                      "[camerad]\nwidth = 160\nheight = 120\npixel_format = RGB24\nfps = 100\n"
+                      "frames = 150\nwait_subscribers = 3\nwait_timeout_ms = 30000\n");
+    ck_assert_int_eq(fclose(f), 0);
+    /* The module from where Python finds it installed, not from the tree. */
+    ck_assert_int_eq(setenv("CS_CLIENT_INSTALLED", "1", 1), 0);
+    client = stack_python_spawn(
+        "client-check.py",
+        (const char *[]){ "ipc://" S_RUN_DIR "/frames", "cam1", "150", "--stats", NULL }, log);
+    s_ok("systemctl start camstack.target");
+    st = stack_python_reap(client);
+    ck_assert_int_eq(s_sh(out, sizeof out, "cat %s", log), 0);
+    ck_assert_msg(st == 0, "client-check exited %d: %s", st, out);
+    ck_assert_msg(strstr(out, "client-check: camstack from "
+                              "/usr/lib/python3/dist-packages/camstack/__init__.py\n"),
+                  "%s", out);
+    ck_assert_msg(strstr(out, "client-check: received=150 lost=0 bad=0 camera_dropped=0 "
+                              "stats=150 errors=0"),
+                  "%s", out);
+    ck_assert_int_eq(unlink(log), 0);
+}
+END_TEST
+
+/* The package camstack of CS_DEB_DIR again, its version raised to VERSION+upgrade1 and
+ * nothing else changed: a newer version to dpkg, so that installing it is an upgrade that
+ * runs the maintainer scripts of both. Its path goes to @path, its version to @version. */
+static void
+s_newer_package(char *path, size_t path_size, char *version, size_t version_size)
+{
+    const char *dir = getenv("CS_DEB_DIR");
+
+    ck_assert_msg(dir, "CS_DEB_DIR is not set (run through run-nspawn)");
+    s_ok("rm -rf /var/tmp/camstack-newer && dpkg-deb -R %s/camstack_*.deb /var/tmp/camstack-newer"
+         " && sed -i \"s/^Version: .*/&+upgrade1/\" /var/tmp/camstack-newer/DEBIAN/control"
+         " && dpkg-deb -b /var/tmp/camstack-newer /var/tmp/camstack-newer.deb",
+         dir);
+    ck_assert_int_eq(s_sh(version, version_size, "dpkg-deb -f /var/tmp/camstack-newer.deb Version"),
+                     0);
+    s_chomp(version);
+    ck_assert_msg(strstr(version, "+upgrade1"), "version '%s'", version);
+    (void) snprintf(path, path_size, "/var/tmp/camstack-newer.deb");
+}
+
+/* Both stacks record, at least 100 frames each. */
+static void
+s_start_both(void)
+{
+    s_start_target();
+    s_start_stack(S_CAM2);
+    s_await_flowing(50);
+    s_await_flowing_in(S_CAM2_RUN_DIR, 50);
+    s_await_status(CS_DAEMON_CAMERAD, "captured", 100, 20000);
+    s_await_status_in(S_CAM2_RUN_DIR, CS_DAEMON_CAMERAD, "captured", 100, 20000);
+}
+
+/* The first recording of each stack (by name: the oldest) holds every frame of the stack's
+ * last ended run, bit-exact, and is complete, and so is its statistics file; each stack's
+ * directories hold @files movies and as many statistics files. */
+static void
+s_check_first_recordings(int files)
+{
+    struct expect e[2] = {
+        { .pixfmt = CS_PIXFMT_GREY, .width = S_WIDTH, .height = S_HEIGHT, .complete = 1 },
+        { .pixfmt = CS_PIXFMT_RGB24,
+          .width = S_CAM2_WIDTH,
+          .height = S_CAM2_HEIGHT,
+          .complete = 1 },
+    };
+    const char *names[2] = { NULL, S_CAM2 };
+    const char *movies[2] = { S_MOVIES, S_CAM2_MOVIES }, *stats[2] = { S_STATS, S_CAM2_STATS };
+    char paths[4][PATH_MAX];
+    struct s_ledger l;
+
+    for (int i = 0; i < 2; i++) {
+        s_check_stack_ledgers(names[i], &l);
+        ck_assert_int_eq(l.dropped_at_source, 0);
+        e[i].frames = (uint64_t) l.captured;
+        ck_assert_int_eq(s_files(movies[i], paths, 4), files);
+        verify_movie(paths[0], &e[i]);
+        ck_assert_int_eq(s_files(stats[i], paths, 4), files);
+        verify_stats(paths[0], &e[i]);
+    }
+}
+
+/* An upgrade of the package camstack while both stacks record: the admin's camstack.ini
+ * stays as it was; every unit of both stacks restarts on the new version (a new process),
+ * each stack stopping and starting in its order; the recordings of the runs before the
+ * upgrade close complete, with every frame camerad captured, bit-exact; and both stacks
+ * record again, each in a new file. */
+START_TEST(upgrade_restarts_running_stacks)
+{
+    const char *names[2] = { NULL, S_CAM2 }, *run_dirs[2] = { S_RUN_DIR, S_CAM2_RUN_DIR };
+    char deb[PATH_MAX], version[128], have[128], unit[128];
+    char ini[2][8192];
+    uint64_t pids[2][CS_DAEMON_COUNT];
+
+    s_start_both();
+    for (int i = 0; i < 2; i++)
+        for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+            s_unit_of(names[i], d, unit, sizeof unit);
+            pids[i][d] = s_show_u64(unit, "MainPID");
+        }
+    s_newer_package(deb, sizeof deb, version, sizeof version);
+    ck_assert_int_eq(s_sh(ini[0], sizeof ini[0], "cat %s", getenv("CS_INSTALLED_CONFIG")), 0);
+
+    s_ok("DEBIAN_FRONTEND=noninteractive apt-get install -y -q %s", deb);
+    ck_assert_int_eq(s_sh(have, sizeof have, "dpkg-query -W -f=\"\\${Version}\" camstack"), 0);
+    ck_assert_str_eq(have, version);
+    ck_assert_int_eq(s_sh(ini[1], sizeof ini[1], "cat %s", getenv("CS_INSTALLED_CONFIG")), 0);
+    ck_assert_str_eq(ini[1], ini[0]);
+
+    for (int i = 0; i < 2; i++) {
+        for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+            s_unit_of(names[i], d, unit, sizeof unit);
+            s_assert_show(unit, "ActiveState", "active");
+            ck_assert_msg(s_show_u64(unit, "MainPID") != pids[i][d], "%s was not restarted", unit);
+        }
+        s_await_flowing_in(run_dirs[i], 25);
+    }
+    s_check_first_recordings(2);
+}
+END_TEST
+
+/* Purging the package camstack while both stacks record: the stacks stop first, in order,
+ * and each recording closes complete; then nothing the package installed is left, no unit
+ * runs, no process of the camstack user; no enablement link, no /run/camstack; under
+ * /var/lib/camstack only the recordings (movies and statistics files, in the directories
+ * that hold them); camstack.ini is gone. What stays on purpose: the camstack user, who owns
+ * the recordings, and the file the admin made in /etc/camstack (the second stack's cam2.ini). */
+START_TEST(purge_leaves_only_the_recordings)
+{
+    char cam2_ini[PATH_MAX], out[4096];
+
+    s_start_both();
+    s_ok("dpkg -L camstack >/var/tmp/camstack.files");
+    s_ok("DEBIAN_FRONTEND=noninteractive apt-get purge -y -q camstack");
+
+    ck_assert_int_ne(s_sh(NULL, 0, "dpkg -s camstack"), 0);
+    s_ok("while read -r f; do [ -d \"$f\" ] || [ ! -e \"$f\" ] || "
+         "{ echo \"$f is left\"; exit 1; }; done </var/tmp/camstack.files");
+    ck_assert_int_ne(s_sh(out, sizeof out, "pgrep -u camstack"), 0);
+    ck_assert_int_eq(s_sh(out, sizeof out,
+                          "systemctl list-units --all --plain --no-legend "
+                          "\"camstack*\" | grep -v \" inactive \"; "
+                          "find /etc/systemd/system -name \"camstack*\""),
+                     0);
+    ck_assert_msg(out[0] == '\0', "left after the purge:\n%s", out);
+    ck_assert_int_ne(access(S_RUN_DIR, F_OK), 0);
+    ck_assert_int_ne(access(getenv("CS_INSTALLED_CONFIG"), F_OK), 0);
+    s_cam2_config(cam2_ini, sizeof cam2_ini);
+    ck_assert_int_eq(access(cam2_ini, F_OK), 0);
+    ck_assert_ptr_nonnull(getpwnam("camstack"));
+
+    ck_assert_int_eq(s_sh(out, sizeof out,
+                          "find /var/lib/camstack -mindepth 1 \\( -type f ! -path \"*/movies/*.h5\""
+                          " ! -path \"*/stats/*.h5\" \\) -o \\( ! -type f ! -type d \\)"
+                          " -o \\( -type d -empty \\)"),
+                     0);
+    ck_assert_msg(out[0] == '\0', "under /var/lib/camstack after the purge:\n%s", out);
+    s_check_first_recordings(1);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -1300,6 +1499,26 @@ s_suite(void)
     tcase_add_test(tc, one_cameras_saverd_disabled_and_enabled);
     tcase_add_test(tc, a_colliding_stack_is_refused);
     tcase_add_test(tc, camstackctl_finds_the_stacks_by_name);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("package");
+    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, python_client_from_the_package_reads_frames_and_stats);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("upgrade");
+    tcase_add_checked_fixture(tc, s_setup_two, s_teardown_two);
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, upgrade_restarts_running_stacks);
+    suite_add_tcase(s, tc);
+
+    /* Last, and with no teardown: after it nothing of the package is left to test or to
+     * stop, and the container, overlay and all, is thrown away. */
+    tc = tcase_create("purge");
+    tcase_add_checked_fixture(tc, s_setup_two, NULL);
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, purge_leaves_only_the_recordings);
     suite_add_tcase(s, tc);
     return s;
 }
