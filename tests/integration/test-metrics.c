@@ -3,6 +3,7 @@
  * status is one sample of it, equal to what `camstackctl status --json` shows just before and
  * after, typed and named by the daemons' "fields" answers; a daemon that stops is down. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,25 @@ s_save_fields(void)
     json_decref(all);
 }
 
+/* status --json, metrics, status --json again into the stack's directory, and
+ * check_metrics.py over them (@moving: frames flowing). */
+static void
+s_check(bool moving)
+{
+    ck_assert_int_eq(s_ctl("status", "--json"), 0);
+    s_save("before.json", s_out);
+    ck_assert_int_eq(s_ctl("metrics"), 0);
+    s_save("metrics.txt", s_out);
+    ck_assert_int_eq(s_ctl("status", "--json"), 0);
+    s_save("after.json", s_out);
+    ck_assert_msg(stack_python("check_metrics.py",
+                               moving ? (const char *const[]){ "--moving", s_stack.dir, NULL }
+                                      : (const char *const[]){ s_stack.dir, NULL },
+                               s_out, sizeof s_out)
+                      == 0,
+                  "%s", s_out);
+}
+
 START_TEST(metrics_are_the_status_in_prometheus_text)
 {
     struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
@@ -79,33 +99,14 @@ START_TEST(metrics_are_the_status_in_prometheus_text)
     s_save_fields();
 
     /* While frames flow: before and after bound every count (a percentile may go down). */
-    ck_assert_int_eq(s_ctl("status", "--json"), 0);
-    s_save("before.json", s_out);
-    ck_assert_int_eq(s_ctl("metrics"), 0);
-    s_save("metrics.txt", s_out);
-    ck_assert_int_eq(s_ctl("status", "--json"), 0);
-    s_save("after.json", s_out);
-    ck_assert_msg(stack_python("check_metrics.py",
-                               (const char *const[]){ "--moving", s_stack.dir, NULL }, s_out,
-                               sizeof s_out)
-                      == 0,
-                  "%s", s_out);
+    s_check(true);
 
     /* Idle after a stop: every value, the same before and after but for the uptime, and the
      * rates and recent latencies on their way to 0 and null. */
     ck_assert_int_eq(s_ctl("acquire", "stop"), 0);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 20000);
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
-    ck_assert_int_eq(s_ctl("status", "--json"), 0);
-    s_save("before.json", s_out);
-    ck_assert_int_eq(s_ctl("metrics"), 0);
-    s_save("metrics.txt", s_out);
-    ck_assert_int_eq(s_ctl("status", "--json"), 0);
-    s_save("after.json", s_out);
-    ck_assert_msg(stack_python("check_metrics.py", (const char *const[]){ s_stack.dir, NULL },
-                               s_out, sizeof s_out)
-                      == 0,
-                  "%s", s_out);
+    s_check(false);
 
     /* A daemon that stops is down; the command fails as status does: not for an optional
      * daemon (saverd), for another (camerad). */

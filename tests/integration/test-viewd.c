@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "json.h"
 #include "pattern.h"
+#include "readfile.h"
 #include "util.h"
 #include "view.h"
 
@@ -128,22 +129,9 @@ static uint8_t *
 s_slurp(const char *name, size_t *ret_size)
 {
     char path[PATH_MAX];
-    uint8_t *buf;
-    FILE *f;
-    long n;
 
     (void) snprintf(path, sizeof path, "%s/%s", s_stack.dir, name);
-    f = fopen(path, "rb");
-    ck_assert_msg(f, "%s: %s", path, strerror(errno));
-    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc((size_t) n + 1);
-    ck_assert(buf && fread(buf, 1, (size_t) n, f) == (size_t) n);
-    (void) fclose(f);
-    buf[n] = 0;
-    *ret_size = (size_t) n;
-    return buf;
+    return (uint8_t *) test_read_file(path, ret_size);
 }
 
 /* The frame @seq of @fmt as viewd converts it for viewing (8 bits). */

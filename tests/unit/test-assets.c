@@ -9,6 +9,7 @@
 
 #include "assets.h"
 #include "check-main.h"
+#include "readfile.h"
 
 /* The row of @path, as viewd looks it up, or NULL. */
 static const struct viewd_asset *
@@ -27,25 +28,10 @@ s_read(const char *name, size_t *ret_size)
 {
     char path[4096];
     const char *root = getenv("CS_SOURCE_ROOT");
-    FILE *f;
-    char *buf;
-    long n;
 
     ck_assert_ptr_nonnull(root);
     (void) snprintf(path, sizeof path, "%s/daemons/viewd/www/%s", root, name);
-    f = fopen(path, "rbe");
-    ck_assert_msg(f, "cannot read %s", path);
-    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    ck_assert_int_ge(n, 0);
-    rewind(f);
-    buf = malloc((size_t) n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t) n, f), (size_t) n);
-    buf[n] = '\0';
-    (void) fclose(f);
-    *ret_size = (size_t) n;
-    return buf;
+    return test_read_file(path, ret_size);
 }
 
 START_TEST(assets_are_the_files_of_www)

@@ -14,6 +14,7 @@
 
 #include "check-main.h"
 #include "pixfmt.h"
+#include "readfile.h"
 
 static const char *s_root; /* the source tree, from CS_SOURCE_ROOT */
 
@@ -150,23 +151,9 @@ static char *
 s_read(const char *rel)
 {
     char path[PATH_MAX];
-    FILE *f;
-    char *text;
-    long size;
 
     (void) snprintf(path, sizeof path, "%s/%s", s_root, rel);
-    f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-    size = ftell(f);
-    ck_assert_int_ge(size, 0);
-    rewind(f);
-    text = malloc((size_t) size + 1);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_uint_eq(fread(text, 1, (size_t) size, f), (size_t) size);
-    text[size] = '\0';
-    (void) fclose(f);
-    return text;
+    return test_read_file(path, NULL);
 }
 
 /* The text from @start up to (not including) @end, or to the end of @text; NULL if @start
