@@ -7,7 +7,7 @@
  * Results go to DIR/results.json and DIR/results.md (the table of PERFORMANCE.md).
  *
  *   camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR
- *                  [--quick] [--runs N] [--only transport|saving|latency|analyzer]
+ *                  [--quick] [--runs N] [--only transport|saving|latency|analyzer|view]
  *
  * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
  *            alternating with raw libzmq (XPUB to 2 SUB processes over ipc, zero-copy sends,
@@ -18,7 +18,9 @@
  * latency    1920x1080 RGB24 at 30 fps into --disk: capture to chunk written (saverd) and to
  *            statistics computed (analyzerd), from their status.
  * analyzer   analyzerd alone on one core: its statistics kernel beside a memory read, and the
- *            daemon fed as fast as it takes frames (analyzerbench.c). */
+ *            daemon fed as fast as it takes frames (analyzerbench.c).
+ * view       1920x1080 RGB24 at 30 fps with viewd and one client at 10 frames/s, beside the
+ *            same without viewd: viewd's CPU and pubd's extra (viewbench.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -41,6 +43,7 @@
 
 #include "analyzerbench.h"
 #include "benchjson.h"
+#include "benchproc.h"
 #include "benchsock.h"
 #include "config.h"
 #include "daemon.h"
@@ -48,12 +51,13 @@
 #include "harness.h"
 #include "pixfmt.h"
 #include "util.h"
+#include "viewbench.h"
 
 #define S_RUNS_MAX    15
 #define S_SAMPLES_MAX 400
 #define S_WARM_S      10 /* RSS "warm" value: the sample at 10 s */
 
-enum { S_TRANSPORT = 1, S_SAVING = 2, S_LATENCY = 4, S_ANALYZER = 8 };
+enum { S_TRANSPORT = 1, S_SAVING = 2, S_LATENCY = 4, S_ANALYZER = 8, S_VIEW = 16 };
 
 struct s_opts {
     char out[PATH_MAX], build[PATH_MAX], tmpfs[PATH_MAX], disk[PATH_MAX];
@@ -324,29 +328,6 @@ s_request(const struct stack *st, enum cs_daemon_id d, const char *text)
     return stack_request(st, d, text, 10000, answer, sizeof answer) == 0 && bench_json_ok(answer);
 }
 
-/* CPU seconds (user + system, all threads) @pid has used so far, from /proc; NAN if gone. */
-static double
-s_cpu_now(pid_t pid)
-{
-    char path[64], buf[1024];
-    unsigned long long ut = 0, st = 0;
-    const char *p;
-    FILE *f;
-    size_t n;
-
-    (void) snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
-    f = fopen(path, "re");
-    if (!f)
-        return NAN;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    (void) fclose(f);
-    buf[n] = '\0';
-    p = strrchr(buf, ')'); /* the command name may hold spaces */
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-        return NAN;
-    return (double) (ut + st) / (double) sysconf(_SC_CLK_TCK);
-}
-
 /* What each daemon's status says after a run: the lifetime counters a run is measured by,
  * saverd's queue and latencies, analyzerd's latencies, and (if @file is not NULL) the file
  * saverd has open or closed last ("" if none). A daemon that does not answer (camerad once it
@@ -403,7 +384,7 @@ static void
 s_cpu_all(const struct stack *st, double ret_s[CS_DAEMON_COUNT])
 {
     for (int d = 0; d < CS_DAEMON_COUNT; d++)
-        ret_s[d] = s_cpu_now(stack_daemon_pid(st, d));
+        ret_s[d] = bench_cpu_s(stack_daemon_pid(st, d));
 }
 
 /* @res's counters minus @base's (a warm-up run's). */
@@ -1187,6 +1168,8 @@ s_write_json(const struct s_machine *m, const char *when)
     }
     if (s_o.only & S_ANALYZER)
         analyzerbench_write_json(f);
+    if (s_o.only & S_VIEW)
+        viewbench_write_json(f);
     (void) fputs("}\n", f);
     (void) fclose(f);
 }
@@ -1331,6 +1314,8 @@ s_write_md(const struct s_machine *m, const char *when)
     }
     if (s_o.only & S_ANALYZER)
         analyzerbench_write_md(f);
+    if (s_o.only & S_VIEW)
+        viewbench_write_md(f);
     (void) fclose(f);
 }
 
@@ -1351,6 +1336,11 @@ s_run_all(void *arg)
 
         (void) analyzerbench_run(&ao);
     }
+    if (s_o.only & S_VIEW) {
+        struct viewbench_opts vo = { .out = s_o.out, .quick = s_o.quick, .runs = s_o.runs };
+
+        viewbench_run(&vo);
+    }
 }
 
 static void
@@ -1358,7 +1348,7 @@ s_usage(FILE *out)
 {
     (void) fputs("usage: camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR\n"
                  "                      [--quick] [--runs N]\n"
-                 "                      [--only transport|saving|latency|analyzer]\n"
+                 "                      [--only transport|saving|latency|analyzer|view]\n"
                  "Run it through bench/run, which builds, mounts the tmpfs and cleans up.\n",
                  out);
 }
@@ -1385,7 +1375,7 @@ main(int argc, char **argv)
     int c;
 
     s_o.runs = 3;
-    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER;
+    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER | S_VIEW;
     while (!(argc == 4 && strcmp(argv[1], "--raw-sub") == 0)
            && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -1417,6 +1407,7 @@ main(int argc, char **argv)
                        : strcmp(optarg, "saving") == 0   ? S_SAVING
                        : strcmp(optarg, "latency") == 0  ? S_LATENCY
                        : strcmp(optarg, "analyzer") == 0 ? S_ANALYZER
+                       : strcmp(optarg, "view") == 0     ? S_VIEW
                                                          : 0;
             if (!s_o.only) {
                 s_usage(stderr);
