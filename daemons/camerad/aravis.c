@@ -30,7 +30,9 @@
 #define S_STALL_FRAMES 10
 #define S_STALL_MIN_MS 2000
 
-/* Aravis's stream statistics, by name, and the transport counter each adds to. */
+/* Aravis's stream statistics, by name, and the transport counter each adds to. Frames are
+ * counted as they are popped instead (frames_incomplete, frames_missing), so that they equal
+ * the camera drops exactly: Aravis counts a frame before it is in the output queue. */
 static const struct {
     const char *info;
     size_t offset;
@@ -39,7 +41,6 @@ static const struct {
     { "n_missing_packets", offsetof(struct source_transport, packets_missing) },
     { "n_resend_requests", offsetof(struct source_transport, packet_resend_requests) },
     { "n_resent_packets", offsetof(struct source_transport, packets_resent) },
-    { "n_failures", offsetof(struct source_transport, frames_incomplete) },
     { "n_underruns", offsetof(struct source_transport, buffer_underruns) },
 };
 #define S_N_INFOS (sizeof s_infos / sizeof s_infos[0])
@@ -267,6 +268,7 @@ s_add_infos(struct source *src, struct source_transport *t)
 static void
 s_drop(struct source *src, struct source_sink *sink, ArvBuffer *b)
 {
+    sink->transport->frames_incomplete++;
     sink->skip(sink, 1);
     src->failed_since++;
     arv_stream_push_buffer(src->stream, b);

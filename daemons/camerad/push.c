@@ -143,7 +143,11 @@ s_sink_commit_borrowed(struct source_sink *sink, void *data, size_t size, source
 static void
 s_sink_skip(struct source_sink *sink, uint32_t frames)
 {
-    s_count_skipped(s_from_sink(sink), frames);
+    camerad_t *self = s_from_sink(sink);
+
+    s_count_skipped(self, frames);
+    /* The camera is there, only its frames come broken: no stall. */
+    self->last_frame_ns = cs_now_ns(CLOCK_MONOTONIC);
 }
 
 void

@@ -78,7 +78,8 @@ static const struct cs_counter s_rows[] = {
     S_T(packet_resend_requests, "aravis: packets asked of the camera again"),
     S_T(packets_resent, "aravis: packets the camera sent again when asked"),
     S_T(frames_incomplete,
-        "aravis: frames whose packets did not all come, even resent (in camera_dropped)"),
+        "aravis: frames whose packets did not all come, even resent, or of another shape (in "
+        "camera_dropped)"),
     S_T(frames_missing, "aravis: frames of which nothing came (gaps in the camera's frame ids; in "
                         "camera_dropped)"),
     S_T(buffer_underruns, "aravis: packets that found no buffer free to fill"),

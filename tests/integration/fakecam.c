@@ -1,11 +1,16 @@
 #include "fakecam.h"
 
 #include <errno.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <arv.h>
 #include <check.h>
@@ -15,6 +20,27 @@
 #include "verify.h"
 
 #define S_ANSWER_TIMEOUT_MS 15000
+
+void
+fakecam_isolate(void)
+{
+    struct ifreq ifr = { 0 };
+    int fd;
+
+    if (unshare(CLONE_NEWNET) < 0) {
+        printf("fakecam: no network namespace of its own (%s): the simulated camera shares "
+               "127.0.0.1 with the host's\n",
+               strerror(errno));
+        return;
+    }
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_ge(fd, 0);
+    (void) snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    ck_assert_int_eq(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+    ifr.ifr_flags |= IFF_UP;
+    ck_assert_int_eq(ioctl(fd, SIOCSIFFLAGS, &ifr), 0); /* 127.0.0.1 comes with it */
+    (void) close(fd);
+}
 
 pid_t
 fakecam_start(struct stack *s, double lost_per_thousand)

@@ -12,6 +12,14 @@
 
 #define FAKECAM_ADDRESS "127.0.0.1"
 
+/* Moves the calling process (a test, with the stack and the simulator it starts) into a
+ * network namespace of its own with its loopback interface up: the simulator binds UDP port
+ * 3956 of 127.0.0.1 with SO_REUSEADDR, so that two simulators on one host (two test programs
+ * at once, or one a failed test left behind) would share its packets and neither answer
+ * right. Needs CAP_SYS_ADMIN (root, as CI runs the integration suite); without it the test
+ * runs in the host's namespace, and says so. */
+void fakecam_isolate(void);
+
 /* Starts the simulator for stack @s, losing @lost_per_thousand of the stream packets it sends
  * (0: none), and returns its PID once it answers (Aravis opens it, then lets it go). */
 pid_t fakecam_start(struct stack *s, double lost_per_thousand);
