@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,31 +128,45 @@ s_step_of(enum cs_pixfmt pixfmt, const uint8_t *px)
     return UINT32_MAX;
 }
 
-/* Checks that every pixel of @frame is the ramp at step @n0 + x + y. */
+/* The ramp at step @n as @pixfmt stores it, into @px. */
+static void
+s_ramp(enum cs_pixfmt pixfmt, unsigned n, uint8_t px[3])
+{
+    if (pixfmt == CS_PIXFMT_Y16) {
+        uint32_t v = (256u * n) % 65535u;
+
+        px[0] = (uint8_t) v;
+        px[1] = (uint8_t) (v >> 8);
+    } else if (pixfmt == CS_PIXFMT_RGB24) {
+        s_jet(n, px);
+    } else {
+        px[0] = (uint8_t) n;
+    }
+}
+
+/* Checks that every pixel of @frame is the ramp at step @n0 + x + y (one check a frame: a
+ * check is a message to Check's parent process). */
 static void
 s_check_frame(const struct fakecam_expect *e, const uint8_t *frame, unsigned n0, uint64_t row)
 {
     unsigned bpp = cs_pixfmt_info(e->pixfmt)->bytes_per_pixel, period = s_period(e->pixfmt);
+    unsigned bad_x = 0, bad_y = 0, bad_n = 0;
+    bool ok = true;
 
-    for (unsigned y = 0; y < e->height; y++) {
-        for (unsigned x = 0; x < e->width; x++) {
-            const uint8_t *px = frame + ((size_t) y * e->width + x) * bpp;
+    for (unsigned y = 0; y < e->height && ok; y++) {
+        for (unsigned x = 0; x < e->width && ok; x++) {
             unsigned n = (n0 + x + y) % period;
-            uint8_t want[3] = { (uint8_t) n, 0, 0 };
+            uint8_t want[3] = { 0 };
 
-            if (e->pixfmt == CS_PIXFMT_Y16) {
-                uint32_t v = (256u * n) % 65535u;
-
-                want[0] = (uint8_t) v;
-                want[1] = (uint8_t) (v >> 8);
-            } else if (e->pixfmt == CS_PIXFMT_RGB24) {
-                s_jet(n, want);
-            }
-            ck_assert_msg(memcmp(px, want, bpp) == 0,
-                          "row %llu: pixel (%u, %u) is not the simulator's ramp at step %u",
-                          (unsigned long long) row, x, y, n);
+            s_ramp(e->pixfmt, n, want);
+            ok = memcmp(frame + ((size_t) y * e->width + x) * bpp, want, bpp) == 0;
+            bad_x = x;
+            bad_y = y;
+            bad_n = n;
         }
     }
+    ck_assert_msg(ok, "row %llu: pixel (%u, %u) is not the simulator's ramp at step %u",
+                  (unsigned long long) row, bad_x, bad_y, bad_n);
 }
 
 static void
