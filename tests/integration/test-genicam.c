@@ -2,8 +2,11 @@
  * over the loopback network (fakecam.h): [camerad] feature.<Name> keys are applied when the
  * camera is opened, and a bad one stops camerad with status 78 and the file's path:line;
  * "camera list | get | set" reads and changes the camera's features while the stack runs,
- * refusing what the feature does not take, and a change of the frame between runs only. */
+ * refusing what the feature does not take, and a change of the frame between runs only; a
+ * change while recording is in the files at its seq, and the frames from it on differ as the
+ * simulator draws them. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -154,6 +157,71 @@ START_TEST(feature_keys_apply_at_open_and_features_change_while_running)
 }
 END_TEST
 
+/* The whole stack records while GainRaw goes from 0 to 1: the change is in the movie and the
+ * statistics file at the seq camerad answered, the frames before it are drawn at gain 0 and
+ * those from it on (give or take the frames the camera had already exposed) at gain 1; a bad
+ * value before it changed nothing, and no frame was lost. */
+START_TEST(a_gain_changed_while_recording_is_in_the_files_at_its_seq)
+{
+    struct stack_params p = { .source = CS_SOURCE_ARAVIS,
+                              .pixfmt = CS_PIXFMT_GREY,
+                              .width = 160,
+                              .height = 120,
+                              .fps = 25,
+                              .frames = 60,
+                              .wait_subscribers = 2,
+                              .camerad_extra =
+                                  "device = " FAKECAM_ADDRESS "\nexposure_us = 10000\ngain = 0\n" };
+    char movie[PATH_MAX], stats[PATH_MAX], seq[32];
+    static char out[8192];
+    const char *previous = "";
+    uint64_t at = 0, captured;
+    json_t *a;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    (void) fakecam_start(&s_stack, 0);
+    stack_start_all(&s_stack);
+    stack_await(&s_stack, CS_DAEMON_CAMERAD, "captured", 20, S_TIMEOUT_MS);
+    s_refused("camera set GainRaw 11", "GainRaw takes an integer from 0 to 10, not '11'");
+    a = s_camera("camera set GainRaw 1");
+    ck_assert_msg(json_is_true(json_object_get(a, "ok")), "camera set GainRaw 1 refused");
+    ck_assert_int_eq(cs_json_get_u64(a, "seq", &at), 0);
+    ck_assert_int_eq(cs_json_get_string(a, "previous", &previous), 0);
+    ck_assert_str_eq(previous, "0");
+    ck_assert_uint_ge(at, 20);
+    json_decref(a);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0); /* after frames = N */
+    stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 1, 20000);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_ANALYZERD), 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
+    captured = (uint64_t) stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "captured");
+    ck_assert_uint_eq(captured, 60);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_SAVERD, "written"), (int64_t) captured);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_SAVERD, "lost"), 0);
+    ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_ANALYZERD, "lost"), 0);
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    stack_only_file(s_stack.stats, stats, sizeof stats);
+    (void) snprintf(seq, sizeof seq, "%" PRIu64, at);
+    {
+        const char *args[] = { "--change",   seq,          "GainRaw",           "1",
+                               "0",          "--identity", "vendor=Aravis",     "--identity",
+                               "model=Fake", "--identity", "sensor_width=2048", movie,
+                               stats,        NULL };
+        int rc = stack_python("check_camera.py", args, out, sizeof out);
+
+        ck_assert_msg(rc == 0, "check_camera.py: %s", out);
+    }
+    {
+        const char *args[] = { movie, seq, NULL };
+        int rc = stack_python("check_gain.py", args, out, sizeof out);
+
+        ck_assert_msg(rc == 0, "check_gain.py: %s", out);
+        printf("%s", out);
+    }
+}
+END_TEST
+
 /* The line of @s_stack's config that starts with @text. */
 static unsigned
 s_config_line(const char *text)
@@ -203,6 +271,7 @@ test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, feature_keys_apply_at_open_and_features_change_while_running);
     tcase_add_test(tc, a_bad_feature_key_stops_camerad_with_path_line);
+    tcase_add_test(tc, a_gain_changed_while_recording_is_in_the_files_at_its_seq);
     suite_add_tcase(s, tc);
     return s;
 }
