@@ -16,12 +16,14 @@ the acquisition (camstackctl acquire stop), waits for the frame subscribers to e
 the status panel must show each daemon's state, run, loss and ledger as `camstackctl status
 --json` shows them once they have settled. Saves a screenshot of the whole page to PNG. chromium and
 chromedriver run under the caller's timeout; chromedriver is started here and stopped by its
-PID (selenium's service), chromium with it. Prints a JSON summary; exits 0, or 1 with what
+PID (selenium's service), chromium with it, and any process of this run's chromium profile
+that is left is killed by its PID. Prints a JSON summary; exits 0, or 1 with what
 was wrong.
 """
 import argparse
 import base64
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -251,6 +253,19 @@ def run(driver, args):
     return summary
 
 
+def leftovers(profile):
+    """PIDs of the processes of this run's chromium (their command line names its profile)."""
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if f"--user-data-dir={profile}".encode() in f.read():
+                    pids.append(int(pid))
+        except OSError:
+            pass
+    return pids
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--url", required=True)
@@ -289,6 +304,8 @@ def main():
             driver.quit()  # ends chromium, then stops chromedriver by its PID
         else:
             service.stop()
+        for pid in leftovers(profile):  # a chromium that outlived quit(): by its PID
+            os.kill(pid, signal.SIGKILL)
         shutil.rmtree(profile, ignore_errors=True)
 
 
