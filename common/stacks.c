@@ -27,8 +27,8 @@ enum s_kind {
 static const char *const s_kind_why[S_KIND_COUNT] = {
     [S_SOCKET] = "two stacks must not share a socket",
     [S_LOCK] = "two stacks must not share lock files (give each its own runtime_dir or stream)",
-    [S_FILES] = "two stacks must not write files of the same names (give each its own "
-                "directory or stream)",
+    [S_FILES] = ("two stacks must not write files of the same names (give each its own "
+                 "directory or stream)"),
     [S_STREAM] = "two stacks must not share a stream name on one endpoint",
 };
 
