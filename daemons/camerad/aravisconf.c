@@ -168,18 +168,17 @@ s_set_binning(ArvCamera *cam, const char *name, const struct cs_conf *conf)
 static int
 s_set_region(ArvCamera *cam, const char *name, const struct cs_conf *conf)
 {
-    const typeof(conf->camerad) *c = &conf->camerad;
     gint x = 0, y = 0, w = 0, h = 0, b[8] = { 0 };
     GError *error = NULL;
 
-    arv_camera_set_region(cam, (gint) c->offset_x, (gint) c->offset_y, (gint) c->width,
-                          (gint) c->height, &error);
+    arv_camera_set_region(cam, (gint) conf->camerad.offset_x, (gint) conf->camerad.offset_y,
+                          (gint) conf->camerad.width, (gint) conf->camerad.height, &error);
     g_clear_error(&error); /* the read-back says what is wrong */
     arv_camera_get_region(cam, &x, &y, &w, &h, &error);
     if (error)
         return s_fail(name, "to tell its region", &error);
-    if ((guint) x == c->offset_x && (guint) y == c->offset_y && (guint) w == c->width
-        && (guint) h == c->height)
+    if ((guint) x == conf->camerad.offset_x && (guint) y == conf->camerad.offset_y
+        && (guint) w == conf->camerad.width && (guint) h == conf->camerad.height)
         return 0;
     arv_camera_get_width_bounds(cam, &b[0], &b[1], NULL);
     arv_camera_get_height_bounds(cam, &b[2], &b[3], NULL);
@@ -189,8 +188,8 @@ s_set_region(ArvCamera *cam, const char *name, const struct cs_conf *conf)
            "camera '%s' cannot read out %ux%u at (%u, %u) (it set %dx%d at (%d, %d)); width "
            "from %d to %d, height from %d to %d, offset_x from %d to %d, offset_y from %d to %d "
            "(at this binning, before the offsets)",
-           name, c->width, c->height, c->offset_x, c->offset_y, w, h, x, y, b[0], b[1], b[2], b[3],
-           b[4], b[5], b[6], b[7]);
+           name, conf->camerad.width, conf->camerad.height, conf->camerad.offset_x,
+           conf->camerad.offset_y, w, h, x, y, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
     return -EINVAL;
 }
 
