@@ -29,8 +29,7 @@ struct http {
     char *tls_cert, *tls_key; /* the PEM files' contents */
 };
 
-static void
-s_mhd_log(void *cls, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) s_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char buf[512];
 

@@ -83,7 +83,7 @@ s_read(void *cls, uint64_t pos, char *buf, size_t max)
             size_t at = s->off - s->head_len - s->blob->size;
 
             k = 2 - at < max - n ? 2 - at : max - n;
-            memcpy(buf + n, "\r\n" + at, k);
+            memcpy(buf + n, &"\r\n"[at], k);
         }
         n += k;
         s->off += k;
