@@ -13,7 +13,7 @@
 #include "endpoint.h"
 #include "util.h"
 
-#define S_CLAIMS_MAX (2 * CS_ENDPOINTS_MAX + 2 * CS_DAEMON_COUNT + 8)
+#define S_CLAIMS_MAX (2 * CS_ENDPOINTS_MAX + 2 * CS_DAEMON_COUNT + 16)
 
 /* What a stack claims on the host, in the order a collision is reported. */
 enum s_kind {
@@ -181,9 +181,15 @@ s_claims(const struct cs_conf *c, struct s_claim *claims)
             (void) snprintf(what, sizeof what, "[endpoints] control_%s", cs_daemon_name(d));
             s_add_endpoint(claims, &n, kind, what, c->endpoints.control[d], stream);
         }
+        /* viewd's HTTP server, unless it takes any free port. */
+        if (kind == S_SOCKET && c->viewd.port != 0)
+            s_add(claims, &n, S_SOCKET, "[viewd] listen and port", "tcp://%s%s%s:%u",
+                  strchr(c->viewd.listen, ':') ? "[" : "", c->viewd.listen,
+                  strchr(c->viewd.listen, ':') ? "]" : "", (unsigned) c->viewd.port);
     }
     s_add_endpoint(claims, &n, S_STREAM, "[endpoints] subscribe", c->endpoints.subscribe,
                    c->stack.stream);
+
     s_canonical(c->stack.runtime_dir, dir, sizeof dir);
     s_add(claims, &n, S_LOCK, "[stack] runtime_dir and stream", "%s/<daemon>-%s.lock", dir,
           c->stack.stream);
@@ -219,8 +225,7 @@ s_tcp_split(const char *endpoint, char *host, size_t size, const char **ret_port
 static bool
 s_wildcard(const char *host)
 {
-    return strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "[::]") == 0
-           || strcmp(host, "::") == 0;
+    return strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "[::]") == 0;
 }
 
 /* Two sockets bound by two stacks meet on one ipc path, or one tcp port of one address (or

@@ -53,12 +53,25 @@
 #define S_CAMERA_HEIGHT 360
 #define S_CAMERA_FPS    30
 
-static const char *const s_units[CS_DAEMON_COUNT] = {
-    "camstack-camerad.service",
-    "camstack-pubd.service",
-    "camstack-analyzerd.service",
-    "camstack-saverd.service",
-};
+/* The default stack's units (camstack-<daemon>.service), named by test_suite(). */
+static char s_units[CS_DAEMON_COUNT][64];
+
+/* The unit of daemon @d of stack @name: camstack-<daemon>@<name>.service, or the default
+ * stack's camstack-<daemon>.service for NULL. */
+static void
+s_unit_of(const char *name, enum cs_daemon_id d, char *buf, size_t size)
+{
+    (void) snprintf(buf, size, "camstack-%s%s%s.service", cs_daemon_name(d), name ? "@" : "",
+                    name ? name : "");
+}
+
+/* The daemons these tests run: the producer, the fan-out and the frame subscribers, which the
+ * tests enable. A sampler (viewd) is left disabled: the target runs without it. */
+static bool
+s_tested(enum cs_daemon_id d)
+{
+    return cs_daemon_role(d)->role != CS_ROLE_SAMPLER;
+}
 
 static char s_cursor[256];   /* the journal's end when the test began */
 static const char *s_camera; /* CS_TEST_CAMERA: a V4L2 device, or NULL for the test pattern */
@@ -365,15 +378,6 @@ s_size(const char *path)
 
 /* ---- the stack ---- */
 
-/* The unit of daemon @d of stack @name: camstack-<daemon>@<name>.service, or the default
- * stack's camstack-<daemon>.service for NULL. */
-static void
-s_unit_of(const char *name, enum cs_daemon_id d, char *buf, size_t size)
-{
-    (void) snprintf(buf, size, "camstack-%s%s%s.service", cs_daemon_name(d), name ? "@" : "",
-                    name ? name : "");
-}
-
 /* Stops the target of stack @name (NULL: camstack.target) and waits for its units to be
  * down: systemctl returns when the target is, while the units still go through their orderly
  * stop (camerad, pubd, subscribers). */
@@ -385,6 +389,8 @@ s_stop_stack(const char *name)
         int64_t deadline = zclock_mono() + 30000;
         char v[64] = "", unit[128];
 
+        if (!s_tested(d))
+            continue;
         s_unit_of(name, d, unit, sizeof unit);
         while (zclock_mono() < deadline) {
             s_show(unit, "ActiveState", v, sizeof v);
@@ -495,6 +501,8 @@ s_start_stack(const char *name)
     s_ok("systemctl start camstack%s%s.target", name ? "@" : "", name ? name : "");
     /* The target starts pubd and camerad (static units) and the daemons enabled, no other. */
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (!s_tested(d))
+            continue;
         s_unit_of(name, d, unit, sizeof unit);
         s_show(unit, "UnitFileState", state, sizeof state);
         s_assert_show(unit, "ActiveState",
@@ -685,6 +693,8 @@ START_TEST(start_target_runs_enabled_units)
 
     /* The sandbox: the camstack user, no new privileges, seccomp, video for camerad only. */
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (!s_tested(d))
+            continue;
         ck_assert_int_eq(s_sh(out, sizeof out,
                               "grep -E \"^(Uid|Groups|NoNewPrivs|Seccomp):\" "
                               "/proc/$(systemctl show -P MainPID %s)/status",
@@ -746,8 +756,10 @@ START_TEST(disable_and_enable_analyzerd)
 
     s_ok("systemctl enable camstack-analyzerd");
     s_ok("systemctl restart camstack.target");
-    for (int d = 0; d < CS_DAEMON_COUNT; d++)
-        s_assert_show(s_units[d], "ActiveState", "active");
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (s_tested(d))
+            s_assert_show(s_units[d], "ActiveState", "active");
+    }
     s_await_flowing(10);
     ck_assert_int_eq(s_status(CS_DAEMON_CAMERAD, "wait_subscribers"), 2);
     ck_assert_int_eq(s_status(CS_DAEMON_ANALYZERD, "first_seq"), 0);
@@ -906,6 +918,8 @@ START_TEST(broken_config_fails_once_with_78)
     s_write_config("fsp = 30\n");
     (void) s_sh(NULL, 0, "systemctl start camstack.target");
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (!s_tested(d))
+            continue;
         /* "failed", not "activating (auto-restart)": no restart is scheduled. */
         s_await_show(s_units[d], "ActiveState", "failed", 10000);
         s_assert_show(s_units[d], "Result", "exit-code");
@@ -1050,7 +1064,7 @@ s_write_cam2_config(const char *saverd_extra)
                    "[camerad]\nwidth = %d\nheight = %d\npixel_format = RGB24\nfps = %d\n"
                    "wait_subscribers = auto\nwait_timeout_ms = 30000\n"
                    "[analyzerd]\ndirectory = " S_CAM2_STATS "\n"
-                   "[saverd]\ndirectory = " S_CAM2_MOVIES "\n%s",
+                   "[viewd]\nport = 8481\n[saverd]\ndirectory = " S_CAM2_MOVIES "\n%s",
                    S_CAM2_WIDTH, S_CAM2_HEIGHT, S_FPS, saverd_extra ? saverd_extra : "");
     ck_assert_int_eq(fclose(f), 0);
 }
@@ -1147,6 +1161,8 @@ START_TEST(one_cameras_saverd_disabled_and_enabled)
     s_assert_show(saverd2, "UnitFileState", "disabled");
     s_assert_show(saverd1, "UnitFileState", "enabled");
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (!s_tested(d))
+            continue;
         s_unit_of(S_CAM2, d, unit, sizeof unit);
         if (d != CS_DAEMON_SAVERD)
             s_assert_show(unit, "ActiveState", "active");
@@ -1194,11 +1210,13 @@ START_TEST(a_colliding_stack_is_refused)
     s_start_target();
     s_await_flowing(10);
     for (int d = 0; d < CS_DAEMON_COUNT; d++)
-        pids[d] = s_show_u64(s_units[d], "MainPID");
+        pids[d] = s_tested(d) ? s_show_u64(s_units[d], "MainPID") : 0;
     s_cam2_config(path, sizeof path);
     s_ok("cp %s %s", config, path);
     (void) s_sh(NULL, 0, "systemctl start camstack@" S_CAM2 ".target");
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (!s_tested(d))
+            continue;
         s_unit_of(S_CAM2, d, unit, sizeof unit);
         s_await_show(unit, "ActiveState", "failed", 10000);
         s_assert_show(unit, "ExecMainStatus", "78");
@@ -1207,6 +1225,8 @@ START_TEST(a_colliding_stack_is_refused)
     received = s_status(CS_DAEMON_SAVERD, "received");
     s_await_status(CS_DAEMON_SAVERD, "received", received + 10, 10000);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (!s_tested(d))
+            continue;
         s_assert_show(s_units[d], "ActiveState", "active");
         ck_assert_uint_eq(s_show_u64(s_units[d], "MainPID"), pids[d]);
     }
@@ -1465,6 +1485,76 @@ START_TEST(purge_leaves_only_the_recordings)
 }
 END_TEST
 
+/* "Cpus_allowed_list:" of /proc/@pid/status (or /proc/self/status for 0) into @buf. */
+static void
+s_cpus_allowed(uint64_t pid, char *buf, size_t size)
+{
+    char out[256], *p;
+
+    if (pid)
+        ck_assert_int_eq(s_sh(out, sizeof out, "grep ^Cpus_allowed_list: /proc/%llu/status",
+                              (unsigned long long) pid),
+                         0);
+    else
+        ck_assert_int_eq(s_sh(out, sizeof out, "grep ^Cpus_allowed_list: /proc/self/status"), 0);
+    p = out + strcspn(out, "\t ");
+    p += strspn(p, "\t ");
+    (void) snprintf(buf, size, "%s", p);
+    s_chomp(buf);
+}
+
+/* The CPU pinning drop-in docs/SYSTEMD.md shows ("```ini dropin=NAME" and its lines), installed
+ * as the page says: cam2's camerad runs on the CPUs it names, the default stack's camerad keeps
+ * every CPU this test may use. */
+START_TEST(documented_cpu_affinity_pins_one_camerad)
+{
+    static char doc[1 << 17];
+    char path[PATH_MAX], name[256], want[64], got[64], all[64];
+    const char *src = getenv("CS_SOURCE_ROOT"), *fence, *body, *end, *aff;
+    FILE *f;
+    size_t n;
+
+    ck_assert_ptr_nonnull(src);
+    (void) snprintf(path, sizeof path, "%s/docs/SYSTEMD.md", src);
+    f = fopen(path, "re");
+    ck_assert_ptr_nonnull(f);
+    n = fread(doc, 1, sizeof doc - 1, f);
+    (void) fclose(f);
+    doc[n] = '\0';
+    fence = strstr(doc, "\n```ini dropin=");
+    ck_assert_msg(fence, "no '```ini dropin=' example in %s", path);
+    fence += strlen("\n```ini dropin=");
+    body = strchr(fence, '\n') + 1;
+    end = strstr(body, "\n```");
+    ck_assert_ptr_nonnull(end);
+    (void) snprintf(name, sizeof name, "%.*s", (int) (body - 1 - fence), fence);
+    aff = strstr(body, "CPUAffinity=");
+    ck_assert_msg(aff && aff < end, "the example sets no CPUAffinity=");
+    (void) snprintf(want, sizeof want, "%.*s", (int) strcspn(aff + 12, "\n"), aff + 12);
+
+    (void) snprintf(path, sizeof path, "/run/systemd/system/%s", name);
+    *strrchr(path, '/') = '\0';
+    s_ok("mkdir -p %s", path);
+    (void) snprintf(path, sizeof path, "/run/systemd/system/%s", name);
+    f = fopen(path, "we");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fprintf(f, "%.*s\n", (int) (end - body), body), (int) (end - body) + 1);
+    ck_assert_int_eq(fclose(f), 0);
+    s_ok("systemctl daemon-reload");
+
+    s_start_target();
+    s_start_stack(S_CAM2);
+    s_await_flowing_in(S_CAM2_RUN_DIR, 10);
+    s_show("camstack-camerad@" S_CAM2 ".service", "CPUAffinity", got, sizeof got);
+    ck_assert_str_eq(got, want);
+    s_cpus_allowed(s_show_u64("camstack-camerad@" S_CAM2 ".service", "MainPID"), got, sizeof got);
+    ck_assert_str_eq(got, want);
+    s_cpus_allowed(0, all, sizeof all);
+    s_cpus_allowed(s_show_u64(s_units[CS_DAEMON_CAMERAD], "MainPID"), got, sizeof got);
+    ck_assert_str_eq(got, all);
+}
+END_TEST
+
 static Suite *
 s_suite(void)
 {
@@ -1495,8 +1585,12 @@ s_suite(void)
     tc = tcase_create("failures");
     tcase_add_checked_fixture(tc, s_setup, s_teardown);
     tcase_set_timeout(tc, 180);
-    tcase_add_loop_test(tc, sigkill_restarts_and_losses_are_counted, 0, CS_DAEMON_COUNT);
-    tcase_add_loop_test(tc, sigstop_is_caught_by_the_watchdog, 0, CS_DAEMON_COUNT);
+    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (!s_tested(d))
+            continue;
+        tcase_add_loop_test(tc, sigkill_restarts_and_losses_are_counted, d, d + 1);
+        tcase_add_loop_test(tc, sigstop_is_caught_by_the_watchdog, d, d + 1);
+    }
     tcase_add_test(tc, broken_config_fails_once_with_78);
     suite_add_tcase(s, tc);
 
@@ -1507,6 +1601,7 @@ s_suite(void)
     tcase_add_test(tc, one_cameras_saverd_disabled_and_enabled);
     tcase_add_test(tc, a_colliding_stack_is_refused);
     tcase_add_test(tc, camstackctl_finds_the_stacks_by_name);
+    tcase_add_test(tc, documented_cpu_affinity_pins_one_camerad);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("package");
@@ -1535,6 +1630,8 @@ Suite *
 test_suite(void)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* a cut file may not open: that is checked */
+    for (int d = 0; d < CS_DAEMON_COUNT; d++)
+        s_unit_of(NULL, d, s_units[d], sizeof s_units[d]);
     s_camera = getenv("CS_TEST_CAMERA");
     if (s_camera && *s_camera) {
         /* Asked for a camera: its absence is a failure, not a reason to skip. */

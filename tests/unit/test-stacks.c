@@ -16,17 +16,20 @@
 #include "tmpdir.h"
 
 /* Writes <test_tmpdir>/@name.ini: a stack of its own (stream, runtime directory and output
- * directories named after it) unless @own is false, then @extra. Its path goes to @path. */
+ * directories named after it, viewd on any free port) unless @own is false, then @extra. Its path
+ * goes to @path. */
 static void
 s_write_stack(const char *name, bool own, const char *extra, char *path, size_t size)
 {
     char text[2048], file[80];
 
-    (void) snprintf(text, sizeof text, "%s%s%s%s%s%s%s%s%s%s", own ? "[stack]\nstream = " : "",
-                    own ? name : "", own ? "\nruntime_dir = run-" : "", own ? name : "",
-                    own ? "\n[analyzerd]\ndirectory = out-" : "", own ? name : "",
-                    own ? "\n[saverd]\ndirectory = out-" : "", own ? name : "", own ? "\n" : "",
-                    extra ? extra : "");
+    if (own)
+        (void) snprintf(text, sizeof text,
+                        "[stack]\nstream = %s\nruntime_dir = run-%s\n[analyzerd]\ndirectory = "
+                        "out-%s\n[saverd]\ndirectory = out-%s\n[viewd]\nport = 0\n%s",
+                        name, name, name, name, extra ? extra : "");
+    else
+        (void) snprintf(text, sizeof text, "%s", extra ? extra : "");
     (void) snprintf(file, sizeof file, "%s.ini", name);
     test_tmpdir_write(path, size, file, text);
 }
@@ -143,7 +146,7 @@ START_TEST(one_runtime_dir_and_stream_share_the_locks)
     static const char *const fmt = "[endpoints]\ningest = ipc://%s/in\npublish = ipc://%s/out\n"
                                    "control_camerad = ipc://%s/c\ncontrol_pubd = ipc://%s/p\n"
                                    "control_analyzerd = ipc://%s/a\ncontrol_saverd = ipc://%s/s\n"
-                                   "control_viewd = ipc://%s/v\n";
+                                   "control_viewd = ipc://%s/v\n[viewd]\nport = 0\n";
     char a[PATH_MAX], b[PATH_MAX], ea[1024], eb[1024];
 
     (void) snprintf(ea, sizeof ea, fmt, "x", "x", "x", "x", "x", "x", "x");
@@ -198,6 +201,35 @@ START_TEST(one_tcp_port_is_one_socket)
     s_expect_both(a, b, "[endpoints] publish 'tcp://");
     s_unlink(b);
     s_write_stack("cam3", true, "[endpoints]\npublish = tcp://127.0.0.1:5556\n", b, sizeof b);
+    s_expect(b, a, NULL);
+    s_unlink(a);
+    s_unlink(b);
+}
+END_TEST
+
+/* viewd's HTTP port is a socket too: the same port collides, on the same address or a
+ * wildcard one; another port, or any free port (0), does not. */
+START_TEST(one_viewd_port_is_one_socket)
+{
+    static const char *const fmt = "[stack]\nstream = %s\nruntime_dir = run-%s\n[analyzerd]\n"
+                                   "directory = out-%s\n[saverd]\ndirectory = out-%s\n[viewd]\n"
+                                   "%s";
+    char a[PATH_MAX], b[PATH_MAX], text[512];
+
+    (void) snprintf(text, sizeof text, fmt, "cam2", "cam2", "cam2", "cam2", "port = 8490\n");
+    s_write_stack("cam2", false, text, a, sizeof a);
+    (void) snprintf(text, sizeof text, fmt, "cam3", "cam3", "cam3", "cam3", "port = 8490\n");
+    s_write_stack("cam3", false, text, b, sizeof b);
+    s_expect_both(a, b, "[viewd] listen and port 'tcp://127.0.0.1:8490'");
+    s_unlink(b);
+    (void) snprintf(text, sizeof text, fmt, "cam3", "cam3", "cam3", "cam3",
+                    "listen = 0.0.0.0\nport = 8490\ntls_certificate = c\ntls_key = k\n"
+                    "token_file = t\n");
+    s_write_stack("cam3", false, text, b, sizeof b);
+    s_expect_both(a, b, "[viewd] listen and port 'tcp://0.0.0.0:8490'");
+    s_unlink(b);
+    (void) snprintf(text, sizeof text, fmt, "cam3", "cam3", "cam3", "cam3", "port = 8491\n");
+    s_write_stack("cam3", false, text, b, sizeof b);
     s_expect(b, a, NULL);
     s_unlink(a);
     s_unlink(b);
@@ -263,6 +295,7 @@ test_suite(void)
     tcase_add_test(tc, one_runtime_dir_and_stream_share_the_locks);
     tcase_add_test(tc, one_directory_and_stream_share_file_names);
     tcase_add_test(tc, one_tcp_port_is_one_socket);
+    tcase_add_test(tc, one_viewd_port_is_one_socket);
     tcase_add_test(tc, one_stream_on_a_shared_endpoint);
     tcase_add_test(tc, a_symlinked_runtime_dir_is_the_same);
     suite_add_tcase(s, tc);
