@@ -143,7 +143,7 @@ int
 cs_control_dispatch(cs_control_t *self, const void *data, size_t size, struct cs_control_req *req,
                     char *reply, size_t reply_size)
 {
-    char err[512];
+    char err[CS_CONTROL_ERROR_MAX];
     int r;
 
     if (cs_control_parse(data, size, req, err, sizeof err) < 0) {

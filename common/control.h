@@ -13,7 +13,10 @@
 /* Longer requests make libzmq drop the client's connection instead of reading them. Between
  * CS_CONTROL_REQUEST_MAX and this, a request gets an error answer. */
 #define CS_CONTROL_RECEIVE_MAX (64 * 1024)
-#define CS_CONTROL_REPLY_MAX   65536 /* a camera's settings (camera list) take up to ~30 KB */
+/* The longest error message of an answer: one that names what is allowed (a camera's settings,
+ * a menu's items) may be long. */
+#define CS_CONTROL_ERROR_MAX 4096
+#define CS_CONTROL_REPLY_MAX 65536 /* vivid's camera list is 10.4 KB, over the 8 KiB of before */
 
 typedef struct cs_control cs_control_t;
 

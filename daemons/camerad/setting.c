@@ -24,6 +24,17 @@ setting_new(const char *name, const char *type, const char *access, bool needs_s
     return s;
 }
 
+int
+setting_give(json_t *made, json_t **ret, char *reterr, size_t err_size)
+{
+    if (!made) {
+        (void) snprintf(reterr, err_size, "out of memory");
+        return -ENOMEM;
+    }
+    *ret = made;
+    return 0;
+}
+
 const char *
 setting_str(const json_t *setting, const char *key)
 {

@@ -14,6 +14,10 @@
  * "command"), access ("rw", "ro", "wo") and needs_stop; NULL on ENOMEM. */
 json_t *setting_new(const char *name, const char *type, const char *access, bool needs_stop);
 
+/* Hands @made (a new setting or list, NULL when it could not be made) to *@ret: returns 0, or
+ * -ENOMEM with "out of memory" in @reterr. */
+int setting_give(json_t *made, json_t **ret, char *reterr, size_t err_size);
+
 /* Member @key of @setting (borrowed), "" when absent or not a string. */
 const char *setting_str(const json_t *setting, const char *key);
 

@@ -250,12 +250,7 @@ s_settings_list(struct source *src, json_t **ret_list, char *reterr, size_t err_
             list = NULL;
         }
     }
-    if (!list) {
-        (void) snprintf(reterr, err_size, "out of memory");
-        return -ENOMEM;
-    }
-    *ret_list = list;
-    return 0;
+    return setting_give(list, ret_list, reterr, err_size);
 }
 
 static int
@@ -266,11 +261,7 @@ s_setting_get(struct source *src, const char *name, json_t **ret_setting, char *
 
     if (i < 0)
         return i;
-    *ret_setting = s_setting(src, (enum s_setting) i);
-    if (*ret_setting)
-        return 0;
-    (void) snprintf(reterr, err_size, "out of memory");
-    return -ENOMEM;
+    return setting_give(s_setting(src, (enum s_setting) i), ret_setting, reterr, err_size);
 }
 
 /* A new rate: from the next frame on, whose deadline is one new period from now. */

@@ -28,6 +28,7 @@
 #include "util.h"
 #include "v4l2ctrl.h"
 #include "v4l2dev.h"
+#include "v4l2settings.h"
 #include "v4l2util.h"
 
 #define S_MAX_BUFFERS 32
@@ -543,6 +544,39 @@ s_close(struct source **src_p)
     *src_p = NULL;
 }
 
+/* --- settings: the device's controls (v4l2settings.c) ------------------------------------ */
+
+static int
+s_settings_list(struct source *src, json_t **ret_list, char *reterr, size_t err_size)
+{
+    return v4l2settings_list(src->fd, ret_list, reterr, err_size);
+}
+
+static int
+s_setting_get(struct source *src, const char *name, json_t **ret_setting, char *reterr,
+              size_t err_size)
+{
+    return v4l2settings_get(src->fd, name, ret_setting, reterr, err_size);
+}
+
+/* The driver takes a control between frames; camerad has dequeued the frames finished before,
+ * so the next one dequeued is the first that can show it (source.h): no frame is known to be
+ * earlier. A camera with a pipeline of its own shows it later; PROTOCOL.md 11.7 says so. */
+static int
+s_setting_set(struct source *src, const char *name, const char *value, struct source_format *fmt,
+              json_t **ret_setting, unsigned *ret_earlier, char *reterr, size_t err_size)
+{
+    *ret_earlier = 0;
+    return v4l2settings_set(src->fd, name, value, ret_setting, reterr, err_size);
+}
+
+static int
+s_identity(struct source *src, json_t **ret_identity)
+{
+    return v4l2settings_identity(src->fd, src->conf->camerad.device, src->camera_fourcc,
+                                 ret_identity);
+}
+
 const struct source_ops source_v4l2 = {
     .name = "v4l2",
     .open = s_open,
@@ -551,4 +585,8 @@ const struct source_ops source_v4l2 = {
     .read = s_read,
     .stop = s_stop,
     .close = s_close,
+    .settings_list = s_settings_list,
+    .setting_get = s_setting_get,
+    .setting_set = s_setting_set,
+    .identity = s_identity,
 };

@@ -2,14 +2,16 @@
 """Checks the camera's record in a movie and a statistics file with h5py.
 
   check_camera.py --change SEQ NAME VALUE PREVIOUS [--change ...] --identity KEY=VALUE ...
-                  [--interval-ms BEFORE AFTER] MOVIE STATS
+                  [--interval-ms BEFORE AFTER] [--mean-step SEQ MIN] MOVIE STATS
 
 Both files must hold /entry/instrument/camera/changes with exactly the changes given, in that
 order (seq, name, value, previous, and a time_ns within the run), and the identity facts given
 (an integer when VALUE is a number). With --interval-ms, the change given first is a new frame
 rate: the movie's frames before its seq come BEFORE ms apart and those from it on AFTER ms
 apart (median, within 25 %), the frame at its seq comes at least 0.6 x AFTER after the one
-before, and the one before it at the old rate. Prints one JSON object and exits 0, or prints what is wrong and exits 1.
+before, and the one before it at the old rate. With --mean-step, every frame from SEQ + 2 on
+has a mean (the statistics file's) at least MIN above every frame before SEQ: a camera may
+show a change a frame late (PROTOCOL.md section 11.7). Prints one JSON object and exits 0, or prints what is wrong and exits 1.
 """
 import argparse
 import json
@@ -65,11 +67,24 @@ def check_intervals(movie, seq, before_ms, after_ms):
     return before, after, float(d[i - 1])
 
 
+def check_mean_step(stats, seq, step):
+    with h5py.File(stats, "r") as f:
+        s, m = f["entry/stats/seq"][:], f["entry/stats/mean"][:]
+    before, after = m[s < seq], m[s >= seq + 2]
+    if len(before) < 3 or len(after) < 3:
+        fail(f"{stats}: too few frames around seq {seq}")
+    if before.max() + step > after.min():
+        fail(f"{stats}: mean before seq {seq} up to {before.max():.2f}, from {seq + 2} on down to "
+             f"{after.min():.2f}: not {step} apart")
+    return float(before.max()), float(after.min())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--change", nargs=4, action="append", default=[])
     ap.add_argument("--identity", action="append", default=[])
     ap.add_argument("--interval-ms", nargs=2, type=float)
+    ap.add_argument("--mean-step", nargs=2, type=float)
     ap.add_argument("movie")
     ap.add_argument("stats")
     a = ap.parse_args()
@@ -83,6 +98,9 @@ def main():
     if a.interval_ms:
         out["before_ms"], out["after_ms"], out["at_change_ms"] = check_intervals(
             a.movie, changes[0][0], *a.interval_ms)
+    if a.mean_step:
+        out["mean_before_max"], out["mean_after_min"] = check_mean_step(
+            a.stats, int(a.mean_step[0]), a.mean_step[1])
     print(json.dumps(out))
 
 
