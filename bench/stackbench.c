@@ -7,7 +7,8 @@
  * Results go to DIR/results.json and DIR/results.md (the table of PERFORMANCE.md).
  *
  *   camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR
- *                  [--quick] [--runs N] [--only transport|saving|latency|analyzer|view]
+ *                  [--quick] [--runs N]
+ *                  [--only transport|saving|latency|analyzer|view|camera]
  *
  * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
  *            alternating with raw libzmq (XPUB to 2 SUB processes over ipc, zero-copy sends,
@@ -20,7 +21,10 @@
  * analyzer   analyzerd alone on one core: its statistics kernel beside a memory read, and the
  *            daemon fed as fast as it takes frames (analyzerbench.c).
  * view       1920x1080 RGB24 at 30 fps with viewd and one client at 10 frames/s, beside the
- *            same without viewd: viewd's CPU and pubd's extra (viewbench.c). */
+ *            same without viewd: viewd's CPU and pubd's extra (viewbench.c).
+ * camera     the Aravis source on Aravis's simulated camera at 2048x2048 Mono8, as fast as it
+ *            sends, zero-copy and copied, beside the test pattern: camerad's CPU per frame
+ *            (camerabench.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -45,6 +49,7 @@
 #include "benchjson.h"
 #include "benchproc.h"
 #include "benchsock.h"
+#include "camerabench.h"
 #include "config.h"
 #include "daemon.h"
 #include "frame.h"
@@ -57,7 +62,7 @@
 #define S_SAMPLES_MAX 400
 #define S_WARM_S      10 /* RSS "warm" value: the sample at 10 s */
 
-enum { S_TRANSPORT = 1, S_SAVING = 2, S_LATENCY = 4, S_ANALYZER = 8, S_VIEW = 16 };
+enum { S_TRANSPORT = 1, S_SAVING = 2, S_LATENCY = 4, S_ANALYZER = 8, S_VIEW = 16, S_CAMERA = 32 };
 
 struct s_opts {
     char out[PATH_MAX], build[PATH_MAX], tmpfs[PATH_MAX], disk[PATH_MAX];
@@ -1170,6 +1175,8 @@ s_write_json(const struct s_machine *m, const char *when)
         analyzerbench_write_json(f);
     if (s_o.only & S_VIEW)
         viewbench_write_json(f);
+    if (s_o.only & S_CAMERA)
+        camerabench_write_json(f);
     (void) fputs("}\n", f);
     (void) fclose(f);
 }
@@ -1316,6 +1323,8 @@ s_write_md(const struct s_machine *m, const char *when)
         analyzerbench_write_md(f);
     if (s_o.only & S_VIEW)
         viewbench_write_md(f);
+    if (s_o.only & S_CAMERA)
+        camerabench_write_md(f);
     (void) fclose(f);
 }
 
@@ -1341,6 +1350,11 @@ s_run_all(void *arg)
 
         viewbench_run(&vo);
     }
+    if (s_o.only & S_CAMERA) {
+        struct camerabench_opts co = { .out = s_o.out, .quick = s_o.quick, .runs = s_o.runs };
+
+        camerabench_run(&co);
+    }
 }
 
 static void
@@ -1348,7 +1362,7 @@ s_usage(FILE *out)
 {
     (void) fputs("usage: camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR\n"
                  "                      [--quick] [--runs N]\n"
-                 "                      [--only transport|saving|latency|analyzer|view]\n"
+                 "                      [--only transport|saving|latency|analyzer|view|camera]\n"
                  "Run it through bench/run, which builds, mounts the tmpfs and cleans up.\n",
                  out);
 }
@@ -1375,7 +1389,7 @@ main(int argc, char **argv)
     int c;
 
     s_o.runs = 3;
-    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER | S_VIEW;
+    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER | S_VIEW | S_CAMERA;
     while (!(argc == 4 && strcmp(argv[1], "--raw-sub") == 0)
            && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -1408,6 +1422,7 @@ main(int argc, char **argv)
                        : strcmp(optarg, "latency") == 0  ? S_LATENCY
                        : strcmp(optarg, "analyzer") == 0 ? S_ANALYZER
                        : strcmp(optarg, "view") == 0     ? S_VIEW
+                       : strcmp(optarg, "camera") == 0   ? S_CAMERA
                                                          : 0;
             if (!s_o.only) {
                 s_usage(stderr);
