@@ -5,40 +5,27 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <czmq.h>
 
-#include "allstacks.h"
 #include "camera.h"
+#include "cli.h"
 #include "client.h"
 #include "config.h"
 #include "control.h"
 #include "cs-build.h"
 #include "json.h"
-#include "metrics.h"
 #include "plot.h"
 #include "plotpng.h"
-#include "report.h"
 #include "snapshot.h"
+#include "stackcmd.h"
 #include "stacks.h"
 #include "statsread.h"
 #include "util.h"
 #include "watch.h"
-
-#define S_EXIT_FAILED 1 /* a daemon did not answer, or refused */
-#define S_EXIT_USAGE  2
-
-#define S_TIMEOUT_STATUS_MS   2000
-#define S_TIMEOUT_COMMAND_MS  10000 /* acquire stop may wait for camerad's end-of-stream */
-#define S_TIMEOUT_SNAPSHOT_MS 5000
-
-static const char *s_config_path = CS_DEFAULT_CONFIG;
-static char s_stack_path[PATH_MAX]; /* --stack NAME: NAME.ini beside the default file */
-static int s_timeout_ms = -1;       /* -1: the command's default */
 
 static void
 s_usage(FILE *out)
@@ -97,163 +84,7 @@ s_usage(FILE *out)
         "  -V, --version       show the version and exit\n\n"
         "Exit status: 0 on success, 1 if a daemon did not answer or refused, 2 for a bad\n"
         "command line, 78 (EX_CONFIG) for a configuration error.\n",
-        CS_DEFAULT_CONFIG, S_TIMEOUT_STATUS_MS, S_TIMEOUT_COMMAND_MS, S_TIMEOUT_SNAPSHOT_MS);
-}
-
-static int s_bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-s_bad_usage(const char *fmt, ...)
-{
-    va_list ap;
-
-    (void) fprintf(stderr, "camstackctl: ");
-    va_start(ap, fmt);
-    (void) vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    (void) fprintf(stderr, "\nTry 'camstackctl --help'.\n");
-    return S_EXIT_USAGE;
-}
-
-static int
-s_timeout(int dflt)
-{
-    return s_timeout_ms >= 0 ? s_timeout_ms : dflt;
-}
-
-static int
-s_load(struct cs_conf *conf)
-{
-    char err[CS_CONF_ERROR_MAX];
-
-    if (cs_conf_load(s_config_path, conf, err, sizeof err) < 0) {
-        (void) fprintf(stderr, "camstackctl: configuration error: %s\n", err);
-        return CS_EX_CONFIG;
-    }
-    return 0;
-}
-
-/* Parses the options of a command (after its name) that take none but @flags. Returns the
- * index of the first operand, or -1 after printing the problem. */
-static int
-s_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
-         int (*each)(int c, const char *arg, void *ctx), void *ctx)
-{
-    int c;
-
-    optind = 0; /* 0, not 1: glibc then forgets the "+" ordering of the first parse */
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        if (c == '?' || c == ':') {
-            (void) s_bad_usage("%s: bad or incomplete option", argv[optind - 1]);
-            return -1;
-        }
-        if (each(c, optarg, ctx) < 0)
-            return -1;
-    }
-    return optind;
-}
-
-/* --- status --------------------------------------------------------------------------- */
-
-struct s_status_opts {
-    bool json, all;
-};
-
-static int
-s_status_opt(int c, const char *arg, void *ctx)
-{
-    struct s_status_opts *o = ctx;
-
-    if (c == 'a')
-        o->all = true;
-    else
-        o->json = true;
-    return 0;
-}
-
-static int
-s_cmd_status(int argc, char **argv)
-{
-    static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-                                          { "all", no_argument, NULL, 'a' },
-                                          { NULL, 0, NULL, 0 } };
-    struct cs_client_answer answers[CS_DAEMON_COUNT];
-    struct report_row rows[CS_DAEMON_COUNT];
-    struct s_status_opts o = { false, false };
-    struct cs_conf conf;
-    bool json, failed = false;
-    char dir[PATH_MAX];
-    int first = s_getopt(argc, argv, "ja", opts, s_status_opt, &o), r;
-
-    if (first < 0)
-        return S_EXIT_USAGE;
-    if (first < argc)
-        return s_bad_usage("status: unexpected argument '%s'", argv[first]);
-    cs_stack_dir(s_config_path, dir, sizeof dir);
-    if (o.all)
-        return allstacks_status(&(struct allstacks_opts){ dir, o.json,
-                                                          s_timeout(S_TIMEOUT_STATUS_MS),
-                                                          "/proc/meminfo" },
-                                stdout, stderr);
-    json = o.json;
-    r = s_load(&conf);
-    if (r)
-        return r;
-    (void) cs_client_ask(&conf, CS_CLIENT_ALL, "status", s_timeout(S_TIMEOUT_STATUS_MS), answers);
-    if (json) {
-        failed = report_print_json(stdout, answers) < 0;
-    } else {
-        report_build(answers, false, rows);
-        report_print_table(stdout, rows, 0, false);
-    }
-    /* An optional daemon that is not running is shown so, and is not a failure. */
-    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        if (!cs_client_answer_fails(answers, d))
-            continue;
-        (void) fprintf(stderr, "camstackctl: %s is down: %s\n", cs_daemon_name(d),
-                       answers[d].reason);
-        failed = true;
-    }
-    cs_client_answers_clear(answers);
-    return failed ? S_EXIT_FAILED : 0;
-}
-
-/* --- metrics ------------------------------------------------------------------------- */
-
-/* The status of every daemon in Prometheus's text format, typed and explained by each daemon's
- * "fields" answer. Exits as status does. */
-static int
-s_cmd_metrics(int argc, char **argv)
-{
-    struct cs_client_answer answers[CS_DAEMON_COUNT];
-    struct cs_conf conf;
-    bool failed;
-    size_t len = 0;
-    char *text;
-    int r;
-
-    if (argc > 1)
-        return s_bad_usage("metrics: unexpected argument '%s'", argv[1]);
-    r = s_load(&conf);
-    if (r)
-        return r;
-    text = cs_metrics_ask(&conf, s_timeout(S_TIMEOUT_STATUS_MS), &len, answers);
-    if (!text) {
-        (void) fprintf(stderr, "camstackctl: metrics: %s\n", strerror(errno));
-        return S_EXIT_FAILED;
-    }
-    failed = fwrite(text, 1, len, stdout) != len;
-    free(text);
-    for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-        if (!cs_client_answer_fails(answers, d))
-            continue;
-        (void) fprintf(stderr, "camstackctl: %s is down: %s\n", cs_daemon_name(d),
-                       answers[d].reason);
-        failed = true;
-    }
-    cs_client_answers_clear(answers);
-    return failed ? S_EXIT_FAILED : 0;
+        CS_DEFAULT_CONFIG, CLI_TIMEOUT_STATUS_MS, CLI_TIMEOUT_COMMAND_MS, CLI_TIMEOUT_SNAPSHOT_MS);
 }
 
 /* --- commands to one daemon ------------------------------------------------------------- */
@@ -269,7 +100,7 @@ s_ask_one(const struct cs_conf *conf, enum cs_daemon_id d, const char *request,
     bool ok = false;
 
     *ret_ok = false;
-    (void) cs_client_ask(conf, 1u << d, request, s_timeout(S_TIMEOUT_COMMAND_MS), ret);
+    (void) cs_client_ask(conf, 1u << d, request, cli_timeout(CLI_TIMEOUT_COMMAND_MS), ret);
     if (ret[d].error < 0) {
         (void) fprintf(stderr, "camstackctl: %s is %s: %s\n", cs_daemon_name(d),
                        ret[d].not_running ? "not running" : "down", ret[d].reason);
@@ -296,7 +127,7 @@ s_acquire_opt(int c, const char *arg, void *ctx)
     uint64_t v;
 
     if (cs_parse_u64(arg, 0, UINT64_MAX, &v) < 0) {
-        (void) s_bad_usage("acquire start: --frames wants a number of frames, not '%s'", arg);
+        (void) cli_bad_usage("acquire start: --frames wants a number of frames, not '%s'", arg);
         return -1;
     }
     ((struct s_acquire_opts *) ctx)->frames = arg;
@@ -318,22 +149,22 @@ s_cmd_acquire(int argc, char **argv)
     int first, r;
 
     if (argc < 2 || (strcmp(argv[1], "start") != 0 && strcmp(argv[1], "stop") != 0))
-        return s_bad_usage("%s: expected 'acquire start [--frames N]' or 'acquire stop'",
-                           "acquire");
-    first = s_getopt(argc - 1, argv + 1, "n:", opts, s_acquire_opt, &o);
+        return cli_bad_usage("%s: expected 'acquire start [--frames N]' or 'acquire stop'",
+                             "acquire");
+    first = cli_getopt(argc - 1, argv + 1, "n:", opts, s_acquire_opt, &o);
     if (first < 0)
-        return S_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     if (first + 1 < argc)
-        return s_bad_usage("acquire: unexpected argument '%s'", argv[first + 1]);
+        return cli_bad_usage("acquire: unexpected argument '%s'", argv[first + 1]);
     if (o.frames && strcmp(argv[1], "stop") == 0)
-        return s_bad_usage("%s: --frames goes with 'acquire start'", "acquire stop");
-    r = s_load(&conf);
+        return cli_bad_usage("%s: --frames goes with 'acquire start'", "acquire stop");
+    r = cli_load(&conf);
     if (r)
         return r;
     (void) snprintf(request, sizeof request, "acquire %s%s%s", argv[1], o.frames ? " " : "",
                     o.frames ? o.frames : "");
     if (s_ask_one(&conf, CS_DAEMON_CAMERAD, request, answers, &ok) < 0)
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     json = answers[CS_DAEMON_CAMERAD].json;
     if (ok) {
         (void) cs_json_copy_string(json, "acquisition", state, sizeof state);
@@ -351,7 +182,7 @@ s_cmd_acquire(int argc, char **argv)
             (void) printf("camerad: %s after run %llu\n", state, (unsigned long long) run);
     }
     cs_client_answers_clear(answers);
-    return ok ? 0 : S_EXIT_FAILED;
+    return ok ? 0 : CLI_EXIT_FAILED;
 }
 
 static int
@@ -365,18 +196,18 @@ s_cmd_trigger(int argc, char **argv)
 
     (void) argv;
     if (argc != 1)
-        return s_bad_usage("%s: takes no argument", "trigger");
-    r = s_load(&conf);
+        return cli_bad_usage("%s: takes no argument", "trigger");
+    r = cli_load(&conf);
     if (r)
         return r;
     if (s_ask_one(&conf, CS_DAEMON_CAMERAD, "trigger", answers, &ok) < 0)
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     if (ok) {
         (void) cs_json_get_u64(answers[CS_DAEMON_CAMERAD].json, "triggers", &triggers);
         (void) printf("camerad: trigger %llu sent\n", (unsigned long long) triggers);
     }
     cs_client_answers_clear(answers);
-    return ok ? 0 : S_EXIT_FAILED;
+    return ok ? 0 : CLI_EXIT_FAILED;
 }
 
 static int
@@ -389,13 +220,13 @@ s_cmd_record(int argc, char **argv)
     int r;
 
     if (argc != 2 || (strcmp(argv[1], "start") != 0 && strcmp(argv[1], "stop") != 0))
-        return s_bad_usage("%s: expected 'record start' or 'record stop'", "record");
-    r = s_load(&conf);
+        return cli_bad_usage("%s: expected 'record start' or 'record stop'", "record");
+    r = cli_load(&conf);
     if (r)
         return r;
     (void) snprintf(request, sizeof request, "record %s", argv[1]);
     if (s_ask_one(&conf, CS_DAEMON_SAVERD, request, answers, &ok) < 0)
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     if (ok) {
         (void) cs_json_copy_string(answers[CS_DAEMON_SAVERD].json, "file", file, sizeof file);
         if (strcmp(argv[1], "start") == 0)
@@ -404,7 +235,7 @@ s_cmd_record(int argc, char **argv)
             (void) printf("saverd: recording off%s%s\n", file[0] ? "; last file " : "", file);
     }
     cs_client_answers_clear(answers);
-    return ok ? 0 : S_EXIT_FAILED;
+    return ok ? 0 : CLI_EXIT_FAILED;
 }
 
 /* camera [--json] list | get NAME | set NAME VALUE...: --json may also follow list and get,
@@ -428,21 +259,21 @@ s_cmd_camera(int argc, char **argv)
     }
     r = camera_request(n, argv, request, sizeof request);
     if (r == -E2BIG)
-        return s_bad_usage("camera: the request is longer than %d bytes", CS_CONTROL_REQUEST_MAX);
+        return cli_bad_usage("camera: the request is longer than %d bytes", CS_CONTROL_REQUEST_MAX);
     if (r < 0)
-        return s_bad_usage("camera: expected 'camera list', 'camera get NAME' or "
-                           "'camera set NAME VALUE'");
-    r = s_load(&conf);
+        return cli_bad_usage("camera: expected 'camera list', 'camera get NAME' or "
+                             "'camera set NAME VALUE'");
+    r = cli_load(&conf);
     if (r)
         return r;
     if (s_ask_one(&conf, CS_DAEMON_CAMERAD, request, answers, &ok) < 0)
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     if (ok && json)
         (void) printf("%s\n", answers[CS_DAEMON_CAMERAD].text);
     else if (ok)
         camera_print_answer(stdout, argv[1], answers[CS_DAEMON_CAMERAD].json);
     cs_client_answers_clear(answers);
-    return ok ? 0 : S_EXIT_FAILED;
+    return ok ? 0 : CLI_EXIT_FAILED;
 }
 
 /* "camerad, pubd, ...": the daemons of the roles table, for a message. */
@@ -468,28 +299,28 @@ s_cmd_request(int argc, char **argv)
     int r;
 
     if (argc < 3)
-        return s_bad_usage("%s: expected 'request DAEMON TEXT...'", "request");
+        return cli_bad_usage("%s: expected 'request DAEMON TEXT...'", "request");
     if (cs_daemon_from_name(argv[1], &d) < 0) {
         char names[256];
 
         s_daemon_names(names, sizeof names);
-        return s_bad_usage("request: unknown daemon '%s' (%s)", argv[1], names);
+        return cli_bad_usage("request: unknown daemon '%s' (%s)", argv[1], names);
     }
     for (int i = 2; i < argc; i++) {
         int n = snprintf(request + o, sizeof request - o, "%s%s", i > 2 ? " " : "", argv[i]);
 
         if (n < 0 || (size_t) n >= sizeof request - o)
-            return s_bad_usage("request: longer than %s bytes", "1024");
+            return cli_bad_usage("request: longer than %s bytes", "1024");
         o += (size_t) n;
     }
-    r = s_load(&conf);
+    r = cli_load(&conf);
     if (r)
         return r;
     if (s_ask_one(&conf, d, request, answers, &ok) < 0)
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     (void) printf("%s\n", answers[d].text);
     cs_client_answers_clear(answers);
-    return ok ? 0 : S_EXIT_FAILED;
+    return ok ? 0 : CLI_EXIT_FAILED;
 }
 
 /* --- watch ------------------------------------------------------------------------------ */
@@ -503,14 +334,14 @@ s_watch_opt(int c, const char *arg, void *ctx)
     switch (c) {
     case 'i':
         if (cs_parse_u64(arg, 100, 3600000, &v) < 0) {
-            (void) s_bad_usage("watch: --interval wants 100 to 3600000 ms, not '%s'", arg);
+            (void) cli_bad_usage("watch: --interval wants 100 to 3600000 ms, not '%s'", arg);
             return -1;
         }
         o->interval_ms = (int) v;
         break;
     case 'n':
         if (cs_parse_u64(arg, 1, 1000000000, &v) < 0) {
-            (void) s_bad_usage("watch: --count wants a positive number, not '%s'", arg);
+            (void) cli_bad_usage("watch: --count wants a positive number, not '%s'", arg);
             return -1;
         }
         o->count = (long) v;
@@ -533,20 +364,20 @@ s_cmd_watch(int argc, char **argv)
                                           { NULL, 0, NULL, 0 } };
     struct watch_opts o = { .interval_ms = 1000 };
     struct cs_conf conf;
-    int first = s_getopt(argc, argv, "i:n:p", opts, s_watch_opt, &o), r;
+    int first = cli_getopt(argc, argv, "i:n:p", opts, s_watch_opt, &o), r;
 
     if (first < 0)
-        return S_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     if (first < argc)
-        return s_bad_usage("watch: unexpected argument '%s'", argv[first]);
-    r = s_load(&conf);
+        return cli_bad_usage("watch: unexpected argument '%s'", argv[first]);
+    r = cli_load(&conf);
     if (r)
         return r;
-    o.timeout_ms = s_timeout(S_TIMEOUT_STATUS_MS);
+    o.timeout_ms = cli_timeout(CLI_TIMEOUT_STATUS_MS);
     r = watch_run(&conf, &o);
     if (r < 0) {
         (void) fprintf(stderr, "camstackctl: watch: %s\n", strerror(-r));
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     }
     return 0;
 }
@@ -569,20 +400,20 @@ s_cmd_snapshot(int argc, char **argv)
     struct cs_conf conf;
     char err[PATH_MAX + 256], fourcc[5];
     bool raw16 = false;
-    int first = s_getopt(argc, argv, "r", opts, s_snapshot_opt, &raw16), r;
+    int first = cli_getopt(argc, argv, "r", opts, s_snapshot_opt, &raw16), r;
 
     if (first < 0)
-        return S_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     if (first + 1 != argc)
-        return s_bad_usage("%s: expected 'snapshot FILE.png'", "snapshot");
-    r = s_load(&conf);
+        return cli_bad_usage("%s: expected 'snapshot FILE.png'", "snapshot");
+    r = cli_load(&conf);
     if (r)
         return r;
-    r = snapshot_take(&conf, argv[first], s_timeout(S_TIMEOUT_SNAPSHOT_MS), raw16, &h, err,
+    r = snapshot_take(&conf, argv[first], cli_timeout(CLI_TIMEOUT_SNAPSHOT_MS), raw16, &h, err,
                       sizeof err);
     if (r < 0) {
         (void) fprintf(stderr, "camstackctl: snapshot: %s\n", err);
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     }
     cs_fourcc_str(h.fourcc, fourcc);
     (void) printf("%s: run %llu seq %llu, %ux%u %s\n", argv[first], (unsigned long long) h.run,
@@ -612,7 +443,7 @@ s_plot_opt(int c, const char *arg, void *ctx)
 
     if (c == 'f') {
         if (strcmp(arg, "svg") != 0 && strcmp(arg, "png") != 0) {
-            (void) s_bad_usage("plot: --format '%s': expected svg or png", arg);
+            (void) cli_bad_usage("plot: --format '%s': expected svg or png", arg);
             return -1;
         }
         o->format = arg;
@@ -620,7 +451,7 @@ s_plot_opt(int c, const char *arg, void *ctx)
     }
     if (cs_pixfmt_from_name(arg, &fmt) < 0) {
         (void) cs_pixfmt_names(names, sizeof names);
-        (void) s_bad_usage("plot: --pixel-format '%s': expected one of %s", arg, names);
+        (void) cli_bad_usage("plot: --pixel-format '%s': expected one of %s", arg, names);
         return -1;
     }
     o->pixfmt = (int) fmt;
@@ -637,7 +468,7 @@ s_plot_pixfmt(const struct s_plot_opts *o)
 
     if (o->pixfmt >= 0)
         return o->pixfmt;
-    if (cs_conf_load(s_config_path, &conf, err, sizeof err) < 0)
+    if (cs_conf_load(cli_config(), &conf, err, sizeof err) < 0)
         return -1;
     return (int) conf.camerad.pixel_format;
 }
@@ -655,28 +486,28 @@ s_cmd_plot(int argc, char **argv)
     bool png;
     int r, first;
 
-    first = s_getopt(argc, argv, "+", opts, s_plot_opt, &o);
+    first = cli_getopt(argc, argv, "+", opts, s_plot_opt, &o);
     if (first < 0)
-        return S_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     if (argc - first != 2)
-        return s_bad_usage("%s: expected 'plot [--pixel-format FMT] [--format svg|png] STATS.h5 "
-                           "OUT.svg|OUT.png'",
-                           "plot");
+        return cli_bad_usage("%s: expected 'plot [--pixel-format FMT] [--format svg|png] STATS.h5 "
+                             "OUT.svg|OUT.png'",
+                             "plot");
     in = argv[first];
     out = argv[first + 1];
     if (!o.format && !s_ends_with(out, ".svg") && !s_ends_with(out, ".png"))
-        return s_bad_usage("plot: '%s': name it .svg or .png, or give --format", out);
+        return cli_bad_usage("plot: '%s': name it .svg or .png, or give --format", out);
     png = o.format ? strcmp(o.format, "png") == 0 : s_ends_with(out, ".png");
     plot_value_label(s_plot_pixfmt(&o), value, sizeof value);
     r = stats_read(in, &st, err, sizeof err);
     if (r < 0) {
         (void) fprintf(stderr, "camstackctl: plot: %s\n", err);
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     }
     if (st.n == 0) {
         (void) fprintf(stderr, "camstackctl: plot: '%s' holds no frame yet\n", in);
         stats_free(&st);
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     }
     base = strrchr(in, '/');
     base = base ? base + 1 : in;
@@ -685,7 +516,7 @@ s_cmd_plot(int argc, char **argv)
     if (r < 0) {
         (void) fprintf(stderr, "camstackctl: plot: %s\n", err);
         stats_free(&st);
-        return S_EXIT_FAILED;
+        return CLI_EXIT_FAILED;
     }
     (void) printf("%s: %zu frames of %s\n", out, st.n, in);
     stats_free(&st);
@@ -706,13 +537,14 @@ main(int argc, char **argv)
         const char *name;
         int (*fn)(int argc, char **argv);
     } commands[] = {
-        { "status", s_cmd_status },   { "acquire", s_cmd_acquire },   { "record", s_cmd_record },
-        { "watch", s_cmd_watch },     { "snapshot", s_cmd_snapshot }, { "plot", s_cmd_plot },
-        { "request", s_cmd_request }, { "camera", s_cmd_camera },     { "metrics", s_cmd_metrics },
-        { "trigger", s_cmd_trigger },
+        { "status", stackcmd_status },   { "acquire", s_cmd_acquire },
+        { "record", s_cmd_record },      { "watch", s_cmd_watch },
+        { "snapshot", s_cmd_snapshot },  { "plot", s_cmd_plot },
+        { "request", s_cmd_request },    { "camera", s_cmd_camera },
+        { "metrics", stackcmd_metrics }, { "trigger", s_cmd_trigger },
     };
     const char *stack = NULL;
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], path[PATH_MAX];
     uint64_t v;
     int c;
 
@@ -723,15 +555,15 @@ main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+c:s:t:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            s_config_path = optarg;
+            cli_set_config(optarg);
             break;
         case 's':
             stack = optarg;
             break;
         case 't':
             if (cs_parse_u64(optarg, 1, 3600000, &v) < 0)
-                return s_bad_usage("--timeout wants 1 to 3600000 ms, not '%s'", optarg);
-            s_timeout_ms = (int) v;
+                return cli_bad_usage("--timeout wants 1 to 3600000 ms, not '%s'", optarg);
+            cli_set_timeout((int) v);
             break;
         case 'h':
             s_usage(stdout);
@@ -741,24 +573,24 @@ main(int argc, char **argv)
             return 0;
         default:
             (void) fprintf(stderr, "Try 'camstackctl --help' for more information.\n");
-            return S_EXIT_USAGE;
+            return CLI_EXIT_USAGE;
         }
     }
     /* NAME.ini beside the configuration file (the default one, or --config's). */
     if (stack) {
-        cs_stack_dir(s_config_path, dir, sizeof dir);
-        if (cs_stack_path(dir, stack, s_stack_path, sizeof s_stack_path) < 0)
-            return s_bad_usage("--stack wants a stack's name, 1 to 63 of A-Z a-z 0-9 _ . - "
-                               "(not starting with '.'), not '%s'",
-                               stack);
-        s_config_path = s_stack_path;
+        cs_stack_dir(cli_config(), dir, sizeof dir);
+        if (cs_stack_path(dir, stack, path, sizeof path) < 0)
+            return cli_bad_usage("--stack wants a stack's name, 1 to 63 of A-Z a-z 0-9 _ . - "
+                                 "(not starting with '.'), not '%s'",
+                                 stack);
+        cli_set_config(path);
     }
     if (optind >= argc)
-        return s_bad_usage("%s", "a command is needed (status, metrics, acquire, record, camera, "
-                                 "trigger, watch, snapshot, plot, request)");
+        return cli_bad_usage("%s", "a command is needed (status, metrics, acquire, record, camera, "
+                                   "trigger, watch, snapshot, plot, request)");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[optind], commands[i].name) == 0)
             return commands[i].fn(argc - optind, argv + optind);
     }
-    return s_bad_usage("unknown command '%s'", argv[optind]);
+    return cli_bad_usage("unknown command '%s'", argv[optind]);
 }
