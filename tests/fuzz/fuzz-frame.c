@@ -49,12 +49,19 @@ s_check_message(const struct cs_part *parts, size_t n, const char *stream)
         return;
     }
     assert(kind < CS_MSG_KIND_COUNT);
-    assert(parts[0].size > 6 && parts[0].size <= CS_TOPIC_MAX - 1);
+    /* The topic is a kind's prefix ("frame/", "camera/", ...) and a stream name. */
+    const char *slash = memchr(parts[0].data, '/', parts[0].size);
+    assert(slash);
+    size_t prefix = (size_t) (slash - (const char *) parts[0].data) + 1;
+    assert(parts[0].size > prefix && parts[0].size <= CS_TOPIC_MAX - 1);
     if (stream)
-        assert(parts[0].size == 6 + strlen(stream)
-               && memcmp((const char *) parts[0].data + 6, stream, strlen(stream)) == 0);
-    if (kind == CS_MSG_STATS) {
-        assert(n == 2 && parts[1].size >= 2 && parts[1].size <= CS_STATS_MAX);
+        assert(parts[0].size == prefix + strlen(stream)
+               && memcmp((const char *) parts[0].data + prefix, stream, strlen(stream)) == 0);
+    if (kind == CS_MSG_STATS || kind == CS_MSG_CAMERA) {
+        /* one JSON object, of the kind's bounded size */
+        assert(n == 2 && parts[1].size >= 2
+               && parts[1].size <= (kind == CS_MSG_STATS ? CS_STATS_MAX : CS_CAMERA_MSG_MAX)
+               && ((const char *) parts[1].data)[0] == '{');
         return;
     }
     assert(n == 3 && parts[1].size == CS_FRAME_HDR_SIZE);
