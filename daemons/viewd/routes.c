@@ -130,24 +130,14 @@ s_snapshot_png(const struct http_req *req)
 static enum MHD_Result
 s_metrics(const struct http_req *req)
 {
-    struct cs_client_answer answers[CS_DAEMON_COUNT], fields[CS_DAEMON_COUNT];
-    json_t *status, *all_fields;
-    char *text = NULL;
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
     size_t len = 0;
+    char *text = cs_metrics_ask(req->env->conf, S_STATUS_WAIT_MS, &len, answers);
     enum MHD_Result r;
 
-    (void) cs_client_ask(req->env->conf, CS_CLIENT_ALL, "fields", S_STATUS_WAIT_MS, fields);
-    (void) cs_client_ask(req->env->conf, CS_CLIENT_ALL, "status", S_STATUS_WAIT_MS, answers);
-    all_fields = cs_metrics_fields(fields);
-    status = cs_client_status_json(answers);
-    if (status && all_fields)
-        text = cs_metrics_format(status, all_fields, &len);
     r = text ? http_reply(req, MHD_HTTP_OK, CS_METRICS_CONTENT_TYPE, text, len)
              : http_reply_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     free(text);
-    json_decref(status);
-    json_decref(all_fields);
-    cs_client_answers_clear(fields);
     cs_client_answers_clear(answers);
     return r;
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Checks `camstackctl metrics` against the status it was made from, with Prometheus's own parser.
 
-  check_metrics.py [--moving] DIR
+  check_metrics.py [--moving] [--metrics NAME] DIR
 
 DIR holds before.json and after.json (`camstackctl status --json` taken just before and just
-after), metrics.txt (`camstackctl metrics`) and fields.json ({daemon: the "fields" member of its
+after), metrics.txt (`camstackctl metrics`, or NAME: viewd's /metrics) and fields.json ({daemon: the "fields" member of its
 "fields" answer}). prometheus_client's text parser must read metrics.txt; every number of every
 daemon's status answer (a bool as 1 or 0, null as NaN) must be one sample, named by the family's
 HELP ("member (how): help"), equal to the status's value in the metric's base unit (us: 1e-6 s,
@@ -67,8 +67,8 @@ def sources(family):
     return out
 
 
-def check(d, moving):
-    with open(os.path.join(d, "metrics.txt")) as f:
+def check(d, moving, name):
+    with open(os.path.join(d, name)) as f:
         text = f.read()
     before = json.load(open(os.path.join(d, "before.json")))
     after = json.load(open(os.path.join(d, "after.json")))
@@ -155,8 +155,10 @@ def check(d, moving):
 
 
 def main():
-    moving = sys.argv[1] == "--moving"
-    errors, n_families, n_numbers = check(sys.argv[-1], moving)
+    args = sys.argv[1:]
+    moving = "--moving" in args
+    name = args[args.index("--metrics") + 1] if "--metrics" in args else "metrics.txt"
+    errors, n_families, n_numbers = check(args[-1], moving, name)
     for e in errors:
         print(e)
     if errors:

@@ -1,7 +1,8 @@
-/* camstackctl metrics on a real stack on the test pattern: Prometheus's own text parser
- * (python3-prometheus-client, check_metrics.py) reads it, and every number of every daemon's
- * status is one sample of it, equal to what `camstackctl status --json` shows just before and
- * after, typed and named by the daemons' "fields" answers; a daemon that stops is down. */
+/* camstackctl metrics and viewd's /metrics on a real stack on the test pattern: Prometheus's
+ * own text parser (python3-prometheus-client, check_metrics.py) reads them, and every number
+ * of every daemon's status is one sample of each, equal to what `camstackctl status --json`
+ * shows just before and after, typed and named by the daemons' "fields" answers; a daemon
+ * that stops is down. */
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -65,23 +66,45 @@ s_save_fields(void)
     json_decref(all);
 }
 
-/* status --json, metrics, status --json again into the stack's directory, and
- * check_metrics.py over them (@moving: frames flowing). */
+/* check_metrics.py over the exposition <dir>/@name (@moving: frames flowing). */
+static void
+s_check_file(const char *name, bool moving)
+{
+    const char *args[5] = { "--metrics", name, NULL, NULL, NULL };
+    int n = 2;
+
+    if (moving)
+        args[n++] = "--moving";
+    args[n] = s_stack.dir;
+
+    ck_assert_msg(stack_python("check_metrics.py", args, s_out, sizeof s_out) == 0, "%s: %s", name,
+                  s_out);
+}
+
+/* status --json, camstackctl metrics, viewd's /metrics, status --json again into the stack's
+ * directory, and check_metrics.py over both expositions. */
 static void
 s_check(bool moving)
 {
+    json_t *viewd = stack_status_json(&s_stack, CS_DAEMON_VIEWD, 5000);
+    char url[256];
+
+    ck_assert_ptr_nonnull(viewd);
+    ck_assert_int_eq(cs_json_copy_string(viewd, "url", url, sizeof url - 8), 0);
+    json_decref(viewd);
+    (void) strcat(url, "metrics");
     ck_assert_int_eq(s_ctl("status", "--json"), 0);
     s_save("before.json", s_out);
     ck_assert_int_eq(s_ctl("metrics"), 0);
     s_save("metrics.txt", s_out);
+    ck_assert_int_eq(
+        stack_run_cmd((const char *const[]){ "curl", "-sf", url, NULL }, 30, s_out, sizeof s_out),
+        0);
+    s_save("metrics-http.txt", s_out);
     ck_assert_int_eq(s_ctl("status", "--json"), 0);
     s_save("after.json", s_out);
-    ck_assert_msg(stack_python("check_metrics.py",
-                               moving ? (const char *const[]){ "--moving", s_stack.dir, NULL }
-                                      : (const char *const[]){ s_stack.dir, NULL },
-                               s_out, sizeof s_out)
-                      == 0,
-                  "%s", s_out);
+    s_check_file("metrics.txt", moving);
+    s_check_file("metrics-http.txt", moving);
 }
 
 START_TEST(metrics_are_the_status_in_prometheus_text)
