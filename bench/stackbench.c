@@ -8,7 +8,7 @@
  *
  *   camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR
  *                  [--quick] [--runs N]
- *                  [--only transport|saving|latency|analyzer|view|camera]
+ *                  [--only transport|saving|latency|analyzer|view|camera|stacks]
  *
  * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
  *            alternating with raw libzmq (XPUB to 2 SUB processes over ipc, zero-copy sends,
@@ -24,7 +24,9 @@
  *            same without viewd: viewd's CPU and pubd's extra (viewbench.c).
  * camera     the Aravis source on Aravis's simulated camera at 2048x2048 Mono8, as fast as it
  *            sends, zero-copy and copied, beside the test pattern: camerad's CPU per frame
- *            (camerabench.c). */
+ *            (camerabench.c).
+ * stacks     one stack, then two side by side, at 640x480 RGB24 30 frames/s: losses and CPU
+ *            (twostacks.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -55,6 +57,7 @@
 #include "frame.h"
 #include "harness.h"
 #include "pixfmt.h"
+#include "twostacks.h"
 #include "util.h"
 #include "viewbench.h"
 
@@ -62,7 +65,15 @@
 #define S_SAMPLES_MAX 400
 #define S_WARM_S      10 /* RSS "warm" value: the sample at 10 s */
 
-enum { S_TRANSPORT = 1, S_SAVING = 2, S_LATENCY = 4, S_ANALYZER = 8, S_VIEW = 16, S_CAMERA = 32 };
+enum {
+    S_TRANSPORT = 1,
+    S_SAVING = 2,
+    S_LATENCY = 4,
+    S_ANALYZER = 8,
+    S_VIEW = 16,
+    S_CAMERA = 32,
+    S_STACKS = 64
+};
 
 struct s_opts {
     char out[PATH_MAX], build[PATH_MAX], tmpfs[PATH_MAX], disk[PATH_MAX];
@@ -1177,6 +1188,8 @@ s_write_json(const struct s_machine *m, const char *when)
         viewbench_write_json(f);
     if (s_o.only & S_CAMERA)
         camerabench_write_json(f);
+    if (s_o.only & S_STACKS)
+        twostacks_write_json(f);
     (void) fputs("}\n", f);
     (void) fclose(f);
 }
@@ -1325,6 +1338,8 @@ s_write_md(const struct s_machine *m, const char *when)
         viewbench_write_md(f);
     if (s_o.only & S_CAMERA)
         camerabench_write_md(f);
+    if (s_o.only & S_STACKS)
+        twostacks_write_md(f);
     (void) fclose(f);
 }
 
@@ -1355,16 +1370,24 @@ s_run_all(void *arg)
 
         camerabench_run(&co);
     }
+    if (s_o.only & S_STACKS) {
+        struct twostacks_opts to = {
+            .out = s_o.out, .tmpfs = s_o.tmpfs, .quick = s_o.quick, .runs = s_o.runs
+        };
+
+        twostacks_run(&to);
+    }
 }
 
 static void
 s_usage(FILE *out)
 {
-    (void) fputs("usage: camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR\n"
-                 "                      [--quick] [--runs N]\n"
-                 "                      [--only transport|saving|latency|analyzer|view|camera]\n"
-                 "Run it through bench/run, which builds, mounts the tmpfs and cleans up.\n",
-                 out);
+    (void) fputs(
+        "usage: camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR\n"
+        "                      [--quick] [--runs N]\n"
+        "                      [--only transport|saving|latency|analyzer|view|camera|stacks]\n"
+        "Run it through bench/run, which builds, mounts the tmpfs and cleans up.\n",
+        out);
 }
 
 int
@@ -1389,7 +1412,7 @@ main(int argc, char **argv)
     int c;
 
     s_o.runs = 3;
-    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER | S_VIEW | S_CAMERA;
+    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER | S_VIEW | S_CAMERA | S_STACKS;
     while (!(argc == 4 && strcmp(argv[1], "--raw-sub") == 0)
            && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -1423,6 +1446,7 @@ main(int argc, char **argv)
                        : strcmp(optarg, "analyzer") == 0 ? S_ANALYZER
                        : strcmp(optarg, "view") == 0     ? S_VIEW
                        : strcmp(optarg, "camera") == 0   ? S_CAMERA
+                       : strcmp(optarg, "stacks") == 0   ? S_STACKS
                                                          : 0;
             if (!s_o.only) {
                 s_usage(stderr);
