@@ -485,6 +485,7 @@ static void
 s_teardown(void)
 {
     s_stop_target();
+    (void) s_sh(NULL, 0, "systemctl disable camstack-viewd"); /* as a test may have left it */
     s_ok("rm -rf /run/systemd/system/camstack-*.service.d && systemctl daemon-reload");
     (void) s_sh(NULL, 0, "systemctl reset-failed \"camstack-*\"");
     s_write_config(NULL);
@@ -763,6 +764,38 @@ START_TEST(disable_and_enable_analyzerd)
     s_await_flowing(10);
     ck_assert_int_eq(s_status(CS_DAEMON_CAMERAD, "wait_subscribers"), 2);
     ck_assert_int_eq(s_status(CS_DAEMON_ANALYZERD, "first_seq"), 0);
+}
+END_TEST
+
+/* viewd is switched on and off by enabling its unit, like a subscriber, but it is a sampler:
+ * camerad never waits for it, and camstackctl status shows it "not running" without failing
+ * while it is off. */
+START_TEST(viewd_is_switched_by_enabling_it)
+{
+    const char *unit = s_units[CS_DAEMON_VIEWD];
+    char out[16384];
+
+    s_start_target();
+    s_await_flowing(10);
+    s_assert_show(unit, "ActiveState", "inactive");
+    ck_assert_int_eq(s_sh(out, sizeof out, "camstackctl status"), 0);
+    ck_assert_msg(strstr(out, "viewd") && strstr(out, "not running"), "camstackctl status:\n%s",
+                  out);
+
+    s_ok("systemctl enable camstack-viewd");
+    s_ok("systemctl restart camstack.target");
+    s_assert_show(unit, "ActiveState", "active");
+    s_await_flowing(10);
+    ck_assert_int_eq(s_status(CS_DAEMON_CAMERAD, "wait_subscribers"), 2);
+    s_await_status(CS_DAEMON_VIEWD, "received", 2, 10000);
+    ck_assert_int_eq(s_status(CS_DAEMON_VIEWD, "lost_total"), 0);
+    ck_assert_int_eq(s_sh(out, sizeof out, "camstackctl status"), 0);
+
+    s_ok("systemctl disable --now camstack-viewd");
+    s_assert_show(unit, "ActiveState", "inactive");
+    s_assert_show(unit, "UnitFileState", "disabled");
+    s_await_status(CS_DAEMON_SAVERD, "received", s_status(CS_DAEMON_SAVERD, "received") + 10,
+                   10000);
 }
 END_TEST
 
@@ -1579,6 +1612,7 @@ s_suite(void)
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, start_target_runs_enabled_units);
     tcase_add_test(tc, disable_and_enable_analyzerd);
+    tcase_add_test(tc, viewd_is_switched_by_enabling_it);
     tcase_add_test(tc, stop_target_saves_every_frame);
     suite_add_tcase(s, tc);
 
