@@ -6,9 +6,10 @@
 #include <inttypes.h>
 
 #include "log.h"
+#include "msgrecv.h"
 #include "util.h"
 
-#define S_PARTS 3
+#define S_PARTS CS_MSG_PARTS
 
 static void
 s_reject(pubd_t *self, enum cs_reject reason)
@@ -18,35 +19,6 @@ s_reject(pubd_t *self, enum cs_reject reason)
     if (self->c.rejected_by_reason[reason] % 1000 == 1)
         cs_log(LOG_WARNING, "rejected a message on the ingest (%s), %" PRIu64 " rejected so far",
                cs_reject_name(reason), self->c.rejected);
-}
-
-/* Reads one multipart message into @parts. Returns the parts kept (at most S_PARTS), 0 when
- * nothing was waiting, or -errno; @ret_total is the number of parts it had. */
-static int
-s_recv(void *h, zmq_msg_t *parts, size_t *ret_total)
-{
-    size_t n = 0;
-    int more = 1;
-
-    while (more) {
-        zmq_msg_t *m = &parts[n < S_PARTS ? n : S_PARTS - 1];
-
-        if (n >= S_PARTS) {
-            zmq_msg_close(m);
-            zmq_msg_init(m);
-        }
-        if (zmq_msg_recv(m, h, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-            if (n == 0 && errno == EAGAIN)
-                return 0;
-            if (errno == EINTR && n > 0)
-                continue;
-            return -errno;
-        }
-        more = zmq_msg_more(m);
-        n++;
-    }
-    *ret_total = n;
-    return (int) (n < S_PARTS ? n : S_PARTS);
 }
 
 static void
@@ -111,7 +83,7 @@ ingest_pump(pubd_t *self, int max)
 
         for (int k = 0; k < S_PARTS; k++)
             zmq_msg_init(&parts[k]);
-        n = s_recv(h, parts, &total);
+        n = cs_msg_recv(h, parts, ZMQ_DONTWAIT, &total);
         if (n <= 0) {
             for (int k = 0; k < S_PARTS; k++)
                 zmq_msg_close(&parts[k]);

@@ -21,6 +21,19 @@ render_opts_from_conf(const struct cs_conf *conf, struct render_opts *ret)
                                  .colour_map = conf->viewd.colour_map };
 }
 
+/* @frame converted for viewing by its format's row (view.h), 16-bit samples kept with
+ * @keep16. */
+static int
+s_convert(const struct view_frame *frame, bool keep16, struct cs_view_image *ret_img)
+{
+    const struct cs_frame_hdr *h = &frame->hdr;
+    enum cs_pixfmt fmt;
+
+    if (cs_pixfmt_from_fourcc(h->fourcc, &fmt) < 0)
+        return -EINVAL;
+    return cs_view_convert(fmt, h->width, h->height, h->stride, frame->pixels, keep16, ret_img);
+}
+
 /* 16-bit grey (big-endian, as view.h keeps it) in place to 8 bits over [lo, hi]. */
 static void
 s_range16(struct cs_view_image *img, uint16_t lo, uint16_t hi)
@@ -103,15 +116,11 @@ int
 render_image(const struct render_opts *o, const struct view_frame *frame,
              struct cs_view_image *ret_img)
 {
-    const struct cs_frame_hdr *h = &frame->hdr;
     bool fixed16 = o->y16_low != o->y16_high;
     uint32_t f;
-    enum cs_pixfmt fmt;
     int r;
 
-    if (cs_pixfmt_from_fourcc(h->fourcc, &fmt) < 0)
-        return -EINVAL;
-    r = cs_view_convert(fmt, h->width, h->height, h->stride, frame->pixels, fixed16, ret_img);
+    r = s_convert(frame, fixed16, ret_img);
     if (r < 0)
         return r;
     if (ret_img->depth == 16)
@@ -168,17 +177,13 @@ render_png(void *arg, const struct view_frame *frame, struct view_blob *blob)
 {
     const struct cs_frame_hdr *h = &frame->hdr;
     struct cs_view_image img;
-    enum cs_pixfmt fmt;
     char comment[160], err[128];
     char *data = NULL;
     size_t size = 0;
     FILE *f;
     int r;
 
-    if (cs_pixfmt_from_fourcc(h->fourcc, &fmt) < 0)
-        return -EINVAL;
-    r = cs_view_convert(fmt, h->width, h->height, h->stride, frame->pixels, *(const bool *) arg,
-                        &img);
+    r = s_convert(frame, *(const bool *) arg, &img);
     if (r < 0)
         return r;
     cs_png_frame_comment(h, comment, sizeof comment);
@@ -253,11 +258,10 @@ render_frame_json(void *arg, const struct view_frame *frame, struct view_blob *b
     json_t *o = NULL;
     int r;
 
-    if (cs_pixfmt_from_fourcc(h->fourcc, &fmt) < 0)
-        return -EINVAL;
-    r = cs_view_convert(fmt, h->width, h->height, h->stride, frame->pixels, true, &img);
+    r = s_convert(frame, true, &img);
     if (r < 0)
         return r;
+    (void) cs_pixfmt_from_fourcc(h->fourcc, &fmt);
     cs_fourcc_str(h->fourcc, fourcc);
     cs_format_iso8601(h->capture_ns, when, sizeof when);
     o = json_object();

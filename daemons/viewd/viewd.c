@@ -10,10 +10,11 @@
 #include "latest.h"
 #include "ledger.h"
 #include "log.h"
+#include "msgrecv.h"
 #include "statsring.h"
 #include "util.h"
 
-#define S_PARTS       3
+#define S_PARTS       CS_MSG_PARTS
 #define S_BATCH       64
 #define S_PREVIEW_HWM 2    /* previews queued in viewd: the one shown and the next */
 #define S_STATS_HWM   1000 /* stats messages queued: small, one per frame */
@@ -77,33 +78,6 @@ viewd_counter_groups(const void *self, struct cs_counter_group *ret_groups)
     return 1;
 }
 
-/* Reads one message into @parts (at most S_PARTS kept). Returns the parts it had, 0 when none
- * was waiting, or -errno. */
-static int
-s_recv(void *h, zmq_msg_t parts[S_PARTS])
-{
-    int n = 0, more = 1;
-
-    while (more) {
-        zmq_msg_t *m = &parts[n < S_PARTS ? n : S_PARTS - 1];
-
-        if (n >= S_PARTS) {
-            zmq_msg_close(m);
-            zmq_msg_init(m);
-        }
-        if (zmq_msg_recv(m, h, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-            if (n == 0 && errno == EAGAIN)
-                return 0;
-            if (errno == EINTR && n > 0)
-                continue;
-            return -errno;
-        }
-        more = zmq_msg_more(m);
-        n++;
-    }
-    return n;
-}
-
 static void
 s_handle(viewd_t *self, zmq_msg_t parts[S_PARTS], int n)
 {
@@ -147,13 +121,14 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
 
     for (int i = 0; i < S_BATCH; i++) {
         zmq_msg_t parts[S_PARTS];
+        size_t total = 0;
         int n;
 
         for (int k = 0; k < S_PARTS; k++)
             zmq_msg_init(&parts[k]);
-        n = s_recv(h, parts);
+        n = cs_msg_recv(h, parts, ZMQ_DONTWAIT, &total);
         if (n > 0)
-            s_handle(self, parts, n);
+            s_handle(self, parts, total > S_PARTS ? (int) total : n);
         for (int k = 0; k < S_PARTS; k++)
             zmq_msg_close(&parts[k]);
         if (n <= 0)

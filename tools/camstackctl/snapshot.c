@@ -6,34 +6,13 @@
 
 #include <czmq.h>
 
+#include "msgrecv.h"
 #include "pngimage.h"
 #include "pngfile.h"
 #include "util.h"
 #include "view.h"
 
-#define S_PARTS 3
-
-/* Receives one message into @parts (at most S_PARTS kept, the others read and dropped).
- * Returns the number of parts it had, or -errno. */
-static int
-s_recv(void *h, zmq_msg_t parts[S_PARTS])
-{
-    int n = 0, more = 1;
-
-    while (more) {
-        zmq_msg_t *m = &parts[n < S_PARTS ? n : S_PARTS - 1];
-
-        if (n >= S_PARTS) {
-            zmq_msg_close(m);
-            zmq_msg_init(m);
-        }
-        if (zmq_msg_recv(m, h, 0) < 0)
-            return -errno;
-        more = zmq_msg_more(m);
-        n++;
-    }
-    return n;
-}
+#define S_PARTS CS_MSG_PARTS
 
 static int
 s_save(const struct cs_frame_hdr *h, const void *pixels, const char *path, bool keep16,
@@ -90,6 +69,7 @@ snapshot_take(const struct cs_conf *conf, const char *path, int timeout_ms, bool
         enum cs_msg_kind kind;
         enum cs_reject reason;
         uint64_t now = cs_now_ns(CLOCK_MONOTONIC);
+        size_t total = 0;
         int n, p;
 
         if (now >= deadline) {
@@ -109,8 +89,8 @@ snapshot_take(const struct cs_conf *conf, const char *path, int timeout_ms, bool
             continue;
         for (int k = 0; k < S_PARTS; k++)
             zmq_msg_init(&parts[k]);
-        n = s_recv(item.socket, parts);
-        if (n > 0 && n <= S_PARTS) {
+        n = cs_msg_recv(item.socket, parts, 0, &total);
+        if (n > 0 && total <= S_PARTS) {
             for (int k = 0; k < n; k++)
                 views[k] = (struct cs_part){ zmq_msg_data(&parts[k]), zmq_msg_size(&parts[k]) };
             if (cs_msg_validate(views, (size_t) n, conf->stack.stream, &kind, &h, &reason) < 0
