@@ -8,7 +8,7 @@
  *
  *   camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR
  *                  [--quick] [--runs N]
- *                  [--only transport|saving|latency|analyzer|view|camera|stacks]
+ *                  [--only transport|saving|latency|analyzer|view|camera|stacks|view-rate]
  *
  * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
  *            alternating with raw libzmq (XPUB to 2 SUB processes over ipc, zero-copy sends,
@@ -22,6 +22,8 @@
  *            daemon fed as fast as it takes frames (analyzerbench.c).
  * view       1920x1080 RGB24 at 30 fps with viewd and one client at 10 frames/s, beside the
  *            same without viewd: viewd's CPU and pubd's extra (viewbench.c).
+ * view-rate  the whole stack flat out at 640x480 RGB24 in windows without viewd and with viewd
+ *            and a client of its MJPEG stream, alternately (viewrate.c).
  * camera     the Aravis source on Aravis's simulated camera at 2048x2048 Mono8, as fast as it
  *            sends, zero-copy and copied, beside the test pattern: camerad's CPU per frame
  *            (camerabench.c).
@@ -60,6 +62,7 @@
 #include "twostacks.h"
 #include "util.h"
 #include "viewbench.h"
+#include "viewrate.h"
 
 #define S_RUNS_MAX    15
 #define S_SAMPLES_MAX 400
@@ -72,7 +75,8 @@ enum {
     S_ANALYZER = 8,
     S_VIEW = 16,
     S_CAMERA = 32,
-    S_STACKS = 64
+    S_STACKS = 64,
+    S_VIEW_RATE = 128
 };
 
 struct s_opts {
@@ -1190,6 +1194,8 @@ s_write_json(const struct s_machine *m, const char *when)
         camerabench_write_json(f);
     if (s_o.only & S_STACKS)
         twostacks_write_json(f);
+    if (s_o.only & S_VIEW_RATE)
+        viewrate_write_json(f);
     (void) fputs("}\n", f);
     (void) fclose(f);
 }
@@ -1340,6 +1346,8 @@ s_write_md(const struct s_machine *m, const char *when)
         camerabench_write_md(f);
     if (s_o.only & S_STACKS)
         twostacks_write_md(f);
+    if (s_o.only & S_VIEW_RATE)
+        viewrate_write_md(f);
     (void) fclose(f);
 }
 
@@ -1377,6 +1385,13 @@ s_run_all(void *arg)
 
         twostacks_run(&to);
     }
+    if (s_o.only & S_VIEW_RATE) {
+        struct viewrate_opts ro = {
+            .out = s_o.out, .tmpfs = s_o.tmpfs, .quick = s_o.quick, .runs = s_o.runs
+        };
+
+        (void) viewrate_run(&ro);
+    }
 }
 
 static void
@@ -1385,7 +1400,8 @@ s_usage(FILE *out)
     (void) fputs(
         "usage: camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR\n"
         "                      [--quick] [--runs N]\n"
-        "                      [--only transport|saving|latency|analyzer|view|camera|stacks]\n"
+        "                      [--only transport|saving|latency|analyzer|view|camera|stacks|\n"
+        "                              view-rate]\n"
         "Run it through bench/run, which builds, mounts the tmpfs and cleans up.\n",
         out);
 }
@@ -1412,7 +1428,8 @@ main(int argc, char **argv)
     int c;
 
     s_o.runs = 3;
-    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER | S_VIEW | S_CAMERA | S_STACKS;
+    s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER | S_VIEW | S_CAMERA | S_STACKS
+               | S_VIEW_RATE;
     while (!(argc == 4 && strcmp(argv[1], "--raw-sub") == 0)
            && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -1440,14 +1457,15 @@ main(int argc, char **argv)
             runs_given = true;
             break;
         case 'O':
-            s_o.only = strcmp(optarg, "transport") == 0  ? S_TRANSPORT
-                       : strcmp(optarg, "saving") == 0   ? S_SAVING
-                       : strcmp(optarg, "latency") == 0  ? S_LATENCY
-                       : strcmp(optarg, "analyzer") == 0 ? S_ANALYZER
-                       : strcmp(optarg, "view") == 0     ? S_VIEW
-                       : strcmp(optarg, "camera") == 0   ? S_CAMERA
-                       : strcmp(optarg, "stacks") == 0   ? S_STACKS
-                                                         : 0;
+            s_o.only = strcmp(optarg, "transport") == 0   ? S_TRANSPORT
+                       : strcmp(optarg, "saving") == 0    ? S_SAVING
+                       : strcmp(optarg, "latency") == 0   ? S_LATENCY
+                       : strcmp(optarg, "analyzer") == 0  ? S_ANALYZER
+                       : strcmp(optarg, "view") == 0      ? S_VIEW
+                       : strcmp(optarg, "camera") == 0    ? S_CAMERA
+                       : strcmp(optarg, "stacks") == 0    ? S_STACKS
+                       : strcmp(optarg, "view-rate") == 0 ? S_VIEW_RATE
+                                                          : 0;
             if (!s_o.only) {
                 s_usage(stderr);
                 return 2;
