@@ -32,6 +32,9 @@
 /* The mean difference a JPEG of quality 85 (4:2:0 for colour) leaves on the pattern's
  * gradients: about 0.4 for grey and 4.2 for colour, measured. */
 #define S_JPEG_TOLERANCE 6.0
+/* Scaled down, the pattern's gradients are steeper and its wraps denser: about 6.5 halved
+ * and 10 quartered (measured); from the wrong frame, about 50. */
+#define S_JPEG_TOLERANCE_SCALED 12.0
 
 static struct stack s_stack;
 static char s_url[128];
@@ -51,12 +54,14 @@ s_find_url(void)
     ck_assert_msg(strncmp(s_url, "http", 4) == 0, "viewd's url is '%s'", s_url);
 }
 
-/* Starts pubd, viewd and camerad (and the frame subscribers with @all) on the test pattern. */
+/* Starts pubd, viewd and camerad (and the frame subscribers with @all) on the test pattern of
+ * @w x @h. */
 static void
-s_start(enum cs_pixfmt fmt, double fps, uint64_t frames, const char *extra, bool all)
+s_start(enum cs_pixfmt fmt, double fps, uint64_t frames, const char *extra, bool all, unsigned w,
+        unsigned h)
 {
     struct stack_params p = {
-        .pixfmt = fmt, .width = S_W, .height = S_H, .fps = fps, .frames = frames, .extra = extra
+        .pixfmt = fmt, .width = w, .height = h, .fps = fps, .frames = frames, .extra = extra
     };
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
@@ -134,18 +139,25 @@ s_slurp(const char *name, size_t *ret_size)
     return (uint8_t *) test_read_file(path, ret_size);
 }
 
-/* The frame @seq of @fmt as viewd converts it for viewing (8 bits). */
+/* The frame @seq of @fmt, @w x @h, as viewd converts it for viewing (8 bits). */
+static void
+s_reference_sized(enum cs_pixfmt fmt, uint64_t seq, unsigned w, unsigned h,
+                  struct cs_view_image *ret)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(fmt);
+    size_t stride = (size_t) w * pi->bytes_per_pixel;
+    uint8_t *raw = malloc(stride * h);
+
+    ck_assert_ptr_nonnull(raw);
+    cs_pattern_fill(fmt, w, h, stride, seq, raw);
+    ck_assert_int_eq(cs_view_convert(fmt, w, h, stride, raw, false, ret), 0);
+    free(raw);
+}
+
 static void
 s_reference(enum cs_pixfmt fmt, uint64_t seq, struct cs_view_image *ret)
 {
-    const struct cs_pixfmt_info *pi = cs_pixfmt_info(fmt);
-    size_t stride = (size_t) S_W * pi->bytes_per_pixel;
-    uint8_t *raw = malloc(stride * S_H);
-
-    ck_assert_ptr_nonnull(raw);
-    cs_pattern_fill(fmt, S_W, S_H, stride, seq, raw);
-    ck_assert_int_eq(cs_view_convert(fmt, S_W, S_H, stride, raw, false, ret), 0);
-    free(raw);
+    s_reference_sized(fmt, seq, S_W, S_H, ret);
 }
 
 /* Decodes <dir>/@name and returns the mean absolute difference from @ref, sample by sample;
@@ -153,7 +165,7 @@ s_reference(enum cs_pixfmt fmt, uint64_t seq, struct cs_view_image *ret)
 static double
 s_jpeg_error(const char *name, const struct cs_view_image *ref, unsigned *ret_max)
 {
-    size_t size, n = (size_t) S_W * S_H * ref->channels;
+    size_t size, n = (size_t) ref->width * ref->height * ref->channels;
     uint8_t *jpeg = s_slurp(name, &size), *pix = malloc(n);
     tjhandle tj = tjInitDecompress();
     int w = 0, h = 0, sub = 0, cs = 0;
@@ -161,11 +173,11 @@ s_jpeg_error(const char *name, const struct cs_view_image *ref, unsigned *ret_ma
 
     ck_assert(tj && pix);
     ck_assert_int_eq(tjDecompressHeader3(tj, jpeg, size, &w, &h, &sub, &cs), 0);
-    ck_assert_int_eq(w, S_W);
-    ck_assert_int_eq(h, S_H);
-    ck_assert_int_eq(tjDecompress2(tj, jpeg, size, pix, S_W, 0, S_H,
-                                   ref->channels == 3 ? TJPF_RGB : TJPF_GRAY, 0),
-                     0);
+    ck_assert_int_eq(w, (int) ref->width);
+    ck_assert_int_eq(h, (int) ref->height);
+    ck_assert_int_eq(
+        tjDecompress2(tj, jpeg, size, pix, w, 0, h, ref->channels == 3 ? TJPF_RGB : TJPF_GRAY, 0),
+        0);
     *ret_max = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned d = (unsigned) abs((int) pix[i] - (int) ref->data[i]);
@@ -246,7 +258,7 @@ START_TEST(each_format_shown_as_the_pattern)
     unsigned max_diff;
     double err;
 
-    s_start(fmt, 25, 0, NULL, false);
+    s_start(fmt, 25, 0, NULL, false, S_W, S_H);
     stack_await(&s_stack, CS_DAEMON_VIEWD, "received", 2, 20000);
     ck_assert_int_eq(s_get("/frame.jpg", after, "frame.jpg", hdr, sizeof hdr, NULL), 200);
     ck_assert(s_header_is(hdr, "Content-Type: image/jpeg"));
@@ -280,6 +292,68 @@ START_TEST(each_format_shown_as_the_pattern)
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_VIEWD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
+}
+END_TEST
+
+/* Frame @seq of RGB24 at 2 S_W x 2 S_H scaled down by @f: each @f x @f block's rounded mean
+ * a pixel. */
+static void
+s_scaled_reference(uint64_t seq, unsigned f, struct cs_view_image *ret)
+{
+    struct cs_view_image full;
+    unsigned w = 2 * S_W / f, h = 2 * S_H / f;
+
+    s_reference_sized(CS_PIXFMT_RGB24, seq, 2 * S_W, 2 * S_H, &full);
+    *ret = (struct cs_view_image){ .width = w, .height = h, .channels = 3, .depth = 8 };
+    ret->row_bytes = (size_t) w * 3;
+    ret->data = malloc(ret->row_bytes * h);
+    ck_assert_ptr_nonnull(ret->data);
+    for (unsigned y = 0; y < h; y++) {
+        for (unsigned x = 0; x < w * 3; x++) {
+            unsigned sum = 0;
+
+            for (unsigned dy = 0; dy < f; dy++) {
+                for (unsigned dx = 0; dx < f; dx++)
+                    sum += full.data[(size_t) (y * f + dy) * full.row_bytes + ((x / 3) * f + dx) * 3
+                                     + x % 3];
+            }
+            ret->data[(size_t) y * ret->row_bytes + x] = (uint8_t) ((sum + f * f / 2) / (f * f));
+        }
+    }
+    cs_view_free(&full);
+}
+
+/* A frame wider than [viewd] max_width is shown scaled down by a whole factor, each pixel the
+ * mean of its block: 640x480 with max_width = 320 is 320x240 (2x2 blocks), with 160 it is
+ * 160x120 (4x4). */
+START_TEST(wide_frames_scaled_down)
+{
+    unsigned f = _i ? 4 : 2;
+    struct cs_view_image ref;
+    char hdr[4096], extra[64];
+    unsigned max_diff;
+    uint64_t seq;
+    double err, wrong;
+
+    (void) snprintf(extra, sizeof extra, "[viewd]\nmax_width = %u\n", 2 * S_W / f);
+    s_start(CS_PIXFMT_RGB24, 25, 0, extra, false, 2 * S_W, 2 * S_H);
+    stack_await(&s_stack, CS_DAEMON_VIEWD, "received", 2, 20000);
+    ck_assert_int_eq(s_get("/frame.jpg", NULL, "frame.jpg", hdr, sizeof hdr, NULL), 200);
+    seq = s_header_u64(hdr, "X-Camstack-Seq");
+    s_scaled_reference(seq, f, &ref);
+    err = s_jpeg_error("frame.jpg", &ref, &max_diff);
+    cs_view_free(&ref);
+    s_scaled_reference(seq + 10, f, &ref);
+    wrong = s_jpeg_error("frame.jpg", &ref, &max_diff);
+    (void) printf("RGB24 scaled by %u: mean error %.2f, from the wrong frame %.2f\n", f, err,
+                  wrong);
+    ck_assert_double_lt(err, S_JPEG_TOLERANCE_SCALED);
+    ck_assert_double_gt(wrong, 2 * S_JPEG_TOLERANCE_SCALED);
+    cs_view_free(&ref);
+    for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++) {
+        if (s_stack.pid[d])
+            ck_assert_int_eq(stack_stop(&s_stack, d), 0);
+    }
 }
 END_TEST
 
@@ -371,7 +445,7 @@ START_TEST(endpoints)
     json_t *api, *ctl, *o;
     int curl_rc = 0;
 
-    s_start(CS_PIXFMT_RGB24, 25, 0, NULL, true);
+    s_start(CS_PIXFMT_RGB24, 25, 0, NULL, true, S_W, S_H);
     stack_await(&s_stack, CS_DAEMON_VIEWD, "stats_received", 5, 20000);
     /* The stream: curl ends it after 2 s (exit 28), with whole parts in it. */
     ck_assert_int_eq(s_get("/stream.mjpg", stream_opts, "stream.mjpg", hdr, sizeof hdr, &curl_rc),
@@ -732,7 +806,7 @@ START_TEST(hostile_clients)
     int stalled, garbage, huge, rcvbuf = 4096, curl_rc = 0;
     long rss0, rss;
 
-    s_start(CS_PIXFMT_RGB24, 60, 0, "[viewd]\nfps = 60\n", true);
+    s_start(CS_PIXFMT_RGB24, 60, 0, "[viewd]\nfps = 60\n", true, S_W, S_H);
     stack_await(&s_stack, CS_DAEMON_VIEWD, "received", 3, 20000);
     s_others_served();
     rss0 = stack_rss_kib(stack_daemon_pid(&s_stack, CS_DAEMON_VIEWD));
@@ -807,6 +881,7 @@ test_suite(void)
     tc = tcase_create("endpoints");
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_add_test(tc, endpoints);
+    tcase_add_loop_test(tc, wide_frames_scaled_down, 0, 2);
     suite_add_tcase(s, tc);
     tc = tcase_create("ledgers");
     tcase_add_checked_fixture(tc, NULL, s_teardown);
