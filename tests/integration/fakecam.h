@@ -43,6 +43,6 @@ struct fakecam_expect {
  * @e->frames frames each exactly as the simulator draws them, their seq numbers skipping
  * exactly the frame ids the simulator's drawing shows missing (camera drops, which the file's
  * camera_dropped must count), and, at @e->fps, timestamps that increase, the median interval
- * between successive frames being the frame interval. Returns the camera drops between its
- * rows. */
+ * between successive frames being the frame interval. Returns the camera drops the file counts
+ * (at least those its rows' seq numbers skip, from 0). */
 uint64_t fakecam_verify_movie(const char *path, const struct fakecam_expect *e);
