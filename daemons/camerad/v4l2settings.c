@@ -72,10 +72,10 @@ s_find(int fd, const char *name, struct s_ctrl *ret, char *reterr, size_t err_si
             return 0;
         }
     }
-    o = (size_t) snprintf(reterr, err_size, "the device has no control '%s'; its controls:", name);
+    o = (size_t) snprintf(reterr, err_size, "the device has no control '%s'; its controls: ", name);
     c.q.id = 0;
-    while (s_next(fd, &c) && o < err_size)
-        o += (size_t) snprintf(reterr + o, err_size - o, " %s", c.name);
+    for (unsigned i = 0; s_next(fd, &c) && o < err_size; i++)
+        o += (size_t) snprintf(reterr + o, err_size - o, "%s%s", i ? ", " : "", c.name);
     return -ENOENT;
 }
 
@@ -334,6 +334,11 @@ v4l2settings_set(int fd, const char *name, const char *value, json_t **ret_setti
         r = -EINVAL;
     } else if (r == 0) {
         r = v4l2dev_ioctl(fd, VIDIOC_S_EXT_CTRLS, &xs);
+        if (r == -ENOTTY && x.size == 0 && c.q.type != V4L2_CTRL_TYPE_INTEGER64) {
+            struct v4l2_control old = { .id = x.id, .value = x.value }; /* an old driver */
+
+            r = v4l2dev_ioctl(fd, VIDIOC_S_CTRL, &old);
+        }
         if (r < 0)
             r = s_refused(r, &c, s, value, reterr, err_size);
     }

@@ -473,8 +473,8 @@ END_TEST
 START_TEST(vivid_control_out_of_range_names_range)
 {
     s_refused(CS_PIXFMT_YUYV, S_WIDTH, S_FPS, "control.brightness = 300\n",
-              (const char *[]){ "control 'brightness' = 300 is not a value of device",
-                                "it takes 0 to 255 in steps of 1", NULL });
+              (const char *[]){ ":16: device '",
+                                "brightness takes an integer from 0 to 255, not '300'", NULL });
 }
 END_TEST
 
