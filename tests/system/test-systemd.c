@@ -1129,10 +1129,24 @@ s_teardown_two(void)
     s_teardown();
 }
 
-/* Both stacks record at once, each from its own config through its own sockets: after both
- * targets stopped, each movie holds every frame its camerad captured, bit-exact, in its own
- * format, and each statistics file their exact statistics. */
-START_TEST(two_stacks_record_at_once)
+/* Both stacks record, at least 100 frames each. */
+static void
+s_start_both(void)
+{
+    s_start_target();
+    s_start_stack(S_CAM2);
+    s_await_flowing(50);
+    s_await_flowing_in(S_CAM2_RUN_DIR, 50);
+    s_await_status(CS_DAEMON_CAMERAD, "captured", 100, 20000);
+    s_await_status_in(S_CAM2_RUN_DIR, CS_DAEMON_CAMERAD, "captured", 100, 20000);
+}
+
+/* The first recording of each stack (by name: the oldest), named after its stream, holds
+ * every frame of the stack's last ended run, bit-exact, in its own format, and is complete,
+ * and so is its statistics file; each stack's directories hold @files movies and as many
+ * statistics files. */
+static void
+s_check_first_recordings(int files)
 {
     struct expect e[2] = {
         { .pixfmt = CS_PIXFMT_GREY, .width = S_WIDTH, .height = S_HEIGHT, .complete = 1 },
@@ -1146,30 +1160,36 @@ START_TEST(two_stacks_record_at_once)
     char paths[4][PATH_MAX];
     struct s_ledger l;
 
-    s_start_target();
-    s_start_stack(S_CAM2);
-    s_await_flowing(50);
-    s_await_flowing_in(S_CAM2_RUN_DIR, 50);
+    for (int i = 0; i < 2; i++) {
+        s_check_stack_ledgers(names[i], &l);
+        ck_assert_int_eq(l.dropped_at_source, 0);
+        e[i].frames = (uint64_t) l.captured;
+        ck_assert_int_eq(s_files(movies[i], paths, 4), files);
+        ck_assert_msg(strncmp(strrchr(paths[0], '/') + 1, i ? S_CAM2 "-" : "cam1-", 5) == 0,
+                      "movie '%s' is not named after its stream", paths[0]);
+        verify_movie(paths[0], &e[i]);
+        ck_assert_int_eq(s_files(stats[i], paths, 4), files);
+        verify_stats(paths[0], &e[i]);
+    }
+}
+
+/* Both stacks record at once, each from its own config through its own sockets: after both
+ * targets stopped, each movie holds every frame its camerad captured, bit-exact, in its own
+ * format, and each statistics file their exact statistics. */
+START_TEST(two_stacks_record_at_once)
+{
+    struct s_ledger l;
+
+    s_start_both();
     /* Each camerad waited for its own stack's two subscribers, not for the other's. */
     ck_assert_int_eq(s_status(CS_DAEMON_CAMERAD, "wait_subscribers"), 2);
     ck_assert_int_eq(s_status_in(S_CAM2_RUN_DIR, CS_DAEMON_CAMERAD, "wait_subscribers"), 2);
     ck_assert_int_eq(s_status_in(S_CAM2_RUN_DIR, CS_DAEMON_SAVERD, "first_seq"), 0);
-    s_await_status(CS_DAEMON_CAMERAD, "captured", 100, 20000);
-    s_await_status_in(S_CAM2_RUN_DIR, CS_DAEMON_CAMERAD, "captured", 100, 20000);
     s_stop_stack(S_CAM2);
     s_stop_target();
-
-    for (int i = 0; i < 2; i++) {
-        s_check_stack_stop(names[i], &l);
-        ck_assert_int_eq(l.dropped_at_source, 0);
-        e[i].frames = (uint64_t) l.captured;
-        ck_assert_int_eq(s_files(movies[i], paths, 4), 1);
-        ck_assert_msg(strncmp(strrchr(paths[0], '/') + 1, i ? S_CAM2 "-" : "cam1-", 5) == 0,
-                      "movie '%s' is not named after its stream", paths[0]);
-        verify_movie(paths[0], &e[i]);
-        ck_assert_int_eq(s_files(stats[i], paths, 4), 1);
-        verify_stats(paths[0], &e[i]);
-    }
+    s_check_stack_stop(NULL, &l);
+    s_check_stack_stop(S_CAM2, &l);
+    s_check_first_recordings(1);
 }
 END_TEST
 
@@ -1392,47 +1412,6 @@ s_newer_package(char *path, size_t path_size, char *version, size_t version_size
     s_chomp(version);
     ck_assert_msg(strstr(version, "+upgrade1"), "version '%s'", version);
     (void) snprintf(path, path_size, "/var/tmp/camstack-newer.deb");
-}
-
-/* Both stacks record, at least 100 frames each. */
-static void
-s_start_both(void)
-{
-    s_start_target();
-    s_start_stack(S_CAM2);
-    s_await_flowing(50);
-    s_await_flowing_in(S_CAM2_RUN_DIR, 50);
-    s_await_status(CS_DAEMON_CAMERAD, "captured", 100, 20000);
-    s_await_status_in(S_CAM2_RUN_DIR, CS_DAEMON_CAMERAD, "captured", 100, 20000);
-}
-
-/* The first recording of each stack (by name: the oldest) holds every frame of the stack's
- * last ended run, bit-exact, and is complete, and so is its statistics file; each stack's
- * directories hold @files movies and as many statistics files. */
-static void
-s_check_first_recordings(int files)
-{
-    struct expect e[2] = {
-        { .pixfmt = CS_PIXFMT_GREY, .width = S_WIDTH, .height = S_HEIGHT, .complete = 1 },
-        { .pixfmt = CS_PIXFMT_RGB24,
-          .width = S_CAM2_WIDTH,
-          .height = S_CAM2_HEIGHT,
-          .complete = 1 },
-    };
-    const char *names[2] = { NULL, S_CAM2 };
-    const char *movies[2] = { S_MOVIES, S_CAM2_MOVIES }, *stats[2] = { S_STATS, S_CAM2_STATS };
-    char paths[4][PATH_MAX];
-    struct s_ledger l;
-
-    for (int i = 0; i < 2; i++) {
-        s_check_stack_ledgers(names[i], &l);
-        ck_assert_int_eq(l.dropped_at_source, 0);
-        e[i].frames = (uint64_t) l.captured;
-        ck_assert_int_eq(s_files(movies[i], paths, 4), files);
-        verify_movie(paths[0], &e[i]);
-        ck_assert_int_eq(s_files(stats[i], paths, 4), files);
-        verify_stats(paths[0], &e[i]);
-    }
 }
 
 /* An upgrade of the package camstack while both stacks record: the admin's camstack.ini
