@@ -1618,14 +1618,9 @@ s_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("package");
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
-    tcase_set_timeout(tc, 180);
-    tcase_add_test(tc, python_client_from_the_package_reads_frames_and_stats);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("upgrade");
     tcase_add_checked_fixture(tc, s_setup_two, s_teardown_two);
     tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, python_client_from_the_package_reads_frames_and_stats);
     tcase_add_test(tc, upgrade_restarts_running_stacks);
     suite_add_tcase(s, tc);
 
