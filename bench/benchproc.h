@@ -1,4 +1,5 @@
-/* What a process of a benchmark has used so far, read from /proc while it runs. */
+/* What a process of a benchmark has used so far, read from /proc while it runs, and the clock
+ * the benchmarks measure with. */
 #ifndef BENCH_BENCHPROC_H
 #define BENCH_BENCHPROC_H
 
@@ -6,5 +7,8 @@
 
 /* CPU seconds (user + system, all threads) @pid has used so far, from /proc; NAN if gone. */
 double bench_cpu_s(pid_t pid);
+
+/* CLOCK_MONOTONIC now, in seconds. */
+double bench_now_s(void);
 
 #endif

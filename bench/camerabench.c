@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "benchjson.h"
 #include "benchproc.h"
 #include "fakecam.h"
 #include "harness.h"
@@ -41,23 +41,6 @@ static struct s_run s_runs[S_SIDES][S_RUNS_MAX];
 static unsigned s_n;
 static double s_window_s;
 
-static double
-s_now(void)
-{
-    struct timespec ts;
-
-    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static int
-s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-
-    return (x > y) - (x < y);
-}
-
 /* The median over the runs so far (@n) of side @side's field at @offset. */
 static double
 s_median_of(int side, size_t offset, unsigned n)
@@ -66,8 +49,7 @@ s_median_of(int side, size_t offset, unsigned n)
 
     for (unsigned r = 0; r < n; r++)
         memcpy(&v[r], (const char *) &s_runs[side][r] + offset, sizeof v[r]);
-    qsort(v, n, sizeof v[0], s_cmp);
-    return n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NAN;
+    return bench_median(v, n);
 }
 
 #define S_MEDIAN(side, field) s_median_of(side, offsetof(struct s_run, field), s_n)
@@ -119,10 +101,10 @@ s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct
     drop0 = s_camerad(&st, "camera_dropped");
     src0 = s_camerad(&st, "dropped_at_source");
     c0 = bench_cpu_s(stack_daemon_pid(&st, CS_DAEMON_CAMERAD));
-    t0 = s_now();
+    t0 = bench_now_s();
     (void) usleep((useconds_t) (s_window_s * 1e6)); /* the window itself */
     c1 = bench_cpu_s(stack_daemon_pid(&st, CS_DAEMON_CAMERAD));
-    t1 = s_now();
+    t1 = bench_now_s();
     cap1 = s_camerad(&st, "captured");
     drop1 = s_camerad(&st, "camera_dropped");
     src1 = s_camerad(&st, "dropped_at_source");
