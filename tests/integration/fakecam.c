@@ -110,29 +110,41 @@ s_period(enum cs_pixfmt pixfmt)
     return pixfmt == CS_PIXFMT_Y16 ? 65535 : 255;
 }
 
-/* The ramp's step n (x + y + f, modulo the period) of the pixel at @px. */
+/* The ramp's step n0 (the frame id f, modulo the period) of @frame: from its pixel (0, 0), or
+ * for a scaled ramp (whose top values are all clipped to 255) from where it is 0 (x + y + f =
+ * 0 modulo 255). UINT32_MAX if it has none. */
 static unsigned
-s_step_of(enum cs_pixfmt pixfmt, const uint8_t *px)
+s_step_of(const struct fakecam_expect *e, const uint8_t *frame)
 {
     uint8_t rgb[3];
 
-    if (pixfmt == CS_PIXFMT_GREY)
-        return px[0];
-    if (pixfmt == CS_PIXFMT_Y16) /* v = 256 n mod 65535, and 256 * 256 = 1 mod 65535 */
-        return (unsigned) (((uint32_t) (px[0] | px[1] << 8) * 256u) % 65535u);
+    if (e->pixfmt == CS_PIXFMT_GREY && e->scale > 1) {
+        for (unsigned i = 0; i < e->width * e->height; i++) {
+            if (frame[i] == 0)
+                return (255 - (i % e->width + i / e->width) % 255) % 255;
+        }
+        return UINT32_MAX;
+    }
+    if (e->pixfmt == CS_PIXFMT_GREY)
+        return frame[0];
+    if (e->pixfmt == CS_PIXFMT_Y16) /* v = 256 n mod 65535, and 256 * 256 = 1 mod 65535 */
+        return (unsigned) (((uint32_t) (frame[0] | frame[1] << 8) * 256u) % 65535u);
     for (unsigned k = 0; k < 255; k++) {
         s_jet(k, rgb);
-        if (memcmp(rgb, px, 3) == 0)
+        if (memcmp(rgb, frame, 3) == 0)
             return k;
     }
     return UINT32_MAX;
 }
 
-/* The ramp at step @n as @pixfmt stores it, into @px. */
+/* The ramp at step @n as @pixfmt stores it, into @px; Mono8 scaled by @scale (0: 1) and
+ * clipped at 255, as the simulator does. */
 static void
-s_ramp(enum cs_pixfmt pixfmt, unsigned n, uint8_t px[3])
+s_ramp(enum cs_pixfmt pixfmt, unsigned n, unsigned scale, uint8_t px[3])
 {
-    if (pixfmt == CS_PIXFMT_Y16) {
+    if (pixfmt == CS_PIXFMT_GREY && scale > 1) {
+        px[0] = (uint8_t) (n * scale > 255 ? 255 : n * scale);
+    } else if (pixfmt == CS_PIXFMT_Y16) {
         uint32_t v = (256u * n) % 65535u;
 
         px[0] = (uint8_t) v;
@@ -158,7 +170,7 @@ s_check_frame(const struct fakecam_expect *e, const uint8_t *frame, unsigned n0,
             unsigned n = (n0 + x + y) % period;
             uint8_t want[3] = { 0 };
 
-            s_ramp(e->pixfmt, n, want);
+            s_ramp(e->pixfmt, n, e->scale, want);
             ok = memcmp(frame + ((size_t) y * e->width + x) * bpp, want, bpp) == 0;
             bad_x = x;
             bad_y = y;
@@ -203,8 +215,8 @@ s_read_steps(hid_t f, const struct fakecam_expect *e, unsigned *steps)
         ck_assert_int_ge(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL), 0);
         ck_assert_int_ge(
             H5Dread(d, pi->bits == 16 ? H5T_STD_U16LE : H5T_STD_U8LE, ms, sp, H5P_DEFAULT, buf), 0);
-        steps[i] = s_step_of(e->pixfmt, buf);
-        ck_assert_msg(steps[i] != UINT32_MAX, "row %llu: pixel (0, 0) is no colour of the ramp",
+        steps[i] = s_step_of(e, buf);
+        ck_assert_msg(steps[i] != UINT32_MAX, "row %llu: no pixel tells the ramp's step",
                       (unsigned long long) i);
         s_check_frame(e, buf, steps[i], i);
     }

@@ -31,12 +31,14 @@ void fakecam_kill(struct stack *s, pid_t pid);
 /* What a movie of the simulator holds. The simulator numbers its frames (frame ids, 1 to 65535
  * and round again) and draws frame id f as value(x + y + f) at (x, y), with exposure 10 ms and
  * gain 0: Mono8 (x + y + f) mod 255, Mono16 256 (x + y + f) mod 65535, RGB8 the jet colour
- * map's entry (x + y + f) mod 255. */
+ * map's entry (x + y + f) mod 255. Other settings scale the value by 1 + GainRaw +
+ * log10(exposure / 10 ms), clipped to the sample's range. */
 struct fakecam_expect {
     enum cs_pixfmt pixfmt;
     unsigned width, height;
     uint64_t frames; /* rows in the file */
     double fps;      /* the camera's rate (its timestamps are checked against it); 0: none */
+    unsigned scale;  /* Mono8 only: the scale of a gain and exposure that give a whole one; 0: 1 */
 };
 
 /* Fails the current test unless the movie at @path is complete, lost nothing, and holds

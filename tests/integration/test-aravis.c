@@ -96,6 +96,34 @@ START_TEST(aravis_records_what_the_camera_sends)
 }
 END_TEST
 
+/* exposure_us and gain reach the camera: at 100 ms and gain 1 the simulator draws its ramp
+ * three times as steep (1 + 1 + log10(100 ms / 10 ms)), clipped at 255. */
+START_TEST(aravis_sets_exposure_and_gain)
+{
+    struct stack_params p = { .source = CS_SOURCE_ARAVIS,
+                              .pixfmt = CS_PIXFMT_GREY,
+                              .width = 160,
+                              .height = 120,
+                              .fps = 50,
+                              .frames = 10,
+                              .wait_subscribers = 2,
+                              .camerad_extra = "device = " FAKECAM_ADDRESS
+                                               "\nexposure_us = 100000\ngain = 1\n" };
+    struct fakecam_expect e = {
+        .pixfmt = CS_PIXFMT_GREY, .width = 160, .height = 120, .frames = 10, .scale = 3
+    };
+    char movie[PATH_MAX];
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    (void) fakecam_start(&s_stack, 0);
+    stack_start_all(&s_stack);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    s_stop_rest();
+    stack_only_file(s_stack.movies, movie, sizeof movie);
+    s_check_ledgers(e.frames, fakecam_verify_movie(movie, &e), true);
+}
+END_TEST
+
 /* Formats the simulator does not offer for camstack's (its colour is Bayer or RGB8 only) are
  * refused at start-up, naming what it offers: a config error, exit 78. */
 START_TEST(aravis_refuses_a_format_the_camera_lacks)
@@ -282,6 +310,7 @@ test_suite(void)
     tcase_add_loop_test(tc, aravis_records_what_the_camera_sends, 0,
                         (int) (sizeof s_formats / sizeof s_formats[0]));
     tcase_add_test(tc, aravis_refuses_a_format_the_camera_lacks);
+    tcase_add_test(tc, aravis_sets_exposure_and_gain);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("trigger");
