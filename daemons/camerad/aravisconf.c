@@ -149,10 +149,10 @@ s_set_binning(ArvCamera *cam, const char *name, const struct cs_conf *conf)
     }
     arv_camera_set_binning(cam, (gint) conf->camerad.binning_x, (gint) conf->camerad.binning_y,
                            &error);
-    if (!error)
-        arv_camera_get_binning(cam, &bx, &by, &error);
+    g_clear_error(&error); /* the read-back says what is wrong */
+    arv_camera_get_binning(cam, &bx, &by, &error);
     if (error)
-        return s_fail(name, "binning", &error);
+        return s_fail(name, "to tell its binning", &error);
     if ((guint) bx == conf->camerad.binning_x && (guint) by == conf->camerad.binning_y)
         return 0;
     arv_camera_get_x_binning_bounds(cam, &min_x, &max_x, NULL);
@@ -165,12 +165,40 @@ s_set_binning(ArvCamera *cam, const char *name, const struct cs_conf *conf)
     return -EINVAL;
 }
 
+/* The region asked must fit the sensor at this binning (a camera may take values past it,
+ * as Aravis's simulator does, and send what it cannot have). */
+static int
+s_check_region(ArvCamera *cam, const char *name, const struct cs_conf *conf)
+{
+    gint sw = 0, sh = 0, bx = 1, by = 1;
+    GError *error = NULL;
+
+    arv_camera_get_sensor_size(cam, &sw, &sh, &error);
+    if (!error && arv_camera_is_binning_available(cam, NULL))
+        arv_camera_get_binning(cam, &bx, &by, &error);
+    if (error)
+        return s_fail(name, "to tell its sensor size", &error);
+    if (bx < 1 || by < 1 || sw <= 0 || sh <= 0
+        || ((uint64_t) conf->camerad.offset_x + conf->camerad.width <= (uint64_t) (sw / bx)
+            && (uint64_t) conf->camerad.offset_y + conf->camerad.height <= (uint64_t) (sh / by)))
+        return 0;
+    cs_log(LOG_ERR,
+           "camera '%s' cannot read out %ux%u at (%u, %u): its sensor is %dx%d, %dx%d at this "
+           "binning (offset_x + width and offset_y + height at most that)",
+           name, conf->camerad.width, conf->camerad.height, conf->camerad.offset_x,
+           conf->camerad.offset_y, sw, sh, sw / bx, sh / by);
+    return -EINVAL;
+}
+
 static int
 s_set_region(ArvCamera *cam, const char *name, const struct cs_conf *conf)
 {
     gint x = 0, y = 0, w = 0, h = 0, b[8] = { 0 };
     GError *error = NULL;
+    int r = s_check_region(cam, name, conf);
 
+    if (r < 0)
+        return r;
     arv_camera_set_region(cam, (gint) conf->camerad.offset_x, (gint) conf->camerad.offset_y,
                           (gint) conf->camerad.width, (gint) conf->camerad.height, &error);
     g_clear_error(&error); /* the read-back says what is wrong */
@@ -314,8 +342,12 @@ aravis_configure(ArvCamera *cam, const char *name, const struct cs_conf *conf,
 {
     struct aravis_setup st = { 0 };
     const struct cs_pixfmt_info *pi = cs_pixfmt_info(conf->camerad.pixel_format);
+    ArvDevice *dev = arv_camera_get_device(cam);
     int r;
 
+    /* Aravis checks each value against the feature's own range before writing it, so that a
+     * camera that would take a value past its range (the simulator does) refuses it. */
+    arv_device_set_range_check_policy(dev, ARV_RANGE_CHECK_POLICY_ENABLE);
     r = s_set_format(cam, name, conf, &st);
     if (r == 0)
         r = s_set_binning(cam, name, conf);
@@ -330,6 +362,7 @@ aravis_configure(ArvCamera *cam, const char *name, const struct cs_conf *conf,
                         arv_camera_set_gain, arv_camera_get_gain, arv_camera_get_gain_bounds);
     if (r == 0)
         r = s_set_rate(cam, name, conf, &st); /* last: the rate may depend on the others */
+    arv_device_set_range_check_policy(dev, ARV_RANGE_CHECK_POLICY_DEFAULT);
     if (r < 0)
         return r;
     st.fmt.pixfmt = conf->camerad.pixel_format;

@@ -124,27 +124,44 @@ START_TEST(aravis_sets_exposure_and_gain)
 }
 END_TEST
 
-/* Formats the simulator does not offer for camstack's (its colour is Bayer or RGB8 only) are
- * refused at start-up, naming what it offers: a config error, exit 78. */
-START_TEST(aravis_refuses_a_format_the_camera_lacks)
+/* Requests the simulator cannot meet are refused at start-up, naming what it allows: a config
+ * error, exit 78. */
+static const struct {
+    enum cs_pixfmt pixfmt;
+    unsigned width;
+    const char *extra;
+    const char *error;
+} s_refusals[] = {
+    /* its colour is Bayer or RGB8 only */
+    { CS_PIXFMT_YUYV, 160, "",
+      "cannot deliver pixel_format YUYV (from YUV422_8, YUV422_8_UYVY); it offers BayerBG8, "
+      "BayerGB8, BayerGR8, BayerRG8, Mono8, RGB8, Mono16" },
+    { CS_PIXFMT_GREY, 160, "trigger = line7\n",
+      "has no trigger source 'line7'; it has Line0, Software" },
+    { CS_PIXFMT_GREY, 1600, "binning_x = 2\n",
+      "cannot read out 1600x120 at (0, 0): its sensor is 2048x2048, 1024x2048 at this binning" },
+    { CS_PIXFMT_GREY, 160, "binning_y = 32\n",
+      "cannot bin 1x32 (it set 1x1); binning_x from 1 to 16, binning_y from 1 to 16" },
+};
+
+START_TEST(aravis_refuses_what_the_camera_cannot_do)
 {
+    char extra[256];
     struct stack_params p = { .source = CS_SOURCE_ARAVIS,
-                              .pixfmt = CS_PIXFMT_YUYV,
-                              .width = 160,
+                              .pixfmt = s_refusals[_i].pixfmt,
+                              .width = s_refusals[_i].width,
                               .height = 120,
                               .fps = 50,
                               .wait_subscribers = 0,
-                              .camerad_extra = S_CAMERA };
+                              .camerad_extra = extra };
     const char *args[] = { "--config", s_stack.config, NULL };
     char err[8192];
 
+    (void) snprintf(extra, sizeof extra, "%s%s", S_CAMERA, s_refusals[_i].extra);
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     (void) fakecam_start(&s_stack, 0);
     ck_assert_int_eq(stack_run_tool("camerad", args, err, sizeof err), 78);
-    ck_assert_msg(strstr(err, "cannot deliver pixel_format YUYV (from YUV422_8, YUV422_8_UYVY); "
-                              "it offers BayerBG8, BayerGB8, BayerGR8, BayerRG8, Mono8, RGB8, "
-                              "Mono16"),
-                  "unexpected error: %s", err);
+    ck_assert_msg(strstr(err, s_refusals[_i].error), "unexpected error: %s", err);
 }
 END_TEST
 
@@ -309,7 +326,8 @@ test_suite(void)
     tcase_set_timeout(tc, stack_under_valgrind() ? 600 : 60);
     tcase_add_loop_test(tc, aravis_records_what_the_camera_sends, 0,
                         (int) (sizeof s_formats / sizeof s_formats[0]));
-    tcase_add_test(tc, aravis_refuses_a_format_the_camera_lacks);
+    tcase_add_loop_test(tc, aravis_refuses_what_the_camera_cannot_do, 0,
+                        (int) (sizeof s_refusals / sizeof s_refusals[0]));
     tcase_add_test(tc, aravis_sets_exposure_and_gain);
     suite_add_tcase(s, tc);
 
