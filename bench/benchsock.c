@@ -14,7 +14,7 @@ bench_sock_watch(void *ctx, void *pub, const char *name)
     void *mon;
 
     (void) snprintf(endpoint, sizeof endpoint, "inproc://%s", name);
-    if (zmq_socket_monitor(pub, endpoint, ZMQ_EVENT_ACCEPTED) < 0)
+    if (zmq_socket_monitor(pub, endpoint, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED) < 0)
         return NULL;
     mon = zmq_socket(ctx, ZMQ_PAIR);
     if (mon && zmq_connect(mon, endpoint) == 0)

@@ -8,7 +8,8 @@
 
 #include <stdint.h>
 
-/* Watches the connections @pub (a libzmq socket of @ctx) accepts; call before its bind.
+/* Watches the connections @pub (a libzmq socket of @ctx) accepts or makes, as pubd's and
+ * camerad's watchers do; call before its bind or connect.
  * @name names the monitor's inproc endpoint, unique in @ctx. Returns the monitor's socket
  * (zmq_close() it before @pub), or NULL. */
 void *bench_sock_watch(void *ctx, void *pub, const char *name);

@@ -11,9 +11,10 @@
  *                  [--only transport|saving|latency|analyzer|view|camera|stacks|view-rate]
  *
  * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
- *            alternating with raw libzmq (XPUB to 2 SUB processes over ipc, zero-copy sends,
- *            the daemons' malloc settings) at the same message size; each measured after a
- *            warm-up pass in the same processes.
+ *            alternating with the yardstick, raw libzmq over the stack's own topology and
+ *            settings (yardstick.h: a PUSH process, a PULL -> XPUB forwarder, two SUBs, each
+ *            reading the stack's config); each measured after a warm-up run in the same
+ *            processes.
  * saving     dd's fdatasync write rate into --disk, then 1920x1080 RGB24 paced at 90 % of it:
  *            loss, saverd's queue, RSS of every daemon each second.
  * latency    1920x1080 RGB24 at 30 fps into --disk: capture to chunk written (saverd) and to
@@ -63,6 +64,7 @@
 #include "util.h"
 #include "viewbench.h"
 #include "viewrate.h"
+#include "yardstick.h"
 
 #define S_RUNS_MAX    15
 #define S_SAMPLES_MAX 400
@@ -142,15 +144,7 @@ struct s_stack {
     uint64_t qbytes[S_SAMPLES_MAX];
 };
 
-struct s_raw {
-    bool ok; /* each SUB received every message */
-    uint64_t sent;
-    double rate;    /* messages per second, to the slower SUB */
-    int64_t sndbuf; /* the send buffer the kernel granted each connection, bytes */
-};
-
 static struct s_opts s_o;
-static char s_self[PATH_MAX]; /* this program, for the raw SUB processes */
 
 /* ---- processes: started, stopped and read through the test library (harness.h) ---- */
 
@@ -581,239 +575,25 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
     return 0;
 }
 
-/* ---- the yardstick: raw libzmq ---- */
+/* ---- the yardstick: raw libzmq over the stack's topology (yardstick.h) ---- */
 
-/* One SUB (camstack-bench --raw-sub ENDPOINT HWM, a process of its own): at each 1-part
- * message, prints the count, first and last arrival (CLOCK_MONOTONIC, comparable across
- * processes) of the messages since the one before; "warm" ends the warm-up pass and "end"
- * the measured one, and the process. */
+/* The chain at format @fmt, in a stack directory of its own with the config the stack of the
+ * same format gets: a warm-up of @warm_n frames, then @n_max frames or @seconds. */
 static int
-s_raw_sub(const char *endpoint, int hwm)
+s_run_chain(const struct s_format *fmt, uint64_t warm_n, uint64_t n_max, double seconds,
+            struct yardstick_result *res)
 {
-    void *ctx, *sub;
-    uint64_t out[3] = { 0 };
-    zmq_msg_t m;
-    int more = 0, parts = 0, rc = 1;
-    size_t more_size = sizeof more;
-
-    (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-    (void) cs_daemon_tune_malloc(); /* as in the daemons */
-    ctx = zmq_ctx_new();
-    sub = zmq_socket(ctx, ZMQ_SUB);
-    (void) zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    (void) zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
-    if (zmq_connect(sub, endpoint) < 0)
-        goto out;
-    (void) zmq_msg_init(&m);
-    for (;;) {
-        if (zmq_msg_recv(&m, sub, 0) < 0)
-            break;
-        parts++;
-        (void) zmq_getsockopt(sub, ZMQ_RCVMORE, &more, &more_size);
-        if (more)
-            continue;
-        if (parts == 1) {
-            bool end = zmq_msg_size(&m) == 3 && memcmp(zmq_msg_data(&m), "end", 3) == 0;
-
-            (void) printf("%llu %llu %llu\n", (unsigned long long) out[0],
-                          (unsigned long long) out[1], (unsigned long long) out[2]);
-            (void) fflush(stdout);
-            memset(out, 0, sizeof out);
-            parts = 0;
-            if (end) {
-                rc = 0;
-                break;
-            }
-            continue;
-        }
-        out[2] = cs_now_ns(CLOCK_MONOTONIC);
-        if (out[0]++ == 0)
-            out[1] = out[2];
-        parts = 0;
-    }
-    (void) zmq_msg_close(&m);
-out:
-    (void) zmq_close(sub);
-    (void) zmq_ctx_term(ctx);
-    return rc;
-}
-
-/* Reads the next line a raw SUB printed into @fd (a FIFO) within @timeout_ms: its count,
- * first and last arrival. Returns 0 or -1. */
-static int
-s_raw_line(int fd, unsigned long long v[3], int timeout_ms)
-{
-    char line[128];
-    size_t n = 0;
-    double until = s_now() + timeout_ms / 1e3;
-
-    while (n < sizeof line - 1) {
-        struct pollfd p = { .fd = fd, .events = POLLIN };
-        double left = until - s_now();
-        ssize_t k;
-
-        if (left <= 0 || poll(&p, 1, (int) (left * 1e3) + 1) <= 0)
-            return -1;
-        k = read(fd, line + n, 1); /* a byte at a time: the next line stays in the FIFO */
-        if (k <= 0)
-            return -1;
-        if (line[n] == '\n')
-            break;
-        n++;
-    }
-    line[n] = '\0';
-    return sscanf(line, "%llu %llu %llu", &v[0], &v[1], &v[2]) == 3 ? 0 : -1;
-}
-
-/* Sends @n 3-part messages of @bytes zero-copy from @payload, or for @seconds at most.
- * Returns the messages sent, or -1. */
-static int64_t
-s_raw_send(void *pub, const uint8_t *hdr, const void *payload, uint64_t bytes, uint64_t n,
-           double seconds)
-{
-    static const char topic[] = "frame/bench";
-    double t0 = s_now();
-    int64_t sent = 0;
-
-    while ((uint64_t) sent < n && s_now() - t0 < seconds) {
-        zmq_msg_t m;
-
-        (void) zmq_msg_init_data(&m, (void *) payload, bytes, bench_no_free, NULL);
-        if (zmq_send(pub, topic, strlen(topic), ZMQ_SNDMORE) < 0
-            || zmq_send(pub, hdr, CS_FRAME_HDR_SIZE, ZMQ_SNDMORE) < 0
-            || zmq_msg_send(&m, pub, 0) < 0) {
-            (void) zmq_msg_close(&m);
-            return -1;
-        }
-        sent++;
-    }
-    return sent;
-}
-
-/* The yardstick: a warm-up pass of @warm_n messages (each SUB says when it has them all),
- * then the measured pass of @n_max messages or @seconds. */
-static int
-s_run_raw(const struct s_format *fmt, uint64_t warm_n, uint64_t n_max, double seconds,
-          struct s_raw *res)
-{
-    uint64_t bytes = cs_pixfmt_frame_bytes(fmt->fmt, fmt->width, fmt->height);
-    int hwm_out, hwm_in, one = 1, r = -EIO, fd[2] = { -1, -1 };
-    char endpoint[PATH_MAX + 32], hwm[16], fifo[2][PATH_MAX + 32] = { "", "" };
-    char name[16], err[CS_CONF_ERROR_MAX];
-    uint8_t hdr[CS_FRAME_HDR_SIZE] = { 0 }, *payload = NULL;
-    pid_t sub[2] = { 0, 0 };
-    void *ctx = NULL, *pub = NULL, *mon = NULL;
-    unsigned long long v[3];
-    double t0, last = 0;
-    int64_t sent;
-    struct cs_conf conf;
-    /* The stack's directory and config, for the queues the daemons would have: no daemon
-     * runs, only the two SUB processes. */
-    const struct s_spec sp = { .name = "raw",
+    const struct s_spec sp = { .name = "chain",
                                .width = fmt->width,
                                .height = fmt->height,
                                .fmt = fmt->fmt,
                                .seconds = seconds };
     struct stack st;
+    int r;
 
     memset(res, 0, sizeof *res);
-    if (s_stack_init(&sp, &st) < 0)
-        return -EIO;
-    if (cs_conf_load(st.config, &conf, err, sizeof err) < 0) {
-        (void) fprintf(stderr, "camstack-bench: %s\n", err);
-        return -EINVAL;
-    }
-    /* The same queues as pubd towards a subscriber and a subscriber's receive queue. */
-    hwm_out = cs_conf_hwm(conf.pubd.subscriber_buffer_mb, bytes);
-    hwm_in = cs_conf_hwm(conf.saverd.receive_buffer_mb, bytes);
-    (void) snprintf(endpoint, sizeof endpoint, "ipc://%s/raw.ipc", st.dir);
-    (void) snprintf(hwm, sizeof hwm, "%d", hwm_in);
-    for (int i = 0; i < 2; i++) {
-        const char *argv[] = { s_self, "--raw-sub", endpoint, hwm, NULL };
-
-        /* A FIFO, opened before the SUB opens it for writing: its lines are events. */
-        (void) snprintf(name, sizeof name, "raw-sub-%d.fifo", i);
-        (void) snprintf(fifo[i], sizeof fifo[i], "%s/%s", st.dir, name);
-        (void) unlink(fifo[i]);
-        if (mkfifo(fifo[i], 0600) < 0)
-            goto out;
-        fd[i] = open(fifo[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd[i] < 0)
-            goto out;
-        sub[i] = stack_spawn(&st, argv, name);
-    }
-    (void) cs_daemon_tune_malloc(); /* as in the daemons */
-    payload = malloc(bytes);
-    if (!payload)
-        goto out;
-    memset(payload, 0x5a, bytes); /* touched once, before the clock starts */
-    ctx = zmq_ctx_new();
-    pub = zmq_socket(ctx, ZMQ_XPUB);
-    /* Every SUB gets every message: a full queue holds the sender back (XPUB_NODROP)
-     * instead of dropping, as pubd would. VERBOSE: both subscriptions are seen. */
-    (void) zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm_out, sizeof hwm_out);
-    (void) zmq_setsockopt(pub, ZMQ_XPUB_NODROP, &one, sizeof one);
-    (void) zmq_setsockopt(pub, ZMQ_XPUB_VERBOSE, &one, sizeof one);
-    /* Each connection's send buffer as pubd sets it ([stack] ipc_send_buffer_kb). */
-    mon = bench_sock_watch(ctx, pub, "raw-monitor");
-    if (!mon)
-        goto out;
-    if (zmq_bind(pub, endpoint) < 0)
-        goto out;
-    {
-        int timeout = 20000;
-        char s[64];
-
-        (void) zmq_setsockopt(pub, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
-        for (int i = 0; i < 2; i++) {
-            if (zmq_recv(pub, s, sizeof s, 0) < 0)
-                goto out;
-        }
-        res->sndbuf = bench_sock_size(mon, 2, conf.stack.ipc_send_buffer_kb * 1024, timeout);
-    }
-    /* The warm-up: the queues fill once with pages that are then reused, as in a stack that
-     * has been running (see s_run_stack()). */
-    sent = s_raw_send(pub, hdr, payload, bytes, warm_n, 600);
-    if (sent < 0 || zmq_send(pub, "warm", 4, 0) < 0)
-        goto out;
-    for (int i = 0; i < 2; i++) {
-        if (s_raw_line(fd[i], v, 120000) < 0 || v[0] != (unsigned long long) sent)
-            goto out;
-    }
-    t0 = s_now();
-    sent = s_raw_send(pub, hdr, payload, bytes, n_max, seconds);
-    if (sent < 0 || zmq_send(pub, "end", 3, 0) < 0)
-        goto out;
-    res->sent = (uint64_t) sent;
-    res->ok = true;
-    for (int i = 0; i < 2; i++) {
-        if (s_raw_line(fd[i], v, 30000) < 0 || v[0] != res->sent)
-            res->ok = false;
-        if (stack_reap(&st, sub[i]) != 0)
-            res->ok = false;
-        sub[i] = 0;
-        if ((double) v[2] / 1e9 > last)
-            last = (double) v[2] / 1e9;
-    }
-    if (last > t0)
-        res->rate = (double) res->sent / (last - t0);
-    r = 0;
-out:
-    stack_kill(&st); /* the SUBs of a run that failed */
-    for (int i = 0; i < 2; i++) {
-        if (fd[i] >= 0)
-            (void) close(fd[i]);
-        if (fifo[i][0])
-            (void) unlink(fifo[i]);
-    }
-    if (mon)
-        (void) zmq_close(mon);
-    if (pub)
-        (void) zmq_close(pub);
-    if (ctx)
-        (void) zmq_ctx_term(ctx);
-    free(payload);
-    return r;
+    r = s_stack_init(&sp, &st);
+    return r < 0 ? r : yardstick_run(&st, warm_n, n_max, seconds, res);
 }
 
 /* ---- statistics and output ---- */
@@ -914,7 +694,8 @@ struct s_machine {
     char cpu[128], kernel[3 * 65 + 3], disk[512];
     long cores;
     double ram_gb;
-    long wmem_max; /* net.core.wmem_max: what a socket's send buffer may be granted */
+    long wmem_max;               /* net.core.wmem_max: what a socket's send buffer may be granted */
+    double load_start, load_end; /* 1-minute load averages as the run starts and ends */
 };
 
 static void
@@ -943,6 +724,7 @@ s_machine(struct s_machine *m)
     f = fopen("/proc/sys/net/core/wmem_max", "re");
     if (!f || fscanf(f, "%ld", &m->wmem_max) != 1)
         m->wmem_max = -1;
+    m->load_start = bench_loadavg();
     if (f)
         (void) fclose(f);
     m->ram_gb = (double) sysconf(_SC_PHYS_PAGES) * (double) sysconf(_SC_PAGESIZE) / 1e9;
@@ -972,10 +754,10 @@ s_machine(struct s_machine *m)
 
 struct s_transport {
     struct s_stack st[S_RUNS_MAX];
-    struct s_raw raw[S_RUNS_MAX];
+    struct yardstick_result chain[S_RUNS_MAX];
     unsigned n;
     double seconds;
-    uint64_t bytes, frames; /* a run stops at @seconds or @bytes saved; @frames for raw */
+    uint64_t bytes, frames; /* a run stops at @seconds or @bytes saved; @frames for the chain */
     uint64_t warmup_bytes;  /* the warm-up run before it, in the same processes */
 };
 
@@ -1024,20 +806,19 @@ s_transport(void)
             struct s_stack *s = &t->st[r];
 
             (void) snprintf(name, sizeof name, "transport-%zu-%u", i, r + 1);
-            if (s_run_raw(fm, t->warmup_bytes / bytes, t->frames, t->seconds, &t->raw[r]) < 0)
-                (void) fprintf(stderr, "camstack-bench: the raw libzmq run failed\n");
+            (void) s_run_chain(fm, t->warmup_bytes / bytes, t->frames, t->seconds, &t->chain[r]);
             s_warm_dir(movies, t->bytes + t->warmup_bytes);
             (void) s_run_stack(&sp, s);
             t->n = r + 1;
-            (void) fprintf(stderr,
-                           "transport %-16s run %u: raw %.0f msg/s%s; stack %.1f frames/s "
-                           "(warm-up run %.1f), captured %llu, saved %llu, lost %llu, dropped "
-                           "at source %llu%s\n",
-                           fm->label, r + 1, t->raw[r].rate, t->raw[r].ok ? "" : " (NOT ALL)",
-                           s->fps, s->warmup_fps, (unsigned long long) s->captured,
-                           (unsigned long long) s->written, (unsigned long long) s_lost(s),
-                           (unsigned long long) s->dropped_at_source,
-                           s->ok ? "" : " (run did not end cleanly: see the logs)");
+            (void) fprintf(
+                stderr,
+                "transport %-16s run %u: libzmq chain %.1f frames/s%s; stack %.1f frames/s "
+                "(warm-up run %.1f), captured %llu, saved %llu, lost %llu, dropped "
+                "at source %llu%s\n",
+                fm->label, r + 1, t->chain[r].fps, t->chain[r].ok ? "" : " (NOT ALL)", s->fps,
+                s->warmup_fps, (unsigned long long) s->captured, (unsigned long long) s->written,
+                (unsigned long long) s_lost(s), (unsigned long long) s->dropped_at_source,
+                s->ok ? "" : " (run did not end cleanly: see the logs)");
         }
     }
 }
@@ -1144,9 +925,9 @@ s_write_json(const struct s_machine *m, const char *when)
     (void) fprintf(f,
                    "{\"date\":\"%s\",\"quick\":%s,\"runs\":%u,\"machine\":{\"cpu\":\"%s\","
                    "\"cores\":%ld,\"ram_gb\":%.1f,\"kernel\":\"%s\",\"disk\":\"%s\","
-                   "\"wmem_max\":%ld}",
+                   "\"wmem_max\":%ld,\"load_average_start\":%.2f,\"load_average_end\":%.2f}",
                    when, s_o.quick ? "true" : "false", s_o.runs, m->cpu, m->cores, m->ram_gb,
-                   m->kernel, m->disk, m->wmem_max);
+                   m->kernel, m->disk, m->wmem_max, m->load_start, m->load_end);
     if (s_o.only & S_TRANSPORT) {
         (void) fputs(",\"transport\":[", f);
         for (size_t i = 0; i < S_N_FORMATS; i++) {
@@ -1160,12 +941,12 @@ s_write_json(const struct s_machine *m, const char *when)
                                s_formats[i].fmt, s_formats[i].width, s_formats[i].height),
                            t->seconds, (unsigned long long) t->bytes);
             for (unsigned r = 0; r < t->n; r++) {
-                (void) fprintf(f,
-                               "%s{\"raw\":{\"ok\":%s,\"sent\":%llu,\"msgs_per_s\":%.1f,"
-                               "\"sndbuf\":%lld},\"stack\":",
-                               r ? "," : "", t->raw[r].ok ? "true" : "false",
-                               (unsigned long long) t->raw[r].sent, t->raw[r].rate,
-                               (long long) t->raw[r].sndbuf);
+                json_t *chain = yardstick_json(&t->chain[r]);
+                char *text = chain ? cs_json_dump_alloc(chain) : NULL;
+
+                (void) fprintf(f, "%s{\"chain\":%s,\"stack\":", r ? "," : "", text ? text : "null");
+                free(text);
+                json_decref(chain);
                 s_json_stack(f, &t->st[r]);
                 (void) fputc('}', f);
             }
@@ -1200,9 +981,10 @@ s_write_json(const struct s_machine *m, const char *when)
     (void) fclose(f);
 }
 
-enum s_field { S_RAW_RATE, S_FPS, S_WARMUP_FPS, S_CPU_MS, S_RSS_MB };
+enum s_field { S_CHAIN_FPS, S_CHAIN_CPU_MS, S_FPS, S_WARMUP_FPS, S_CPU_MS, S_RSS_MB };
 
-/* The median over the runs of format @i of @what (of daemon @d for CPU and RSS). */
+/* The median over the runs of format @i of @what (of daemon @d for CPU and RSS, of the chain's
+ * process @d for its CPU). */
 static double
 s_tr_median(size_t i, enum s_field what, int d)
 {
@@ -1214,8 +996,11 @@ s_tr_median(size_t i, enum s_field what, int d)
         uint64_t per[CS_DAEMON_COUNT] = { s->captured, s->frames_in, s->analysed, s->written };
 
         switch (what) {
-        case S_RAW_RATE:
-            v[r] = t->raw[r].rate;
+        case S_CHAIN_FPS:
+            v[r] = t->chain[r].fps;
+            break;
+        case S_CHAIN_CPU_MS:
+            v[r] = t->chain[r].sent ? 1e3 * t->chain[r].cpu_s[d] / (double) t->chain[r].sent : NAN;
             break;
         case S_FPS:
             v[r] = s->fps;
@@ -1246,26 +1031,33 @@ s_write_md(const struct s_machine *m, const char *when)
     (void) fprintf(f,
                    "Run of %s (`bench/run%s`, %u run%s per size, medians).\n\n"
                    "Machine: %s, %ld cores, %.1f GB RAM, %s; disk: %s; net.core.wmem_max %ld "
-                   "(the cap of a socket's send buffer).\n",
+                   "(the cap of a socket's send buffer); load average (1 minute, /proc/loadavg) "
+                   "%.1f as the run started, %.1f as it ended.\n",
                    when, s_o.quick ? " --quick" : "", s_o.runs, s_o.runs > 1 ? "s" : "", m->cpu,
-                   m->cores, m->ram_gb, m->kernel, m->disk, m->wmem_max);
+                   m->cores, m->ram_gb, m->kernel, m->disk, m->wmem_max, m->load_start,
+                   m->load_end);
     if (s_o.only & S_TRANSPORT) {
         (void) fprintf(f,
                        "\n**Transport** (test pattern unpaced, saverd into tmpfs; frames/s from "
                        "the capture times of the first and last saved frame; each run after a "
                        "warm-up run of %.1f GB in the same processes, whose rate is shown "
                        "beside it; the counts and CPU are the measured run's, the counts sum "
-                       "all runs):\n\n"
-                       "| format | MB/frame | raw libzmq msg/s | stack frames/s | stack/raw | "
-                       "warm-up run frames/s | captured | published | analysed | saved | lost "
-                       "| dropped at source | CPU ms/frame cam/pub/ana/sav | peak RSS MB "
+                       "all runs). Beside it, alternating with it, the yardstick: raw libzmq "
+                       "over the same topology, settings and sockets (a PUSH process, a PULL -> "
+                       "XPUB forwarder, two SUB processes: camstack-zmqchain), its frames/s "
+                       "measured the same way at the slower SUB; the stack's goal is 85 %% of "
+                       "it:\n\n"
+                       "| format | MB/frame | libzmq chain frames/s | stack frames/s | "
+                       "stack/chain | warm-up run frames/s | captured | published | analysed | "
+                       "saved | lost (stack + chain) | dropped at source | CPU ms/frame "
+                       "cam/pub/ana/sav | chain CPU ms/frame push/fwd/sub/sub | peak RSS MB "
                        "cam/pub/ana/sav |\n"
-                       "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+                       "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
                        (double) s_tr[0].warmup_bytes / 1e9);
         for (size_t i = 0; i < S_N_FORMATS; i++) {
             const struct s_transport *t = &s_tr[i];
             uint64_t cap = 0, pub = 0, an = 0, sv = 0, lost = 0, das = 0;
-            double raw = s_tr_median(i, S_RAW_RATE, 0), fps = s_tr_median(i, S_FPS, 0);
+            double chain = s_tr_median(i, S_CHAIN_FPS, 0), fps = s_tr_median(i, S_FPS, 0);
             bool ok = true;
 
             for (unsigned r = 0; r < t->n; r++) {
@@ -1273,26 +1065,30 @@ s_write_md(const struct s_machine *m, const char *when)
                 pub += t->st[r].frames_in;
                 an += t->st[r].analysed;
                 sv += t->st[r].written;
-                lost += s_lost(&t->st[r]);
+                lost += s_lost(&t->st[r]) + t->chain[r].lost[0] + t->chain[r].lost[1];
                 das += t->st[r].dropped_at_source;
-                ok = ok && t->st[r].ok && t->raw[r].ok;
+                ok = ok && t->st[r].ok && t->chain[r].ok;
             }
             (void) fprintf(
                 f,
-                "| %s%s | %.2f | %.0f | %.1f | %.0f %% | %.1f | %llu | %llu | %llu | %llu | "
-                "%llu | %llu | %.2f / %.2f / %.2f / %.2f | %.0f / %.0f / %.0f / %.0f "
-                "|\n",
+                "| %s%s | %.2f | %.1f | %.1f | %.0f %% | %.1f | %llu | %llu | %llu | %llu | "
+                "%llu | %llu | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f / %.2f / %.2f | %.0f / "
+                "%.0f / %.0f / %.0f |\n",
                 s_formats[i].label, ok ? "" : " (!)",
                 (double) cs_pixfmt_frame_bytes(s_formats[i].fmt, s_formats[i].width,
                                                s_formats[i].height)
                     / 1e6,
-                raw, fps, 100 * fps / raw, s_tr_median(i, S_WARMUP_FPS, 0),
+                chain, fps, 100 * fps / chain, s_tr_median(i, S_WARMUP_FPS, 0),
                 (unsigned long long) cap, (unsigned long long) pub, (unsigned long long) an,
                 (unsigned long long) sv, (unsigned long long) lost, (unsigned long long) das,
                 s_tr_median(i, S_CPU_MS, 0), s_tr_median(i, S_CPU_MS, 1),
                 s_tr_median(i, S_CPU_MS, 2), s_tr_median(i, S_CPU_MS, 3),
-                s_tr_median(i, S_RSS_MB, 0), s_tr_median(i, S_RSS_MB, 1),
-                s_tr_median(i, S_RSS_MB, 2), s_tr_median(i, S_RSS_MB, 3));
+                s_tr_median(i, S_CHAIN_CPU_MS, YARDSTICK_PUSH),
+                s_tr_median(i, S_CHAIN_CPU_MS, YARDSTICK_FORWARD),
+                s_tr_median(i, S_CHAIN_CPU_MS, YARDSTICK_SUB_A),
+                s_tr_median(i, S_CHAIN_CPU_MS, YARDSTICK_SUB_S), s_tr_median(i, S_RSS_MB, 0),
+                s_tr_median(i, S_RSS_MB, 1), s_tr_median(i, S_RSS_MB, 2),
+                s_tr_median(i, S_RSS_MB, 3));
         }
     }
     if (s_o.only & S_SAVING) {
@@ -1430,8 +1226,7 @@ main(int argc, char **argv)
     s_o.runs = 3;
     s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER | S_VIEW | S_CAMERA | S_STACKS
                | S_VIEW_RATE;
-    while (!(argc == 4 && strcmp(argv[1], "--raw-sub") == 0)
-           && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             (void) cs_strlcpy(s_o.out, optarg, sizeof s_o.out);
@@ -1479,16 +1274,14 @@ main(int argc, char **argv)
             return 2;
         }
     }
-    if (argc == 4 && strcmp(argv[1], "--raw-sub") == 0)
-        return s_raw_sub(argv[2], atoi(argv[3]));
     if (s_o.quick && !runs_given)
         s_o.runs = 1;
     if (!s_o.out[0] || !s_o.build[0] || !s_o.tmpfs[0] || !s_o.disk[0] || optind < argc) {
         s_usage(stderr);
         return 2;
     }
-    /* The test library starts the daemons of this build, and the raw SUBs from this file. */
-    if (setenv("CS_BUILD_ROOT", s_o.build, 1) < 0 || !realpath("/proc/self/exe", s_self)) {
+    /* The test library starts the daemons and the libzmq chain of this build. */
+    if (setenv("CS_BUILD_ROOT", s_o.build, 1) < 0) {
         (void) fprintf(stderr, "camstack-bench: %s\n", strerror(errno));
         return 1;
     }
@@ -1505,6 +1298,7 @@ main(int argc, char **argv)
     (void) strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
     if (stack_run_checked("camstack-bench", s_run_all, NULL) < 0)
         return 1; /* exit() kills the stack that was running (stack_kill_running()) */
+    m.load_end = bench_loadavg();
     s_write_json(&m, when);
     s_write_md(&m, when);
     return 0;
