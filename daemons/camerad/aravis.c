@@ -134,14 +134,9 @@ s_open(const struct cs_conf *conf, struct source **ret_src, struct source_format
         return -ENOMEM;
     src->conf = conf;
     src->efd = -1;
-    src->camera = arv_camera_new(want, &error);
-    if (!src->camera) {
-        r = aravis_errno(error) == -EBUSY ? -EBUSY : -ENODEV;
-        cs_log(LOG_DEBUG, "camera '%s': %s", want ? want : "(the first found)",
-               error ? error->message : "not found");
-        g_clear_error(&error);
+    r = aravis_find(want, &src->camera);
+    if (r < 0)
         goto fail;
-    }
     id = arv_camera_get_device_id(src->camera, NULL);
     (void) cs_strlcpy(src->name, want ? want : id ? id : "?", sizeof src->name);
     s_log_identity(src);

@@ -1,6 +1,7 @@
 /* The Aravis source's parts: the source itself (aravis.c: the camera opened, its stream, frames
- * to camerad), the camera set up as [camerad] asks (aravisconf.c), the buffers lent to ZeroMQ
- * (aravispool.c) and the camera's clock (camclock.h). The camera stays reachable for the
+ * to camerad), the camera found without holding camerad's loop (aravisfind.c), set up as
+ * [camerad] asks (aravisconf.c), the buffers lent to ZeroMQ (aravispool.c) and the camera's
+ * clock (camclock.h). The camera stays reachable for the
  * modules that read and set its other features. */
 #pragma once
 
@@ -47,6 +48,14 @@ int aravis_reframe(ArvCamera *cam, const struct cs_conf *conf, struct aravis_set
  * a value out of range), -EBUSY when another program controls it, -EIO when it did not
  * answer. */
 int aravis_errno(const GError *error);
+
+/* --- aravisfind.c ------------------------------------------------------------------------ */
+
+/* Finds camera @want (NULL: the first Aravis finds) into @ret_camera (a new reference):
+ * returns 0, or -ENODEV (not found, or still being looked for) or -EBUSY (another program
+ * controls it). The first try blocks for Aravis's discovery; after a failure the search goes on
+ * in a thread of its own, and a later call takes what it found. */
+int aravis_find(const char *want, ArvCamera **ret_camera);
 
 /* --- aravispool.c ------------------------------------------------------------------------ */
 
