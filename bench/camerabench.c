@@ -87,9 +87,10 @@ s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct
 
     (void) snprintf(work, sizeof work, "%s/work", o->out);
     (void) snprintf(name, sizeof name, "camera-%s-%u", s_side_keys[side], r);
-    (void) snprintf(camerad, sizeof camerad,
-                    side == S_PATTERN ? "" : "device = " FAKECAM_ADDRESS "\nzero_copy = %s\n",
-                    side == S_ZERO_COPY ? "yes" : "no");
+    camerad[0] = '\0';
+    if (side != S_PATTERN)
+        (void) snprintf(camerad, sizeof camerad, "device = " FAKECAM_ADDRESS "\nzero_copy = %s\n",
+                        side == S_ZERO_COPY ? "yes" : "no");
     ck_assert_int_eq(stack_init(&st, &p), 0);
     if (side != S_PATTERN)
         cam = fakecam_start(&st, 0);
