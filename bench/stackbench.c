@@ -8,7 +8,8 @@
  *
  *   camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR
  *                  [--quick] [--runs N]
- *                  [--only transport|saving|latency|analyzer|view|camera|stacks|view-rate]
+ *                  [--only transport|saving|latency|analyzer|view|camera|stacks|view-rate|
+ *                          cpu]
  *
  * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
  *            alternating with the yardstick, raw libzmq over the stack's own topology and
@@ -29,7 +30,10 @@
  *            sends, zero-copy and copied, beside the test pattern: camerad's CPU per frame
  *            (camerabench.c).
  * stacks     one stack, then two side by side, at 640x480 RGB24 30 frames/s: losses and CPU
- *            (twostacks.c). */
+ *            (twostacks.c).
+ * cpu        1920x1080 RGB24 at 30 and 60 fps, 2048x2048 Y16 at 100 fps into --disk: each
+ *            daemon's CPU and the machine's per GB/s of camera data, and a perf profile of
+ *            each daemon (cpubench.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -56,6 +60,7 @@
 #include "benchsock.h"
 #include "camerabench.h"
 #include "config.h"
+#include "cpubench.h"
 #include "daemon.h"
 #include "frame.h"
 #include "harness.h"
@@ -78,7 +83,8 @@ enum {
     S_VIEW = 16,
     S_CAMERA = 32,
     S_STACKS = 64,
-    S_VIEW_RATE = 128
+    S_VIEW_RATE = 128,
+    S_CPU = 256
 };
 
 struct s_opts {
@@ -977,6 +983,8 @@ s_write_json(const struct s_machine *m, const char *when)
         twostacks_write_json(f);
     if (s_o.only & S_VIEW_RATE)
         viewrate_write_json(f);
+    if (s_o.only & S_CPU)
+        cpubench_write_json(f);
     (void) fputs("}\n", f);
     (void) fclose(f);
 }
@@ -1144,6 +1152,8 @@ s_write_md(const struct s_machine *m, const char *when)
         twostacks_write_md(f);
     if (s_o.only & S_VIEW_RATE)
         viewrate_write_md(f);
+    if (s_o.only & S_CPU)
+        cpubench_write_md(f);
     (void) fclose(f);
 }
 
@@ -1188,6 +1198,11 @@ s_run_all(void *arg)
 
         (void) viewrate_run(&ro);
     }
+    if (s_o.only & S_CPU) {
+        struct cpubench_opts po = { .out = s_o.out, .disk = s_o.disk, .quick = s_o.quick };
+
+        cpubench_run(&po);
+    }
 }
 
 static void
@@ -1197,7 +1212,7 @@ s_usage(FILE *out)
         "usage: camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR\n"
         "                      [--quick] [--runs N]\n"
         "                      [--only transport|saving|latency|analyzer|view|camera|stacks|\n"
-        "                              view-rate]\n"
+        "                              view-rate|cpu]\n"
         "Run it through bench/run, which builds, mounts the tmpfs and cleans up.\n",
         out);
 }
@@ -1225,7 +1240,7 @@ main(int argc, char **argv)
 
     s_o.runs = 3;
     s_o.only = S_TRANSPORT | S_SAVING | S_LATENCY | S_ANALYZER | S_VIEW | S_CAMERA | S_STACKS
-               | S_VIEW_RATE;
+               | S_VIEW_RATE | S_CPU;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
@@ -1260,6 +1275,7 @@ main(int argc, char **argv)
                        : strcmp(optarg, "camera") == 0    ? S_CAMERA
                        : strcmp(optarg, "stacks") == 0    ? S_STACKS
                        : strcmp(optarg, "view-rate") == 0 ? S_VIEW_RATE
+                       : strcmp(optarg, "cpu") == 0       ? S_CPU
                                                           : 0;
             if (!s_o.only) {
                 s_usage(stderr);
