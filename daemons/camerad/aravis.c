@@ -320,16 +320,6 @@ s_stamp(struct source *src, ArvBuffer *b, struct source_meta *meta)
     meta->capture_ns = clockmap_realtime(&src->clock, meta->driver_ns);
 }
 
-/* U Y V Y into Y U Y V: the bytes of each pair swapped. */
-static void
-s_uyvy_to_yuyv(const uint8_t *in, uint8_t *out, size_t size)
-{
-    for (size_t i = 0; i + 1 < size; i += 2) {
-        out[i] = in[i + 1];
-        out[i + 1] = in[i];
-    }
-}
-
 /* Hands the frame in @b to @sink, lent or copied. Returns 1 (a frame), 0 (a drop) or
  * -ENOMEM. */
 static int
@@ -364,7 +354,7 @@ s_deliver(struct source *src, struct source_sink *sink, ArvBuffer *b)
     }
     out = sink->begin(sink, size, &seq);
     if (out && src->setup.uyvy)
-        s_uyvy_to_yuyv(pixels, out, size);
+        aravis_uyvy_to_yuyv(pixels, out, size);
     else if (out)
         memcpy(out, pixels, size); /* the one copy */
     arv_stream_push_buffer(src->stream, b);

@@ -44,6 +44,10 @@ int aravis_configure(ArvCamera *cam, const char *name, const struct cs_conf *con
 int aravis_reframe(ArvCamera *cam, const struct cs_conf *conf, struct aravis_setup *st,
                    char *reterr, size_t err_size);
 
+/* A frame of @size bytes sent as YUV422_8_UYVY (U0 Y0 V0 Y1, GigE Vision's YUV422Packed) into
+ * camstack's YUYV (Y0 U0 Y1 V0): the bytes of each pair swapped. */
+void aravis_uyvy_to_yuyv(const uint8_t *in, uint8_t *out, size_t size);
+
 /* A negative errno for an Aravis error: -EINVAL for what the camera refuses (a feature it lacks,
  * a value out of range), -EBUSY when another program controls it, -EIO when it did not
  * answer. */

@@ -424,3 +424,12 @@ aravis_reframe(ArvCamera *cam, const struct cs_conf *conf, struct aravis_setup *
     st->fmt.stride = (uint32_t) w * pi->bytes_per_pixel;
     return 0;
 }
+
+void
+aravis_uyvy_to_yuyv(const uint8_t *in, uint8_t *out, size_t size)
+{
+    for (size_t i = 0; i + 1 < size; i += 2) {
+        out[i] = in[i + 1];
+        out[i + 1] = in[i];
+    }
+}
