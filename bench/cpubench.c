@@ -24,6 +24,8 @@
 
 #define S_PROFILE_CASE 1 /* 1920x1080 RGB24 at 60 frames/s */
 #define S_PROFILE_TOP  10
+#define S_WHERE_TOP    4  /* of the shares by thread and library, shown */
+#define S_WHERE_MAX    32 /* kept */
 #define S_LINE_MAX     384
 
 struct s_case {
@@ -55,6 +57,13 @@ static struct s_result s_res[S_N_CASES];
 /* The profile: each daemon's top entries of perf report ("share thread dso symbol"). */
 static char s_top[CS_DAEMON_COUNT][S_PROFILE_TOP][S_LINE_MAX];
 static unsigned s_n_top[CS_DAEMON_COUNT];
+/* And its shares by thread and library, summed over its functions. */
+struct s_where {
+    char thread[64], dso[96];
+    double share;
+};
+static struct s_where s_where[CS_DAEMON_COUNT][S_WHERE_MAX];
+static unsigned s_n_where[CS_DAEMON_COUNT];
 static double s_profile_s;
 static char s_profile_note[256];
 
@@ -84,12 +93,58 @@ s_status(const struct stack *st, enum cs_daemon_id d, const char *key)
     return v > 0 ? (uint64_t) v : 0;
 }
 
-/* Keeps the top lines of perf report for each daemon of @st from @data, and the whole report
- * in <out>/cpu-profile-<daemon>.txt. */
+/* Adds @share to the entry of @thread in @dso of daemon @d's shares (s_where). */
+static void
+s_add_where(enum cs_daemon_id d, const char *thread, const char *dso, double share)
+{
+    unsigned i = 0;
+
+    while (i < s_n_where[d]
+           && !(strcmp(s_where[d][i].thread, thread) == 0 && strcmp(s_where[d][i].dso, dso) == 0))
+        i++;
+    if (i == s_n_where[d]) {
+        if (i == S_WHERE_MAX)
+            return;
+        (void) cs_strlcpy(s_where[d][i].thread, thread, sizeof s_where[d][i].thread);
+        (void) cs_strlcpy(s_where[d][i].dso, dso, sizeof s_where[d][i].dso);
+        s_n_where[d]++;
+    }
+    s_where[d][i].share += share;
+}
+
+static int
+s_by_share(const void *a, const void *b)
+{
+    double x = ((const struct s_where *) a)->share, y = ((const struct s_where *) b)->share;
+
+    return (x < y) - (x > y);
+}
+
+/* Keeps daemon @d's largest functions and its shares by thread and library (their sums) from
+ * @report, perf report's lines "  16.30%  ZMQbg/IO/0  libc.so.6  [.] __memmove_evex_...". */
+static void
+s_parse_report(enum cs_daemon_id d, char *report)
+{
+    for (char *l = strtok(report, "\n"); l; l = strtok(NULL, "\n")) {
+        char thread[64], dso[96], sym[160];
+        double share;
+
+        if (sscanf(l, " %lf%% %63s %95s [%*[^]]] %159[^\n]", &share, thread, dso, sym) != 4)
+            continue;
+        if (s_n_top[d] < S_PROFILE_TOP)
+            (void) snprintf(s_top[d][s_n_top[d]++], S_LINE_MAX, "%.1f %% %s: %s %s", share, thread,
+                            dso, sym);
+        s_add_where(d, thread, dso, share);
+    }
+    qsort(s_where[d], s_n_where[d], sizeof s_where[d][0], s_by_share);
+}
+
+/* Keeps each daemon's profile from @data (s_parse_report()); the whole report of each goes to
+ * <out>/cpu-profile-<daemon>.txt. */
 static void
 s_report(const struct cpubench_opts *o, const struct stack *st, const char *data)
 {
-    static char out[1 << 18];
+    static char out[1 << 20];
 
     for (size_t i = 0; i < S_N_ORDER; i++) {
         enum cs_daemon_id d = s_order[i];
@@ -108,15 +163,7 @@ s_report(const struct cpubench_opts *o, const struct stack *st, const char *data
             (void) fputs(out, f);
             (void) fclose(f);
         }
-        for (char *l = strtok(out, "\n"); l && s_n_top[d] < S_PROFILE_TOP; l = strtok(NULL, "\n")) {
-            double share;
-            char thread[64], dso[96], sym[160];
-
-            /* "    16.30%  ZMQbg/IO/0  libc.so.6  [.] __memmove_evex_unaligned_erms" */
-            if (sscanf(l, " %lf%% %63s %95s [%*[^]]] %159[^\n]", &share, thread, dso, sym) == 4)
-                (void) snprintf(s_top[d][s_n_top[d]++], S_LINE_MAX, "%.1f %% %s: %s %s", share,
-                                thread, dso, sym);
-        }
+        s_parse_report(d, out);
     }
 }
 
@@ -280,12 +327,28 @@ s_profile_json(void)
         (void) cs_json_set_string(p, "note", s_profile_note);
     for (size_t k = 0; k < S_N_ORDER; k++) {
         enum cs_daemon_id d = s_order[k];
-        json_t *top = json_array();
+        json_t *top = json_array(), *where = json_array(), *one = json_object();
 
         for (unsigned t = 0; top && t < s_n_top[d]; t++)
             (void) json_array_append_new(top, cs_json_string(s_top[d][t]));
-        if (top)
-            (void) json_object_set_new(p, cs_daemon_name(d), top);
+        for (unsigned t = 0; where && t < s_n_where[d]; t++) {
+            json_t *w = json_object();
+
+            if (w && cs_json_set_string(w, "thread", s_where[d][t].thread) == 0
+                && cs_json_set_string(w, "library", s_where[d][t].dso) == 0
+                && cs_json_set_double(w, "share_pct", s_where[d][t].share) == 0)
+                (void) json_array_append_new(where, w);
+            else
+                json_decref(w);
+        }
+        if (one) {
+            (void) json_object_set_new(one, "threads_and_libraries", where);
+            (void) json_object_set_new(one, "functions", top);
+            (void) json_object_set_new(p, cs_daemon_name(d), one);
+        } else {
+            json_decref(top);
+            json_decref(where);
+        }
     }
     return p;
 }
@@ -345,16 +408,20 @@ cpubench_write_md(FILE *f)
     }
     (void) fprintf(f,
                    "\nWhere each daemon's time goes: `perf record -e cpu-clock -F 999` on the "
-                   "four daemons over %.0f s of %s, after its measured window; each line a "
+                   "four daemons over %.0f s of %s, after its measured window; each entry a "
                    "share of that daemon's samples (thread: library function; the whole "
                    "reports are out/bench/cpu-profile-<daemon>.txt).%s%s\n\n"
-                   "| daemon | where its time goes |\n|---|---|\n",
+                   "| daemon | by thread and library | largest functions |\n|---|---|---|\n",
                    s_profile_s, s_cases[S_PROFILE_CASE].label, s_profile_note[0] ? " " : "",
                    s_profile_note);
     for (size_t k = 0; k < S_N_ORDER; k++) {
         enum cs_daemon_id d = s_order[k];
 
         (void) fprintf(f, "| %s | ", cs_daemon_name(d));
+        for (unsigned t = 0; t < s_n_where[d] && t < S_WHERE_TOP; t++)
+            (void) fprintf(f, "%s%.1f %% %s in %s", t ? "; " : "", s_where[d][t].share,
+                           s_where[d][t].thread, s_where[d][t].dso);
+        (void) fputs(" | ", f);
         for (unsigned t = 0; t < s_n_top[d]; t++)
             (void) fprintf(f, "%s%s", t ? "; " : "", s_top[d][t]);
         (void) fputs(" |\n", f);
