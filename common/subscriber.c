@@ -10,11 +10,12 @@
 #include "daemon.h"
 #include "latency.h"
 #include "log.h"
+#include "msgrecv.h"
 #include "rate.h"
 #include "util.h"
 
 #define S_BATCH        64 /* messages read per wake-up before the loop gets a turn */
-#define S_PARTS        3
+#define S_PARTS        CS_MSG_PARTS
 #define S_RETRY_MIN_MS 1000 /* first retry after a refused handshake, doubling up to: */
 #define S_RETRY_MAX_MS 10000
 #define S_MON_EVENTS                                                         \
@@ -245,36 +246,6 @@ cs_sub_handle_parts(cs_sub_t *self, const struct cs_part *parts, size_t n_parts)
     s_handle(self, parts, n_parts, NULL);
 }
 
-/* Reads one multipart message; returns the number of parts (extra parts are read and
- * counted but not kept), 0 if none was waiting, or -errno. */
-static int
-s_recv(void *handle, zmq_msg_t parts[S_PARTS], size_t *ret_total)
-{
-    size_t n = 0;
-    int more = 1;
-
-    while (more) {
-        zmq_msg_t *m = &parts[n < S_PARTS ? n : S_PARTS - 1];
-
-        if (n >= S_PARTS) {
-            zmq_msg_close(m); /* keep reading the extra parts into the last slot */
-            zmq_msg_init(m);
-        }
-        if (zmq_msg_recv(m, handle, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-            int e = errno;
-            if (n == 0 && e == EAGAIN)
-                return 0;
-            if (e == EINTR && n > 0)
-                continue;
-            return -e;
-        }
-        more = zmq_msg_more(m);
-        n++;
-    }
-    *ret_total = n;
-    return (int) (n < S_PARTS ? n : S_PARTS);
-}
-
 static int
 s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -289,7 +260,7 @@ s_on_readable(zloop_t *loop, zsock_t *sock, void *arg)
 
         for (int k = 0; k < S_PARTS; k++)
             zmq_msg_init(&parts[k]);
-        n = s_recv(handle, parts, &total);
+        n = cs_msg_recv(handle, parts, ZMQ_DONTWAIT, &total);
         if (n > 0) {
             for (int k = 0; k < n; k++)
                 views[k] = (struct cs_part){ zmq_msg_data(&parts[k]), zmq_msg_size(&parts[k]) };
