@@ -59,7 +59,9 @@ cs_camera_msg_encode(const struct cs_camera_msg *msg, char *buf, size_t size)
     if (r == 0 && msg->event == CS_CAMERA_CHANGE) {
         const struct cs_camera_change *c = &msg->change;
 
-        r = cs_json_set_u64(o, "seq", c->seq);
+        r = cs_json_set_u64(o, "index", msg->index);
+        if (r == 0)
+            r = cs_json_set_u64(o, "seq", c->seq);
         if (r == 0)
             r = cs_json_set_u64(o, "time_ns", c->time_ns);
         if (r == 0)
@@ -132,7 +134,8 @@ cs_camera_msg_decode(const void *body, size_t size, struct cs_camera_msg *ret_ms
         goto out;
     if (strcmp(event, s_event_names[CS_CAMERA_CHANGE]) == 0) {
         ret_msg->event = CS_CAMERA_CHANGE;
-        r = s_decode_change(o, &ret_msg->change);
+        r = cs_json_get_u64(o, "index", &ret_msg->index) < 0 ? -EBADMSG
+                                                             : s_decode_change(o, &ret_msg->change);
     } else if (strcmp(event, s_event_names[CS_CAMERA_IDENTITY]) == 0) {
         facts = json_object_get(o, "identity");
         if (!json_is_object(facts) || cs_json_get_string(o, "source", &source) < 0)
@@ -148,24 +151,46 @@ out:
     return r;
 }
 
+uint64_t
+cs_camera_missed(struct cs_camera_seen *seen, const struct cs_camera_msg *msg)
+{
+    uint64_t missed = 0;
+
+    if (msg->run != seen->run) {
+        seen->run = msg->run;
+        seen->next_index = 0;
+    }
+    if (msg->event != CS_CAMERA_CHANGE)
+        return 0;
+    if (msg->index > seen->next_index)
+        missed = msg->index - seen->next_index;
+    if (msg->index >= seen->next_index)
+        seen->next_index = msg->index + 1;
+    return missed;
+}
+
 int
 cs_camlog_add(struct cs_camlog *log, const struct cs_camera_msg *msg)
 {
+    uint64_t missed = cs_camera_missed(&log->seen, msg);
+
     if (msg->run != log->run) {
         log->run = msg->run;
         log->has_identity = false;
         log->n_changes = 0;
         log->changes_dropped = 0;
+        log->changes_missed = 0;
     }
     if (msg->event == CS_CAMERA_IDENTITY) {
         log->identity = msg->identity;
         log->has_identity = true;
         return 0;
     }
+    log->changes_missed += missed;
     if (log->n_changes == CS_CAMLOG_CHANGES_MAX) {
         log->changes_dropped++;
         return -ENOSPC;
     }
     log->changes[log->n_changes++] = msg->change;
-    return 0;
+    return (int) (missed < INT32_MAX ? missed : INT32_MAX);
 }

@@ -42,6 +42,7 @@ struct cs_camera_identity {
 struct cs_camera_msg {
     enum cs_camera_event event;
     uint64_t run;
+    uint64_t index; /* a change's number in its run, from 0: a gap is a change missed */
     union {
         struct cs_camera_change change;
         struct cs_camera_identity identity;
@@ -67,6 +68,17 @@ struct json_t;
 void cs_camera_identity_from_json(const struct json_t *obj, const char *source,
                                   struct cs_camera_identity *ret_identity);
 
+/* Which changes of the current run a subscriber has seen, by their index. */
+struct cs_camera_seen {
+    uint64_t run;
+    uint64_t next_index; /* the index the next change of the run should have */
+};
+
+/* The changes that never came before @msg (a gap in the index of its run's changes: the
+ * subscriber joined the run late, or was losing frames when they were sent, PROTOCOL.md
+ * section 16); 0 for an identity or a change in order. */
+uint64_t cs_camera_missed(struct cs_camera_seen *seen, const struct cs_camera_msg *msg);
+
 /* A subscriber's record of the current run's camera messages: the identity and the changes,
  * in the order they came, so that a file opened later in the run holds them all. */
 struct cs_camlog {
@@ -76,8 +88,12 @@ struct cs_camlog {
     struct cs_camera_change changes[CS_CAMLOG_CHANGES_MAX];
     size_t n_changes;
     uint64_t changes_dropped; /* beyond CS_CAMLOG_CHANGES_MAX in a run: logged, not kept */
+    struct cs_camera_seen seen;
+    uint64_t changes_missed; /* changes of the run that never came (cs_camera_missed()) */
 };
 
-/* Adds @msg to @log; a message of another run than the log's first empties it. Returns 0, or
- * -ENOSPC for a change that did not fit (counted in changes_dropped). */
+/* Adds @msg to @log; a message of another run than the log's first empties it. A change whose
+ * index skips some adds them to changes_missed (a subscriber that joined the run late, or was
+ * losing frames when they were sent: PROTOCOL.md section 16). Returns the changes it found
+ * missing (>= 0), or -ENOSPC for a change that did not fit (counted in changes_dropped). */
 int cs_camlog_add(struct cs_camlog *log, const struct cs_camera_msg *msg);

@@ -106,7 +106,12 @@ s_camera(void *arg, const struct cs_camera_msg *msg)
     analyzerd_t *self = arg;
     int r;
 
-    (void) cs_camlog_add(self->camlog, msg);
+    r = cs_camlog_add(self->camlog, msg);
+    if (r > 0)
+        cs_log(LOG_WARNING,
+               "run %" PRIu64 ": %d camera setting change(s) before this one never came (joined "
+               "the run late, or frames were lost then); the file lacks them",
+               msg->run, r);
     if (msg->event != CS_CAMERA_CHANGE || !self->f || statsfile_run(self->f) != msg->run)
         return 0;
     r = statsfile_camera_change(self->f, &msg->change);

@@ -83,6 +83,7 @@ struct camerad {
     char camera_topic[CS_TOPIC_MAX];
     size_t camera_topic_len;
     zlist_t *camera_out;
+    uint64_t camera_index; /* the next change's number in the run */
     /* changes made outside a run: sent at the next run's start, applying from its seq 0 */
     struct cs_camera_change idle_changes[CAMERAD_IDLE_CHANGES_MAX];
     unsigned n_idle_changes;

@@ -97,6 +97,7 @@ s_record(camerad_t *self, struct cs_camera_change *c, bool running)
         return 0;
     }
     msg.change = *c;
+    msg.index = self->camera_index++;
     return cammsg_queue(self, &msg);
 }
 
@@ -227,8 +228,10 @@ settings_run_begin(camerad_t *self)
     }
     json_decref(id);
     msg.event = CS_CAMERA_CHANGE;
+    self->camera_index = 0;
     for (unsigned i = 0; i < self->n_idle_changes; i++) {
         msg.change = self->idle_changes[i];
+        msg.index = self->camera_index++;
         if (cammsg_queue(self, &msg) < 0)
             cs_log(LOG_WARNING, "cannot send the change of %s to run %" PRIu64, msg.change.name,
                    self->c.run);

@@ -18,9 +18,10 @@ struct saverd {
     cs_daemon_t *daemon;
     cs_sub_t *sub;
     writer_t *writer;
-    bool recording;             /* a file is open, as the writer last said */
-    char path[PATH_MAX];        /* the file being written, or the last one */
-    char error[PATH_MAX + 128]; /* the last failure, until a file is created again */
+    struct cs_camera_seen camera_seen; /* to tell the camera changes that never came */
+    bool recording;                    /* a file is open, as the writer last said */
+    char path[PATH_MAX];               /* the file being written, or the last one */
+    char error[PATH_MAX + 128];        /* the last failure, until a file is created again */
     bool stopping;
     struct cs_rate rate_written;              /* frames written, for written_fps */
     struct cs_rate rate_bytes;                /* chunk bytes written */
@@ -152,8 +153,14 @@ static int
 s_camera(void *arg, const struct cs_camera_msg *msg)
 {
     saverd_t *self = arg;
+    uint64_t missed = cs_camera_missed(&self->camera_seen, msg);
     int r = writer_push_camera(self->writer, msg);
 
+    if (missed)
+        cs_log(LOG_WARNING,
+               "run %" PRIu64 ": %" PRIu64 " camera setting change(s) before this one never came "
+               "(joined the run late, or frames were lost then); the files lack them",
+               msg->run, missed);
     if (r < 0)
         return cs_log_errno(LOG_WARNING, r, "cannot queue a camera message of run %" PRIu64,
                             msg->run);

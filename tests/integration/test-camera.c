@@ -62,6 +62,9 @@ s_stop_rest(unsigned files)
 static void
 s_check_ledgers(uint64_t frames)
 {
+    /* every change came: no gap in their index */
+    ck_assert(!stack_log_has(&s_stack, CS_DAEMON_SAVERD, "never came"));
+    ck_assert(!stack_log_has(&s_stack, CS_DAEMON_ANALYZERD, "never came"));
     ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "captured"), (int64_t) frames);
     ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_CAMERAD, "dropped_at_source"), 0);
     ck_assert_int_eq(stack_ledger(&s_stack, CS_DAEMON_PUBD, "rejected"), 0);

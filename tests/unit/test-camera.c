@@ -28,15 +28,20 @@ START_TEST(change_round_trip)
 {
     struct cs_camera_msg m = s_change(1795655300915437ULL, 1207, "fps", "10", "30"), got;
     char body[CS_CAMERA_MSG_MAX + 1];
-    int n = cs_camera_msg_encode(&m, body, sizeof body);
+    int n;
+
+    m.index = 2;
+    n = cs_camera_msg_encode(&m, body, sizeof body);
 
     ck_assert_int_gt(n, 0);
-    ck_assert_str_eq(body, "{\"event\":\"change\",\"run\":1795655300915437,\"seq\":1207,"
-                           "\"time_ns\":1795655340120113000,\"name\":\"fps\",\"value\":\"10\","
-                           "\"previous\":\"30\"}");
+    ck_assert_str_eq(body,
+                     "{\"event\":\"change\",\"run\":1795655300915437,\"index\":2,\"seq\":1207,"
+                     "\"time_ns\":1795655340120113000,\"name\":\"fps\",\"value\":\"10\","
+                     "\"previous\":\"30\"}");
     ck_assert_int_eq(cs_camera_msg_decode(body, (size_t) n, &got), 0);
     ck_assert_int_eq(got.event, CS_CAMERA_CHANGE);
     ck_assert_uint_eq(got.run, m.run);
+    ck_assert_uint_eq(got.index, 2);
     ck_assert_uint_eq(got.change.seq, 1207);
     ck_assert_uint_eq(got.change.time_ns, m.change.time_ns);
     ck_assert_str_eq(got.change.name, "fps");
@@ -77,7 +82,9 @@ START_TEST(malformed_refused_unknown_event_ignored)
         "{}",
         "[]",
         "{\"event\":\"change\",\"run\":1}",
-        "{\"event\":\"change\",\"run\":1,\"seq\":1,\"time_ns\":1,\"name\":\"\",\"value\":\"\","
+        "{\"event\":\"change\",\"run\":1,\"index\":0,\"seq\":1,\"time_ns\":1,\"name\":\"\","
+        "\"value\":\"\",\"previous\":\"\"}",
+        "{\"event\":\"change\",\"run\":1,\"seq\":1,\"time_ns\":1,\"name\":\"a\",\"value\":\"\","
         "\"previous\":\"\"}",
         "{\"event\":\"change\",\"run\":-1,\"seq\":1,\"time_ns\":1,\"name\":\"a\",\"value\":\"\","
         "\"previous\":\"\"}",
@@ -90,6 +97,25 @@ START_TEST(malformed_refused_unknown_event_ignored)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(cs_camera_msg_decode(bad[i], strlen(bad[i]), &got) == -EBADMSG, "%s", bad[i]);
     ck_assert_int_eq(cs_camera_msg_decode(future, strlen(future), &got), -EPROTONOSUPPORT);
+}
+END_TEST
+
+/* A gap in the index of a run's changes is changes missed, once; a new run starts over. */
+START_TEST(missed_changes_are_told)
+{
+    struct cs_camera_seen seen = { 0 };
+    struct cs_camera_msg c = s_change(5, 0, "gain", "2", "1");
+
+    ck_assert_uint_eq(cs_camera_missed(&seen, &c), 0);
+    c.index = 3;
+    ck_assert_uint_eq(cs_camera_missed(&seen, &c), 2);
+    c.index = 4;
+    ck_assert_uint_eq(cs_camera_missed(&seen, &c), 0);
+    c.index = 4; /* the same again: nothing missed */
+    ck_assert_uint_eq(cs_camera_missed(&seen, &c), 0);
+    c.run = 6;
+    c.index = 1; /* joined run 6 after its first change */
+    ck_assert_uint_eq(cs_camera_missed(&seen, &c), 1);
 }
 END_TEST
 
@@ -108,10 +134,14 @@ START_TEST(camlog_keeps_one_run)
     ck_assert_uint_eq(log.run, 6);
     ck_assert(!log.has_identity);
     ck_assert_uint_eq(log.n_changes, 1);
-    for (int i = 1; i < CS_CAMLOG_CHANGES_MAX; i++)
+    for (int i = 1; i < CS_CAMLOG_CHANGES_MAX; i++) {
+        c.index = (uint64_t) i;
         ck_assert_int_eq(cs_camlog_add(&log, &c), 0);
+    }
+    c.index = CS_CAMLOG_CHANGES_MAX;
     ck_assert_int_eq(cs_camlog_add(&log, &c), -ENOSPC);
     ck_assert_uint_eq(log.changes_dropped, 1);
+    ck_assert_uint_eq(log.changes_missed, 0);
 }
 END_TEST
 
@@ -145,6 +175,7 @@ START_TEST(subscriber_hands_camera_messages_over_in_order)
                          b = s_change(3, 9, "fps", "5", "10");
     char body[CS_CAMERA_MSG_MAX + 1];
 
+    b.index = 1;
     ck_assert_int_gt(cs_camera_msg_encode(&a, body, sizeof body), 0);
     s_feed(sub, "camera/cam", body);
     s_feed(sub, "camera/cam", "{\"event\":\"temperature\",\"run\":3}"); /* ignored */
@@ -172,6 +203,7 @@ test_suite(void)
     tcase_add_test(tc, change_round_trip);
     tcase_add_test(tc, identity_round_trip);
     tcase_add_test(tc, malformed_refused_unknown_event_ignored);
+    tcase_add_test(tc, missed_changes_are_told);
     tcase_add_test(tc, camlog_keeps_one_run);
     tcase_add_test(tc, subscriber_hands_camera_messages_over_in_order);
     suite_add_tcase(s, tc);
