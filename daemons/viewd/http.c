@@ -249,18 +249,27 @@ s_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char
 {
     http_t *self = cls;
     struct http_req req = { conn, &self->env, url };
+    const struct route *route = NULL;
+    bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-        return http_reply_error(&req, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD");
+    for (size_t i = 0; i < n_routes && !route; i++) {
+        if (strcmp(routes[i].path, url) == 0)
+            route = &routes[i];
+    }
+    if (route && route->control
+            ? !post
+            : strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+        return http_reply_error(&req, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                route && route->control ? "only POST" : "only GET and HEAD");
     if (*upload_data_size)
-        return http_reply_error(&req, MHD_HTTP_BAD_REQUEST, "a GET has no body");
+        return http_reply_error(&req, MHD_HTTP_BAD_REQUEST, "a request without a body");
     if (!s_authorized(&req))
         return s_unauthorized(&req);
-    for (size_t i = 0; i < n_routes; i++) {
-        if (strcmp(routes[i].path, url) == 0)
-            return routes[i].handle(&req);
-    }
-    return s_asset(&req);
+    /* Steering the stack needs the login even where reading it does not (loopback). */
+    if (route && route->control && !self->env.token[0])
+        return http_reply_error(&req, MHD_HTTP_FORBIDDEN,
+                                "control needs a login: set [viewd] token_file");
+    return route ? route->handle(&req) : s_asset(&req);
 }
 
 /* Reads a whole PEM file into a new string. NULL with errno, logged. */

@@ -142,15 +142,76 @@ s_metrics(const struct http_req *req)
     return r;
 }
 
+/* Sends @request to daemon @d's control endpoint and answers with its JSON answer (200 if it
+ * said ok, 409 if it refused, 502 if it did not answer). */
+static enum MHD_Result
+s_steer(const struct http_req *req, enum cs_daemon_id d, const char *request)
+{
+    struct cs_client_answer answers[CS_DAEMON_COUNT];
+    enum MHD_Result r;
+    bool ok = false;
+
+    (void) cs_client_ask(req->env->conf, 1u << d, request, S_STATUS_WAIT_MS, answers);
+    if (answers[d].error < 0 || !answers[d].json) {
+        r = http_reply_error(req, MHD_HTTP_BAD_GATEWAY, answers[d].reason);
+    } else {
+        (void) cs_json_get_bool(answers[d].json, "ok", &ok);
+        r = http_reply_json(req, ok ? MHD_HTTP_OK : MHD_HTTP_CONFLICT,
+                            json_incref(answers[d].json));
+    }
+    cs_client_answers_clear(answers);
+    return r;
+}
+
+/* The word of ?do=start|stop: "start", "stop", or NULL (a 400 queued in @ret). */
+static const char *
+s_do(const struct http_req *req, enum MHD_Result *ret)
+{
+    const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "do");
+
+    if (v && (strcmp(v, "start") == 0 || strcmp(v, "stop") == 0))
+        return v;
+    *ret = http_reply_error(req, MHD_HTTP_BAD_REQUEST, "do=start or do=stop");
+    return NULL;
+}
+
+/* POST /control/acquire?do=start|stop: camerad's "acquire start" or "acquire stop". */
+static enum MHD_Result
+s_control_acquire(const struct http_req *req)
+{
+    enum MHD_Result r = MHD_NO;
+    const char *what = s_do(req, &r);
+
+    if (!what)
+        return r;
+    return s_steer(req, CS_DAEMON_CAMERAD,
+                   strcmp(what, "start") == 0 ? "acquire start" : "acquire stop");
+}
+
+/* POST /control/record?do=start|stop: saverd's "record start" or "record stop". */
+static enum MHD_Result
+s_control_record(const struct http_req *req)
+{
+    enum MHD_Result r = MHD_NO;
+    const char *what = s_do(req, &r);
+
+    if (!what)
+        return r;
+    return s_steer(req, CS_DAEMON_SAVERD,
+                   strcmp(what, "start") == 0 ? "record start" : "record stop");
+}
+
 /* clang-format off */
 const struct route routes[] = {
-    { "/frame.jpg", s_frame_jpg },
-    { "/stream.mjpg", mjpeg_handle },
-    { "/api/frame", s_api_frame },
-    { "/api/stats", s_api_stats },
-    { "/api/status", s_api_status },
-    { "/snapshot.png", s_snapshot_png },
-    { "/metrics", s_metrics },
+    { "/frame.jpg", s_frame_jpg, false },
+    { "/stream.mjpg", mjpeg_handle, false },
+    { "/api/frame", s_api_frame, false },
+    { "/api/stats", s_api_stats, false },
+    { "/api/status", s_api_status, false },
+    { "/snapshot.png", s_snapshot_png, false },
+    { "/metrics", s_metrics, false },
+    { "/control/acquire", s_control_acquire, true },
+    { "/control/record", s_control_record, true },
 };
 /* clang-format on */
 const size_t n_routes = sizeof routes / sizeof routes[0];

@@ -1,6 +1,9 @@
 /* viewd's endpoints, one row each (routes.c), and the replies they make (http.c). Every
- * endpoint answers GET (and HEAD); docs/VIEW.md lists them with their headers. */
+ * endpoint answers GET (and HEAD) but the control ones, which answer POST; docs/VIEW.md lists
+ * them with their headers. */
 #pragma once
+
+#include <stdbool.h>
 
 #include <microhttpd.h>
 
@@ -19,6 +22,7 @@ typedef enum MHD_Result(route_fn)(const struct http_req *req);
 struct route {
     const char *path;
     route_fn *handle;
+    bool control; /* POST only, and only with the login, even on loopback: it steers the stack */
 };
 
 /* The endpoints (routes.c); the page's files (assets.h) are served for any other path they

@@ -491,6 +491,10 @@ START_TEST(endpoints)
     ck_assert_int_eq(s_get("/nothing-here", NULL, NULL, hdr, sizeof hdr, NULL), 404);
     ck_assert_int_eq(s_get("/frame.jpg", post, NULL, hdr, sizeof hdr, NULL), 405);
     ck_assert_int_eq(s_get("/frame.jpg?after=x", NULL, NULL, hdr, sizeof hdr, NULL), 400);
+    /* Steering the stack needs the login even on loopback; without one it is refused. */
+    ck_assert_int_eq(s_get("/control/acquire?do=stop", post, NULL, hdr, sizeof hdr, NULL), 403);
+    ck_assert_int_eq(s_get("/control/acquire?do=stop", NULL, NULL, hdr, sizeof hdr, NULL), 405);
+    ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_CAMERAD, "steered", 5000), 0);
     ck_assert_int_ge(stack_status(&s_stack, CS_DAEMON_VIEWD, "http_client_errors", 5000), 3);
     s_check_metrics();
     for (enum cs_daemon_id d = 0; d < CS_DAEMON_COUNT; d++)
@@ -614,7 +618,7 @@ END_TEST
 
 START_TEST(https_and_token)
 {
-    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H };
+    struct stack_params p = { .pixfmt = CS_PIXFMT_GREY, .width = S_W, .height = S_H, .fps = 25 };
     char crt[PATH_MAX], key[PATH_MAX], tok[PATH_MAX], extra[3 * PATH_MAX + 128], out[4096];
     char hdr[4096], bearer[128], basic[128], wrong[128];
     const char *token = "s3cret-token-of-the-lab-0123456789";
@@ -622,6 +626,8 @@ START_TEST(https_and_token)
     const char *with_bearer[] = { "--cacert", crt, "-H", bearer, NULL };
     const char *with_wrong[] = { "--cacert", crt, "-H", wrong, NULL };
     const char *with_basic[] = { "--cacert", crt, "-u", basic, NULL };
+    const char *post_ca[] = { "--cacert", crt, "-X", "POST", NULL };
+    const char *post_bearer[] = { "--cacert", crt, "-X", "POST", "-H", bearer, NULL };
     const char *openssl[] = { "openssl",
                               "req",
                               "-x509",
@@ -657,6 +663,7 @@ START_TEST(https_and_token)
     ck_assert_int_eq(stack_write_config(&s_stack, &p), 0);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_VIEWD), 0);
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
     s_find_url();
     ck_assert_msg(strncmp(s_url, "https://127.0.0.1:", 18) == 0, "%s", s_url);
     (void) snprintf(bearer, sizeof bearer, "Authorization: Bearer %s", token);
@@ -670,11 +677,21 @@ START_TEST(https_and_token)
     ck_assert_int_eq(s_get("/api/stats", with_bearer, NULL, hdr, sizeof hdr, NULL), 200);
     ck_assert_int_eq(s_get("/api/stats", with_basic, NULL, hdr, sizeof hdr, NULL), 200);
     ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_VIEWD, "http_unauthorized", 5000), 3);
+    /* The control endpoints: the token, and a POST; camerad does what it is told. */
+    ck_assert_int_eq(s_get("/control/acquire?do=stop", post_ca, NULL, hdr, sizeof hdr, NULL), 401);
+    ck_assert_int_eq(s_get("/control/acquire?do=stop", post_bearer, NULL, hdr, sizeof hdr, NULL),
+                     200);
+    stack_await(&s_stack, CS_DAEMON_CAMERAD, "steered", 1, 20000);
+    ck_assert_int_eq(s_get("/control/acquire?do=pause", post_bearer, NULL, hdr, sizeof hdr, NULL),
+                     400);
+    ck_assert_int_eq(s_get("/control/record?do=stop", post_bearer, NULL, hdr, sizeof hdr, NULL),
+                     502); /* saverd is not running */
     /* Plain HTTP on the HTTPS port gets nothing. */
     (void) snprintf(plain, sizeof plain, "http%s", s_url + 5);
     (void) cs_strlcpy(s_url, plain, sizeof s_url);
     ck_assert_int_ne(s_get("/api/stats", with_bearer, NULL, hdr, sizeof hdr, &curl_rc), 200);
     ck_assert_int_ne(curl_rc, 0);
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_VIEWD), 0);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_PUBD), 0);
 }
