@@ -285,8 +285,21 @@ START_TEST(hostile_publisher_is_counted_by_subscribers)
     ck_assert_int_ge(zsock_bind(pub, "%s", ep), 0);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_ANALYZERD), 0);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_SAVERD), 0);
-    for (int i = 0; i < 2; i++) /* both subscriptions: the events that they are connected */
-        ck_assert_int_eq(zmq_recv(zsock_resolve(pub), sub, sizeof sub, 0), 9);
+    /* Both subscribers' subscriptions, the events that they are connected: each subscribes
+     * to the stream's frames and to its camera messages, in either order. */
+    int frames_subs = 0, camera_subs = 0;
+    for (int i = 0; i < 4; i++) {
+        int n = zmq_recv(zsock_resolve(pub), sub, sizeof sub, 0);
+
+        if (n == 9 && memcmp(sub, "\1frame/it", 9) == 0)
+            frames_subs++;
+        else if (n == 10 && memcmp(sub, "\1camera/it", 10) == 0)
+            camera_subs++;
+        else
+            ck_abort_msg("an unexpected subscription of %d bytes", n);
+    }
+    ck_assert_int_eq(frames_subs, 2);
+    ck_assert_int_eq(camera_subs, 2);
 
     h.run = 42;
     for (uint64_t seq = 0; seq <= S_FRAMES; seq++) {
