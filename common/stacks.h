@@ -36,10 +36,11 @@ void cs_stack_dir(const char *config_path, char *buf, size_t size);
 int cs_stacks_list(const char *dir, struct cs_stack_file *ret, size_t max);
 
 /* Whether @a and @b claim the same socket (an ipc path, or a tcp port on the same or a
- * wildcard address, that both bind: the endpoints, and viewd's HTTP server), lock files (runtime_dir and stream), output file names
- * (analyzerd's or saverd's directory and stream) or stream on an endpoint both use (one's
- * subscribe endpoint is the other's, or one the other binds). Returns true with
- * "<a's path>: <what> ... also <b's path>'s ..." in @reterr_msg; false also when out of memory. */
+ * wildcard address, that both bind: the endpoints, and viewd's HTTP server), lock files
+ * (runtime_dir and stream), output file names (analyzerd's or saverd's directory and stream)
+ * or stream on an endpoint both use (one's subscribe endpoint is the other's, or one the
+ * other binds). Returns true with "<a's path>: <what> ... also <b's path>'s ..." in
+ * @reterr_msg; false also when out of memory. */
 bool cs_stacks_collide(const struct cs_conf *a, const struct cs_conf *b, char *reterr_msg,
                        size_t size);
 

@@ -229,8 +229,8 @@ START_TEST(document_examples_run)
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_CAMERAD, "captured", 10, 20000);
-    ck_assert_int_eq(stack_request(&s_stack, CS_DAEMON_CAMERAD, "camera set fps 200", 10000,
-                                   s_out, sizeof s_out),
+    ck_assert_int_eq(stack_request(&s_stack, CS_DAEMON_CAMERAD, "camera set fps 200", 10000, s_out,
+                                   sizeof s_out),
                      0);
     ck_assert_msg(strstr(s_out, "\"ok\":true"), "%s", s_out);
     ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
