@@ -113,19 +113,26 @@ static const struct cs_conf_type s_endpoints_type = { .parse = s_parse_endpoints
 #define S_PRODUCER_BIT(id, n, role, optional) \
     | ((role) == CS_ROLE_PRODUCER ? CS_READ(CS_DAEMON_##id) : 0u)
 enum { S_PRODUCERS = 0u CS_DAEMON_ROWS(S_PRODUCER_BIT) };
+
+/* The samplers of the roles table: the live view asks every daemon for its status. */
+#define S_SAMPLER_BIT(id, n, role, optional) \
+    | ((role) == CS_ROLE_SAMPLER ? CS_READ(CS_DAEMON_##id) : 0u)
+enum { S_SAMPLERS = 0u CS_DAEMON_ROWS(S_SAMPLER_BIT) };
 #undef S_PRODUCER_BIT
+#undef S_SAMPLER_BIT
 
 /* control_<name>: one key per row of the roles table, so that a new daemon has its control
  * endpoint without a line here. */
-#define S_CONTROL_KEY(id, n, role, optional)                                                 \
-    {                                                                                        \
-        .name = "control_" n,                                                                \
-        .type = &cs_conf_endpoint,                                                           \
-        CS_CONF_FIELD(endpoints.control[CS_DAEMON_##id]),                                    \
-        .unset = "`ipc://<runtime_dir>/" n ".control`",                                      \
-        .example = "ipc:///run/camstack/" n ".control",                                      \
-        .help = n "'s control endpoint, where camstackctl asks (`help` lists its commands)", \
-        .readers = CS_READ(CS_DAEMON_##id) | ((role) == CS_ROLE_FANOUT ? S_PRODUCERS : 0u),  \
+#define S_CONTROL_KEY(id, n, role, optional)                                                      \
+    {                                                                                             \
+        .name = "control_" n,                                                                     \
+        .type = &cs_conf_endpoint,                                                                \
+        CS_CONF_FIELD(endpoints.control[CS_DAEMON_##id]),                                         \
+        .unset = "`ipc://<runtime_dir>/" n ".control`",                                           \
+        .example = "ipc:///run/camstack/" n ".control",                                           \
+        .help = n "'s control endpoint, where camstackctl asks (`help` lists its commands)",      \
+        .readers =                                                                                \
+            CS_READ(CS_DAEMON_##id) | S_SAMPLERS | ((role) == CS_ROLE_FANOUT ? S_PRODUCERS : 0u), \
     },
 
 static const struct cs_conf_key s_endpoints_keys[] = {
