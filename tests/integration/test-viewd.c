@@ -841,7 +841,9 @@ START_TEST(hostile_clients)
     s_others_served();
     /* Garbage: a 400, and the connection closed. */
     garbage = s_connect_from("127.0.0.4");
-    ck_assert(s_send_all(garbage, "BL\x01AH /\x7f HTTP/1.1\r\n\r\n", 22));
+    static const char junk[] = "BL\x01" /* a string split so that \x01 ends there */
+                               "AH /\x7f HTTP/1.1\r\n\r\n";
+    ck_assert(s_send_all(garbage, junk, sizeof junk - 1));
     s_read_answer(garbage, answer, sizeof answer);
     ck_assert_msg(strncmp(answer, "HTTP/1.1 400", 12) == 0, "garbage got '%.60s'", answer);
     /* 128 KiB of headers: refused (431, or closed) without being kept. */
@@ -860,7 +862,13 @@ START_TEST(hostile_clients)
     ck_assert_int_ge(s_count_parts("stream.mjpg"), 3);
     rss = stack_rss_kib(stack_daemon_pid(&s_stack, CS_DAEMON_VIEWD));
     (void) printf("viewd's RSS: %ld KiB before, %ld KiB with the hostile clients\n", rss0, rss);
+#ifdef __SANITIZE_ADDRESS__
+    /* AddressSanitizer keeps freed memory in quarantine and gives each connection's thread its
+     * shadow and fake stacks: RSS says nothing about viewd's own bound there. */
+    (void) printf("viewd's RSS bound not checked in an AddressSanitizer build\n");
+#else
     ck_assert_int_lt(rss - rss0, 32 * 1024);
+#endif
     for (int i = 0; i < 1000; i++)
         (void) close(flood[i]);
     (void) close(garbage);
