@@ -121,7 +121,10 @@ s_by_share(const void *a, const void *b)
 }
 
 /* Keeps daemon @d's largest functions and its shares by thread and library (their sums) from
- * @report, perf report's lines "  16.30%  ZMQbg/IO/0  libc.so.6  [.] __memmove_evex_...". */
+ * @report, perf report's lines "  16.30%  5731:ZMQbg/IO/0  libc.so.6  [.] __memmove_...".
+ * The thread's id is a sort key so that --pid filters samples: sorted by thread name alone,
+ * perf merges the same name's samples of every process (each daemon's "ZMQbg/IO/0") into one
+ * entry first, and the filter then keeps or drops that entry whole. */
 static void
 s_parse_report(enum cs_daemon_id d, char *report)
 {
@@ -129,7 +132,7 @@ s_parse_report(enum cs_daemon_id d, char *report)
         char thread[64], dso[96], sym[160];
         double share;
 
-        if (sscanf(l, " %lf%% %63s %95s [%*[^]]] %159[^\n]", &share, thread, dso, sym) != 4)
+        if (sscanf(l, " %lf%% %*d:%63s %95s [%*[^]]] %159[^\n]", &share, thread, dso, sym) != 4)
             continue;
         if (s_n_top[d] < S_PROFILE_TOP)
             (void) snprintf(s_top[d][s_n_top[d]++], S_LINE_MAX, "%.1f %% %s: %s %s", share, thread,
@@ -151,7 +154,7 @@ s_report(const struct cpubench_opts *o, const struct stack *st, const char *data
         char pid[32], path[PATH_MAX + 64];
         const char *argv[] = { "perf",          "report",       "-i",       data,    "--stdio",
                                "--no-children", "--percentage", "relative", "--pid", pid,
-                               "--sort",        "comm,dso,sym", "-q",       NULL };
+                               "--sort",        "pid,dso,sym",  "-q",       NULL };
         FILE *f;
 
         (void) snprintf(pid, sizeof pid, "%d", (int) stack_daemon_pid(st, d));
