@@ -12,6 +12,7 @@
 #include "check-main.h"
 #include "harness.h"
 #include "json.h"
+#include "readfile.h"
 
 #define S_OUT (1 << 18)
 
@@ -33,13 +34,9 @@ static void
 s_save(const char *name, const char *text)
 {
     char path[PATH_MAX];
-    FILE *f;
 
     (void) snprintf(path, sizeof path, "%s/%s", s_stack.dir, name);
-    f = fopen(path, "we");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fputs(text, f) >= 0, 1);
-    ck_assert_int_eq(fclose(f), 0);
+    test_write_file(path, text);
 }
 
 /* {daemon: the "fields" member of its "fields" answer} into <dir>/fields.json. */

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "harness.h"
 #include "json.h"
+#include "readfile.h"
 
 #define S_OUT (1 << 18)
 
@@ -27,13 +28,8 @@ static char s_out[S_OUT], s_err[S_OUT];
 static void
 s_save(const char *name, const char *text, char *path, size_t size)
 {
-    FILE *f;
-
     (void) snprintf(path, size, "%s/%s", s_stack.dir, name);
-    f = fopen(path, "we");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_ge(fputs(text, f), 0);
-    ck_assert_int_eq(fclose(f), 0);
+    test_write_file(path, text);
 }
 
 static void

@@ -27,3 +27,13 @@ test_read_file(const char *path, size_t *ret_size)
         *ret_size = (size_t) n;
     return buf;
 }
+
+void
+test_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "we");
+
+    ck_assert_msg(f, "cannot write %s: %s", path, strerror(errno));
+    ck_assert_int_ge(fputs(text, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+}
