@@ -3,7 +3,6 @@
 #include "v4l2dev.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -34,16 +33,6 @@ v4l2dev_raw_ioctl(int fd, unsigned long request, void *arg)
         r = ioctl(fd, request, arg);
     } while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : r;
-}
-
-void
-v4l2dev_append(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    cs_vappendf(buf, size, fmt, ap);
-    va_end(ap);
 }
 
 bool
@@ -84,13 +73,13 @@ v4l2dev_describe_formats(const struct v4l2dev_formats *f, char *buf, size_t size
     buf[0] = '\0';
     for (unsigned i = 0; i < f->n_native; i++) {
         cs_fourcc_str(f->native[i], fcc);
-        v4l2dev_append(buf, size, "%s%s", i ? ", " : "", fcc);
+        cs_appendf(buf, size, "%s%s", i ? ", " : "", fcc);
     }
     if (f->n_converted) {
-        v4l2dev_append(buf, size, "; through libv4l2's conversion: ");
+        cs_appendf(buf, size, "; through libv4l2's conversion: ");
         for (unsigned i = 0; i < f->n_converted; i++) {
             cs_fourcc_str(f->converted[i], fcc);
-            v4l2dev_append(buf, size, "%s%s", i ? ", " : "", fcc);
+            cs_appendf(buf, size, "%s%s", i ? ", " : "", fcc);
         }
     }
 }
@@ -105,17 +94,16 @@ v4l2dev_describe_sizes(int fd, uint32_t fourcc, char *buf, size_t size)
         if (v4l2dev_ioctl(fd, VIDIOC_ENUM_FRAMESIZES, &e) < 0)
             break;
         if (e.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
-            v4l2dev_append(buf, size, "%s%ux%u", i ? ", " : "", e.discrete.width,
-                           e.discrete.height);
+            cs_appendf(buf, size, "%s%ux%u", i ? ", " : "", e.discrete.width, e.discrete.height);
         } else {
-            v4l2dev_append(buf, size, "%ux%u to %ux%u in steps of %ux%u", e.stepwise.min_width,
-                           e.stepwise.min_height, e.stepwise.max_width, e.stepwise.max_height,
-                           e.stepwise.step_width, e.stepwise.step_height);
+            cs_appendf(buf, size, "%ux%u to %ux%u in steps of %ux%u", e.stepwise.min_width,
+                       e.stepwise.min_height, e.stepwise.max_width, e.stepwise.max_height,
+                       e.stepwise.step_width, e.stepwise.step_height);
             break;
         }
     }
     if (!buf[0])
-        v4l2dev_append(buf, size, "(it does not list its sizes)");
+        cs_appendf(buf, size, "(it does not list its sizes)");
 }
 
 void
@@ -128,15 +116,15 @@ v4l2dev_describe_intervals(int fd, uint32_t fourcc, uint32_t w, uint32_t h, char
         if (v4l2dev_ioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, &e) < 0)
             break;
         if (e.type == V4L2_FRMIVAL_TYPE_DISCRETE) {
-            v4l2dev_append(buf, size, "%s%g", i ? ", " : "",
-                           v4l2util_fps(e.discrete.numerator, e.discrete.denominator));
+            cs_appendf(buf, size, "%s%g", i ? ", " : "",
+                       v4l2util_fps(e.discrete.numerator, e.discrete.denominator));
         } else {
-            v4l2dev_append(buf, size, "%g to %g",
-                           v4l2util_fps(e.stepwise.max.numerator, e.stepwise.max.denominator),
-                           v4l2util_fps(e.stepwise.min.numerator, e.stepwise.min.denominator));
+            cs_appendf(buf, size, "%g to %g",
+                       v4l2util_fps(e.stepwise.max.numerator, e.stepwise.max.denominator),
+                       v4l2util_fps(e.stepwise.min.numerator, e.stepwise.min.denominator));
             break;
         }
     }
     if (!buf[0])
-        v4l2dev_append(buf, size, "(it does not list its rates)");
+        cs_appendf(buf, size, "(it does not list its rates)");
 }

@@ -15,10 +15,6 @@ int v4l2dev_ioctl(int fd, unsigned long request, void *arg);
 /* ioctl(2) past libv4l2: the device's own answer (what the camera really sends). */
 int v4l2dev_raw_ioctl(int fd, unsigned long request, void *arg);
 
-/* Appends printf output to @buf (of @size bytes, NUL-terminated), silently truncating. */
-void v4l2dev_append(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* The pixel formats of a device. */
 struct v4l2dev_formats {
     uint32_t native[V4L2DEV_FORMATS_MAX];
