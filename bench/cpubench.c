@@ -4,7 +4,8 @@
  * over the window every daemon's CPU time (/proc/PID/stat, every thread), the machine's
  * (/proc/stat) and the frames captured; what was lost or dropped at source over the whole run
  * comes from the daemons' status before they are stopped by PID. The profiled case then runs
- * `perf record` on the daemons over a window of its own, after the measured one. */
+ * `perf record` on the daemons over a window of its own, after the measured one. After each
+ * case the libzmq chain (yardstick.h) runs paced at the same rate: the transport's own cost. */
 #include "cpubench.h"
 
 #include <check.h>
@@ -21,6 +22,7 @@
 #include "harness.h"
 #include "json.h"
 #include "util.h"
+#include "yardstick.h"
 
 #define S_PROFILE_CASE 1 /* 1920x1080 RGB24 at 60 frames/s */
 #define S_PROFILE_TOP  10
@@ -54,6 +56,20 @@ struct s_result {
 };
 
 static struct s_result s_res[S_N_CASES];
+
+/* The libzmq chain (yardstick.h) paced at each case's rate: the transport's own cost. */
+struct s_chain {
+    bool ran, ok;
+    double window_s, fps, gb_s;
+    double cores[YARDSTICK_PROCS]; /* push, forward, sub in analyzerd's place, in saverd's */
+    double total_cores;
+    double load1;
+    uint64_t lost;
+};
+
+static struct s_chain s_chain[S_N_CASES];
+static const char *const s_chain_names[YARDSTICK_PROCS] = { "push", "forward", "sub_analyzerd",
+                                                            "sub_saverd" };
 /* The profile: each daemon's top entries of perf report ("share thread dso symbol"). */
 static char s_top[CS_DAEMON_COUNT][S_PROFILE_TOP][S_LINE_MAX];
 static unsigned s_n_top[CS_DAEMON_COUNT];
@@ -265,6 +281,56 @@ s_one(const struct cpubench_opts *o, size_t i)
                    (unsigned long long) res->dropped_at_source, res->load1);
 }
 
+/* The chain in a directory of its own with the config case @i's stack gets: a warm-up of
+ * the settling time, then the window, both paced at the case's rate; each process's CPU from
+ * the warm-up's end to its exit (its idle drain included), over the frames' span. */
+static void
+s_chain_one(const struct cpubench_opts *o, size_t i)
+{
+    const struct s_case *c = &s_cases[i];
+    struct s_chain *ch = &s_chain[i];
+    char work[PATH_MAX], name[32];
+    const struct stack_params p = { .stream = "bench",
+                                    .pixfmt = c->fmt,
+                                    .width = c->width,
+                                    .height = c->height,
+                                    .fps = c->fps,
+                                    .wait_subscribers = 2,
+                                    .extra = "[log]\nlevel = notice\n",
+                                    .parent_dir = work,
+                                    .dir_name = name };
+    double settle_s = o->quick ? 2 : 5;
+    uint64_t bytes = cs_pixfmt_frame_bytes(c->fmt, c->width, c->height);
+    struct yardstick_result r;
+    struct stack st;
+
+    (void) snprintf(work, sizeof work, "%s/work", o->out);
+    (void) snprintf(name, sizeof name, "cpu-chain-%zu", i + 1);
+    ck_assert_int_eq(stack_init(&st, &p), 0);
+    ck_assert_int_eq(yardstick_run_paced(&st, (uint64_t) (c->fps * settle_s),
+                                         (uint64_t) (c->fps * ch->window_s), ch->window_s + 10,
+                                         c->fps, &r),
+                     0);
+    ch->load1 = bench_loadavg();
+    ck_assert_int_eq(stack_destroy(&st), 0);
+    ch->ok = r.ok;
+    ch->lost = r.lost[0] + r.lost[1];
+    ch->fps = r.fps;
+    ch->gb_s = r.fps * (double) bytes / 1e9;
+    ch->window_s = r.fps > 0 ? (double) r.sent / r.fps : NAN;
+    for (int k = 0; k < YARDSTICK_PROCS; k++) {
+        ch->cores[k] = r.cpu_s[k] / ch->window_s;
+        ch->total_cores += ch->cores[k];
+    }
+    ch->ran = true;
+    (void) fprintf(stderr,
+                   "cpu chain %s: %.3f GB/s, %.2f cores (%.2f per GB/s; push %.3f forward %.3f "
+                   "subs %.3f %.3f), lost %llu%s, load %.1f\n",
+                   c->label, ch->gb_s, ch->total_cores, ch->total_cores / ch->gb_s, ch->cores[0],
+                   ch->cores[1], ch->cores[2], ch->cores[3], (unsigned long long) ch->lost,
+                   ch->ok ? "" : " (did not run through)", ch->load1);
+}
+
 void
 cpubench_run(const struct cpubench_opts *o)
 {
@@ -272,6 +338,8 @@ cpubench_run(const struct cpubench_opts *o)
     for (size_t i = 0; i < S_N_CASES; i++) {
         s_res[i].window_s = o->quick ? 5 : 20;
         s_one(o, i);
+        s_chain[i].window_s = s_res[i].window_s;
+        s_chain_one(o, i);
     }
 }
 
@@ -310,6 +378,32 @@ s_case_json(size_t i)
     if (!e)
         e = json_object_set(c, "daemon_cores", daemons);
     json_decref(daemons);
+    if (e) {
+        json_decref(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* The chain's case @i, or NULL. */
+static json_t *
+s_chain_json(size_t i)
+{
+    const struct s_chain *ch = &s_chain[i];
+    json_t *c = json_object(), *procs = json_object();
+    int e = c && procs ? 0 : -ENOMEM;
+
+    if (!e)
+        e = cs_json_set_bool(c, "ok", ch->ok) | s_set_num(c, "window_s", ch->window_s)
+            | s_set_num(c, "fps", ch->fps) | s_set_num(c, "camera_gb_per_s", ch->gb_s)
+            | s_set_num(c, "cores", ch->total_cores)
+            | s_set_num(c, "cores_per_gb_s", ch->total_cores / ch->gb_s)
+            | s_set_num(c, "load_average_1min", ch->load1) | cs_json_set_u64(c, "lost", ch->lost);
+    for (int k = 0; k < YARDSTICK_PROCS && !e; k++)
+        e = s_set_num(procs, s_chain_names[k], ch->cores[k]);
+    if (!e)
+        e = json_object_set(c, "process_cores", procs);
+    json_decref(procs);
     if (e) {
         json_decref(c);
         return NULL;
@@ -363,8 +457,12 @@ cpubench_write_json(FILE *f)
     char *text = NULL;
 
     for (size_t i = 0; o && cases && i < S_N_CASES; i++) {
-        if (s_res[i].ran)
-            (void) json_array_append_new(cases, s_case_json(i));
+        json_t *c = s_res[i].ran ? s_case_json(i) : NULL;
+
+        if (c && s_chain[i].ran)
+            (void) json_object_set_new(c, "libzmq_chain", s_chain_json(i));
+        if (c)
+            (void) json_array_append_new(cases, c);
     }
     if (o && cases) {
         (void) json_object_set(o, "cases", cases);
@@ -375,6 +473,39 @@ cpubench_write_json(FILE *f)
     free(text);
     json_decref(cases);
     json_decref(o);
+}
+
+/* The chain's table, each case beside the stack's. */
+static void
+s_chain_md(FILE *f)
+{
+    (void) fputs("\nThe libzmq chain of the transport benchmark (camstack-zmqchain: PUSH, "
+                 "PULL -> XPUB forwarder, two SUBs, the stack's config) paced at the same "
+                 "rate and frame size, in the same run: the transport's own cost over this "
+                 "topology. Each process's CPU (every thread, getrusage) from the warm-up's "
+                 "end to its exit, over the measured frames' span; **left** = the stack's "
+                 "cores per GB/s less the chain's: what drawing, statistics, saving and the "
+                 "daemons' own work cost.\n\n"
+                 "| case | chain GB/s | push | forward | sub (analyzerd's place) | sub "
+                 "(saverd's place) | chain cores | chain cores per GB/s | stack cores per "
+                 "GB/s | left | chain lost | load average |\n"
+                 "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+                 f);
+    for (size_t i = 0; i < S_N_CASES; i++) {
+        const struct s_chain *ch = &s_chain[i];
+        const struct s_result *r = &s_res[i];
+
+        if (!ch->ran || !r->ran)
+            continue;
+        (void) fprintf(f,
+                       "| %s%s | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %.2f | %.2f | "
+                       "%llu | %.1f |\n",
+                       s_cases[i].label, ch->ok ? "" : " (!)", ch->gb_s, ch->cores[0], ch->cores[1],
+                       ch->cores[2], ch->cores[3], ch->total_cores, ch->total_cores / ch->gb_s,
+                       r->stack_cores / r->gb_s,
+                       r->stack_cores / r->gb_s - ch->total_cores / ch->gb_s,
+                       (unsigned long long) ch->lost, ch->load1);
+    }
 }
 
 void
@@ -409,6 +540,7 @@ cpubench_write_md(FILE *f)
             r->stack_cores / r->gb_s, r->machine_cores, r->before_cores, r->machine_cores / r->gb_s,
             (unsigned long long) r->lost, (unsigned long long) r->dropped_at_source, r->load1);
     }
+    s_chain_md(f);
     (void) fprintf(f,
                    "\nWhere each daemon's time goes: `perf record -e cpu-clock -F 999` on the "
                    "four daemons over %.0f s of %s, after its measured window; each entry a "

@@ -2,7 +2,8 @@
  * data. The whole stack on the paced test pattern (1920x1080 RGB24 at 30 and 60 frames/s,
  * 2048x2048 Y16 at 100 frames/s), saverd writing into the disk directory: each daemon's CPU and
  * the machine's (every CPU's busy time from /proc/stat, the kernel's writeback included), as
- * cores and as cores per GB/s of camera data; then where each daemon's time goes, from
+ * cores and as cores per GB/s of camera data, beside the transport benchmark's libzmq chain
+ * (yardstick.h) paced at the same rates; then where each daemon's time goes, from
  * `perf record` (cpu-clock samples) over the stack at 1920x1080 RGB24 and 60 frames/s. */
 #ifndef BENCH_CPUBENCH_H
 #define BENCH_CPUBENCH_H

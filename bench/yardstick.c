@@ -147,9 +147,16 @@ int
 yardstick_run(struct stack *st, uint64_t warm, uint64_t max, double seconds,
               struct yardstick_result *res)
 {
+    return yardstick_run_paced(st, warm, max, seconds, 0, res);
+}
+
+int
+yardstick_run_paced(struct stack *st, uint64_t warm, uint64_t max, double seconds, double fps,
+                    struct yardstick_result *res)
+{
     char go[PATH_MAX + 16], fifo[2][PATH_MAX + 32] = { "", "" }, name[32], n_warm[24], n_max[24],
-                                               secs[24];
-    const char *push_args[] = { n_warm, n_max, secs, go, NULL };
+                                               secs[24], rate[32];
+    const char *push_args[] = { n_warm, n_max, secs, go, fps > 0 ? rate : NULL, NULL };
     struct s_line sub[2], sub2[2], sub_exit[2], base[YARDSTICK_PROCS], end[YARDSTICK_PROCS], push2;
     int fd[2] = { -1, -1 }, gofd = -1, r = -EIO;
     pid_t pid[YARDSTICK_PROCS] = { 0 };
@@ -158,6 +165,7 @@ yardstick_run(struct stack *st, uint64_t warm, uint64_t max, double seconds,
     (void) snprintf(n_warm, sizeof n_warm, "%llu", (unsigned long long) warm);
     (void) snprintf(n_max, sizeof n_max, "%llu", (unsigned long long) max);
     (void) snprintf(secs, sizeof secs, "%g", seconds);
+    (void) snprintf(rate, sizeof rate, "%.17g", fps);
     (void) snprintf(go, sizeof go, "%s/chain-go.fifo", st->dir);
     (void) unlink(go);
     if (mkfifo(go, 0600) < 0)

@@ -28,6 +28,10 @@ struct yardstick_result {
 int yardstick_run(struct stack *st, uint64_t warm, uint64_t max, double seconds,
                   struct yardstick_result *res);
 
+/* The same with the pusher paced at @fps frames/s (0: unpaced, as yardstick_run()). */
+int yardstick_run_paced(struct stack *st, uint64_t warm, uint64_t max, double seconds, double fps,
+                        struct yardstick_result *res);
+
 /* @r as a JSON object (common/json.h), or NULL on ENOMEM. */
 json_t *yardstick_json(const struct yardstick_result *r);
 

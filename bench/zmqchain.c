@@ -20,7 +20,11 @@
  *
  *   camstack-zmqchain forward CONFIG
  *   camstack-zmqchain sub CONFIG analyzerd|saverd
- *   camstack-zmqchain push CONFIG WARM_FRAMES MAX_FRAMES SECONDS GO_FIFO
+ *   camstack-zmqchain push CONFIG WARM_FRAMES MAX_FRAMES SECONDS GO_FIFO [FPS]
+ *
+ * With FPS (> 0) the pusher sends a frame every 1/FPS s on absolute deadlines of
+ * CLOCK_MONOTONIC, as camerad's paced test pattern does (the CPU per byte benchmark); without
+ * it, as fast as the forwarder takes them (the transport benchmark).
  *
  * Two runs go through, each closed by an end-of-stream message as camerad ends a run: run 1
  * (the warm-up) of WARM_FRAMES frames; then, once a line can be read from GO_FIFO (the driver
@@ -251,12 +255,26 @@ s_sub(void *ctx, const struct cs_conf *conf, const char *who)
     return 0;
 }
 
-/* Sends run @run: @n frames or for @seconds, then its end-of-stream; its tally into @ret. */
+/* Waits until frame @seq's deadline, @period_ns apart from @t0_ns (CLOCK_MONOTONIC); no wait
+ * for a @period_ns of 0. */
+static void
+s_pace(uint64_t t0_ns, uint64_t period_ns, uint64_t seq)
+{
+    uint64_t due = t0_ns + seq * period_ns;
+    struct timespec ts = { .tv_sec = (time_t) (due / CS_NSEC_PER_SEC),
+                           .tv_nsec = (long) (due % CS_NSEC_PER_SEC) };
+
+    while (period_ns && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
+/* Sends run @run: @n frames or for @seconds, a frame every @period_ns (0: unpaced), then its
+ * end-of-stream; its tally into @ret. */
 static int
 s_push_run(void *push, const char *topic, struct cs_frame_hdr *h, void *payload, uint64_t run,
-           uint64_t n, double seconds, struct s_tally *ret)
+           uint64_t n, double seconds, uint64_t period_ns, struct s_tally *ret)
 {
-    uint64_t until = cs_now_ns(CLOCK_MONOTONIC) + (uint64_t) (seconds * 1e9);
+    uint64_t t0 = cs_now_ns(CLOCK_MONOTONIC), until = t0 + (uint64_t) (seconds * 1e9);
     struct s_tally t = { 0 };
     uint8_t hdr[CS_FRAME_HDR_SIZE];
     uint32_t size = h->payload_size;
@@ -266,6 +284,7 @@ s_push_run(void *push, const char *topic, struct cs_frame_hdr *h, void *payload,
     for (h->seq = 0; h->seq < n && cs_now_ns(CLOCK_MONOTONIC) < until; h->seq++) {
         zmq_msg_t m;
 
+        s_pace(t0, period_ns, h->seq);
         h->capture_ns = cs_now_ns(CLOCK_REALTIME);
         cs_frame_hdr_encode(h, hdr);
         (void) zmq_msg_init_data(&m, payload, size, bench_no_free, NULL);
@@ -289,8 +308,9 @@ s_push_run(void *push, const char *topic, struct cs_frame_hdr *h, void *payload,
 
 static int
 s_push(void *ctx, const struct cs_conf *conf, uint64_t warm, uint64_t max, double seconds,
-       const char *go)
+       const char *go, double fps)
 {
+    uint64_t period_ns = fps > 0 ? (uint64_t) (1e9 / fps + 0.5) : 0;
     uint64_t bytes = cs_conf_frame_bytes(conf);
     int hwm = cs_conf_hwm(conf->camerad.send_buffer_mb, bytes), forever = -1;
     void *push = zmq_socket(ctx, ZMQ_PUSH), *payload = malloc(bytes);
@@ -315,12 +335,12 @@ s_push(void *ctx, const struct cs_conf *conf, uint64_t warm, uint64_t max, doubl
     granted = s_sized(ctx, push, conf, conf->endpoints.ingest, false, 1);
     (void) printf("sndbuf %lld\n", (long long) granted);
     (void) fflush(stdout);
-    if (granted < 0 || s_push_run(push, topic, &h, payload, 1, warm, 1e6, &t) < 0)
+    if (granted < 0 || s_push_run(push, topic, &h, payload, 1, warm, 1e6, period_ns, &t) < 0)
         return 1;
     if (poll(&p, 1, -1) != 1 || read(gofd, line, sizeof line) <= 0)
         return 1;
     s_print_run(1, &t); /* after the warm-up has drained: its CPU time is the run's start */
-    if (s_push_run(push, topic, &h, payload, 2, max, seconds, &t) < 0)
+    if (s_push_run(push, topic, &h, payload, 2, max, seconds, period_ns, &t) < 0)
         return 1;
     s_print_run(2, &t);
     (void) zmq_close(push); /* lingers until the forwarder has the end-of-stream */
@@ -334,7 +354,8 @@ s_usage(void)
 {
     (void) fputs("usage: camstack-zmqchain forward CONFIG\n"
                  "       camstack-zmqchain sub CONFIG analyzerd|saverd\n"
-                 "       camstack-zmqchain push CONFIG WARM_FRAMES MAX_FRAMES SECONDS GO_FIFO\n"
+                 "       camstack-zmqchain push CONFIG WARM_FRAMES MAX_FRAMES SECONDS GO_FIFO "
+                 "[FPS]\n"
                  "The transport benchmark's yardstick: started by camstack-bench.\n",
                  stderr);
     return 2;
@@ -363,10 +384,10 @@ main(int argc, char **argv)
         r = s_forward(ctx, &conf);
     else if (strcmp(argv[1], "sub") == 0 && argc == 4)
         r = s_sub(ctx, &conf, argv[3]);
-    else if (strcmp(argv[1], "push") == 0 && argc == 7
+    else if (strcmp(argv[1], "push") == 0 && (argc == 7 || argc == 8)
              && cs_parse_u64(argv[3], 0, UINT64_MAX, &warm) == 0
              && cs_parse_u64(argv[4], 1, UINT64_MAX, &max) == 0)
-        r = s_push(ctx, &conf, warm, max, atof(argv[5]), argv[6]);
+        r = s_push(ctx, &conf, warm, max, atof(argv[5]), argv[6], argc == 8 ? atof(argv[7]) : 0);
     else
         return s_usage();
     if (r != 0)
