@@ -19,6 +19,7 @@
 #include <czmq.h>
 
 #include "control.h"
+#include "procs.h"
 
 /* Every daemon dies at the latest this long after it started, whatever happens to the test
  * (unless the stack says otherwise: the soak runs for longer; ten times longer under
@@ -108,6 +109,8 @@ s_spawn(const char *netns, const char *const *argv, const char *timeout_s, const
     r = posix_spawnp(ret_pid, full[0], &fa, &attr, (char *const *) full, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
+    if (r == 0)
+        r = -test_procs_add(*ret_pid);
     return -r;
 }
 
@@ -125,8 +128,9 @@ stack_mkdtemp(char *dir, size_t size)
     return mkdtemp(dir) ? 0 : -errno;
 }
 
-/* The stack of the running test, so that daemons do not outlive a failed test: Check ends a
- * failing test's process with exit(), which skips the fixture's teardown but runs atexit. */
+/* The stack of the running test, killed at exit() and by a signal handler that calls
+ * stack_kill_running(). A test that fails never gets there (Check ends it with _exit()): the
+ * registry of procs.h kills what it started. */
 static struct stack *s_running;
 
 void
@@ -136,6 +140,7 @@ stack_kill(struct stack *s)
         if (s->pid[d] > 0) {
             (void) kill(-s->pid[d], SIGKILL);
             (void) waitpid(s->pid[d], NULL, 0);
+            test_procs_forget(s->pid[d]);
             s->pid[d] = 0;
         }
     }
@@ -143,6 +148,7 @@ stack_kill(struct stack *s)
         if (s->extra[i] > 0) {
             (void) kill(-s->extra[i], SIGKILL);
             (void) waitpid(s->extra[i], NULL, 0);
+            test_procs_forget(s->extra[i]);
             s->extra[i] = 0;
         }
     }
@@ -292,7 +298,6 @@ stack_start(struct stack *s, enum cs_daemon_id d)
                               s->config,
                               NULL };
     bool vg = stack_under_valgrind();
-    int r;
 
     (void) snprintf(bin, sizeof bin, "%s/daemons/%s/%s", s_build_root(), name, name);
     (void) snprintf(log, sizeof log, "%s/%s.log", s->dir, name);
@@ -305,14 +310,7 @@ stack_start(struct stack *s, enum cs_daemon_id d)
                         s_source_root());
     /* stdout to the log too: a daemon left running by a failed test must not hold the
      * test runner's stdout open. */
-    r = s_spawn(s->netns, vg ? vg_argv : argv, limit, kill_after, log, true, &s->pid[d]);
-    if (r == 0) {
-        char pid[32];
-
-        (void) snprintf(pid, sizeof pid, "%d", (int) s->pid[d]);
-        s_register("pgid", pid);
-    }
-    return r;
+    return s_spawn(s->netns, vg ? vg_argv : argv, limit, kill_after, log, true, &s->pid[d]);
 }
 
 int
@@ -325,6 +323,7 @@ stack_wait(struct stack *s, enum cs_daemon_id d)
     /* timeout(1) has reaped the daemon: its rusage holds the daemon's. */
     while (wait4(s->pid[d], &st, 0, &ru) < 0)
         ck_assert_int_eq(errno, EINTR);
+    test_procs_forget(s->pid[d]);
     s->pid[d] = 0;
     s->status[d] = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     s->cpu_s[d] = (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6
@@ -352,14 +351,17 @@ stack_stop(struct stack *s, enum cs_daemon_id d)
 pid_t
 stack_daemon_pid(const struct stack *s, enum cs_daemon_id d)
 {
+    return s->pid[d] > 0 ? stack_child_pid(s->pid[d]) : 0;
+}
+
+pid_t
+stack_child_pid(pid_t pid)
+{
     char path[64];
     long child = 0;
     FILE *f;
 
-    if (s->pid[d] <= 0)
-        return 0;
-    (void) snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) s->pid[d],
-                    (int) s->pid[d]);
+    (void) snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
     f = fopen(path, "re");
     if (!f)
         return 0;
@@ -904,6 +906,7 @@ stack_python_spawn(const char *script, const char *const *args, const char *out_
     char path[PATH_MAX], *argv[36];
     const char *pargv[32];
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
     pid_t pid;
     int n = 0;
 
@@ -918,8 +921,13 @@ stack_python_spawn(const char *script, const char *const *args, const char *out_
                                      0644);
     posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ), 0);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    ck_assert_int_eq(posix_spawnp(&pid, "timeout", &fa, &attr, argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    ck_assert_int_eq(test_procs_add(pid), 0);
     return pid;
 }
 
@@ -930,6 +938,7 @@ stack_reap(struct stack *s, pid_t pid)
 
     while (waitpid(pid, &st, 0) < 0)
         ck_assert_int_eq(errno, EINTR);
+    test_procs_forget(pid);
     for (int i = 0; i < STACK_EXTRA_MAX; i++) {
         if (s->extra[i] == pid)
             s->extra[i] = 0;
@@ -961,6 +970,7 @@ stack_python_reap(pid_t pid)
 
     while (waitpid(pid, &st, 0) < 0)
         ck_assert_int_eq(errno, EINTR);
+    test_procs_forget(pid);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -1045,7 +1055,9 @@ stack_mount_ext4(struct stack *s, const char *dir, unsigned size_mb)
 }
 
 /* A process group that thaws @dir after STACK_FREEZE_MAX_S: a test that fails while a file
- * system is frozen exits at once, and nothing else would thaw it until the end of the suite. */
+ * system is frozen exits at once, and nothing else would thaw it until the end of the suite.
+ * The one process not in the registry of procs.h: it is there to outlive such a test, and
+ * ends by itself. */
 static pid_t
 s_spawn_thaw(const char *dir)
 {
@@ -1073,13 +1085,8 @@ void
 stack_freeze(struct stack *s, bool frozen)
 {
     ck_assert_msg(s->mounted[0], "nothing mounted to freeze");
-    if (frozen) {
-        char pid[32];
-
+    if (frozen)
         s->thaw_pid = s_spawn_thaw(s->mounted);
-        (void) snprintf(pid, sizeof pid, "%d", (int) s->thaw_pid);
-        s_register("pgid", pid);
-    }
     s_must((const char *[]){ "fsfreeze", frozen ? "--freeze" : "--unfreeze", s->mounted, NULL });
     s->frozen = frozen;
     if (!frozen && s->thaw_pid > 0) {
@@ -1156,26 +1163,6 @@ s_is_mounted(const char *dir)
     return found;
 }
 
-/* Still one of ours: timeout(1) running a daemon on a config in a test directory. */
-static bool
-s_is_ours(pid_t pid)
-{
-    char path[64], cmd[4096];
-    size_t n;
-    FILE *f;
-
-    (void) snprintf(path, sizeof path, "/proc/%d/cmdline", (int) pid);
-    f = fopen(path, "re");
-    if (!f)
-        return false;
-    n = fread(cmd, 1, sizeof cmd - 1, f);
-    (void) fclose(f);
-    for (size_t i = 0; i < n; i++)
-        cmd[i] = cmd[i] ? cmd[i] : ' ';
-    cmd[n] = '\0';
-    return strncmp(cmd, "timeout ", 8) == 0 && strstr(cmd, "/tmp/camstack-it-");
-}
-
 /* Runs @argv, output discarded, and waits for it. No ck_* call: this runs outside a test,
  * where Check would exit the whole program on the first one. */
 static void
@@ -1211,11 +1198,6 @@ stack_registry_close(void)
         if (strcmp(line, "mount") == 0 && s_is_mounted(v)) {
             s_run_quiet((const char *[]){ "timeout", "30", "fsfreeze", "--unfreeze", v, NULL });
             s_run_quiet((const char *[]){ "timeout", "30", "umount", "-l", v, NULL });
-        } else if (strcmp(line, "pgid") == 0) {
-            pid_t pid = (pid_t) strtol(v, NULL, 10);
-
-            if (pid > 0 && s_is_ours(pid))
-                (void) kill(-pid, SIGKILL);
         }
     }
     (void) fclose(f);

@@ -1,6 +1,8 @@
 /* The integration harness: a whole stack of real daemon processes in a temporary directory,
  * each under timeout(1) in its own process group, stopped by PID (never by name), with a
- * generated config, its logs, and readers for what the daemons report and write. */
+ * generated config, its logs, and readers for what the daemons report and write. Every
+ * process group it starts in the background is noted in the registry of procs.h, and so
+ * killed when the test process ends, whether the test passed, failed or timed out. */
 #pragma once
 
 #include <limits.h>
@@ -93,6 +95,9 @@ int stack_stop(struct stack *s, enum cs_daemon_id d);
 /* The PID of daemon @d itself (the child of its timeout(1)), or 0 if it has none. */
 pid_t stack_daemon_pid(const struct stack *s, enum cs_daemon_id d);
 
+/* The PID of the child of process @pid (the command a timeout(1) runs), or 0 if none. */
+pid_t stack_child_pid(pid_t pid);
+
 /* Sends @sig to daemon @d itself, not to its timeout(1): SIGKILL kills the daemon as a crash
  * would, SIGSTOP/SIGCONT stall and resume it. Fails the test if it is not running. */
 void stack_signal(const struct stack *s, enum cs_daemon_id d, int sig);
@@ -112,8 +117,8 @@ int stack_fd_count(pid_t pid);
 void stack_kill(struct stack *s);
 
 /* stack_kill() of the stack stack_init() made last, unless stack_destroy() came since:
- * exit() calls it (Check ends a failed test with exit(), skipping its teardown), and so may
- * a signal handler. */
+ * exit() calls it, and so may a signal handler. (A failed test ends with _exit(), skipping
+ * both its teardown and exit(): the registry of procs.h kills what it started.) */
 void stack_kill_running(void);
 
 /* Thaws and unmounts what the test mounted, kills whatever still runs (SIGKILL to each
@@ -237,10 +242,9 @@ void stack_status_str(const struct stack *s, enum cs_daemon_id d, const char *ke
  * @max). */
 int stack_files(const char *dir, char paths[][PATH_MAX], int max);
 
-/* A test that fails stops at once, before its teardown: what it started or mounted would
- * outlive it. stack_registry_open() (in main(), before the tests) makes stack_start() and
- * the mounts note themselves in a file; stack_registry_close() (after them) thaws and
- * unmounts what is still mounted, kills what still runs (by PID, after checking that it is
- * still one of the test's), and removes the file. */
+/* A test that fails stops at once, before its teardown: what it mounted would outlive it
+ * (what it started is the registry of procs.h's). stack_registry_open() (in main(), before
+ * the tests) makes the mounts note themselves in a file; stack_registry_close() (after them)
+ * thaws and unmounts what is still mounted, and removes the file. */
 void stack_registry_open(void);
 void stack_registry_close(void);
