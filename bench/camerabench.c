@@ -1,9 +1,11 @@
 /* The Aravis source's cost (camerabench.h). Each run starts pubd, analyzerd (the one frame
  * subscriber camerad waits for) and camerad, on the simulator for the Aravis sides (started
- * first, stopped by PID after) or on the paced test pattern; after a warm-up it reads camerad's
- * CPU time from /proc and its counters over a window. The sides alternate, so that a drift of
- * the machine falls on all of them; the test pattern runs at the rate the copying side reached,
- * so that its CPU per frame is taken at the same pace. */
+ * first, stopped by PID after), on vivid's capture node for the V4L2 side, or on the paced test
+ * pattern; after a warm-up it reads camerad's CPU time (and the simulator's) from /proc and
+ * camerad's counters over a window. The sides alternate, so that a drift of the machine falls
+ * on all of them. On the host the simulator sends as fast as it draws and the test pattern runs
+ * at the rate the copying side reached; in the VM every side runs at one size and rate that
+ * vivid offers and both cameras reach under emulation. */
 #include "camerabench.h"
 
 #include <check.h>
@@ -20,23 +22,53 @@
 #include "json.h"
 
 #define S_RUNS_MAX 15
-#define S_WIDTH    2048 /* the simulator's sensor */
-#define S_HEIGHT   2048
-#define S_ASK_FPS  1000 /* its shortest frame period, 1 ms: as fast as it draws */
 
-enum { S_ZERO_COPY, S_COPY, S_PATTERN, S_SIDES };
+enum { S_ZERO_COPY, S_COPY, S_PATTERN, S_V4L2, S_SIDES };
 static const char *const s_side_names[S_SIDES] = { "aravis, zero-copy", "aravis, copied",
-                                                   "test pattern" };
-static const char *const s_side_keys[S_SIDES] = { "zero_copy", "copy", "testpattern" };
+                                                   "test pattern", "V4L2 (vivid)" };
+static const char *const s_side_keys[S_SIDES] = { "zero_copy", "copy", "testpattern", "v4l2" };
+
+/* One case: where it runs, its size and rate, its sides in the order they alternate. */
+struct s_case {
+    const char *key; /* results.json's member */
+    unsigned width, height;
+    double fps; /* every side's rate; 0: the simulator as fast as it draws (a 1 ms period) */
+    unsigned n_sides;
+    int sides[S_SIDES];
+};
+
+static const struct s_case s_host = {
+    .key = "camera",
+    .width = 2048, /* the simulator's sensor */
+    .height = 2048,
+    .fps = 0,
+    .n_sides = 3,
+    .sides = { S_ZERO_COPY, S_COPY, S_PATTERN },
+};
+/* vivid's 640x480 offers 1 to 25 frames/s (its webcam input's intervals); under emulation
+ * (TCG) the simulator draws and sends 640x480 at 12 to 14 frames/s at most: 10, which vivid
+ * offers too. */
+static const struct s_case s_vm = {
+    .key = "camera_vm",
+    .width = 640,
+    .height = 480,
+    .fps = 10,
+    .n_sides = 4,
+    .sides = { S_V4L2, S_ZERO_COPY, S_COPY, S_PATTERN },
+};
+
+#define S_ASK_FPS 1000 /* the simulator's shortest frame period, 1 ms */
 
 struct s_run {
     double fps;       /* frames camerad captured a second */
     double cpu_pct;   /* camerad's CPU, % of one core */
     double cpu_us;    /* camerad's CPU per frame, µs */
+    double cam_pct;   /* the simulator's CPU, % of one core (Aravis sides) */
     double dropped;   /* camera drops a second */
     double at_source; /* frames dropped at source a second */
 };
 
+static const struct s_case *s_case;
 static struct s_run s_runs[S_SIDES][S_RUNS_MAX];
 static unsigned s_n;
 static double s_window_s;
@@ -61,50 +93,66 @@ s_camerad(const struct stack *st, const char *key)
     return stack_status(st, CS_DAEMON_CAMERAD, key, 5000);
 }
 
-/* One run of @side, number @r; the test pattern at @fps. */
+/* The [camerad] keys of @side: the camera it names. */
+static void
+s_camerad_keys(const struct camerabench_opts *o, int side, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (side == S_V4L2)
+        (void) snprintf(buf, size, "device = %s\n", o->v4l2_device);
+    else if (side != S_PATTERN)
+        (void) snprintf(buf, size, "device = " FAKECAM_ADDRESS "\nzero_copy = %s\n",
+                        side == S_ZERO_COPY ? "yes" : "no");
+}
+
+/* One run of @side, number @r, at @fps. */
 static void
 s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct s_run *res)
 {
     static const enum cs_daemon_id order[] = { CS_DAEMON_PUBD, CS_DAEMON_ANALYZERD,
                                                CS_DAEMON_CAMERAD };
-    char work[PATH_MAX], name[64], camerad[128];
+    static const enum cs_source source[S_SIDES] = { CS_SOURCE_ARAVIS, CS_SOURCE_ARAVIS,
+                                                    CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2 };
+    char work[PATH_MAX], name[64], camerad[PATH_MAX + 64];
     struct stack st;
     struct stack_params p = { .stream = "bench",
                               .pixfmt = CS_PIXFMT_GREY,
-                              .width = S_WIDTH,
-                              .height = S_HEIGHT,
-                              .fps = side == S_PATTERN ? fps : S_ASK_FPS,
+                              .width = s_case->width,
+                              .height = s_case->height,
+                              .fps = fps,
                               .frames = 0,
                               .wait_subscribers = 1,
-                              .source =
-                                  side == S_PATTERN ? CS_SOURCE_TESTPATTERN : CS_SOURCE_ARAVIS,
-                              .parent_dir = work,
-                              .dir_name = name,
+                              .source = source[side],
+                              .parent_dir = o->work ? work : NULL,
+                              .dir_name = o->work ? name : NULL,
                               .camerad_extra = camerad };
-    double c0, c1, t0, t1, warm_s = o->quick ? 2 : 4;
+    double c0, c1, s0 = 0, s1 = 0, t0, t1, warm_s = o->quick ? 2 : 4;
     int64_t cap0, cap1, drop0, drop1, src0, src1;
-    pid_t cam = 0;
+    pid_t cam = 0, sim = 0;
 
-    (void) snprintf(work, sizeof work, "%s/work", o->out);
-    (void) snprintf(name, sizeof name, "camera-%s-%u", s_side_keys[side], r);
-    camerad[0] = '\0';
-    if (side != S_PATTERN)
-        (void) snprintf(camerad, sizeof camerad, "device = " FAKECAM_ADDRESS "\nzero_copy = %s\n",
-                        side == S_ZERO_COPY ? "yes" : "no");
+    (void) snprintf(work, sizeof work, "%s", o->work ? o->work : "");
+    (void) snprintf(name, sizeof name, "%s-%s-%u", s_case->key, s_side_keys[side], r);
+    s_camerad_keys(o, side, camerad, sizeof camerad);
     ck_assert_int_eq(stack_init(&st, &p), 0);
-    if (side != S_PATTERN)
+    if (source[side] == CS_SOURCE_ARAVIS) {
         cam = fakecam_start(&st, 0);
+        sim = bench_child_pid(cam); /* the simulator itself, not its timeout(1) */
+    }
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         ck_assert_int_eq(stack_start(&st, order[i]), 0);
-    stack_await(&st, CS_DAEMON_ANALYZERD, "received", 10, 30000);
+    stack_await(&st, CS_DAEMON_ANALYZERD, "received", 10, 60000);
     (void) usleep((useconds_t) (warm_s * 1e6)); /* the measured window starts warm */
     cap0 = s_camerad(&st, "captured");
     drop0 = s_camerad(&st, "camera_dropped");
     src0 = s_camerad(&st, "dropped_at_source");
     c0 = bench_cpu_s(stack_daemon_pid(&st, CS_DAEMON_CAMERAD));
+    if (sim)
+        s0 = bench_cpu_s(sim);
     t0 = bench_now_s();
     (void) usleep((useconds_t) (s_window_s * 1e6)); /* the window itself */
     c1 = bench_cpu_s(stack_daemon_pid(&st, CS_DAEMON_CAMERAD));
+    if (sim)
+        s1 = bench_cpu_s(sim);
     t1 = bench_now_s();
     cap1 = s_camerad(&st, "captured");
     drop1 = s_camerad(&st, "camera_dropped");
@@ -112,6 +160,7 @@ s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct
     res->fps = (double) (cap1 - cap0) / (t1 - t0);
     res->cpu_pct = 100.0 * (c1 - c0) / (t1 - t0);
     res->cpu_us = cap1 > cap0 ? (c1 - c0) * 1e6 / (double) (cap1 - cap0) : NAN;
+    res->cam_pct = sim ? 100.0 * (s1 - s0) / (t1 - t0) : NAN;
     res->dropped = (double) (drop1 - drop0) / (t1 - t0);
     res->at_source = (double) (src1 - src0) / (t1 - t0);
     for (size_t i = sizeof order / sizeof order[0]; i-- > 0;)
@@ -120,57 +169,109 @@ s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct
         fakecam_kill(&st, cam);
     ck_assert_int_eq(stack_destroy(&st), 0);
     (void) fprintf(stderr,
-                   "camera %s run %u: %.1f frames/s, camerad %.1f %% (%.0f us a frame), %.1f "
-                   "camera drops/s\n",
-                   s_side_names[side], r + 1, res->fps, res->cpu_pct, res->cpu_us, res->dropped);
+                   "%s %s run %u: %.1f frames/s, camerad %.1f %% (%.0f us a frame), simulator "
+                   "%.1f %%, %.1f camera drops/s, %.1f dropped at source/s\n",
+                   s_case->key, s_side_names[side], r + 1, res->fps, res->cpu_pct, res->cpu_us,
+                   res->cam_pct, res->dropped, res->at_source);
 }
 
 void
 camerabench_run(const struct camerabench_opts *o)
 {
+    s_case = o->v4l2_device ? &s_vm : &s_host;
     s_n = o->runs < S_RUNS_MAX ? o->runs : S_RUNS_MAX;
-    s_window_s = o->quick ? 5 : 10;
+    s_window_s = o->v4l2_device ? (o->quick ? 4 : 8) : (o->quick ? 5 : 10);
     fakecam_isolate(); /* the simulator's port to itself (fakecam.h) */
     for (unsigned r = 0; r < s_n; r++) {
-        s_one(o, S_ZERO_COPY, r, 0, &s_runs[S_ZERO_COPY][r]);
-        s_one(o, S_COPY, r, 0, &s_runs[S_COPY][r]);
-        s_one(o, S_PATTERN, r, round(s_median_of(S_COPY, offsetof(struct s_run, fps), r + 1)),
-              &s_runs[S_PATTERN][r]);
+        for (unsigned i = 0; i < s_case->n_sides; i++) {
+            int side = s_case->sides[i];
+            double fps = s_case->fps;
+
+            if (!fps) /* the host: the simulator flat out, the pattern at the copy's rate */
+                fps = side == S_PATTERN
+                          ? round(s_median_of(S_COPY, offsetof(struct s_run, fps), r + 1))
+                          : S_ASK_FPS;
+            s_one(o, side, r, fps, &s_runs[side][r]);
+        }
     }
 }
 
 void
 camerabench_write_json(FILE *f)
 {
-    (void) fprintf(f, ",\"camera\":{\"width\":%d,\"height\":%d,\"runs\":%u,\"window_s\":%.0f",
-                   S_WIDTH, S_HEIGHT, s_n, s_window_s);
-    for (int side = 0; side < S_SIDES; side++)
+    double bytes = (double) s_case->width * s_case->height;
+
+    (void) fprintf(f, ",\"%s\":{\"width\":%u,\"height\":%u,\"runs\":%u,\"window_s\":%.0f",
+                   s_case->key, s_case->width, s_case->height, s_n, s_window_s);
+    for (unsigned i = 0; i < s_case->n_sides; i++) {
+        int side = s_case->sides[i];
+
         (void) fprintf(f,
                        ",\"%s\":{\"fps\":%.2f,\"camerad_cpu_pct\":%.2f,"
-                       "\"camerad_cpu_us_per_frame\":%.1f,\"camera_dropped_per_s\":%.2f,"
-                       "\"dropped_at_source_per_s\":%.2f}",
+                       "\"camerad_cpu_us_per_frame\":%.1f,\"camerad_cpu_ns_per_byte\":%.3f,"
+                       "\"camera_dropped_per_s\":%.2f,\"dropped_at_source_per_s\":%.2f",
                        s_side_keys[side], S_MEDIAN(side, fps), S_MEDIAN(side, cpu_pct),
-                       S_MEDIAN(side, cpu_us), S_MEDIAN(side, dropped), S_MEDIAN(side, at_source));
+                       S_MEDIAN(side, cpu_us), S_MEDIAN(side, cpu_us) * 1e3 / bytes,
+                       S_MEDIAN(side, dropped), S_MEDIAN(side, at_source));
+        if (side == S_ZERO_COPY || side == S_COPY)
+            (void) fprintf(f, ",\"simulator_cpu_pct\":%.2f", S_MEDIAN(side, cam_pct));
+        (void) fputc('}', f);
+    }
     (void) fputc('}', f);
+}
+
+/* The paragraph above the table: what ran where. */
+static void
+s_write_md_intro(FILE *f)
+{
+    if (s_case == &s_host) {
+        (void) fprintf(f,
+                       "\n### The Aravis source\n\n"
+                       "Aravis's simulated GigE Vision camera (arv-fake-gv-camera-0.8 on the "
+                       "loopback interface) at its largest size, %ux%u Mono8 (GREY), asked for "
+                       "its highest rate (a 1 ms frame period: it sends as fast as it draws), "
+                       "through camerad, pubd and analyzerd; the camera's buffers handed to "
+                       "ZeroMQ without a copy (`zero_copy = yes`) or copied, and the test "
+                       "pattern at the copied side's rate.",
+                       s_case->width, s_case->height);
+    } else {
+        (void) fprintf(f,
+                       "\n### The Aravis source against V4L2, in the VM\n\n"
+                       "Inside the hardware suite's qemu VM, side by side and alternating, "
+                       "%ux%u GREY at %.0f frames/s through camerad, pubd and analyzerd: "
+                       "vivid's capture node (V4L2), Aravis's simulated GigE Vision camera on "
+                       "the VM's loopback interface (zero-copy and copied) and the test "
+                       "pattern. vivid draws its frames in the kernel, in its own thread, not "
+                       "camerad's; the simulator draws and sends in its own process (its CPU in "
+                       "its own column); Aravis receives the packets in camerad's stream "
+                       "thread, which counts as camerad's; the test pattern is drawn by "
+                       "camerad.",
+                       s_case->width, s_case->height, s_case->fps);
+    }
+    (void) fprintf(f,
+                   " camerad's CPU (user + system of all its threads, /proc) in %% of one core "
+                   "over %.0f s, median of %u run%s.\n\n"
+                   "| source | frames/s | camera drops/s | dropped at source/s | camerad CPU %% "
+                   "| camerad CPU per frame | per byte | simulator CPU %% |\n"
+                   "|---|--:|--:|--:|--:|--:|--:|--:|\n",
+                   s_window_s, s_n, s_n > 1 ? "s" : "");
 }
 
 void
 camerabench_write_md(FILE *f)
 {
-    (void) fprintf(f,
-                   "\n### The Aravis source\n\n"
-                   "Aravis's simulated GigE Vision camera (arv-fake-gv-camera-0.8 on the loopback "
-                   "interface) at its largest size, %dx%d Mono8 (GREY), asked for its highest "
-                   "rate (a 1 ms frame period: it sends as fast as it draws), through camerad, "
-                   "pubd and analyzerd; the camera's buffers handed to ZeroMQ without a copy "
-                   "(`zero_copy = yes`) or copied, and the test pattern at the copied side's "
-                   "rate. camerad's CPU (Aravis's stream thread included) in %% of one core over "
-                   "%.0f s, median of %u runs.\n\n"
-                   "| source | frames/s | camera drops/s | camerad CPU %% | camerad CPU per "
-                   "frame |\n|---|--:|--:|--:|--:|\n",
-                   S_WIDTH, S_HEIGHT, s_window_s, s_n);
-    for (int side = 0; side < S_SIDES; side++)
-        (void) fprintf(f, "| %s | %.1f | %.1f | %.1f | %.0f µs |\n", s_side_names[side],
-                       S_MEDIAN(side, fps), S_MEDIAN(side, dropped), S_MEDIAN(side, cpu_pct),
-                       S_MEDIAN(side, cpu_us));
+    double bytes = (double) s_case->width * s_case->height;
+
+    s_write_md_intro(f);
+    for (unsigned i = 0; i < s_case->n_sides; i++) {
+        int side = s_case->sides[i];
+        char sim[32] = "-";
+
+        if (side == S_ZERO_COPY || side == S_COPY)
+            (void) snprintf(sim, sizeof sim, "%.1f", S_MEDIAN(side, cam_pct));
+        (void) fprintf(f, "| %s | %.1f | %.1f | %.1f | %.1f | %.0f µs | %.2f ns | %s |\n",
+                       s_side_names[side], S_MEDIAN(side, fps), S_MEDIAN(side, dropped),
+                       S_MEDIAN(side, at_source), S_MEDIAN(side, cpu_pct), S_MEDIAN(side, cpu_us),
+                       S_MEDIAN(side, cpu_us) * 1e3 / bytes, sim);
+    }
 }

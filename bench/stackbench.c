@@ -9,7 +9,7 @@
  *   camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR
  *                  [--quick] [--runs N]
  *                  [--only transport|saving|latency|analyzer|view|camera|stacks|view-rate|
- *                          cpu]
+ *                          cpu|camera-vm]
  *
  * transport  the whole stack, test pattern unpaced (fps = 0), saverd writing into --tmpfs,
  *            alternating with the yardstick, raw libzmq over the stack's own topology and
@@ -29,6 +29,9 @@
  * camera     the Aravis source on Aravis's simulated camera at 2048x2048 Mono8, as fast as it
  *            sends, zero-copy and copied, beside the test pattern: camerad's CPU per frame
  *            (camerabench.c).
+ * camera-vm  (only when named, inside the hardware suite's VM, which bench/run boots) vivid's
+ *            capture node, the simulator zero-copy and copied, and the test pattern at 640x480
+ *            GREY 10 frames/s: camerad's CPU per frame and per byte (camerabench.c).
  * stacks     one stack, then two side by side, at 640x480 RGB24 30 frames/s: losses and CPU
  *            (twostacks.c).
  * cpu        1920x1080 RGB24 at 30 and 60 fps, 2048x2048 Y16 at 100 fps into --disk: each
@@ -74,6 +77,9 @@
 #define S_RUNS_MAX    15
 #define S_SAMPLES_MAX 400
 #define S_WARM_S      10 /* RSS "warm" value: the sample at 10 s */
+/* vivid's capture node in the hardware suite's VM (tests/hardware/mk-initramfs.sh loads one
+ * vivid device with one capture node). */
+#define S_VM_V4L2_DEVICE "/dev/video0"
 
 enum {
     S_TRANSPORT = 1,
@@ -84,7 +90,8 @@ enum {
     S_CAMERA = 32,
     S_STACKS = 64,
     S_VIEW_RATE = 128,
-    S_CPU = 256
+    S_CPU = 256,
+    S_CAMERA_VM = 512 /* only by name: it needs vivid (bench/run boots the VM for it) */
 };
 
 struct s_opts {
@@ -977,7 +984,7 @@ s_write_json(const struct s_machine *m, const char *when)
         analyzerbench_write_json(f);
     if (s_o.only & S_VIEW)
         viewbench_write_json(f);
-    if (s_o.only & S_CAMERA)
+    if (s_o.only & (S_CAMERA | S_CAMERA_VM))
         camerabench_write_json(f);
     if (s_o.only & S_STACKS)
         twostacks_write_json(f);
@@ -1146,7 +1153,7 @@ s_write_md(const struct s_machine *m, const char *when)
         analyzerbench_write_md(f);
     if (s_o.only & S_VIEW)
         viewbench_write_md(f);
-    if (s_o.only & S_CAMERA)
+    if (s_o.only & (S_CAMERA | S_CAMERA_VM))
         camerabench_write_md(f);
     if (s_o.only & S_STACKS)
         twostacks_write_md(f);
@@ -1179,9 +1186,15 @@ s_run_all(void *arg)
 
         viewbench_run(&vo);
     }
-    if (s_o.only & S_CAMERA) {
-        struct camerabench_opts co = { .out = s_o.out, .quick = s_o.quick, .runs = s_o.runs };
+    if (s_o.only & (S_CAMERA | S_CAMERA_VM)) {
+        char work[PATH_MAX + 8];
+        struct camerabench_opts co = { .work = work, .quick = s_o.quick, .runs = s_o.runs };
 
+        (void) snprintf(work, sizeof work, "%s/work", s_o.out);
+        if (s_o.only & S_CAMERA_VM) { /* the VM's own /tmp, not the out directory over 9p */
+            co.work = NULL;
+            co.v4l2_device = S_VM_V4L2_DEVICE;
+        }
         camerabench_run(&co);
     }
     if (s_o.only & S_STACKS) {
@@ -1212,7 +1225,7 @@ s_usage(FILE *out)
         "usage: camstack-bench --out DIR --build BUILDDIR --tmpfs DIR --disk DIR\n"
         "                      [--quick] [--runs N]\n"
         "                      [--only transport|saving|latency|analyzer|view|camera|stacks|\n"
-        "                              view-rate|cpu]\n"
+        "                              view-rate|cpu|camera-vm]\n"
         "Run it through bench/run, which builds, mounts the tmpfs and cleans up.\n",
         out);
 }
@@ -1276,6 +1289,7 @@ main(int argc, char **argv)
                        : strcmp(optarg, "stacks") == 0    ? S_STACKS
                        : strcmp(optarg, "view-rate") == 0 ? S_VIEW_RATE
                        : strcmp(optarg, "cpu") == 0       ? S_CPU
+                       : strcmp(optarg, "camera-vm") == 0 ? S_CAMERA_VM
                                                           : 0;
             if (!s_o.only) {
                 s_usage(stderr);
