@@ -35,11 +35,6 @@ s_teardown(void)
     ck_assert_int_eq(stack_destroy(&s_stack), 0);
 }
 
-/* camstackctl with @args; returns its exit status, output in s_out and s_err. */
-#define s_ctl(...)                                                                              \
-    stack_ctl(&s_stack, (const char *const[]){ __VA_ARGS__, NULL }, s_out, sizeof s_out, s_err, \
-              sizeof s_err)
-
 static void
 s_start(enum cs_daemon_id d)
 {
@@ -244,7 +239,7 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
     stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 1, 20000); /* by the writer */
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
 
-    ck_assert_int_eq(s_ctl("--timeout", "1000", "status", "--json"), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--timeout", "1000", "status", "--json"), 1);
     {
         json_t *all = s_parse(s_out), *cam = json_object_get(all, "camerad");
         bool ok = true, down = false, running = true;
@@ -276,7 +271,7 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
     ck_assert_uint_eq(s_ctl_u64(s_out, "saverd", "unrecorded"), 0);
 
     /* The table: one row per daemon, the one that is down says so. */
-    ck_assert_int_eq(s_ctl("--timeout", "1000", "status"), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--timeout", "1000", "status"), 1);
     ck_assert_msg(strncmp(s_out, "DAEMON", 6) == 0, "%s", s_out);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         char row[32];
@@ -293,7 +288,9 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
                (const char *[]){ "frames_in=60", "rejected=0", "lost_total=0", NULL });
 
     /* watch into a pipe: plain lines, one per daemon and refresh. */
-    ck_assert_int_eq(s_ctl("--timeout", "500", "watch", "--count", "2", "--interval", "200"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--timeout", "500", "watch", "--count", "2",
+                               "--interval", "200"),
+                     0);
     {
         int n = 0, down = 0;
 
@@ -319,7 +316,7 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
     /* Nothing runs: every daemon is not running, known at once (the sockets are gone), and
      * the required ones are down for the command. */
     t0 = cs_now_ns(CLOCK_MONOTONIC);
-    ck_assert_int_eq(s_ctl("--timeout", "5000", "status"), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--timeout", "5000", "status"), 1);
     ck_assert_uint_lt(cs_now_ns(CLOCK_MONOTONIC) - t0, 2 * CS_NSEC_PER_SEC);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
         char needle[64];
@@ -359,13 +356,13 @@ START_TEST(status_shows_an_optional_daemon_not_running)
     ck_assert_msg(access(sock, F_OK) == 0, "no stale socket %s", sock);
 
     t0 = cs_now_ns(CLOCK_MONOTONIC);
-    st = s_ctl("--timeout", "5000", "status");
+    st = STACK_CTL(&s_stack, s_out, s_err, "--timeout", "5000", "status");
     ck_assert_msg(st == 0, "exit %d: %s%s", st, s_out, s_err);
     ck_assert_uint_lt(cs_now_ns(CLOCK_MONOTONIC) - t0, CS_NSEC_PER_SEC);
     ck_assert_msg(strstr(s_out, "\nanalyzerd  not running"), "%s", s_out);
     ck_assert_msg(strstr(s_out, "\nsaverd     recording "), "%s", s_out);
     ck_assert_str_eq(s_err, "");
-    st = s_ctl("--timeout", "5000", "status", "--json");
+    st = STACK_CTL(&s_stack, s_out, s_err, "--timeout", "5000", "status", "--json");
     ck_assert_msg(st == 0, "exit %d: %s%s", st, s_out, s_err);
     {
         json_t *all = s_parse(s_out);
@@ -377,7 +374,7 @@ START_TEST(status_shows_an_optional_daemon_not_running)
         ck_assert_uint_gt(s_member_u64(json_object_get(all, "saverd"), "written"), 0);
         json_decref(all);
     }
-    st = s_ctl("--timeout", "5000", "watch", "--count", "1", "--plain");
+    st = STACK_CTL(&s_stack, s_out, s_err, "--timeout", "5000", "watch", "--count", "1", "--plain");
     ck_assert_msg(st == 0 && strstr(s_out, " analyzerd state=not-running\n"), "exit %d: %s", st,
                   s_out);
 
@@ -385,7 +382,7 @@ START_TEST(status_shows_an_optional_daemon_not_running)
     s_stop(CS_DAEMON_CAMERAD);
     s_stop(CS_DAEMON_PUBD);
     t0 = cs_now_ns(CLOCK_MONOTONIC);
-    ck_assert_int_eq(s_ctl("--timeout", "5000", "status"), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--timeout", "5000", "status"), 1);
     ck_assert_uint_lt(cs_now_ns(CLOCK_MONOTONIC) - t0, CS_NSEC_PER_SEC);
     ck_assert_msg(strstr(s_err, "camstackctl: pubd is down: not running"), "%s", s_err);
     ck_assert_msg(!strstr(s_err, "analyzerd"), "%s", s_err);
@@ -419,19 +416,19 @@ START_TEST(acquire_stop_and_start_runs)
         ck_assert_int_eq(cs_json_get_string(j, "activity", &activity), 0);
         (void) snprintf(row, sizeof row, "\ncamerad    %-11s ", activity);
         json_decref(j);
-        ck_assert_int_eq(s_ctl("status"), 0);
+        ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "status"), 0);
         ck_assert_msg(strstr(s_out, row), "no '%s' in %s", row + 1, s_out);
     }
 
     /* A run is going: start is refused, and says why. */
-    ck_assert_int_eq(s_ctl("acquire", "start", "--frames", "5"), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "start", "--frames", "5"), 1);
     ck_assert_msg(strstr(s_err, "camerad refused 'acquire start 5': run ")
                       && strstr(s_err, " is going; 'acquire stop' ends it"),
                   "%s", s_err);
-    ck_assert_int_eq(s_ctl("acquire", "start", "--frames", "x"), 2);
-    ck_assert_int_eq(s_ctl("acquire", "stop", "--frames", "3"), 2);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "start", "--frames", "x"), 2);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "stop", "--frames", "3"), 2);
 
-    ck_assert_int_eq(s_ctl("acquire", "stop"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "stop"), 0);
     ck_assert_msg(strncmp(s_out, "camerad: idle after run ", 24) == 0, "%s", s_out);
     s_status(CS_DAEMON_CAMERAD, buf, sizeof buf);
     s_state(CS_DAEMON_CAMERAD, "acquisition", "idle");
@@ -445,9 +442,10 @@ START_TEST(acquire_stop_and_start_runs)
     /* Idle: nothing more comes. */
     ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_CAMERAD, "captured", 5000), (int64_t) c1);
     ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_SAVERD, "received", 5000), (int64_t) c1);
-    ck_assert_int_eq(s_ctl("acquire", "stop"), 0); /* already idle: fine */
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "stop"),
+                     0); /* already idle: fine */
 
-    ck_assert_int_eq(s_ctl("acquire", "start", "--frames", "30"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "start", "--frames", "30"), 0);
     ck_assert_msg(strstr(s_out, "camerad: run ") && strstr(s_out, " started, 30 frames"), "%s",
                   s_out);
     stack_await(&s_stack, CS_DAEMON_CAMERAD, "captured", (int64_t) c1 + 30, 20000);
@@ -501,7 +499,7 @@ START_TEST(record_stop_and_start_make_two_files_without_a_common_frame)
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     s_start_all();
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 20, 20000);
-    ck_assert_int_eq(s_ctl("record", "stop"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "record", "stop"), 0);
     ck_assert_msg(strstr(s_out, "saverd: recording off; last file ") && strstr(s_out, ".h5"), "%s",
                   s_out);
     s_state(CS_DAEMON_SAVERD, "record", "off");
@@ -516,10 +514,10 @@ START_TEST(record_stop_and_start_make_two_files_without_a_common_frame)
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "received", (int64_t) a1 + 20, 20000);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "unrecorded", 20, 20000);
     ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_SAVERD, "written", 5000), (int64_t) w1);
-    ck_assert_int_eq(s_ctl("record", "start"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "record", "start"), 0);
     ck_assert_str_eq(s_out, "saverd: recording on\n");
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", (int64_t) w1 + 20, 20000);
-    ck_assert_int_eq(s_ctl("acquire", "stop"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "stop"), 0);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 20000);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 2, 20000);
 
@@ -560,13 +558,13 @@ START_TEST(record_stop_and_start_make_two_files_without_a_common_frame)
     verify_movie(files[1], &e);
 
     /* A whole run while off leaves no file; the next run while on is one file. */
-    ck_assert_int_eq(s_ctl("record", "stop"), 0);
-    ck_assert_int_eq(s_ctl("acquire", "start", "--frames", "25"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "record", "stop"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "start", "--frames", "25"), 0);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 2, 20000);
     ck_assert_int_eq(stack_status(&s_stack, CS_DAEMON_SAVERD, "unrecorded", 5000),
                      (int64_t) unrecorded + 25);
-    ck_assert_int_eq(s_ctl("record", "start"), 0);
-    ck_assert_int_eq(s_ctl("acquire", "start", "--frames", "15"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "record", "start"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "start", "--frames", "15"), 0);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 3, 20000);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "files_closed", 3, 20000);
     s_stop(CS_DAEMON_CAMERAD);
@@ -709,9 +707,9 @@ START_TEST(snapshot_is_the_frame_it_reports)
     stack_await(&s_stack, CS_DAEMON_PUBD, "frames_in", 5, 20000);
     (void) snprintf(path, sizeof path, "%s/snap.png", s_stack.dir);
     if (c->raw16)
-        ck_assert_int_eq(s_ctl("snapshot", path, "--raw16"), 0);
+        ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "snapshot", path, "--raw16"), 0);
     else
-        ck_assert_int_eq(s_ctl("snapshot", path), 0);
+        ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "snapshot", path), 0);
     cs_fourcc_str(cs_pixfmt_info(c->pixfmt)->fourcc, fourcc);
     q = strstr(s_out, ": run ");
     ck_assert_msg(q && sscanf(q, ": run %lu seq %lu", &run, &seq) == 2, "%s", s_out);
@@ -722,7 +720,7 @@ START_TEST(snapshot_is_the_frame_it_reports)
     /* No frame comes: an error within the timeout, no file. */
     s_stop(CS_DAEMON_CAMERAD);
     ck_assert_int_eq(unlink(path), 0);
-    ck_assert_int_eq(s_ctl("--timeout", "500", "snapshot", path), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--timeout", "500", "snapshot", path), 1);
     ck_assert_msg(strstr(s_err, "camstackctl: snapshot: no frame of stream 'it' on ipc://")
                       && strstr(s_err, " within 500 ms"),
                   "%s", s_err);
@@ -760,7 +758,7 @@ START_TEST(plot_draws_a_real_stats_file)
     stack_only_file(s_stack.movies, movie, sizeof movie);
     (void) snprintf(svg, sizeof svg, "%s/stats.svg", s_stack.dir);
 
-    ck_assert_int_eq(s_ctl("plot", stats, svg), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "plot", stats, svg), 0);
     ck_assert_msg(strstr(s_out, ": 80 frames of "), "%s", s_out);
     /* Well-formed for an XML parser that knows nothing of us... */
     ck_assert_int_eq(stack_run_split((const char *const[]){ "xmllint", "--noout", svg, NULL },
@@ -778,15 +776,17 @@ START_TEST(plot_draws_a_real_stats_file)
     /* The value axis names the RGB24 rule of the stack's config, or of --pixel-format. */
     stack_read_file(&s_stack, "stats.svg", s_out, sizeof s_out);
     ck_assert_msg(strstr(s_out, ">R + G + B (0 to 765)</text>"), "%.2000s", s_out);
-    ck_assert_int_eq(s_ctl("plot", "--pixel-format", "YUYV", stats, svg), 0);
+    ck_assert_int_eq(
+        STACK_CTL(&s_stack, s_out, s_err, "plot", "--pixel-format", "YUYV", stats, svg), 0);
     stack_read_file(&s_stack, "stats.svg", s_out, sizeof s_out);
     ck_assert_msg(strstr(s_out, ">Y (0 to 255)</text>"), "%.2000s", s_out);
-    ck_assert_int_eq(s_ctl("plot", "--pixel-format", "MJPG", stats, svg), 2);
+    ck_assert_int_eq(
+        STACK_CTL(&s_stack, s_out, s_err, "plot", "--pixel-format", "MJPG", stats, svg), 2);
 
     /* The same as PNG, by extension and by --format: every point of the SVG's lines is
      * painted in its colour in the PNG (check-plot.py reads it with PIL). */
     (void) snprintf(png, sizeof png, "%s/stats.png", s_stack.dir);
-    ck_assert_int_eq(s_ctl("plot", stats, png), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "plot", stats, png), 0);
     ck_assert_msg(
         stack_run_split((const char *const[]){ "/usr/bin/python3", script, stats, svg, png, NULL },
                         s_out, sizeof s_out, s_err, sizeof s_err)
@@ -795,7 +795,7 @@ START_TEST(plot_draws_a_real_stats_file)
     ck_assert_msg(strstr(s_out, "80 frames, min, max, mean and std in place, in the PNG too"), "%s",
                   s_out);
     (void) snprintf(png, sizeof png, "%s/stats.picture", s_stack.dir);
-    ck_assert_int_eq(s_ctl("plot", "--format", "png", stats, png), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "plot", "--format", "png", stats, png), 0);
     ck_assert_msg(
         stack_run_split((const char *const[]){ "/usr/bin/python3", script, stats, svg, png, NULL },
                         s_out, sizeof s_out, s_err, sizeof s_err)
@@ -803,11 +803,11 @@ START_TEST(plot_draws_a_real_stats_file)
         "%s%s", s_out, s_err);
 
     /* Refusals: neither .svg nor .png, not a statistics file, no file. */
-    ck_assert_int_eq(s_ctl("plot", stats, "x.jpg"), 2);
-    ck_assert_int_eq(s_ctl("plot", "--format", "gif", stats, svg), 2);
-    ck_assert_int_eq(s_ctl("plot", movie, svg), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "plot", stats, "x.jpg"), 2);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "plot", "--format", "gif", stats, svg), 2);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "plot", movie, svg), 1);
     ck_assert_msg(strstr(s_err, "has no /entry/stats/seq: not a statistics file"), "%s", s_err);
-    ck_assert_int_eq(s_ctl("plot", "/nonexistent.h5", svg), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "plot", "/nonexistent.h5", svg), 1);
 }
 END_TEST
 

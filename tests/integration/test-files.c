@@ -72,10 +72,7 @@ START_TEST(files_are_read_while_written_and_say_when_not_closed)
 
     /* The live statistics file, as camstackctl plot reads it (analyzerd still writing). */
     (void) snprintf(svg, sizeof svg, "%s/live.svg", s_stack.dir);
-    ck_assert_msg(stack_ctl(&s_stack, (const char *const[]){ "plot", stats, svg, NULL }, s_out,
-                            sizeof s_out, s_err, sizeof s_err)
-                      == 0,
-                  "%s%s", s_out, s_err);
+    ck_assert_msg(STACK_CTL(&s_stack, s_out, s_err, "plot", stats, svg) == 0, "%s%s", s_out, s_err);
     ck_assert_msg(strstr(s_out, " frames of "), "%s", s_out);
     frames = strtoll(strstr(s_out, ": ") + 2, NULL, 10);
     ck_assert_int_ge(frames, 50);

@@ -25,10 +25,6 @@ s_teardown(void)
     ck_assert_int_eq(stack_destroy(&s_stack), 0);
 }
 
-#define s_ctl(...)                                                                              \
-    stack_ctl(&s_stack, (const char *const[]){ __VA_ARGS__, NULL }, s_out, sizeof s_out, s_err, \
-              sizeof s_err)
-
 /* Writes @text to <stack dir>/@name. */
 static void
 s_save(const char *name, const char *text)
@@ -90,15 +86,15 @@ s_check(bool moving)
     ck_assert_int_eq(cs_json_copy_string(viewd, "url", url, sizeof url - 8), 0);
     json_decref(viewd);
     (void) strcat(url, "metrics");
-    ck_assert_int_eq(s_ctl("status", "--json"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "status", "--json"), 0);
     s_save("before.json", s_out);
-    ck_assert_int_eq(s_ctl("metrics"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "metrics"), 0);
     s_save("metrics.txt", s_out);
     ck_assert_int_eq(
         stack_run_cmd((const char *const[]){ "curl", "-sf", url, NULL }, 30, s_out, sizeof s_out),
         0);
     s_save("metrics-http.txt", s_out);
-    ck_assert_int_eq(s_ctl("status", "--json"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "status", "--json"), 0);
     s_save("after.json", s_out);
     s_check_file("metrics.txt", moving);
     s_check_file("metrics-http.txt", moving);
@@ -123,7 +119,7 @@ START_TEST(metrics_are_the_status_in_prometheus_text)
 
     /* Idle after a stop: every value, the same before and after but for the uptime, and the
      * rates and recent latencies on their way to 0 and null. */
-    ck_assert_int_eq(s_ctl("acquire", "stop"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "acquire", "stop"), 0);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "runs_ended", 1, 20000);
     stack_await(&s_stack, CS_DAEMON_ANALYZERD, "runs_ended", 1, 20000);
     s_check(false);
@@ -131,12 +127,12 @@ START_TEST(metrics_are_the_status_in_prometheus_text)
     /* A daemon that stops is down; the command fails as status does: not for an optional
      * daemon (saverd), for another (camerad). */
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_SAVERD), 0);
-    ck_assert_int_eq(s_ctl("--timeout", "2000", "metrics"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--timeout", "2000", "metrics"), 0);
     ck_assert_msg(strstr(s_out, "\ncamstack_saverd_up 0\n"), "%s", s_out);
     ck_assert_msg(!strstr(s_out, "camstack_saverd_written"), "%s", s_out);
     ck_assert_msg(strstr(s_out, "\ncamstack_pubd_up 1\n"), "%s", s_out);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
-    ck_assert_int_eq(s_ctl("--timeout", "2000", "metrics"), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--timeout", "2000", "metrics"), 1);
     ck_assert_msg(strstr(s_out, "camstack_camerad_up 0\n"), "%s", s_out);
     ck_assert_msg(strstr(s_err, "camstackctl: camerad is down: "), "%s", s_err);
 }

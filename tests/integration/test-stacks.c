@@ -20,10 +20,6 @@
 static struct stack s_stack;
 static char s_out[S_OUT], s_err[S_OUT];
 
-#define s_ctl(...)                                                                              \
-    stack_ctl(&s_stack, (const char *const[]){ __VA_ARGS__, NULL }, s_out, sizeof s_out, s_err, \
-              sizeof s_err)
-
 /* Writes @text to <stack dir>/@name, its path into @path. */
 static void
 s_save(const char *name, const char *text, char *path, size_t size)
@@ -58,7 +54,7 @@ s_reported_budget(void)
     json_t *all;
     uint64_t sum = 0;
 
-    ck_assert_int_eq(s_ctl("status", "--json"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "status", "--json"), 0);
     all = cs_json_parse_object(s_out, strlen(s_out), NULL, 0);
     ck_assert_ptr_nonnull(all);
     for (int d = 0; d < CS_DAEMON_COUNT; d++) {
@@ -82,7 +78,8 @@ START_TEST(stack_by_name)
     const char *stream = NULL;
     json_t *all;
 
-    ck_assert_int_eq(s_ctl("--stack", "camstack", "status", "--json"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--stack", "camstack", "status", "--json"),
+                     0);
     all = cs_json_parse_object(s_out, strlen(s_out), NULL, 0);
     ck_assert_ptr_nonnull(all);
     ck_assert_int_eq(cs_json_get_string(json_object_get(all, "camerad"), "stream", &stream), 0);
@@ -91,11 +88,12 @@ START_TEST(stack_by_name)
 
     s_save("cam3.ini", "[stack]\nstream = cam3\nruntime_dir = run3\n[viewd]\nport = 0\n", cam3,
            sizeof cam3);
-    ck_assert_int_eq(s_ctl("--stack", "cam3", "status"), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--stack", "cam3", "status"), 1);
     ck_assert_msg(strstr(s_err, "/run3/camerad.control"), "%s", s_err);
-    ck_assert_int_eq(s_ctl("--stack", "nosuch", "status"), CS_EX_CONFIG);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--stack", "nosuch", "status"),
+                     CS_EX_CONFIG);
     ck_assert_msg(strstr(s_err, "/nosuch.ini"), "%s", s_err);
-    ck_assert_int_eq(s_ctl("--stack", "../it", "status"), 2);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "--stack", "../it", "status"), 2);
     ck_assert_int_eq(unlink(cam3), 0);
 }
 END_TEST
@@ -116,7 +114,7 @@ START_TEST(status_all_shows_every_stack)
     s_save("cam3.ini", "[stack]\nstream = cam3\nruntime_dir = run3\n[viewd]\nport = 0\n", cam3,
            sizeof cam3);
     s_save("broken.ini", "[stack]\nstreem = x\n", broken, sizeof broken);
-    ck_assert_int_eq(s_ctl("status", "--all", "--json"), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "status", "--all", "--json"), 1);
     all = cs_json_parse_object(s_out, strlen(s_out), NULL, 0);
     ck_assert_msg(all, "not JSON: %.2000s", s_out);
     ck_assert_int_eq(json_array_size(json_object_get(all, "stacks")), 3);
@@ -145,7 +143,7 @@ START_TEST(status_all_shows_every_stack)
     json_decref(all);
     ck_assert_int_eq(unlink(broken), 0);
 
-    ck_assert_int_eq(s_ctl("status", "--all"), 0);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "status", "--all"), 0);
     ck_assert_msg(strstr(s_out, "stack cam3: ") && strstr(s_out, "stream cam3, not running")
                       && strstr(s_out, "stream it, running") && strstr(s_out, "memory budget ")
                       && strstr(s_out, "host: MemAvailable "),
@@ -157,7 +155,7 @@ START_TEST(status_all_shows_every_stack)
     (void) fclose(f);
     text[n] = '\0';
     s_save("copy.ini", text, copy, sizeof copy);
-    ck_assert_int_eq(s_ctl("status", "--all"), 1);
+    ck_assert_int_eq(STACK_CTL(&s_stack, s_out, s_err, "status", "--all"), 1);
     ck_assert_msg(strstr(s_err, "stack copy: ") && strstr(s_err, copy)
                       && strstr(s_err, s_stack.config) && strstr(s_err, "share a socket"),
                   "%.4000s", s_err);

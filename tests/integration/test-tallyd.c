@@ -25,10 +25,6 @@ s_teardown(void)
     ck_assert_int_eq(stack_destroy(&s_stack), 0);
 }
 
-#define s_ctl(...)                                                                              \
-    stack_ctl(&s_stack, (const char *const[]){ __VA_ARGS__, NULL }, s_out, sizeof s_out, s_err, \
-              sizeof s_err)
-
 /* The row of the roles table is all camstackctl, the config and the harness know of it. */
 START_TEST(tallyd_is_a_row_of_the_roles_table)
 {
@@ -67,23 +63,23 @@ START_TEST(tallyd_counts_towards_wait_subscribers_and_keeps_an_exact_ledger)
     stack_await(&s_stack, CS_DAEMON_TALLYD, "tallied", 50, 20000);
 
     /* camstackctl shows it, from the roles table and its status answer alone. */
-    st = s_ctl("status");
+    st = STACK_CTL(&s_stack, s_out, s_err, "status");
     ck_assert_msg(st == 0, "exit %d: %s%s", st, s_out, s_err);
     ck_assert_msg(strstr(s_out, "\ntallyd     tallying "), "%s", s_out);
     ck_assert_msg(strstr(s_out, " tallied="), "%s", s_out);
     ck_assert_msg(strstr(s_out, "\nanalyzerd  not running"), "%s", s_out);
-    st = s_ctl("status", "--json");
+    st = STACK_CTL(&s_stack, s_out, s_err, "status", "--json");
     ck_assert_msg(st == 0, "exit %d: %s%s", st, s_out, s_err);
     all = cs_json_parse_object(s_out, strlen(s_out), NULL, 0);
     ck_assert_ptr_nonnull(all);
     ck_assert_int_eq(cs_json_get_string(json_object_get(all, "tallyd"), "role", &role), 0);
     ck_assert_str_eq(role, "frame-subscriber");
     json_decref(all);
-    st = s_ctl("request", "tallyd", "help");
+    st = STACK_CTL(&s_stack, s_out, s_err, "request", "tallyd", "help");
     ck_assert_msg(st == 0, "exit %d: %s%s", st, s_out, s_err);
 
     /* The orderly stop: camerad ends the run, the end-of-stream reaches tallyd. */
-    st = s_ctl("acquire", "stop");
+    st = STACK_CTL(&s_stack, s_out, s_err, "acquire", "stop");
     ck_assert_msg(st == 0, "exit %d: %s%s", st, s_out, s_err);
     stack_await(&s_stack, CS_DAEMON_TALLYD, "runs_ended", 1, 20000);
     sent = stack_status(&s_stack, CS_DAEMON_CAMERAD, "sent", 5000);
@@ -114,7 +110,7 @@ START_TEST(tallyd_not_running_fails_nothing)
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_PUBD), 0);
     ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
     stack_await(&s_stack, CS_DAEMON_PUBD, "frames_in", 10, 20000);
-    st = s_ctl("status");
+    st = STACK_CTL(&s_stack, s_out, s_err, "status");
     ck_assert_msg(st == 0, "exit %d: %s%s", st, s_out, s_err);
     ck_assert_msg(strstr(s_out, "\ntallyd     not running"), "%s", s_out);
     ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);

@@ -152,6 +152,12 @@ int stack_run_split(const char *const *argv, char *out, size_t out_size, char *e
 int stack_ctl(const struct stack *s, const char *const *args, char *out, size_t out_size, char *err,
               size_t err_size);
 
+/* stack_ctl() with the arguments in line and two arrays (not pointers) for the output:
+ * STACK_CTL(&s, out, err, "camera", "set", "fps", "10"). */
+#define STACK_CTL(s, out, err, ...)                                                       \
+    stack_ctl((s), (const char *const[]){ __VA_ARGS__, NULL }, (out), sizeof(out), (err), \
+              sizeof(err))
+
 /* Sends @request to @d's control endpoint and puts the answer in @reply. Returns 0, or
  * -ETIMEDOUT if none came within @timeout_ms. */
 int stack_request(const struct stack *s, enum cs_daemon_id d, const char *request, int timeout_ms,
