@@ -61,6 +61,13 @@ enum cs_compression {
     CS_COMPRESSION_COUNT
 };
 
+/* How saverd's writes reach the disk ([saverd] write_mode, docs/SAVING.md). */
+enum cs_write_mode {
+    CS_WRITE_MODE_CACHED, /* through the page cache, with managed writeback */
+    CS_WRITE_MODE_DIRECT, /* frames' chunks around it (O_DIRECT), where the file system takes it */
+    CS_WRITE_MODE_COUNT
+};
+
 /* How viewd colours a grey frame for viewing ([viewd] colour_map). */
 enum cs_colour_map {
     CS_COLOUR_MAP_GREY, /* grey as grey */
@@ -127,9 +134,10 @@ struct cs_conf {
         char directory[PATH_MAX];
         uint32_t receive_buffer_mb;
         uint32_t drain_timeout_ms;
-        uint32_t queue_mb;            /* frames received but not yet written, in MB */
-        uint32_t flush_interval_ms;   /* how often a file is flushed for its readers */
-        bool swmr;                    /* write files in SWMR mode */
+        uint32_t queue_mb;          /* frames received but not yet written, in MB */
+        uint32_t flush_interval_ms; /* how often a file is flushed for its readers */
+        bool swmr;                  /* write files in SWMR mode */
+        enum cs_write_mode write_mode;
         uint64_t max_frames_per_file; /* 0: no limit */
         uint64_t max_bytes_per_file;  /* frame data per file, in bytes; 0: no limit */
         struct {
@@ -196,4 +204,5 @@ const char *cs_source_name(enum cs_source s);
 /* The [camerad] device the configured source reads, or "" for a source without one. */
 const char *cs_source_device(const struct cs_conf *conf);
 const char *cs_compression_name(enum cs_compression c);
+const char *cs_write_mode_name(enum cs_write_mode m);
 const char *cs_colour_map_name(enum cs_colour_map m);

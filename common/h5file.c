@@ -49,7 +49,7 @@ s_name(char *buf, size_t size, const char *dir, const char *stream, const char *
 
 hid_t
 cs_h5_create(const char *dir, const char *stream, const char *kind, uint64_t run, uint64_t start_ns,
-             unsigned part, char *ret_path, size_t path_size, unsigned *ret_part)
+             unsigned part, hid_t access, char *ret_path, size_t path_size, unsigned *ret_part)
 {
     hid_t fapl = H5I_INVALID_HID, fid = H5I_INVALID_HID;
     int fd = -1, r;
@@ -66,7 +66,7 @@ cs_h5_create(const char *dir, const char *stream, const char *kind, uint64_t run
             return -errno;
     }
     (void) close(fd);
-    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    fapl = access == H5P_DEFAULT ? H5Pcreate(H5P_FILE_ACCESS) : H5Pcopy(access);
     if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0)
         goto fail;
     fid = H5Fcreate(ret_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);

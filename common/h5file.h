@@ -25,12 +25,13 @@ void cs_h5_quiet(void);
 bool cs_h5_filter_available(int id);
 
 /* Creates a new file for run @run started at @start_ns (CLOCK_REALTIME). @kind is NULL for
- * movies or a word such as "stats". @part is the first part number to try (0: none). The name
- * taken is written into @ret_path and the part number used into @ret_part. Returns the file
- * id or a negative errno. Files are created with the latest format, ready for
- * H5Fstart_swmr_write(). */
+ * movies or a word such as "stats". @part is the first part number to try (0: none).
+ * @access is the file access property list (its driver, alignment), H5P_DEFAULT for HDF5's
+ * defaults; it is copied. The name taken is written into @ret_path and the part number used
+ * into @ret_part. Returns the file id or a negative errno. Files are created with the latest
+ * format, ready for H5Fstart_swmr_write(). */
 hid_t cs_h5_create(const char *dir, const char *stream, const char *kind, uint64_t run,
-                   uint64_t start_ns, unsigned part, char *ret_path, size_t path_size,
+                   uint64_t start_ns, unsigned part, hid_t access, char *ret_path, size_t path_size,
                    unsigned *ret_part);
 
 /* Creates a group with NX_class = @nx_class. Returns its id or H5I_INVALID_HID. */

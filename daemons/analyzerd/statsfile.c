@@ -59,7 +59,7 @@ statsfile_open(const struct cs_conf *conf, const struct cs_frame_hdr *first,
     f->run = first->run;
     cs_h5_quiet();
     fid = cs_h5_create(conf->analyzerd.directory, conf->stack.stream, "stats", first->run,
-                       first->capture_ns, 0, f->path, sizeof f->path, &part);
+                       first->capture_ns, 0, H5P_DEFAULT, f->path, sizeof f->path, &part);
     if (fid < 0) {
         free(f);
         return (int) fid;

@@ -17,6 +17,7 @@
 
 #include "cs-build.h"
 #include "h5camera.h"
+#include "h5direct.h"
 #include "h5file.h"
 #include "h5series.h"
 #include "pixfmt.h"
@@ -63,6 +64,8 @@ struct h5writer {
     uint64_t bytes;
     uint64_t lost, camera;
     bool failed; /* a write failed: the file can only be closed, and is not complete */
+    bool direct; /* frames' chunks go around the page cache (h5direct.h) */
+    int refused; /* write_mode = direct, but the file system refused it: the errno */
 };
 
 static const char *const s_end_names[H5WRITER_END_COUNT] = {
@@ -347,8 +350,9 @@ h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *first,
 {
     const struct cs_conf *conf = p->conf;
     struct h5writer *w = calloc(1, sizeof *w);
+    bool direct = conf->saverd.write_mode == CS_WRITE_MODE_DIRECT;
+    hid_t fid, fapl;
     char path[PATH_MAX];
-    hid_t fid;
     int r = -EIO;
 
     if (!w)
@@ -363,14 +367,19 @@ h5writer_open(const struct h5writer_params *p, const struct cs_frame_hdr *first,
     w->height = first->height;
     w->run = first->run;
     w->first_seq = w->next_seq = p->first_seq;
-    fid = cs_h5_create(conf->saverd.directory, conf->stack.stream, NULL, first->run, p->start_ns,
-                       p->part, w->path, sizeof w->path, &w->part);
+    fapl = direct ? h5direct_fapl() : H5P_DEFAULT;
+    fid = fapl < 0 ? -EIO
+                   : cs_h5_create(conf->saverd.directory, conf->stack.stream, NULL, first->run,
+                                  p->start_ns, p->part, fapl, w->path, sizeof w->path, &w->part);
+    if (direct && fapl >= 0)
+        (void) H5Pclose(fapl);
     if (fid < 0) {
         r = (int) fid;
         free(w);
         return r;
     }
     w->file = fid;
+    w->direct = direct && h5direct_active(w->file, &w->refused);
     r = s_open_fd(w);
     if (r < 0)
         goto fail;
@@ -605,6 +614,13 @@ unsigned
 h5writer_part(const struct h5writer *w)
 {
     return w->part;
+}
+
+bool
+h5writer_direct(const struct h5writer *w, int *reterr_refused)
+{
+    *reterr_refused = w->refused;
+    return w->direct;
 }
 
 uint64_t

@@ -81,6 +81,9 @@ int h5writer_close(struct h5writer **w_p, enum h5writer_end end);
 
 const char *h5writer_path(const struct h5writer *w);
 unsigned h5writer_part(const struct h5writer *w);
+/* Whether the frames' chunks go around the page cache (write_mode = direct); if direct was
+ * configured but the file system refused it, false and the errno in *@reterr_refused. */
+bool h5writer_direct(const struct h5writer *w, int *reterr_refused);
 uint64_t h5writer_frames(const struct h5writer *w);
 uint64_t h5writer_bytes(const struct h5writer *w);    /* chunk bytes written */
 uint64_t h5writer_lost(const struct h5writer *w);     /* network and queue gaps */

@@ -37,12 +37,22 @@ struct saverd {
      * writer is behind (writer_wait_room()), instead of filling the queue and dropping. */
     bool pace;
     uint64_t paused; /* times receiving paused for the writer */
+    /* How the file open now, or the last one, is written: write_mode, or cached where the
+     * file system refused direct (refused: its errno, logged when it first happens). */
+    enum cs_write_mode write_mode;
+    int refused;
 };
 
 static const char *
 s_record(const void *at)
 {
     return *(const bool *) at ? "on" : "off";
+}
+
+static const char *
+s_write_mode(const void *at)
+{
+    return cs_write_mode_name(*(const enum cs_write_mode *) at);
 }
 
 static const struct cs_counter s_rows[] = {
@@ -55,6 +65,9 @@ static const struct cs_counter s_rows[] = {
                      "the last failure, until a file is created again (empty: none)"),
     CS_CTR_STRING_FN("record", saverd_t, record, s_record, 0,
                      "on or off: whether received frames are written (record start|stop)"),
+    CS_CTR_STRING_FN("write_mode", saverd_t, write_mode, s_write_mode, 0,
+                     "cached or direct: how the file open now (or the last one) is written; "
+                     "cached where the file system refuses direct I/O"),
     CS_CTR_BOOL_AT("pace", saverd_t, pace, 0,
                    "receiving waits for the writer (the unpaced test pattern)"),
     CS_CTR_U64(saverd_t, paused, CS_COUNTER_TOTAL, "times receiving paused for the writer"),
@@ -167,6 +180,24 @@ s_camera(void *arg, const struct cs_camera_msg *msg)
     return 0;
 }
 
+/* write_mode = direct on a file system that refuses it (tmpfs): said once, when it starts. */
+static void
+s_note_write_mode(saverd_t *self, const struct writer_event *ev)
+{
+    if (self->conf->saverd.write_mode != CS_WRITE_MODE_DIRECT)
+        return;
+    self->write_mode = ev->direct ? CS_WRITE_MODE_DIRECT : CS_WRITE_MODE_CACHED;
+    if (ev->refused && !self->refused)
+        cs_log(LOG_WARNING,
+               "write_mode = direct: the file system of '%s' does not take direct I/O (%s), "
+               "writing through the page cache",
+               ev->path, strerror(ev->refused));
+    else if (!ev->refused && self->refused)
+        cs_log(LOG_NOTICE, "write_mode = direct: '%s' is written around the page cache again",
+               ev->path);
+    self->refused = ev->refused;
+}
+
 static void
 s_on_event(saverd_t *self, const struct writer_event *ev)
 {
@@ -175,6 +206,7 @@ s_on_event(saverd_t *self, const struct writer_event *ev)
         self->recording = true;
         self->error[0] = '\0';
         (void) cs_strlcpy(self->path, ev->path, sizeof self->path);
+        s_note_write_mode(self, ev);
         if (ev->part == 0)
             cs_log(LOG_NOTICE, "run %" PRIu64 ": recording to '%s' (from seq %" PRIu64 ")", ev->run,
                    ev->path, ev->first_seq);
@@ -388,6 +420,7 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
     self->daemon = daemon;
     self->record = true;
     self->pace = cs_conf_source_waits(conf);
+    self->write_mode = conf->saverd.write_mode;
     if (!cs_is_dir(conf->saverd.directory)) {
         cs_log(LOG_ERR, "output directory '%s' does not exist", conf->saverd.directory);
         errno = ENOENT;
@@ -405,9 +438,10 @@ saverd_new(const struct cs_conf *conf, cs_daemon_t *daemon)
         goto fail;
     cs_log(LOG_INFO,
            "subscribed to %s on %s (receive queue of %d frames), writing to '%s' through a "
-           "%u MB queue; %s, compression %s, flushed every %u ms",
+           "%u MB queue; %s, write_mode %s, compression %s, flushed every %u ms",
            conf->stack.stream, conf->endpoints.subscribe, hwm, conf->saverd.directory,
            conf->saverd.queue_mb, conf->saverd.swmr ? "SWMR" : "no SWMR",
+           cs_write_mode_name(conf->saverd.write_mode),
            cs_compression_name(conf->saverd.compression.method), conf->saverd.flush_interval_ms);
     cs_daemon_set_report(daemon, s_on_stop,
                          &(struct cs_daemon_report){ .counter_groups = saverd_counter_groups,

@@ -72,6 +72,8 @@ struct writer_event {
     bool complete;         /* CLOSED */
     int err;               /* FAILED: a negative errno */
     char what[16];         /* FAILED: "create", "write", "flush", "close", "removed" */
+    bool direct;           /* OPENED: its chunks go around the page cache */
+    int refused;           /* OPENED: write_mode = direct was refused with this errno */
 };
 
 /* Starts the writer thread for @conf (which must outlive it). NULL with errno on failure. */

@@ -166,6 +166,7 @@ s_open(writer_t *self, zsock_t *pipe, const struct cs_frame_hdr *hdr)
     self->flush_due_ns = s_now_ns() + self->conf->saverd.flush_interval_ms * CS_NSEC_PER_MSEC;
     s_event_for(self, WRITER_OPENED, &ev);
     ev.first_seq = self->next_seq;
+    ev.direct = h5writer_direct(self->w, &ev.refused);
     s_send_event(pipe, &ev);
     return 0;
 }

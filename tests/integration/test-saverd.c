@@ -189,29 +189,39 @@ START_TEST(h5py_and_silx_read_every_format)
 }
 END_TEST
 
+/* [saverd] write_mode, each way: the loop tests over it take _i as its index. */
+static const char *const s_write_modes[] = { "cached", "direct" };
+
 /* A reader polls the file with h5py in SWMR mode while saverd writes it and reads frames
- * bit-exactly as they appear. */
+ * bit-exactly as they appear, in either write_mode (320x240 RGB24 frames are large enough to
+ * go around the page cache in direct mode). */
 START_TEST(swmr_reader_follows_a_growing_file)
 {
+    char extra[128];
     struct stack_params p = { .pixfmt = CS_PIXFMT_RGB24,
                               .width = 320,
                               .height = 240,
                               .fps = 100,
                               .frames = 0,
                               .wait_subscribers = 2,
-                              .extra = "\n[saverd]\nflush_interval_ms = 100\n" };
+                              .extra = extra };
     char path[PATH_MAX], out_path[PATH_MAX + 16], file[PATH_MAX];
     const char *args[] = { "--format", "RGB24", "--width",   "320", "--height", "240",
                            "--frames", "60",    "--timeout", "60",  file,       NULL };
+    char mode[16];
     int64_t written_before;
     pid_t reader;
     FILE *f;
 
+    (void) snprintf(extra, sizeof extra, "\n[saverd]\nflush_interval_ms = 100\nwrite_mode = %s\n",
+                    s_write_modes[_i]);
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "file_frames", 1, 20000);
     stack_status_str(&s_stack, CS_DAEMON_SAVERD, "file", file, sizeof file);
     ck_assert_msg(file[0], "saverd names no file");
+    stack_status_str(&s_stack, CS_DAEMON_SAVERD, "write_mode", mode, sizeof mode);
+    ck_assert_str_eq(mode, s_write_modes[_i]);
     (void) snprintf(out_path, sizeof out_path, "%s/reader.out", s_stack.dir);
     reader = stack_python_spawn("swmr_reader.py", args, out_path);
     ck_assert_int_eq(stack_python_reap(reader), 0);
@@ -686,22 +696,28 @@ START_TEST(sigterm_mid_run_keeps_every_frame_received)
 }
 END_TEST
 
-/* SIGKILL: after h5clear -s (docs/SAVING.md), h5py reads every frame flushed before it. */
+/* SIGKILL: after h5clear -s (docs/SAVING.md), h5py reads every frame flushed before it, in
+ * either write_mode (in direct mode with frames large enough to go around the page cache,
+ * 640x480 GREY). */
 START_TEST(sigkill_leaves_flushed_frames_readable)
 {
+    static const char *const sizes[][2] = { { "160", "120" }, { "640", "480" } };
+    char extra[128];
     struct stack_params p = { .pixfmt = CS_PIXFMT_GREY,
-                              .width = 160,
-                              .height = 120,
+                              .width = (unsigned) atoi(sizes[_i][0]),
+                              .height = (unsigned) atoi(sizes[_i][1]),
                               .fps = 200,
                               .frames = 0,
                               .wait_subscribers = 2,
-                              .extra = "\n[saverd]\nflush_interval_ms = 50\n" };
+                              .extra = extra };
     char file[PATH_MAX], out_path[PATH_MAX + 16];
-    const char *args[] = { "--format", "GREY",     "--width", "160", "--height",
-                           "120",      "--frames", "100",     file,  NULL };
-    const char *check[] = { "--format", "GREY",      "--width", "160", "--height",
-                            "120",      "--crashed", file,      NULL };
+    const char *args[] = { "--format",   "GREY",     "--width", sizes[_i][0], "--height",
+                           sizes[_i][1], "--frames", "100",     file,         NULL };
+    const char *check[] = { "--format",   "GREY",      "--width", sizes[_i][0], "--height",
+                            sizes[_i][1], "--crashed", file,      NULL };
 
+    (void) snprintf(extra, sizeof extra, "\n[saverd]\nflush_interval_ms = 50\nwrite_mode = %s\n",
+                    s_write_modes[_i]);
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
     stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "file_frames", 1, 20000);
@@ -722,6 +738,114 @@ START_TEST(sigkill_leaves_flushed_frames_readable)
 }
 END_TEST
 
+/* write_mode = direct (docs/SAVING.md), on the build tree's disk: every frame is the test
+ * pattern, read by h5py and silx, and the status says direct. 1001x601 RGB24 chunks end in a
+ * partial block (and ZeroMQ's memory is never aligned for O_DIRECT: each is copied through
+ * the driver's aligned buffer); 1280x720 GREY chunks are whole blocks. */
+static const struct stack_params s_direct_formats[] = {
+    { .pixfmt = CS_PIXFMT_RGB24, .width = 1001, .height = 601, .fps = 60, .frames = 40 },
+    { .pixfmt = CS_PIXFMT_GREY, .width = 1280, .height = 720, .fps = 100, .frames = 60 },
+};
+
+START_TEST(direct_frames_equal_the_pattern)
+{
+    struct stack_params p = s_direct_formats[_i];
+    char movie[PATH_MAX], mode[16];
+
+    p.wait_subscribers = 2;
+    p.extra = "\n[saverd]\nwrite_mode = direct\n";
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    stack_start_all(&s_stack);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_status_str(&s_stack, CS_DAEMON_SAVERD, "write_mode", mode, sizeof mode);
+    ck_assert_str_eq(mode, "direct");
+    s_stop_after(1);
+    ck_assert_int_eq(s_saverd("written"), (int64_t) p.frames);
+    s_check_saverd_balance();
+    s_h5py_only(&p, "none", movie);
+    ck_assert_int_eq(stack_json_i64(s_out, "frames"), (int64_t) p.frames);
+    ck_assert_msg(s_has("end_reason", "\"end_of_stream\"") && s_has("complete", "1"), "%s", s_out);
+    s_silx("movie", movie, &p);
+    ck_assert(!stack_log_has(&s_stack, CS_DAEMON_SAVERD, "does not take direct I/O"));
+}
+END_TEST
+
+/* Compressed chunks have any length: in direct mode their aligned blocks go around the page
+ * cache and the rest through it. The test pattern is smooth and shrinks to little, so the
+ * chunks are made larger than the driver's 64 KiB threshold, that both paths are taken:
+ * deflate at level 0 (stored: the frame and zlib's few bytes) of 1280x720 Y16, and LZ4 of
+ * 2048x2048 Y16 (about 130 KB a chunk). */
+START_TEST(direct_compression_round_trips)
+{
+    static const char *const methods[] = { "deflate", "lz4" };
+    static const char *const settings[] = { "deflate:0", "lz4" };
+    char extra[96];
+    struct stack_params p = { .pixfmt = CS_PIXFMT_Y16,
+                              .width = _i ? 2048 : 1280,
+                              .height = _i ? 2048 : 720,
+                              .fps = 30,
+                              .frames = 20,
+                              .wait_subscribers = 2,
+                              .extra = extra };
+    struct expect e = {
+        .pixfmt = p.pixfmt, .width = p.width, .height = p.height, .frames = 20, .complete = 1
+    };
+    char path[PATH_MAX];
+    int64_t stored, raw = 20LL * p.width * p.height * 2;
+
+    (void) snprintf(extra, sizeof extra, "\n[saverd]\nwrite_mode = direct\ncompression = %s\n",
+                    settings[_i]);
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    stack_start_all(&s_stack);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    s_stop_after(1);
+    ck_assert_int_eq(s_saverd("written"), 20);
+    s_check_saverd_balance();
+    s_h5py_only(&p, methods[_i], path);
+    verify_movie(path, &e);
+    stored = stack_json_i64(s_out, "bytes");
+    ck_assert_int_gt(stored, 20 * 65536);
+    if (_i)
+        ck_assert_int_lt(stored, raw / 2);
+    else
+        ck_assert_int_gt(stored, raw); /* level 0 adds zlib's framing */
+}
+END_TEST
+
+/* On a tmpfs, which takes no direct I/O, write_mode = direct writes through the page cache:
+ * one log line says so (not one per file: the run is rotated into three), the status says
+ * cached, and every frame is there. */
+START_TEST(direct_on_tmpfs_falls_back_to_the_page_cache)
+{
+    struct stack_params p = { .pixfmt = CS_PIXFMT_RGB24,
+                              .width = 640,
+                              .height = 480,
+                              .fps = 60,
+                              .frames = 30,
+                              .wait_subscribers = 2,
+                              .extra =
+                                  "\n[saverd]\nwrite_mode = direct\nmax_frames_per_file = 10\n" };
+    char files[4][PATH_MAX], mode[16], log[65536];
+    const char *line;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    stack_mount_tmpfs(&s_stack, s_stack.movies, 128);
+    stack_start_all(&s_stack);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_status_str(&s_stack, CS_DAEMON_SAVERD, "write_mode", mode, sizeof mode);
+    ck_assert_str_eq(mode, "cached");
+    s_stop_after(3);
+    ck_assert_int_eq(s_saverd("written"), 30);
+    s_check_saverd_balance();
+    ck_assert_int_eq(stack_files(s_stack.movies, files, 4), 3);
+    s_h5py(files, 3, &p, "none");
+    ck_assert_int_eq(stack_json_i64(s_out, "frames"), 30);
+    stack_log(&s_stack, CS_DAEMON_SAVERD, log, sizeof log);
+    line = strstr(log, "does not take direct I/O");
+    ck_assert_msg(line && !strstr(line + 1, "does not take direct I/O"), "%s", log);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -734,7 +858,7 @@ test_suite(void)
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, h5py_and_silx_read_every_format, 0,
                         (int) (sizeof s_formats / sizeof s_formats[0]));
-    tcase_add_test(tc, swmr_reader_follows_a_growing_file);
+    tcase_add_loop_test(tc, swmr_reader_follows_a_growing_file, 0, 2);
     tcase_add_loop_test(tc, rotation_splits_a_run_without_loss_or_duplicate, 0, 2);
     tcase_add_loop_test(tc, compression_round_trips, 0, 4);
     tcase_add_test(tc, lz4_without_its_plugin_is_a_config_error);
@@ -750,7 +874,16 @@ test_suite(void)
                         (int) (sizeof s_full_disks / sizeof s_full_disks[0]));
     tcase_add_test(tc, unwritable_directory_is_reported_and_survived);
     tcase_add_test(tc, sigterm_mid_run_keeps_every_frame_received);
-    tcase_add_test(tc, sigkill_leaves_flushed_frames_readable);
+    tcase_add_loop_test(tc, sigkill_leaves_flushed_frames_readable, 0, 2);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("write-mode");
+    tcase_add_checked_fixture(tc, NULL, s_teardown);
+    tcase_set_timeout(tc, 180);
+    tcase_add_loop_test(tc, direct_frames_equal_the_pattern, 0,
+                        (int) (sizeof s_direct_formats / sizeof s_direct_formats[0]));
+    tcase_add_loop_test(tc, direct_compression_round_trips, 0, 2);
+    tcase_add_test(tc, direct_on_tmpfs_falls_back_to_the_page_cache);
     suite_add_tcase(s, tc);
 
     /* On its own, to be run alone: CK_RUN_CASE=directory-removed. */

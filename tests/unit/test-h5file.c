@@ -33,7 +33,7 @@ START_TEST(same_run_same_second_takes_the_next_part)
     hid_t fa, fb, fc;
     struct stat st;
 
-    fa = cs_h5_create(test_tmpdir, "cam1", NULL, 42, S_T0, 0, a, sizeof a, &pa);
+    fa = cs_h5_create(test_tmpdir, "cam1", NULL, 42, S_T0, 0, H5P_DEFAULT, a, sizeof a, &pa);
     ck_assert_int_ge(fa, 0);
     ck_assert_uint_eq(pa, 0);
     test_tmpdir_path(want, sizeof want, "cam1-20261126T010203Z-42.h5");
@@ -42,12 +42,13 @@ START_TEST(same_run_same_second_takes_the_next_part)
     ck_assert_int_ge(H5Fclose(fa), 0);
     ck_assert_int_eq(stat(a, &st), 0);
 
-    fb = cs_h5_create(test_tmpdir, "cam1", NULL, 42, S_T0 + 500000000ULL, 0, b, sizeof b, &pb);
+    fb = cs_h5_create(test_tmpdir, "cam1", NULL, 42, S_T0 + 500000000ULL, 0, H5P_DEFAULT, b,
+                      sizeof b, &pb);
     ck_assert_int_ge(fb, 0);
     ck_assert_uint_eq(pb, 1);
     test_tmpdir_path(want, sizeof want, "cam1-20261126T010203Z-42-0001.h5");
     ck_assert_str_eq(b, want);
-    fc = cs_h5_create(test_tmpdir, "cam1", NULL, 42, S_T0, 1, c, sizeof c, &pc);
+    fc = cs_h5_create(test_tmpdir, "cam1", NULL, 42, S_T0, 1, H5P_DEFAULT, c, sizeof c, &pc);
     ck_assert_int_ge(fc, 0);
     ck_assert_uint_eq(pc, 2);
     ck_assert_int_ge(H5Fclose(fb), 0);
@@ -70,8 +71,9 @@ START_TEST(unwritable_directory_is_an_error)
     unsigned part;
 
     (void) snprintf(missing, sizeof missing, "%s/missing", test_tmpdir);
-    ck_assert_int_eq(cs_h5_create(missing, "cam1", NULL, 1, S_T0, 0, path, sizeof path, &part),
-                     -ENOENT);
+    ck_assert_int_eq(
+        cs_h5_create(missing, "cam1", NULL, 1, S_T0, 0, H5P_DEFAULT, path, sizeof path, &part),
+        -ENOENT);
 }
 END_TEST
 
@@ -83,7 +85,9 @@ START_TEST(strings_are_overwritten_in_swmr_mode)
     char path[PATH_MAX], got_time[33] = "";
     char *got = NULL;
     unsigned part;
-    hid_t f = cs_h5_create(test_tmpdir, "cam1", NULL, 7, S_T0, 0, path, sizeof path, &part), a, t;
+    hid_t f = cs_h5_create(test_tmpdir, "cam1", NULL, 7, S_T0, 0, H5P_DEFAULT, path, sizeof path,
+                           &part),
+          a, t;
 
     ck_assert_int_ge(f, 0);
     ck_assert_int_eq(cs_h5_attr_str(f, "end_reason", "writing"), 0);
