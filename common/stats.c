@@ -2,6 +2,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+
+#include "statsx86.h"
 
 __extension__ typedef unsigned __int128 s_u128; /* GCC and clang, on 64-bit targets */
 
@@ -29,6 +32,18 @@ s_merge(struct cs_stats_acc *a, uint32_t mn, uint32_t mx, uint64_t sum, uint64_t
     a->sumsq += sq;
 }
 
+/* Which x86 kernels (statsx86.h) the CPU runs, found once before main(). */
+#if CS_STATS_X86
+static bool s_avx2, s_avx512;
+
+__attribute__((constructor)) static void
+s_find_cpu(void)
+{
+    s_avx2 = cs_stats_x86_has_avx2();
+    s_avx512 = cs_stats_x86_has_avx512();
+}
+#endif
+
 S_MULTIVERSION void
 cs_stats_row_u8(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
 {
@@ -50,7 +65,7 @@ cs_stats_row_u8(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
 
 /* A 16-bit square does not fit 32 bits: its sum of squares stays 64-bit. */
 S_MULTIVERSION void
-cs_stats_row_u16(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
+cs_stats_row_u16_plain(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
 {
     for (uint32_t b = 0; b < n; b += S_BLOCK) {
         uint32_t e = n - b < S_BLOCK ? n - b : S_BLOCK, mn = 65535, mx = 0, sum = 0;
@@ -71,7 +86,7 @@ cs_stats_row_u16(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
 /* Two passes per block: the channel sums into a small buffer (the stride-3 loads), then the
  * reduction over it, which vectorises far better than one fused loop. */
 S_MULTIVERSION void
-cs_stats_row_sum3(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
+cs_stats_row_sum3_plain(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
 {
     uint16_t px[S_BLOCK];
 
@@ -91,6 +106,33 @@ cs_stats_row_sum3(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
         }
         s_merge(a, mn, mx, sum, sq);
     }
+}
+
+/* The vector kernels where the CPU has them, else the loops above. */
+void
+cs_stats_row_u16(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
+{
+#if CS_STATS_X86
+    if (s_avx512)
+        cs_stats_row_u16_avx512(p, n, a);
+    else if (s_avx2)
+        cs_stats_row_u16_avx2(p, n, a);
+    else
+#endif
+        cs_stats_row_u16_plain(p, n, a);
+}
+
+void
+cs_stats_row_sum3(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
+{
+#if CS_STATS_X86
+    if (s_avx512)
+        cs_stats_row_sum3_avx512(p, n, a);
+    else if (s_avx2)
+        cs_stats_row_sum3_avx2(p, n, a);
+    else
+#endif
+        cs_stats_row_sum3_plain(p, n, a);
 }
 
 /* The first of two bytes (YUYV's luminance). */

@@ -33,6 +33,11 @@ void cs_stats_row_u16(const uint8_t *row, uint32_t width, struct cs_stats_acc *a
 void cs_stats_row_sum3(const uint8_t *row, uint32_t width, struct cs_stats_acc *acc);
 void cs_stats_row_first_of_2(const uint8_t *row, uint32_t width, struct cs_stats_acc *acc);
 
+/* u16 and sum3 run the x86 vector kernels (statsx86.h) where the CPU has AVX2 or AVX-512;
+ * these are their portable loops, which they run elsewhere (the same sums, bit for bit). */
+void cs_stats_row_u16_plain(const uint8_t *row, uint32_t width, struct cs_stats_acc *acc);
+void cs_stats_row_sum3_plain(const uint8_t *row, uint32_t width, struct cs_stats_acc *acc);
+
 /* Computes the statistics of a frame of @width x @height pixels whose rows are @stride bytes
  * apart. Returns 0, or -EINVAL for an empty frame or an unknown format. */
 int cs_stats_compute(enum cs_pixfmt fmt, uint32_t width, uint32_t height, size_t stride,

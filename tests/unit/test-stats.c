@@ -13,6 +13,7 @@
 #include "check-main.h"
 #include "pixfmt.h"
 #include "stats.h"
+#include "statsx86.h"
 
 #define S_REL_TOL 1e-9
 
@@ -368,6 +369,89 @@ START_TEST(regression_std_of_near_constant_frame)
 }
 END_TEST
 
+/* ---- each kernel of sum3 and u16 against exact sums ---- */
+
+struct s_kernel {
+    const char *name;
+    enum cs_pixfmt fmt;
+    cs_pixfmt_stats_fn *fn;
+    bool runs; /* the CPU has its instructions */
+};
+
+static size_t
+s_kernels(struct s_kernel *k)
+{
+    size_t n = 0;
+
+    k[n++] = (struct s_kernel){ "sum3 plain", CS_PIXFMT_RGB24, cs_stats_row_sum3_plain, true };
+    k[n++] = (struct s_kernel){ "u16 plain", CS_PIXFMT_Y16, cs_stats_row_u16_plain, true };
+#if CS_STATS_X86
+    k[n++] = (struct s_kernel){ "sum3 avx2", CS_PIXFMT_RGB24, cs_stats_row_sum3_avx2,
+                                cs_stats_x86_has_avx2() };
+    k[n++] = (struct s_kernel){ "sum3 avx512", CS_PIXFMT_RGB24, cs_stats_row_sum3_avx512,
+                                cs_stats_x86_has_avx512() };
+    k[n++] = (struct s_kernel){ "u16 avx2", CS_PIXFMT_Y16, cs_stats_row_u16_avx2,
+                                cs_stats_x86_has_avx2() };
+    k[n++] = (struct s_kernel){ "u16 avx512", CS_PIXFMT_Y16, cs_stats_row_u16_avx512,
+                                cs_stats_x86_has_avx512() };
+#endif
+    return n;
+}
+
+/* Runs @k over a row of @w pixels in @buf (an exact fit: a kernel that reads past it trips
+ * ASan and valgrind) and compares its sums with exact ones. */
+static void
+s_check_kernel(const struct s_kernel *k, const uint8_t *buf, uint32_t w, const char *what)
+{
+    struct cs_stats_acc got = { UINT32_MAX, 0, 0, 0 }, want = { UINT32_MAX, 0, 0, 0 };
+
+    for (uint32_t x = 0; x < w; x++) {
+        uint64_t v = s_value(k->fmt, buf, x);
+
+        want.min = v < want.min ? (uint32_t) v : want.min;
+        want.max = v > want.max ? (uint32_t) v : want.max;
+        want.sum += v;
+        want.sumsq += v * v;
+    }
+    k->fn(buf, w, &got);
+    ck_assert_msg(got.min == want.min && got.max == want.max && got.sum == want.sum
+                      && got.sumsq == want.sumsq,
+                  "%s, %s row of %u: min %u max %u sum %llu sumsq %llu, expected %u %u %llu %llu",
+                  k->name, what, w, got.min, got.max, (unsigned long long) got.sum,
+                  (unsigned long long) got.sumsq, want.min, want.max, (unsigned long long) want.sum,
+                  (unsigned long long) want.sumsq);
+}
+
+/* Every width from 1 to 300 (each way a row ends against the vectors) and rows longer than a
+ * block of partial sums, random and at the largest values (where a 32-bit partial sum would
+ * overflow first), for every kernel the CPU runs. */
+START_TEST(kernels_exact)
+{
+    static const uint32_t longs[] = { 4095, 4096, 4097, 9000, 20000 };
+    struct s_kernel ks[8];
+    size_t nk = s_kernels(ks);
+
+    srand(20261207u);
+    for (size_t i = 0; i < nk; i++) {
+        unsigned bpp = cs_pixfmt_info(ks[i].fmt)->bytes_per_pixel;
+
+        if (!ks[i].runs)
+            continue;
+        for (uint32_t w = 1; w <= 300 + sizeof longs / sizeof longs[0]; w++) {
+            uint32_t width = w <= 300 ? w : longs[w - 301];
+            uint8_t *buf = s_alloc((size_t) width * bpp);
+
+            for (size_t b = 0; b < (size_t) width * bpp; b++)
+                buf[b] = (uint8_t) (rand() >> 7);
+            s_check_kernel(&ks[i], buf, width, "random");
+            memset(buf, 0xff, (size_t) width * bpp);
+            s_check_kernel(&ks[i], buf, width, "largest");
+            free(buf);
+        }
+    }
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -386,6 +470,7 @@ test_suite(void)
     tcase_add_test(tc, hand_made_frames);
     tcase_add_test(tc, yuyv_chroma_ignored);
     tcase_add_test(tc, empty_frame_rejected);
+    tcase_add_test(tc, kernels_exact);
     suite_add_tcase(s, tc);
 
     /* Bugs found by these suites, kept as regression tests. */
