@@ -3,8 +3,10 @@
  * Per format and run, two measurements one after the other on the same CPU:
  *   kernel  cs_stats_compute() over K pre-built test-pattern frames (K * frame >= 64 MiB, so
  *           that the frames come from memory, not from the cache), in turn, for a fixed time;
- *           then a plain read (a sum of 64-bit words) and a memcpy of the same frames, the
- *           memory's yardsticks.
+ *           then the same statistics through the portable loops (cs_stats_row_*_plain, what
+ *           a CPU without AVX2 runs, and what every CPU ran before the vector kernels), and a
+ *           plain read (a sum of 64-bit words) and a memcpy of the same frames, the memory's
+ *           yardsticks.
  *   daemon  analyzerd pinned to that CPU, its frames from this process (pinned to another
  *           CPU), which binds the XPUB socket analyzerd subscribes to, as pubd would, and
  *           sends the same frames as fast as analyzerd takes them (ZMQ_XPUB_NODROP: a full
@@ -55,6 +57,7 @@ struct s_kernel {
     uint64_t frames;
     double seconds;
     double fps, gb_s;            /* cs_stats_compute: frames and bytes of pixels a second */
+    double plain_gb_s;           /* the same through the portable loops */
     double read_gb_s, copy_gb_s; /* the yardsticks: bytes read (and copied) a second */
 };
 
@@ -205,7 +208,22 @@ fail:
 
 /* ---- the kernel and its yardsticks ---- */
 
-enum s_pass { S_PASS_STATS, S_PASS_READ, S_PASS_COPY };
+enum s_pass { S_PASS_STATS, S_PASS_PLAIN, S_PASS_READ, S_PASS_COPY };
+
+/* The maximum of frame @px through the portable loop of @f's rule (stats.h). */
+static uint32_t
+s_plain_max(const struct s_format *f, size_t stride, const uint8_t *px)
+{
+    const struct cs_pixfmt_info *pi = cs_pixfmt_info(f->fmt);
+    cs_pixfmt_stats_fn *row = pi->stats_row == cs_stats_row_sum3  ? cs_stats_row_sum3_plain
+                              : pi->stats_row == cs_stats_row_u16 ? cs_stats_row_u16_plain
+                                                                  : pi->stats_row;
+    struct cs_stats_acc a = { .min = UINT32_MAX, .max = 0, .sum = 0, .sumsq = 0 };
+
+    for (uint32_t y = 0; y < f->height; y++)
+        row(px + (size_t) y * stride, f->width, &a);
+    return a.max;
+}
 
 /* A plain read of @bytes: a sum of 64-bit words, which the compiler vectorises. */
 static uint64_t
@@ -242,6 +260,9 @@ s_time_pass(const struct s_frames *fr, enum s_pass pass, double seconds, uint8_t
         case S_PASS_STATS:
             (void) cs_stats_compute(f->fmt, f->width, f->height, stride, px, &st);
             acc += st.max;
+            break;
+        case S_PASS_PLAIN:
+            acc += s_plain_max(f, stride, px);
             break;
         case S_PASS_READ:
             acc += s_read_sum(px, fr->bytes);
@@ -282,6 +303,8 @@ s_kernel(const struct s_frames *fr, struct s_kernel *res)
     res->seconds = s_time_pass(fr, S_PASS_STATS, ks, dst, &res->frames);
     res->fps = (double) res->frames / res->seconds;
     res->gb_s = res->fps * (double) fr->bytes / 1e9;
+    s = s_time_pass(fr, S_PASS_PLAIN, ys, dst, &n);
+    res->plain_gb_s = (double) n * (double) fr->bytes / s / 1e9;
     s = s_time_pass(fr, S_PASS_READ, ys, dst, &n);
     res->read_gb_s = (double) n * (double) fr->bytes / s / 1e9;
     s = s_time_pass(fr, S_PASS_COPY, ys, dst, &n);
@@ -637,11 +660,13 @@ analyzerbench_run(const struct analyzerbench_opts *o)
             s_daemon(&fr, name, d);
             res->n = run + 1;
             (void) fprintf(stderr,
-                           "analyzer %-16s run %u: kernel %.0f frames/s (%.2f GB/s; read %.2f, "
-                           "memcpy %.2f GB/s); analyzerd %.1f frames/s, %.3f CPU ms/frame, "
+                           "analyzer %-16s run %u: kernel %.0f frames/s (%.2f GB/s; portable "
+                           "loops %.2f, read %.2f, memcpy %.2f GB/s); analyzerd %.1f frames/s, "
+                           "%.3f CPU ms/frame, "
                            "sent %llu, analysed %llu, lost %llu%s\n",
-                           s_formats[i].label, run + 1, k->fps, k->gb_s, k->read_gb_s, k->copy_gb_s,
-                           d->fps, d->analysed ? 1e3 * d->cpu_s / (double) d->analysed : NAN,
+                           s_formats[i].label, run + 1, k->fps, k->gb_s, k->plain_gb_s,
+                           k->read_gb_s, k->copy_gb_s, d->fps,
+                           d->analysed ? 1e3 * d->cpu_s / (double) d->analysed : NAN,
                            (unsigned long long) d->sent, (unsigned long long) d->analysed,
                            (unsigned long long) d->lost,
                            d->ok ? "" : " (run not clean: see its analyzerd.log)");
@@ -661,7 +686,7 @@ s_cpu_ms(const struct s_daemon *d)
     return d->analysed ? 1e3 * d->cpu_s / (double) d->analysed : NAN;
 }
 
-enum s_field { S_K_FPS, S_K_GBS, S_K_READ, S_K_COPY, S_D_FPS, S_D_CPU_MS, S_D_RSS_MB };
+enum s_field { S_K_FPS, S_K_GBS, S_K_PLAIN, S_K_READ, S_K_COPY, S_D_FPS, S_D_CPU_MS, S_D_RSS_MB };
 
 static double
 s_med(size_t i, enum s_field what)
@@ -675,6 +700,7 @@ s_med(size_t i, enum s_field what)
 
         v[r] = what == S_K_FPS      ? k->fps
                : what == S_K_GBS    ? k->gb_s
+               : what == S_K_PLAIN  ? k->plain_gb_s
                : what == S_K_READ   ? k->read_gb_s
                : what == S_K_COPY   ? k->copy_gb_s
                : what == S_D_FPS    ? d->fps
@@ -712,13 +738,14 @@ analyzerbench_write_json(FILE *f)
             (void) fprintf(
                 f,
                 "%s{\"kernel\":{\"frames\":%llu,\"seconds\":%.3f,\"fps\":%.1f,"
-                "\"gb_per_s\":%.3f,\"read_gb_per_s\":%.3f,\"memcpy_gb_per_s\":%.3f},"
+                "\"gb_per_s\":%.3f,\"portable_gb_per_s\":%.3f,\"read_gb_per_s\":%.3f,\"memcpy_gb_"
+                "per_s\":%.3f},"
                 "\"daemon\":{\"ok\":%s,\"exit\":%d,\"sent\":%llu,\"received\":%llu,"
                 "\"analysed\":%llu,\"lost\":%llu,\"stats_taken\":%llu,\"stats_dropped\":%llu,"
                 "\"file_rows\":%llu,\"file_rows_match\":%s,\"seconds\":%.3f,"
                 "\"fps\":%.1f,\"cpu_s\":%.3f,\"cpu_ms_per_frame\":",
                 r ? "," : "", (unsigned long long) k->frames, k->seconds, k->fps, k->gb_s,
-                k->read_gb_s, k->copy_gb_s, d->ok ? "true" : "false", d->exit,
+                k->plain_gb_s, k->read_gb_s, k->copy_gb_s, d->ok ? "true" : "false", d->exit,
                 (unsigned long long) d->sent, (unsigned long long) d->received,
                 (unsigned long long) d->analysed, (unsigned long long) d->lost,
                 (unsigned long long) d->stats_taken, (unsigned long long) d->stats_dropped,
@@ -741,10 +768,11 @@ analyzerbench_write_md(FILE *f)
                    "\n**analyzerd alone** (the statistics kernel and analyzerd on CPU %d, the "
                    "publisher on CPU %d; medians; the counts sum all runs; load average %.2f at "
                    "the start, %.2f at the end):\n\n"
-                   "| format | MB/frame | kernel frames/s | kernel GB/s | read GB/s | kernel/read "
-                   "| memcpy GB/s | analyzerd frames/s | analyzerd CPU ms/frame | frames per "
+                   "| format | MB/frame | kernel frames/s | kernel GB/s | portable loops GB/s | "
+                   "read GB/s | kernel/read | memcpy GB/s | analyzerd frames/s | analyzerd CPU "
+                   "ms/frame | frames per "
                    "CPU-second | sent | analysed | lost | peak RSS MB |\n"
-                   "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+                   "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
                    s_cpu_daemon, s_cpu_pub, s_load[0], s_load[1]);
     for (size_t i = 0; i < S_N_FORMATS; i++) {
         const struct s_result *res = &s_res[i];
@@ -759,14 +787,15 @@ analyzerbench_write_md(FILE *f)
             lost += res->daemon[r].lost;
             ok = ok && res->daemon[r].ok;
         }
-        (void) fprintf(f,
-                       "| %s%s | %.2f | %.0f | %.2f | %.2f | %.0f %% | %.2f | %.1f | %.3f | %.0f | "
-                       "%llu | %llu | %llu | %.0f |\n",
-                       fm->label, ok ? "" : " (!)",
-                       (double) cs_pixfmt_frame_bytes(fm->fmt, fm->width, fm->height) / 1e6,
-                       s_med(i, S_K_FPS), s_med(i, S_K_GBS), s_med(i, S_K_READ),
-                       100 * s_med(i, S_K_GBS) / s_med(i, S_K_READ), s_med(i, S_K_COPY),
-                       s_med(i, S_D_FPS), cpu, 1e3 / cpu, (unsigned long long) sent,
-                       (unsigned long long) an, (unsigned long long) lost, s_med(i, S_D_RSS_MB));
+        (void) fprintf(
+            f,
+            "| %s%s | %.2f | %.0f | %.2f | %.2f | %.2f | %.0f %% | %.2f | %.1f | %.3f | %.0f | "
+            "%llu | %llu | %llu | %.0f |\n",
+            fm->label, ok ? "" : " (!)",
+            (double) cs_pixfmt_frame_bytes(fm->fmt, fm->width, fm->height) / 1e6, s_med(i, S_K_FPS),
+            s_med(i, S_K_GBS), s_med(i, S_K_PLAIN), s_med(i, S_K_READ),
+            100 * s_med(i, S_K_GBS) / s_med(i, S_K_READ), s_med(i, S_K_COPY), s_med(i, S_D_FPS),
+            cpu, 1e3 / cpu, (unsigned long long) sent, (unsigned long long) an,
+            (unsigned long long) lost, s_med(i, S_D_RSS_MB));
     }
 }
