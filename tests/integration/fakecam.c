@@ -43,30 +43,68 @@ fakecam_isolate(void)
     (void) close(fd);
 }
 
+/* Waits until a camera answers at @address (Aravis opens it, then lets it go): ask until it
+ * does (each try waits for its answer; a refused one comes back at once, hence the pause
+ * between tries). */
+static void
+s_await_answer(const char *address)
+{
+    uint64_t deadline = cs_now_ns(CLOCK_MONOTONIC) + S_ANSWER_TIMEOUT_MS * CS_NSEC_PER_MSEC;
+    ArvCamera *cam = NULL;
+
+    while (!cam) {
+        cam = arv_camera_new(address, NULL);
+        ck_assert_msg(cam || cs_now_ns(CLOCK_MONOTONIC) < deadline,
+                      "the simulated camera does not answer at %s", address);
+        if (!cam)
+            g_usleep(20000);
+    }
+    g_object_unref(cam); /* gives its control back */
+}
+
 pid_t
 fakecam_start(struct stack *s, double lost_per_thousand)
 {
     char ratio[32];
     const char *argv[] = { "arv-fake-gv-camera-0.8", "-i", FAKECAM_ADDRESS, "-r", ratio, NULL };
-    uint64_t deadline = cs_now_ns(CLOCK_MONOTONIC) + S_ANSWER_TIMEOUT_MS * CS_NSEC_PER_MSEC;
-    ArvCamera *cam = NULL;
     pid_t pid;
 
     (void) snprintf(ratio, sizeof ratio, "%g", lost_per_thousand);
     if (lost_per_thousand <= 0)
         argv[3] = NULL;
     pid = stack_spawn(s, argv, "fakecam.log");
-    /* It answers once its sockets are bound: ask until it does (each try waits for its
-     * answer; a refused one comes back at once, hence the pause between tries). */
-    while (!cam) {
-        cam = arv_camera_new(FAKECAM_ADDRESS, NULL);
-        ck_assert_msg(cam || cs_now_ns(CLOCK_MONOTONIC) < deadline,
-                      "the simulated camera does not answer at " FAKECAM_ADDRESS);
-        if (!cam)
-            g_usleep(20000);
-    }
-    g_object_unref(cam); /* gives its control back */
+    s_await_answer(FAKECAM_ADDRESS);
     return pid;
+}
+
+pid_t
+fakecam_link_start(struct stack *s, unsigned lose_every, unsigned frames)
+{
+    char exe[PATH_MAX], every[16], blocks[16], counts[PATH_MAX];
+    const char *argv[] = {
+        exe, FAKECAM_LINK_ADDRESS, FAKECAM_ADDRESS, every, blocks, counts, NULL
+    };
+    pid_t pid;
+
+    stack_build_path(exe, sizeof exe, "tests/integration/gvlink");
+    (void) snprintf(every, sizeof every, "%u", lose_every);
+    (void) snprintf(blocks, sizeof blocks, "%u", frames);
+    (void) snprintf(counts, sizeof counts, "%s/gvlink.json", s->dir);
+    pid = stack_spawn(s, argv, "gvlink.log");
+    s_await_answer(FAKECAM_LINK_ADDRESS);
+    return pid;
+}
+
+json_t *
+fakecam_link_counts(const struct stack *s)
+{
+    char path[PATH_MAX];
+    json_t *j;
+
+    (void) snprintf(path, sizeof path, "%s/gvlink.json", s->dir);
+    j = json_load_file(path, 0, NULL);
+    ck_assert_msg(json_is_object(j), "no counters from gvlink in %s", path);
+    return j;
 }
 
 void

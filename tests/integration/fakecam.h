@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "harness.h"
 #include "pixfmt.h"
 
@@ -23,6 +25,18 @@ void fakecam_isolate(void);
 /* Starts the simulator for stack @s, losing @lost_per_thousand of the stream packets it sends
  * (0: none), and returns its PID once it answers (Aravis opens it, then lets it go). */
 pid_t fakecam_start(struct stack *s, double lost_per_thousand);
+
+/* A camera that resends: gvlink (gvlink.c) on FAKECAM_LINK_ADDRESS in front of the running
+ * simulator, saying in its capabilities that it resends, losing the first way of the stream's
+ * data packets whose block id + packet id is a multiple of @lose_every, sending packets again
+ * when asked, and passing no frame on after the first @frames (resend requests are still
+ * answered). Returns its PID once the pair answers. */
+#define FAKECAM_LINK_ADDRESS "127.0.0.2"
+pid_t fakecam_link_start(struct stack *s, unsigned lose_every, unsigned frames);
+
+/* gvlink's counters as it last wrote them (a new reference): blocks, blocks_with_loss,
+ * lost_first, requested, resent, unavailable, withheld, held. */
+json_t *fakecam_link_counts(const struct stack *s);
 
 /* Stops the simulator abruptly (SIGKILL to its process group: a camera unplugged) and reaps
  * it. */
