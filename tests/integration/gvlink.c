@@ -48,7 +48,7 @@
 #define S_WRITE_MEMORY_CMD         0x0086
 #define S_CAPABILITY_REG           0x0934
 #define S_CAPABILITY_PACKET_RESEND (1u << 2)
-#define S_SCP_PORT_REG             0x0d00 /* stream channel 0: the destination's port, low 16 bits */
+#define S_SCP_PORT_REG             0x0d00 /* stream channel 0: its destination's port */
 #define S_SCDA_REG                 0x0d18 /* stream channel 0: the destination's IPv4 address */
 #define S_CONTENT_PAYLOAD          3
 #define S_PACKET_MAX               9000

@@ -269,19 +269,27 @@ START_TEST(aravis_camera_lost_and_back_makes_a_new_run)
 }
 END_TEST
 
+/* The stack the packet loss cases record with: 320x240 Mono8 at 50 frames/s (some 55 data
+ * packets a frame), with @camerad_extra. */
+static struct stack_params
+s_lossy_params(const char *camerad_extra)
+{
+    return (struct stack_params){ .source = CS_SOURCE_ARAVIS,
+                                  .pixfmt = CS_PIXFMT_GREY,
+                                  .width = 320,
+                                  .height = 240,
+                                  .fps = 50,
+                                  .wait_subscribers = 2,
+                                  .camerad_extra = camerad_extra };
+}
+
 /* Packets lost on the way from a camera that cannot send them again (the simulator alone: 2 in
  * 1000 of the packets it sends, about one frame in ten of 320x240): every frame that lost one
  * is incomplete, a camera drop, never a damaged frame in the file nor a frame lost silently,
  * and the seq numbers skip exactly the frame ids the simulator's frames show missing. */
 START_TEST(aravis_lost_packets_are_camera_drops)
 {
-    struct stack_params p = { .source = CS_SOURCE_ARAVIS,
-                              .pixfmt = CS_PIXFMT_GREY,
-                              .width = 320,
-                              .height = 240,
-                              .fps = 50,
-                              .wait_subscribers = 2,
-                              .camerad_extra = S_CAMERA "buffers = 16\n" };
+    struct stack_params p = s_lossy_params(S_CAMERA "buffers = 16\n");
     uint64_t in_files = 0, frames, dropped = 0, incomplete = 0, missing = 0, resend = 0, resent = 1;
     json_t *st;
 
@@ -317,16 +325,6 @@ START_TEST(aravis_lost_packets_are_camera_drops)
 }
 END_TEST
 
-/* Member @key of @j, which must be there. */
-static uint64_t
-s_u64(const json_t *j, const char *key)
-{
-    uint64_t v = 0;
-
-    ck_assert_msg(cs_json_get_u64(j, key, &v) == 0, "no %s", key);
-    return v;
-}
-
 /* Waits until gvlink has passed its @blocks frames on (by the camera's numbering) and camerad
  * has counted each as a frame or a camera drop (Aravis's counters in its status are then final:
  * they are read as each frame is taken, and no request is made for a frame closed); returns
@@ -342,8 +340,9 @@ s_await_link_settled(uint64_t blocks, json_t **st, json_t **link)
         *link = fakecam_link_counts(&s_stack);
         *st = stack_status_json(&s_stack, CS_DAEMON_CAMERAD, s_ms(5000));
         ck_assert(*st);
-        settled = s_u64(*link, "held") == 1
-                  && s_u64(*st, "captured") + s_u64(*st, "camera_dropped") == blocks;
+        settled =
+            stack_json_u64(*link, "held") == 1
+            && stack_json_u64(*st, "captured") + stack_json_u64(*st, "camera_dropped") == blocks;
         ck_assert_msg(settled || cs_now_ns(CLOCK_MONOTONIC) < deadline,
                       "camerad never counted every frame gvlink passed on: %s against %s",
                       json_dumps(*st, JSON_COMPACT), json_dumps(*link, JSON_COMPACT));
@@ -354,24 +353,18 @@ s_await_link_settled(uint64_t blocks, json_t **st, json_t **link)
 
 /* A camera that sends packets again when asked: the simulator behind gvlink, which says so in
  * its capabilities and loses the first way of one data packet or two of every frame (block id
- * + packet id a multiple of 50, of 53 per 320x240 frame), while the simulator itself loses 2
- * in 1000 for good. Aravis asks for each packet missing, gvlink sends those it has again: every
- * frame in the file was made whole by resent packets and equals the simulator's exactly; a
- * frame that lost a packet for good is a camera drop. gvlink passes 150 frames on and then no
+ * + packet id a multiple of 50), while the simulator itself loses 2 in 1000 for good. Aravis
+ * asks for each packet missing, gvlink sends those it has again: every frame in the file was
+ * made whole by resent packets and equals the simulator's exactly; a frame that lost a packet
+ * for good is a camera drop. gvlink passes 150 frames on and then no
  * more, so that the counters settle: every frame it passed on is then a frame in the file or a
  * camera drop, and Aravis's packet counts, in camerad's status, are what gvlink was asked for
  * and sent again. */
 START_TEST(aravis_resent_packets_recover_frames)
 {
     const uint64_t blocks = 150;
-    struct stack_params p = { .source = CS_SOURCE_ARAVIS,
-                              .pixfmt = CS_PIXFMT_GREY,
-                              .width = 320,
-                              .height = 240,
-                              .fps = 50,
-                              .wait_subscribers = 2,
-                              .camerad_extra = "device = " FAKECAM_LINK_ADDRESS "\n" S_SETTINGS
-                                               "buffers = 16\n" };
+    struct stack_params p =
+        s_lossy_params("device = " FAKECAM_LINK_ADDRESS "\n" S_SETTINGS "buffers = 16\n");
     uint64_t in_files = 0, frames, captured, dropped, incomplete, missing, resend, resent;
     json_t *st = NULL, *link = NULL;
 
@@ -381,33 +374,33 @@ START_TEST(aravis_resent_packets_recover_frames)
     stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_CAMERAD, "captured", 100, s_ms(30000));
     s_await_link_settled(blocks, &st, &link);
-    captured = s_u64(st, "captured");
-    dropped = s_u64(st, "camera_dropped");
-    incomplete = s_u64(st, "frames_incomplete");
-    missing = s_u64(st, "frames_missing");
-    resend = s_u64(st, "packet_resend_requests");
-    resent = s_u64(st, "packets_resent");
+    captured = stack_json_u64(st, "captured");
+    dropped = stack_json_u64(st, "camera_dropped");
+    incomplete = stack_json_u64(st, "frames_incomplete");
+    missing = stack_json_u64(st, "frames_missing");
+    resend = stack_json_u64(st, "packet_resend_requests");
+    resent = stack_json_u64(st, "packets_resent");
     printf("resent packets: %llu frames passed on, %llu losing a packet on its first way "
            "(%llu packets); %llu packets asked again, %llu resent, %llu unavailable; %llu "
            "frames captured, %llu dropped (%llu incomplete, %llu missing)\n",
-           (unsigned long long) s_u64(link, "blocks"),
-           (unsigned long long) s_u64(link, "blocks_with_loss"),
-           (unsigned long long) s_u64(link, "lost_first"), (unsigned long long) resend,
-           (unsigned long long) resent, (unsigned long long) s_u64(link, "unavailable"),
+           (unsigned long long) stack_json_u64(link, "blocks"),
+           (unsigned long long) stack_json_u64(link, "blocks_with_loss"),
+           (unsigned long long) stack_json_u64(link, "lost_first"), (unsigned long long) resend,
+           (unsigned long long) resent, (unsigned long long) stack_json_u64(link, "unavailable"),
            (unsigned long long) captured, (unsigned long long) dropped,
            (unsigned long long) incomplete, (unsigned long long) missing);
     /* Every frame passed on lost a packet on its first way (but where the simulator had lost
      * that packet already: a camera drop); every frame captured was made whole again. */
-    ck_assert_uint_ge(s_u64(link, "blocks_with_loss") + dropped, blocks);
+    ck_assert_uint_ge(stack_json_u64(link, "blocks_with_loss") + dropped, blocks);
     ck_assert_uint_ge(captured, 100);
     ck_assert_uint_ge(resent, captured);
     /* Aravis's counts are the camera's: each packet it asked for reached gvlink, and each it
      * counts as resent gvlink sent again (one that comes after Aravis gave its frame up is
      * sent, but not counted). */
-    ck_assert_uint_eq(resend, s_u64(link, "requested"));
-    ck_assert_uint_le(resent, s_u64(link, "resent"));
+    ck_assert_uint_eq(resend, stack_json_u64(link, "requested"));
+    ck_assert_uint_le(resent, stack_json_u64(link, "resent"));
     /* The simulator's own losses cannot be sent again: those frames are camera drops. */
-    ck_assert_msg(s_u64(link, "unavailable") > 0, "the simulator lost no packet");
+    ck_assert_msg(stack_json_u64(link, "unavailable") > 0, "the simulator lost no packet");
     ck_assert_msg(dropped > 0, "no frame lost a packet for good");
     ck_assert_uint_eq(dropped, incomplete + missing);
     json_decref(st);

@@ -83,19 +83,10 @@ s_status(enum cs_daemon_id d, char *buf, size_t size)
 }
 
 static uint64_t
-s_member_u64(const json_t *obj, const char *key)
-{
-    uint64_t v = 0;
-
-    ck_assert_msg(cs_json_get_u64(obj, key, &v) == 0, "no unsigned '%s'", key);
-    return v;
-}
-
-static uint64_t
 s_u64(const char *text, const char *key)
 {
     json_t *j = s_parse(text);
-    uint64_t v = s_member_u64(j, key);
+    uint64_t v = stack_json_u64(j, key);
 
     json_decref(j);
     return v;
@@ -121,7 +112,7 @@ s_ctl_u64(const char *doc, const char *daemon, const char *key)
     uint64_t v;
 
     ck_assert_msg(json_is_object(json_object_get(j, daemon)), "no %s in %s", daemon, doc);
-    v = s_member_u64(json_object_get(j, daemon), key);
+    v = stack_json_u64(json_object_get(j, daemon), key);
     json_decref(j);
     return v;
 }
@@ -371,7 +362,7 @@ START_TEST(status_shows_an_optional_daemon_not_running)
         ck_assert_int_eq(cs_json_get_bool(json_object_get(all, "analyzerd"), "running", &running),
                          0);
         ck_assert(!running);
-        ck_assert_uint_gt(s_member_u64(json_object_get(all, "saverd"), "written"), 0);
+        ck_assert_uint_gt(stack_json_u64(json_object_get(all, "saverd"), "written"), 0);
         json_decref(all);
     }
     st = STACK_CTL(&s_stack, s_out, s_err, "--timeout", "5000", "watch", "--count", "1", "--plain");

@@ -683,6 +683,15 @@ stack_status(const struct stack *s, enum cs_daemon_id d, const char *key, int ti
     return v;
 }
 
+uint64_t
+stack_json_u64(const json_t *obj, const char *key)
+{
+    uint64_t v = 0;
+
+    ck_assert_msg(cs_json_get_u64(obj, key, &v) == 0, "no unsigned '%s'", key);
+    return v;
+}
+
 void
 stack_await(const struct stack *s, enum cs_daemon_id d, const char *key, int64_t value,
             int timeout_ms)

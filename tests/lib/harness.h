@@ -175,6 +175,9 @@ json_t *stack_status_json(const struct stack *s, enum cs_daemon_id d, int timeou
  * did not answer within @timeout_ms or the member is absent or not a number. */
 int64_t stack_status(const struct stack *s, enum cs_daemon_id d, const char *key, int timeout_ms);
 
+/* Member @key of @obj, a whole number >= 0 that must be there (fails the test if not). */
+uint64_t stack_json_u64(const json_t *obj, const char *key);
+
 /* Polls @d's status until @key >= @value (a state the daemon reports, not a guess at how
  * long it takes); fails the test after @timeout_ms. */
 void stack_await(const struct stack *s, enum cs_daemon_id d, const char *key, int64_t value,
