@@ -220,7 +220,7 @@ START_TEST(status_counts_exactly_and_names_a_daemon_down)
                               .fps = 200,
                               .frames = 60,
                               .wait_subscribers = 2 };
-    const char *lines[CS_DAEMON_COUNT];
+    const char *lines[CS_DAEMON_COUNT] = { NULL };
     uint64_t t0;
 
     ck_assert_int_eq(stack_init(&s_stack, &p), 0);
