@@ -31,20 +31,34 @@ s_log_run_started(const camerad_t *self)
         cs_log(LOG_INFO, "frame rate %.3f/s", self->fmt.fps);
 }
 
+/* Says once why camerad waits for the source: it is opening, or not available. */
+static void
+s_log_waiting(const camerad_t *self, int error)
+{
+    const char *device = cs_source_device(self->conf);
+    const char *q = device[0] ? "'" : "", *sp = device[0] ? " " : "";
+
+    if (error == -EINPROGRESS)
+        cs_log(LOG_INFO, "source %s%s%s%s%s is opening, waiting for it", self->ops->name, sp, q,
+               device, q);
+    else
+        cs_log_errno(LOG_WARNING, error, "source %s%s%s%s%s is not available, waiting for it",
+                     self->ops->name, sp, q, device, q);
+}
+
 void
 acquisition_enter(camerad_t *self, enum acq_state to, int error)
 {
-    const char *device = cs_source_device(self->conf);
-
     switch (to) {
     case ACQ_WAITING:
         cs_log(LOG_NOTICE, "waiting for %u frame subscribers on pubd before capturing",
                self->wait_subscribers);
         break;
     case ACQ_NO_DEVICE:
+        if (error == -EINPROGRESS && self->device_error)
+            error = self->device_error; /* still opening: why it was missing stands */
         if (self->state != ACQ_NO_DEVICE || error != self->device_error)
-            cs_log_errno(LOG_WARNING, error, "source %s%s%s%s is not available, waiting for it",
-                         self->ops->name, device[0] ? " '" : "", device, device[0] ? "'" : "");
+            s_log_waiting(self, error);
         self->device_error = error;
         break;
     case ACQ_RUNNING:
@@ -111,17 +125,27 @@ acquisition_go_idle(camerad_t *self)
     acquisition_enter(self, ACQ_IDLE, 0);
 }
 
+/* Asks a source that is still opening again. */
+static int
+s_on_poll(zloop_t *loop, int timer_id, void *arg)
+{
+    camerad_t *self = arg;
+
+    self->retry_timer = -1;
+    if (self->state == ACQ_NO_DEVICE)
+        acquisition_try_start(self);
+    return 0;
+}
+
+/* Tries an absent source again. */
 static int
 s_on_retry(zloop_t *loop, int timer_id, void *arg)
 {
     camerad_t *self = arg;
 
-    self->retry_timer = -1;
-    if (self->state == ACQ_NO_DEVICE) {
+    if (self->state == ACQ_NO_DEVICE)
         self->c.device_retries++;
-        acquisition_try_start(self);
-    }
-    return 0;
+    return s_on_poll(loop, timer_id, arg);
 }
 
 void
@@ -129,6 +153,10 @@ acquisition_wait_device(camerad_t *self, int r)
 {
     acquisition_enter(self, ACQ_NO_DEVICE, r);
     s_cancel_retry(self);
+    if (r == -EINPROGRESS) { /* still opening: asked again soon, not backing off */
+        self->retry_timer = zloop_timer(self->loop, CAMERAD_RETRY_FIRST_MS, 1, s_on_poll, self);
+        return;
+    }
     self->retry_timer = zloop_timer(self->loop, self->retry_ms, 1, s_on_retry, self);
     self->retry_ms =
         self->retry_ms * 2 > CAMERAD_RETRY_MAX_MS ? CAMERAD_RETRY_MAX_MS : self->retry_ms * 2;
@@ -171,7 +199,7 @@ acquisition_open_source(camerad_t *self)
     r = self->ops->open(self->conf, &self->src, &self->fmt);
     if (r < 0)
         return r;
-    if (self->device_error)
+    if (self->device_error && self->device_error != -EINPROGRESS)
         cs_log(LOG_NOTICE, "source %s is back", self->ops->name);
     self->device_error = 0;
     return 0;

@@ -56,9 +56,9 @@ int aravis_errno(const GError *error);
 /* --- aravisfind.c ------------------------------------------------------------------------ */
 
 /* Finds camera @want (NULL: the first Aravis finds) into @ret_camera (a new reference):
- * returns 0, or -ENODEV (not found, or still being looked for) or -EBUSY (another program
- * controls it). The first try blocks for Aravis's discovery; after a failure the search goes on
- * in a thread of its own, and a later call takes what it found. */
+ * returns 0, or -EINPROGRESS (the first search is still looking), -ENODEV (not found, or
+ * looked for again after that) or -EBUSY (another program controls it). It never blocks:
+ * Aravis's discovery runs in a thread of its own, and a later call takes what it found. */
 int aravis_find(const char *want, ArvCamera **ret_camera);
 
 /* --- aravispool.c ------------------------------------------------------------------------ */

@@ -1,8 +1,9 @@
 /* Finding the camera without holding camerad's loop: Aravis's discovery blocks for as long as
  * it waits for an answer (about 1 s for an id or serial number, up to 2.5 s for an address
- * that does not answer). The first try is made at once, as camerad expects of open(); once it
- * has failed, the next ones run in a thread of their own, one at a time, and a retry takes
- * what the last search found. camerad's loop does not call Aravis while the camera is absent,
+ * that does not answer). Every search runs in a thread of its own, one at a time: the first
+ * try (at start-up, or after the camera went away) starts one and says -EINPROGRESS, and
+ * camerad asks again shortly; once a search has failed, a retry takes what the last search
+ * found and starts the next. camerad's loop does not call Aravis while the camera is absent,
  * so that nothing else runs in Aravis beside the search. */
 #include "aravis.h"
 
@@ -18,7 +19,7 @@ static struct {
     gint done;                   /* it has finished (atomic) */
     ArvCamera *found;            /* what it found, or NULL */
     int error;                   /* why not */
-    bool failed;                 /* the last try found nothing: search in the background */
+    bool failed;                 /* the last search found nothing */
     char want[CS_CAMERA_ID_MAX]; /* the camera looked for; "" for the first found */
 } s_find;
 
@@ -61,28 +62,24 @@ s_start_search(const char *want)
 int
 aravis_find(const char *want, ArvCamera **ret_camera)
 {
-    int r = -ENODEV;
+    int r;
 
-    if (s_find.thread) {
-        if (!g_atomic_int_get(&s_find.done))
-            return -ENODEV; /* still looking */
-        (void) g_thread_join(s_find.thread);
-        s_find.thread = NULL;
-        if (s_find.found && strcmp(s_find.want, want ? want : "") == 0) {
-            *ret_camera = s_find.found;
-            s_find.failed = false;
-            return 0;
-        }
-        g_clear_object(&s_find.found);
-        r = s_find.error;
-        s_start_search(want); /* the next retry takes its result */
-        return r;
-    }
-    if (s_find.failed) {
+    if (!s_find.thread) {
         s_start_search(want);
-        return -ENODEV;
+        return -EINPROGRESS;
     }
-    *ret_camera = s_open(want, &r);
-    s_find.failed = *ret_camera == NULL;
-    return *ret_camera ? 0 : r;
+    if (!g_atomic_int_get(&s_find.done))
+        return s_find.failed ? -ENODEV : -EINPROGRESS; /* still looking */
+    (void) g_thread_join(s_find.thread);
+    s_find.thread = NULL;
+    if (s_find.found && strcmp(s_find.want, want ? want : "") == 0) {
+        *ret_camera = s_find.found;
+        s_find.failed = false;
+        return 0;
+    }
+    g_clear_object(&s_find.found);
+    r = s_find.error;
+    s_find.failed = true;
+    s_start_search(want); /* the next retry takes its result */
+    return r;
 }

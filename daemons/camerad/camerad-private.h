@@ -102,7 +102,8 @@ int acquisition_open_source(camerad_t *self);
 void acquisition_try_start(camerad_t *self);
 /* acquisition.c: starts a run with the open source. Returns 0 or a negative errno. */
 int acquisition_start_capture(camerad_t *self);
-/* acquisition.c: the source is absent or failed with @r: wait for it, with a backoff. */
+/* acquisition.c: the source is absent or failed with @r: wait for it, with a backoff (or,
+ * for -EINPROGRESS, a source still opening, ask it again after CAMERAD_RETRY_FIRST_MS). */
 void acquisition_wait_device(camerad_t *self, int r);
 /* acquisition.c: the running source failed with @r: the run ends, the source is waited for. */
 void acquisition_lose_device(camerad_t *self, int r);

@@ -79,8 +79,10 @@ struct source_ops {
     const char *name;
     /* Opens the source as configured and reports the format it will deliver. Returns 0;
      * -EINVAL for a request it cannot meet (a config error: camerad exits with status 78),
-     * after logging why and what the device offers; or another negative errno when the
-     * device is not there or not usable now (camerad logs it once and tries again). */
+     * after logging why and what the device offers; -EINPROGRESS while it is still looking
+     * for the device without blocking (camerad asks again shortly, without backing off); or
+     * another negative errno when the device is not there or not usable now (camerad logs it
+     * once and tries again). */
     int (*open)(const struct cs_conf *conf, struct source **ret_src, struct source_format *fmt);
     /* Starts delivering; after it, fd() becomes readable whenever frames are ready (or
      * reports an error condition: read() then tells which). Returns 0 or a negative errno

@@ -36,6 +36,9 @@ s_teardown(void)
 #define S_SETTINGS "exposure_us = 10000\ngain = 0\n"
 #define S_CAMERA   "device = " FAKECAM_ADDRESS "\n" S_SETTINGS
 
+/* An address on the loopback that no camera answers. */
+#define S_ABSENT "127.0.0.2"
+
 /* After the run: the ledgers balance, and the files are complete. */
 static void
 s_stop_rest(void)
@@ -206,6 +209,45 @@ START_TEST(aravis_software_trigger_takes_one_frame_each)
     stack_only_file(s_stack.movies, movie, sizeof movie);
     ck_assert_uint_eq(fakecam_verify_movie(movie, &e), 0);
     s_check_ledgers(e.frames, 0, true);
+}
+END_TEST
+
+/* A camera looked for at an address nothing answers (on the loopback: Aravis's discovery
+ * waits its whole 2.5 s): camerad answers a status request at once while it looks, saying it
+ * waits for the device, and says the camera is not available once the search has failed. */
+START_TEST(aravis_answers_while_it_looks_for_the_camera)
+{
+    struct stack_params p = { .source = CS_SOURCE_ARAVIS,
+                              .pixfmt = CS_PIXFMT_GREY,
+                              .width = 64,
+                              .height = 48,
+                              .fps = 10,
+                              .camerad_extra = "device = " S_ABSENT "\n" };
+    char state[64] = "";
+    uint64_t retries = 1;
+    int64_t t0;
+    json_t *st;
+
+    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
+    t0 = g_get_monotonic_time();
+    ck_assert_int_eq(stack_start(&s_stack, CS_DAEMON_CAMERAD), 0);
+    /* Asked at once: the request waits for the control endpoint, then for the answer. */
+    st = stack_status_json(&s_stack, CS_DAEMON_CAMERAD, s_ms(10000));
+    ck_assert_msg(st, "no status answer while the camera is looked for");
+    printf("status answered %lld ms after camerad started, while it looked for the camera\n",
+           (long long) (g_get_monotonic_time() - t0) / 1000);
+    /* ... before the search ended (it fails after 2.5 s, and says so). */
+    ck_assert_msg(!stack_log_has(&s_stack, CS_DAEMON_CAMERAD, "is not available"),
+                  "camerad answered only once the search had failed");
+    ck_assert_int_eq(cs_json_copy_string(st, "acquisition", state, sizeof state), 0);
+    ck_assert_str_eq(state, "waiting-for-device");
+    ck_assert_int_eq(cs_json_get_u64(st, "device_retries", &retries), 0);
+    ck_assert_uint_eq(retries, 0); /* a camera being looked for is not absent yet */
+    json_decref(st);
+    stack_await_log(&s_stack, CS_DAEMON_CAMERAD,
+                    "source aravis '" S_ABSENT "' is not available, waiting for it: No such device",
+                    s_ms(10000));
+    ck_assert_int_eq(stack_stop(&s_stack, CS_DAEMON_CAMERAD), 0);
 }
 END_TEST
 
@@ -435,6 +477,12 @@ test_suite(void)
     tcase_add_checked_fixture(tc, fakecam_isolate, s_teardown);
     tcase_set_timeout(tc, stack_under_valgrind() ? 600 : 60);
     tcase_add_test(tc, aravis_software_trigger_takes_one_frame_each);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("opening");
+    tcase_add_checked_fixture(tc, fakecam_isolate, s_teardown);
+    tcase_set_timeout(tc, stack_under_valgrind() ? 600 : 60);
+    tcase_add_test(tc, aravis_answers_while_it_looks_for_the_camera);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("faults");
