@@ -423,14 +423,15 @@ START_TEST(aravis_resent_packets_recover_frames)
     resend = stack_json_u64(st, "packet_resend_requests");
     resent = stack_json_u64(st, "packets_resent");
     printf("resent packets: %llu frames passed on, %llu losing a packet on its first way "
-           "(%llu packets); %llu packets asked again, %llu resent, %llu unavailable; %llu "
-           "frames captured, %llu dropped (%llu incomplete, %llu missing)\n",
+           "(%llu packets); %llu packets asked again, %llu resent (%llu sent again, %llu "
+           "unavailable); %llu frames captured, %llu dropped (%llu incomplete, %llu missing)\n",
            (unsigned long long) stack_json_u64(link, "blocks"),
            (unsigned long long) stack_json_u64(link, "blocks_with_loss"),
            (unsigned long long) stack_json_u64(link, "lost_first"), (unsigned long long) resend,
-           (unsigned long long) resent, (unsigned long long) stack_json_u64(link, "unavailable"),
-           (unsigned long long) captured, (unsigned long long) dropped,
-           (unsigned long long) incomplete, (unsigned long long) missing);
+           (unsigned long long) resent, (unsigned long long) stack_json_u64(link, "resent"),
+           (unsigned long long) stack_json_u64(link, "unavailable"), (unsigned long long) captured,
+           (unsigned long long) dropped, (unsigned long long) incomplete,
+           (unsigned long long) missing);
     /* Every frame passed on lost a packet on its first way (but where the simulator had lost
      * that packet already: a camera drop); every frame captured was made whole again. */
     ck_assert_uint_ge(stack_json_u64(link, "blocks_with_loss") + dropped, blocks);
