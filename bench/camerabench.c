@@ -9,10 +9,13 @@
 #include "camerabench.h"
 
 #include <check.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "benchjson.h"
@@ -23,10 +26,22 @@
 
 #define S_RUNS_MAX 15
 
-enum { S_ZERO_COPY, S_COPY, S_PATTERN, S_V4L2, S_SIDES };
-static const char *const s_side_names[S_SIDES] = { "aravis, zero-copy", "aravis, copied",
-                                                   "test pattern", "V4L2 (vivid)" };
-static const char *const s_side_keys[S_SIDES] = { "zero_copy", "copy", "testpattern", "v4l2" };
+/* camerad runs without capabilities, as its systemd unit runs it (Aravis then receives the
+ * stream on a UDP socket), except on the side with CAP_NET_RAW, where Aravis receives it on a
+ * packet socket (AF_PACKET, a ring mapped into camerad). */
+enum { S_ZERO_COPY, S_COPY, S_PACKET, S_NET_RAW, S_PATTERN, S_V4L2, S_SIDES };
+static const char *const s_side_names[S_SIDES] = { "aravis, zero-copy",
+                                                   "aravis, copied",
+                                                   "aravis, zero-copy, 8192-byte packets",
+                                                   "aravis, zero-copy, CAP_NET_RAW",
+                                                   "test pattern",
+                                                   "V4L2 (vivid)" };
+static const char *const s_side_keys[S_SIDES] = {
+    "zero_copy", "copy", "zero_copy_packet_8192", "zero_copy_net_raw", "testpattern", "v4l2"
+};
+static const enum cs_source s_sources[S_SIDES] = { CS_SOURCE_ARAVIS,      CS_SOURCE_ARAVIS,
+                                                   CS_SOURCE_ARAVIS,      CS_SOURCE_ARAVIS,
+                                                   CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2 };
 
 /* One case: where it runs, its size and rate, its sides in the order they alternate. */
 struct s_case {
@@ -42,8 +57,8 @@ static const struct s_case s_host = {
     .width = 2048, /* the simulator's sensor */
     .height = 2048,
     .fps = 0,
-    .n_sides = 3,
-    .sides = { S_ZERO_COPY, S_COPY, S_PATTERN },
+    .n_sides = 5,
+    .sides = { S_ZERO_COPY, S_COPY, S_PACKET, S_NET_RAW, S_PATTERN },
 };
 /* vivid's 640x480 offers 1 to 25 frames/s (its webcam input's intervals); under emulation
  * (TCG) the simulator draws and sends 640x480 at 12 to 14 frames/s at most: 10, which vivid
@@ -53,8 +68,8 @@ static const struct s_case s_vm = {
     .width = 640,
     .height = 480,
     .fps = 10,
-    .n_sides = 4,
-    .sides = { S_V4L2, S_ZERO_COPY, S_COPY, S_PATTERN },
+    .n_sides = 6,
+    .sides = { S_V4L2, S_ZERO_COPY, S_COPY, S_PACKET, S_NET_RAW, S_PATTERN },
 };
 
 #define S_ASK_FPS 1000 /* the simulator's shortest frame period, 1 ms */
@@ -86,6 +101,18 @@ s_median_of(int side, size_t offset, unsigned n)
 
 #define S_MEDIAN(side, field) s_median_of(side, offsetof(struct s_run, field), s_n)
 
+/* The smallest (@sign 1) or largest (-1) over the runs of side @side's CPU per frame. */
+static double
+s_cpu_us_bound(int side, double sign)
+{
+    double v = s_runs[side][0].cpu_us;
+
+    for (unsigned r = 1; r < s_n; r++)
+        if (sign * s_runs[side][r].cpu_us < sign * v)
+            v = s_runs[side][r].cpu_us;
+    return v;
+}
+
 /* camerad's counters @key now. */
 static int64_t
 s_camerad(const struct stack *st, const char *key)
@@ -101,8 +128,56 @@ s_camerad_keys(const struct camerabench_opts *o, int side, char *buf, size_t siz
     if (side == S_V4L2)
         (void) snprintf(buf, size, "device = %s\n", o->v4l2_device);
     else if (side != S_PATTERN)
-        (void) snprintf(buf, size, "device = " FAKECAM_ADDRESS "\nzero_copy = %s\n",
-                        side == S_ZERO_COPY ? "yes" : "no");
+        (void) snprintf(buf, size, "device = " FAKECAM_ADDRESS "\nzero_copy = %s\n%s",
+                        side == S_COPY ? "no" : "yes",
+                        side == S_PACKET ? "feature.GevSCPSPacketSize = 8192\n" : "");
+}
+
+/* The effective capabilities of process @pid (/proc/PID/status), 0 if unknown. */
+static unsigned long long
+s_cap_eff(pid_t pid)
+{
+    char path[64], line[256];
+    unsigned long long caps = 0;
+    FILE *f;
+
+    (void) snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+    f = fopen(path, "re");
+    while (f && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "CapEff: %llx", &caps) == 1)
+            break;
+    }
+    if (f)
+        (void) fclose(f);
+    return caps;
+}
+
+/* Starts camerad of @st, with all of root's capabilities if @net_raw, else with none, as its
+ * unit runs it (the bench runs as root: SECBIT_NOROOT for the exec, its own bits back after). */
+static void
+s_start_camerad(struct stack *st, bool net_raw)
+{
+    int bits = prctl(PR_GET_SECUREBITS), r;
+    bool root = geteuid() == 0;
+
+    if (!net_raw && root)
+        ck_assert_int_eq(prctl(PR_SET_SECUREBITS, bits | SECBIT_NOROOT), 0);
+    r = stack_start(st, CS_DAEMON_CAMERAD);
+    if (!net_raw && root)
+        ck_assert_int_eq(prctl(PR_SET_SECUREBITS, bits), 0);
+    ck_assert_int_eq(r, 0);
+}
+
+/* Fails unless camerad of @st (running) has CAP_NET_RAW if @net_raw, else no capability. */
+static void
+s_check_camerad_caps(const struct stack *st, bool net_raw)
+{
+    unsigned long long caps = s_cap_eff(stack_daemon_pid(st, CS_DAEMON_CAMERAD));
+
+    ck_assert_msg(net_raw ? (caps & (1ULL << CAP_NET_RAW)) != 0 : caps == 0,
+                  "camerad runs with capabilities %llx (the side with CAP_NET_RAW needs "
+                  "the bench run as root)",
+                  caps);
 }
 
 /* One run of @side, number @r, at @fps. */
@@ -111,8 +186,6 @@ s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct
 {
     static const enum cs_daemon_id order[] = { CS_DAEMON_PUBD, CS_DAEMON_ANALYZERD,
                                                CS_DAEMON_CAMERAD };
-    static const enum cs_source source[S_SIDES] = { CS_SOURCE_ARAVIS, CS_SOURCE_ARAVIS,
-                                                    CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2 };
     char work[PATH_MAX], name[64], camerad[PATH_MAX + 64];
     struct stack st;
     struct stack_params p = { .stream = "bench",
@@ -122,11 +195,11 @@ s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct
                               .fps = fps,
                               .frames = 0,
                               .wait_subscribers = 1,
-                              .source = source[side],
+                              .source = s_sources[side],
                               .parent_dir = o->work ? work : NULL,
                               .dir_name = o->work ? name : NULL,
                               .camerad_extra = camerad };
-    double c0, c1, s0 = 0, s1 = 0, t0, t1, warm_s = o->quick ? 2 : 4;
+    double c0, c1, s0 = 0, s1 = 0, t0, t1, warm_s = o->quick ? 2 : o->v4l2_device ? 3 : 4;
     int64_t cap0, cap1, drop0, drop1, src0, src1;
     pid_t cam = 0, sim = 0;
 
@@ -134,13 +207,15 @@ s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct
     (void) snprintf(name, sizeof name, "%s-%s-%u", s_case->key, s_side_keys[side], r);
     s_camerad_keys(o, side, camerad, sizeof camerad);
     ck_assert_int_eq(stack_init(&st, &p), 0);
-    if (source[side] == CS_SOURCE_ARAVIS) {
+    if (s_sources[side] == CS_SOURCE_ARAVIS) {
         cam = fakecam_start(&st, 0);
         sim = bench_child_pid(cam); /* the simulator itself, not its timeout(1) */
     }
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-        ck_assert_int_eq(stack_start(&st, order[i]), 0);
+    ck_assert_int_eq(stack_start(&st, CS_DAEMON_PUBD), 0);
+    ck_assert_int_eq(stack_start(&st, CS_DAEMON_ANALYZERD), 0);
+    s_start_camerad(&st, side == S_NET_RAW);
     stack_await(&st, CS_DAEMON_ANALYZERD, "received", 10, 60000);
+    s_check_camerad_caps(&st, side == S_NET_RAW);
     (void) usleep((useconds_t) (warm_s * 1e6)); /* the measured window starts warm */
     cap0 = s_camerad(&st, "captured");
     drop0 = s_camerad(&st, "camera_dropped");
@@ -180,7 +255,7 @@ camerabench_run(const struct camerabench_opts *o)
 {
     s_case = o->v4l2_device ? &s_vm : &s_host;
     s_n = o->runs < S_RUNS_MAX ? o->runs : S_RUNS_MAX;
-    s_window_s = o->v4l2_device ? (o->quick ? 4 : 8) : (o->quick ? 5 : 10);
+    s_window_s = o->v4l2_device ? (o->quick ? 4 : 6) : (o->quick ? 5 : 10);
     fakecam_isolate(); /* the simulator's port to itself (fakecam.h) */
     for (unsigned r = 0; r < s_n; r++) {
         for (unsigned i = 0; i < s_case->n_sides; i++) {
@@ -213,7 +288,7 @@ camerabench_write_json(FILE *f)
                        s_side_keys[side], S_MEDIAN(side, fps), S_MEDIAN(side, cpu_pct),
                        S_MEDIAN(side, cpu_us), S_MEDIAN(side, cpu_us) * 1e3 / bytes,
                        S_MEDIAN(side, dropped), S_MEDIAN(side, at_source));
-        if (side == S_ZERO_COPY || side == S_COPY)
+        if (s_sources[side] == CS_SOURCE_ARAVIS)
             (void) fprintf(f, ",\"simulator_cpu_pct\":%.2f", S_MEDIAN(side, cam_pct));
         (void) fputc('}', f);
     }
@@ -232,27 +307,38 @@ s_write_md_intro(FILE *f)
                        "its highest rate (a 1 ms frame period: it sends as fast as it draws), "
                        "through camerad, pubd and analyzerd; the camera's buffers handed to "
                        "ZeroMQ without a copy (`zero_copy = yes`) or copied, and the test "
-                       "pattern at the copied side's rate.",
+                       "pattern at the copied side's rate. camerad runs without capabilities, as "
+                       "its systemd unit runs it (Aravis receives the stream on a UDP socket), "
+                       "except on the CAP_NET_RAW side (Aravis receives it on a packet socket, a "
+                       "ring the kernel maps into camerad). The simulator sends packets of 1400 "
+                       "bytes (its GevSCPSPacketSize), or 8192 on the side that sets it.",
                        s_case->width, s_case->height);
     } else {
-        (void) fprintf(f,
-                       "\n### The Aravis source against V4L2, in the VM\n\n"
-                       "Inside the hardware suite's qemu VM, side by side and alternating, "
-                       "%ux%u GREY at %.0f frames/s through camerad, pubd and analyzerd: "
-                       "vivid's capture node (V4L2), Aravis's simulated GigE Vision camera on "
-                       "the VM's loopback interface (zero-copy and copied) and the test "
-                       "pattern. vivid draws its frames in the kernel, in its own thread, not "
-                       "camerad's; the simulator draws and sends in its own process (its CPU in "
-                       "its own column); Aravis receives the packets in camerad's stream "
-                       "thread, which counts as camerad's; the test pattern is drawn by "
-                       "camerad.",
-                       s_case->width, s_case->height, s_case->fps);
+        (void) fprintf(
+            f,
+            "\n### The Aravis source against V4L2, in the VM\n\n"
+            "Inside the hardware suite's qemu VM, side by side and alternating, "
+            "%ux%u GREY at %.0f frames/s through camerad, pubd and analyzerd: "
+            "vivid's capture node (V4L2), Aravis's simulated GigE Vision camera on "
+            "the VM's loopback interface (zero-copy and copied) and the test "
+            "pattern. camerad runs without capabilities, as its systemd unit runs it "
+            "(Aravis receives the stream on a UDP socket), except on the CAP_NET_RAW "
+            "side (Aravis receives it on a packet socket, a ring the kernel maps into "
+            "camerad). The simulator sends packets of 1400 bytes (its "
+            "GevSCPSPacketSize), or 8192 on the side that sets it. The VM applies "
+            "camstack's sysctl.d file first (net.core.wmem_max, rmem_max), as an "
+            "installed system does. vivid draws its frames in the kernel, in its own thread, not "
+            "camerad's; the simulator draws and sends in its own process (its CPU in "
+            "its own column); Aravis receives the packets in camerad's stream "
+            "thread, which counts as camerad's; the test pattern is drawn by "
+            "camerad.",
+            s_case->width, s_case->height, s_case->fps);
     }
     (void) fprintf(f,
                    " camerad's CPU (user + system of all its threads, /proc) in %% of one core "
                    "over %.0f s, median of %u run%s.\n\n"
                    "| source | frames/s | camera drops/s | dropped at source/s | camerad CPU %% "
-                   "| camerad CPU per frame | per byte | simulator CPU %% |\n"
+                   "| camerad CPU per frame (runs from - to) | per byte | simulator CPU %% |\n"
                    "|---|--:|--:|--:|--:|--:|--:|--:|\n",
                    s_window_s, s_n, s_n > 1 ? "s" : "");
 }
@@ -267,11 +353,13 @@ camerabench_write_md(FILE *f)
         int side = s_case->sides[i];
         char sim[32] = "-";
 
-        if (side == S_ZERO_COPY || side == S_COPY)
+        if (s_sources[side] == CS_SOURCE_ARAVIS)
             (void) snprintf(sim, sizeof sim, "%.1f", S_MEDIAN(side, cam_pct));
-        (void) fprintf(f, "| %s | %.1f | %.1f | %.1f | %.1f | %.0f µs | %.2f ns | %s |\n",
-                       s_side_names[side], S_MEDIAN(side, fps), S_MEDIAN(side, dropped),
-                       S_MEDIAN(side, at_source), S_MEDIAN(side, cpu_pct), S_MEDIAN(side, cpu_us),
-                       S_MEDIAN(side, cpu_us) * 1e3 / bytes, sim);
+        (void) fprintf(
+            f, "| %s | %.1f | %.1f | %.1f | %.1f | %.0f µs (%.0f - %.0f) | %.1f ns | %s |\n",
+            s_side_names[side], S_MEDIAN(side, fps), S_MEDIAN(side, dropped),
+            S_MEDIAN(side, at_source), S_MEDIAN(side, cpu_pct), S_MEDIAN(side, cpu_us),
+            s_cpu_us_bound(side, 1), s_cpu_us_bound(side, -1), S_MEDIAN(side, cpu_us) * 1e3 / bytes,
+            sim);
     }
 }

@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,14 @@ s_start(struct source *src)
         g_clear_error(&error);
         return r == -EINVAL ? -EIO : r;
     }
+    /* A GigE Vision stream's UDP socket gets a receive buffer of two frames (the kernel caps
+     * it at net.core.rmem_max): the kernel's default of 208 KiB overflows when a frame's
+     * packets come faster than the stream thread takes them, losing frames whose packets were
+     * received (and paid for) all the same; the kernel counts each packet's own overhead
+     * against it too, up to as much again for packets of a few KiB. */
+    if (ARV_IS_GV_STREAM(src->stream))
+        g_object_set(src->stream, "socket-buffer", ARV_GV_STREAM_SOCKET_BUFFER_FIXED,
+                     "socket-buffer-size", (gint) MIN(2 * src->payload, (size_t) INT_MAX), NULL);
     src->pool = aravis_pool_new(src->stream, src->payload, conf->camerad.buffers,
                                 conf->camerad.buffers + extra);
     if (!src->pool) {
