@@ -463,8 +463,6 @@ test_suite(void)
     Suite *s = suite_create("aravis");
     TCase *tc = tcase_create("formats");
 
-    stack_registry_open();
-    test_at_end(stack_registry_close); /* what failed tests left running */
     tcase_add_checked_fixture(tc, fakecam_isolate, s_teardown);
     tcase_set_timeout(tc, stack_under_valgrind() ? 600 : 60);
     tcase_add_loop_test(tc, aravis_records_what_the_camera_sends, 0,

@@ -256,7 +256,7 @@ test_suite(void)
     TCase *tc = tcase_create("readers");
 
     stack_registry_open();
-    test_at_end(stack_registry_close); /* what failed tests left running */
+    test_at_end(stack_registry_close); /* what failed tests left mounted */
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, files_are_read_while_written_and_say_when_not_closed);

@@ -265,8 +265,6 @@ test_suite(void)
     Suite *s = suite_create("genicam");
     TCase *tc = tcase_create("simulated camera");
 
-    stack_registry_open();
-    test_at_end(stack_registry_close); /* what failed tests left running */
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, feature_keys_apply_at_open_and_features_change_while_running);

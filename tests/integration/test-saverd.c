@@ -853,7 +853,7 @@ test_suite(void)
     TCase *tc = tcase_create("files");
 
     stack_registry_open();
-    test_at_end(stack_registry_close); /* what failed tests left mounted or running */
+    test_at_end(stack_registry_close); /* what failed tests left mounted */
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, h5py_and_silx_read_every_format, 0,
