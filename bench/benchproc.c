@@ -28,23 +28,6 @@ bench_cpu_s(pid_t pid)
     return (double) (ut + st) / (double) sysconf(_SC_CLK_TCK);
 }
 
-pid_t
-bench_child_pid(pid_t pid)
-{
-    char path[64];
-    long child = 0;
-    FILE *f;
-
-    (void) snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
-    f = fopen(path, "re");
-    if (!f)
-        return 0;
-    if (fscanf(f, "%ld", &child) != 1)
-        child = 0;
-    (void) fclose(f);
-    return (pid_t) child;
-}
-
 double
 bench_now_s(void)
 {

@@ -8,9 +8,6 @@
 /* CPU seconds (user + system, all threads) @pid has used so far, from /proc; NAN if gone. */
 double bench_cpu_s(pid_t pid);
 
-/* The first child of @pid (a program's own PID under its timeout(1)), or 0. */
-pid_t bench_child_pid(pid_t pid);
-
 /* CLOCK_MONOTONIC now, in seconds. */
 double bench_now_s(void);
 

@@ -209,7 +209,7 @@ s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct
     ck_assert_int_eq(stack_init(&st, &p), 0);
     if (s_sources[side] == CS_SOURCE_ARAVIS) {
         cam = fakecam_start(&st, 0);
-        sim = bench_child_pid(cam); /* the simulator itself, not its timeout(1) */
+        sim = stack_child_pid(cam); /* the simulator itself, not its timeout(1) */
     }
     ck_assert_int_eq(stack_start(&st, CS_DAEMON_PUBD), 0);
     ck_assert_int_eq(stack_start(&st, CS_DAEMON_ANALYZERD), 0);
