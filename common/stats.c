@@ -23,15 +23,6 @@ __extension__ typedef unsigned __int128 s_u128; /* GCC and clang, on 64-bit targ
 #define S_MULTIVERSION
 #endif
 
-static void
-s_merge(struct cs_stats_acc *a, uint32_t mn, uint32_t mx, uint64_t sum, uint64_t sq)
-{
-    a->min = mn < a->min ? mn : a->min;
-    a->max = mx > a->max ? mx : a->max;
-    a->sum += sum;
-    a->sumsq += sq;
-}
-
 /* Which x86 kernels (statsx86.h) the CPU runs, found once before main(). */
 #if CS_STATS_X86
 static bool s_avx2, s_avx512;
@@ -59,7 +50,7 @@ cs_stats_row_u8(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
             sum += v;
             sq += (uint32_t) v * v;
         }
-        s_merge(a, mn, mx, sum, sq);
+        cs_stats_acc_merge(a, mn, mx, sum, sq);
     }
 }
 
@@ -79,7 +70,7 @@ cs_stats_row_u16_plain(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
             sum += v;
             sq += (uint64_t) v * v;
         }
-        s_merge(a, mn, mx, sum, sq);
+        cs_stats_acc_merge(a, mn, mx, sum, sq);
     }
 }
 
@@ -104,7 +95,7 @@ cs_stats_row_sum3_plain(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
             sum += v;
             sq += (uint32_t) v * v;
         }
-        s_merge(a, mn, mx, sum, sq);
+        cs_stats_acc_merge(a, mn, mx, sum, sq);
     }
 }
 
@@ -151,7 +142,7 @@ cs_stats_row_first_of_2(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
             sum += v;
             sq += (uint32_t) v * v;
         }
-        s_merge(a, mn, mx, sum, sq);
+        cs_stats_acc_merge(a, mn, mx, sum, sq);
     }
 }
 

@@ -22,6 +22,17 @@ struct cs_stats_acc {
     uint64_t sum, sumsq;
 };
 
+/* Adds the minimum, maximum, sum and sum of squares of a block of values to @acc. */
+static inline void
+cs_stats_acc_merge(struct cs_stats_acc *acc, uint32_t min, uint32_t max, uint64_t sum,
+                   uint64_t sumsq)
+{
+    acc->min = min < acc->min ? min : acc->min;
+    acc->max = max > acc->max ? max : acc->max;
+    acc->sum += sum;
+    acc->sumsq += sumsq;
+}
+
 /* The kernels, one per rule (cs_pixfmt_stats_fn), each adding the values of one row of
  * @width pixels to @acc:
  *   u8           one 8-bit sample per pixel: the sample

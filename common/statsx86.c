@@ -1,7 +1,8 @@
 /* The x86 statistics kernels (statsx86.h). Each lane of a vector keeps 32-bit partial sums
  * over a block of at most S_BLOCK pixels, folded into the row's 64-bit totals at the block's
- * end, as the plain loops do; the pixels left over at a row's end (fewer than a vector load
- * covers without reading past the row) go through a scalar loop.
+ * end (cs_stats_acc_merge()), as the plain loops do; the pixels left over at a row's end
+ * (fewer than a vector load covers without reading past the row) go through the portable
+ * loop.
  *
  * sum3 (three 8-bit samples a pixel): each 128-bit lane takes 4 pixels (12 bytes, a dword
  * permute then a byte shuffle spread them to r, g, b, 0 in each dword), pmaddubsw and pmaddwd
@@ -19,42 +20,6 @@
 #include <immintrin.h>
 
 #define S_BLOCK 4096
-
-static void
-s_merge(struct cs_stats_acc *a, uint32_t mn, uint32_t mx, uint64_t sum, uint64_t sq)
-{
-    a->min = mn < a->min ? mn : a->min;
-    a->max = mx > a->max ? mx : a->max;
-    a->sum += sum;
-    a->sumsq += sq;
-}
-
-/* The scalar rules, for the pixels after the vectors. */
-static void
-s_sum3_tail(const uint8_t *q, uint32_t e, uint32_t *mn, uint32_t *mx, uint64_t *sum, uint64_t *sq)
-{
-    for (uint32_t i = 0; i < e; i++) {
-        uint32_t v = (uint32_t) q[3 * i] + q[3 * i + 1] + q[3 * i + 2];
-
-        *mn = v < *mn ? v : *mn;
-        *mx = v > *mx ? v : *mx;
-        *sum += v;
-        *sq += v * v;
-    }
-}
-
-static void
-s_u16_tail(const uint8_t *q, uint32_t e, uint32_t *mn, uint32_t *mx, uint64_t *sum, uint64_t *sq)
-{
-    for (uint32_t i = 0; i < e; i++) {
-        uint32_t v = (uint32_t) q[2 * i] | ((uint32_t) q[2 * i + 1] << 8);
-
-        *mn = v < *mn ? v : *mn;
-        *mx = v > *mx ? v : *mx;
-        *sum += v;
-        *sq += (uint64_t) v * v;
-    }
-}
 
 /* ---- AVX2: 8 pixels a step ---- */
 
@@ -118,15 +83,10 @@ cs_stats_row_sum3_avx2(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
             sum = _mm256_add_epi32(sum, v);
             sq = _mm256_add_epi32(sq, _mm256_madd_epi16(v, v));
         }
-        s_merge(a, s_hmin8(mn), s_hmax8(mx), s_hsum8(sum), s_hsum8(sq));
+        cs_stats_acc_merge(a, s_hmin8(mn), s_hmax8(mx), s_hsum8(sum), s_hsum8(sq));
     }
-    if (nv < n) {
-        uint32_t mn = 765, mx = 0;
-        uint64_t sum = 0, sq = 0;
-
-        s_sum3_tail(p + 3 * (size_t) nv, n - nv, &mn, &mx, &sum, &sq);
-        s_merge(a, mn, mx, sum, sq);
-    }
+    if (nv < n)
+        cs_stats_row_sum3_plain(p + 3 * (size_t) nv, n - nv, a);
 }
 
 S_AVX2 void
@@ -156,15 +116,11 @@ cs_stats_row_u16_avx2(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
         /* The 16-bit minima and maxima widened: each dword's two words, then as above. */
         mn = _mm256_min_epu32(_mm256_unpacklo_epi16(mn, z), _mm256_unpackhi_epi16(mn, z));
         mx = _mm256_max_epu32(_mm256_unpacklo_epi16(mx, z), _mm256_unpackhi_epi16(mx, z));
-        s_merge(a, s_hmin8(mn), s_hmax8(mx), s_hsum8(sum), (s_hsum8(hi) << 16) + s_hsum8(lo));
+        cs_stats_acc_merge(a, s_hmin8(mn), s_hmax8(mx), s_hsum8(sum),
+                           (s_hsum8(hi) << 16) + s_hsum8(lo));
     }
-    if (nv < n) {
-        uint32_t mn = 65535, mx = 0;
-        uint64_t sum = 0, sq = 0;
-
-        s_u16_tail(p + 2 * (size_t) nv, n - nv, &mn, &mx, &sum, &sq);
-        s_merge(a, mn, mx, sum, sq);
-    }
+    if (nv < n)
+        cs_stats_row_u16_plain(p + 2 * (size_t) nv, n - nv, a);
 }
 
 /* ---- AVX-512 (F and BW): 16 pixels a step ---- */
@@ -208,16 +164,11 @@ cs_stats_row_sum3_avx512(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
             sum = _mm512_add_epi32(sum, v);
             sq = _mm512_add_epi32(sq, _mm512_madd_epi16(v, v));
         }
-        s_merge(a, _mm512_reduce_min_epu32(mn), _mm512_reduce_max_epu32(mx), s_hsum16(sum),
-                s_hsum16(sq));
+        cs_stats_acc_merge(a, _mm512_reduce_min_epu32(mn), _mm512_reduce_max_epu32(mx),
+                           s_hsum16(sum), s_hsum16(sq));
     }
-    if (nv < n) {
-        uint32_t mn = 765, mx = 0;
-        uint64_t sum = 0, sq = 0;
-
-        s_sum3_tail(p + 3 * (size_t) nv, n - nv, &mn, &mx, &sum, &sq);
-        s_merge(a, mn, mx, sum, sq);
-    }
+    if (nv < n)
+        cs_stats_row_sum3_plain(p + 3 * (size_t) nv, n - nv, a);
 }
 
 S_AVX512 void
@@ -246,16 +197,11 @@ cs_stats_row_u16_avx512(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
         }
         mn = _mm512_min_epu32(_mm512_unpacklo_epi16(mn, z), _mm512_unpackhi_epi16(mn, z));
         mx = _mm512_max_epu32(_mm512_unpacklo_epi16(mx, z), _mm512_unpackhi_epi16(mx, z));
-        s_merge(a, _mm512_reduce_min_epu32(mn), _mm512_reduce_max_epu32(mx), s_hsum16(sum),
-                (s_hsum16(hi) << 16) + s_hsum16(lo));
+        cs_stats_acc_merge(a, _mm512_reduce_min_epu32(mn), _mm512_reduce_max_epu32(mx),
+                           s_hsum16(sum), (s_hsum16(hi) << 16) + s_hsum16(lo));
     }
-    if (nv < n) {
-        uint32_t mn = 65535, mx = 0;
-        uint64_t sum = 0, sq = 0;
-
-        s_u16_tail(p + 2 * (size_t) nv, n - nv, &mn, &mx, &sum, &sq);
-        s_merge(a, mn, mx, sum, sq);
-    }
+    if (nv < n)
+        cs_stats_row_u16_plain(p + 2 * (size_t) nv, n - nv, a);
 }
 
 bool
