@@ -16,8 +16,10 @@
  *            settings (yardstick.h: a PUSH process, a PULL -> XPUB forwarder, two SUBs, each
  *            reading the stack's config); each measured after a warm-up run in the same
  *            processes.
- * saving     dd's fdatasync write rate into --disk, then 1920x1080 RGB24 paced at 90 % of it:
- *            loss, saverd's queue, RSS of every daemon each second.
+ * saving     dd's O_DIRECT and fdatasync write rates into --disk, then 1920x1080 RGB24 paced
+ *            at 90 % of the O_DIRECT rate in each [saverd] write_mode, alternating: loss,
+ *            saverd's queue and CPU, RSS of every daemon each second; and saverd's perf
+ *            profile at 60 frames/s in each write_mode.
  * latency    1920x1080 RGB24 at 30 fps into --disk: capture to chunk written (saverd) and to
  *            statistics computed (analyzerd), from their status.
  * analyzer   analyzerd alone on one core: its statistics kernel beside a memory read, and the
@@ -77,6 +79,9 @@
 #define S_RUNS_MAX    15
 #define S_SAMPLES_MAX 400
 #define S_WARM_S      10 /* RSS "warm" value: the sample at 10 s */
+#define S_TOP_MAX     8  /* saverd's profile: its largest functions kept */
+#define S_TOP_LINE    160
+#define S_PROFILE_S   10 /* and how long perf records it */
 /* vivid's capture node in the hardware suite's VM (tests/hardware/mk-initramfs.sh loads one
  * vivid device with one capture node). */
 #define S_VM_V4L2_DEVICE "/dev/video0"
@@ -128,7 +133,11 @@ struct s_spec {
      * first run is measured and ends at SIGTERM. */
     uint64_t warmup_bytes;
     const char *movies, *stats;
-    bool sample; /* RSS and saverd's queue every second */
+    bool sample;            /* RSS and saverd's queue every second */
+    const char *write_mode; /* [saverd] write_mode, or NULL for the default */
+    /* perf record on saverd for S_PROFILE_S from this far into the run (0: none), its report
+     * into <out>/saving-profile-<write_mode>.txt and s_stack.top. */
+    double profile_at_s;
 };
 
 struct s_proc {
@@ -152,6 +161,9 @@ struct s_stack {
     /* written p50 p99 max, analysed p50 p99 max, receipt (saverd) p50 p99; over the last
      * 5 to 10 s: written p50 p99, analysed p50 p99 */
     double lat[12];
+    double machine_cores; /* every CPU busy (/proc/stat) from camerad's start to its end */
+    char top[S_TOP_MAX][S_TOP_LINE]; /* saverd's largest functions (s_spec.profile_at_s) */
+    unsigned n_top;
     unsigned samples; /* one a second */
     long rss[S_SAMPLES_MAX][CS_DAEMON_COUNT];
     uint64_t qbytes[S_SAMPLES_MAX];
@@ -283,7 +295,7 @@ s_warm_dir(const char *dir, uint64_t bytes)
 static int
 s_stack_init(const struct s_spec *sp, struct stack *st)
 {
-    char work[PATH_MAX + 8];
+    char work[PATH_MAX + 8], extra[256];
     const struct stack_params p = {
         .stream = "bench",
         .pixfmt = sp->fmt,
@@ -292,8 +304,7 @@ s_stack_init(const struct s_spec *sp, struct stack *st)
         .fps = sp->fps,
         .frames = sp->frames,
         .wait_subscribers = 2,
-        .extra = "[analyzerd]\ndrain_timeout_ms = 60000\n\n[saverd]\ndrain_timeout_ms = 60000\n\n"
-                 "[log]\nlevel = notice\n",
+        .extra = extra,
         .parent_dir = work,
         .dir_name = sp->name,
         .movies = sp->movies,
@@ -301,6 +312,11 @@ s_stack_init(const struct s_spec *sp, struct stack *st)
     };
     int r;
 
+    (void) snprintf(extra, sizeof extra,
+                    "[analyzerd]\ndrain_timeout_ms = 60000\n\n[saverd]\ndrain_timeout_ms = "
+                    "60000\n%s%s%s\n[log]\nlevel = notice\n",
+                    sp->write_mode ? "write_mode = " : "", sp->write_mode ? sp->write_mode : "",
+                    sp->write_mode ? "\n" : "");
     (void) snprintf(work, sizeof work, "%s/work", s_o.out);
     r = stack_init(st, &p);
     if (r < 0)
@@ -482,6 +498,46 @@ s_stop_all(struct stack *st, struct s_stack *res)
     return ok;
 }
 
+/* saverd's largest functions over S_PROFILE_S (perf record -e cpu-clock on its PID), into
+ * @res->top; the whole report into <out>/saving-profile-<write_mode>.txt. */
+static void
+s_profile_saverd(const struct s_spec *sp, const struct stack *st, struct s_stack *res)
+{
+    static char out[1 << 20];
+    char pid[32], data[PATH_MAX + 64], path[PATH_MAX + 64], secs[16];
+    const char *rec[] = { "perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-p",
+                          pid,    "-o",     data, "--", "sleep",     secs, NULL };
+    const char *rep[] = { "perf",    "report",        "-i",           data,
+                          "--stdio", "--no-children", "--percentage", "relative",
+                          "--sort",  "dso,sym",       "-q",           NULL };
+    FILE *f;
+
+    (void) snprintf(pid, sizeof pid, "%d", (int) stack_daemon_pid(st, CS_DAEMON_SAVERD));
+    (void) snprintf(data, sizeof data, "%s/saving-perf.data", s_o.out);
+    (void) snprintf(secs, sizeof secs, "%d", S_PROFILE_S);
+    if (stack_run_cmd(rec, S_PROFILE_S + 120, out, sizeof out) != 0
+        || stack_run_cmd(rep, 120, out, sizeof out) != 0) {
+        (void) snprintf(res->top[0], S_TOP_LINE, "no profile: perf failed (%.100s)", out);
+        res->n_top = 1;
+        return;
+    }
+    (void) snprintf(path, sizeof path, "%s/saving-profile-%s.txt", s_o.out, sp->write_mode);
+    f = fopen(path, "we");
+    if (f) {
+        (void) fputs(out, f);
+        (void) fclose(f);
+    }
+    for (char *l = strtok(out, "\n"); l && res->n_top < S_TOP_MAX; l = strtok(NULL, "\n")) {
+        char dso[96], sym[128];
+        double share;
+
+        if (sscanf(l, " %lf%% %95s [%*[^]]] %127[^\n]", &share, dso, sym) == 3)
+            (void) snprintf(res->top[res->n_top++], S_TOP_LINE, "%.1f %% %.80s (%.40s)", share, sym,
+                            dso);
+    }
+    (void) unlink(data);
+}
+
 static int
 s_run_stack(const struct s_spec *sp, struct s_stack *res)
 {
@@ -490,7 +546,8 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
     char buf[PATH_MAX + 8192], file[PATH_MAX];
     double t0, next_sample, next_check, term_at, cpu_base[CS_DAEMON_COUNT] = { 0 };
     double cpu_end[CS_DAEMON_COUNT] = { 0 };
-    bool termed = false, warm = sp->warmup_bytes > 0, warm_failed = false;
+    bool termed = false, warm = sp->warmup_bytes > 0, warm_failed = false, profiled = false;
+    double busy0 = 0, busy1 = 0, all;
     struct s_stack base = { 0 };
     uint64_t runs = warm ? 2 : 1; /* runs each subscriber sees end */
     struct stack st;
@@ -516,6 +573,7 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         warm_failed = true;
     }
     t0 = s_now();
+    (void) bench_machine_cpu_s(&busy0, &all);
     next_sample = t0 + 1;
     next_check = t0 + 0.25;
     term_at = warm_failed ? t0 : t0 + sp->seconds;
@@ -535,6 +593,10 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
             s_sample(res, &st);
             next_sample += 1;
         }
+        if (sp->profile_at_s > 0 && !profiled && now >= t0 + sp->profile_at_s) {
+            s_profile_saverd(sp, &st, res);
+            profiled = true;
+        }
         if (!termed && sp->stop_bytes && now >= next_check) {
             if (s_status(&st, CS_DAEMON_SAVERD, buf, sizeof buf) == 0
                 && bench_json_u64(buf, "bytes_written") >= base.bytes_written + sp->stop_bytes)
@@ -551,6 +613,8 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
         }
     }
     (void) close(pfd);
+    if (bench_machine_cpu_s(&busy1, &all) == 0 && s_now() > t0)
+        res->machine_cores = (busy1 - busy0) / (s_now() - t0);
     if (!warm) {
         (void) stack_wait(&st, CS_DAEMON_CAMERAD);
         res->captured = s_ledger(&st, CS_DAEMON_CAMERAD, "captured");
@@ -775,7 +839,7 @@ struct s_transport {
 };
 
 static struct s_transport s_tr[S_N_FORMATS];
-static struct s_stack s_sustained, s_latency;
+static struct s_stack s_latency;
 static double s_disk_mb_s, s_sustained_fps;
 static uint64_t s_dd_bytes;
 
@@ -836,37 +900,53 @@ s_transport(void)
     }
 }
 
-static int
-s_dd(const char *dir)
+/* dd into @dir: @direct, 8 MiB writes with oflag=direct (the disk's O_DIRECT rate, which the
+ * saving goal is a share of), else 1 MiB writes and conv=fdatasync (through the page cache,
+ * then flushed). Returns the rate in MB/s (10^6 bytes), or -1. */
+static double
+s_dd(const char *dir, bool direct, uint64_t *ret_bytes)
 {
-    char of[PATH_MAX + 32], count[32];
-    const char *argv[] = { "/bin/dd",        "if=/dev/zero", of,  "bs=1M", count,
-                           "conv=fdatasync", "status=none",  NULL };
-    char out[4096];
+    char of[PATH_MAX + 32], count[32], out[4096];
+    const char *argv[] = { "/bin/dd",
+                           "if=/dev/zero",
+                           of,
+                           direct ? "bs=8M" : "bs=1M",
+                           count,
+                           direct ? "oflag=direct" : "conv=fdatasync",
+                           "status=none",
+                           NULL };
     unsigned mb = s_o.quick ? 1024 : 2048;
     double t0;
     int r;
 
     (void) snprintf(of, sizeof of, "of=%s/dd.bin", dir);
-    (void) snprintf(count, sizeof count, "count=%u", mb);
+    (void) snprintf(count, sizeof count, "count=%u", direct ? mb / 8 : mb);
     t0 = s_now();
     r = stack_run_cmd(argv, 600, out, sizeof out);
-    if (r != 0) {
-        (void) fprintf(stderr, "camstack-bench: dd exited %d: %s\n", r, out);
-        return -EIO;
-    }
-    s_disk_mb_s = (double) mb * 1048576.0 / 1e6 / (s_now() - t0);
-    s_dd_bytes = (uint64_t) mb * 1048576;
     (void) snprintf(of, sizeof of, "%s/dd.bin", dir);
     (void) unlink(of);
-    return 0;
+    if (r != 0) {
+        (void) fprintf(stderr, "camstack-bench: dd exited %d: %s\n", r, out);
+        return -1;
+    }
+    *ret_bytes = (uint64_t) mb * 1048576;
+    return (double) mb * 1048576.0 / 1e6 / (s_now() - t0);
 }
+
+/* The sustained-saving runs: each write_mode in turn (ABBA), at the same rate. */
+#define S_SAVING_RUNS 4
+static const char *const s_saving_modes[S_SAVING_RUNS] = { "cached", "direct", "direct", "cached" };
+static unsigned s_n_saving;
+static struct s_stack s_saving_run[S_SAVING_RUNS];
+/* And saverd's profile in each mode, at 1920x1080 RGB24 60 frames/s. */
+static struct s_stack s_saving_prof[2];
+static double s_dd_direct_mb_s;
 
 static void
 s_saving(void)
 {
     char movies[PATH_MAX + 8], stats[PATH_MAX + 8];
-    uint64_t bytes = cs_pixfmt_frame_bytes(CS_PIXFMT_RGB24, 1920, 1080);
+    uint64_t bytes = cs_pixfmt_frame_bytes(CS_PIXFMT_RGB24, 1920, 1080), dd_bytes = 0;
     struct s_spec sp = { .name = "saving",
                          .width = 1920,
                          .height = 1080,
@@ -880,21 +960,39 @@ s_saving(void)
     (void) snprintf(stats, sizeof stats, "%s/stats", s_o.disk);
     (void) mkdir(movies, 0755);
     (void) mkdir(stats, 0755);
-    if (s_dd(movies) < 0) {
+    s_disk_mb_s = s_dd(movies, false, &s_dd_bytes);
+    s_dd_direct_mb_s = s_dd(movies, true, &dd_bytes);
+    if (s_disk_mb_s < 0 || s_dd_direct_mb_s < 0) {
         (void) fprintf(stderr, "camstack-bench: dd into %s failed\n", movies);
         return;
     }
-    s_sustained_fps = 0.9 * s_disk_mb_s * 1e6 / (double) bytes;
+    s_sustained_fps = 0.9 * s_dd_direct_mb_s * 1e6 / (double) bytes;
     sp.fps = s_sustained_fps;
     (void) fprintf(stderr,
-                   "saving: dd with fdatasync %.0f MB/s; %.0f s of 1920x1080 RGB24 at %.2f "
-                   "frames/s\n",
-                   s_disk_mb_s, sp.seconds, sp.fps);
-    (void) s_run_stack(&sp, &s_sustained);
-    (void) fprintf(
-        stderr, "saving: captured %llu, saved %llu, lost %llu, queue high-water %.0f MB\n",
-        (unsigned long long) s_sustained.captured, (unsigned long long) s_sustained.written,
-        (unsigned long long) s_lost(&s_sustained), (double) s_sustained.queue_bytes_max / 1e6);
+                   "saving: dd with oflag=direct %.0f MB/s, with conv=fdatasync %.0f MB/s; %.0f s "
+                   "of 1920x1080 RGB24 at %.2f frames/s in each write_mode\n",
+                   s_dd_direct_mb_s, s_disk_mb_s, sp.seconds, sp.fps);
+    s_n_saving = s_o.quick ? 2 : S_SAVING_RUNS;
+    for (unsigned i = 0; i < s_n_saving; i++) {
+        const struct s_stack *s = &s_saving_run[i];
+
+        sp.write_mode = s_saving_modes[i];
+        (void) s_run_stack(&sp, &s_saving_run[i]);
+        (void) fprintf(stderr,
+                       "saving %s: %.1f frames/s, captured %llu, saved %llu, lost %llu, dropped "
+                       "at source %llu, queue high-water %.0f MB, saverd %.2f ms/frame\n",
+                       sp.write_mode, s->fps, (unsigned long long) s->captured,
+                       (unsigned long long) s->written, (unsigned long long) s_lost(s),
+                       (unsigned long long) s->dropped_at_source, (double) s->queue_bytes_max / 1e6,
+                       s->written ? 1e3 * s->d[CS_DAEMON_SAVERD].cpu_s / (double) s->written : NAN);
+    }
+    sp.fps = 60;
+    sp.seconds = S_PROFILE_S + 15;
+    sp.profile_at_s = 10;
+    for (unsigned i = 0; i < 2; i++) {
+        sp.write_mode = s_saving_modes[i];
+        (void) s_run_stack(&sp, &s_saving_prof[i]);
+    }
 }
 
 static void
@@ -924,6 +1022,127 @@ s_latency_run(void)
 }
 
 /* ---- reports ---- */
+
+/* saverd's CPU per frame written and in cores per GB/s of frames written, of run @s. */
+static double
+s_saverd_ms(const struct s_stack *s)
+{
+    return s->written ? 1e3 * s->d[CS_DAEMON_SAVERD].cpu_s / (double) s->written : NAN;
+}
+
+static double
+s_saverd_cores_per_gb_s(const struct s_stack *s)
+{
+    double gb =
+        (double) s->written * (double) cs_pixfmt_frame_bytes(CS_PIXFMT_RGB24, 1920, 1080) / 1e9;
+
+    return gb > 0 ? s->d[CS_DAEMON_SAVERD].cpu_s / gb : NAN;
+}
+
+static void
+s_saving_json(FILE *f)
+{
+    (void) fprintf(f,
+                   ",\"saving\":{\"dd_bytes\":%llu,\"dd_fdatasync_mb_per_s\":%.1f,"
+                   "\"dd_direct_mb_per_s\":%.1f,\"fps\":%.3f,\"runs\":[",
+                   (unsigned long long) s_dd_bytes, s_disk_mb_s, s_dd_direct_mb_s, s_sustained_fps);
+    for (unsigned i = 0; i < s_n_saving; i++) {
+        (void) fprintf(f, "%s{\"write_mode\":\"%s\",\"machine_cores\":%.3f,\"run\":", i ? "," : "",
+                       s_saving_modes[i], s_saving_run[i].machine_cores);
+        s_json_stack(f, &s_saving_run[i]);
+        (void) fputc('}', f);
+    }
+    (void) fputs("],\"profile\":[", f);
+    for (unsigned i = 0; i < 2; i++) {
+        const struct s_stack *s = &s_saving_prof[i];
+
+        (void) fprintf(f, "%s{\"write_mode\":\"%s\",\"fps\":60,\"machine_cores\":%.3f,\"top\":[",
+                       i ? "," : "", s_saving_modes[i], s->machine_cores);
+        for (unsigned k = 0; k < s->n_top; k++) {
+            json_t *j = json_string(s->top[k]);
+            char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+            (void) fprintf(f, "%s%s", k ? "," : "", t ? t : "null");
+            free(t);
+            json_decref(j);
+        }
+        (void) fputs("],\"run\":", f);
+        s_json_stack(f, s);
+        (void) fputc('}', f);
+    }
+    (void) fputs("]}", f);
+}
+
+/* RSS flat for every daemon of @s ("yes", or the daemons whose RSS grew). */
+static void
+s_flat(const struct s_stack *s, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (int d = 0; d < CS_DAEMON_COUNT && n < size; d++) {
+        long warm, max, end;
+
+        if (!s_rss_flat(s, d, &warm, &max, &end))
+            n += (size_t) snprintf(buf + n, size - n, "%sno: %s %.0f -> %.0f MB", n ? ", " : "",
+                                   cs_daemon_name(d), (double) warm / 1024, (double) max / 1024);
+    }
+    if (!buf[0])
+        (void) snprintf(buf, size, "yes");
+}
+
+static void
+s_saving_md(FILE *f)
+{
+    double frame_mb = (double) cs_pixfmt_frame_bytes(CS_PIXFMT_RGB24, 1920, 1080) / 1e6;
+
+    (void) fprintf(f,
+                   "\n**Sustained saving**: dd into the disk directory with `oflag=direct` (8 MiB "
+                   "writes) %.0f MB/s, with `conv=fdatasync` (1 MiB writes) %.0f MB/s (%.1f GB "
+                   "each); then %s runs of 1920x1080 RGB24 paced at %.2f frames/s (90 %% of "
+                   "dd's O_DIRECT rate) into the same directory, in each `[saverd] "
+                   "write_mode`, alternating. RSS flat: every daemon's most after %u s within 5 "
+                   "%% + 16 MiB of its value then. saverd's CPU is its whole life's, per frame "
+                   "written; the machine's is every CPU busy (/proc/stat, the kernel's "
+                   "writeback included) from camerad's start to its end:\n\n"
+                   "| run | write_mode | frames/s saved | %% of dd O_DIRECT | captured | saved | "
+                   "lost | dropped at source | queue high-water MB | RSS flat | saverd CPU "
+                   "ms/frame | saverd cores per GB/s | machine cores |\n"
+                   "|--:|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|\n",
+                   s_dd_direct_mb_s, s_disk_mb_s, (double) s_dd_bytes / 1e9,
+                   s_o.quick ? "10 s" : "60 s", s_sustained_fps, S_WARM_S);
+    for (unsigned i = 0; i < s_n_saving; i++) {
+        const struct s_stack *s = &s_saving_run[i];
+        char flat[256];
+
+        s_flat(s, flat, sizeof flat);
+        (void) fprintf(f,
+                       "| %u | %s%s | %.1f | %.0f %% | %llu | %llu | %llu | %llu | %.0f | %s | "
+                       "%.2f | %.2f | %.2f |\n",
+                       i + 1, s_saving_modes[i], s->ok ? "" : " (!)", s->fps,
+                       100 * s->fps * frame_mb / s_dd_direct_mb_s, (unsigned long long) s->captured,
+                       (unsigned long long) s->written, (unsigned long long) s_lost(s),
+                       (unsigned long long) s->dropped_at_source, (double) s->queue_bytes_max / 1e6,
+                       flat, s_saverd_ms(s), s_saverd_cores_per_gb_s(s), s->machine_cores);
+    }
+    (void) fprintf(f,
+                   "\nsaverd at 1920x1080 RGB24 60 frames/s into the disk directory (%d s runs), "
+                   "in each write_mode: its CPU, and where its time goes (`perf record -e "
+                   "cpu-clock -F 999` on saverd for %d s, its largest functions, "
+                   "self time):\n\n"
+                   "| write_mode | saverd CPU ms/frame | saverd cores per GB/s | machine cores | "
+                   "saverd's largest functions |\n|---|--:|--:|--:|---|\n",
+                   S_PROFILE_S + 15, S_PROFILE_S);
+    for (unsigned i = 0; i < 2; i++) {
+        const struct s_stack *s = &s_saving_prof[i];
+
+        (void) fprintf(f, "| %s%s | %.2f | %.2f | %.2f | ", s_saving_modes[i], s->ok ? "" : " (!)",
+                       s_saverd_ms(s), s_saverd_cores_per_gb_s(s), s->machine_cores);
+        for (unsigned k = 0; k < s->n_top; k++)
+            (void) fprintf(f, "%s%s", k ? "; " : "", s->top[k]);
+        (void) fputs(" |\n", f);
+    }
+}
 
 static void
 s_write_json(const struct s_machine *m, const char *when)
@@ -967,14 +1186,8 @@ s_write_json(const struct s_machine *m, const char *when)
         }
         (void) fputc(']', f);
     }
-    if (s_o.only & S_SAVING) {
-        (void) fprintf(f,
-                       ",\"saving\":{\"dd_bytes\":%llu,\"dd_fdatasync_mb_per_s\":%.1f,"
-                       "\"fps\":%.3f,\"run\":",
-                       (unsigned long long) s_dd_bytes, s_disk_mb_s, s_sustained_fps);
-        s_json_stack(f, &s_sustained);
-        (void) fputc('}', f);
-    }
+    if (s_o.only & S_SAVING)
+        s_saving_json(f);
     if (s_o.only & S_LATENCY) {
         (void) fputs(",\"latency\":{\"fps\":30,\"run\":", f);
         s_json_stack(f, &s_latency);
@@ -1106,31 +1319,8 @@ s_write_md(const struct s_machine *m, const char *when)
                 s_tr_median(i, S_RSS_MB, 3));
         }
     }
-    if (s_o.only & S_SAVING) {
-        const struct s_stack *s = &s_sustained;
-
-        (void) fprintf(f,
-                       "\n**Sustained saving**: dd with fdatasync %.0f MB/s (%.1f GB), then %s "
-                       "of 1920x1080 RGB24 at %.2f frames/s (90 %%) into the same directory: "
-                       "captured %llu, saved %llu, lost %llu, dropped at source %llu; saverd's "
-                       "queue high-water %.0f MB of %.0f MB%s.\n\n"
-                       "| daemon | RSS MB at %u s (warm) | max after | at end | flat |\n"
-                       "|---|--:|--:|--:|---|\n",
-                       s_disk_mb_s, (double) s_dd_bytes / 1e9, s_o.quick ? "10 s" : "60 s",
-                       s_sustained_fps, (unsigned long long) s->captured,
-                       (unsigned long long) s->written, (unsigned long long) s_lost(s),
-                       (unsigned long long) s->dropped_at_source, (double) s->queue_bytes_max / 1e6,
-                       (double) s->queue_limit_bytes / 1e6,
-                       s->ok ? "" : " (the run did not end cleanly)", s_warm_index(s) + 1);
-        for (int d = 0; d < CS_DAEMON_COUNT; d++) {
-            long warm, max, end;
-            bool flat = s_rss_flat(s, d, &warm, &max, &end);
-
-            (void) fprintf(f, "| %s | %.0f | %.0f | %.0f | %s |\n", cs_daemon_name(d),
-                           (double) warm / 1024, (double) max / 1024, (double) end / 1024,
-                           flat ? "yes" : "no");
-        }
-    }
+    if (s_o.only & S_SAVING)
+        s_saving_md(f);
     if (s_o.only & S_LATENCY) {
         const struct s_stack *s = &s_latency;
 
