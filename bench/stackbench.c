@@ -162,6 +162,7 @@ struct s_stack {
      * 5 to 10 s: written p50 p99, analysed p50 p99 */
     double lat[12];
     double machine_cores; /* every CPU busy (/proc/stat) from camerad's start to its end */
+    uint64_t file_bytes;  /* the size of saverd's last file */
     char top[S_TOP_MAX][S_TOP_LINE]; /* saverd's largest functions (s_spec.profile_at_s) */
     unsigned n_top;
     unsigned samples; /* one a second */
@@ -641,8 +642,11 @@ s_run_stack(const struct s_spec *sp, struct s_stack *res)
     if (res->d[CS_DAEMON_CAMERAD].status != 0)
         res->ok = false;
     if (file[0]) {
+        struct stat fst;
         uint64_t n;
 
+        if (stat(file, &fst) == 0)
+            res->file_bytes = (uint64_t) fst.st_size;
         res->fps = s_file_fps(file, &n);
         if (n != res->written)
             res->ok = false;
@@ -1047,8 +1051,10 @@ s_saving_json(FILE *f)
                    "\"dd_direct_mb_per_s\":%.1f,\"fps\":%.3f,\"runs\":[",
                    (unsigned long long) s_dd_bytes, s_disk_mb_s, s_dd_direct_mb_s, s_sustained_fps);
     for (unsigned i = 0; i < s_n_saving; i++) {
-        (void) fprintf(f, "%s{\"write_mode\":\"%s\",\"machine_cores\":%.3f,\"run\":", i ? "," : "",
-                       s_saving_modes[i], s_saving_run[i].machine_cores);
+        (void) fprintf(
+            f, "%s{\"write_mode\":\"%s\",\"machine_cores\":%.3f,\"file_bytes\":%llu,\"run\":",
+            i ? "," : "", s_saving_modes[i], s_saving_run[i].machine_cores,
+            (unsigned long long) s_saving_run[i].file_bytes);
         s_json_stack(f, &s_saving_run[i]);
         (void) fputc('}', f);
     }
@@ -1071,6 +1077,16 @@ s_saving_json(FILE *f)
         (void) fputc('}', f);
     }
     (void) fputs("]}", f);
+}
+
+/* The bytes of saverd's file of run @s beyond its chunks (metadata, preallocation given back,
+ * alignment), per frame. */
+static double
+s_overhead(const struct s_stack *s)
+{
+    return s->written && s->file_bytes >= s->bytes_written
+               ? (double) (s->file_bytes - s->bytes_written) / (double) s->written
+               : NAN;
 }
 
 /* RSS flat for every daemon of @s ("yes", or the daemons whose RSS grew). */
@@ -1107,10 +1123,11 @@ s_saving_md(FILE *f)
                    "writeback included) from camerad's start to its end:\n\n"
                    "| run | write_mode | frames/s saved | %% of dd O_DIRECT | captured | saved | "
                    "lost | dropped at source | queue high-water MB | RSS flat | saverd CPU "
-                   "ms/frame | saverd cores per GB/s | machine cores |\n"
-                   "|--:|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|\n",
+                   "ms/frame | saverd cores per GB/s | machine cores | file bytes beyond the "
+                   "chunks, per frame |\n"
+                   "|--:|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|\n",
                    s_dd_direct_mb_s, s_disk_mb_s, (double) s_dd_bytes / 1e9,
-                   s_o.quick ? "10 s" : "60 s", s_sustained_fps, S_WARM_S);
+                   s_o.quick ? "10 s" : "60 s", s_sustained_fps, (unsigned) S_WARM_S);
     for (unsigned i = 0; i < s_n_saving; i++) {
         const struct s_stack *s = &s_saving_run[i];
         char flat[256];
@@ -1118,12 +1135,13 @@ s_saving_md(FILE *f)
         s_flat(s, flat, sizeof flat);
         (void) fprintf(f,
                        "| %u | %s%s | %.1f | %.0f %% | %llu | %llu | %llu | %llu | %.0f | %s | "
-                       "%.2f | %.2f | %.2f |\n",
+                       "%.2f | %.2f | %.2f | %.0f |\n",
                        i + 1, s_saving_modes[i], s->ok ? "" : " (!)", s->fps,
                        100 * s->fps * frame_mb / s_dd_direct_mb_s, (unsigned long long) s->captured,
                        (unsigned long long) s->written, (unsigned long long) s_lost(s),
                        (unsigned long long) s->dropped_at_source, (double) s->queue_bytes_max / 1e6,
-                       flat, s_saverd_ms(s), s_saverd_cores_per_gb_s(s), s->machine_cores);
+                       flat, s_saverd_ms(s), s_saverd_cores_per_gb_s(s), s->machine_cores,
+                       s_overhead(s));
     }
     (void) fprintf(f,
                    "\nsaverd at 1920x1080 RGB24 60 frames/s into the disk directory (%d s runs), "
