@@ -1,8 +1,8 @@
 /* The x86 statistics kernels (statsx86.h). Each lane of a vector keeps 32-bit partial sums
  * over a block of at most S_BLOCK pixels, folded into the row's 64-bit totals at the block's
- * end (cs_stats_acc_merge()), as the plain loops do; the pixels left over at a row's end
+ * end (cs_stats_acc_merge()), as the plain loops do. The pixels left over at a row's end
  * (fewer than a vector load covers without reading past the row) go through the portable
- * loop.
+ * loop, but for AVX-512's sum3, whose masked loads take whole rows.
  *
  * sum3 (three 8-bit samples a pixel): each 128-bit lane takes 4 pixels (12 bytes, a dword
  * permute then a byte shuffle spread them to r, g, b, 0 in each dword), pmaddubsw and pmaddwd
@@ -137,38 +137,61 @@ s_hsum16(__m512i v)
     return (uint64_t) _mm512_reduce_add_epi64(w);
 }
 
-S_AVX512 void
-cs_stats_row_sum3_avx512(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
+/* The vector steps over a block of @e pixels at @q, plain loads while a whole 64-byte load stays
+ * within the row (@full steps), then masked ones, whose lanes past the row are 0 (adding nothing
+ * to the sums and the maximum) and left out of the minimum. */
+S_AVX512 static void
+s_sum3_block512(const uint8_t *q, uint32_t e, uint32_t full, struct cs_stats_acc *a)
 {
     const __m512i perm = _mm512_setr_epi32(0, 1, 2, 0, 3, 4, 5, 0, 6, 7, 8, 0, 9, 10, 11, 0);
     const __m512i spread =
         _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1));
     const __m512i ones8 = _mm512_set1_epi8(1), ones16 = _mm512_set1_epi16(1);
-    /* A 64-byte load at pixel i reads up to byte 3i + 63: the vectors stop 6 pixels short. */
+    __m512i mn = _mm512_set1_epi32(765), mx = _mm512_setzero_si512();
+    __m512i sum = _mm512_setzero_si512(), sq = _mm512_setzero_si512();
+    uint32_t i;
+
+    for (i = 0; i < full; i += 16) {
+        __m512i x = _mm512_loadu_si512(q + 3 * (size_t) i);
+        __m512i v;
+
+        x = _mm512_shuffle_epi8(_mm512_permutexvar_epi32(perm, x), spread);
+        v = _mm512_madd_epi16(_mm512_maddubs_epi16(x, ones8), ones16);
+        mn = _mm512_min_epu32(mn, v);
+        mx = _mm512_max_epu32(mx, v);
+        sum = _mm512_add_epi32(sum, v);
+        sq = _mm512_add_epi32(sq, _mm512_madd_epi16(v, v));
+    }
+    for (; i < e; i += 16) {
+        unsigned m = e - i < 16 ? e - i : 16;
+        __m512i x =
+            _mm512_maskz_loadu_epi8((__mmask64) ((1ULL << (3 * m)) - 1), q + 3 * (size_t) i);
+        __m512i v;
+
+        x = _mm512_shuffle_epi8(_mm512_permutexvar_epi32(perm, x), spread);
+        v = _mm512_madd_epi16(_mm512_maddubs_epi16(x, ones8), ones16);
+        mn = _mm512_mask_min_epu32(mn, (__mmask16) ((1u << m) - 1), mn, v);
+        mx = _mm512_max_epu32(mx, v);
+        sum = _mm512_add_epi32(sum, v);
+        sq = _mm512_add_epi32(sq, _mm512_madd_epi16(v, v));
+    }
+    cs_stats_acc_merge(a, _mm512_reduce_min_epu32(mn), _mm512_reduce_max_epu32(mx), s_hsum16(sum),
+                       s_hsum16(sq));
+}
+
+/* Whole rows in vectors (s_sum3_block512()): a 64-byte load at pixel i reads up to byte
+ * 3i + 63, so plain loads stop 6 pixels before the row's end. */
+S_AVX512 void
+cs_stats_row_sum3_avx512(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
+{
     uint32_t nv = n > 6 ? (n - 6) / 16 * 16 : 0;
 
-    for (uint32_t b = 0; b < nv; b += S_BLOCK) {
-        uint32_t e = nv - b < S_BLOCK ? nv - b : S_BLOCK;
-        const uint8_t *q = p + 3 * (size_t) b;
-        __m512i mn = _mm512_set1_epi32(765), mx = _mm512_setzero_si512();
-        __m512i sum = _mm512_setzero_si512(), sq = _mm512_setzero_si512();
+    for (uint32_t b = 0; b < n; b += S_BLOCK) {
+        uint32_t e = n - b < S_BLOCK ? n - b : S_BLOCK;
+        uint32_t full = nv > b ? (nv - b < e ? nv - b : e) : 0;
 
-        for (uint32_t i = 0; i < e; i += 16) {
-            __m512i x = _mm512_loadu_si512(q + 3 * (size_t) i);
-            __m512i v;
-
-            x = _mm512_shuffle_epi8(_mm512_permutexvar_epi32(perm, x), spread);
-            v = _mm512_madd_epi16(_mm512_maddubs_epi16(x, ones8), ones16);
-            mn = _mm512_min_epu32(mn, v);
-            mx = _mm512_max_epu32(mx, v);
-            sum = _mm512_add_epi32(sum, v);
-            sq = _mm512_add_epi32(sq, _mm512_madd_epi16(v, v));
-        }
-        cs_stats_acc_merge(a, _mm512_reduce_min_epu32(mn), _mm512_reduce_max_epu32(mx),
-                           s_hsum16(sum), s_hsum16(sq));
+        s_sum3_block512(p + 3 * (size_t) b, e, full, a);
     }
-    if (nv < n)
-        cs_stats_row_sum3_plain(p + 3 * (size_t) nv, n - nv, a);
 }
 
 S_AVX512 void
