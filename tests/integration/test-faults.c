@@ -193,14 +193,18 @@ s_pubd_restart(int sig, unsigned outage_s)
 {
     struct expect e = s_expect();
     char movie[PATH_MAX], stats[PATH_MAX];
-    int64_t sent;
+    int64_t sent, in_flight = 0;
 
     s_init(NULL);
     stack_start_all(&s_stack);
     stack_await(&s_stack, CS_DAEMON_SAVERD, "written", 50, 20000);
     if (sig == SIGKILL && outage_s > 0) {
+        /* What the killed pubd can take with it: frames camerad had sent by the time pubd
+         * was dead that saverd had not received just before the kill. */
+        in_flight = -s_status(CS_DAEMON_SAVERD, "received");
         stack_signal(&s_stack, CS_DAEMON_PUBD, SIGKILL);
         ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_PUBD), 128 + SIGKILL);
+        in_flight += s_status(CS_DAEMON_CAMERAD, "sent");
         (void) sleep(outage_s); /* the outage itself: camerad queues its frames meanwhile */
         if (s_restart_auto)
             s_config_auto();
@@ -234,9 +238,11 @@ s_pubd_restart(int sig, unsigned outage_s)
     if (outage_s > 0) {
         /* pubd read camerad's backlog only once both subscribers were back: none of it is
          * lost, by either. What is lost is what was inside the killed pubd, the same for
-         * both: at 100 frames/s, the frame it was forwarding at most (none in most runs). */
+         * both: at most the frames in flight at the kill (none or one in most runs; a few
+         * when pubd lags on a loaded machine), never any of the outage's 300. */
         ck_assert_int_eq(s_ledger(CS_DAEMON_ANALYZERD, "lost"), s_ledger(CS_DAEMON_SAVERD, "lost"));
-        ck_assert_int_le(s_ledger(CS_DAEMON_SAVERD, "lost"), 1);
+        ck_assert_int_le(s_ledger(CS_DAEMON_SAVERD, "lost"), in_flight);
+        ck_assert_int_lt(in_flight, 100 * (int64_t) outage_s / 2);
     }
     stack_only_file(s_stack.movies, movie, sizeof movie);
     stack_only_file(s_stack.stats, stats, sizeof stats);
