@@ -1034,13 +1034,28 @@ s_saverd_ms(const struct s_stack *s)
     return s->written ? 1e3 * s->d[CS_DAEMON_SAVERD].cpu_s / (double) s->written : NAN;
 }
 
+/* The frames run @s wrote, in GB (10^9 bytes). */
+static double
+s_gb_written(const struct s_stack *s)
+{
+    return (double) s->written * (double) cs_pixfmt_frame_bytes(CS_PIXFMT_RGB24, 1920, 1080) / 1e9;
+}
+
 static double
 s_saverd_cores_per_gb_s(const struct s_stack *s)
 {
-    double gb =
-        (double) s->written * (double) cs_pixfmt_frame_bytes(CS_PIXFMT_RGB24, 1920, 1080) / 1e9;
+    return s_gb_written(s) > 0 ? s->d[CS_DAEMON_SAVERD].cpu_s / s_gb_written(s) : NAN;
+}
 
-    return gb > 0 ? s->d[CS_DAEMON_SAVERD].cpu_s / gb : NAN;
+/* Every daemon's CPU of run @s in cores per GB/s of frames written. */
+static double
+s_stack_cores_per_gb_s(const struct s_stack *s)
+{
+    double cpu = 0;
+
+    for (int d = 0; d < CS_DAEMON_COUNT; d++)
+        cpu += s->d[d].cpu_s;
+    return s_gb_written(s) > 0 ? cpu / s_gb_written(s) : NAN;
 }
 
 static void
@@ -1143,19 +1158,21 @@ s_saving_md(FILE *f)
                        flat, s_saverd_ms(s), s_saverd_cores_per_gb_s(s), s->machine_cores,
                        s_overhead(s));
     }
-    (void) fprintf(f,
-                   "\nsaverd at 1920x1080 RGB24 60 frames/s into the disk directory (%d s runs), "
-                   "in each write_mode: its CPU, and where its time goes (`perf record -e "
-                   "cpu-clock -F 999` on saverd for %d s, its largest functions, "
-                   "self time):\n\n"
-                   "| write_mode | saverd CPU ms/frame | saverd cores per GB/s | machine cores | "
-                   "saverd's largest functions |\n|---|--:|--:|--:|---|\n",
-                   S_PROFILE_S + 15, S_PROFILE_S);
+    (void) fprintf(
+        f,
+        "\nsaverd at 1920x1080 RGB24 60 frames/s into the disk directory (%d s runs), "
+        "in each write_mode: its CPU, and where its time goes (`perf record -e "
+        "cpu-clock -F 999` on saverd for %d s, its largest functions, "
+        "self time):\n\n"
+        "| write_mode | saverd CPU ms/frame | saverd cores per GB/s | stack cores per "
+        "GB/s | machine cores | saverd's largest functions |\n|---|--:|--:|--:|--:|---|\n",
+        S_PROFILE_S + 15, S_PROFILE_S);
     for (unsigned i = 0; i < 2; i++) {
         const struct s_stack *s = &s_saving_prof[i];
 
-        (void) fprintf(f, "| %s%s | %.2f | %.2f | %.2f | ", s_saving_modes[i], s->ok ? "" : " (!)",
-                       s_saverd_ms(s), s_saverd_cores_per_gb_s(s), s->machine_cores);
+        (void) fprintf(f, "| %s%s | %.2f | %.2f | %.2f | %.2f | ", s_saving_modes[i],
+                       s->ok ? "" : " (!)", s_saverd_ms(s), s_saverd_cores_per_gb_s(s),
+                       s_stack_cores_per_gb_s(s), s->machine_cores);
         for (unsigned k = 0; k < s->n_top; k++)
             (void) fprintf(f, "%s%s", k ? "; " : "", s->top[k]);
         (void) fputs(" |\n", f);

@@ -605,6 +605,29 @@ START_TEST(rotation_splits_a_run_without_loss_or_duplicate)
 }
 END_TEST
 
+/* Records @p (its extra sets the compression) whole, checks the file with h5py (as
+ * compression @method) and the C library, and returns the chunk bytes stored. */
+static int64_t
+s_compressed_run(const struct stack_params *p, const char *method)
+{
+    struct expect e = { .pixfmt = p->pixfmt,
+                        .width = p->width,
+                        .height = p->height,
+                        .frames = p->frames,
+                        .complete = 1 };
+    char path[PATH_MAX];
+
+    ck_assert_int_eq(stack_init(&s_stack, p), 0);
+    stack_start_all(&s_stack);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    s_stop_after(1);
+    ck_assert_int_eq(s_saverd("written"), (int64_t) p->frames);
+    s_check_saverd_balance();
+    s_h5py_only(p, method, path);
+    verify_movie(path, &e);
+    return stack_json_i64(s_out, "bytes");
+}
+
 /* Compression round trips, read back by HDF5's own filters (h5py and the C library). */
 START_TEST(compression_round_trips)
 {
@@ -622,22 +645,9 @@ START_TEST(compression_round_trips)
                               .frames = 60,
                               .wait_subscribers = 2,
                               .extra = extra[_i] };
-    struct expect e = {
-        .pixfmt = p.pixfmt, .width = p.width, .height = p.height, .frames = 60, .complete = 1
-    };
-    char path[PATH_MAX];
-    int64_t stored, raw = 60LL * 320 * 240 * (_i % 2 ? 2 : 1);
+    int64_t stored = s_compressed_run(&p, methods[_i]), raw = 60LL * 320 * 240 * (_i % 2 ? 2 : 1);
 
-    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    stack_start_all(&s_stack);
-    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
-    s_stop_after(1);
-    ck_assert_int_eq(s_saverd("written"), 60);
-    s_check_saverd_balance();
-    s_h5py_only(&p, methods[_i], path);
-    verify_movie(path, &e);
     /* The pattern is smooth: any of these filters shrinks it. */
-    stored = stack_json_i64(s_out, "bytes");
     ck_assert_int_gt(stored, 0);
     ck_assert_int_lt(stored, raw / 2);
 }
@@ -788,23 +798,11 @@ START_TEST(direct_compression_round_trips)
                               .frames = 20,
                               .wait_subscribers = 2,
                               .extra = extra };
-    struct expect e = {
-        .pixfmt = p.pixfmt, .width = p.width, .height = p.height, .frames = 20, .complete = 1
-    };
-    char path[PATH_MAX];
     int64_t stored, raw = 20LL * p.width * p.height * 2;
 
     (void) snprintf(extra, sizeof extra, "\n[saverd]\nwrite_mode = direct\ncompression = %s\n",
                     settings[_i]);
-    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    stack_start_all(&s_stack);
-    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
-    s_stop_after(1);
-    ck_assert_int_eq(s_saverd("written"), 20);
-    s_check_saverd_balance();
-    s_h5py_only(&p, methods[_i], path);
-    verify_movie(path, &e);
-    stored = stack_json_i64(s_out, "bytes");
+    stored = s_compressed_run(&p, methods[_i]);
     ck_assert_int_gt(stored, 20 * 65536);
     if (_i)
         ck_assert_int_lt(stored, raw / 2);
