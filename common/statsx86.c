@@ -2,7 +2,7 @@
  * over a block of at most S_BLOCK pixels, folded into the row's 64-bit totals at the block's
  * end (cs_stats_acc_merge()), as the plain loops do. The pixels left over at a row's end
  * (fewer than a vector load covers without reading past the row) go through the portable
- * loop, but for AVX-512's sum3, whose masked loads take whole rows.
+ * loop, but for sum3: AVX-512's masked loads take a row's end, AVX2's a zero-padded copy.
  *
  * sum3 (three 8-bit samples a pixel): each 128-bit lane takes 4 pixels (12 bytes, a dword
  * permute then a byte shuffle spread them to r, g, b, 0 in each dword), pmaddubsw and pmaddwd
@@ -18,6 +18,7 @@
 #if CS_STATS_X86
 
 #include <immintrin.h>
+#include <string.h>
 
 #define S_BLOCK 4096
 
@@ -56,37 +57,68 @@ s_hsum8(__m256i v)
     return (uint64_t) _mm_cvtsi128_si64(x) + (uint64_t) _mm_extract_epi64(x, 1);
 }
 
-S_AVX2 void
-cs_stats_row_sum3_avx2(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
+/* The values of the 8 pixels at @q (a 32-byte load, of which 24 bytes are used). */
+S_AVX2 static inline __m256i
+s_sum3_v8(const uint8_t *q)
 {
     const __m256i perm = _mm256_setr_epi32(0, 1, 2, 0, 3, 4, 5, 0);
     const __m256i spread = _mm256_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 0,
                                             1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
-    const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
-    /* A 32-byte load at pixel i reads up to byte 3i + 31: the vectors stop 3 pixels short. */
-    uint32_t nv = n > 3 ? (n - 3) / 8 * 8 : 0;
+    __m256i x = _mm256_loadu_si256((const __m256i *) q);
 
-    for (uint32_t b = 0; b < nv; b += S_BLOCK) {
-        uint32_t e = nv - b < S_BLOCK ? nv - b : S_BLOCK;
-        const uint8_t *q = p + 3 * (size_t) b;
-        __m256i mn = _mm256_set1_epi32(765), mx = _mm256_setzero_si256();
-        __m256i sum = _mm256_setzero_si256(), sq = _mm256_setzero_si256();
+    x = _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(x, perm), spread);
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(x, _mm256_set1_epi8(1)), _mm256_set1_epi16(1));
+}
 
-        for (uint32_t i = 0; i < e; i += 8) {
-            __m256i x = _mm256_loadu_si256((const __m256i *) (q + 3 * (size_t) i));
-            __m256i v;
+/* The steps over a block of @e pixels at @q: @full of them loaded in place, the rest (at most
+ * 10, a row's end) from a zero-padded copy, whose lanes past the row are 0 (adding nothing to
+ * the sums and the maximum) and left out of the minimum. */
+S_AVX2 static void
+s_sum3_block256(const uint8_t *q, uint32_t e, uint32_t full, struct cs_stats_acc *a)
+{
+    __m256i mn = _mm256_set1_epi32(765), mx = _mm256_setzero_si256();
+    __m256i sum = _mm256_setzero_si256(), sq = _mm256_setzero_si256();
+    uint32_t i;
 
-            x = _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(x, perm), spread);
-            v = _mm256_madd_epi16(_mm256_maddubs_epi16(x, ones8), ones16);
-            mn = _mm256_min_epu32(mn, v);
+    for (i = 0; i < full; i += 8) {
+        __m256i v = s_sum3_v8(q + 3 * (size_t) i);
+
+        mn = _mm256_min_epu32(mn, v);
+        mx = _mm256_max_epu32(mx, v);
+        sum = _mm256_add_epi32(sum, v);
+        sq = _mm256_add_epi32(sq, _mm256_madd_epi16(v, v));
+    }
+    if (i < e) {
+        const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        uint8_t pad[64] = { 0 };
+
+        memcpy(pad, q + 3 * (size_t) i, 3 * (size_t) (e - i));
+        for (uint32_t j = 0; j < e - i; j += 8) {
+            __m256i v = s_sum3_v8(pad + 3 * j);
+            __m256i in = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) (e - i - j)), lane);
+
+            mn = _mm256_min_epu32(mn, _mm256_blendv_epi8(_mm256_set1_epi32(765), v, in));
             mx = _mm256_max_epu32(mx, v);
             sum = _mm256_add_epi32(sum, v);
             sq = _mm256_add_epi32(sq, _mm256_madd_epi16(v, v));
         }
-        cs_stats_acc_merge(a, s_hmin8(mn), s_hmax8(mx), s_hsum8(sum), s_hsum8(sq));
     }
-    if (nv < n)
-        cs_stats_row_sum3_plain(p + 3 * (size_t) nv, n - nv, a);
+    cs_stats_acc_merge(a, s_hmin8(mn), s_hmax8(mx), s_hsum8(sum), s_hsum8(sq));
+}
+
+/* Whole rows in vectors (s_sum3_block256()): a 32-byte load at pixel i reads up to byte
+ * 3i + 31, so loads in place stop 3 pixels before the row's end. */
+S_AVX2 void
+cs_stats_row_sum3_avx2(const uint8_t *p, uint32_t n, struct cs_stats_acc *a)
+{
+    uint32_t nv = n > 3 ? (n - 3) / 8 * 8 : 0;
+
+    for (uint32_t b = 0; b < n; b += S_BLOCK) {
+        uint32_t e = n - b < S_BLOCK ? n - b : S_BLOCK;
+        uint32_t full = nv > b ? (nv - b < e ? nv - b : e) : 0;
+
+        s_sum3_block256(p + 3 * (size_t) b, e, full, a);
+    }
 }
 
 S_AVX2 void
