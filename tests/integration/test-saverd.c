@@ -158,6 +158,28 @@ s_has(const char *key, const char *value)
     return found;
 }
 
+/* Records the whole run of @p and checks it: every frame written, and in h5py the test
+ * pattern bit-exactly, closed by its end-of-stream, complete; silx shows the movie. While it
+ * has the file, saverd's status says @write_mode. */
+static void
+s_record_whole(const struct stack_params *p, const char *write_mode)
+{
+    char movie[PATH_MAX], mode[16];
+
+    ck_assert_int_eq(stack_init(&s_stack, p), 0);
+    stack_start_all(&s_stack);
+    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
+    stack_status_str(&s_stack, CS_DAEMON_SAVERD, "write_mode", mode, sizeof mode);
+    ck_assert_str_eq(mode, write_mode);
+    s_stop_after(1);
+    ck_assert_int_eq(s_saverd("written"), (int64_t) p->frames);
+    s_check_saverd_balance();
+    s_h5py_only(p, "none", movie);
+    ck_assert_int_eq(stack_json_i64(s_out, "frames"), (int64_t) p->frames);
+    ck_assert_msg(s_has("end_reason", "\"end_of_stream\"") && s_has("complete", "1"), "%s", s_out);
+    s_silx("movie", movie, p);
+}
+
 /* Every pixel format, with h5py and silx. Frames paced within what the machine sustains. */
 static const struct stack_params s_formats[] = {
     { .pixfmt = CS_PIXFMT_GREY, .width = 640, .height = 480, .fps = 200, .frames = 60 },
@@ -170,19 +192,10 @@ static const struct stack_params s_formats[] = {
 START_TEST(h5py_and_silx_read_every_format)
 {
     struct stack_params p = s_formats[_i];
-    char movie[PATH_MAX], stats[PATH_MAX];
+    char stats[PATH_MAX];
 
     p.wait_subscribers = 2;
-    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    stack_start_all(&s_stack);
-    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
-    s_stop_after(1);
-    ck_assert_int_eq(s_saverd("written"), (int64_t) p.frames);
-    s_check_saverd_balance();
-    s_h5py_only(&p, "none", movie);
-    ck_assert_int_eq(stack_json_i64(s_out, "frames"), (int64_t) p.frames);
-    ck_assert_msg(s_has("end_reason", "\"end_of_stream\"") && s_has("complete", "1"), "%s", s_out);
-    s_silx("movie", movie, &p);
+    s_record_whole(&p, "direct"); /* the default */
     stack_only_file(s_stack.stats, stats, sizeof stats);
     s_silx("stats", stats, &p);
     ck_assert_int_eq(stack_json_i64(s_out, "points"), (int64_t) p.frames);
@@ -760,22 +773,10 @@ static const struct stack_params s_direct_formats[] = {
 START_TEST(direct_frames_equal_the_pattern)
 {
     struct stack_params p = s_direct_formats[_i];
-    char movie[PATH_MAX], mode[16];
 
     p.wait_subscribers = 2;
     p.extra = "\n[saverd]\nwrite_mode = direct\n";
-    ck_assert_int_eq(stack_init(&s_stack, &p), 0);
-    stack_start_all(&s_stack);
-    ck_assert_int_eq(stack_wait(&s_stack, CS_DAEMON_CAMERAD), 0);
-    stack_status_str(&s_stack, CS_DAEMON_SAVERD, "write_mode", mode, sizeof mode);
-    ck_assert_str_eq(mode, "direct");
-    s_stop_after(1);
-    ck_assert_int_eq(s_saverd("written"), (int64_t) p.frames);
-    s_check_saverd_balance();
-    s_h5py_only(&p, "none", movie);
-    ck_assert_int_eq(stack_json_i64(s_out, "frames"), (int64_t) p.frames);
-    ck_assert_msg(s_has("end_reason", "\"end_of_stream\"") && s_has("complete", "1"), "%s", s_out);
-    s_silx("movie", movie, &p);
+    s_record_whole(&p, "direct");
     ck_assert(!stack_log_has(&s_stack, CS_DAEMON_SAVERD, "does not take direct I/O"));
 }
 END_TEST
