@@ -7,29 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diopipe.h"
 #include "dioplan.h"
 
 /* As sec2: the largest address an off_t reaches. */
 #define S_MAXADDR (((haddr_t) 1 << (8 * sizeof(off_t) - 1)) - 1)
-/* The aligned buffer a chunk's unaligned memory is copied through, a piece at a time. It is
- * made of transparent huge pages where the kernel has them (madvise): each direct write pins
- * its pages, and pinning 2 MiB pages instead of 4 KiB ones took the driver's CPU per 1080p
- * RGB frame from 0.86 to 0.52 ms on the development VM. */
-#define S_BOUNCE_MAX (16u << 20)
-#define S_HUGE_PAGE  (2u << 20)
-
 struct s_file {
     H5FD_t pub;  /* first: HDF5 casts between the two */
     int fd;      /* through the page cache: metadata, heads, tails; the POSIX handle */
     int dfd;     /* O_DIRECT: the aligned bodies of large raw-data writes; -1 if none */
     int refused; /* why there is no @dfd (errno), 0 if there is or none was asked for */
     struct dio_align align;
-    uint8_t *bounce;
-    size_t bounce_size;
+    diopipe_t *pipe; /* the unaligned bodies' copy and write, made at the first one */
     haddr_t eoa, eof;
     dev_t device;
     ino_t inode;
@@ -108,7 +100,7 @@ s_close(H5FD_t *file)
         r = -1;
     if (close(f->fd) < 0)
         r = -1;
-    free(f->bounce);
+    diopipe_destroy(&f->pipe);
     free(f);
     return r;
 }
@@ -207,58 +199,29 @@ s_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size, voi
     return 0;
 }
 
-/* All of @size bytes from @p at @addr into @fd. Returns 0 or a negative errno. */
-static int
-s_pwrite_all(int fd, const uint8_t *p, size_t size, uint64_t addr)
-{
-    while (size > 0) {
-        ssize_t n = pwrite(fd, p, size, (off_t) addr);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n < 0 ? -errno : -EIO;
-        p += n;
-        addr += (uint64_t) n;
-        size -= (size_t) n;
-    }
-    return 0;
-}
-
-/* The aligned body: straight from @p if it is aligned, else through the bounce buffer, a
- * piece at a time. A body the descriptor refuses (EINVAL: the file system would not after
- * all) goes through the page cache, and so does the rest of the file. */
+/* The aligned body: straight from @p if it is aligned, else through the pipe's aligned slots.
+ * A body the descriptor refuses (EINVAL: the file system would not after all) goes through
+ * the page cache from where it failed, and so does the rest of the file. */
 static int
 s_write_body(struct s_file *f, const uint8_t *p, size_t size, uint64_t addr, bool bounce)
 {
-    size_t piece = size < S_BOUNCE_MAX ? size : S_BOUNCE_MAX;
-    int r = 0;
+    size_t done = 0;
+    int r;
 
-    if (bounce && f->bounce_size < piece) {
-        size_t want = (size_t) dioplan_round_up(piece, S_HUGE_PAGE);
-        size_t at = f->align.mem > f->align.block ? f->align.mem : f->align.block;
-
-        free(f->bounce);
-        f->bounce_size = 0;
-        if (posix_memalign((void **) &f->bounce, at > S_HUGE_PAGE ? at : S_HUGE_PAGE, want) != 0) {
-            f->bounce = NULL;
+    if (bounce && !f->pipe) {
+        f->pipe = diopipe_new(f->align.mem > f->align.block ? f->align.mem : f->align.block);
+        if (!f->pipe)
             return -ENOMEM;
-        }
-        (void) madvise(f->bounce, want, MADV_HUGEPAGE);
-        f->bounce_size = want;
     }
-    for (size_t done = 0; done < size && r == 0; done += piece) {
-        size_t n = size - done < piece ? size - done : piece;
-
-        if (bounce)
-            memcpy(f->bounce, p + done, n);
-        r = s_pwrite_all(f->dfd, bounce ? f->bounce : p + done, n, addr + done);
-        if (r == -EINVAL) {
-            (void) close(f->dfd);
-            f->dfd = -1;
-            f->refused = EINVAL;
-            return s_pwrite_all(f->fd, p + done, size - done, addr + done);
-        }
+    if (bounce)
+        r = diopipe_write(f->pipe, f->dfd, p, size, addr, &done);
+    else
+        r = diopipe_pwrite_all(f->dfd, p, size, addr);
+    if (r == -EINVAL) {
+        (void) close(f->dfd);
+        f->dfd = -1;
+        f->refused = EINVAL;
+        return diopipe_pwrite_all(f->fd, p + done, size - done, addr + done);
     }
     return r;
 }
@@ -276,11 +239,11 @@ s_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size, co
         return -1;
     if (type == H5FD_MEM_DRAW && f->dfd >= 0)
         dioplan_split(&f->align, addr, buf, size, H5DIRECT_MIN_BYTES, &s);
-    r = s_pwrite_all(f->fd, p, (size_t) s.head, addr);
+    r = diopipe_pwrite_all(f->fd, p, (size_t) s.head, addr);
     if (r == 0 && s.body)
         r = s_write_body(f, p + s.head, (size_t) s.body, addr + s.head, s.bounce);
     if (r == 0 && s.tail)
-        r = s_pwrite_all(f->fd, p + s.head + s.body, (size_t) s.tail, addr + s.head + s.body);
+        r = diopipe_pwrite_all(f->fd, p + s.head + s.body, (size_t) s.tail, addr + s.head + s.body);
     if (r < 0) {
         errno = -r;
         return -1;
