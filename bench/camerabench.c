@@ -29,19 +29,27 @@
 /* camerad runs without capabilities, as its systemd unit runs it (Aravis then receives the
  * stream on a UDP socket), except on the side with CAP_NET_RAW, where Aravis receives it on a
  * packet socket (AF_PACKET, a ring mapped into camerad). */
-enum { S_ZERO_COPY, S_COPY, S_PACKET, S_NET_RAW, S_PATTERN, S_V4L2, S_SIDES };
-static const char *const s_side_names[S_SIDES] = { "aravis, zero-copy",
-                                                   "aravis, copied",
-                                                   "aravis, zero-copy, 8192-byte packets",
-                                                   "aravis, zero-copy, CAP_NET_RAW",
-                                                   "test pattern",
-                                                   "V4L2 (vivid)" };
-static const char *const s_side_keys[S_SIDES] = {
-    "zero_copy", "copy", "zero_copy_packet_8192", "zero_copy_net_raw", "testpattern", "v4l2"
+enum { S_ZERO_COPY, S_COPY, S_PACKET, S_NET_RAW, S_PACKET_NET_RAW, S_PATTERN, S_V4L2, S_SIDES };
+static const char *const s_side_names[S_SIDES] = {
+    "aravis, zero-copy",
+    "aravis, copied",
+    "aravis, zero-copy, 8192-byte packets",
+    "aravis, zero-copy, CAP_NET_RAW",
+    "aravis, zero-copy, 8192-byte packets, CAP_NET_RAW",
+    "test pattern",
+    "V4L2 (vivid)"
 };
-static const enum cs_source s_sources[S_SIDES] = { CS_SOURCE_ARAVIS,      CS_SOURCE_ARAVIS,
-                                                   CS_SOURCE_ARAVIS,      CS_SOURCE_ARAVIS,
-                                                   CS_SOURCE_TESTPATTERN, CS_SOURCE_V4L2 };
+static const char *const s_side_keys[S_SIDES] = { "zero_copy",
+                                                  "copy",
+                                                  "zero_copy_packet_8192",
+                                                  "zero_copy_net_raw",
+                                                  "zero_copy_packet_8192_net_raw",
+                                                  "testpattern",
+                                                  "v4l2" };
+static const enum cs_source s_sources[S_SIDES] = { CS_SOURCE_ARAVIS, CS_SOURCE_ARAVIS,
+                                                   CS_SOURCE_ARAVIS, CS_SOURCE_ARAVIS,
+                                                   CS_SOURCE_ARAVIS, CS_SOURCE_TESTPATTERN,
+                                                   CS_SOURCE_V4L2 };
 
 /* One case: where it runs, its size and rate, its sides in the order they alternate. */
 struct s_case {
@@ -57,8 +65,8 @@ static const struct s_case s_host = {
     .width = 2048, /* the simulator's sensor */
     .height = 2048,
     .fps = 0,
-    .n_sides = 5,
-    .sides = { S_ZERO_COPY, S_COPY, S_PACKET, S_NET_RAW, S_PATTERN },
+    .n_sides = 6,
+    .sides = { S_ZERO_COPY, S_COPY, S_PACKET, S_NET_RAW, S_PACKET_NET_RAW, S_PATTERN },
 };
 /* vivid's 640x480 offers 1 to 25 frames/s (its webcam input's intervals); under emulation
  * (TCG) the simulator draws and sends 640x480 at 12 to 14 frames/s at most: 10, which vivid
@@ -68,8 +76,8 @@ static const struct s_case s_vm = {
     .width = 640,
     .height = 480,
     .fps = 10,
-    .n_sides = 6,
-    .sides = { S_V4L2, S_ZERO_COPY, S_COPY, S_PACKET, S_NET_RAW, S_PATTERN },
+    .n_sides = 7,
+    .sides = { S_V4L2, S_ZERO_COPY, S_COPY, S_PACKET, S_NET_RAW, S_PACKET_NET_RAW, S_PATTERN },
 };
 
 #define S_ASK_FPS 1000 /* the simulator's shortest frame period, 1 ms */
@@ -130,7 +138,9 @@ s_camerad_keys(const struct camerabench_opts *o, int side, char *buf, size_t siz
     else if (side != S_PATTERN)
         (void) snprintf(buf, size, "device = " FAKECAM_ADDRESS "\nzero_copy = %s\n%s",
                         side == S_COPY ? "no" : "yes",
-                        side == S_PACKET ? "feature.GevSCPSPacketSize = 8192\n" : "");
+                        side == S_PACKET || side == S_PACKET_NET_RAW
+                            ? "feature.GevSCPSPacketSize = 8192\n"
+                            : "");
 }
 
 /* The effective capabilities of process @pid (/proc/PID/status), 0 if unknown. */
@@ -213,9 +223,9 @@ s_one(const struct camerabench_opts *o, int side, unsigned r, double fps, struct
     }
     ck_assert_int_eq(stack_start(&st, CS_DAEMON_PUBD), 0);
     ck_assert_int_eq(stack_start(&st, CS_DAEMON_ANALYZERD), 0);
-    s_start_camerad(&st, side == S_NET_RAW);
+    s_start_camerad(&st, side == S_NET_RAW || side == S_PACKET_NET_RAW);
     stack_await(&st, CS_DAEMON_ANALYZERD, "received", 10, 60000);
-    s_check_camerad_caps(&st, side == S_NET_RAW);
+    s_check_camerad_caps(&st, side == S_NET_RAW || side == S_PACKET_NET_RAW);
     (void) usleep((useconds_t) (warm_s * 1e6)); /* the measured window starts warm */
     cap0 = s_camerad(&st, "captured");
     drop0 = s_camerad(&st, "camera_dropped");
