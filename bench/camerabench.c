@@ -103,7 +103,7 @@ s_median_of(int side, size_t offset, unsigned n)
     double v[S_RUNS_MAX] = { 0 };
 
     for (unsigned r = 0; r < n; r++)
-        memcpy(&v[r], (const char *) &s_runs[side][r] + offset, sizeof v[r]);
+        v[r] = *(const double *) (const void *) ((const char *) &s_runs[side][r] + offset);
     return bench_median(v, n);
 }
 
