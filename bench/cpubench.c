@@ -210,23 +210,32 @@ s_profile(const struct cpubench_opts *o, const struct stack *st)
     s_report(o, st, data);
 }
 
+/* The stack of case @c, paced, in @work/@name (the chain's too: the same endpoints and
+ * settings); @movies and @stats: saverd's and analyzerd's directories (NULL: the stack's). */
+static struct stack_params
+s_params(const struct s_case *c, const char *work, const char *name, const char *movies,
+         const char *stats)
+{
+    return (struct stack_params){ .stream = "bench",
+                                  .pixfmt = c->fmt,
+                                  .width = c->width,
+                                  .height = c->height,
+                                  .fps = c->fps,
+                                  .wait_subscribers = 2,
+                                  .extra = "[log]\nlevel = notice\n",
+                                  .parent_dir = work,
+                                  .dir_name = name,
+                                  .movies = movies,
+                                  .stats = stats };
+}
+
 static void
 s_one(const struct cpubench_opts *o, size_t i)
 {
     const struct s_case *c = &s_cases[i];
     struct s_result *res = &s_res[i];
     char work[PATH_MAX], name[32], movies[PATH_MAX], stats[PATH_MAX];
-    const struct stack_params p = { .stream = "bench",
-                                    .pixfmt = c->fmt,
-                                    .width = c->width,
-                                    .height = c->height,
-                                    .fps = c->fps,
-                                    .wait_subscribers = 2,
-                                    .extra = "[log]\nlevel = notice\n",
-                                    .parent_dir = work,
-                                    .dir_name = name,
-                                    .movies = movies,
-                                    .stats = stats };
+    const struct stack_params p = s_params(c, work, name, movies, stats);
     double c0[CS_DAEMON_COUNT], c1[CS_DAEMON_COUNT], b0, b1, a0, a1, t0, t1;
     double settle_s = o->quick ? 2 : 5;
     uint64_t n0, n1, bytes = cs_pixfmt_frame_bytes(c->fmt, c->width, c->height);
@@ -291,15 +300,7 @@ s_chain_one(const struct cpubench_opts *o, size_t i)
     const struct s_case *c = &s_cases[i];
     struct s_chain *ch = &s_chain[i];
     char work[PATH_MAX], name[32];
-    const struct stack_params p = { .stream = "bench",
-                                    .pixfmt = c->fmt,
-                                    .width = c->width,
-                                    .height = c->height,
-                                    .fps = c->fps,
-                                    .wait_subscribers = 2,
-                                    .extra = "[log]\nlevel = notice\n",
-                                    .parent_dir = work,
-                                    .dir_name = name };
+    const struct stack_params p = s_params(c, work, name, NULL, NULL);
     double settle_s = o->quick ? 2 : 5;
     uint64_t bytes = cs_pixfmt_frame_bytes(c->fmt, c->width, c->height);
     struct yardstick_result r;
