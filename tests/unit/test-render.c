@@ -38,19 +38,22 @@ s_frame(enum cs_pixfmt fmt)
     return f;
 }
 
-/* Sample i of the Y16 frame: i * 257 (0 to 65535 over a row), little-endian as the wire. */
+/* Sample i of the Y16 frame s_fill_y16(0, 257) draws: 0 to 65535 over a row. */
 static uint16_t
 s_y16(unsigned i)
 {
     return (uint16_t) ((i % S_W) * 257u);
 }
 
+/* Fills the Y16 frame with @base + @step * x in each row, little-endian as the wire. */
 static void
-s_fill_y16(void)
+s_fill_y16(unsigned base, unsigned step)
 {
     for (unsigned i = 0; i < S_W * S_H; i++) {
-        s_pixels[2 * i] = (uint8_t) s_y16(i);
-        s_pixels[2 * i + 1] = (uint8_t) (s_y16(i) >> 8);
+        uint16_t v = (uint16_t) (base + step * (i % S_W));
+
+        s_pixels[2 * i] = (uint8_t) v;
+        s_pixels[2 * i + 1] = (uint8_t) (v >> 8);
     }
 }
 
@@ -76,7 +79,7 @@ START_TEST(y16_fixed_range)
     struct view_frame f;
     unsigned black = 0, white = 0;
 
-    s_fill_y16();
+    s_fill_y16(0, 257);
     f = s_frame(CS_PIXFMT_Y16);
     ck_assert_int_eq(render_image(&o, &f, &s_img), 0);
     ck_assert_uint_eq(s_img.width, S_W);
@@ -105,12 +108,7 @@ START_TEST(y16_own_range)
     struct view_frame f;
 
     /* A frame spanning 1000 to 2020 only: auto stretches that to black and white. */
-    for (unsigned i = 0; i < S_W * S_H; i++) {
-        uint16_t v = (uint16_t) (1000 + 4 * (i % S_W));
-
-        s_pixels[2 * i] = (uint8_t) v;
-        s_pixels[2 * i + 1] = (uint8_t) (v >> 8);
-    }
+    s_fill_y16(1000, 4);
     f = s_frame(CS_PIXFMT_Y16);
     ck_assert_int_eq(render_image(&o, &f, &s_img), 0);
     ck_assert_uint_eq(s_img.channels, 1);
